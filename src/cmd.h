@@ -1,0 +1,36 @@
+/* Helpers shared by the command handlers (cmd_*.c). */
+#ifndef CPDB_SRC_CMD_H
+#define CPDB_SRC_CMD_H
+
+#include "compat.h"
+#include "location.h"
+
+typedef struct CpdbSession CpdbSession;
+
+/* "info breakpoints". */
+void cpdb_break_info(CpdbSession *s);
+/* Whether the module whose file is path (canonical) is imported. */
+int cpdb_file_is_loaded(CpdbSession *s, const char *path);
+/* The selected frame, or NULL. */
+PyFrameObject *cpdb_cmd_frame(CpdbSession *s);
+/* Parse an optional count argument: empty gives dflt.  Return 0, or -1
+   after reporting. */
+int cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out);
+/* Print the location of the selected frame after "frame", "up", "down". */
+void cpdb_cmd_show_frame(CpdbSession *s);
+
+enum {
+    CPDB_RESOLVE_QUIET = 1 << 0,    /* do not say a line was moved */
+    CPDB_RESOLVE_ANY_LINE = 1 << 1, /* FILE:LINE need not hold code */
+    CPDB_RESOLVE_DEF_LINE = 1 << 2  /* a function's def line, not body */
+};
+
+/* Resolve a parsed location to a canonical file (*path, malloc'd) and a
+   line.  Return 0, or -1 after reporting the error. */
+int cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
+                     int *line, unsigned flags);
+/* The file of the selected frame, else the program's main file.
+   Return: malloc'd canonical path or NULL. */
+char *cpdb_cmd_default_file(CpdbSession *s);
+
+#endif /* CPDB_SRC_CMD_H */

@@ -1,0 +1,186 @@
+/* Version differences of the CPython C API, in one place. */
+#include "compat.h"
+
+void
+cpdb_exc_save(CpdbExcState *st)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    st->type = NULL;
+    st->tb = NULL;
+    st->value = PyErr_GetRaisedException();
+#else
+    PyErr_Fetch(&st->type, &st->value, &st->tb);
+#endif
+}
+
+void
+cpdb_exc_restore(CpdbExcState *st)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(st->value);
+#else
+    PyErr_Restore(st->type, st->value, st->tb);
+#endif
+    st->type = st->value = st->tb = NULL;
+}
+
+PyObject *
+cpdb_frame_globals(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetGlobals(f);
+#else
+    return Py_NewRef(f->f_globals);
+#endif
+}
+
+PyObject *
+cpdb_frame_builtins(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetBuiltins(f);
+#else
+    return Py_NewRef(f->f_builtins);
+#endif
+}
+
+PyObject *
+cpdb_frame_locals(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    /* 3.11, 3.12: a dict refreshed from the fast locals on each call;
+       3.13: a write-through proxy for function frames (PEP 667). */
+    return PyFrame_GetLocals(f);
+#else
+    if (PyFrame_FastToLocalsWithError(f) < 0) {
+        return NULL;
+    }
+    return Py_NewRef(f->f_locals);
+#endif
+}
+
+void
+cpdb_frame_locals_sync(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    (void)f;    /* the proxy wrote through already */
+#else
+    CpdbExcState st;
+    cpdb_exc_save(&st);
+    PyFrame_LocalsToFast(f, 0);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+#endif
+}
+
+void
+cpdb_frame_set_trace_lines(PyFrameObject *f, int on)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    /* The frame struct is private from 3.11: go through the attribute. */
+    static PyObject *name;
+    CpdbExcState st;
+    if (name == NULL) {
+        name = PyUnicode_InternFromString("f_trace_lines");
+        if (name == NULL) {
+            PyErr_Clear();
+            return;
+        }
+    }
+    cpdb_exc_save(&st);
+    if (PyObject_SetAttr((PyObject *)f, name, on ? Py_True : Py_False) < 0) {
+        PyErr_Clear();
+    }
+    cpdb_exc_restore(&st);
+#else
+    f->f_trace_lines = (char)(on != 0);
+#endif
+}
+
+PyObject *
+cpdb_code_qualname(PyCodeObject *co)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return Py_NewRef(co->co_qualname);
+#else
+    return Py_NewRef(co->co_name);
+#endif
+}
+
+Py_ssize_t
+cpdb_code_extra_index(freefunc free_fn)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Eval_RequestCodeExtraIndex(free_fn);
+#else
+    /* 3.10, 3.11: the same service under its older, underscored name. */
+    return _PyEval_RequestCodeExtraIndex(free_fn);
+#endif
+}
+
+int
+cpdb_code_get_extra(PyObject *code, Py_ssize_t index, void **extra)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Code_GetExtra(code, index, extra);
+#else
+    return _PyCode_GetExtra(code, index, extra);
+#endif
+}
+
+int
+cpdb_code_set_extra(PyObject *code, Py_ssize_t index, void *extra)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Code_SetExtra(code, index, extra);
+#else
+    return _PyCode_SetExtra(code, index, extra);
+#endif
+}
+
+void
+cpdb_set_trace(Py_tracefunc fn, PyObject *obj)
+{
+    PyEval_SetTrace(fn, obj);
+}
+
+PyObject *
+cpdb_exc_traceback(PyObject *value)
+{
+    PyObject *tb = PyException_GetTraceback(value);
+    return tb;
+}
+
+void
+cpdb_exc_report_uncaught(PyObject *value)
+{
+    PyObject *type = (PyObject *)Py_TYPE(value);
+    PyObject *tb = PyException_GetTraceback(value);
+    PyObject *hook, *r;
+    CpdbExcState st;
+
+    cpdb_exc_save(&st);
+    if (PySys_SetObject("last_type", type) < 0
+        || PySys_SetObject("last_value", value) < 0
+        || PySys_SetObject("last_traceback", tb ? tb : Py_None) < 0) {
+        PyErr_Clear();
+    }
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PySys_SetObject("last_exc", value) < 0) {
+        PyErr_Clear();
+    }
+#endif
+    hook = PySys_GetObject("excepthook");                /* borrowed */
+    r = NULL;
+    if (hook != NULL && hook != Py_None) {
+        r = PyObject_CallFunctionObjArgs(hook, type, value,
+                                         tb ? tb : Py_None, NULL);
+    }
+    if (r == NULL) {
+        PyErr_Clear();
+        PyErr_Display(type, value, tb ? tb : Py_None);
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(tb);
+    cpdb_exc_restore(&st);
+}

@@ -1,0 +1,61 @@
+/* Every difference between the supported CPython versions (3.10 to 3.13)
+   lives here and in compat.c, nowhere else. */
+#ifndef CPDB_SRC_COMPAT_H
+#define CPDB_SRC_COMPAT_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+
+#if PY_VERSION_HEX < 0x030A0000
+#error "cpdb needs Python 3.10 or newer"
+#endif
+
+#define CPDB_GEN_FLAGS (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)
+
+/* A saved pending exception (one object from 3.12, a triple before). */
+typedef struct CpdbExcState {
+    PyObject *type, *value, *tb;    /* strong, any may be NULL */
+} CpdbExcState;
+
+void cpdb_exc_save(CpdbExcState *st);
+void cpdb_exc_restore(CpdbExcState *st);
+
+/* Return: new references. */
+PyObject *cpdb_frame_globals(PyFrameObject *f);
+PyObject *cpdb_frame_builtins(PyFrameObject *f);
+
+/* Return: new reference to a mapping of the frame's local variables that
+   may be written (for function frames, write back with
+   cpdb_frame_locals_sync()); NULL with an exception set on error. */
+PyObject *cpdb_frame_locals(PyFrameObject *f);
+
+/* Make writes into the mapping from cpdb_frame_locals() visible to the
+   running frame (a no-op where the mapping writes through, PEP 667). */
+void cpdb_frame_locals_sync(PyFrameObject *f);
+
+/* Turn line events for one frame on or off (frame.f_trace_lines). */
+void cpdb_frame_set_trace_lines(PyFrameObject *f, int on);
+
+/* Return: new reference to co_qualname (co_name on 3.10). */
+PyObject *cpdb_code_qualname(PyCodeObject *co);
+
+/* Per-code-object extra slots for caches. */
+Py_ssize_t cpdb_code_extra_index(freefunc free_fn);
+int cpdb_code_get_extra(PyObject *code, Py_ssize_t index, void **extra);
+int cpdb_code_set_extra(PyObject *code, Py_ssize_t index, void *extra);
+
+/* Install or remove a C trace function for the calling thread. */
+void cpdb_set_trace(Py_tracefunc fn, PyObject *obj);
+
+
+
+/* Show an exception as an uncaught one: sys.excepthook, and
+   sys.last_exc / last_type / last_value / last_traceback set as the
+   interpreter does.  Consumes nothing; leaves no exception set. */
+void cpdb_exc_report_uncaught(PyObject *value);
+
+/* The traceback of an exception value.  Return: new reference or
+   NULL. */
+PyObject *cpdb_exc_traceback(PyObject *value);
+#endif /* CPDB_SRC_COMPAT_H */

@@ -1,0 +1,245 @@
+/* cpdb: the command-line program.  It reads the options, starts the
+   embedded interpreter as python3 would start for a script, and hands
+   over to libcpdb. */
+#include "cpdb/cpdb.h"
+#include "cpdb_config.h"
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "Usage: cpdb [OPTIONS] SCRIPT.py [ARGS...]\n"
+    "       cpdb [OPTIONS] -m MODULE [ARGS...]\n"
+    "\n"
+    "Debug a Python program: it runs as __main__ with sys.argv = [SCRIPT,\n"
+    "ARGS...] and stops before its first line.\n"
+    "\n"
+    "Options:\n"
+    "  -ex CMD, -c CMD  run debugger command CMD at the first stop\n"
+    "                   (repeatable; in the order given)\n"
+    "  -x FILE          run the debugger commands in FILE\n"
+    "  --batch          run the -ex / -x commands, then exit; the exit\n"
+    "                   status is non-zero if a command failed\n"
+    "  -q, --quiet      do not print the banner\n"
+    "  -nx              do not read ~/.cpdbrc and ./.cpdbrc\n"
+    "  --version        print the version and exit\n"
+    "  --help           print this help and exit\n"
+    "\n"
+    "Type \"help\" at the (cpdb) prompt for the commands.\n";
+
+typedef struct Args {
+    CpdbOptions opts;
+    const char **cmds;      /* -ex and -x, in order; -x entries start "@" */
+    int n_cmds;
+    const char *script;     /* or NULL */
+    const char *module;     /* or NULL */
+    int prog_argc;
+    char **prog_argv;
+} Args;
+
+static int
+add_cmd(Args *a, const char *cmd, int argc)
+{
+    if (a->cmds == NULL) {
+        a->cmds = calloc((size_t)argc, sizeof(char *));
+        if (a->cmds == NULL) {
+            return -1;
+        }
+    }
+    a->cmds[a->n_cmds++] = cmd;
+    return 0;
+}
+
+/* Return: -1 to exit with status 2, 1 to exit with 0, 0 to go on. */
+static int
+parse_args(int argc, char **argv, Args *a)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "-ex") == 0 || strcmp(o, "-c") == 0
+            || strcmp(o, "--eval-command") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "cpdb: option %s needs a command\n", o);
+                return -1;
+            }
+            if (add_cmd(a, argv[++i], argc) < 0) {
+                return -1;
+            }
+        }
+        else if (strcmp(o, "-x") == 0 || strcmp(o, "--command") == 0) {
+            char *at;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "cpdb: option %s needs a file\n", o);
+                return -1;
+            }
+            at = malloc(strlen(argv[i + 1]) + 2);
+            if (at == NULL) {
+                return -1;
+            }
+            sprintf(at, "@%s", argv[++i]);
+            if (add_cmd(a, at, argc) < 0) {
+                return -1;
+            }
+        }
+        else if (strcmp(o, "--batch") == 0 || strcmp(o, "-batch") == 0) {
+            a->opts.batch = 1;
+            a->opts.quiet = 1;
+        }
+        else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0
+                 || strcmp(o, "-quiet") == 0) {
+            a->opts.quiet = 1;
+        }
+        else if (strcmp(o, "-nx") == 0 || strcmp(o, "--nx") == 0) {
+            a->opts.no_init_files = 1;
+        }
+        else if (strcmp(o, "--version") == 0 || strcmp(o, "-v") == 0) {
+            printf("cpdb %s (embedding Python %s)\n", CPDB_VERSION,
+                   CPDB_PYTHON_VERSION);
+            return 1;
+        }
+        else if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        else if (strcmp(o, "-m") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "cpdb: option -m needs a module name\n");
+                return -1;
+            }
+            a->module = argv[++i];
+            i++;
+            break;
+        }
+        else if (strcmp(o, "--") == 0) {
+            i++;
+            if (i < argc) {
+                a->script = argv[i++];
+            }
+            break;
+        }
+        else if (o[0] == '-' && o[1] != '\0') {
+            fprintf(stderr, "cpdb: unknown option %s (try --help)\n", o);
+            return -1;
+        }
+        else {
+            a->script = argv[i++];
+            break;
+        }
+    }
+    if (a->script == NULL && a->module == NULL) {
+        fprintf(stderr, "cpdb: a script or -m MODULE is expected "
+                "(try --help)\n");
+        return -1;
+    }
+    a->prog_argc = argc - i;
+    a->prog_argv = argv + i;
+    return 0;
+}
+
+/* Start the interpreter as "python3 SCRIPT" would: the environment
+   (PYTHONPATH, ...) applies, sys.executable is the real python, and
+   cpdb's own options are not parsed as Python's. */
+static int
+start_python(const char *argv0)
+{
+    PyConfig config;
+    PyStatus status;
+    char *argv[1];
+
+    PyConfig_InitPythonConfig(&config);
+    config.parse_argv = 0;
+    argv[0] = (char *)argv0;
+    status = PyConfig_SetBytesArgv(&config, 1, argv);
+    if (!PyStatus_Exception(status) && access(CPDB_PYTHON_EXE, X_OK) == 0) {
+        status = PyConfig_SetBytesString(&config, &config.program_name,
+                                         CPDB_PYTHON_EXE);
+        if (!PyStatus_Exception(status)) {
+            status = PyConfig_SetBytesString(&config, &config.executable,
+                                             CPDB_PYTHON_EXE);
+        }
+    }
+    if (!PyStatus_Exception(status)) {
+        status = Py_InitializeFromConfig(&config);
+    }
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) {
+        fprintf(stderr, "cpdb: cannot start Python: %s\n",
+                status.err_msg ? status.err_msg : "unknown error");
+        return -1;
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    Args a;
+    CpdbSession *s;
+    int i, rc, status;
+
+    memset(&a, 0, sizeof a);
+    rc = parse_args(argc, argv, &a);
+    if (rc != 0) {
+        return rc < 0 ? 2 : 0;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (start_python(a.script ? a.script : a.module) < 0) {
+        return 1;
+    }
+    s = cpdb_session_new(&a.opts);
+    if (s == NULL) {
+        fprintf(stderr, "cpdb: cannot create the debugger session\n");
+        return 1;
+    }
+    if (!a.opts.quiet) {
+        printf("cpdb %s (Python %s) -- type \"help\" for help.\n",
+               CPDB_VERSION, CPDB_PYTHON_VERSION);
+    }
+    for (i = 0; i < a.n_cmds; i++) {
+        if (a.cmds[i][0] == '@') {
+            if (cpdb_session_queue_file(s, a.cmds[i] + 1) < 0) {
+                cpdb_session_free(s);
+                Py_FinalizeEx();
+                return 1;
+            }
+        }
+        else {
+            cpdb_session_queue_command(s, a.cmds[i]);
+        }
+    }
+    if (a.script != NULL) {
+        rc = cpdb_run_file(s, a.script, a.prog_argc, a.prog_argv,
+                           CPDB_RUN_STOP_AT_FIRST | CPDB_RUN_KEEP_PROMPT);
+    }
+    else {
+        rc = cpdb_run_module(s, a.module, a.prog_argc, a.prog_argv,
+                             CPDB_RUN_STOP_AT_FIRST | CPDB_RUN_KEEP_PROMPT);
+    }
+    status = cpdb_session_exit_status(s);
+    if (status < 0) {
+        status = 0;
+    }
+    if (rc == CPDB_E_NOFILE && status == 0) {
+        status = 1;
+    }
+    if (a.opts.batch && cpdb_session_failed_commands(s) > 0 && status == 0) {
+        status = 1;
+    }
+    cpdb_session_free(s);
+    if (Py_FinalizeEx() < 0 && status == 0) {
+        status = 120;
+    }
+    for (i = 0; i < a.n_cmds; i++) {
+        if (a.cmds[i][0] == '@') {
+            free((char *)a.cmds[i]);
+        }
+    }
+    free(a.cmds);
+    return status;
+}

@@ -1,0 +1,328 @@
+/* Reading commands.  Queued lines (init files, -ex, -x) come first; then
+   the terminal through libedit (history in ~/.cpdb_history, completion of
+   command names), or plain lines from a pipe or file, each echoed after
+   the prompt so that a transcript reads like a terminal session. */
+#include "repl.h"
+#include "command.h"
+#include "compat.h"
+#include "session.h"
+#include "util.h"
+
+#include <editline/readline.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+cpdb_repl_init(CpdbRepl *r)
+{
+    memset(r, 0, sizeof *r);
+    r->queue_echo = 1;
+    r->interactive = isatty(STDIN_FILENO);
+}
+
+void
+cpdb_repl_fini(CpdbRepl *r)
+{
+    int i;
+    for (i = 0; i < r->n_queue; i++) {
+        free(r->queue[i]);
+    }
+    free(r->queue);
+    free(r->history_path);
+    free(r->last);
+    memset(r, 0, sizeof *r);
+}
+
+void
+cpdb_repl_queue(CpdbRepl *r, const char *line)
+{
+    if (r->n_queue == r->cap_queue) {
+        r->cap_queue = r->cap_queue ? r->cap_queue * 2 : 8;
+        r->queue = cpdb_xrealloc(r->queue,
+                                 sizeof(char *) * (size_t)r->cap_queue);
+    }
+    /* The first byte says whether to echo the line when it runs. */
+    r->queue[r->n_queue++] = cpdb_xasprintf("%c%s", r->queue_echo ? 'e' : 'q',
+                                            line);
+}
+
+int
+cpdb_repl_queue_file(CpdbRepl *r, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    if (f == NULL) {
+        return -1;
+    }
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+            line[--n] = '\0';
+        }
+        if (*cpdb_skip_space(line) == '\0') {
+            continue;       /* blank lines in a file never repeat */
+        }
+        cpdb_repl_queue(r, line);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+int
+cpdb_repl_insert_file(CpdbRepl *r, const char *path)
+{
+    /* Queue the file at the end, then rotate its lines to the front of
+       what is still waiting. */
+    int before = r->n_queue, added, waiting, i;
+    char **tmp;
+    if (cpdb_repl_queue_file(r, path) < 0) {
+        return -1;
+    }
+    added = r->n_queue - before;
+    waiting = before - r->pos_queue;
+    if (added == 0 || waiting == 0) {
+        return 0;
+    }
+    tmp = cpdb_xmalloc(sizeof(char *) * (size_t)waiting);
+    memcpy(tmp, r->queue + r->pos_queue, sizeof(char *) * (size_t)waiting);
+    memmove(r->queue + r->pos_queue, r->queue + before,
+            sizeof(char *) * (size_t)added);
+    for (i = 0; i < waiting; i++) {
+        r->queue[r->pos_queue + added + i] = tmp[i];
+    }
+    free(tmp);
+    return 0;
+}
+
+int
+cpdb_repl_has_queued(const CpdbRepl *r)
+{
+    return r->pos_queue < r->n_queue;
+}
+
+/* --- completion --------------------------------------------------------- */
+
+/* Names offered for the word being completed; set up per completion. */
+static const CmdDef *complete_subs;     /* NULL: top-level commands */
+static int complete_table, complete_index;
+
+static char *
+next_name(const char *text, size_t len)
+{
+    for (;;) {
+        const CmdDef *d;
+        if (complete_subs != NULL) {
+            d = &complete_subs[complete_index];
+            if (d->name == NULL) {
+                return NULL;
+            }
+        }
+        else {
+            const CmdDef *t = cpdb_command_tables[complete_table];
+            if (t == NULL) {
+                return NULL;
+            }
+            d = &t[complete_index];
+            if (d->name == NULL) {
+                complete_table++;
+                complete_index = 0;
+                continue;
+            }
+        }
+        complete_index++;
+        if (strncmp(d->name, text, len) == 0) {
+            return cpdb_xstrdup(d->name);
+        }
+    }
+}
+
+static char *
+command_generator(const char *text, int state)
+{
+    char *name;
+    if (state == 0) {
+        complete_table = complete_index = 0;
+    }
+    name = next_name(text, strlen(text));
+    if (name == NULL) {
+        return NULL;
+    }
+    /* rl_completion_matches frees with free(); our strings are malloc'd. */
+    return name;
+}
+
+static char **
+complete(const char *text, int start, int end)
+{
+    char word[64];
+    const char *rest;
+    const CmdDef *cmd = NULL;
+    char *matches = NULL;
+    char *line = cpdb_xstrndup(rl_line_buffer, (size_t)start);
+    char **result;
+    (void)end;
+
+    complete_subs = NULL;
+    if (*cpdb_skip_space(line) != '\0') {
+        /* Completing an argument: offer subcommands ("info fr<TAB>"). */
+        if (cpdb_command_split(line, word, sizeof word, &rest) == 0
+            && cpdb_command_lookup(cpdb_command_tables, word, &cmd,
+                                   &matches) == CMD_LOOKUP_FOUND
+            && cmd->subcommands != NULL && *cpdb_skip_space(rest) == '\0') {
+            complete_subs = cmd->subcommands;
+        }
+        else if (cmd != NULL && strcmp(cmd->name, "help") == 0) {
+            complete_subs = NULL;
+        }
+        else {
+            free(matches);
+            free(line);
+            rl_attempted_completion_over = 1;
+            return NULL;
+        }
+    }
+    free(matches);
+    free(line);
+    result = rl_completion_matches(text, command_generator);
+    rl_attempted_completion_over = 1;
+    return result;
+}
+
+static void
+editline_setup(CpdbRepl *r)
+{
+    const char *home = getenv("HOME");
+    if (r->editline_ready) {
+        return;
+    }
+    r->editline_ready = 1;
+    rl_readline_name = "cpdb";
+    rl_attempted_completion_function = complete;
+    using_history();
+    if (home != NULL && *home != '\0') {
+        r->history_path = cpdb_xasprintf("%s/.cpdb_history", home);
+        read_history(r->history_path);
+    }
+}
+
+static void
+history_save(CpdbRepl *r, const char *line)
+{
+    int fd;
+    add_history(line);
+    if (r->history_path == NULL) {
+        return;
+    }
+    /* Create it private before anything is written into it. */
+    fd = open(r->history_path, O_WRONLY | O_CREAT, 0600);
+    if (fd >= 0) {
+        close(fd);
+    }
+    stifle_history(1000);
+    write_history(r->history_path);
+    chmod(r->history_path, 0600);
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+/* Ctrl-C at the prompt cancels the line: forget the signal Python
+   noted, so the program does not see a KeyboardInterrupt later. */
+static void
+forget_interrupt(void)
+{
+    if (PyErr_CheckSignals() < 0) {
+        PyErr_Clear();
+    }
+}
+
+static char *
+read_plain(void)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    for (;;) {
+        errno = 0;
+        n = getline(&line, &cap, stdin);
+        if (n >= 0) {
+            break;
+        }
+        if (errno == EINTR) {
+            clearerr(stdin);
+            forget_interrupt();
+            fputs("\nQuit\n", stdout);
+            free(line);
+            return cpdb_xstrdup("");
+        }
+        free(line);
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+        line[--n] = '\0';
+    }
+    return line;
+}
+
+char *
+cpdb_repl_read(CpdbSession *s, const char *prompt)
+{
+    CpdbRepl *r = &s->repl;
+    char *line;
+
+    if (r->pos_queue < r->n_queue) {
+        char *q = r->queue[r->pos_queue++];
+        if (q[0] == 'e') {
+            printf("%s%s\n", prompt, q + 1);
+            fflush(stdout);
+        }
+        return cpdb_xstrdup(q + 1);
+    }
+    if (s->opts.batch) {
+        return NULL;
+    }
+    for (;;) {
+        if (r->interactive) {
+            editline_setup(r);
+            errno = 0;
+            line = readline(prompt);
+            if (line == NULL && errno == EINTR) {
+                forget_interrupt();
+                fputs("\nQuit\n", stdout);
+                continue;
+            }
+            if (line == NULL) {
+                fputc('\n', stdout);
+                return NULL;
+            }
+            if (*cpdb_skip_space(line) != '\0') {
+                history_save(r, line);
+            }
+        }
+        else {
+            fputs(prompt, stdout);
+            fflush(stdout);
+            line = read_plain();
+            if (line == NULL) {
+                fputc('\n', stdout);
+                return NULL;
+            }
+            printf("%s\n", line);
+        }
+        break;
+    }
+    /* Enter on an empty line repeats the last repeatable command. */
+    if (*cpdb_skip_space(line) == '\0') {
+        free(line);
+        return cpdb_xstrdup(r->last ? r->last : "");
+    }
+    free(r->last);
+    r->last = cpdb_command_repeat_form(line);
+    return line;
+}

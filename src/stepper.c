@@ -1,0 +1,287 @@
+/* The stepper decides, event by event, whether the program stops.  Its
+   rules are pdb's (bdb's) so that step / next / finish / until stop at
+   the same places as pdb does:
+     - "stopframe": step stops anywhere; next and until stop only in their
+       frame (until also needs a line number at or past its floor);
+       continue stops nowhere but at breakpoints;
+     - "returnframe": finish stops at the return event of its frame;
+     - call and return events of generators and coroutines are passed
+       over unless stepping, and the StopIteration a "yield from" raises
+       inside is not an exception stop;
+     - after a --Return-- stop, "next" or "until" continue as "step", so
+       the caller's next line stops.
+   Breakpoints are checked at every line event that reaches here; the
+   trace backend keeps line events away from frames that cannot stop. */
+#include "stepper.h"
+#include "breakpoints.h"
+#include "frames.h"
+#include "output.h"
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+cpdb_step_init(CpdbStepper *st)
+{
+    memset(st, 0, sizeof *st);
+    st->kind = STOP_NOWHERE;
+    st->stoplineno = -1;
+}
+
+void
+cpdb_step_fini(CpdbStepper *st)
+{
+    Py_CLEAR(st->stopframe);
+    Py_CLEAR(st->returnframe);
+}
+
+static void
+set_stopinfo(CpdbSession *s, CpdbStopKind kind, PyFrameObject *stopframe,
+             PyFrameObject *returnframe, int stoplineno)
+{
+    CpdbStepper *st = &s->step;
+    Py_XSETREF(st->stopframe, Py_XNewRef((PyObject *)stopframe));
+    Py_XSETREF(st->returnframe, Py_XNewRef((PyObject *)returnframe));
+    st->kind = kind;
+    st->stoplineno = stoplineno;
+    st->finishing = 0;
+    cpdb_session_refresh_trace(s);
+}
+
+static int
+is_generator_frame(PyObject *frame)
+{
+    PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)frame);
+    int flags = co->co_flags;
+    Py_DECREF(co);
+    return (flags & CPDB_GEN_FLAGS) != 0;
+}
+
+void
+cpdb_step_set_step(CpdbSession *s)
+{
+    set_stopinfo(s, STOP_ANYWHERE, NULL, NULL, 0);
+}
+
+void
+cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame)
+{
+    set_stopinfo(s, STOP_IN_FRAME, frame, NULL, 0);
+}
+
+void
+cpdb_step_set_return(CpdbSession *s, PyFrameObject *frame)
+{
+    if (is_generator_frame((PyObject *)frame)) {
+        set_stopinfo(s, STOP_IN_FRAME, frame, NULL, -1);
+    }
+    else {
+        PyFrameObject *back = PyFrame_GetBack(frame);   /* new or NULL */
+        if (back != NULL) {
+            set_stopinfo(s, STOP_IN_FRAME, back, frame, 0);
+        }
+        else {
+            /* bdb: no caller means "stop anywhere" after the return. */
+            set_stopinfo(s, STOP_ANYWHERE, NULL, frame, 0);
+        }
+        Py_XDECREF(back);
+    }
+    s->step.finishing = 1;
+}
+
+void
+cpdb_step_set_until(CpdbSession *s, PyFrameObject *frame, int lineno)
+{
+    set_stopinfo(s, STOP_IN_FRAME, frame, frame, lineno);
+}
+
+void
+cpdb_step_set_continue(CpdbSession *s)
+{
+    set_stopinfo(s, STOP_NOWHERE, NULL, NULL, -1);
+}
+
+/* bdb's stop_here(): may the stepper stop at an event of frame? */
+static int
+stop_here(CpdbStepper *st, PyFrameObject *frame)
+{
+    switch (st->kind) {
+    case STOP_ANYWHERE:
+        return 1;
+    case STOP_IN_FRAME:
+        if ((PyObject *)frame == st->stopframe) {
+            return st->stoplineno != -1
+                   && PyFrame_GetLineNumber(frame) >= st->stoplineno;
+        }
+        return 0;
+    case STOP_NOWHERE:
+    default:
+        return 0;
+    }
+}
+
+int
+cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
+                      PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    if (st->kind == STOP_ANYWHERE || st->wait_for_main || st->interrupt) {
+        return 1;
+    }
+    if (st->kind == STOP_IN_FRAME && (PyObject *)frame == st->stopframe
+        && st->stoplineno != -1) {
+        return 1;
+    }
+    return cpdb_bp_code_has_breaks(s, code);
+}
+
+/* The line that starts the program: the first line event in the main
+   file's code. */
+static int
+is_main_file(CpdbSession *s, PyCodeObject *code)
+{
+    char *path;
+    int same;
+    if (s->step.main_path == NULL) {
+        return 1;
+    }
+    path = cpdb_code_path(code);
+    same = strcmp(path, s->step.main_path) == 0;
+    free(path);
+    return same;
+}
+
+static int
+stop(CpdbSession *s, PyFrameObject *frame, CpdbStopReason reason, int bp,
+     PyObject *value)
+{
+    return cpdb_session_stop(s, frame, reason, bp, value);
+}
+
+static int
+on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    char *cond_error = NULL;
+    int bp = 0, temporary = 0;
+    int lineno = PyFrame_GetLineNumber(frame);
+
+    if (st->wait_for_main) {
+        if (lineno <= 0 || !is_main_file(s, code)) {
+            return 0;
+        }
+        st->wait_for_main = 0;
+        return stop(s, frame, CPDB_STOP_START, 0, NULL);
+    }
+    if (st->interrupt) {
+        st->interrupt = 0;
+        return stop(s, frame, CPDB_STOP_INTERRUPT, 0, NULL);
+    }
+    if (cpdb_bp_code_has_breaks(s, code)) {
+        bp = cpdb_bp_check(s, frame, code, lineno, &cond_error, &temporary);
+    }
+    if (cond_error != NULL) {
+        cpdb_error(s, "%s", cond_error);
+        free(cond_error);
+    }
+    if (bp > 0) {
+        return stop(s, frame, temporary ? CPDB_STOP_BREAK_TEMP
+                                        : CPDB_STOP_BREAK, bp, NULL);
+    }
+    if (stop_here(st, frame)) {
+        return stop(s, frame, CPDB_STOP_STEP, 0, NULL);
+    }
+    return 0;
+}
+
+static int
+on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
+{
+    CpdbStepper *st = &s->step;
+    if (st->wait_for_main) {
+        return 0;
+    }
+    if (stop_here(st, frame) || (PyObject *)frame == st->returnframe) {
+        if (st->kind != STOP_ANYWHERE
+            && is_generator_frame((PyObject *)frame)) {
+            return 0;
+        }
+        if (stop(s, frame, CPDB_STOP_RETURN, 0, value) < 0) {
+            return -1;
+        }
+        /* "next" or "until" typed at a --Return-- continue as "step". */
+        if (st->kind == STOP_IN_FRAME && st->stopframe == (PyObject *)frame
+            && st->stoplineno != -1) {
+            cpdb_step_set_step(s);
+        }
+    }
+    return 0;
+}
+
+static int
+on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
+{
+    CpdbStepper *st = &s->step;
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+
+    if (st->wait_for_main) {
+        return 0;
+    }
+    if (arg != NULL && PyTuple_Check(arg) && PyTuple_GET_SIZE(arg) == 3) {
+        type = PyTuple_GET_ITEM(arg, 0);
+        value = PyTuple_GET_ITEM(arg, 1);
+        tb = PyTuple_GET_ITEM(arg, 2);
+    }
+    if (stop_here(st, frame)) {
+        /* The StopIteration that "yield from" raises inside a generator
+           carries no traceback: it is not the user's exception. */
+        if (is_generator_frame((PyObject *)frame)
+            && type == PyExc_StopIteration && tb == Py_None) {
+            return 0;
+        }
+        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
+    }
+    if (st->kind == STOP_IN_FRAME && (PyObject *)frame != st->stopframe
+        && st->stopframe != NULL && is_generator_frame(st->stopframe)
+        && (type == PyExc_StopIteration || type == PyExc_GeneratorExit)) {
+        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
+    }
+    return 0;
+}
+
+int
+cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
+                   PyObject *arg)
+{
+    PyCodeObject *code;
+    int rc = 0;
+
+    if (s->request != CPDB_REQ_NONE) {
+        /* The program is being unwound: keep raising until it is gone,
+           so that no "except BaseException" can swallow the kill. */
+        return cpdb_session_raise_kill(s);
+    }
+    code = PyFrame_GetCode(frame);
+    switch (ev) {
+    case CPDB_EV_CALL:
+        if (!s->step.wait_for_main
+            && !(s->step.kind != STOP_ANYWHERE
+                 && (code->co_flags & CPDB_GEN_FLAGS))
+            && stop_here(&s->step, frame)) {
+            rc = stop(s, frame, CPDB_STOP_CALL, 0, NULL);
+        }
+        break;
+    case CPDB_EV_LINE:
+        rc = on_line(s, frame, code);
+        break;
+    case CPDB_EV_RETURN:
+        rc = on_return(s, frame, arg);
+        break;
+    case CPDB_EV_EXCEPTION:
+        rc = on_exception(s, frame, arg);
+        break;
+    }
+    Py_DECREF(code);
+    return rc;
+}

@@ -1,0 +1,190 @@
+/* Allocation and string-buffer helpers. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *
+cpdb_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        abort();
+    }
+    return p;
+}
+
+void *
+cpdb_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL) {
+        abort();
+    }
+    return p;
+}
+
+void *
+cpdb_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (p == NULL) {
+        abort();
+    }
+    return p;
+}
+
+char *
+cpdb_xstrdup(const char *s)
+{
+    return cpdb_xstrndup(s, strlen(s));
+}
+
+char *
+cpdb_xstrndup(const char *s, size_t n)
+{
+    char *p = cpdb_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
+cpdb_xasprintf(const char *fmt, ...)
+{
+    CpdbBuf b;
+    va_list ap;
+    cpdb_buf_init(&b);
+    va_start(ap, fmt);
+    cpdb_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return cpdb_buf_take(&b);
+}
+
+void
+cpdb_buf_init(CpdbBuf *b)
+{
+    b->cap = 64;
+    b->len = 0;
+    b->data = cpdb_xmalloc(b->cap);
+    b->data[0] = '\0';
+}
+
+void
+cpdb_buf_fini(CpdbBuf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+static void
+buf_reserve(CpdbBuf *b, size_t extra)
+{
+    if (b->len + extra + 1 > b->cap) {
+        while (b->len + extra + 1 > b->cap) {
+            b->cap *= 2;
+        }
+        b->data = cpdb_xrealloc(b->data, b->cap);
+    }
+}
+
+void
+cpdb_buf_addn(CpdbBuf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void
+cpdb_buf_add(CpdbBuf *b, const char *s)
+{
+    cpdb_buf_addn(b, s, strlen(s));
+}
+
+void
+cpdb_buf_addc(CpdbBuf *b, char c)
+{
+    cpdb_buf_addn(b, &c, 1);
+}
+
+void
+cpdb_buf_vprintf(CpdbBuf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    int n;
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        return;
+    }
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void
+cpdb_buf_printf(CpdbBuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cpdb_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+char *
+cpdb_buf_take(CpdbBuf *b)
+{
+    char *s = b->data;
+    cpdb_buf_init(b);
+    return s;
+}
+
+const char *
+cpdb_skip_space(const char *s)
+{
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    return s;
+}
+
+char *
+cpdb_strip_dup(const char *s)
+{
+    const char *end;
+    s = cpdb_skip_space(s);
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1])) {
+        end--;
+    }
+    return cpdb_xstrndup(s, (size_t)(end - s));
+}
+
+int
+cpdb_parse_int(const char *s, long *out)
+{
+    char *end;
+    long v;
+    s = cpdb_skip_space(s);
+    if (*s == '\0') {
+        return -1;
+    }
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s) {
+        return -1;
+    }
+    end = (char *)cpdb_skip_space(end);
+    if (*end != '\0') {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}

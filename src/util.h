@@ -1,0 +1,49 @@
+/* Small helpers: a growable string buffer and allocation that does not
+   return NULL. */
+#ifndef CPDB_SRC_UTIL_H
+#define CPDB_SRC_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define CPDB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CPDB_PRINTF(f, a)
+#endif
+
+#define CPDB_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Abort on exhaustion: the debugger cannot report anything without
+   memory, and a NULL here would only move the crash. */
+void *cpdb_xmalloc(size_t n);
+void *cpdb_xcalloc(size_t n, size_t size);
+void *cpdb_xrealloc(void *p, size_t n);
+char *cpdb_xstrdup(const char *s);
+char *cpdb_xstrndup(const char *s, size_t n);
+char *cpdb_xasprintf(const char *fmt, ...) CPDB_PRINTF(1, 2);
+
+/* A NUL-terminated buffer that grows as text is appended. */
+typedef struct CpdbBuf {
+    char *data;
+    size_t len, cap;
+} CpdbBuf;
+
+void cpdb_buf_init(CpdbBuf *b);
+void cpdb_buf_fini(CpdbBuf *b);
+void cpdb_buf_add(CpdbBuf *b, const char *s);
+void cpdb_buf_addn(CpdbBuf *b, const char *s, size_t n);
+void cpdb_buf_addc(CpdbBuf *b, char c);
+void cpdb_buf_printf(CpdbBuf *b, const char *fmt, ...) CPDB_PRINTF(2, 3);
+void cpdb_buf_vprintf(CpdbBuf *b, const char *fmt, va_list ap);
+/* Return: the text, now owned by the caller; the buffer is empty. */
+char *cpdb_buf_take(CpdbBuf *b);
+
+/* Skip blanks; return the first non-blank character's address. */
+const char *cpdb_skip_space(const char *s);
+/* Copy of s without leading and trailing blanks. */
+char *cpdb_strip_dup(const char *s);
+/* Parse a whole decimal integer (with optional sign); 0 on success. */
+int cpdb_parse_int(const char *s, long *out);
+
+#endif /* CPDB_SRC_UTIL_H */
