@@ -311,7 +311,7 @@ condition_holds(CpdbSession *s, CpdbBreakpoint *bp, PyFrameObject *frame,
 
 int
 cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
-              int lineno, char **cond_error, int *temporary)
+              int lineno, int at_entry, char **cond_error, int *temporary)
 {
     int i, file_id, stop = 0, n_temp = 0;
     int temp[16];
@@ -325,7 +325,8 @@ cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
     for (i = 0; i < s->bps.n; i++) {
         CpdbBreakpoint *bp = s->bps.items[i];
         char *err = NULL;
-        if (!bp->enabled || bp->file_id != file_id || bp->line != lineno) {
+        if (!bp->enabled || bp->file_id != file_id || bp->line != lineno
+            || (bp->func != NULL && !at_entry)) {
             continue;
         }
         if (!condition_holds(s, bp, frame, &err)) {

@@ -52,12 +52,16 @@ int cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code);
 
 /* Decide whether the line event at (code, lineno) of frame stops at a
    breakpoint: counts hits, applies conditions and ignore counts, and
-   deletes a temporary breakpoint that fires.  Return: the number of the
+   deletes a temporary breakpoint that fires.  A function breakpoint
+   fires only at_entry: at the first line event after the frame's call
+   event (once per call, as gdb; for a generator, once per resumption
+   that starts at its first body line).  Return: the number of the
    breakpoint that stops (> 0), or 0; *temporary tells whether it was a
    temporary one (now deleted).  *cond_error receives a malloc'd message
    if a condition raised (the breakpoint then stops). */
 int cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
-                  int lineno, char **cond_error, int *temporary);
+                  int lineno, int at_entry, char **cond_error,
+                  int *temporary);
 
 /* The session-wide table of source files by identity. */
 int cpdb_file_id(CpdbSession *s, const char *canonical_path);

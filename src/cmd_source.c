@@ -201,7 +201,7 @@ const CmdDef cpdb_cmds_files[] = {
      "'B' marks a breakpoint, '->' the current line.", NULL},
     {"longlist", "ll", CMD_CLASS_FILES, CMD_NEEDS_FRAME, cmd_longlist,
      "longlist",
-     "List the whole function of the selected frame (the whole file at\n"
-     "module level).", NULL},
+     "List the whole function of the selected frame.\n"
+     "At module level, the whole file.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

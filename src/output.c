@@ -90,9 +90,17 @@ utf8_cut(const char *text, long limit)
                 size_t keep = (size_t)((const char *)p - text);
                 size_t rest = strlen((const char *)p);
                 CpdbBuf b;
+                if (rest <= 3) {
+                    break;      /* cutting would not make it shorter */
+                }
                 cpdb_buf_init(&b);
                 cpdb_buf_addn(&b, text, keep);
-                cpdb_buf_printf(&b, "...<%zu more bytes>", rest);
+                if (limit < 200) {
+                    cpdb_buf_add(&b, "...");
+                }
+                else {
+                    cpdb_buf_printf(&b, "...<%zu more bytes>", rest);
+                }
                 return cpdb_buf_take(&b);
             }
             count++;

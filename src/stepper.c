@@ -164,7 +164,7 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
 {
     CpdbStepper *st = &s->step;
     char *cond_error = NULL;
-    int bp = 0, temporary = 0;
+    int bp = 0, temporary = 0, at_entry;
     int lineno = PyFrame_GetLineNumber(frame);
 
     if (st->wait_for_main) {
@@ -178,8 +178,11 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
         st->interrupt = 0;
         return stop(s, frame, CPDB_STOP_INTERRUPT, 0, NULL);
     }
+    at_entry = (PyObject *)frame == st->entry_frame;
+    st->entry_frame = NULL;
     if (cpdb_bp_code_has_breaks(s, code)) {
-        bp = cpdb_bp_check(s, frame, code, lineno, &cond_error, &temporary);
+        bp = cpdb_bp_check(s, frame, code, lineno, at_entry, &cond_error,
+                           &temporary);
     }
     if (cond_error != NULL) {
         cpdb_error(s, "%s", cond_error);
@@ -263,6 +266,12 @@ cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
         return cpdb_session_raise_kill(s);
     }
     code = PyFrame_GetCode(frame);
+    if (ev == CPDB_EV_CALL) {
+        s->step.entry_frame = (PyObject *)frame;
+    }
+    else if (ev != CPDB_EV_LINE && (PyObject *)frame == s->step.entry_frame) {
+        s->step.entry_frame = NULL;
+    }
     switch (ev) {
     case CPDB_EV_CALL:
         if (!s->step.wait_for_main

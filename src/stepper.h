@@ -45,6 +45,9 @@ typedef struct CpdbStepper {
     long repeat;            /* further stops to pass for "step N" */
     int finishing;          /* the running command is finish/return */
     int interrupt;          /* Ctrl-C asked for a stop */
+    PyObject *entry_frame;  /* identity only, never dereferenced: the
+                               frame whose call event came last and which
+                               has had no line event yet */
 } CpdbStepper;
 
 void cpdb_step_init(CpdbStepper *st);

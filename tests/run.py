@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""Build cpdb against every supported Python found here and run all tests.
+
+For each configuration: meson setup + ninja, the C unit tests (meson
+test), then the end-to-end suite (pytest) with CPDB pointing at that
+build.  One configuration is also built with AddressSanitizer and
+UndefinedBehaviorSanitizer and runs the whole suite.  The last line
+printed is "N passed, M failed" over everything.
+"""
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def pyenv_root():
+    root = os.environ.get("PYENV_ROOT")
+    if not root:
+        try:
+            root = subprocess.run(["pyenv", "root"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            root = os.path.expanduser("~/.pyenv")
+    return root
+
+
+def configurations(wanted):
+    """(name, meson -Dpython value or '', python executable) per Python."""
+    configs = []
+    system = "/usr/bin/python3.11"
+    pc = subprocess.run(["pkg-config", "--modversion", "python3-embed"],
+                        capture_output=True, text=True)
+    if pc.returncode == 0 and pc.stdout.strip() in SUPPORTED:
+        ver = pc.stdout.strip()
+        system = "/usr/bin/python" + ver
+        configs.append(("system-" + ver, "", system))
+    else:
+        log("note: no system python3-embed found by pkg-config; skipped")
+    for ver in SUPPORTED:
+        found = sorted(glob.glob(os.path.join(pyenv_root(), "versions",
+                                              ver + ".*")))
+        found = [d for d in found if os.path.exists(
+            os.path.join(d, "lib", "pkgconfig", "python3-embed.pc"))]
+        if not found:
+            log("note: no Python %s with python3-embed.pc under %s; skipped"
+                % (ver, os.path.join(pyenv_root(), "versions")))
+            continue
+        prefix = found[-1]
+        configs.append(("pyenv-" + os.path.basename(prefix), prefix,
+                        os.path.join(prefix, "bin", "python" + ver)))
+    if wanted:
+        configs = [c for c in configs if any(w in c[0] for w in wanted)]
+    return configs
+
+
+def build(name, python_opt, extra=()):
+    bdir = os.path.join(ROOT, "build", "matrix", name)
+    opts = ["-Dpython=" + python_opt] if python_opt else []
+    opts += ["--werror"] + list(extra)
+    if os.path.exists(os.path.join(bdir, "build.ninja")):
+        cmd = ["meson", "setup", "--reconfigure", bdir] + opts
+    else:
+        cmd = ["meson", "setup", bdir] + opts
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        log(r.stdout[-3000:] + r.stderr[-3000:])
+        return None
+    r = subprocess.run(["ninja", "-C", bdir], cwd=ROOT, capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        log(r.stdout[-5000:] + r.stderr[-3000:])
+        return None
+    return bdir
+
+
+def unit_tests(bdir, env):
+    r = subprocess.run(["meson", "test", "-C", bdir, "--print-errorlogs"],
+                       cwd=ROOT, capture_output=True, text=True, env=env)
+    passed = failed = 0
+    logfile = os.path.join(bdir, "meson-logs", "testlog.json")
+    if os.path.exists(logfile):
+        with open(logfile) as f:
+            for line in f:
+                t = json.loads(line)
+                if t.get("result") == "OK":
+                    passed += 1
+                elif t.get("result") not in ("SKIP",):
+                    failed += 1
+                    log("  unit FAIL: %s" % t.get("name"))
+    if r.returncode != 0 and failed == 0:
+        failed = 1
+        log(r.stdout[-3000:])
+    return passed, failed
+
+
+def e2e_tests(name, bdir, python_exe, env, jobs, extra_args):
+    junit = os.path.join(bdir, "e2e-junit.xml")
+    if os.path.exists(junit):
+        os.unlink(junit)
+    env = dict(env)
+    env["CPDB"] = os.path.join(bdir, "src", "cpdb")
+    env["CPDB_PYTHON"] = python_exe
+    env["CPDB_BUILD"] = bdir
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+           "--junitxml", junit, "tests/e2e"]
+    if jobs > 1:
+        cmd[3:3] = ["-n", str(jobs)]
+    cmd += extra_args
+    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
+                       text=True)
+    passed = failed = 0
+    if os.path.exists(junit):
+        root = ET.parse(junit).getroot()
+        for case in root.iter("testcase"):
+            bad = [c for c in case if c.tag in ("failure", "error")]
+            skipped = [c for c in case if c.tag == "skipped"]
+            if bad:
+                failed += 1
+                log("  e2e FAIL [%s]: %s::%s" % (name, case.get("classname"),
+                                                 case.get("name")))
+            elif not skipped:
+                passed += 1
+    if failed or r.returncode not in (0, 1):
+        tail = r.stdout[-6000:]
+        log(tail)
+        if r.returncode not in (0, 1) and failed == 0:
+            failed = 1
+            log(r.stderr[-3000:])
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--python", action="append", default=[],
+                    help="only configurations whose name contains this")
+    ap.add_argument("--no-sanitize", action="store_true",
+                    help="skip the AddressSanitizer build")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("pytest_args", nargs="*",
+                    help="passed to pytest (e.g. -k name)")
+    args = ap.parse_args()
+
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env["NO_COLOR"] = "1"
+    total_pass = total_fail = 0
+    start = time.time()
+    configs = configurations(args.python)
+    runs = [(name, opt, exe, ()) for name, opt, exe in configs]
+    if not args.no_sanitize and configs:
+        name, opt, exe = configs[0]
+        runs.append((name + "-asan", opt, exe,
+                     ("-Db_sanitize=address,undefined", "-Db_lundef=false",
+                      "-Dbuildtype=debug")))
+    for name, opt, exe, extra in runs:
+        t0 = time.time()
+        log("== %s" % name)
+        bdir = build(name, opt, extra)
+        if bdir is None:
+            log("  build FAILED")
+            total_fail += 1
+            continue
+        run_env = dict(env)
+        if extra:
+            run_env["ASAN_OPTIONS"] = ("detect_leaks=0:abort_on_error=0:"
+                                       "halt_on_error=1:exitcode=99")
+            run_env["UBSAN_OPTIONS"] = ("print_stacktrace=1:"
+                                        "halt_on_error=1:exitcode=98")
+        up, uf = unit_tests(bdir, run_env)
+        ep, ef = e2e_tests(name, bdir, exe, run_env, args.jobs,
+                           args.pytest_args)
+        log("  %s: unit %d passed, %d failed; e2e %d passed, %d failed "
+            "(%.0f s)" % (name, up, uf, ep, ef, time.time() - t0))
+        total_pass += up + ep
+        total_fail += uf + ef
+    log("total time %.0f s" % (time.time() - start))
+    log("%d passed, %d failed" % (total_pass, total_fail))
+    return 0 if total_fail == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
