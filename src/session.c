@@ -8,6 +8,7 @@
 #include "util.h"
 #include "cpdb_config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,6 +501,85 @@ install_breakpoint_hook(CpdbSession *s)
     Py_XDECREF(cap);
 }
 
+/* Ctrl-C while the program runs stops it at its next line, as in gdb,
+   instead of raising KeyboardInterrupt.  The handler is a Python-level
+   signal handler written in C: Python runs it in the main thread between
+   bytecodes, where asking the stepper for a stop is safe.  A program
+   that installs its own SIGINT handler keeps it. */
+static PyObject *
+interrupt_handler(PyObject *self, PyObject *args)
+{
+    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    (void)args;
+    if (s == NULL) {
+        return NULL;
+    }
+    if (s->tracing && !s->at_stop) {
+        s->step.interrupt = 1;
+        cpdb_session_refresh_trace(s);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef interrupt_handler_def = {
+    "sigint_handler", interrupt_handler, METH_VARARGS,
+    "Stop in cpdb at the next line (installed by cpdb)."
+};
+
+/* Install the handler if SIGINT has Python's default one.  Return: new
+   reference to the handler replaced (to restore), or NULL. */
+static PyObject *
+install_interrupt_handler(CpdbSession *s)
+{
+    PyObject *signal = PyImport_ImportModule("signal");
+    PyObject *old = NULL, *dflt = NULL, *cap = NULL, *fn = NULL, *r;
+    if (signal == NULL) {
+        goto done;
+    }
+    old = PyObject_CallMethod(signal, "getsignal", "i", SIGINT);
+    dflt = PyObject_GetAttrString(signal, "default_int_handler");
+    if (old == NULL || dflt == NULL || old != dflt) {
+        Py_CLEAR(old);
+        goto done;
+    }
+    cap = PyCapsule_New(s, "cpdb.session", NULL);
+    fn = cap ? PyCFunction_New(&interrupt_handler_def, cap) : NULL;
+    r = fn ? PyObject_CallMethod(signal, "signal", "iO", SIGINT, fn) : NULL;
+    if (r == NULL) {
+        Py_CLEAR(old);
+    }
+    Py_XDECREF(r);
+done:
+    PyErr_Clear();
+    Py_XDECREF(fn);
+    Py_XDECREF(cap);
+    Py_XDECREF(dflt);
+    Py_XDECREF(signal);
+    return old;
+}
+
+/* Put back the handler replaced, unless the program changed it since. */
+static void
+restore_interrupt_handler(PyObject *old)
+{
+    PyObject *signal, *cur, *r;
+    if (old == NULL) {
+        return;
+    }
+    signal = PyImport_ImportModule("signal");
+    cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
+                 : NULL;
+    if (cur != NULL && PyCFunction_Check(cur)
+        && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)interrupt_handler) {
+        r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, old);
+        Py_XDECREF(r);
+    }
+    PyErr_Clear();
+    Py_XDECREF(cur);
+    Py_XDECREF(signal);
+    Py_DECREF(old);
+}
+
 /* Run the program, and again on "run", until the user quits or input
    ends; with KEEP_PROMPT the prompt stays after the program ends. */
 static int
@@ -510,8 +590,11 @@ run_loop(CpdbSession *s, unsigned flags)
         int status = 0;
         CpdbRunOutcome outcome;
 
+        PyObject *old_sigint;
         install_breakpoint_hook(s);
+        old_sigint = install_interrupt_handler(s);
         outcome = cpdb_program_run(s, &status, flags);
+        restore_interrupt_handler(old_sigint);
         if (outcome == CPDB_RUN_NOT_STARTED) {
             if (!started_once && status != 0) {
                 s->exit_status = status;
