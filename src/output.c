@@ -1,7 +1,8 @@
-/* The one writer.  cpdb writes to the process's stdout/stderr with C
-   stdio; the program writes through Python's own buffered sys.stdout.
-   Before cpdb says anything, the program's buffers are flushed so that
-   a transcript reads in time order. */
+/* The one writer.  cpdb writes with C stdio to its own copies of the
+   process's stdout/stderr (session.in/out/err); the program writes
+   through Python's own buffered sys.stdout.  Before cpdb says anything,
+   the program's buffers are flushed so that a transcript reads in time
+   order. */
 #include "output.h"
 #include "session.h"
 
@@ -37,15 +38,15 @@ cpdb_out_sync(CpdbSession *s)
     cpdb_exc_restore(&st);
     s->busy = busy;
     fflush(stdout);
+    fflush(s->out);
 }
 
 void
 cpdb_out(CpdbSession *s, const char *fmt, ...)
 {
     va_list ap;
-    (void)s;
     va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
+    vfprintf(s->out, fmt, ap);
     va_end(ap);
 }
 
@@ -53,13 +54,12 @@ void
 cpdb_error(CpdbSession *s, const char *fmt, ...)
 {
     va_list ap;
-    (void)s;
-    fflush(stdout);
+    fflush(s->out);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(s->err, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    fflush(stderr);
+    fputc('\n', s->err);
+    fflush(s->err);
 }
 
 void
@@ -219,5 +219,5 @@ cpdb_out_color(CpdbSession *s)
     if (!s->set.color || (nc != NULL && *nc != '\0')) {
         return 0;
     }
-    return isatty(STDOUT_FILENO);
+    return isatty(fileno(s->out));
 }

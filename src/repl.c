@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 void
-cpdb_repl_init(CpdbRepl *r)
+cpdb_repl_init(CpdbRepl *r, int in_fd)
 {
     memset(r, 0, sizeof *r);
     r->queue_echo = 1;
-    r->interactive = isatty(STDIN_FILENO);
+    r->interactive = isatty(in_fd);
 }
 
 void
@@ -196,13 +196,15 @@ complete(const char *text, int start, int end)
 }
 
 static void
-editline_setup(CpdbRepl *r)
+editline_setup(CpdbSession *s, CpdbRepl *r)
 {
     const char *home = getenv("HOME");
     if (r->editline_ready) {
         return;
     }
     r->editline_ready = 1;
+    rl_instream = s->in;
+    rl_outstream = s->out;
     rl_readline_name = "cpdb";
     rl_attempted_completion_function = complete;
     using_history();
@@ -243,21 +245,21 @@ forget_interrupt(void)
 }
 
 static char *
-read_plain(void)
+read_plain(CpdbSession *s)
 {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     for (;;) {
         errno = 0;
-        n = getline(&line, &cap, stdin);
+        n = getline(&line, &cap, s->in);
         if (n >= 0) {
             break;
         }
         if (errno == EINTR) {
-            clearerr(stdin);
+            clearerr(s->in);
             forget_interrupt();
-            fputs("\nQuit\n", stdout);
+            fputs("\nQuit\n", s->out);
             free(line);
             return cpdb_xstrdup("");
         }
@@ -279,8 +281,8 @@ cpdb_repl_read(CpdbSession *s, const char *prompt)
     if (r->pos_queue < r->n_queue) {
         char *q = r->queue[r->pos_queue++];
         if (q[0] == 'e') {
-            printf("%s%s\n", prompt, q + 1);
-            fflush(stdout);
+            fprintf(s->out, "%s%s\n", prompt, q + 1);
+            fflush(s->out);
         }
         return cpdb_xstrdup(q + 1);
     }
@@ -289,16 +291,16 @@ cpdb_repl_read(CpdbSession *s, const char *prompt)
     }
     for (;;) {
         if (r->interactive) {
-            editline_setup(r);
+            editline_setup(s, r);
             errno = 0;
             line = readline(prompt);
             if (line == NULL && errno == EINTR) {
                 forget_interrupt();
-                fputs("\nQuit\n", stdout);
+                fputs("\nQuit\n", s->out);
                 continue;
             }
             if (line == NULL) {
-                fputc('\n', stdout);
+                fputc('\n', s->out);
                 return NULL;
             }
             if (*cpdb_skip_space(line) != '\0') {
@@ -306,14 +308,14 @@ cpdb_repl_read(CpdbSession *s, const char *prompt)
             }
         }
         else {
-            fputs(prompt, stdout);
-            fflush(stdout);
-            line = read_plain();
+            fputs(prompt, s->out);
+            fflush(s->out);
+            line = read_plain(s);
             if (line == NULL) {
-                fputc('\n', stdout);
+                fputc('\n', s->out);
                 return NULL;
             }
-            printf("%s\n", line);
+            fprintf(s->out, "%s\n", line);
         }
         break;
     }

@@ -15,7 +15,7 @@ typedef struct CpdbRepl {
     char *last;             /* last command, for Enter (malloc) or NULL */
 } CpdbRepl;
 
-void cpdb_repl_init(CpdbRepl *r);
+void cpdb_repl_init(CpdbRepl *r, int in_fd);
 void cpdb_repl_fini(CpdbRepl *r);
 void cpdb_repl_queue(CpdbRepl *r, const char *line);
 /* Queue the lines of a command file.  Return 0, or -1 (errno set). */

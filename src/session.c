@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,29 @@ queue_init_files(CpdbSession *s)
     free(real_cwd);
 }
 
+/* A private copy of a standard stream (see CpdbSession.in). */
+static FILE *
+dup_stream(int fd, const char *mode, FILE *fallback)
+{
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    FILE *f = copy >= 0 ? fdopen(copy, mode) : NULL;
+    if (f == NULL) {
+        if (copy >= 0) {
+            close(copy);
+        }
+        return fallback;
+    }
+    return f;
+}
+
+static void
+close_stream(FILE *f)
+{
+    if (f != NULL && f != stdin && f != stdout && f != stderr) {
+        fclose(f);
+    }
+}
+
 CpdbSession *
 cpdb_session_new(const CpdbOptions *opts)
 {
@@ -77,13 +101,19 @@ cpdb_session_new(const CpdbOptions *opts)
     if (opts != NULL) {
         s->opts = *opts;
     }
+    fflush(stdout);
+    s->in = dup_stream(STDIN_FILENO, "r", stdin);
+    s->out = dup_stream(STDOUT_FILENO, "w", stdout);
+    s->err = dup_stream(STDERR_FILENO, "w", stderr);
+    setvbuf(s->out, NULL, _IOLBF, 0);
+    setvbuf(s->err, NULL, _IONBF, 0);
     s->set.width = 80;
     s->set.listsize = 10;
     s->set.print_limit = 4000;
     s->set.color = 1;
     s->exit_status = -1;
     s->next_display = 1;
-    cpdb_repl_init(&s->repl);
+    cpdb_repl_init(&s->repl, fileno(s->in));
     cpdb_bp_table_init(&s->bps);
     cpdb_step_init(&s->step);
     s->backend = &cpdb_trace_legacy;
@@ -96,7 +126,7 @@ cpdb_session_new(const CpdbOptions *opts)
         cpdb_session_free(s);
         return NULL;
     }
-    if (isatty(STDOUT_FILENO)) {
+    if (isatty(fileno(s->out))) {
         const char *cols = getenv("COLUMNS");
         long c;
         if (cols != NULL && cpdb_parse_int(cols, &c) == 0 && c > 20) {
@@ -138,6 +168,12 @@ cpdb_session_free(CpdbSession *s)
     cpdb_repl_fini(&s->repl);
     Py_XDECREF(s->history);
     Py_XDECREF(s->kill_exc);
+    if (s->out != NULL) {
+        fflush(s->out);
+    }
+    close_stream(s->in);
+    close_stream(s->out);
+    close_stream(s->err);
     free(s);
 }
 

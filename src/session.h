@@ -13,6 +13,8 @@
 #include "stepper.h"
 #include "trace.h"
 
+#include <stdio.h>
+
 typedef enum {
     CPDB_PROG_IDLE,         /* not started, or ended */
     CPDB_PROG_RUNNING,      /* running or stopped at a live frame */
@@ -42,6 +44,11 @@ typedef struct CpdbDisplay {
 
 struct CpdbSession {
     CpdbOptions opts;
+    /* The debugger's own terminal: copies of fds 0, 1 and 2 made when the
+       session starts, so that a program that redirects its standard
+       streams (pytest's capture, daemons) does not take the prompt with
+       them.  Owned; close-on-exec. */
+    FILE *in, *out, *err;
     CpdbSettings set;
     CpdbRepl repl;
     CpdbProgram prog;
