@@ -4,6 +4,7 @@
    the prompt so that a transcript reads like a terminal session. */
 #include "repl.h"
 #include "command.h"
+#include "complete.h"
 #include "compat.h"
 #include "session.h"
 #include "util.h"
@@ -109,90 +110,37 @@ cpdb_repl_has_queued(const CpdbRepl *r)
 
 /* --- completion --------------------------------------------------------- */
 
-/* Names offered for the word being completed; set up per completion. */
-static const CmdDef *complete_subs;     /* NULL: top-level commands */
-static int complete_table, complete_index;
+/* libedit asks for candidates one by one; they are computed once per
+   completion by cpdb_complete(). */
+static CpdbSession *complete_session;
+static char **complete_items;
+static int complete_next;
 
 static char *
-next_name(const char *text, size_t len)
+generator(const char *text, int state)
 {
-    for (;;) {
-        const CmdDef *d;
-        if (complete_subs != NULL) {
-            d = &complete_subs[complete_index];
-            if (d->name == NULL) {
-                return NULL;
-            }
-        }
-        else {
-            const CmdDef *t = cpdb_command_tables[complete_table];
-            if (t == NULL) {
-                return NULL;
-            }
-            d = &t[complete_index];
-            if (d->name == NULL) {
-                complete_table++;
-                complete_index = 0;
-                continue;
-            }
-        }
-        complete_index++;
-        if (strncmp(d->name, text, len) == 0) {
-            return cpdb_xstrdup(d->name);
-        }
-    }
-}
-
-static char *
-command_generator(const char *text, int state)
-{
-    char *name;
+    (void)text;
     if (state == 0) {
-        complete_table = complete_index = 0;
+        complete_next = 0;
     }
-    name = next_name(text, strlen(text));
-    if (name == NULL) {
+    if (complete_items == NULL || complete_items[complete_next] == NULL) {
         return NULL;
     }
-    /* rl_completion_matches frees with free(); our strings are malloc'd. */
-    return name;
+    /* libedit frees what it is given: hand over a copy. */
+    return cpdb_xstrdup(complete_items[complete_next++]);
 }
 
 static char **
 complete(const char *text, int start, int end)
 {
-    char word[64];
-    const char *rest;
-    const CmdDef *cmd = NULL;
-    char *matches = NULL;
-    char *line = cpdb_xstrndup(rl_line_buffer, (size_t)start);
-    char **result;
+    int words;
     (void)end;
-
-    complete_subs = NULL;
-    if (*cpdb_skip_space(line) != '\0') {
-        /* Completing an argument: offer subcommands ("info fr<TAB>"). */
-        if (cpdb_command_split(line, word, sizeof word, &rest) == 0
-            && cpdb_command_lookup(cpdb_command_tables, word, &cmd,
-                                   &matches) == CMD_LOOKUP_FOUND
-            && cmd->subcommands != NULL && *cpdb_skip_space(rest) == '\0') {
-            complete_subs = cmd->subcommands;
-        }
-        else if (cmd != NULL && strcmp(cmd->name, "help") == 0) {
-            complete_subs = NULL;
-        }
-        else {
-            free(matches);
-            free(line);
-            rl_attempted_completion_over = 1;
-            return NULL;
-        }
-    }
-    free(matches);
-    free(line);
-    result = rl_completion_matches(text, command_generator);
+    cpdb_complete_free(complete_items);
+    complete_items = cpdb_complete(complete_session, rl_line_buffer, start,
+                                   text, &words);
+    rl_completion_append_character = words ? ' ' : '\0';
     rl_attempted_completion_over = 1;
-    return result;
+    return rl_completion_matches(text, generator);
 }
 
 static void
@@ -207,6 +155,8 @@ editline_setup(CpdbSession *s, CpdbRepl *r)
     rl_outstream = s->out;
     rl_readline_name = "cpdb";
     rl_attempted_completion_function = complete;
+    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%";
+    complete_session = s;
     using_history();
     if (home != NULL && *home != '\0') {
         r->history_path = cpdb_xasprintf("%s/.cpdb_history", home);
