@@ -107,6 +107,11 @@ cpdb_session_new(const CpdbOptions *opts)
     s->err = dup_stream(STDERR_FILENO, "w", stderr);
     setvbuf(s->out, NULL, _IOLBF, 0);
     setvbuf(s->err, NULL, _IONBF, 0);
+    if (!isatty(fileno(s->in))) {
+        /* Read commands from a pipe byte by byte, so that what follows a
+           command stays in the pipe for the program's own reads. */
+        setvbuf(s->in, NULL, _IONBF, 0);
+    }
     s->set.width = 80;
     s->set.listsize = 10;
     s->set.print_limit = 4000;
@@ -551,6 +556,13 @@ interrupt_handler(PyObject *self, PyObject *args)
         return NULL;
     }
     if (s->tracing && !s->at_stop) {
+        if (s->step.interrupt) {
+            /* A second Ctrl-C before the program reached a line (it is
+               blocked in C, say): interrupt it as python3 would. */
+            s->step.interrupt = 0;
+            PyErr_SetNone(PyExc_KeyboardInterrupt);
+            return NULL;
+        }
         s->step.interrupt = 1;
         cpdb_session_refresh_trace(s);
     }
