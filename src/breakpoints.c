@@ -16,7 +16,8 @@
 
 typedef struct CodeInfo {
     unsigned generation;    /* of the breakpoint table when decided */
-    int has_breaks;
+    int has_breaks;         /* an enabled breakpoint on one of its lines */
+    int file_has_breaks;    /* any breakpoint in its file */
     int file_id;            /* -1 until known */
 } CodeInfo;
 
@@ -98,6 +99,7 @@ code_info(CpdbSession *s, PyCodeObject *code)
     }
     ci->generation = 0;
     ci->has_breaks = 0;
+    ci->file_has_breaks = 0;
     ci->file_id = -1;
     if (cpdb_code_set_extra((PyObject *)code, s->code_extra, ci) < 0) {
         PyErr_Clear();
@@ -166,33 +168,58 @@ code_has_line(PyCodeObject *code, int line)
     return found;
 }
 
-int
-cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code)
+/* Decide both questions for a code object.  Return: its info (NULL if
+   out of memory) with has_breaks and file_has_breaks current; *has and
+   *in_file receive them either way. */
+static void
+decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file)
 {
     CodeInfo *ci;
-    int i, file_id, has = 0;
+    int i, file_id;
 
+    *has = *in_file = 0;
     if (s->bps.n == 0) {
-        return 0;
+        return;
     }
     ci = code_info(s, code);
     if (ci != NULL && ci->generation == s->bps.generation) {
-        return ci->has_breaks;
+        *has = ci->has_breaks;
+        *in_file = ci->file_has_breaks;
+        return;
     }
     file_id = cpdb_code_file_id(s, code);
-    for (i = 0; i < s->bps.n && !has; i++) {
+    for (i = 0; i < s->bps.n; i++) {
         CpdbBreakpoint *bp = s->bps.items[i];
-        if (bp->enabled && bp->file_id == file_id
-            && bp->line >= code->co_firstlineno
+        if (bp->file_id != file_id) {
+            continue;
+        }
+        *in_file = 1;
+        if (!*has && bp->enabled && bp->line >= code->co_firstlineno
             && code_has_line(code, bp->line)) {
-            has = 1;
+            *has = 1;
         }
     }
     if (ci != NULL) {
         ci->generation = s->bps.generation;
-        ci->has_breaks = has;
+        ci->has_breaks = *has;
+        ci->file_has_breaks = *in_file;
     }
+}
+
+int
+cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code)
+{
+    int has, in_file;
+    decide(s, code, &has, &in_file);
     return has;
+}
+
+int
+cpdb_bp_file_has_breaks(CpdbSession *s, PyCodeObject *code)
+{
+    int has, in_file;
+    decide(s, code, &has, &in_file);
+    return in_file;
 }
 
 /* --- the table ------------------------------------------------------- */

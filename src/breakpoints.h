@@ -50,6 +50,11 @@ void cpdb_bp_changed(CpdbSession *s);
    code object and breakpoint generation.  Needs the GIL. */
 int cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code);
 
+/* Whether the code object's file holds any breakpoint, enabled or not
+   (bdb's break_anywhere: such frames are traced).  Cached like
+   cpdb_bp_code_has_breaks(). */
+int cpdb_bp_file_has_breaks(CpdbSession *s, PyCodeObject *code);
+
 /* Decide whether the line event at (code, lineno) of frame stops at a
    breakpoint: counts hits, applies conditions and ignore counts, and
    deletes a temporary breakpoint that fires.  A function breakpoint

@@ -246,8 +246,9 @@ info_program(CpdbSession *s, const char *args)
 static const CmdDef info_subcommands[] = {
     {"breakpoints", "b break", CMD_CLASS_STATUS, 0, info_breakpoints,
      "info breakpoints",
-     "List breakpoints: number, disposition, enabled, location, condition,\n"
-     "hit count and ignore count.", NULL},
+     "List the breakpoints.\n"
+     "Each with its number, disposition, whether it is enabled, location,\n"
+     "condition, hit count and ignore count.", NULL},
     {"locals", NULL, CMD_CLASS_STATUS, CMD_NEEDS_FRAME, info_locals,
      "info locals", "Print the local variables of the selected frame.",
      NULL},

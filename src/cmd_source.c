@@ -66,10 +66,12 @@ list_lines(CpdbSession *s, const char *path, int first, int last)
         n = strlen(num);
         cpdb_out(s, "%s%s%c%s\t%s\n", num, n < 4 ? " " : "",
                  has_breakpoint(s, path, i) ? 'B' : ' ',
-                 is_current && i == cur_line ? "->" : "  ", src->lines[i - 1]);
+                 is_current && i == cur_line ? "->" : "", src->lines[i - 1]);
     }
-    free(s->list_path);
-    s->list_path = cpdb_xstrdup(path);
+    if (path != s->list_path) {
+        free(s->list_path);
+        s->list_path = cpdb_xstrdup(path);
+    }
     s->list_next = i;
     s->list_last_stop = s->stop_serial;
     return CMD_STAY;

@@ -14,17 +14,6 @@
 
 /* --- help --------------------------------------------------------------- */
 
-static int
-first_sentence_len(const char *doc)
-{
-    const char *dot = strchr(doc, '.');
-    const char *nl = strchr(doc, '\n');
-    if (dot != NULL && (nl == NULL || dot < nl)) {
-        return (int)(dot - doc);
-    }
-    return nl ? (int)(nl - doc) : (int)strlen(doc);
-}
-
 static void
 help_class(CpdbSession *s, int cls)
 {
@@ -35,7 +24,7 @@ help_class(CpdbSession *s, int cls)
         for (d = cpdb_command_tables[t]; d->name != NULL; d++) {
             if ((int)d->cls == cls) {
                 cpdb_out(s, "%s -- %.*s.\n", d->name,
-                         first_sentence_len(d->doc), d->doc);
+                         cpdb_doc_summary_len(d->doc), d->doc);
             }
         }
     }
@@ -55,7 +44,7 @@ help_command(CpdbSession *s, const CmdDef *d, const char *prefix)
         cpdb_out(s, "\nList of %s%s subcommands:\n\n", prefix, d->name);
         for (sub = d->subcommands; sub->name != NULL; sub++) {
             cpdb_out(s, "%s%s %s -- %.*s.\n", prefix, d->name, sub->name,
-                     first_sentence_len(sub->doc), sub->doc);
+                     cpdb_doc_summary_len(sub->doc), sub->doc);
         }
     }
 }

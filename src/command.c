@@ -261,6 +261,17 @@ cpdb_command_execute(CpdbSession *s, const char *line)
     }
 }
 
+int
+cpdb_doc_summary_len(const char *doc)
+{
+    const char *nl = strchr(doc, '\n');
+    int n = nl ? (int)(nl - doc) : (int)strlen(doc);
+    if (n > 0 && doc[n - 1] == '.') {
+        n--;
+    }
+    return n;
+}
+
 CmdResult
 cpdb_command_sub(CpdbSession *s, const CmdDef *cmd, const char *args)
 {
@@ -272,9 +283,8 @@ cpdb_command_sub(CpdbSession *s, const CmdDef *cmd, const char *args)
         cpdb_out(s, "\"%s\" must be followed by the name of a subcommand.\n"
                  "List of %s subcommands:\n\n", cmd->name, cmd->name);
         for (d = cmd->subcommands; d->name != NULL; d++) {
-            const char *dot = strchr(d->doc, '.');
-            int n = dot ? (int)(dot - d->doc) : (int)strlen(d->doc);
-            cpdb_out(s, "%s %s -- %.*s.\n", cmd->name, d->name, n, d->doc);
+            cpdb_out(s, "%s %s -- %.*s.\n", cmd->name, d->name,
+                     cpdb_doc_summary_len(d->doc), d->doc);
         }
         return CMD_STAY;
     }

@@ -73,6 +73,9 @@ CmdLookup cpdb_subcommand_lookup(const CmdDef *subs, const char *word,
 int cpdb_command_split(const char *line, char *word, int word_size,
                        const char **rest);
 
+/* Length of a doc's summary: its first line without the final '.'. */
+int cpdb_doc_summary_len(const char *doc);
+
 /* Run one line typed at the prompt: a command, or Python. */
 CmdResult cpdb_command_execute(CpdbSession *s, const char *line);
 /* What Enter on an empty line runs after this line: the line itself,

@@ -97,6 +97,52 @@ cpdb_frame_set_trace_lines(PyFrameObject *f, int on)
 #endif
 }
 
+int
+cpdb_frame_is_marked(PyFrameObject *f, PyObject *marker)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    static PyObject *name;
+    PyObject *v;
+    int marked;
+    CpdbExcState st;
+    if (name == NULL && (name = PyUnicode_InternFromString("f_trace"))
+                        == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    cpdb_exc_save(&st);
+    v = PyObject_GetAttr((PyObject *)f, name);
+    marked = (v == marker);
+    Py_XDECREF(v);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+    return marked;
+#else
+    return f->f_trace == marker;
+#endif
+}
+
+void
+cpdb_frame_mark(PyFrameObject *f, PyObject *marker)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    static PyObject *name;
+    CpdbExcState st;
+    if (name == NULL && (name = PyUnicode_InternFromString("f_trace"))
+                        == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    cpdb_exc_save(&st);
+    if (PyObject_SetAttr((PyObject *)f, name, marker) < 0) {
+        PyErr_Clear();
+    }
+    cpdb_exc_restore(&st);
+#else
+    Py_XSETREF(f->f_trace, Py_NewRef(marker));
+#endif
+}
+
 PyObject *
 cpdb_code_qualname(PyCodeObject *co)
 {

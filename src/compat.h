@@ -37,6 +37,21 @@ void cpdb_frame_locals_sync(PyFrameObject *f);
 /* Turn line events for one frame on or off (frame.f_trace_lines). */
 void cpdb_frame_set_trace_lines(PyFrameObject *f, int on);
 
+/* bdb's per-frame mark: the frame has a trace function (f_trace).  cpdb
+   stores its own marker object there, as pdb stores its dispatcher, so
+   that the stepper knows which frames pdb would see events of. */
+int cpdb_frame_is_marked(PyFrameObject *f, PyObject *marker);
+void cpdb_frame_mark(PyFrameObject *f, PyObject *marker);
+
+/* From 3.13, bdb gives the caller of a frame that returns at a stop a
+   trace function whenever the next command may stop (dispatch_return);
+   before, only "step" did (set_step). */
+#if PY_VERSION_HEX >= 0x030D0000
+#define CPDB_BDB_MARKS_CALLER_AT_RETURN 1
+#else
+#define CPDB_BDB_MARKS_CALLER_AT_RETURN 0
+#endif
+
 /* Return: new reference to co_qualname (co_name on 3.10). */
 PyObject *cpdb_code_qualname(PyCodeObject *co);
 

@@ -59,7 +59,13 @@ cpdb_stack_from_traceback(CpdbSession *s, PyObject *tb)
        other way round. */
     while (tb != NULL && PyTraceBack_Check(tb)) {
         PyTracebackObject *t = (PyTracebackObject *)tb;
-        stack_push(&s->stack, t->tb_frame, t->tb_lineno, &cap);
+        /* The attribute, not the field: from 3.12 the field is computed
+           on first use. */
+        PyObject *ln = PyObject_GetAttrString(tb, "tb_lineno");
+        int lineno = ln && PyLong_Check(ln) ? (int)PyLong_AsLong(ln) : -1;
+        Py_XDECREF(ln);
+        PyErr_Clear();
+        stack_push(&s->stack, t->tb_frame, lineno, &cap);
         tb = (PyObject *)t->tb_next;
     }
     for (i = 0, j = s->stack.n - 1; i < j; i++, j--) {

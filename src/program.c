@@ -168,10 +168,18 @@ static PyObject *
 prepare_file(CpdbSession *s, PyObject **globals, int *missing)
 {
     CpdbProgram *p = &s->prog;
-    char *abs = cpdb_path_absolute(p->target), *text, *real, *slash;
+    char *abs, *text, *real, *slash, cwd[PATH_MAX];
     PyObject *code = NULL, *d, *loader, *machinery;
     int err = 0;
 
+    /* __file__ as python3 makes it: the working directory joined to a
+       relative path, not normalised ("a/../b.py" stays). */
+    if (p->target[0] == '/' || getcwd(cwd, sizeof cwd) == NULL) {
+        abs = cpdb_xstrdup(p->target);
+    }
+    else {
+        abs = cpdb_xasprintf("%s/%s", cwd, p->target);
+    }
     text = read_file(abs, &err);
     if (text == NULL) {
         cpdb_error(s, "Can't open file '%s': [Errno %d] %s", abs, err,
@@ -181,7 +189,7 @@ prepare_file(CpdbSession *s, PyObject **globals, int *missing)
         return NULL;
     }
     free(p->main_path);
-    p->main_path = abs;
+    p->main_path = cpdb_path_absolute(abs);
     real = cpdb_path_canonical(abs);
     slash = strrchr(real, '/');
     if (slash != NULL) {
@@ -207,6 +215,7 @@ prepare_file(CpdbSession *s, PyObject **globals, int *missing)
 done:
     free(real);
     free(text);
+    free(abs);
     return code;
 }
 
@@ -346,6 +355,8 @@ program_raised(CpdbSession *s, int *status)
                                               PyExc_KeyboardInterrupt)
                   ? 130 : 1;
         cpdb_exc_report_uncaught(value);
+        s->exit_status = *status;   /* what end of input in post-mortem
+                                       exits with */
         if (s->state == CPDB_PROG_RUNNING) {
             outcome = cpdb_session_post_mortem(s, value);
         }

@@ -4,11 +4,11 @@
 #include "session.h"
 #include "command.h"
 #include "eval.h"
+#include "hooks.h"
 #include "output.h"
 #include "util.h"
 #include "cpdb_config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +126,9 @@ cpdb_session_new(const CpdbOptions *opts)
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);
     s->code_extra = cpdb_code_extra_index(free_code_info);
-    if (s->history == NULL || s->kill_exc == NULL || s->code_extra < 0) {
+    s->trace_marker = cpdb_step_new_marker();
+    if (s->history == NULL || s->kill_exc == NULL || s->code_extra < 0
+        || s->trace_marker == NULL) {
         PyErr_Clear();
         cpdb_session_free(s);
         return NULL;
@@ -173,6 +175,7 @@ cpdb_session_free(CpdbSession *s)
     cpdb_repl_fini(&s->repl);
     Py_XDECREF(s->history);
     Py_XDECREF(s->kill_exc);
+    Py_XDECREF(s->trace_marker);
     if (s->out != NULL) {
         fflush(s->out);
     }
@@ -508,126 +511,6 @@ cpdb_session_idle_prompt(CpdbSession *s)
 
 /* --- running ------------------------------------------------------------ */
 
-static PyObject *
-breakpoint_hook(PyObject *self, PyObject *args, PyObject *kwargs)
-{
-    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
-    (void)args;
-    (void)kwargs;
-    if (s == NULL) {
-        return NULL;
-    }
-    if (s->tracing && !s->at_stop) {
-        /* As pdb.set_trace(): stop at the next line of the caller. */
-        cpdb_step_set_step(s);
-    }
-    Py_RETURN_NONE;
-}
-
-static PyMethodDef breakpoint_hook_def = {
-    "breakpointhook", (PyCFunction)(void (*)(void))breakpoint_hook,
-    METH_VARARGS | METH_KEYWORDS,
-    "Stop in cpdb at the next line (installed by cpdb)."
-};
-
-static void
-install_breakpoint_hook(CpdbSession *s)
-{
-    PyObject *cap = PyCapsule_New(s, "cpdb.session", NULL);
-    PyObject *fn = cap ? PyCFunction_New(&breakpoint_hook_def, cap) : NULL;
-    if (fn == NULL || PySys_SetObject("breakpointhook", fn) < 0) {
-        PyErr_Clear();
-    }
-    Py_XDECREF(fn);
-    Py_XDECREF(cap);
-}
-
-/* Ctrl-C while the program runs stops it at its next line, as in gdb,
-   instead of raising KeyboardInterrupt.  The handler is a Python-level
-   signal handler written in C: Python runs it in the main thread between
-   bytecodes, where asking the stepper for a stop is safe.  A program
-   that installs its own SIGINT handler keeps it. */
-static PyObject *
-interrupt_handler(PyObject *self, PyObject *args)
-{
-    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
-    (void)args;
-    if (s == NULL) {
-        return NULL;
-    }
-    if (s->tracing && !s->at_stop) {
-        if (s->step.interrupt) {
-            /* A second Ctrl-C before the program reached a line (it is
-               blocked in C, say): interrupt it as python3 would. */
-            s->step.interrupt = 0;
-            PyErr_SetNone(PyExc_KeyboardInterrupt);
-            return NULL;
-        }
-        s->step.interrupt = 1;
-        cpdb_session_refresh_trace(s);
-    }
-    Py_RETURN_NONE;
-}
-
-static PyMethodDef interrupt_handler_def = {
-    "sigint_handler", interrupt_handler, METH_VARARGS,
-    "Stop in cpdb at the next line (installed by cpdb)."
-};
-
-/* Install the handler if SIGINT has Python's default one.  Return: new
-   reference to the handler replaced (to restore), or NULL. */
-static PyObject *
-install_interrupt_handler(CpdbSession *s)
-{
-    PyObject *signal = PyImport_ImportModule("signal");
-    PyObject *old = NULL, *dflt = NULL, *cap = NULL, *fn = NULL, *r;
-    if (signal == NULL) {
-        goto done;
-    }
-    old = PyObject_CallMethod(signal, "getsignal", "i", SIGINT);
-    dflt = PyObject_GetAttrString(signal, "default_int_handler");
-    if (old == NULL || dflt == NULL || old != dflt) {
-        Py_CLEAR(old);
-        goto done;
-    }
-    cap = PyCapsule_New(s, "cpdb.session", NULL);
-    fn = cap ? PyCFunction_New(&interrupt_handler_def, cap) : NULL;
-    r = fn ? PyObject_CallMethod(signal, "signal", "iO", SIGINT, fn) : NULL;
-    if (r == NULL) {
-        Py_CLEAR(old);
-    }
-    Py_XDECREF(r);
-done:
-    PyErr_Clear();
-    Py_XDECREF(fn);
-    Py_XDECREF(cap);
-    Py_XDECREF(dflt);
-    Py_XDECREF(signal);
-    return old;
-}
-
-/* Put back the handler replaced, unless the program changed it since. */
-static void
-restore_interrupt_handler(PyObject *old)
-{
-    PyObject *signal, *cur, *r;
-    if (old == NULL) {
-        return;
-    }
-    signal = PyImport_ImportModule("signal");
-    cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
-                 : NULL;
-    if (cur != NULL && PyCFunction_Check(cur)
-        && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)interrupt_handler) {
-        r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, old);
-        Py_XDECREF(r);
-    }
-    PyErr_Clear();
-    Py_XDECREF(cur);
-    Py_XDECREF(signal);
-    Py_DECREF(old);
-}
-
 /* Run the program, and again on "run", until the user quits or input
    ends; with KEEP_PROMPT the prompt stays after the program ends. */
 static int
@@ -638,11 +521,10 @@ run_loop(CpdbSession *s, unsigned flags)
         int status = 0;
         CpdbRunOutcome outcome;
 
-        PyObject *old_sigint;
-        install_breakpoint_hook(s);
-        old_sigint = install_interrupt_handler(s);
+        CpdbHooks hooks;
+        cpdb_hooks_install(s, &hooks);
         outcome = cpdb_program_run(s, &status, flags);
-        restore_interrupt_handler(old_sigint);
+        cpdb_hooks_remove(s, &hooks);
         if (outcome == CPDB_RUN_NOT_STARTED) {
             if (!started_once && status != 0) {
                 s->exit_status = status;

@@ -85,6 +85,7 @@ struct CpdbSession {
     int busy;               /* debugger work running Python: the trace
                                functions must not react */
     PyObject *kill_exc;     /* strong: exception class that unwinds */
+    PyObject *trace_marker; /* strong: put in f_trace of followed frames */
 };
 
 /* Stop the program at frame and run the prompt until a command resumes

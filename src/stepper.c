@@ -10,8 +10,14 @@
        inside is not an exception stop;
      - after a --Return-- stop, "next" or "until" continue as "step", so
        the caller's next line stops.
-   Breakpoints are checked at every line event that reaches here; the
-   trace backend keeps line events away from frames that cannot stop. */
+   Like bdb, the stepper only follows frames that have a trace function:
+   those called while it may stop in them or whose file holds a
+   breakpoint, marked at their call event (the mark is pdb's own slot,
+   f_trace); "step" at a --Return-- marks the caller.  Other frames give
+   no --Call--, --Return--, exception or step stops, exactly as under
+   pdb.  Breakpoints are checked at every line event that reaches here,
+   in any frame; the trace backend keeps line events away from frames
+   that cannot stop. */
 #include "stepper.h"
 #include "breakpoints.h"
 #include "frames.h"
@@ -58,9 +64,72 @@ is_generator_frame(PyObject *frame)
     return (flags & CPDB_GEN_FLAGS) != 0;
 }
 
+/* pdb's trace function in a frame: the marker object of the session. */
+static int
+is_traced(CpdbSession *s, PyFrameObject *frame)
+{
+    return cpdb_frame_is_marked(frame, s->trace_marker);
+}
+
+static void
+mark_traced(CpdbSession *s, PyFrameObject *frame)
+{
+    cpdb_frame_mark(frame, s->trace_marker);
+}
+
+static void
+mark_caller(CpdbSession *s, PyFrameObject *frame)
+{
+    PyFrameObject *back = PyFrame_GetBack(frame);       /* new or NULL */
+    if (back != NULL && !is_traced(s, back)) {
+        mark_traced(s, back);
+    }
+    Py_XDECREF(back);
+}
+
+/* The marker does nothing when called: a program that installs a Python
+   trace function later (sys.settrace) finds it in f_trace. */
+static PyObject *
+marker_call(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef marker_def = {
+    "cpdb_trace", marker_call, METH_VARARGS,
+    "cpdb follows this frame (a no-op trace function)."
+};
+
+PyObject *
+cpdb_step_new_marker(void)
+{
+    return PyCFunction_New(&marker_def, NULL);
+}
+
 void
 cpdb_step_set_step(CpdbSession *s)
 {
+    /* bdb before 3.13: "step" at a --Return-- gives the caller a trace
+       function, so its next line stops. */
+    if (!CPDB_BDB_MARKS_CALLER_AT_RETURN && s->at_stop
+        && s->stop_reason == CPDB_STOP_RETURN && s->stack.n > 0) {
+        mark_caller(s, s->stack.items[0].frame);
+    }
+    set_stopinfo(s, STOP_ANYWHERE, NULL, NULL, 0);
+}
+
+void
+cpdb_step_set_trace(CpdbSession *s, PyFrameObject *frame)
+{
+    PyFrameObject *f = (PyFrameObject *)Py_XNewRef(frame);
+    while (f != NULL) {
+        PyFrameObject *back = PyFrame_GetBack(f);
+        mark_traced(s, f);
+        Py_DECREF(f);
+        f = back;
+    }
     set_stopinfo(s, STOP_ANYWHERE, NULL, NULL, 0);
 }
 
@@ -82,8 +151,9 @@ cpdb_step_set_return(CpdbSession *s, PyFrameObject *frame)
             set_stopinfo(s, STOP_IN_FRAME, back, frame, 0);
         }
         else {
-            /* bdb: no caller means "stop anywhere" after the return. */
-            set_stopinfo(s, STOP_ANYWHERE, NULL, frame, 0);
+            /* The program's outermost frame: pdb's has a caller (its own
+               exec), so only the return of this frame stops. */
+            set_stopinfo(s, STOP_NOWHERE, NULL, frame, -1);
         }
         Py_XDECREF(back);
     }
@@ -192,10 +262,37 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
         return stop(s, frame, temporary ? CPDB_STOP_BREAK_TEMP
                                         : CPDB_STOP_BREAK, bp, NULL);
     }
-    if (stop_here(st, frame)) {
+    if (stop_here(st, frame) && is_traced(s, frame)) {
         return stop(s, frame, CPDB_STOP_STEP, 0, NULL);
     }
     return 0;
+}
+
+/* bdb's dispatch_call: a frame gets a trace function when the stepper
+   may stop in it or its file holds a breakpoint; only then can it give a
+   --Call-- stop (never for a generator unless stepping). */
+static int
+on_call(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    int is_gen = (code->co_flags & CPDB_GEN_FLAGS) != 0;
+    int here;
+
+    if (st->wait_for_main) {
+        mark_traced(s, frame);
+        return 0;
+    }
+    here = stop_here(st, frame);
+    if (!here && !cpdb_bp_file_has_breaks(s, code)) {
+        return 0;
+    }
+    if (!is_gen || !is_traced(s, frame)) {
+        mark_traced(s, frame);
+    }
+    if (st->kind != STOP_ANYWHERE && is_gen) {
+        return 0;
+    }
+    return here ? stop(s, frame, CPDB_STOP_CALL, 0, NULL) : 0;
 }
 
 static int
@@ -205,7 +302,8 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
     if (st->wait_for_main) {
         return 0;
     }
-    if (stop_here(st, frame) || (PyObject *)frame == st->returnframe) {
+    if ((stop_here(st, frame) || (PyObject *)frame == st->returnframe)
+        && is_traced(s, frame)) {
         if (st->kind != STOP_ANYWHERE
             && is_generator_frame((PyObject *)frame)) {
             return 0;
@@ -216,7 +314,10 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
         /* "next" or "until" typed at a --Return-- continue as "step". */
         if (st->kind == STOP_IN_FRAME && st->stopframe == (PyObject *)frame
             && st->stoplineno != -1) {
-            cpdb_step_set_step(s);
+            set_stopinfo(s, STOP_ANYWHERE, NULL, NULL, 0);
+        }
+        if (CPDB_BDB_MARKS_CALLER_AT_RETURN && st->stoplineno != -1) {
+            mark_caller(s, frame);
         }
     }
     return 0;
@@ -243,11 +344,15 @@ on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
             && type == PyExc_StopIteration && tb == Py_None) {
             return 0;
         }
+        if (!is_traced(s, frame)) {
+            return 0;
+        }
         return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
     }
     if (st->kind == STOP_IN_FRAME && (PyObject *)frame != st->stopframe
         && st->stopframe != NULL && is_generator_frame(st->stopframe)
-        && (type == PyExc_StopIteration || type == PyExc_GeneratorExit)) {
+        && (type == PyExc_StopIteration || type == PyExc_GeneratorExit)
+        && is_traced(s, frame)) {
         return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
     }
     return 0;
@@ -274,12 +379,7 @@ cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
     }
     switch (ev) {
     case CPDB_EV_CALL:
-        if (!s->step.wait_for_main
-            && !(s->step.kind != STOP_ANYWHERE
-                 && (code->co_flags & CPDB_GEN_FLAGS))
-            && stop_here(&s->step, frame)) {
-            rc = stop(s, frame, CPDB_STOP_CALL, 0, NULL);
-        }
+        rc = on_call(s, frame, code);
         break;
     case CPDB_EV_LINE:
         rc = on_line(s, frame, code);

@@ -54,6 +54,11 @@ void cpdb_step_init(CpdbStepper *st);
 void cpdb_step_fini(CpdbStepper *st);
 
 void cpdb_step_set_step(CpdbSession *s);
+/* pdb's set_trace(): every frame from frame outwards is followed, and
+   the next event stops. */
+void cpdb_step_set_trace(CpdbSession *s, PyFrameObject *frame);
+/* Return: new reference to the object that marks followed frames. */
+PyObject *cpdb_step_new_marker(void);
 void cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame);
 void cpdb_step_set_return(CpdbSession *s, PyFrameObject *frame);
 void cpdb_step_set_until(CpdbSession *s, PyFrameObject *frame, int lineno);

@@ -89,7 +89,7 @@ def run_cpdb(args, commands=(), timeout=60, env=None, cwd=None, stdin=None,
         e.update(env)
     text = stdin if stdin is not None else "".join(c + "\n" for c in commands)
     p = subprocess.run(cmd, input=text, capture_output=True, text=True,
-                       timeout=timeout, env=e, cwd=cwd)
+                       errors="replace", timeout=timeout, env=e, cwd=cwd)
     return Run(p.stdout, p.stderr, p.returncode)
 
 

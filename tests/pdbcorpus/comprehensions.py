@@ -19,7 +19,15 @@ def comps(n):
     return squares, table, evens, total, nested        # @comps_ret
 
 
+def comp_error(values):
+    try:
+        return [1 // v for v in values]                # @ce_lc
+    except ZeroDivisionError:
+        return None                                    # @ce_handler
+
+
 def main():
+    comp_error((1, 0))                                 # @main_error
     return comps(3)                                    # @main
 
 

@@ -23,6 +23,18 @@ async def worker(items):
     return results                 # @worker_ret
 
 
+async def broken():
+    await Sleep()                  # @broken_await
+    raise ValueError("coro")       # @broken_raise
+
+
+async def guarded():
+    try:
+        await broken()             # @guarded_await
+    except ValueError:
+        return "recovered"         # @guarded_handler
+
+
 def run(coro):
     while True:
         try:
@@ -32,7 +44,8 @@ def run(coro):
 
 
 def main():
-    return run(worker([1, 2]))     # @main
+    run(worker([1, 2]))            # @main
+    return run(guarded())          # @main_guarded
 
 
 main()

@@ -1,0 +1,157 @@
+"""cpdb on a terminal (a pseudo-terminal driven by pexpect): the prompt,
+Enter repeating the last command, tab completion, and the history file
+~/.cpdb_history (mode 0600), in a private HOME."""
+
+import os
+import re
+import stat
+
+import pytest
+
+from conftest import CPDB, program
+
+pexpect = pytest.importorskip("pexpect")
+
+PROMPT = "(cpdb) "
+
+
+def spawn(home, args):
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.update(HOME=str(home), NO_COLOR="1", TERM="xterm")
+    child = pexpect.spawn(CPDB, ["-q", "-nx"] + list(args), env=env,
+                          encoding="utf-8", timeout=15,
+                          dimensions=(40, 200))
+    return child
+
+
+def finish(child):
+    """End of input (Ctrl-D) at the prompt; return the exit status."""
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def history_lines(home):
+    """The lines of ~/.cpdb_history, decoded from libedit's format
+    (a "_HiStOrY_V2_" header, blanks and other bytes as \\ooo)."""
+    with open(home / ".cpdb_history", errors="replace") as f:
+        text = f.read()
+    text = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), text)
+    return [l for l in text.splitlines() if l != "_HiStOrY_V2_"]
+
+
+def location(name, line, func):
+    path = os.path.realpath(program(name))
+    return "> %s(%d)%s()" % (path, line, func)
+
+
+def test_prompt_and_enter_repeats_next(home):
+    c = spawn(home, [program("stepping.py")])
+    try:
+        c.expect_exact(location("stepping.py", 1, "<module>"))
+        c.expect_exact(PROMPT)
+        c.sendline("next")
+        c.expect_exact(location("stepping.py", 6, "<module>"))
+        c.expect_exact(PROMPT)
+        c.sendline("")
+        c.expect_exact(location("stepping.py", 14, "<module>"))
+        c.expect_exact(PROMPT)
+        c.sendline("")
+        c.expect_exact(location("stepping.py", 21, "<module>"))
+        c.expect_exact(PROMPT)
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
+
+
+def test_tab_completes_a_command_name(home):
+    c = spawn(home, [program("stepping.py")])
+    try:
+        c.expect_exact(PROMPT)
+        c.send("contin\t")
+        # The line is redrawn with the rest of the word.
+        c.expect("ue")
+        c.send("\r")
+        c.expect_exact("result 61")
+        c.expect_exact("Program exited with status 0.")
+        c.expect_exact(PROMPT)
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
+    lines = [l.strip() for l in history_lines(home)]
+    assert "continue" in lines, lines
+
+
+def test_tab_completes_a_subcommand(home):
+    c = spawn(home, [program("stepping.py")])
+    try:
+        c.expect_exact(PROMPT)
+        c.send("info prog\t")
+        c.expect("ram")
+        c.send("\r")
+        c.expect_exact("The program is stopped.")
+        c.expect_exact(PROMPT)
+        finish(c)
+    finally:
+        c.close(force=True)
+
+
+def test_history_file_is_private_and_kept(home):
+    c = spawn(home, [program("stepping.py")])
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("next")
+        c.expect_exact(PROMPT)
+        c.sendline("p 40 + 2")
+        c.expect_exact("$1 = 42")
+        c.expect_exact(PROMPT)
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
+    hist = home / ".cpdb_history"
+    assert hist.exists()
+    assert stat.S_IMODE(os.stat(hist).st_mode) == 0o600
+    lines = history_lines(home)
+    assert lines[-2:] == ["next", "p 40 + 2"], lines
+
+    # The next session recalls it: Up arrow, Enter.
+    c = spawn(home, [program("stepping.py")])
+    try:
+        c.expect_exact(PROMPT)
+        c.send("\x1b[A")
+        c.expect_exact("p 40 + 2")
+        c.send("\r")
+        c.expect_exact("$1 = 42")
+        c.expect_exact(PROMPT)
+        finish(c)
+    finally:
+        c.close(force=True)
+
+
+def test_history_file_made_private_when_it_was_not(home):
+    hist = home / ".cpdb_history"
+    hist.write_text("")
+    os.chmod(hist, 0o644)
+    c = spawn(home, [program("stepping.py")])
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("next")
+        c.expect_exact(PROMPT)
+        finish(c)
+    finally:
+        c.close(force=True)
+    assert stat.S_IMODE(os.stat(hist).st_mode) == 0o600
+
+
+def test_end_of_input_on_a_terminal_exits_with_program_status(home):
+    c = spawn(home, [program("exits.py"), "code"])
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("continue")
+        c.expect_exact("Program exited with status 3.")
+        c.expect_exact(PROMPT)
+        assert finish(c) == 3
+    finally:
+        c.close(force=True)
