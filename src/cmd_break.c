@@ -165,14 +165,38 @@ match_tree(Matches *m, const char *dir, const char *suffix, int depth,
     closedir(d);
 }
 
+/* The folder of the program's main file, with a final '/'; malloc'd or
+   NULL. */
+static char *
+program_dir(CpdbSession *s)
+{
+    char *dir, *slash;
+    if (s->prog.main_path == NULL) {
+        return NULL;
+    }
+    dir = cpdb_path_canonical(s->prog.main_path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        free(dir);
+        return NULL;
+    }
+    slash[1] = '\0';
+    return dir;
+}
+
 /* Return: malloc'd canonical path of the file the user means, or NULL
-   after reporting why not. */
+   after reporting why not.  Every file whose path ends with FILE counts:
+   loaded modules, files seen running, the working directory, sys.path
+   entries and the program's own folder tree.  The program's own files
+   win over the others (a stdlib "util.py" does not hide the program's
+   "util.py"); two candidates of the same rank are ambiguous. */
 static char *
 find_source_file(CpdbSession *s, const char *file)
 {
     Matches m = {0};
-    char *result = NULL;
-    int i;
+    char *result = NULL, *dir;
+    const char *pick = NULL;
+    int i, n_own = 0, n_pick;
 
     if (file[0] == '/' || strncmp(file, "./", 2) == 0
         || strncmp(file, "../", 3) == 0) {
@@ -183,44 +207,51 @@ find_source_file(CpdbSession *s, const char *file)
         return NULL;
     }
     match_loaded_modules(&m, file);
-    for (i = 0; m.n == 0 && i < s->n_files; i++) {
+    for (i = 0; i < s->n_files; i++) {
         if (s->files[i][0] == '/' && has_path_suffix(s->files[i], file)
             && is_file(s->files[i])) {
             matches_add(&m, s->files[i]);
         }
     }
-    if (m.n == 0 && is_file(file)) {
+    if (is_file(file)) {
         matches_add(&m, file);
     }
-    if (m.n == 0) {
-        match_sys_path(&m, file);
-    }
-    if (m.n == 0 && s->prog.main_path != NULL) {
-        char *dir = cpdb_xstrdup(s->prog.main_path);
-        char *slash = strrchr(dir, '/');
+    match_sys_path(&m, file);
+    dir = program_dir(s);
+    if (dir != NULL) {
         int budget = 20000;
-        if (slash != NULL) {
-            *slash = '\0';
-            match_tree(&m, *dir ? dir : "/", file, 4, &budget);
+        match_tree(&m, dir, file, 4, &budget);
+        for (i = 0; i < m.n; i++) {
+            if (strncmp(m.paths[i], dir, strlen(dir)) == 0) {
+                pick = m.paths[i];
+                n_own++;
+            }
         }
-        free(dir);
     }
-    if (m.n == 1) {
-        result = cpdb_xstrdup(m.paths[0]);
+    n_pick = n_own;
+    if (n_own == 0 && m.n > 0) {
+        pick = m.paths[0];
+        n_pick = m.n;
     }
-    else if (m.n == 0) {
+    if (n_pick == 1) {
+        result = cpdb_xstrdup(pick);
+    }
+    else if (n_pick == 0) {
         cpdb_error(s, "No source file named %s.", file);
     }
     else {
         CpdbBuf b;
         cpdb_buf_init(&b);
         for (i = 0; i < m.n; i++) {
-            cpdb_buf_printf(&b, "%s%s", i ? ", " : "", m.paths[i]);
+            if (n_own == 0 || strncmp(m.paths[i], dir, strlen(dir)) == 0) {
+                cpdb_buf_printf(&b, "%s%s", b.len ? ", " : "", m.paths[i]);
+            }
         }
         cpdb_error(s, "Ambiguous file name \"%s\": %s.  Give more of the "
                    "path.", file, b.data);
         cpdb_buf_fini(&b);
     }
+    free(dir);
     matches_fini(&m);
     return result;
 }
