@@ -76,24 +76,6 @@ cmd_pp(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-static void
-show_display(CpdbSession *s, CpdbDisplay *d)
-{
-    PyObject *v = cpdb_eval_code(s, cpdb_cmd_frame(s), d->code);
-    char *text;
-    if (v == NULL) {
-        char *why = cpdb_exc_take_line();
-        text = cpdb_xasprintf("<error: %s>", why);
-        free(why);
-    }
-    else {
-        text = cpdb_repr(v, s->set.print_limit);
-        Py_DECREF(v);
-    }
-    cpdb_out(s, "%d: %s = %s\n", d->number, d->expr, text);
-    free(text);
-}
-
 static CmdResult
 cmd_display(CpdbSession *s, const char *args)
 {
@@ -120,7 +102,7 @@ cmd_display(CpdbSession *s, const char *args)
     d->expr = expr;
     d->code = code;
     if (s->at_stop) {
-        show_display(s, d);
+        cpdb_session_show_display(s, d);
     }
     return CMD_STAY;
 }

@@ -188,6 +188,39 @@ cmd_until(CpdbSession *s, const char *args)
 }
 
 static CmdResult
+cmd_jump(CpdbSession *s, const char *args)
+{
+    CpdbFrameEntry *e = cpdb_stack_selected(s);
+    PyObject *line;
+    long n;
+    int rc;
+
+    if (cpdb_parse_int(args, &n) < 0 || n < 1) {
+        cpdb_error(s, "Bad line number \"%s\": a line number is expected.",
+                   cpdb_skip_space(args));
+        return CMD_FAILED;
+    }
+    if (s->stack.selected != 0) {
+        cpdb_error(s, "You can only jump within the innermost frame.");
+        return CMD_FAILED;
+    }
+    /* The interpreter lets a trace function move a frame's line: the
+       frame must carry one (it does if cpdb follows it). */
+    cpdb_frame_mark(e->frame, s->trace_marker);
+    line = PyLong_FromLong(n);
+    rc = line ? PyObject_SetAttrString((PyObject *)e->frame, "f_lineno",
+                                       line) : -1;
+    Py_XDECREF(line);
+    if (rc < 0) {
+        cpdb_error_exc(s, "Jump failed: ");
+        return CMD_FAILED;
+    }
+    e->lineno = PyFrame_GetLineNumber(e->frame);
+    cpdb_cmd_show_frame(s);
+    return CMD_STAY;
+}
+
+static CmdResult
 cmd_kill(CpdbSession *s, const char *args)
 {
     (void)args;
@@ -236,6 +269,11 @@ const CmdDef cpdb_cmds_running[] = {
      cmd_until, "until [LINE]",
      "Run until a line after the current one (or >= LINE) is reached.\n"
      "Stops also when the selected frame returns.  Use it to leave a loop.",
+     NULL},
+    {"jump", "j", CMD_CLASS_RUNNING, CMD_NEEDS_LIVE, cmd_jump, "jump LINE",
+     "Set the next line to run in the innermost frame.\n"
+     "Python allows it only within one function and not into or out of a\n"
+     "block such as a loop or a \"with\"; the program is not run meanwhile.",
      NULL},
     {"kill", "k", CMD_CLASS_RUNNING, 0, cmd_kill, "kill",
      "End the program without leaving cpdb.", NULL},

@@ -142,25 +142,6 @@ reset_main(void)
     return d;
 }
 
-static char *
-read_file(const char *path, int *err)
-{
-    FILE *f = fopen(path, "rb");
-    CpdbBuf b;
-    char chunk[8192];
-    size_t n;
-    if (f == NULL) {
-        *err = errno;
-        return NULL;
-    }
-    cpdb_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        cpdb_buf_addn(&b, chunk, n);
-    }
-    fclose(f);
-    return cpdb_buf_take(&b);
-}
-
 /* Prepare a script: sys.argv, sys.path[0], __main__.  Return: new code
    object, NULL with an exception set (a SyntaxError is the program's
    error), or NULL with *missing set when the file cannot be read. */
@@ -170,7 +151,7 @@ prepare_file(CpdbSession *s, PyObject **globals, int *missing)
     CpdbProgram *p = &s->prog;
     char *abs, *text, *real, *slash, cwd[PATH_MAX];
     PyObject *code = NULL, *d, *loader, *machinery;
-    int err = 0;
+    size_t len;
 
     /* __file__ as python3 makes it: the working directory joined to a
        relative path, not normalised ("a/../b.py" stays). */
@@ -180,10 +161,10 @@ prepare_file(CpdbSession *s, PyObject **globals, int *missing)
     else {
         abs = cpdb_xasprintf("%s/%s", cwd, p->target);
     }
-    text = read_file(abs, &err);
+    text = cpdb_read_file(abs, &len);
     if (text == NULL) {
-        cpdb_error(s, "Can't open file '%s': [Errno %d] %s", abs, err,
-                   strerror(err));
+        cpdb_error(s, "Can't open file '%s': [Errno %d] %s", abs, errno,
+                   strerror(errno));
         *missing = 1;
         free(abs);
         return NULL;

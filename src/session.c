@@ -293,29 +293,32 @@ cpdb_session_print_location(CpdbSession *s, const char *suffix)
 }
 
 void
-cpdb_session_show_displays(CpdbSession *s)
+cpdb_session_show_display(CpdbSession *s, const CpdbDisplay *d)
 {
     CpdbFrameEntry *e = cpdb_stack_selected(s);
+    PyObject *v = cpdb_eval_code(s, e ? e->frame : NULL, d->code);
+    char *text;
+    if (v == NULL) {
+        char *why = cpdb_exc_take_line();
+        text = cpdb_xasprintf("<error: %s>", why);
+        free(why);
+    }
+    else {
+        text = cpdb_repr(v, s->set.print_limit);
+        Py_DECREF(v);
+    }
+    cpdb_out(s, "%d: %s = %s\n", d->number, d->expr, text);
+    free(text);
+}
+
+void
+cpdb_session_show_displays(CpdbSession *s)
+{
     int i;
     for (i = 0; i < s->n_displays; i++) {
-        CpdbDisplay *d = &s->displays[i];
-        PyObject *v;
-        char *text;
-        if (!d->enabled) {
-            continue;
+        if (s->displays[i].enabled) {
+            cpdb_session_show_display(s, &s->displays[i]);
         }
-        v = cpdb_eval_code(s, e ? e->frame : NULL, d->code);
-        if (v == NULL) {
-            char *why = cpdb_exc_take_line();
-            text = cpdb_xasprintf("<error: %s>", why);
-            free(why);
-        }
-        else {
-            text = cpdb_repr(v, s->set.print_limit);
-            Py_DECREF(v);
-        }
-        cpdb_out(s, "%d: %s = %s\n", d->number, d->expr, text);
-        free(text);
     }
 }
 

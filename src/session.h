@@ -114,8 +114,9 @@ int cpdb_session_raise_kill(CpdbSession *s);
 /* Make the trace backend see changed breakpoints or stepper state. */
 void cpdb_session_refresh_trace(CpdbSession *s);
 
-/* Print the displays (at a stop). */
+/* Print the displays (at a stop), or one of them. */
 void cpdb_session_show_displays(CpdbSession *s);
+void cpdb_session_show_display(CpdbSession *s, const CpdbDisplay *d);
 
 /* Remember that the program ended with status. */
 void cpdb_session_program_ended(CpdbSession *s, int status);

@@ -111,30 +111,11 @@ cpdb_source_cache_fini(CpdbSourceCache *c)
     c->n = c->cap = 0;
 }
 
-static char *
-read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    CpdbBuf b;
-    char chunk[8192];
-    size_t n;
-    if (f == NULL) {
-        return NULL;
-    }
-    cpdb_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        cpdb_buf_addn(&b, chunk, n);
-    }
-    fclose(f);
-    *len = b.len;
-    return cpdb_buf_take(&b);
-}
-
 static CpdbSource *
 source_load(const char *path, long mtime)
 {
     size_t len, i, start = 0;
-    char *text = read_whole(path, &len);
+    char *text = cpdb_read_file(path, &len);
     CpdbSource *src;
     int cap = 64;
 
@@ -334,7 +315,7 @@ cpdb_source_analyse(CpdbSession *s, CpdbSource *src)
     }
     src->analysed = 1;
     src->code_lines = cpdb_xcalloc((size_t)src->n_lines + 2, 1);
-    text = read_whole(src->path, &len);
+    text = cpdb_read_file(src->path, &len);
     if (text == NULL || memchr(text, '\0', len) != NULL) {
         free(text);
         return -1;

@@ -146,6 +146,25 @@ cpdb_buf_take(CpdbBuf *b)
     return s;
 }
 
+char *
+cpdb_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    CpdbBuf b;
+    char chunk[8192];
+    size_t n;
+    if (f == NULL) {
+        return NULL;
+    }
+    cpdb_buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        cpdb_buf_addn(&b, chunk, n);
+    }
+    fclose(f);
+    *len = b.len;
+    return cpdb_buf_take(&b);
+}
+
 const char *
 cpdb_skip_space(const char *s)
 {

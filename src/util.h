@@ -39,6 +39,10 @@ void cpdb_buf_vprintf(CpdbBuf *b, const char *fmt, va_list ap);
 /* Return: the text, now owned by the caller; the buffer is empty. */
 char *cpdb_buf_take(CpdbBuf *b);
 
+/* Read a whole file.  Return: malloc'd bytes (NUL-terminated) with their
+   length in *len, or NULL with errno set. */
+char *cpdb_read_file(const char *path, size_t *len);
+
 /* Skip blanks; return the first non-blank character's address. */
 const char *cpdb_skip_space(const char *s);
 /* Copy of s without leading and trailing blanks. */

@@ -216,3 +216,27 @@ def test_step_into_generator_finaliser_at_return():
                                           "use_local_generator")):]
     assert any(s[2] == "ticker" for s in after_return), r
     assert "GeneratorExit" in r.out, r
+
+
+def test_jump_skips_lines(tmp_path):
+    prog = tmp_path / "j.py"
+    prog.write_text("def f():\n    x = 1\n    x = 2\n    x = 3\n"
+                    "    return x\nprint('got', f())\n")
+    r = run_cpdb([str(prog)], ["break 3", "continue", "jump 5", "p x",
+                               "continue"])
+    assert stop(after(r, "jump 5")) == ("j.py", 5, "f"), r
+    assert after(r, "p x") == ["$1 = 1"], r
+    assert "got 1" in r.out, r
+
+
+def test_jump_refused_outside_the_innermost_frame_or_into_a_block(tmp_path):
+    prog = tmp_path / "j.py"
+    prog.write_text("def f():\n    for i in range(2):\n        y = i\n"
+                    "    return 0\nf()\n")
+    r = run_cpdb([str(prog)], ["break 4", "continue", "jump 3", "up",
+                               "jump 5", "continue"])
+    errs = error_lines(r)
+    assert len(errs) == 2, r
+    assert errs[0].startswith("Jump failed: "), r
+    assert "innermost frame" in errs[1], r
+    assert r.rc == 0
