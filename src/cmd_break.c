@@ -13,6 +13,8 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -584,13 +586,16 @@ parse_bp_number(CpdbSession *s, const char **args, CpdbBreakpoint **bp)
 {
     const char *p = cpdb_skip_space(*args);
     char *end;
-    long n = strtol(p, &end, 10);
-    if (end == p || (*end != '\0' && *end != ' ' && *end != '\t')) {
+    long n;
+    errno = 0;
+    n = strtol(p, &end, 10);
+    if (end == p || errno != 0
+        || (*end != '\0' && *end != ' ' && *end != '\t')) {
         cpdb_error(s, "Bad breakpoint number \"%s\": a number is expected.",
                    p);
         return -1;
     }
-    *bp = cpdb_bp_find(s, (int)n);
+    *bp = n > 0 && n <= INT_MAX ? cpdb_bp_find(s, (int)n) : NULL;
     if (*bp == NULL) {
         cpdb_error(s, "No breakpoint number %ld.", n);
         return -1;
@@ -675,8 +680,10 @@ for_each_number(CpdbSession *s, const char *args,
     }
     while (*p) {
         char *end;
-        long n = strtol(p, &end, 10), hi = n;
-        if (end == p) {
+        long lo, hi;
+        errno = 0;
+        lo = hi = strtol(p, &end, 10);
+        if (end == p || errno != 0 || lo < 0) {
             cpdb_error(s, "Bad breakpoint number \"%s\": numbers are "
                        "expected.", p);
             return CMD_FAILED;
@@ -684,19 +691,44 @@ for_each_number(CpdbSession *s, const char *args,
         if (*end == '-') {
             const char *q = end + 1;
             hi = strtol(q, &end, 10);
-            if (end == q || hi < n) {
+            if (end == q || errno != 0 || hi < lo) {
                 cpdb_error(s, "Bad range \"%s\".", p);
                 return CMD_FAILED;
             }
         }
-        for (; n <= hi; n++) {
-            CpdbBreakpoint *bp = cpdb_bp_find(s, (int)n);
+        if (lo == hi) {
+            CpdbBreakpoint *bp = lo <= INT_MAX ? cpdb_bp_find(s, (int)lo)
+                                               : NULL;
             if (bp == NULL) {
-                cpdb_error(s, "No breakpoint number %ld.", n);
+                cpdb_error(s, "No breakpoint number %ld.", lo);
                 result = CMD_FAILED;
             }
             else {
                 fn(s, bp);
+            }
+        }
+        else {
+            /* A range: the breakpoints that exist in it (fn may delete,
+               so take the numbers first). */
+            int i, n = 0;
+            int *numbers = cpdb_xmalloc(sizeof(int) *
+                                        (size_t)(s->bps.n ? s->bps.n : 1));
+            for (i = 0; i < s->bps.n; i++) {
+                if (s->bps.items[i]->number >= lo
+                    && s->bps.items[i]->number <= hi) {
+                    numbers[n++] = s->bps.items[i]->number;
+                }
+            }
+            for (i = 0; i < n; i++) {
+                CpdbBreakpoint *bp = cpdb_bp_find(s, numbers[i]);
+                if (bp != NULL) {
+                    fn(s, bp);
+                }
+            }
+            free(numbers);
+            if (n == 0) {
+                cpdb_error(s, "No breakpoints numbered %ld to %ld.", lo, hi);
+                result = CMD_FAILED;
             }
         }
         p = cpdb_skip_space(end);

@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,9 +28,9 @@ cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out)
         *out = dflt;
         return 0;
     }
-    if (cpdb_parse_int(args, &n) < 0 || n < 1) {
-        cpdb_error(s, "Bad count \"%s\": a number >= 1 is expected.",
-                   cpdb_skip_space(args));
+    if (cpdb_parse_int(args, &n) < 0 || n < 1 || n > INT_MAX) {
+        cpdb_error(s, "Bad count \"%s\": a number from 1 to %d is expected.",
+                   cpdb_skip_space(args), INT_MAX);
         return -1;
     }
     *out = n;
@@ -173,7 +174,7 @@ cmd_until(CpdbSession *s, const char *args)
     if (*cpdb_skip_space(args) == '\0') {
         line = e->lineno + 1;
     }
-    else if (cpdb_parse_int(args, &line) < 0 || line < 1) {
+    else if (cpdb_parse_int(args, &line) < 0 || line < 1 || line > INT_MAX) {
         cpdb_error(s, "Bad line number \"%s\": a line number is expected.",
                    cpdb_skip_space(args));
         return CMD_FAILED;
@@ -195,7 +196,7 @@ cmd_jump(CpdbSession *s, const char *args)
     long n;
     int rc;
 
-    if (cpdb_parse_int(args, &n) < 0 || n < 1) {
+    if (cpdb_parse_int(args, &n) < 0 || n < 1 || n > INT_MAX) {
         cpdb_error(s, "Bad line number \"%s\": a line number is expected.",
                    cpdb_skip_space(args));
         return CMD_FAILED;

@@ -40,7 +40,7 @@ has_breakpoint(CpdbSession *s, const char *path, int line)
 
 /* Print lines first..last of path; remember where "list" continues. */
 static CmdResult
-list_lines(CpdbSession *s, const char *path, int first, int last)
+list_lines(CpdbSession *s, const char *path, long first, long last)
 {
     CpdbSource *src = cpdb_source_get(s, path);
     int cur_line, i;
@@ -59,7 +59,7 @@ list_lines(CpdbSession *s, const char *path, int first, int last)
         cpdb_out(s, "[EOF]\n");
         return CMD_STAY;
     }
-    for (i = first; i <= last && i <= src->n_lines; i++) {
+    for (i = (int)first; i <= last && i <= src->n_lines; i++) {
         char num[32];
         size_t n;
         snprintf(num, sizeof num, "%3d", i);
@@ -78,13 +78,13 @@ list_lines(CpdbSession *s, const char *path, int first, int last)
 }
 
 static CmdResult
-list_around(CpdbSession *s, const char *path, int line)
+list_around(CpdbSession *s, const char *path, long line)
 {
-    int first = line - (int)(s->set.listsize / 2);
+    long first = line - s->set.listsize / 2;
     if (first < 1) {
         first = 1;
     }
-    return list_lines(s, path, first, first + (int)s->set.listsize);
+    return list_lines(s, path, first, first + s->set.listsize);
 }
 
 static CmdResult
@@ -101,7 +101,7 @@ cmd_list(CpdbSession *s, const char *args)
         if (s->list_path != NULL && s->list_next > 0
             && s->list_last_stop == s->stop_serial) {
             return list_lines(s, s->list_path, s->list_next,
-                              s->list_next + (int)s->set.listsize);
+                              s->list_next + s->set.listsize);
         }
         path = current_position(s, &line);
         if (path == NULL) {
@@ -136,7 +136,7 @@ cmd_list(CpdbSession *s, const char *args)
             cpdb_error(s, "No default source file: use \"list FILE:LINE\".");
             return CMD_FAILED;
         }
-        r = list_lines(s, path, (int)first, (int)last);
+        r = list_lines(s, path, first, last);
         free(path);
         return r;
     }

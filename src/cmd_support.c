@@ -118,10 +118,10 @@ static int
 set_number(CpdbSession *s, const char *args, long min, long *out,
            const char *what)
 {
-    long v;
-    if (cpdb_parse_int(args, &v) < 0 || v < min) {
-        cpdb_error(s, "Bad value \"%s\" for %s: a number >= %ld is "
-                   "expected.", cpdb_skip_space(args), what, min);
+    long v, max = 1000000;
+    if (cpdb_parse_int(args, &v) < 0 || v < min || v > max) {
+        cpdb_error(s, "Bad value \"%s\" for %s: a number from %ld to %ld "
+                   "is expected.", cpdb_skip_space(args), what, min, max);
         return -1;
     }
     *out = v;

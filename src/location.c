@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,9 +144,9 @@ cpdb_location_parse(const char *text, CpdbLocation *loc, const char **err)
         return -1;
     }
     if ((loc->kind == CPDB_LOC_LINE || loc->kind == CPDB_LOC_FILE_LINE)
-        && loc->line < 1) {
+        && (loc->line < 1 || loc->line > INT_MAX)) {
         cpdb_location_fini(loc);
-        *err = "Bad location: line numbers start at 1.";
+        *err = "Bad location: line numbers start at 1 and fit in an int.";
         return -1;
     }
     return 0;

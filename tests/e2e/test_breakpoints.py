@@ -338,3 +338,24 @@ def test_function_breakpoint_once_per_call():
     # loops.py calls countdown once per run: one stop however many passes
     assert calls == 1, r
     assert "$1 = " in r.out
+
+
+def test_huge_numbers_are_refused_not_looped():
+    # Out-of-range numbers and ranges end in one error each, at once.
+    r = run_cpdb([program("bpmain.py")],
+                 ["break 7", "disable 99999999999999999999",
+                  "enable 1-99999999999", "delete 5-9",
+                  "ignore 4294967297 1", "up 99999999999999999999",
+                  "list 1,99999999999", "set listsize 99999999999",
+                  "break 99999999999", "info breakpoints"], timeout=20)
+    errs = error_lines(r)
+    # "list 1,99999999999" lists to the end of the file: no error.
+    assert len(errs) == 6, r
+    assert "Bad breakpoint number" in errs[0]
+    assert "No breakpoints numbered 5 to 9." in errs[1]
+    assert "No breakpoint number 4294967297." in errs[2]
+    assert "Bad count" in errs[3]
+    assert "listsize" in errs[4]
+    assert "Bad location" in errs[5]
+    # enable 1-99999999999 enabled breakpoint 1, which is still there
+    assert "1       breakpoint     keep y" in r.out, r

@@ -5,6 +5,7 @@ Enter repeating the last command, tab completion, and the history file
 import os
 import re
 import stat
+import time
 
 import pytest
 
@@ -27,6 +28,9 @@ def spawn(home, args):
 
 def finish(child):
     """End of input (Ctrl-D) at the prompt; return the exit status."""
+    # Let libedit put the terminal in its own mode first: a ^D that the
+    # line discipline turns into end-of-file before that is lost.
+    time.sleep(0.3)
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
