@@ -29,7 +29,7 @@ stop_hook(PyObject *self, PyObject *args, PyObject *kwargs)
     if (s == NULL) {
         return NULL;
     }
-    if (s->tracing && !s->at_stop) {
+    if (s->tracing && !s->at_stop && !s->detached) {
         /* As pdb.set_trace(): stop at the next line of the caller. */
         cpdb_step_set_trace(s, PyEval_GetFrame());
     }
@@ -316,6 +316,75 @@ restore_interrupt_handler(PyObject *old)
     Py_XDECREF(signal);
 }
 
+/* --- fork ------------------------------------------------------------------ */
+
+/* A child forked by the program (multiprocessing, os.fork) runs free: the
+   debugger stays with the parent, as gdb's follow-fork-mode parent.  The
+   child drops the trace function and gets Python's SIGINT handler back,
+   so that Ctrl-C interrupts it as it would without cpdb. */
+static PyObject *
+after_fork_in_child(PyObject *self, PyObject *args)
+{
+    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    PyObject *signal, *cur, *dflt, *r;
+    (void)args;
+    if (s == NULL) {
+        return NULL;
+    }
+    if (s->tracing) {
+        s->backend->stop(s);
+        s->tracing = 0;
+    }
+    s->detached = 1;
+    signal = PyImport_ImportModule("signal");
+    cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
+                 : NULL;
+    dflt = signal ? PyObject_GetAttrString(signal, "default_int_handler")
+                  : NULL;
+    if (cur != NULL && dflt != NULL && PyCFunction_Check(cur)
+        && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)interrupt_handler) {
+        r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, dflt);
+        Py_XDECREF(r);
+    }
+    PyErr_Clear();
+    Py_XDECREF(cur);
+    Py_XDECREF(dflt);
+    Py_XDECREF(signal);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef after_fork_def = {
+    "after_fork_in_child", after_fork_in_child, METH_NOARGS,
+    "Detach cpdb from a forked child (installed by cpdb)."
+};
+
+static void
+register_fork_handler(CpdbSession *s)
+{
+    PyObject *os, *fn, *kw = NULL, *reg = NULL, *r = NULL;
+    if (s->fork_handler_registered) {
+        return;
+    }
+    os = PyImport_ImportModule("os");
+    fn = session_function(s, &after_fork_def);
+    if (os != NULL && fn != NULL) {
+        reg = PyObject_GetAttrString(os, "register_at_fork");
+        kw = Py_BuildValue("{sO}", "after_in_child", fn);
+    }
+    if (reg != NULL && kw != NULL) {
+        PyObject *noargs = PyTuple_New(0);
+        r = noargs ? PyObject_Call(reg, noargs, kw) : NULL;
+        Py_XDECREF(noargs);
+    }
+    s->fork_handler_registered = (r != NULL);
+    PyErr_Clear();
+    Py_XDECREF(r);
+    Py_XDECREF(reg);
+    Py_XDECREF(kw);
+    Py_XDECREF(fn);
+    Py_XDECREF(os);
+}
+
 /* --- install / remove ------------------------------------------------------ */
 
 void
@@ -329,6 +398,7 @@ cpdb_hooks_install(CpdbSession *s, CpdbHooks *h)
     Py_XDECREF(fn);
     redirect_pdb(s);
     h->old_sigint = install_interrupt_handler(s);
+    register_fork_handler(s);
 }
 
 void

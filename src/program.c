@@ -338,7 +338,7 @@ program_raised(CpdbSession *s, int *status)
         cpdb_exc_report_uncaught(value);
         s->exit_status = *status;   /* what end of input in post-mortem
                                        exits with */
-        if (s->state == CPDB_PROG_RUNNING) {
+        if (s->state == CPDB_PROG_RUNNING && !s->detached) {
             outcome = cpdb_session_post_mortem(s, value);
         }
     }
@@ -389,8 +389,10 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
     }
     s->tracing = 1;
     result = PyEval_EvalCode(code, globals, globals);
-    s->backend->stop(s);
-    s->tracing = 0;
+    if (s->tracing) {
+        s->backend->stop(s);
+        s->tracing = 0;
+    }
     Py_DECREF(code);
     cpdb_step_fini(&s->step);
     cpdb_step_init(&s->step);

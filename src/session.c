@@ -534,6 +534,12 @@ run_loop(CpdbSession *s, unsigned flags)
                 return CPDB_E_NOFILE;
             }
         }
+        else if (outcome == CPDB_RUN_EXITED && s->detached) {
+            /* A child the program forked reached the end of the main
+               code: it ends as it would under python3, without a word. */
+            s->exit_status = status;
+            return CPDB_E_QUIT;
+        }
         else if (outcome == CPDB_RUN_EXITED) {
             cpdb_session_program_ended(s, status);
         }

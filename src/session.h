@@ -84,6 +84,9 @@ struct CpdbSession {
 
     int busy;               /* debugger work running Python: the trace
                                functions must not react */
+    int detached;           /* this is a child the program forked: the
+                               debugger is the parent's */
+    int fork_handler_registered;
     PyObject *kill_exc;     /* strong: exception class that unwinds */
     PyObject *trace_marker; /* strong: put in f_trace of followed frames */
 };

@@ -240,3 +240,17 @@ def test_jump_refused_outside_the_innermost_frame_or_into_a_block(tmp_path):
     assert errs[0].startswith("Jump failed: "), r
     assert "innermost frame" in errs[1], r
     assert r.rc == 0
+
+
+def test_forked_children_run_free_and_the_parent_stops():
+    # The debugger stays with the parent (gdb's follow-fork-mode parent):
+    # a child made by os.fork or a multiprocessing pool runs the same
+    # breakpointed function without stopping, and exits with its status.
+    r = run_cpdb([program("forks.py")], ["break 4", "continue", "p x",
+                                          "continue"], timeout=60)
+    assert "child 9" in r.out and "child status 7" in r.out, r
+    assert "[1, 4, 9]" in r.out, r
+    assert r.out.count("Breakpoint 1, work") == 1, r
+    assert after(r, "p x") == ["$1 = 4"], r
+    assert "parent 16" in r.out
+    assert r.rc == 0
