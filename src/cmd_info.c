@@ -243,6 +243,20 @@ info_program(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
+static CmdResult
+info_trace(CpdbSession *s, const char *args)
+{
+    (void)args;
+    cpdb_out(s, "Trace backend: %s.\n", s->backend->name);
+    cpdb_out(s, "Events seen since the program started: %lu call, %lu line, "
+             "%lu return, %lu exception.\n", s->n_events[CPDB_EV_CALL],
+             s->n_events[CPDB_EV_LINE], s->n_events[CPDB_EV_RETURN],
+             s->n_events[CPDB_EV_EXCEPTION]);
+    cpdb_out(s, "Line events reach only frames that hold a breakpoint or "
+             "that the stepper may stop in.\n");
+    return CMD_STAY;
+}
+
 static const CmdDef info_subcommands[] = {
     {"breakpoints", "b break", CMD_CLASS_STATUS, 0, info_breakpoints,
      "info breakpoints",
@@ -263,6 +277,10 @@ static const CmdDef info_subcommands[] = {
      "List the expressions shown at each stop.", NULL},
     {"source", NULL, CMD_CLASS_STATUS, 0, info_source, "info source",
      "Describe the current source file.", NULL},
+    {"trace", NULL, CMD_CLASS_STATUS, 0, info_trace, "info trace",
+     "Show the trace backend and how many events it has delivered.\n"
+     "Frames that cannot stop get no line events: the count shows it.",
+     NULL},
     {"program", NULL, CMD_CLASS_STATUS, 0, info_program, "info program",
      "Say whether the program runs, where it stopped, or how it ended.",
      NULL},

@@ -381,6 +381,7 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
     s->step.main_path = s->prog.main_path;
     s->step.wait_for_main = (flags & CPDB_RUN_STOP_AT_FIRST) != 0;
     s->state = CPDB_PROG_RUNNING;
+    memset(s->n_events, 0, sizeof s->n_events);
     if (s->backend->start(s) < 0) {
         Py_DECREF(code);
         s->state = CPDB_PROG_IDLE;

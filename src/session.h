@@ -64,6 +64,8 @@ struct CpdbSession {
     CpdbStepper step;
     const CpdbTraceBackend *backend;
     int tracing;            /* backend started */
+    unsigned long n_events[4];  /* events the backend delivered, by
+                                   CpdbEvent, since the program started */
     Py_ssize_t code_extra;  /* code-object extra slot index */
 
     CpdbStack stack;        /* at the current stop */

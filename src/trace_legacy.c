@@ -43,6 +43,7 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     default:
         return 0;
     }
+    s->n_events[ev]++;
     return cpdb_step_on_event(s, frame, ev, arg);
 }
 

@@ -3,6 +3,7 @@ until [LINE], and what happens when the program ends."""
 
 
 import os
+import re
 
 from conftest import program, run_cpdb
 from transcript import after, error_lines, locations, prog_path, stop, \
@@ -254,3 +255,24 @@ def test_forked_children_run_free_and_the_parent_stops():
     assert after(r, "p x") == ["$1 = 4"], r
     assert "parent 16" in r.out
     assert r.rc == 0
+
+
+def trace_counts(r, nth=0):
+    line = [l for l in after(r, "info trace", nth) if "Events seen" in l][0]
+    return {k: int(v) for v, k in
+            re.findall(r"(\d+) (call|line|return|exception)", line)}
+
+
+def test_frames_that_cannot_stop_get_no_line_events():
+    # 20000 calls of a function without breakpoints, run with breakpoints
+    # set elsewhere: only the first line and the breakpoint's line are
+    # line events.  With "next" through main instead, every line is one.
+    r = run_cpdb([program("hotloop.py")],
+                 ["break never", "break done", "continue", "info trace",
+                  "run", "break main", "continue", "next", "next", "next",
+                  "info trace", "continue"])
+    first = trace_counts(r)
+    assert first["call"] >= 20000, r
+    assert first["line"] <= 3, r
+    second = trace_counts(r, 1)
+    assert second["line"] >= 4, r
