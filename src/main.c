@@ -142,11 +142,41 @@ parse_args(int argc, char **argv, Args *a)
     return 0;
 }
 
+/* sys.orig_argv as python3 would have it: python, then the script (or
+   -m MODULE) and its arguments. */
+static PyStatus
+set_orig_argv(PyConfig *config, const Args *a)
+{
+    PyStatus status = PyStatus_Ok();
+    const char *head[3];
+    int n_head = 0, i;
+
+    head[n_head++] = CPDB_PYTHON_EXE;
+    if (a->module != NULL) {
+        head[n_head++] = "-m";
+        head[n_head++] = a->module;
+    }
+    else {
+        head[n_head++] = a->script;
+    }
+    for (i = 0; i < n_head + a->prog_argc && !PyStatus_Exception(status);
+         i++) {
+        const char *arg = i < n_head ? head[i] : a->prog_argv[i - n_head];
+        wchar_t *w = Py_DecodeLocale(arg, NULL);
+        if (w == NULL) {
+            return PyStatus_NoMemory();
+        }
+        status = PyWideStringList_Append(&config->orig_argv, w);
+        PyMem_RawFree(w);
+    }
+    return status;
+}
+
 /* Start the interpreter as "python3 SCRIPT" would: the environment
    (PYTHONPATH, ...) applies, sys.executable is the real python, and
    cpdb's own options are not parsed as Python's. */
 static int
-start_python(const char *argv0)
+start_python(const Args *a)
 {
     PyConfig config;
     PyStatus status;
@@ -154,8 +184,11 @@ start_python(const char *argv0)
 
     PyConfig_InitPythonConfig(&config);
     config.parse_argv = 0;
-    argv[0] = (char *)argv0;
+    argv[0] = (char *)(a->script ? a->script : a->module);
     status = PyConfig_SetBytesArgv(&config, 1, argv);
+    if (!PyStatus_Exception(status)) {
+        status = set_orig_argv(&config, a);
+    }
     if (!PyStatus_Exception(status) && access(CPDB_PYTHON_EXE, X_OK) == 0) {
         status = PyConfig_SetBytesString(&config, &config.program_name,
                                          CPDB_PYTHON_EXE);
@@ -189,7 +222,7 @@ main(int argc, char **argv)
         return rc < 0 ? 2 : 0;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (start_python(a.script ? a.script : a.module) < 0) {
+    if (start_python(&a) < 0) {
         return 1;
     }
     s = cpdb_session_new(&a.opts);

@@ -119,7 +119,7 @@ static PyObject *
 reset_main(void)
 {
     PyObject *main = PyImport_AddModule("__main__");    /* borrowed */
-    PyObject *d, *builtins;
+    PyObject *d, *builtins, *annotations;
     if (main == NULL) {
         return NULL;
     }
@@ -129,15 +129,19 @@ reset_main(void)
     if (builtins == NULL) {
         return NULL;
     }
-    if (set_str(d, "__name__", "__main__") < 0
+    annotations = PyDict_New();
+    if (annotations == NULL || set_str(d, "__name__", "__main__") < 0
+        || PyDict_SetItemString(d, "__annotations__", annotations) < 0
         || PyDict_SetItemString(d, "__builtins__", builtins) < 0
         || PyDict_SetItemString(d, "__doc__", Py_None) < 0
         || PyDict_SetItemString(d, "__package__", Py_None) < 0
         || PyDict_SetItemString(d, "__spec__", Py_None) < 0
         || PyDict_SetItemString(d, "__cached__", Py_None) < 0) {
+        Py_XDECREF(annotations);
         Py_DECREF(builtins);
         return NULL;
     }
+    Py_DECREF(annotations);
     Py_DECREF(builtins);
     return d;
 }

@@ -414,3 +414,13 @@ def test_pdb_set_trace_stops_in_cpdb():
     assert "(Pdb)" not in r.out, r
     assert after(r, "continue", 1) == ["result 11",
                                        "Program exited with status 0."], r
+
+
+def test_main_module_namespace_and_orig_argv_match_python(tmp_path):
+    prog = tmp_path / "g.py"
+    prog.write_text("import sys\nprint(sorted(globals()))\n"
+                    "print(sys.orig_argv[1:])\n")
+    want = run_python([str(prog), "a", "b"]).out.splitlines()
+    r = run_cpdb([str(prog), "a", "b"], ["continue"])
+    got = [l for l in r.out.splitlines() if l.startswith("[")]
+    assert got == want, r
