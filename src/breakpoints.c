@@ -18,6 +18,7 @@ typedef struct CodeInfo {
     unsigned generation;    /* of the breakpoint table when decided */
     int has_breaks;         /* an enabled breakpoint on one of its lines */
     int file_has_breaks;    /* any breakpoint in its file */
+    int has_func_breaks;    /* an enabled function breakpoint in it */
     int file_id;            /* -1 until known */
 } CodeInfo;
 
@@ -100,6 +101,7 @@ code_info(CpdbSession *s, PyCodeObject *code)
     ci->generation = 0;
     ci->has_breaks = 0;
     ci->file_has_breaks = 0;
+    ci->has_func_breaks = 0;
     ci->file_id = -1;
     if (cpdb_code_set_extra((PyObject *)code, s->code_extra, ci) < 0) {
         PyErr_Clear();
@@ -172,12 +174,13 @@ code_has_line(PyCodeObject *code, int line)
    out of memory) with has_breaks and file_has_breaks current; *has and
    *in_file receive them either way. */
 static void
-decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file)
+decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file,
+       int *has_func)
 {
     CodeInfo *ci;
     int i, file_id;
 
-    *has = *in_file = 0;
+    *has = *in_file = *has_func = 0;
     if (s->bps.n == 0) {
         return;
     }
@@ -185,6 +188,7 @@ decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file)
     if (ci != NULL && ci->generation == s->bps.generation) {
         *has = ci->has_breaks;
         *in_file = ci->file_has_breaks;
+        *has_func = ci->has_func_breaks;
         return;
     }
     file_id = cpdb_code_file_id(s, code);
@@ -194,32 +198,62 @@ decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file)
             continue;
         }
         *in_file = 1;
-        if (!*has && bp->enabled && bp->line >= code->co_firstlineno
+        if (bp->enabled && bp->line >= code->co_firstlineno
+            && (!*has || (bp->func != NULL && !*has_func))
             && code_has_line(code, bp->line)) {
             *has = 1;
+            if (bp->func != NULL) {
+                *has_func = 1;
+            }
         }
     }
     if (ci != NULL) {
         ci->generation = s->bps.generation;
         ci->has_breaks = *has;
         ci->file_has_breaks = *in_file;
+        ci->has_func_breaks = *has_func;
     }
 }
 
 int
 cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code)
 {
-    int has, in_file;
-    decide(s, code, &has, &in_file);
+    int has, in_file, has_func;
+    decide(s, code, &has, &in_file, &has_func);
     return has;
 }
 
 int
 cpdb_bp_file_has_breaks(CpdbSession *s, PyCodeObject *code)
 {
-    int has, in_file;
-    decide(s, code, &has, &in_file);
+    int has, in_file, has_func;
+    decide(s, code, &has, &in_file, &has_func);
     return in_file;
+}
+
+int
+cpdb_bp_code_has_function_break(CpdbSession *s, PyCodeObject *code)
+{
+    int has, in_file, has_func;
+    decide(s, code, &has, &in_file, &has_func);
+    return has_func;
+}
+
+int
+cpdb_bp_line_has_break(CpdbSession *s, PyCodeObject *code, int line)
+{
+    int i, file_id;
+    if (s->bps.n == 0) {
+        return 0;
+    }
+    file_id = cpdb_code_file_id(s, code);
+    for (i = 0; i < s->bps.n; i++) {
+        CpdbBreakpoint *bp = s->bps.items[i];
+        if (bp->enabled && bp->file_id == file_id && bp->line == line) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* --- the table ------------------------------------------------------- */
@@ -340,8 +374,7 @@ int
 cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
               int lineno, int at_entry, char **cond_error, int *temporary)
 {
-    int i, file_id, stop = 0, n_temp = 0;
-    int temp[16];
+    int i, file_id, stop = 0;
 
     *cond_error = NULL;
     *temporary = 0;
@@ -376,12 +409,6 @@ cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
             stop = bp->number;
             *temporary = bp->temporary;
         }
-        if (bp->temporary && n_temp < (int)CPDB_ARRAY_LEN(temp)) {
-            temp[n_temp++] = bp->number;
-        }
-    }
-    for (i = 0; i < n_temp; i++) {
-        cpdb_bp_delete(s, temp[i]);
     }
     return stop;
 }

@@ -55,14 +55,22 @@ int cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code);
    cpdb_bp_code_has_breaks(). */
 int cpdb_bp_file_has_breaks(CpdbSession *s, PyCodeObject *code);
 
+/* Whether an enabled breakpoint sits on this line of the code object's
+   file (for backends that disable line events where none does), and
+   whether the code object holds a function breakpoint (which needs the
+   frame's start event to fire once per call). */
+int cpdb_bp_line_has_break(CpdbSession *s, PyCodeObject *code, int line);
+int cpdb_bp_code_has_function_break(CpdbSession *s, PyCodeObject *code);
+
 /* Decide whether the line event at (code, lineno) of frame stops at a
    breakpoint: counts hits, applies conditions and ignore counts, and
-   deletes a temporary breakpoint that fires.  A function breakpoint
+   the caller deletes a temporary breakpoint that fires.  A function
+   breakpoint
    fires only at_entry: at the first line event after the frame's call
    event (once per call, as gdb; for a generator, once per resumption
    that starts at its first body line).  Return: the number of the
-   breakpoint that stops (> 0), or 0; *temporary tells whether it was a
-   temporary one (now deleted).  *cond_error receives a malloc'd message
+   breakpoint that stops (> 0), or 0; *temporary tells whether it is a
+   temporary one.  *cond_error receives a malloc'd message
    if a condition raised (the breakpoint then stops). */
 int cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
                   int lineno, int at_entry, char **cond_error,

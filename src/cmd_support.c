@@ -179,6 +179,45 @@ set_color(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
+static CmdResult
+set_backend(CpdbSession *s, const char *args)
+{
+    char *name = cpdb_strip_dup(args);
+    const CpdbTraceBackend *b = cpdb_trace_find(name);
+    if (b == NULL) {
+        cpdb_error(s, "Unknown backend \"%s\": \"legacy\" or \"monitoring\" "
+                   "is expected.", name);
+        free(name);
+        return CMD_FAILED;
+    }
+    free(name);
+    if (!cpdb_trace_available(b)) {
+        cpdb_error(s, "The %s backend needs Python 3.12 or newer (this is "
+                   "%s).", b->name, CPDB_PYTHON_VERSION);
+        return CMD_FAILED;
+    }
+    if (b == s->backend) {
+        return CMD_STAY;
+    }
+    if (s->tracing) {
+        /* Switch while the program is stopped: the new backend takes over
+           the frames that are running. */
+        s->backend->stop(s);
+        s->backend = b;
+        if (b->start(s) < 0) {
+            cpdb_error_exc(s, "Cannot start the backend: ");
+            s->backend = &cpdb_trace_legacy;
+            s->backend->start(s);
+            return CMD_FAILED;
+        }
+        cpdb_session_refresh_trace(s);
+    }
+    else {
+        s->backend = b;
+    }
+    return CMD_STAY;
+}
+
 /* set var NAME = EXPR: an assignment run in the selected frame. */
 static CmdResult
 set_var(CpdbSession *s, const char *args)
@@ -205,6 +244,13 @@ static const CmdDef set_subcommands[] = {
      NULL},
     {"width", NULL, CMD_CLASS_SUPPORT, 0, set_width, "set width N",
      "Set the width one-line listings are cut to (info locals, bt).", NULL},
+    {"backend", NULL, CMD_CLASS_SUPPORT, 0, set_backend,
+     "set backend legacy|monitoring",
+     "Choose how cpdb watches the program.\n"
+     "\"monitoring\" (sys.monitoring, Python 3.12+, the default there) costs\n"
+     "nothing where no breakpoint is; \"legacy\" (a C trace function) works on\n"
+     "every version.  The switch can be made while the program is stopped.",
+     NULL},
     {"listsize", NULL, CMD_CLASS_SUPPORT, 0, set_listsize, "set listsize N",
      "Set how many lines \"list\" shows.", NULL},
     {"print-limit", NULL, CMD_CLASS_SUPPORT, 0, set_print_limit,
@@ -263,6 +309,15 @@ show_color(CpdbSession *s, const char *a)
 }
 
 static CmdResult
+show_backend(CpdbSession *s, const char *a)
+{
+    (void)a;
+    cpdb_out(s, "The trace backend is \"%s\"%s.\n", s->backend->name,
+             s->backend == cpdb_trace_default() ? " (the default here)" : "");
+    return CMD_STAY;
+}
+
+static CmdResult
 show_version(CpdbSession *s, const char *a)
 {
     (void)a;
@@ -279,6 +334,8 @@ static const CmdDef show_subcommands[] = {
      "show print-limit", "Show where printed values are cut.", NULL},
     {"color", "colour", CMD_CLASS_SUPPORT, 0, show_color, "show color",
      "Show whether colour is used on a terminal.", NULL},
+    {"backend", NULL, CMD_CLASS_SUPPORT, 0, show_backend, "show backend",
+     "Show the trace backend in use.", NULL},
     {"version", NULL, CMD_CLASS_SUPPORT, 0, show_version, "show version",
      "Show the versions of cpdb and of the embedded Python.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}

@@ -52,6 +52,13 @@ void cpdb_frame_mark(PyFrameObject *f, PyObject *marker);
 #define CPDB_BDB_MARKS_CALLER_AT_RETURN 0
 #endif
 
+/* sys.monitoring (PEP 669) exists from 3.12. */
+#if PY_VERSION_HEX >= 0x030C0000
+#define CPDB_HAVE_MONITORING 1
+#else
+#define CPDB_HAVE_MONITORING 0
+#endif
+
 /* Return: new reference to co_qualname (co_name on 3.10). */
 PyObject *cpdb_code_qualname(PyCodeObject *co);
 

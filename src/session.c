@@ -121,7 +121,17 @@ cpdb_session_new(const CpdbOptions *opts)
     cpdb_repl_init(&s->repl, fileno(s->in));
     cpdb_bp_table_init(&s->bps);
     cpdb_step_init(&s->step);
-    s->backend = &cpdb_trace_legacy;
+    s->backend = cpdb_trace_default();
+    {
+        /* CPDB_BACKEND picks another backend for the whole session (the
+           test suite runs once with each); "set backend" at the prompt
+           does it for one. */
+        const char *name = getenv("CPDB_BACKEND");
+        const CpdbTraceBackend *b = name ? cpdb_trace_find(name) : NULL;
+        if (b != NULL && cpdb_trace_available(b)) {
+            s->backend = b;
+        }
+    }
     s->history = PyList_New(0);
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);
@@ -453,6 +463,10 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     s->stop_reason = reason;
     s->stop_bp = bp;
     cpdb_stack_from_frame(s, frame);
+    cpdb_step_mark_stack(s);
+    if (reason == CPDB_STOP_BREAK_TEMP) {
+        cpdb_bp_delete(s, bp);      /* after marking: it counted */
+    }
     Py_XSETREF(s->stop_value, Py_XNewRef(value));
     cpdb_out_sync(s);
     if (repeat > 0 && pass_repeated_stop(s, frame, reason)) {

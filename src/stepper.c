@@ -64,11 +64,21 @@ is_generator_frame(PyObject *frame)
     return (flags & CPDB_GEN_FLAGS) != 0;
 }
 
-/* pdb's trace function in a frame: the marker object of the session. */
+/* pdb's trace function in a frame: the marker object of the session, or
+   a file holding breakpoints (pdb gives such frames one at their call;
+   a backend that does not see every call relies on this). */
 static int
 is_traced(CpdbSession *s, PyFrameObject *frame)
 {
-    return cpdb_frame_is_marked(frame, s->trace_marker);
+    PyCodeObject *code;
+    int in_file;
+    if (cpdb_frame_is_marked(frame, s->trace_marker)) {
+        return 1;
+    }
+    code = PyFrame_GetCode(frame);
+    in_file = cpdb_bp_file_has_breaks(s, code);
+    Py_DECREF(code);
+    return in_file;
 }
 
 static void
@@ -85,6 +95,18 @@ mark_caller(CpdbSession *s, PyFrameObject *frame)
         mark_traced(s, back);
     }
     Py_XDECREF(back);
+}
+
+void
+cpdb_step_mark_stack(CpdbSession *s)
+{
+    int i;
+    for (i = 0; i < s->stack.n; i++) {
+        PyFrameObject *f = s->stack.items[i].frame;
+        if (!cpdb_frame_is_marked(f, s->trace_marker) && is_traced(s, f)) {
+            mark_traced(s, f);
+        }
+    }
 }
 
 /* The marker does nothing when called: a program that installs a Python

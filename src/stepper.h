@@ -57,6 +57,10 @@ void cpdb_step_set_step(CpdbSession *s);
 /* pdb's set_trace(): every frame from frame outwards is followed, and
    the next event stops. */
 void cpdb_step_set_trace(CpdbSession *s, PyFrameObject *frame);
+/* At a stop: mark the frames of the stack that pdb follows because their
+   file holds breakpoints, so that deleting those breakpoints later (a
+   temporary one, say) does not make the stepper lose them. */
+void cpdb_step_mark_stack(CpdbSession *s);
 /* Return: new reference to the object that marks followed frames. */
 PyObject *cpdb_step_new_marker(void);
 void cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame);

@@ -22,5 +22,14 @@ typedef struct CpdbTraceBackend {
 } CpdbTraceBackend;
 
 extern const CpdbTraceBackend cpdb_trace_legacy;
+extern const CpdbTraceBackend cpdb_trace_monitoring;
+
+/* The backend to use by default on this Python: monitoring where it
+   exists (3.12+), legacy before. */
+const CpdbTraceBackend *cpdb_trace_default(void);
+/* Return: the backend of that name, or NULL. */
+const CpdbTraceBackend *cpdb_trace_find(const char *name);
+/* Whether a backend can run on this Python. */
+int cpdb_trace_available(const CpdbTraceBackend *b);
 
 #endif /* CPDB_SRC_TRACE_H */

@@ -66,6 +66,13 @@ def configurations(wanted):
     return configs
 
 
+def has_monitoring(python_exe):
+    r = subprocess.run([python_exe, "-c",
+                        "import sys; sys.exit(0 if hasattr(sys, 'monitoring')"
+                        " else 1)"], capture_output=True)
+    return r.returncode == 0
+
+
 def build(name, python_opt, extra=()):
     bdir = os.path.join(ROOT, "build", "matrix", name)
     opts = ["-Dpython=" + python_opt] if python_opt else []
@@ -107,7 +114,7 @@ def unit_tests(bdir, env):
 
 
 def e2e_tests(name, bdir, python_exe, env, jobs, extra_args):
-    junit = os.path.join(bdir, "e2e-junit.xml")
+    junit = os.path.join(bdir, "e2e-junit-%s.xml" % name.replace("/", "-"))
     if os.path.exists(junit):
         os.unlink(junit)
     env = dict(env)
@@ -180,12 +187,21 @@ def main():
             run_env["UBSAN_OPTIONS"] = ("print_stacktrace=1:"
                                         "halt_on_error=1:exitcode=98")
         up, uf = unit_tests(bdir, run_env)
-        ep, ef = e2e_tests(name, bdir, exe, run_env, args.jobs,
-                           args.pytest_args)
-        log("  %s: unit %d passed, %d failed; e2e %d passed, %d failed "
-            "(%.0f s)" % (name, up, uf, ep, ef, time.time() - t0))
-        total_pass += up + ep
-        total_fail += uf + ef
+        log("  %s: unit %d passed, %d failed" % (name, up, uf))
+        total_pass += up
+        total_fail += uf
+        # The whole suite with each trace backend this Python has.
+        backends = ["legacy"]
+        if has_monitoring(exe):
+            backends.insert(0, "monitoring")
+        for backend in backends:
+            benv = dict(run_env, CPDB_BACKEND=backend)
+            ep, ef = e2e_tests("%s/%s" % (name, backend), bdir, exe, benv,
+                               args.jobs, args.pytest_args)
+            log("  %s, %s backend: e2e %d passed, %d failed (%.0f s)"
+                % (name, backend, ep, ef, time.time() - t0))
+            total_pass += ep
+            total_fail += ef
     log("total time %.0f s" % (time.time() - start))
     log("%d passed, %d failed" % (total_pass, total_fail))
     return 0 if total_fail == 0 else 1
