@@ -1,5 +1,20 @@
 /* Version differences of the CPython C API, in one place. */
+
+/* 3.11's PEP 523 hook receives the private _PyInterpreterFrame: reading
+   its code object needs the internal header, which needs Py_BUILD_CORE
+   before Python.h.  Only this file sees it. */
+#include <patchlevel.h>
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#define Py_BUILD_CORE 1
+#endif
+
 #include "compat.h"
+
+#include <opcode.h>
+
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#include <internal/pycore_frame.h>
+#endif
 
 void
 cpdb_exc_save(CpdbExcState *st)
@@ -143,6 +158,87 @@ cpdb_frame_mark(PyFrameObject *f, PyObject *marker)
 #endif
 }
 
+int
+cpdb_frame_is_yielding(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    PyObject *gen = PyFrame_GetGenerator(f), *v;
+    int yielding = 0;
+    if (gen == NULL) {
+        return 0;
+    }
+    v = PyObject_GetAttrString(gen, "gi_suspended");
+    if (v == NULL) {
+        PyErr_Clear();
+        v = PyObject_GetAttrString(gen, "cr_suspended");
+    }
+    if (v == NULL) {
+        PyErr_Clear();
+        v = PyObject_GetAttrString(gen, "ag_suspended");
+    }
+    if (v != NULL) {
+        yielding = PyObject_IsTrue(v) == 1;
+        Py_DECREF(v);
+    }
+    PyErr_Clear();
+    Py_DECREF(gen);
+    return yielding;
+#else
+    return f->f_state == FRAME_SUSPENDED;
+#endif
+}
+
+/* The opcode the frame stands on (3.10, 3.11), or -1. */
+#if PY_VERSION_HEX < 0x030C0000
+static int
+current_opcode(PyFrameObject *f)
+{
+    PyCodeObject *co = PyFrame_GetCode(f);
+    PyObject *bytes;
+    Py_ssize_t offset;
+    int op = -1;
+#if PY_VERSION_HEX >= 0x030B0000
+    bytes = PyCode_GetCode(co);                         /* new */
+    offset = PyFrame_GetLasti(f);                       /* in bytes */
+#else
+    bytes = Py_NewRef(co->co_code);
+    offset = (Py_ssize_t)f->f_lasti * 2;                /* in units */
+#endif
+    if (bytes != NULL && PyBytes_Check(bytes) && offset >= 0
+        && offset < PyBytes_GET_SIZE(bytes)) {
+        op = (unsigned char)PyBytes_AS_STRING(bytes)[offset];
+    }
+    PyErr_Clear();
+    Py_XDECREF(bytes);
+    Py_DECREF(co);
+    return op;
+}
+#endif
+
+int
+cpdb_frame_returns_normally(PyFrameObject *f)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    return current_opcode(f) == RETURN_VALUE;
+#else
+    (void)f;
+    return 1;
+#endif
+}
+
+int
+cpdb_frame_is_delegating(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+    return current_opcode(f) == SEND;
+#elif PY_VERSION_HEX < 0x030B0000
+    return current_opcode(f) == YIELD_FROM;
+#else
+    (void)f;
+    return 0;
+#endif
+}
+
 PyObject *
 cpdb_code_qualname(PyCodeObject *co)
 {
@@ -230,3 +326,65 @@ cpdb_exc_report_uncaught(PyObject *value)
     Py_XDECREF(tb);
     cpdb_exc_restore(&st);
 }
+
+/* --- PEP 523: a gate on every frame evaluation (3.10, 3.11) ------------- */
+
+#if CPDB_HAVE_EVAL_HOOK
+static CpdbGateEnter gate_enter;
+static CpdbGateLeave gate_leave;
+
+#if PY_VERSION_HEX >= 0x030B0000
+/* 3.11: a frame to evaluate is a private _PyInterpreterFrame. */
+static PyObject *
+gated_eval(PyThreadState *tstate, struct _PyInterpreterFrame *frame,
+           int throwflag)
+{
+    int state = gate_enter(tstate, frame->f_code);
+    PyObject *result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    gate_leave(state);
+    return result;
+}
+#else
+static PyObject *
+gated_eval(PyThreadState *tstate, PyFrameObject *frame, int throwflag)
+{
+    int state = gate_enter(tstate, frame->f_code);
+    PyObject *result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    gate_leave(state);
+    return result;
+}
+#endif
+
+int
+cpdb_eval_gate_install(CpdbGateEnter enter, CpdbGateLeave leave)
+{
+    /* The frame-evaluation hook of PEP 523, private API on these
+       versions: it is the only way to act when a frame starts without a
+       trace function set (which would slow every frame down). */
+    gate_enter = enter;
+    gate_leave = leave;
+    _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Get(),
+                                         gated_eval);
+    return 0;
+}
+
+void
+cpdb_eval_gate_remove(void)
+{
+    _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Get(),
+                                         _PyEval_EvalFrameDefault);
+}
+#else
+int
+cpdb_eval_gate_install(CpdbGateEnter enter, CpdbGateLeave leave)
+{
+    (void)enter;
+    (void)leave;
+    return -1;
+}
+
+void
+cpdb_eval_gate_remove(void)
+{
+}
+#endif

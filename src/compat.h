@@ -59,6 +59,32 @@ void cpdb_frame_mark(PyFrameObject *f, PyObject *marker);
 #define CPDB_HAVE_MONITORING 0
 #endif
 
+/* PEP 523's frame-evaluation hook, used on 3.10 and 3.11 to switch the
+   trace function on only for frames that can stop.  enter() is called
+   before a frame runs and returns a state that leave() gets after it. */
+#if PY_VERSION_HEX < 0x030C0000
+#define CPDB_HAVE_EVAL_HOOK 1
+#else
+#define CPDB_HAVE_EVAL_HOOK 0
+#endif
+typedef int (*CpdbGateEnter)(PyThreadState *tstate, PyCodeObject *code);
+typedef void (*CpdbGateLeave)(int state);
+/* Return 0, or -1 when this Python has no such hook (3.12+). */
+int cpdb_eval_gate_install(CpdbGateEnter enter, CpdbGateLeave leave);
+void cpdb_eval_gate_remove(void);
+
+/* At a return event of a generator's frame: whether it is a yield (the
+   frame is being suspended) rather than the end. */
+int cpdb_frame_is_yielding(PyFrameObject *f);
+
+/* At a return event on 3.10/3.11: whether the frame returns normally
+   (it stands on RETURN_VALUE) rather than being left by an exception. */
+int cpdb_frame_returns_normally(PyFrameObject *f);
+
+/* On 3.10/3.11: whether the frame is delegating to a sub-generator or an
+   awaited object ("yield from", "await": YIELD_FROM / SEND). */
+int cpdb_frame_is_delegating(PyFrameObject *f);
+
 /* Return: new reference to co_qualname (co_name on 3.10). */
 PyObject *cpdb_code_qualname(PyCodeObject *co);
 

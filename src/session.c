@@ -361,8 +361,14 @@ print_stop_header(CpdbSession *s, CpdbStopReason reason, int bp,
         break;
     case CPDB_STOP_EXCEPTION:
         if (value != NULL) {
+            /* As pdb: the StopIteration of a finished generator, which
+               has no traceback, is "internal". */
+            PyObject *tb = PyException_GetTraceback(value);
             char *line = cpdb_exc_line(value);
-            cpdb_out(s, "%s\n", line);
+            int internal = (tb == NULL || tb == Py_None)
+                && Py_TYPE(value) == (PyTypeObject *)PyExc_StopIteration;
+            cpdb_out(s, "%s%s\n", internal ? "Internal " : "", line);
+            Py_XDECREF(tb);
             free(line);
         }
         break;

@@ -40,6 +40,14 @@ cpdb_step_fini(CpdbStepper *st)
 {
     Py_CLEAR(st->stopframe);
     Py_CLEAR(st->returnframe);
+    Py_CLEAR(st->stop_code);
+    Py_CLEAR(st->return_code);
+}
+
+static PyObject *
+code_of(PyFrameObject *frame)
+{
+    return frame ? (PyObject *)PyFrame_GetCode(frame) : NULL;
 }
 
 static void
@@ -49,6 +57,10 @@ set_stopinfo(CpdbSession *s, CpdbStopKind kind, PyFrameObject *stopframe,
     CpdbStepper *st = &s->step;
     Py_XSETREF(st->stopframe, Py_XNewRef((PyObject *)stopframe));
     Py_XSETREF(st->returnframe, Py_XNewRef((PyObject *)returnframe));
+    Py_XSETREF(st->stop_code, code_of(stopframe));
+    Py_XSETREF(st->return_code, code_of(returnframe));
+    st->stopframe_is_gen = st->stop_code != NULL
+        && (((PyCodeObject *)st->stop_code)->co_flags & CPDB_GEN_FLAGS);
     st->kind = kind;
     st->stoplineno = stoplineno;
     st->finishing = 0;
@@ -211,6 +223,23 @@ stop_here(CpdbStepper *st, PyFrameObject *frame)
     default:
         return 0;
     }
+}
+
+int
+cpdb_step_wants_all(CpdbSession *s)
+{
+    CpdbStepper *st = &s->step;
+    return st->kind == STOP_ANYWHERE || st->wait_for_main || st->interrupt
+           || (st->kind == STOP_IN_FRAME && st->stopframe_is_gen);
+}
+
+int
+cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    return (PyObject *)code == st->stop_code
+           || (PyObject *)code == st->return_code
+           || cpdb_bp_code_has_breaks(s, code);
 }
 
 int

@@ -39,6 +39,9 @@ typedef struct CpdbStepper {
     CpdbStopKind kind;
     PyObject *stopframe;    /* strong, or NULL */
     PyObject *returnframe;  /* strong, or NULL */
+    PyObject *stop_code;    /* strong: code of stopframe, or NULL */
+    PyObject *return_code;  /* strong: code of returnframe, or NULL */
+    int stopframe_is_gen;   /* stopframe runs a generator or coroutine */
     int stoplineno;         /* STOP_IN_FRAME: >= 0 line floor, -1 never */
     int wait_for_main;      /* before the main file's first line */
     const char *main_path;  /* borrowed: owned by the session's program */
@@ -67,6 +70,14 @@ void cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame);
 void cpdb_step_set_return(CpdbSession *s, PyFrameObject *frame);
 void cpdb_step_set_until(CpdbSession *s, PyFrameObject *frame, int lineno);
 void cpdb_step_set_continue(CpdbSession *s);
+
+/* Whether the stepper may stop in any frame at all (step, the start,
+   Ctrl-C, the generator rule of next/finish): backends must then deliver
+   every event. */
+int cpdb_step_wants_all(CpdbSession *s);
+/* Whether frames of this code may need events: it holds a breakpoint, or
+   it is the code of the frame that next/until/finish watch. */
+int cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code);
 
 /* Whether frames of this code need line events now: it holds a
    breakpoint, or the stepper may stop in it. */

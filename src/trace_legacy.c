@@ -1,14 +1,181 @@
 /* The legacy trace backend: a C trace function (PyEval_SetTrace).
-   Every event of every frame reaches trace_event(); line events are
+
+   Every event of a traced frame reaches trace_event(); line events are
    switched off per frame (f_trace_lines) at the frame's call event when
-   the frame cannot stop, so such frames cost one call event each. */
+   the frame cannot stop.
+
+   On 3.10 and 3.11 a trace function, once set, makes the interpreter run
+   every instruction of every frame through its slow tracing path.  So
+   there the trace function is set only while a frame that may stop runs:
+   a gate on frame evaluation (PEP 523) sees each frame start and end,
+   switches tracing on for frames whose code holds a breakpoint, or that
+   next/until/finish watch, or for every frame while stepping, and puts
+   back what the caller needs when the frame ends.  On 3.12+ tracing is
+   emulated over sys.monitoring and this gate does not exist; the
+   monitoring backend is the fast one there. */
 #include "trace.h"
 #include "session.h"
 #include "stepper.h"
+#include "util.h"
 
 /* The session being traced.  PyEval_SetTrace has one slot per thread
    and cpdb traces one program at a time, so one pointer suffices. */
 static CpdbSession *traced;
+static PyThreadState *traced_thread;    /* the thread the gate follows */
+static int trace_on;                    /* our trace function is set */
+
+/* The frames the gate let in, innermost last: each frame's code
+   (borrowed: held by the running frame) and whether it needs tracing, as
+   decided at generation gen. */
+typedef struct GateEntry {
+    PyCodeObject *code;
+    unsigned gen;
+    int need;
+    int caller_traced;          /* tracing was on when this frame began:
+                                   its caller ran with it */
+} GateEntry;
+
+static GateEntry *gate_stack;
+static int gate_depth, gate_cap;
+static unsigned gate_gen = 1;   /* bumped whenever what frames need may
+                                   have changed (refresh) */
+static int gate_all;            /* every frame needs tracing now */
+
+/* A small cache of the decision per code object, for the frames that
+   start millions of times. */
+#define GATE_CACHE 256
+static struct {
+    PyCodeObject *code;         /* identity only */
+    unsigned gen;
+    int need;
+} gate_cache[GATE_CACHE];
+
+static int trace_event(PyObject *obj, PyFrameObject *frame, int what,
+                       PyObject *arg);
+
+static void
+set_tracing(int on)
+{
+    CpdbExcState st;
+    if (on == trace_on) {
+        return;
+    }
+    cpdb_exc_save(&st);
+    cpdb_set_trace(on ? trace_event : NULL, NULL);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+    trace_on = on;
+}
+
+static int
+code_needs_tracing(CpdbSession *s, PyCodeObject *code)
+{
+    size_t slot = ((size_t)code >> 6) % GATE_CACHE;
+    int need;
+    if (gate_all) {
+        return 1;
+    }
+    if (gate_cache[slot].code == code && gate_cache[slot].gen == gate_gen) {
+        return gate_cache[slot].need;
+    }
+    need = cpdb_step_wants_code(s, code);
+    gate_cache[slot].code = code;
+    gate_cache[slot].gen = gate_gen;
+    gate_cache[slot].need = need;
+    return need;
+}
+
+static int
+gate_enter(PyThreadState *tstate, PyCodeObject *code)
+{
+    CpdbSession *s = traced;
+    int was = trace_on, need;
+    GateEntry *e;
+    if (s == NULL || tstate != traced_thread || s->busy) {
+        return -1;
+    }
+    if (gate_depth == gate_cap) {
+        gate_cap = gate_cap ? gate_cap * 2 : 256;
+        gate_stack = cpdb_xrealloc(gate_stack,
+                                   sizeof(GateEntry) * (size_t)gate_cap);
+    }
+    need = code_needs_tracing(s, code);
+    e = &gate_stack[gate_depth++];
+    e->code = code;
+    e->gen = gate_gen;
+    e->need = need;
+    e->caller_traced = was;
+    set_tracing(need);
+    return was;
+}
+
+static void
+gate_leave(int was)
+{
+    CpdbSession *s = traced;
+    GateEntry *caller;
+    if (was < 0) {
+        return;
+    }
+    if (gate_depth > 0) {
+        gate_depth--;
+    }
+    if (s == NULL) {
+        return;
+    }
+    /* Back in the caller: what it needs may have changed while the callee
+       ran (a stop, new breakpoints), so decide again if so. */
+    if (gate_depth == 0) {
+        set_tracing(was || gate_all);
+        return;
+    }
+    caller = &gate_stack[gate_depth - 1];
+    if (caller->gen != gate_gen) {
+        caller->need = code_needs_tracing(s, caller->code);
+        caller->gen = gate_gen;
+    }
+    set_tracing(caller->need);
+}
+
+/* A generator or coroutine that "await" or "yield from" drives returns
+   (3.10, 3.11).
+   With a trace function set when the sender ran its SEND, the sender
+   gets an exception event for the StopIteration that carries the value
+   ("Internal StopIteration" in pdb); without one, the interpreter takes
+   a path that raises nothing.  When the gate had tracing off in the
+   sender, deliver that event here, so next/finish in a generator stop
+   where pdb's do. */
+static int
+sender_missed_stopiteration(CpdbSession *s, PyFrameObject *frame,
+                            PyCodeObject *code, PyObject *value)
+{
+    GateEntry *e = gate_depth > 0 ? &gate_stack[gate_depth - 1] : NULL;
+    PyFrameObject *sender;
+    PyObject *exc, *arg;
+    int rc;
+
+    if (e == NULL || e->code != code || e->caller_traced
+        || !(code->co_flags & CPDB_GEN_FLAGS) || !s->step.stopframe_is_gen
+        || s->step.kind != STOP_IN_FRAME || cpdb_frame_is_yielding(frame)
+        || !cpdb_frame_returns_normally(frame)) {
+        return 0;
+    }
+    sender = PyFrame_GetBack(frame);
+    if (sender == NULL || !cpdb_frame_is_delegating(sender)) {
+        Py_XDECREF(sender);
+        return 0;
+    }
+    exc = PyObject_CallOneArg(PyExc_StopIteration, value ? value : Py_None);
+    arg = exc ? PyTuple_Pack(3, PyExc_StopIteration, exc, Py_None) : NULL;
+    rc = arg ? cpdb_step_on_event(s, sender, CPDB_EV_EXCEPTION, arg) : 0;
+    if (arg == NULL) {
+        PyErr_Clear();
+    }
+    Py_XDECREF(arg);
+    Py_XDECREF(exc);
+    Py_DECREF(sender);
+    return rc;
+}
 
 /* The one trampoline for every event. */
 static int
@@ -44,14 +211,33 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
         return 0;
     }
     s->n_events[ev]++;
-    return cpdb_step_on_event(s, frame, ev, arg);
+    if (cpdb_step_on_event(s, frame, ev, arg) < 0) {
+        return -1;
+    }
+    if (ev == CPDB_EV_RETURN && CPDB_HAVE_EVAL_HOOK) {
+        PyCodeObject *code = PyFrame_GetCode(frame);
+        int rc = sender_missed_stopiteration(s, frame, code, arg);
+        Py_DECREF(code);
+        return rc;
+    }
+    return 0;
 }
 
 static int
 legacy_start(CpdbSession *s)
 {
     traced = s;
-    cpdb_set_trace(trace_event, NULL);
+    traced_thread = PyThreadState_Get();
+    trace_on = 0;
+    gate_depth = 0;
+    gate_gen++;
+    gate_all = cpdb_step_wants_all(s);
+    if (cpdb_eval_gate_install(gate_enter, gate_leave) == 0) {
+        set_tracing(gate_all);
+    }
+    else {
+        set_tracing(1);     /* 3.12+: no gate; always on */
+    }
     return 0;
 }
 
@@ -59,8 +245,12 @@ static void
 legacy_stop(CpdbSession *s)
 {
     if (traced == s) {
-        cpdb_set_trace(NULL, NULL);
+        cpdb_eval_gate_remove();
+        trace_on = 1;       /* make set_tracing(0) act */
+        set_tracing(0);
         traced = NULL;
+        traced_thread = NULL;
+        gate_depth = 0;
     }
 }
 
@@ -68,10 +258,19 @@ static void
 legacy_refresh(CpdbSession *s, PyFrameObject *top)
 {
     PyFrameObject *f = (PyFrameObject *)Py_XNewRef(top);
+    int first = 1;
+    gate_gen++;
+    gate_all = cpdb_step_wants_all(s);
     while (f != NULL) {
         PyCodeObject *code = PyFrame_GetCode(f);
         PyFrameObject *back;
         cpdb_frame_set_trace_lines(f, cpdb_step_wants_lines(s, f, code));
+        if (first && CPDB_HAVE_EVAL_HOOK) {
+            /* The frame that goes on running decides whether the trace
+               function stays set; callers are decided as they resume. */
+            set_tracing(code_needs_tracing(s, code));
+            first = 0;
+        }
         Py_DECREF(code);
         back = PyFrame_GetBack(f);
         Py_DECREF(f);
