@@ -67,7 +67,7 @@ set_tracing(int on)
     trace_on = on;
 }
 
-static int
+static inline int
 code_needs_tracing(CpdbSession *s, PyCodeObject *code)
 {
     size_t slot = ((size_t)code >> 6) % GATE_CACHE;
@@ -85,6 +85,14 @@ code_needs_tracing(CpdbSession *s, PyCodeObject *code)
     return need;
 }
 
+/* What gate_enter() returns for gate_leave(): -1 for a frame the gate
+   ignores; 0 or 1, whether tracing was on, for a frame it pushed; or the
+   fast mark with the generation, for the common frame that needs no
+   tracing and starts with tracing off (it is not pushed: when it ends,
+   tracing is still off, unless a stop in between changed the needs). */
+#define GATE_FAST 0x40000000
+#define GATE_GEN_MASK 0x3fffffff
+
 static int
 gate_enter(PyThreadState *tstate, PyCodeObject *code)
 {
@@ -94,12 +102,15 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
     if (s == NULL || tstate != traced_thread || s->busy) {
         return -1;
     }
+    need = code_needs_tracing(s, code);
+    if (!need && !was) {
+        return GATE_FAST | (int)(gate_gen & GATE_GEN_MASK);
+    }
     if (gate_depth == gate_cap) {
         gate_cap = gate_cap ? gate_cap * 2 : 256;
         gate_stack = cpdb_xrealloc(gate_stack,
                                    sizeof(GateEntry) * (size_t)gate_cap);
     }
-    need = code_needs_tracing(s, code);
     e = &gate_stack[gate_depth++];
     e->code = code;
     e->gen = gate_gen;
@@ -109,19 +120,40 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
     return was;
 }
 
+/* The frame running now, after a callee returned: does it need tracing?
+   For callers the gate did not push (fast frames). */
+static int
+current_frame_needs_tracing(CpdbSession *s)
+{
+    PyFrameObject *f = PyEval_GetFrame();               /* borrowed */
+    PyCodeObject *code;
+    int need;
+    if (f == NULL) {
+        return cpdb_step_wants_all(s);
+    }
+    code = PyFrame_GetCode(f);
+    need = code_needs_tracing(s, code);
+    Py_DECREF(code);
+    return need;
+}
+
 static void
 gate_leave(int was)
 {
     CpdbSession *s = traced;
     GateEntry *caller;
-    if (was < 0) {
+    if (was < 0 || s == NULL) {
+        return;
+    }
+    if (was & GATE_FAST) {
+        if ((unsigned)(was & GATE_GEN_MASK) != (gate_gen & GATE_GEN_MASK)) {
+            /* A stop came in between: decide for the caller afresh. */
+            set_tracing(current_frame_needs_tracing(s));
+        }
         return;
     }
     if (gate_depth > 0) {
         gate_depth--;
-    }
-    if (s == NULL) {
-        return;
     }
     /* Back in the caller: what it needs may have changed while the callee
        ran (a stop, new breakpoints), so decide again if so. */
