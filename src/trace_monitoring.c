@@ -37,6 +37,8 @@ static const unsigned long all_events =
 
 typedef struct MonState {
     CpdbSession *session;   /* borrowed: the session being traced */
+    PyThreadState *thread;  /* the thread followed: the program's main
+                               thread (as the legacy backend) */
     PyObject *monitoring;   /* strong: sys.monitoring */
     PyObject *disable;      /* strong: sys.monitoring.DISABLE */
     PyObject *local_codes;  /* strong list: code objects given local
@@ -50,6 +52,19 @@ static PyObject *
 disable(void)
 {
     return Py_NewRef(mon.disable);
+}
+
+/* The session, if this event is one to look at: not while the debugger
+   itself runs Python, and only in the followed thread (events are global
+   to the interpreter; other threads run on untouched). */
+static CpdbSession *
+session_for_event(void)
+{
+    CpdbSession *s = mon.session;
+    if (s == NULL || s->busy || PyThreadState_Get() != mon.thread) {
+        return NULL;
+    }
+    return s;
 }
 
 /* The stepper may stop in frames of this code (next/until/finish). */
@@ -126,10 +141,10 @@ watch_code(PyObject *code)
 static PyObject *
 cb_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     PyObject *code = nargs > 0 ? args[0] : NULL;
     (void)self;
-    if (s == NULL || s->busy || code == NULL || !PyCode_Check(code)) {
+    if (s == NULL || code == NULL || !PyCode_Check(code)) {
         Py_RETURN_NONE;
     }
     if (!mon.stepping) {
@@ -153,11 +168,11 @@ cb_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 cb_throw(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     (void)self;
     (void)args;
     (void)nargs;
-    if (s == NULL || s->busy || !mon.stepping) {
+    if (s == NULL || !mon.stepping) {
         Py_RETURN_NONE;
     }
     return deliver(s, CPDB_EV_CALL, Py_None);
@@ -180,10 +195,10 @@ line_event(CpdbSession *s, PyObject *code, int line)
 static PyObject *
 cb_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     long line;
     (void)self;
-    if (s == NULL || s->busy || nargs < 2 || !PyCode_Check(args[0])) {
+    if (s == NULL || nargs < 2 || !PyCode_Check(args[0])) {
         Py_RETURN_NONE;
     }
     line = PyLong_AsLong(args[1]);
@@ -199,11 +214,11 @@ cb_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 cb_jump(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     long from, to;
     int from_line, to_line;
     (void)self;
-    if (s == NULL || s->busy || nargs < 3 || !PyCode_Check(args[0])) {
+    if (s == NULL || nargs < 3 || !PyCode_Check(args[0])) {
         Py_RETURN_NONE;
     }
     from = PyLong_AsLong(args[1]);
@@ -226,9 +241,9 @@ cb_jump(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 cb_return(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     (void)self;
-    if (s == NULL || s->busy || nargs < 3 || !mon.stepping) {
+    if (s == NULL || nargs < 3 || !mon.stepping) {
         Py_RETURN_NONE;
     }
     if (!code_matters(s, args[0])) {
@@ -242,9 +257,9 @@ cb_return(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 cb_unwind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     (void)self;
-    if (s == NULL || s->busy || nargs < 3 || !mon.stepping
+    if (s == NULL || nargs < 3 || !mon.stepping
         || !code_matters(s, args[0])) {
         Py_RETURN_NONE;
     }
@@ -274,9 +289,9 @@ exception_event(CpdbSession *s, PyObject *exc)
 static PyObject *
 cb_raise(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     (void)self;
-    if (s == NULL || s->busy || nargs < 3 || !mon.stepping) {
+    if (s == NULL || nargs < 3 || !mon.stepping) {
         Py_RETURN_NONE;
     }
     return exception_event(s, args[2]);
@@ -285,9 +300,9 @@ cb_raise(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 cb_stop_iteration(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = mon.session;
+    CpdbSession *s = session_for_event();
     (void)self;
-    if (s == NULL || s->busy || nargs < 3 || !mon.stepping) {
+    if (s == NULL || nargs < 3 || !mon.stepping) {
         Py_RETURN_NONE;
     }
     return exception_event(s, args[2]);
@@ -387,6 +402,7 @@ monitoring_start(CpdbSession *s)
         Py_DECREF(r);
     }
     mon.session = s;
+    mon.thread = PyThreadState_Get();
     mon.stepping = -1;
     monitoring_refresh(s, PyEval_GetFrame());
     return 0;
@@ -413,6 +429,7 @@ monitoring_stop(CpdbSession *s)
     PyErr_Clear();
     cpdb_exc_restore(&st);
     mon.session = NULL;
+    mon.thread = NULL;
     Py_CLEAR(mon.local_codes);
     Py_CLEAR(mon.disable);
     Py_CLEAR(mon.monitoring);

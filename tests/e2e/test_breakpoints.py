@@ -359,3 +359,29 @@ def test_huge_numbers_are_refused_not_looped():
     assert "Bad location" in errs[5]
     # enable 1-99999999999 enabled breakpoint 1, which is still there
     assert "1       breakpoint     keep y" in r.out, r
+
+
+def test_breakpoint_added_in_a_running_caller_stops_there(tmp_path):
+    # The caller started before its breakpoint existed: it must still stop
+    # (the legacy backend's gate and the monitoring backend both have to
+    # give an already running frame its line events).
+    prog = tmp_path / "running.py"
+    prog.write_text("def inner(x):\n"
+                    "    return x * 2\n"
+                    "\n"
+                    "def helper(x):\n"
+                    "    return inner(x) + 1\n"
+                    "\n"
+                    "def outer():\n"
+                    "    a = helper(1)\n"
+                    "    b = a + 1\n"
+                    "    c = b + 1\n"
+                    "    return c\n"
+                    "\n"
+                    "print('result', outer())\n")
+    r = run_cpdb([str(prog)], ["break inner", "continue", "break 10",
+                               "continue", "p b", "continue"])
+    assert r.stops[1] == ("running.py", 2, "inner"), r
+    assert r.stops[2] == ("running.py", 10, "outer"), r
+    assert after(r, "p b") == ["$1 = 4"], r
+    assert "result 5" in r.out
