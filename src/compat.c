@@ -329,9 +329,26 @@ cpdb_exc_report_uncaught(PyObject *value)
 
 /* --- PEP 523: a gate on every frame evaluation (3.10, 3.11) ------------- */
 
+CpdbGateFilter cpdb_gate_filter;
+
 #if CPDB_HAVE_EVAL_HOOK
 static CpdbGateEnter gate_enter;
 static CpdbGateLeave gate_leave;
+
+/* Whether the hook can run this frame as is: the common case, decided
+   from the filter alone. */
+static inline int
+gate_passes(PyThreadState *tstate, PyCodeObject *code)
+{
+    CpdbGateFilter *f = &cpdb_gate_filter;
+    size_t slot;
+    if (tstate != f->thread || f->tracing || f->all) {
+        return 0;
+    }
+    slot = cpdb_gate_slot(code);
+    return f->cache[slot].code == code && f->cache[slot].gen == f->gen
+           && !f->cache[slot].need;
+}
 
 #if PY_VERSION_HEX >= 0x030B0000
 /* 3.11: a frame to evaluate is a private _PyInterpreterFrame. */
@@ -339,8 +356,18 @@ static PyObject *
 gated_eval(PyThreadState *tstate, struct _PyInterpreterFrame *frame,
            int throwflag)
 {
-    int state = gate_enter(tstate, frame->f_code);
-    PyObject *result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    PyObject *result;
+    int state;
+    if (gate_passes(tstate, frame->f_code)) {
+        unsigned gen = cpdb_gate_filter.gen;
+        result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        if (cpdb_gate_filter.gen != gen) {
+            gate_leave(CPDB_GATE_FAST | (int)(gen & CPDB_GATE_GEN_MASK));
+        }
+        return result;
+    }
+    state = gate_enter(tstate, frame->f_code);
+    result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
     gate_leave(state);
     return result;
 }
@@ -348,8 +375,18 @@ gated_eval(PyThreadState *tstate, struct _PyInterpreterFrame *frame,
 static PyObject *
 gated_eval(PyThreadState *tstate, PyFrameObject *frame, int throwflag)
 {
-    int state = gate_enter(tstate, frame->f_code);
-    PyObject *result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    PyObject *result;
+    int state;
+    if (gate_passes(tstate, frame->f_code)) {
+        unsigned gen = cpdb_gate_filter.gen;
+        result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        if (cpdb_gate_filter.gen != gen) {
+            gate_leave(CPDB_GATE_FAST | (int)(gen & CPDB_GATE_GEN_MASK));
+        }
+        return result;
+    }
+    state = gate_enter(tstate, frame->f_code);
+    result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
     gate_leave(state);
     return result;
 }

@@ -69,6 +69,36 @@ void cpdb_frame_mark(PyFrameObject *f, PyObject *marker);
 #endif
 typedef int (*CpdbGateEnter)(PyThreadState *tstate, PyCodeObject *code);
 typedef void (*CpdbGateLeave)(int state);
+
+/* What the hook may decide alone, without calling enter/leave, for the
+   frames of the followed thread that need no tracing while tracing is
+   off (nearly every call while the program runs to a breakpoint): the
+   owner of the gate keeps it current. */
+#define CPDB_GATE_CACHE 256
+typedef struct CpdbGateFilter {
+    PyThreadState *thread;      /* the thread whose frames are gated */
+    int tracing;                /* the trace function is set */
+    int all;                    /* every frame needs tracing */
+    unsigned gen;               /* bumped when needs may have changed */
+    struct {
+        PyCodeObject *code;     /* identity only */
+        unsigned gen;
+        int need;
+    } cache[CPDB_GATE_CACHE];
+} CpdbGateFilter;
+
+extern CpdbGateFilter cpdb_gate_filter;
+
+static inline size_t
+cpdb_gate_slot(PyCodeObject *code)
+{
+    return ((size_t)code >> 6) % CPDB_GATE_CACHE;
+}
+
+/* The state gate_leave() gets for a frame the hook let run untouched:
+   the fast mark and the generation it ran under. */
+#define CPDB_GATE_FAST 0x40000000
+#define CPDB_GATE_GEN_MASK 0x3fffffff
 /* Return 0, or -1 when this Python has no such hook (3.12+). */
 int cpdb_eval_gate_install(CpdbGateEnter enter, CpdbGateLeave leave);
 void cpdb_eval_gate_remove(void);

@@ -21,34 +21,28 @@
 /* The session being traced.  PyEval_SetTrace has one slot per thread
    and cpdb traces one program at a time, so one pointer suffices. */
 static CpdbSession *traced;
-static PyThreadState *traced_thread;    /* the thread the gate follows */
-static int trace_on;                    /* our trace function is set */
 
-/* The frames the gate let in, innermost last: each frame's code
-   (borrowed: held by the running frame) and whether it needs tracing, as
-   decided at generation gen. */
+/* The thread followed, whether the trace function is set, whether every
+   frame needs it, the generation of decisions and their cache: shared
+   with the frame-evaluation hook, which decides most frames alone. */
+#define gate cpdb_gate_filter
+#define traced_thread (gate.thread)
+#define trace_on (gate.tracing)
+#define gate_gen (gate.gen)
+#define gate_all (gate.all)
+
+/* The frames the gate let in with work to do (not the fast ones),
+   innermost last: the frame's code (borrowed: held by the running frame)
+   and the generation when it began. */
 typedef struct GateEntry {
     PyCodeObject *code;
     unsigned gen;
-    int need;
     int caller_traced;          /* tracing was on when this frame began:
                                    its caller ran with it */
 } GateEntry;
 
 static GateEntry *gate_stack;
 static int gate_depth, gate_cap;
-static unsigned gate_gen = 1;   /* bumped whenever what frames need may
-                                   have changed (refresh) */
-static int gate_all;            /* every frame needs tracing now */
-
-/* A small cache of the decision per code object, for the frames that
-   start millions of times. */
-#define GATE_CACHE 256
-static struct {
-    PyCodeObject *code;         /* identity only */
-    unsigned gen;
-    int need;
-} gate_cache[GATE_CACHE];
 
 static int trace_event(PyObject *obj, PyFrameObject *frame, int what,
                        PyObject *arg);
@@ -70,18 +64,18 @@ set_tracing(int on)
 static inline int
 code_needs_tracing(CpdbSession *s, PyCodeObject *code)
 {
-    size_t slot = ((size_t)code >> 6) % GATE_CACHE;
+    size_t slot = cpdb_gate_slot(code);
     int need;
     if (gate_all) {
         return 1;
     }
-    if (gate_cache[slot].code == code && gate_cache[slot].gen == gate_gen) {
-        return gate_cache[slot].need;
+    if (gate.cache[slot].code == code && gate.cache[slot].gen == gate_gen) {
+        return gate.cache[slot].need;
     }
     need = cpdb_step_wants_code(s, code);
-    gate_cache[slot].code = code;
-    gate_cache[slot].gen = gate_gen;
-    gate_cache[slot].need = need;
+    gate.cache[slot].code = code;
+    gate.cache[slot].gen = gate_gen;
+    gate.cache[slot].need = need;
     return need;
 }
 
@@ -90,8 +84,8 @@ code_needs_tracing(CpdbSession *s, PyCodeObject *code)
    fast mark with the generation, for the common frame that needs no
    tracing and starts with tracing off (it is not pushed: when it ends,
    tracing is still off, unless a stop in between changed the needs). */
-#define GATE_FAST 0x40000000
-#define GATE_GEN_MASK 0x3fffffff
+#define GATE_FAST CPDB_GATE_FAST
+#define GATE_GEN_MASK CPDB_GATE_GEN_MASK
 
 static int
 gate_enter(PyThreadState *tstate, PyCodeObject *code)
@@ -114,7 +108,6 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
     e = &gate_stack[gate_depth++];
     e->code = code;
     e->gen = gate_gen;
-    e->need = need;
     e->caller_traced = was;
     set_tracing(need);
     return was;
@@ -141,32 +134,29 @@ static void
 gate_leave(int was)
 {
     CpdbSession *s = traced;
-    GateEntry *caller;
+    unsigned entry_gen;
     if (was < 0 || s == NULL) {
         return;
     }
     if (was & GATE_FAST) {
-        if ((unsigned)(was & GATE_GEN_MASK) != (gate_gen & GATE_GEN_MASK)) {
-            /* A stop came in between: decide for the caller afresh. */
-            set_tracing(current_frame_needs_tracing(s));
+        entry_gen = (unsigned)(was & GATE_GEN_MASK);
+        if (entry_gen == (gate_gen & GATE_GEN_MASK)) {
+            return;             /* tracing is off, as the caller needs */
         }
-        return;
     }
-    if (gate_depth > 0) {
-        gate_depth--;
+    else {
+        entry_gen = gate_depth > 0 ? gate_stack[gate_depth - 1].gen : 0;
+        if (gate_depth > 0) {
+            gate_depth--;
+        }
+        if (entry_gen == gate_gen) {
+            set_tracing(was);   /* nothing changed: as before the call */
+            return;
+        }
     }
-    /* Back in the caller: what it needs may have changed while the callee
-       ran (a stop, new breakpoints), so decide again if so. */
-    if (gate_depth == 0) {
-        set_tracing(was || gate_all);
-        return;
-    }
-    caller = &gate_stack[gate_depth - 1];
-    if (caller->gen != gate_gen) {
-        caller->need = code_needs_tracing(s, caller->code);
-        caller->gen = gate_gen;
-    }
-    set_tracing(caller->need);
+    /* A stop, or new breakpoints, came while the callee ran: decide again
+       for the frame that resumes. */
+    set_tracing(current_frame_needs_tracing(s));
 }
 
 /* A generator or coroutine that "await" or "yield from" drives returns
