@@ -350,30 +350,16 @@ gate_passes(PyThreadState *tstate, PyCodeObject *code)
            && !f->cache[slot].need;
 }
 
+/* The frame the hook is given: 3.11's private _PyInterpreterFrame, or
+   3.10's frame object.  Both hold the code object in f_code. */
 #if PY_VERSION_HEX >= 0x030B0000
-/* 3.11: a frame to evaluate is a private _PyInterpreterFrame. */
-static PyObject *
-gated_eval(PyThreadState *tstate, struct _PyInterpreterFrame *frame,
-           int throwflag)
-{
-    PyObject *result;
-    int state;
-    if (gate_passes(tstate, frame->f_code)) {
-        unsigned gen = cpdb_gate_filter.gen;
-        result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
-        if (cpdb_gate_filter.gen != gen) {
-            gate_leave(CPDB_GATE_FAST | (int)(gen & CPDB_GATE_GEN_MASK));
-        }
-        return result;
-    }
-    state = gate_enter(tstate, frame->f_code);
-    result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
-    gate_leave(state);
-    return result;
-}
+typedef struct _PyInterpreterFrame EvalFrame;
 #else
+typedef PyFrameObject EvalFrame;
+#endif
+
 static PyObject *
-gated_eval(PyThreadState *tstate, PyFrameObject *frame, int throwflag)
+gated_eval(PyThreadState *tstate, EvalFrame *frame, int throwflag)
 {
     PyObject *result;
     int state;
@@ -390,7 +376,6 @@ gated_eval(PyThreadState *tstate, PyFrameObject *frame, int throwflag)
     gate_leave(state);
     return result;
 }
-#endif
 
 int
 cpdb_eval_gate_install(CpdbGateEnter enter, CpdbGateLeave leave)

@@ -296,23 +296,25 @@ done:
     return old;
 }
 
+/* Give SIGINT the handler old (NULL: Python's default one), unless the
+   program changed it from cpdb's since. */
 static void
 restore_interrupt_handler(PyObject *old)
 {
-    PyObject *signal, *cur, *r;
-    if (old == NULL) {
-        return;
-    }
-    signal = PyImport_ImportModule("signal");
+    PyObject *signal = PyImport_ImportModule("signal"), *cur, *r;
+    PyObject *handler = old ? Py_NewRef(old)
+        : signal ? PyObject_GetAttrString(signal, "default_int_handler")
+                 : NULL;
     cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
                  : NULL;
-    if (cur != NULL && PyCFunction_Check(cur)
+    if (cur != NULL && handler != NULL && PyCFunction_Check(cur)
         && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)interrupt_handler) {
-        r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, old);
+        r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, handler);
         Py_XDECREF(r);
     }
     PyErr_Clear();
     Py_XDECREF(cur);
+    Py_XDECREF(handler);
     Py_XDECREF(signal);
 }
 
@@ -326,7 +328,6 @@ static PyObject *
 after_fork_in_child(PyObject *self, PyObject *args)
 {
     CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
-    PyObject *signal, *cur, *dflt, *r;
     (void)args;
     if (s == NULL) {
         return NULL;
@@ -336,20 +337,7 @@ after_fork_in_child(PyObject *self, PyObject *args)
         s->tracing = 0;
     }
     s->detached = 1;
-    signal = PyImport_ImportModule("signal");
-    cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
-                 : NULL;
-    dflt = signal ? PyObject_GetAttrString(signal, "default_int_handler")
-                  : NULL;
-    if (cur != NULL && dflt != NULL && PyCFunction_Check(cur)
-        && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)interrupt_handler) {
-        r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, dflt);
-        Py_XDECREF(r);
-    }
-    PyErr_Clear();
-    Py_XDECREF(cur);
-    Py_XDECREF(dflt);
-    Py_XDECREF(signal);
+    restore_interrupt_handler(NULL);
     Py_RETURN_NONE;
 }
 
@@ -416,6 +404,8 @@ cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
     }
     Py_CLEAR(h->old_breakpointhook);
     remove_pdb_finder();
-    restore_interrupt_handler(h->old_sigint);
+    if (h->old_sigint != NULL) {
+        restore_interrupt_handler(h->old_sigint);
+    }
     Py_CLEAR(h->old_sigint);
 }

@@ -159,3 +159,59 @@ def test_end_of_input_on_a_terminal_exits_with_program_status(home):
         assert finish(c) == 3
     finally:
         c.close(force=True)
+
+
+def test_ctrl_c_stops_a_running_program_at_its_next_line(home, tmp_path):
+    prog = tmp_path / "spin.py"
+    prog.write_text("n = 0\nwhile True:\n    n += 1\n")
+    c = spawn(home, [str(prog)])
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("continue")
+        time.sleep(0.8)
+        c.sendintr()
+        c.expect_exact("Program received signal SIGINT, Interrupt.")
+        c.expect(r"> .*spin\.py\((2|3)\)<module>\(\)")
+        c.expect_exact(PROMPT)
+        c.sendline("p n > 0")
+        c.expect_exact("$1 = True")
+        c.expect_exact(PROMPT)
+        # At the prompt Ctrl-C only cancels the line being typed.
+        c.send("p 'not run'")
+        time.sleep(0.3)
+        c.sendintr()
+        c.expect_exact("Quit")
+        c.expect_exact(PROMPT)
+        c.sendline("p 6 * 7")
+        c.expect_exact("$2 = 42")
+        c.expect_exact(PROMPT)
+        c.sendline("kill")
+        c.expect_exact(PROMPT)
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
+
+
+def test_second_ctrl_c_interrupts_a_program_blocked_in_c(home, tmp_path):
+    # time.sleep() does not reach a line: the first Ctrl-C asks for a stop
+    # that cannot come yet, the second raises KeyboardInterrupt as python3
+    # would, and post-mortem shows where.
+    prog = tmp_path / "sleepy.py"
+    prog.write_text("import time\ntime.sleep(60)\nprint('woke')\n")
+    c = spawn(home, [str(prog)])
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("continue")
+        time.sleep(0.8)
+        c.sendintr()
+        time.sleep(0.5)
+        c.sendintr()
+        c.expect_exact("KeyboardInterrupt")
+        c.expect(r"> .*sleepy\.py\(2\)<module>\(\)")
+        c.expect_exact(PROMPT)
+        c.sendline("continue")
+        c.expect_exact("Program exited with status 130.")
+        c.expect_exact(PROMPT)
+        assert finish(c) == 130
+    finally:
+        c.close(force=True)
