@@ -286,13 +286,6 @@ cpdb_set_trace(Py_tracefunc fn, PyObject *obj)
     PyEval_SetTrace(fn, obj);
 }
 
-PyObject *
-cpdb_exc_traceback(PyObject *value)
-{
-    PyObject *tb = PyException_GetTraceback(value);
-    return tb;
-}
-
 void
 cpdb_exc_report_uncaught(PyObject *value)
 {

@@ -133,7 +133,4 @@ void cpdb_set_trace(Py_tracefunc fn, PyObject *obj);
    interpreter does.  Consumes nothing; leaves no exception set. */
 void cpdb_exc_report_uncaught(PyObject *value);
 
-/* The traceback of an exception value.  Return: new reference or
-   NULL. */
-PyObject *cpdb_exc_traceback(PyObject *value);
 #endif /* CPDB_SRC_COMPAT_H */

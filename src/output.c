@@ -41,6 +41,21 @@ cpdb_out_sync(CpdbSession *s)
     fflush(s->out);
 }
 
+/* Colour on stream f: only on a terminal that is not "dumb" (Emacs runs
+   debuggers on a dumb terminal and reads their output), never with
+   NO_COLOR set, and only as "set color" says. */
+static int
+color_on(CpdbSession *s, FILE *f)
+{
+    const char *nc = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (!s->set.color || (nc != NULL && *nc != '\0')
+        || term == NULL || strcmp(term, "dumb") == 0) {
+        return 0;
+    }
+    return isatty(fileno(f));
+}
+
 void
 cpdb_out(CpdbSession *s, const char *fmt, ...)
 {
@@ -54,11 +69,15 @@ void
 cpdb_error(CpdbSession *s, const char *fmt, ...)
 {
     va_list ap;
+    int color = color_on(s, s->err);
     fflush(s->out);
+    if (color) {
+        fputs("\033[31m", s->err);        /* red */
+    }
     va_start(ap, fmt);
     vfprintf(s->err, fmt, ap);
     va_end(ap);
-    fputc('\n', s->err);
+    fputs(color ? "\033[0m\n" : "\n", s->err);
     fflush(s->err);
 }
 
@@ -215,9 +234,5 @@ cpdb_exc_take_line(void)
 int
 cpdb_out_color(CpdbSession *s)
 {
-    const char *nc = getenv("NO_COLOR");
-    if (!s->set.color || (nc != NULL && *nc != '\0')) {
-        return 0;
-    }
-    return isatty(fileno(s->out));
+    return color_on(s, s->out);
 }

@@ -102,12 +102,6 @@ cpdb_repl_insert_file(CpdbRepl *r, const char *path)
     return 0;
 }
 
-int
-cpdb_repl_has_queued(const CpdbRepl *r)
-{
-    return r->pos_queue < r->n_queue;
-}
-
 /* --- completion --------------------------------------------------------- */
 
 /* libedit asks for candidates one by one; they are computed once per

@@ -23,7 +23,6 @@ int cpdb_repl_queue_file(CpdbRepl *r, const char *path);
 /* Insert the lines of a command file so they run next ("source").
    Return 0, or -1 (errno set). */
 int cpdb_repl_insert_file(CpdbRepl *r, const char *path);
-int cpdb_repl_has_queued(const CpdbRepl *r);
 
 /* Read one command line after printing prompt.  Return: malloc'd line
    without its newline, or NULL at end of input. */

@@ -344,9 +344,11 @@ print_stop_header(CpdbSession *s, CpdbStopReason reason, int bp,
         char *path = cpdb_code_path(code);
         char *func = cpdb_frame_funcname(e->frame);
         char *args = cpdb_frame_args(s, e->frame);
-        cpdb_out(s, "%sreakpoint %d, %s (%s) at %s:%d\n",
+        int color = cpdb_out_color(s);
+        cpdb_out(s, "%s%sreakpoint %d%s, %s (%s) at %s:%d\n",
+                 color ? "\033[1m" : "",
                  reason == CPDB_STOP_BREAK_TEMP ? "Temporary b" : "B", bp,
-                 func, args, path, e->lineno);
+                 color ? "\033[0m" : "", func, args, path, e->lineno);
         free(args);
         free(func);
         free(path);
@@ -630,7 +632,7 @@ int
 cpdb_break_here(CpdbSession *s)
 {
     PyFrameObject *frame = PyEval_GetFrame();           /* borrowed */
-    int rc, started = 0;
+    int rc;
     if (s == NULL) {
         return CPDB_E_ARGS;
     }
@@ -642,7 +644,7 @@ cpdb_break_here(CpdbSession *s)
             PyErr_Clear();
             return CPDB_E_PYTHON;
         }
-        s->tracing = started = 1;
+        s->tracing = 1;
         s->state = CPDB_PROG_RUNNING;
     }
     rc = cpdb_session_stop(s, frame, CPDB_STOP_HERE, 0, NULL);
@@ -650,6 +652,5 @@ cpdb_break_here(CpdbSession *s)
         PyErr_Clear();
         return CPDB_E_QUIT;
     }
-    (void)started;
     return CPDB_OK;
 }

@@ -215,3 +215,33 @@ def test_second_ctrl_c_interrupts_a_program_blocked_in_c(home, tmp_path):
         assert finish(c) == 130
     finally:
         c.close(force=True)
+
+
+@pytest.mark.parametrize("no_color, term, colored", [
+    ("", "xterm", True), ("1", "xterm", False), ("", "dumb", False)])
+def test_colour_only_on_a_terminal_without_no_color(home, no_color, term,
+                                                    colored):
+    env = dict(os.environ, HOME=str(home), NO_COLOR=no_color, TERM=term)
+    env.pop("PYTHONPATH", None)
+    c = pexpect.spawn(CPDB, ["-q", "-nx", program("stepping.py")], env=env,
+                      encoding="utf-8", timeout=15, dimensions=(40, 200))
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("break inner")
+        c.expect_exact(PROMPT)
+        c.sendline("continue")
+        c.expect(r"> \S+stepping\.py\(2\)inner\(\)")   # never coloured
+        header = c.before
+        c.expect_exact(PROMPT)
+        assert ("\x1b[" in header) == colored, repr(header)
+    finally:
+        c.close(force=True)
+
+
+def test_no_colour_on_a_pipe():
+    from conftest import run_cpdb
+    r = run_cpdb([program("stepping.py")], ["break inner", "continue",
+                                             "frobnicate"],
+                 env={"NO_COLOR": "", "TERM": "xterm"})
+    assert "Breakpoint 1, inner" in r.out
+    assert "\x1b[" not in r.out and "\x1b[" not in r.err, r
