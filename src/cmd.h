@@ -3,12 +3,15 @@
 #define CPDB_SRC_CMD_H
 
 #include "compat.h"
+#include "command.h"
 #include "location.h"
 
 typedef struct CpdbSession CpdbSession;
 
 /* "info breakpoints". */
 void cpdb_break_info(CpdbSession *s);
+/* "info gc": the collector's state (cmd_gc.c). */
+CmdResult cpdb_gc_info(CpdbSession *s, const char *args);
 /* Whether the module whose file is path (canonical) is imported. */
 int cpdb_file_is_loaded(CpdbSession *s, const char *path);
 /* The selected frame, or NULL. */

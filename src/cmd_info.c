@@ -281,6 +281,8 @@ static const CmdDef info_subcommands[] = {
      "Show the trace backend and how many events it has delivered.\n"
      "Frames that cannot stop get no line events: the count shows it.",
      NULL},
+    {"gc", NULL, CMD_CLASS_STATUS, 0, cpdb_gc_info, "info gc",
+     "Show the garbage collector's state (as \"gc\").", NULL},
     {"program", NULL, CMD_CLASS_STATUS, 0, info_program, "info program",
      "Say whether the program runs, where it stopped, or how it ended.",
      NULL},

@@ -13,11 +13,12 @@
 
 const CmdDef *const cpdb_command_tables[] = {
     cpdb_cmds_running, cpdb_cmds_break, cpdb_cmds_stack, cpdb_cmds_data,
-    cpdb_cmds_files, cpdb_cmds_info, cpdb_cmds_support, NULL
+    cpdb_cmds_files, cpdb_cmds_info, cpdb_cmds_support, cpdb_cmds_gc, NULL
 };
 
 const char *const cpdb_class_names[CMD_CLASS_COUNT] = {
-    "running", "breakpoints", "stack", "data", "files", "status", "support"
+    "running", "breakpoints", "stack", "data", "files", "memory", "status",
+    "support"
 };
 
 const char *const cpdb_class_docs[CMD_CLASS_COUNT] = {
@@ -26,6 +27,7 @@ const char *const cpdb_class_docs[CMD_CLASS_COUNT] = {
     "Examining the stack.",
     "Examining and changing data.",
     "Listing source files.",
+    "Finding memory leaks: the garbage collector, references, tracemalloc.",
     "Status inquiries (info).",
     "Support facilities: help, settings, command files."
 };

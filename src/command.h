@@ -14,6 +14,7 @@ typedef enum {
     CMD_CLASS_STACK,
     CMD_CLASS_DATA,
     CMD_CLASS_FILES,
+    CMD_CLASS_MEMORY,
     CMD_CLASS_STATUS,
     CMD_CLASS_SUPPORT,
     CMD_CLASS_COUNT
@@ -49,6 +50,7 @@ extern const CmdDef cpdb_cmds_data[];
 extern const CmdDef cpdb_cmds_files[];
 extern const CmdDef cpdb_cmds_info[];
 extern const CmdDef cpdb_cmds_support[];
+extern const CmdDef cpdb_cmds_gc[];
 extern const CmdDef *const cpdb_command_tables[];
 extern const char *const cpdb_class_names[CMD_CLASS_COUNT];
 extern const char *const cpdb_class_docs[CMD_CLASS_COUNT];

@@ -37,7 +37,7 @@ stop_hook(PyObject *self, PyObject *args, PyObject *kwargs)
 }
 
 static PyMethodDef stop_hook_def = {
-    "set_trace", (PyCFunction)(void (*)(void))stop_hook,
+    "cpdb_set_trace", (PyCFunction)(void (*)(void))stop_hook,
     METH_VARARGS | METH_KEYWORDS,
     "Stop in cpdb at the next line (installed by cpdb)."
 };
@@ -262,7 +262,7 @@ interrupt_handler(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef interrupt_handler_def = {
-    "sigint_handler", interrupt_handler, METH_VARARGS,
+    "cpdb_sigint_handler", interrupt_handler, METH_VARARGS,
     "Stop in cpdb at the next line (installed by cpdb)."
 };
 
@@ -342,7 +342,7 @@ after_fork_in_child(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef after_fork_def = {
-    "after_fork_in_child", after_fork_in_child, METH_NOARGS,
+    "cpdb_after_fork_in_child", after_fork_in_child, METH_NOARGS,
     "Detach cpdb from a forked child (installed by cpdb)."
 };
 

@@ -118,6 +118,7 @@ cpdb_session_new(const CpdbOptions *opts)
     s->set.color = 1;
     s->exit_status = -1;
     s->next_display = 1;
+    s->heap.stop_serial = -1;
     cpdb_repl_init(&s->repl, fileno(s->in));
     cpdb_bp_table_init(&s->bps);
     cpdb_step_init(&s->step);
@@ -167,6 +168,7 @@ cpdb_session_free(CpdbSession *s)
         s->backend->stop(s);
     }
     cpdb_stack_clear(s);
+    cpdb_heap_clear(&s->heap);
     Py_CLEAR(s->stop_value);
     cpdb_step_fini(&s->step);
     cpdb_bp_table_fini(&s->bps);
@@ -486,6 +488,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         prompt_loop(s);
     }
     s->at_stop = 0;
+    cpdb_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
     cpdb_out_sync(s);

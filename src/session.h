@@ -7,6 +7,7 @@
 #include "compat.h"
 #include "breakpoints.h"
 #include "frames.h"
+#include "heap.h"
 #include "program.h"
 #include "repl.h"
 #include "source.h"
@@ -91,6 +92,7 @@ struct CpdbSession {
     int fork_handler_registered;
     PyObject *kill_exc;     /* strong: exception class that unwinds */
     PyObject *trace_marker; /* strong: put in f_trace of followed frames */
+    CpdbHeap heap;          /* snapshot of the current stop, if taken */
 };
 
 /* Stop the program at frame and run the prompt until a command resumes

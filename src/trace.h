@@ -29,6 +29,9 @@ extern const CpdbTraceBackend cpdb_trace_monitoring;
 const CpdbTraceBackend *cpdb_trace_default(void);
 /* Return: the backend of that name, or NULL. */
 const CpdbTraceBackend *cpdb_trace_find(const char *name);
+/* Whether o belongs to the monitoring backend (never shown by heap
+   commands). */
+int cpdb_monitoring_is_own(PyObject *o);
 /* Whether a backend can run on this Python. */
 int cpdb_trace_available(const CpdbTraceBackend *b);
 

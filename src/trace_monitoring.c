@@ -474,6 +474,12 @@ monitoring_refresh(CpdbSession *s, PyFrameObject *top)
     cpdb_exc_restore(&exc);
 }
 
+int
+cpdb_monitoring_is_own(PyObject *o)
+{
+    return o != NULL && o == mon.local_codes;
+}
+
 const CpdbTraceBackend cpdb_trace_monitoring = {
     "monitoring",
     monitoring_start,

@@ -79,7 +79,7 @@ def test_help_lists_the_classes():
     lines = after(r, "help")
     classes = [l.split(" -- ")[0].strip() for l in lines if " -- " in l]
     assert classes == ["running", "breakpoints", "stack", "data", "files",
-                       "status", "support"], r
+                       "memory", "status", "support"], r
 
 
 def test_help_on_a_command():

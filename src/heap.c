@@ -1,0 +1,432 @@
+/* Heap snapshots.  One gc.get_objects() list, a pointer-to-index table
+   (open addressing over 32-bit indices: about 6 bytes per object), and,
+   when a question needs referrers, the reverse edges in CSR form (4 bytes
+   per object and per edge between tracked objects), built in two passes
+   of tp_traverse over the heap.  Nothing here runs Python code except
+   gc.get_objects(); cpdb's own objects are dropped from the snapshot. */
+#include "heap.h"
+#include "session.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- cpdb's own objects ---------------------------------------------------- */
+
+int
+cpdb_heap_is_own(CpdbSession *s, PyObject *o)
+{
+    if (o == s->history || o == s->kill_exc || o == s->trace_marker
+        || o == s->heap.list) {
+        return 1;
+    }
+    if (PyCFunction_Check(o)) {
+        /* Every callable cpdb makes is named cpdb_*. */
+        PyMethodDef *ml = ((PyCFunctionObject *)o)->m_ml;
+        return ml != NULL && ml->ml_name != NULL
+               && strncmp(ml->ml_name, "cpdb_", 5) == 0;
+    }
+    if (strncmp(Py_TYPE(o)->tp_name, "cpdb.", 5) == 0) {
+        return 1;       /* the pdb finder and loader, the kill exception */
+    }
+    if (PyType_Check(o)
+        && strncmp(((PyTypeObject *)o)->tp_name, "cpdb.", 5) == 0) {
+        return 1;
+    }
+    return cpdb_monitoring_is_own(o);
+}
+
+/* --- the index ----------------------------------------------------------- */
+
+static inline size_t
+hash_ptr(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+long
+cpdb_heap_find(const CpdbHeap *h, const void *address)
+{
+    size_t i;
+    if (h->slots == NULL) {
+        return -1;
+    }
+    for (i = hash_ptr(address) & h->mask;; i = (i + 1) & h->mask) {
+        uint32_t v = h->slots[i];
+        if (v == 0) {
+            return -1;
+        }
+        if ((const void *)h->objs[v - 1] == address) {
+            return (long)(v - 1);
+        }
+    }
+}
+
+static int
+build_index(CpdbHeap *h)
+{
+    size_t cap = 16, i;
+    while (cap < (size_t)h->n + (size_t)h->n / 2 + 1) {
+        cap *= 2;
+    }
+    h->slots = calloc(cap, sizeof(uint32_t));
+    if (h->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    h->mask = cap - 1;
+    for (i = 0; i < h->n; i++) {
+        size_t j = hash_ptr(h->objs[i]) & h->mask;
+        while (h->slots[j] != 0) {
+            j = (j + 1) & h->mask;
+        }
+        h->slots[j] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+/* --- snapshots ------------------------------------------------------------ */
+
+void
+cpdb_heap_clear(CpdbHeap *h)
+{
+    Py_CLEAR(h->list);
+    h->objs = NULL;
+    h->n = 0;
+    free(h->slots);
+    h->slots = NULL;
+    h->mask = 0;
+    cpdb_graph_fini(&h->back);
+    h->have_back = 0;
+    h->stop_serial = -1;
+}
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* The variables dictionaries of the stopped frames (3.10-3.12 keep one
+   on the frame once asked, as cpdb does at a stop): answers name a
+   frame's variables themselves instead.  Return: malloc'd sorted array
+   of *n borrowed pointers (alive while the stack is). */
+static void **
+frame_dicts(CpdbSession *s, size_t *n)
+{
+    void **v = cpdb_xmalloc(sizeof(void *) * (size_t)(s->stack.n + 1));
+    int j;
+    *n = 0;
+    for (j = 0; j < s->stack.n; j++) {
+        PyFrameObject *f = s->stack.items[j].frame;
+        PyObject *locals = cpdb_frame_locals(f);
+        PyObject *globals = locals ? cpdb_frame_globals(f) : NULL;
+        if (locals != NULL && PyDict_CheckExact(locals) && locals != globals) {
+            v[(*n)++] = locals;     /* the frame keeps it alive */
+        }
+        PyErr_Clear();
+        Py_XDECREF(globals);
+        Py_XDECREF(locals);
+    }
+    qsort(v, *n, sizeof(void *), ptr_cmp);
+    return v;
+}
+
+int
+cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
+{
+    PyObject *gc, *list;
+    Py_ssize_t i, j, n;
+    int busy = s->busy;
+    size_t n_dicts;
+    void **dicts;
+
+    cpdb_heap_clear(h);
+    gc = PyImport_ImportModule("gc");
+    if (gc == NULL) {
+        return -1;
+    }
+    s->busy = 1;
+    list = PyObject_CallMethod(gc, "get_objects", NULL);
+    s->busy = busy;
+    Py_DECREF(gc);
+    if (list == NULL) {
+        return -1;
+    }
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) >= (Py_ssize_t)UINT32_MAX) {
+        Py_DECREF(list);
+        PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
+        return -1;
+    }
+    /* Drop cpdb's own objects, in place. */
+    dicts = frame_dicts(s, &n_dicts);
+    n = PyList_GET_SIZE(list);
+    for (i = j = 0; i < n; i++) {
+        PyObject *o = PyList_GET_ITEM(list, i);
+        if (cpdb_heap_is_own(s, o)
+            || (n_dicts > 0 && PyDict_CheckExact(o)
+                && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp))) {
+            Py_DECREF(o);
+        }
+        else {
+            PyList_SET_ITEM(list, j++, o);
+        }
+    }
+    free(dicts);
+    Py_SET_SIZE(list, j);
+    h->list = list;
+    h->objs = ((PyListObject *)list)->ob_item;
+    h->n = (uint32_t)j;
+    h->stop_serial = s->stop_serial;
+    if (build_index(h) < 0) {
+        cpdb_heap_clear(h);
+        return -1;
+    }
+    return 0;
+}
+
+int
+cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
+{
+    cpdb_heap_clear(h);
+    if (PyList_GET_SIZE(list) >= (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
+        return -1;
+    }
+    h->list = Py_NewRef(list);
+    h->objs = ((PyListObject *)list)->ob_item;
+    h->n = (uint32_t)PyList_GET_SIZE(list);
+    if (build_index(h) < 0) {
+        cpdb_heap_clear(h);
+        return -1;
+    }
+    return 0;
+}
+
+CpdbHeap *
+cpdb_heap_current(CpdbSession *s)
+{
+    if (s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
+        && s->at_stop) {
+        return &s->heap;
+    }
+    if (cpdb_heap_take(s, &s->heap) < 0) {
+        return NULL;
+    }
+    return &s->heap;
+}
+
+void
+cpdb_heap_forget(CpdbSession *s)
+{
+    cpdb_heap_clear(&s->heap);
+}
+
+/* --- edges ----------------------------------------------------------------- */
+
+void
+cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
+{
+    traverseproc traverse;
+    if (!PyObject_IS_GC(o)) {
+        return;
+    }
+    traverse = Py_TYPE(o)->tp_traverse;
+    if (traverse != NULL) {
+        traverse(o, (visitproc)visit, arg);
+    }
+}
+
+typedef struct BackPass {
+    CpdbHeap *h;
+    uint32_t from;
+    int fill;               /* second pass: write sources */
+    int inside;             /* looking through a dict made after the
+                               snapshot */
+} BackPass;
+
+static int
+back_visit(PyObject *referent, void *arg)
+{
+    BackPass *p = arg;
+    long j;
+    if (referent == NULL || !PyObject_IS_GC(referent)) {
+        return 0;
+    }
+    j = cpdb_heap_find(p->h, referent);
+    if (j < 0) {
+        /* An instance's attribute dictionary made after the snapshot
+           (3.11+ keeps attributes inline until something asks for
+           __dict__, as naming an edge does): its references are the
+           instance's. */
+        if (!p->inside && PyDict_CheckExact(referent)
+            && PyObject_GC_IsTracked(referent)) {
+            p->inside = 1;
+            cpdb_heap_referents(referent, back_visit, p);
+            p->inside = 0;
+        }
+        return 0;
+    }
+    if (p->fill) {
+        p->h->back.adj[--p->h->back.off[j + 1]] = p->from;
+    }
+    else {
+        p->h->back.off[j + 1]++;
+    }
+    return 0;
+}
+
+int
+cpdb_heap_build_back(CpdbHeap *h)
+{
+    BackPass p = {h, 0, 0, 0};
+    uint32_t i;
+    uint64_t total = 0;
+
+    if (h->have_back) {
+        return 0;
+    }
+    h->back.n = h->n;
+    h->back.off = calloc((size_t)h->n + 2, sizeof(uint32_t));
+    if (h->back.off == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < h->n; i++) {
+        p.from = i;
+        cpdb_heap_referents(h->objs[i], back_visit, &p);
+    }
+    /* off[j + 1] = end of j's range */
+    for (i = 0; i < h->n; i++) {
+        total += h->back.off[i + 1];
+        h->back.off[i + 1] = (uint32_t)total;
+    }
+    if (total >= UINT32_MAX) {
+        cpdb_graph_fini(&h->back);
+        PyErr_SetString(PyExc_RuntimeError, "too many references");
+        return -1;
+    }
+    h->back.adj = malloc((total ? total : 1) * sizeof(uint32_t));
+    if (h->back.adj == NULL) {
+        cpdb_graph_fini(&h->back);
+        PyErr_NoMemory();
+        return -1;
+    }
+    /* Second pass writes from the end of each range backwards; after it
+       off[j + 1] is the start of j's range: shift by one. */
+    p.fill = 1;
+    for (i = 0; i < h->n; i++) {
+        p.from = i;
+        cpdb_heap_referents(h->objs[i], back_visit, &p);
+    }
+    memmove(h->back.off, h->back.off + 1, sizeof(uint32_t) * h->n);
+    h->back.off[h->n] = (uint32_t)total;
+    h->have_back = 1;
+    return 0;
+}
+
+/* --- census --------------------------------------------------------------- */
+
+static int
+count_desc(const void *a, const void *b)
+{
+    const CpdbTypeCount *x = a, *y = b;
+    return (x->count < y->count) - (x->count > y->count);
+}
+
+CpdbTypeCount *
+cpdb_heap_census(const CpdbHeap *h, long *n_types)
+{
+    size_t cap = 1024, mask, i, j;
+    CpdbTypeCount *table = calloc(cap, sizeof(CpdbTypeCount)), *out;
+    long n = 0;
+
+    if (table == NULL) {
+        return NULL;
+    }
+    mask = cap - 1;
+    for (i = 0; i < h->n; i++) {
+        PyTypeObject *t = Py_TYPE(h->objs[i]);
+        for (j = hash_ptr(t) & mask;; j = (j + 1) & mask) {
+            if (table[j].type == t) {
+                table[j].count++;
+                break;
+            }
+            if (table[j].type == NULL) {
+                table[j].type = t;
+                table[j].count = 1;
+                n++;
+                break;
+            }
+        }
+        if ((size_t)n * 2 > cap) {
+            /* Grow: rehash into a table twice the size. */
+            size_t ncap = cap * 2, k;
+            CpdbTypeCount *bigger = calloc(ncap, sizeof(CpdbTypeCount));
+            if (bigger == NULL) {
+                free(table);
+                return NULL;
+            }
+            for (k = 0; k < cap; k++) {
+                if (table[k].type != NULL) {
+                    for (j = hash_ptr(table[k].type) & (ncap - 1);
+                         bigger[j].type != NULL; j = (j + 1) & (ncap - 1)) {
+                    }
+                    bigger[j] = table[k];
+                }
+            }
+            free(table);
+            table = bigger;
+            cap = ncap;
+            mask = cap - 1;
+        }
+    }
+    out = malloc(sizeof(CpdbTypeCount) * (size_t)(n ? n : 1));
+    if (out == NULL) {
+        free(table);
+        return NULL;
+    }
+    for (i = 0, j = 0; i < cap; i++) {
+        if (table[i].type != NULL) {
+            out[j++] = table[i];
+        }
+    }
+    free(table);
+    qsort(out, (size_t)n, sizeof(CpdbTypeCount), count_desc);
+    *n_types = n;
+    return out;
+}
+
+char *
+cpdb_type_name(PyTypeObject *t)
+{
+    PyObject *module = NULL, *qual = NULL;
+    char *out;
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        return cpdb_xstrdup(t->tp_name);
+    }
+    module = PyObject_GetAttrString((PyObject *)t, "__module__");
+    qual = PyObject_GetAttrString((PyObject *)t, "__qualname__");
+    PyErr_Clear();
+    if (qual != NULL && PyUnicode_Check(qual) && module != NULL
+        && PyUnicode_Check(module)
+        && PyUnicode_CompareWithASCIIString(module, "builtins") != 0) {
+        out = cpdb_xasprintf("%s.%s", PyUnicode_AsUTF8(module),
+                             PyUnicode_AsUTF8(qual));
+    }
+    else if (qual != NULL && PyUnicode_Check(qual)) {
+        out = cpdb_xstrdup(PyUnicode_AsUTF8(qual));
+    }
+    else {
+        out = cpdb_xstrdup(t->tp_name);
+    }
+    PyErr_Clear();
+    Py_XDECREF(module);
+    Py_XDECREF(qual);
+    return out;
+}
