@@ -390,6 +390,42 @@ cmd_source(CpdbSession *s, const char *args)
     return r;
 }
 
+static CmdResult
+maint_time(CpdbSession *s, const char *args)
+{
+    if (parse_bool(args, &s->set.maint_time) < 0) {
+        cpdb_error(s, "Bad value \"%s\": \"on\" or \"off\" is expected.",
+                   cpdb_skip_space(args));
+        return CMD_FAILED;
+    }
+    return CMD_STAY;
+}
+
+static CmdResult
+maint_space(CpdbSession *s, const char *args)
+{
+    if (parse_bool(args, &s->set.maint_space) < 0) {
+        cpdb_error(s, "Bad value \"%s\": \"on\" or \"off\" is expected.",
+                   cpdb_skip_space(args));
+        return CMD_FAILED;
+    }
+    return CMD_STAY;
+}
+
+static const CmdDef maint_subcommands[] = {
+    {"time", NULL, CMD_CLASS_SUPPORT, 0, maint_time, "maintenance time on|off",
+     "Print the time each command takes.\n"
+     "After each command: \"Command execution time: CPU (cpu), WALL "
+     "(wall)\", in seconds.", NULL},
+    {"space", NULL, CMD_CLASS_SUPPORT, 0, maint_space,
+     "maintenance space on|off",
+     "Print the memory each command takes.\n"
+     "After each command: \"Space used: RSS (+GROWTH for this command), "
+     "peak +PEAK\",\nin bytes of resident memory; PEAK is the most the "
+     "command added at any moment\n(Linux only; elsewhere 0).", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
 const CmdDef cpdb_cmds_support[] = {
     {"help", "h ?", CMD_CLASS_SUPPORT, 0, cmd_help,
      "help [COMMAND | CLASS]",
@@ -404,5 +440,9 @@ const CmdDef cpdb_cmds_support[] = {
      "Print TEXT; \\n starts a new line.", NULL},
     {"source", NULL, CMD_CLASS_SUPPORT, 0, cmd_source, "source FILE",
      "Run the commands in FILE, one per line.", NULL},
+    {"maintenance", "mt", CMD_CLASS_SUPPORT, 0, NULL,
+     "maintenance time|space on|off",
+     "Measure cpdb itself: the time or memory each command takes.",
+     maint_subcommands},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

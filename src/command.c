@@ -10,6 +10,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 
 const CmdDef *const cpdb_command_tables[] = {
     cpdb_cmds_running, cpdb_cmds_break, cpdb_cmds_stack, cpdb_cmds_data,
@@ -231,8 +233,72 @@ run_command(CpdbSession *s, const CmdDef *d, const char *args)
     return d->fn(s, args);
 }
 
+static CmdResult execute_line(CpdbSession *s, const char *line);
+
+/* Resident and peak resident memory in bytes from /proc (0 elsewhere);
+   reset the peak to the current size when asked. */
+static void
+memory_now(long *rss, long *peak, int reset)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    *rss = *peak = 0;
+    if (f != NULL) {
+        while (fgets(line, sizeof line, f) != NULL) {
+            if (strncmp(line, "VmRSS:", 6) == 0) {
+                *rss = strtol(line + 6, NULL, 10) * 1024;
+            }
+            else if (strncmp(line, "VmHWM:", 6) == 0) {
+                *peak = strtol(line + 6, NULL, 10) * 1024;
+            }
+        }
+        fclose(f);
+    }
+    if (reset && (f = fopen("/proc/self/clear_refs", "w")) != NULL) {
+        fputs("5", f);      /* the peak starts again from the current size */
+        fclose(f);
+    }
+}
+
+static double
+seconds(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 CmdResult
 cpdb_command_execute(CpdbSession *s, const char *line)
+{
+    int time_it = s->set.maint_time, space_it = s->set.maint_space;
+    double cpu0 = 0, wall0 = 0;
+    long rss0 = 0, peak0, rss1, peak1;
+    CmdResult r;
+    if (!time_it && !space_it) {
+        return execute_line(s, line);
+    }
+    if (space_it) {
+        memory_now(&rss0, &peak0, 1);
+    }
+    cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+    wall0 = seconds(CLOCK_MONOTONIC);
+    r = execute_line(s, line);
+    if (time_it) {
+        cpdb_out(s, "Command execution time: %.6f (cpu), %.6f (wall)\n",
+                 seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0,
+                 seconds(CLOCK_MONOTONIC) - wall0);
+    }
+    if (space_it) {
+        memory_now(&rss1, &peak1, 0);
+        cpdb_out(s, "Space used: %ld (%+ld for this command), peak %+ld\n",
+                 rss1, rss1 - rss0, peak1 > rss0 ? peak1 - rss0 : 0);
+    }
+    return r;
+}
+
+static CmdResult
+execute_line(CpdbSession *s, const char *line)
 {
     char word[64], *matches = NULL;
     const char *p = cpdb_skip_space(line), *rest;

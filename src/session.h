@@ -34,6 +34,8 @@ typedef struct CpdbSettings {
     long listsize;          /* lines shown by list */
     long print_limit;       /* characters of a printed repr (0: all) */
     int color;              /* use colour on a terminal */
+    int maint_time;         /* report each command's time */
+    int maint_space;        /* report each command's memory */
 } CpdbSettings;
 
 typedef struct CpdbDisplay {
