@@ -12,6 +12,18 @@ typedef struct CpdbSession CpdbSession;
 void cpdb_break_info(CpdbSession *s);
 /* "info gc": the collector's state (cmd_gc.c). */
 CmdResult cpdb_gc_info(CpdbSession *s, const char *args);
+/* The object a heap command names: an expression, $N, or an address
+   cpdb printed (checked against the tracked objects).  Return: new
+   reference, or NULL after reporting. */
+PyObject *cpdb_gc_resolve(CpdbSession *s, const char *text);
+/* Call module.NAME(args...) (Py_BuildValue format, or NULL for no
+   argument) as debugger work.  Return: new reference, or NULL after
+   reporting the error. */
+PyObject *cpdb_module_call(CpdbSession *s, const char *module,
+                           const char *name, const char *fmt, ...);
+/* Note the sizes of module-level containers, for "leak hints" to tell
+   which grew (cmd_leak.c; "gc snapshot" notes them too). */
+void cpdb_leak_note_sizes(void);
 /* Whether the module whose file is path (canonical) is imported. */
 int cpdb_file_is_loaded(CpdbSession *s, const char *path);
 /* The selected frame, or NULL. */

@@ -37,16 +37,17 @@ gc_module(CpdbSession *s)
     return gc;
 }
 
-/* Call gc.NAME(args...); report a failure.  Return: new reference. */
-static PyObject *
-gc_call(CpdbSession *s, const char *name, const char *fmt, ...)
+PyObject *
+cpdb_module_call(CpdbSession *s, const char *module, const char *name,
+                 const char *fmt, ...)
 {
-    PyObject *gc = gc_module(s), *fn, *args, *r = NULL;
+    PyObject *m = PyImport_ImportModule(module), *fn, *args, *r = NULL;
     va_list ap;
-    if (gc == NULL) {
+    if (m == NULL) {
+        cpdb_error_exc(s, NULL);
         return NULL;
     }
-    fn = PyObject_GetAttrString(gc, name);
+    fn = PyObject_GetAttrString(m, name);
     va_start(ap, fmt);
     args = fmt ? Py_VaBuildValue(fmt, ap) : PyTuple_New(0);
     va_end(ap);
@@ -62,11 +63,13 @@ gc_call(CpdbSession *s, const char *name, const char *fmt, ...)
         s->busy = busy;
     }
     if (r == NULL) {
-        cpdb_error_exc(s, "gc: ");
+        char *prefix = cpdb_xasprintf("%s: ", module);
+        cpdb_error_exc(s, prefix);
+        free(prefix);
     }
     Py_XDECREF(args);
     Py_XDECREF(fn);
-    Py_DECREF(gc);
+    Py_DECREF(m);
     return r;
 }
 
@@ -170,10 +173,10 @@ gc_info(CpdbSession *s, const char *args)
     PyObject *enabled, *threshold, *count, *garbage, *debug, *gc;
     long flags;
     (void)args;
-    enabled = gc_call(s, "isenabled", NULL);
-    threshold = enabled ? gc_call(s, "get_threshold", NULL) : NULL;
-    count = threshold ? gc_call(s, "get_count", NULL) : NULL;
-    debug = count ? gc_call(s, "get_debug", NULL) : NULL;
+    enabled = cpdb_module_call(s, "gc", "isenabled", NULL);
+    threshold = enabled ? cpdb_module_call(s, "gc", "get_threshold", NULL) : NULL;
+    count = threshold ? cpdb_module_call(s, "gc", "get_count", NULL) : NULL;
+    debug = count ? cpdb_module_call(s, "gc", "get_debug", NULL) : NULL;
     gc = debug ? gc_module(s) : NULL;
     garbage = gc ? PyObject_GetAttrString(gc, "garbage") : NULL;
     if (garbage == NULL) {
@@ -236,7 +239,7 @@ gc_collect(CpdbSession *s, const char *args)
     }
     cpdb_heap_forget(s);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    r = gc_call(s, "collect", "(l)", gen);
+    r = cpdb_module_call(s, "gc", "collect", "(l)", gen);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (r == NULL) {
         return CMD_FAILED;
@@ -270,14 +273,14 @@ gc_saveall(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     free(v);
-    flags = gc_call(s, "get_debug", NULL);
+    flags = cpdb_module_call(s, "gc", "get_debug", NULL);
     if (flags == NULL) {
         return CMD_FAILED;
     }
     f = PyLong_AsLong(flags);
     Py_DECREF(flags);
     f = on ? (f | 32) : (f & ~32L);
-    r = gc_call(s, "set_debug", "(l)", f);
+    r = cpdb_module_call(s, "gc", "set_debug", "(l)", f);
     if (r == NULL) {
         return CMD_FAILED;
     }
@@ -589,7 +592,7 @@ census_take(CpdbSession *s, Census *c, int collect)
 
     memset(c, 0, sizeof *c);
     if (collect) {
-        PyObject *r = gc_call(s, "collect", NULL);
+        PyObject *r = cpdb_module_call(s, "gc", "collect", NULL);
         if (r == NULL) {
             return -1;
         }
@@ -841,18 +844,6 @@ gc_growth(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-static int
-snapshot_index(const char *name)
-{
-    int i;
-    for (i = 0; i < snaps.n; i++) {
-        if (strcmp(snaps.names[i], name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 static CmdResult
 gc_snapshot(CpdbSession *s, const char *args)
 {
@@ -867,7 +858,7 @@ gc_snapshot(CpdbSession *s, const char *args)
         free(name);
         return CMD_FAILED;
     }
-    i = snapshot_index(name);
+    i = cpdb_name_index(snaps.names, snaps.n, name);
     if (i < 0) {
         snaps.names = cpdb_xrealloc(snaps.names,
                                     sizeof(char *) * (size_t)(snaps.n + 1));
@@ -878,6 +869,7 @@ gc_snapshot(CpdbSession *s, const char *args)
         memset(&snaps.censuses[i], 0, sizeof(Census));
     }
     census_copy(&snaps.censuses[i], &now);
+    cpdb_leak_note_sizes();
     cpdb_out(s, "Snapshot \"%s\": %ld objects of %ld types.\n", name,
              now.total, now.n);
     census_fini(&now);
@@ -913,8 +905,8 @@ gc_diff(CpdbSession *s, const char *args)
         ib = snaps.n - 1;
     }
     else {
-        ia = snapshot_index(a_name);
-        ib = b_name ? snapshot_index(b_name) : -2;
+        ia = cpdb_name_index(snaps.names, snaps.n, a_name);
+        ib = b_name ? cpdb_name_index(snaps.names, snaps.n, b_name) : -2;
         if (ia < 0 || ib == -1) {
             cpdb_error(s, "No snapshot named \"%s\".",
                        ia < 0 ? a_name : b_name);
@@ -1059,13 +1051,14 @@ gc_refs(CpdbSession *s, const char *args)
     }
     brief = cpdb_obj_brief(o, 60);
     if (PyWeakref_Check(o)) {
-        PyObject *target = PyWeakref_GetObject(o);      /* borrowed */
-        if (target != NULL && target != Py_None) {
+        PyObject *target = cpdb_weakref_target(o);
+        if (target != NULL) {
             char *t = cpdb_obj_brief(target, 60);
             long k = record(s, target);
             cpdb_out(s, "%s refers weakly to:\n  (weak) -> $%ld = %s\n",
                      brief, k, t);
             free(t);
+            Py_DECREF(target);
         }
         PyErr_Clear();
     }
@@ -1190,6 +1183,27 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
     return i;
 }
 
+/* Weak references to o: listed, marked weak, never counted as keeping
+   it alive. */
+static void
+print_weak_referrers(CpdbSession *s, PyObject *o)
+{
+    PyObject *mod = PyImport_ImportModule("_weakref"), *refs;
+    Py_ssize_t k;
+    refs = mod ? PyObject_CallMethod(mod, "getweakrefs", "(O)", o) : NULL;
+    for (k = 0; refs != NULL && PyList_Check(refs)
+                && k < PyList_GET_SIZE(refs); k++) {
+        PyObject *ref = PyList_GET_ITEM(refs, k);
+        char *b = cpdb_obj_brief(ref, 60);
+        long h = record(s, ref);
+        cpdb_out(s, "  (weak) $%ld = %s\n", h, b);
+        free(b);
+    }
+    PyErr_Clear();
+    Py_XDECREF(refs);
+    Py_XDECREF(mod);
+}
+
 static CmdResult
 gc_referrers(CpdbSession *s, const char *args)
 {
@@ -1232,6 +1246,7 @@ gc_referrers(CpdbSession *s, const char *args)
             free(t);
         }
     }
+    print_weak_referrers(s, o);
     if (n == 0) {
         cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
                  "from C, or only from a running frame's stack.\n");
@@ -1292,13 +1307,18 @@ gc_chain(CpdbSession *s, const char *args)
                 cpdb_bit_set(goal, j);
             }
         }
-        /* The stopped frames hold objects too. */
         local_roots_take(s, h, &roots);
+    }
+    len = cpdb_graph_shortest_path(&h->back, (uint32_t)i, goal, &path);
+    if (len == 0 && target == NULL && roots.n > 0) {
+        /* No module holds it: a stopped frame's variable may.  (Modules
+           come first: what a module holds outlives the call.) */
+        memset(goal, 0, (size_t)h->n / 8 + 1);
         for (k = 0; k < roots.n; k++) {
             cpdb_bit_set(goal, roots.items[k].index);
         }
+        len = cpdb_graph_shortest_path(&h->back, (uint32_t)i, goal, &path);
     }
-    len = cpdb_graph_shortest_path(&h->back, (uint32_t)i, goal, &path);
     free(goal);
     if (len == 0) {
         char *brief = cpdb_obj_brief(o, 60);
@@ -1337,6 +1357,10 @@ gc_chain(CpdbSession *s, const char *args)
                     break;
                 }
             }
+        }
+        for (k = 1; k + 1 < len; k++) {
+            /* "module .x" stands for "module .__dict__ ['x']" */
+            refs -= (size_t)cpdb_is_dict_of(nodes[k - 1], nodes[k]);
         }
         cpdb_out(s, "Chain of %zu reference%s:\n", refs, refs == 1 ? "" : "s");
         print_path(s, nodes, len, (const char *const *)marks, 0);
@@ -1749,10 +1773,11 @@ static const CmdDef gc_subcommands[] = {
      NULL},
     {"chain", NULL, CMD_CLASS_MEMORY, 0, gc_chain, "gc chain OBJ [to TARGET]",
      "Show the shortest chain of references that keeps OBJ alive.\n"
-     "It starts at a module or a stopped frame (or at TARGET) and names each\n"
-     "reference: module __main__ .compute -> function compute .__defaults__\n"
-     "-> tuple [0] -> dict ['key'] -> OBJ.  There is no depth limit; weak\n"
-     "references do not count.  Every object on it is recorded as $N.",
+     "It starts at a module (at a stopped frame's variable when no module\n"
+     "holds OBJ, or at TARGET) and names each reference:\n"
+     "module __main__ .compute -> function compute .__defaults__ -> tuple\n"
+     "[0] -> dict ['key'] -> OBJ.  There is no depth limit; weak references\n"
+     "do not count.  Every object on it is recorded as $N.",
      NULL},
     {"graph", NULL, CMD_CLASS_MEMORY, 0, gc_graph,
      "gc graph OBJ [backrefs] [depth N] [max N] FILE",
@@ -1790,4 +1815,10 @@ CmdResult
 cpdb_gc_info(CpdbSession *s, const char *args)
 {
     return gc_info(s, args);
+}
+
+PyObject *
+cpdb_gc_resolve(CpdbSession *s, const char *text)
+{
+    return resolve_obj(s, text);
 }

@@ -51,6 +51,8 @@ extern const CmdDef cpdb_cmds_files[];
 extern const CmdDef cpdb_cmds_info[];
 extern const CmdDef cpdb_cmds_support[];
 extern const CmdDef cpdb_cmds_gc[];
+extern const CmdDef cpdb_cmds_mem[];
+extern const CmdDef cpdb_cmds_leak[];
 extern const CmdDef *const cpdb_command_tables[];
 extern const char *const cpdb_class_names[CMD_CLASS_COUNT];
 extern const char *const cpdb_class_docs[CMD_CLASS_COUNT];

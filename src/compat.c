@@ -74,6 +74,25 @@ cpdb_frame_locals(PyFrameObject *f)
 #endif
 }
 
+PyObject *
+cpdb_weakref_target(PyObject *ref)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *target = NULL;
+    if (PyWeakref_GetRef(ref, &target) < 0) {
+        PyErr_Clear();
+    }
+    return target;
+#else
+    PyObject *target = PyWeakref_GetObject(ref);    /* borrowed */
+    if (target == NULL || target == Py_None) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return Py_NewRef(target);
+#endif
+}
+
 void
 cpdb_frame_locals_sync(PyFrameObject *f)
 {

@@ -29,6 +29,9 @@ PyObject *cpdb_frame_builtins(PyFrameObject *f);
    may be written (for function frames, write back with
    cpdb_frame_locals_sync()); NULL with an exception set on error. */
 PyObject *cpdb_frame_locals(PyFrameObject *f);
+/* What a weak reference points to.  Return: new reference, or NULL
+   (without an exception) when it is dead. */
+PyObject *cpdb_weakref_target(PyObject *ref);
 
 /* Make writes into the mapping from cpdb_frame_locals() visible to the
    running frame (a no-op where the mapping writes through, PEP 667). */

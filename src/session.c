@@ -520,6 +520,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     s->at_stop = 1;
     prompt_loop(s);
     s->at_stop = 0;
+    cpdb_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
     s->state = CPDB_PROG_IDLE;

@@ -207,3 +207,15 @@ cpdb_parse_int(const char *s, long *out)
     *out = v;
     return 0;
 }
+
+int
+cpdb_name_index(char *const *names, int n, const char *name)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        if (strcmp(names[i], name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}

@@ -47,6 +47,8 @@ char *cpdb_read_file(const char *path, size_t *len);
 const char *cpdb_skip_space(const char *s);
 /* Copy of s without leading and trailing blanks. */
 char *cpdb_strip_dup(const char *s);
+/* Return: the index of name among names[0..n), or -1. */
+int cpdb_name_index(char *const *names, int n, const char *name);
 /* Parse a whole decimal integer (with optional sign); 0 on success. */
 int cpdb_parse_int(const char *s, long *out);
 
