@@ -1385,6 +1385,57 @@ done:
 
 /* --- leaks ----------------------------------------------------------------- */
 
+typedef struct OwnOnly {
+    CpdbSession *s;
+    int any, foreign;
+} OwnOnly;
+
+static int
+own_only_visit(PyObject *o, void *arg)
+{
+    OwnOnly *w = arg;
+    w->any = 1;
+    w->foreign |= !cpdb_heap_is_own(w->s, o);
+    return 0;
+}
+
+/* Whether o is a type's dict of subclasses, {id(sub): weakref(sub)}, kept
+   by the interpreter for static types since 3.12. */
+static int
+is_subclasses_dict(PyObject *o)
+{
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    if (!PyDict_CheckExact(o) || PyDict_GET_SIZE(o) == 0) {
+        return 0;
+    }
+    while (PyDict_Next(o, &pos, &k, &v)) {
+        PyObject *t;
+        int ok;
+        if (!PyLong_CheckExact(k) || !PyWeakref_Check(v)) {
+            return 0;
+        }
+        t = cpdb_weakref_target(v);
+        ok = t == NULL || (PyType_Check(t) && PyLong_AsVoidPtr(k) == t);
+        Py_XDECREF(t);
+        PyErr_Clear();
+        if (!ok) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether o holds nothing but cpdb's objects (the interpreter's list of
+   fork handlers holding cpdb's). */
+static int
+holds_only_own(CpdbSession *s, PyObject *o)
+{
+    OwnOnly w = {s, 0, 0};
+    cpdb_heap_referents(o, own_only_visit, &w);
+    return w.any && !w.foreign;
+}
+
 static CmdResult
 gc_leaks(CpdbSession *s, const char *args)
 {
@@ -1392,22 +1443,39 @@ gc_leaks(CpdbSession *s, const char *args)
     CpdbHeap *h;
     uint32_t i;
     const char *rest = opt_count(args, 10, &limit);
-    long *by_type_idx;
     CpdbTypeCount *types = NULL;
     long n_types = 0, t;
+    uint8_t *referred;
+    int busy = s->busy;
 
     if (*rest != '\0') {
         cpdb_error(s, "Bad argument \"%s\": gc leaks [N].", rest);
         return CMD_FAILED;
     }
     h = cpdb_heap_current(s);
-    if (h == NULL || cpdb_heap_build_back(h) < 0) {
+    s->busy = 1;
+    referred = h ? cpdb_heap_referred(h) : NULL;
+    s->busy = busy;
+    if (referred == NULL) {
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    by_type_idx = cpdb_xmalloc(sizeof(long) * 64);
+    {
+        /* The stopped frames' variables are held, by the frames. */
+        LocalRoots roots;
+        size_t v;
+        local_roots_take(s, h, &roots);
+        for (v = 0; v < roots.n; v++) {
+            cpdb_bit_set(referred, roots.items[v].index);
+        }
+        local_roots_fini(&roots);
+    }
     for (i = 0; i < h->n; i++) {
-        if (h->back.off[i] == h->back.off[i + 1]) {
+        if (!cpdb_bit_get(referred, i) && (holds_only_own(s, h->objs[i])
+                                           || is_subclasses_dict(h->objs[i]))) {
+            cpdb_bit_set(referred, i);
+        }
+        if (!cpdb_bit_get(referred, i)) {
             PyTypeObject *ty = Py_TYPE(h->objs[i]);
             n_leaks++;
             for (t = 0; t < n_types && types[t].type != ty; t++) {
@@ -1421,7 +1489,6 @@ gc_leaks(CpdbSession *s, const char *args)
             types[t].count++;
         }
     }
-    free(by_type_idx);
     cpdb_out(s, "%ld of %u tracked objects have no referrer the collector "
              "knows of (held from C, by running frames, or leaked):\n",
              n_leaks, h->n);
@@ -1443,7 +1510,7 @@ gc_leaks(CpdbSession *s, const char *args)
         }
     }
     for (i = 0; i < h->n && shown < limit; i++) {
-        if (h->back.off[i] == h->back.off[i + 1]) {
+        if (!cpdb_bit_get(referred, i)) {
             char *b = cpdb_obj_brief(h->objs[i], 60);
             long k = record(s, h->objs[i]);
             cpdb_out(s, "$%ld = %s\n", k, b);
@@ -1451,6 +1518,7 @@ gc_leaks(CpdbSession *s, const char *args)
             shown++;
         }
     }
+    free(referred);
     free(types);
     return CMD_STAY;
 }
@@ -1787,8 +1855,10 @@ static const CmdDef gc_subcommands[] = {
     {"leaks", NULL, CMD_CLASS_MEMORY, 0, gc_leaks, "gc leaks [N]",
      "Show the tracked objects that no tracked object refers to.\n"
      "They are held from C: by an extension, by the interpreter, by running\n"
-     "frames, or leaked by a missing Py_DECREF.  Counts by type, then the\n"
-     "first N objects as $N.", NULL},
+     "frames, or leaked by a missing Py_DECREF.  What the collector cannot\n"
+     "see but cpdb can is left out: code objects' constants, static types'\n"
+     "dictionaries, the stopped frames' variables.  Counts by type, then\n"
+     "the first N objects (default 10) as $N.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 

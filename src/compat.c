@@ -93,6 +93,42 @@ cpdb_weakref_target(PyObject *ref)
 #endif
 }
 
+PyObject *
+cpdb_type_dict(PyTypeObject *t)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyType_GetDict(t);
+#else
+    return Py_XNewRef(t->tp_dict);
+#endif
+}
+
+PyObject *
+cpdb_type_subclasses(PyTypeObject *t)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    /* static built-in types keep an index there, not a dict */
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        return NULL;
+    }
+#endif
+    return (PyObject *)t->tp_subclasses;
+}
+
+int
+cpdb_code_name_tuples(PyCodeObject *code, PyObject **out)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    out[0] = code->co_localsplusnames;
+    return 1;
+#else
+    out[0] = code->co_varnames;
+    out[1] = code->co_freevars;
+    out[2] = code->co_cellvars;
+    return 3;
+#endif
+}
+
 void
 cpdb_frame_locals_sync(PyFrameObject *f)
 {

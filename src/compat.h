@@ -32,6 +32,16 @@ PyObject *cpdb_frame_locals(PyFrameObject *f);
 /* What a weak reference points to.  Return: new reference, or NULL
    (without an exception) when it is dead. */
 PyObject *cpdb_weakref_target(PyObject *ref);
+/* A type's attribute dictionary (for static built-in types 3.12+ keeps
+   it per interpreter).  Return: new reference, or NULL. */
+PyObject *cpdb_type_dict(PyTypeObject *t);
+/* The dict of weak references to a type's subclasses, when the type
+   keeps one itself.  Return: borrowed, or NULL. */
+PyObject *cpdb_type_subclasses(PyTypeObject *t);
+/* The tuples of names a code object holds besides co_consts and
+   co_names (variable names: one tuple from 3.11, three before).
+   Return: how many were stored in out[0..3), borrowed. */
+int cpdb_code_name_tuples(PyCodeObject *code, PyObject **out);
 
 /* Make writes into the mapping from cpdb_frame_locals() visible to the
    running frame (a no-op where the mapping writes through, PEP 667). */

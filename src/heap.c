@@ -330,6 +330,181 @@ cpdb_heap_build_back(CpdbHeap *h)
     return 0;
 }
 
+/* --- what is referred to -------------------------------------------------- */
+
+typedef struct Referred {
+    CpdbHeap *h;
+    uint8_t *bits;
+    int inside;
+    void **seen;            /* open addressing set of untracked objects */
+    size_t seen_mask, seen_n;
+} Referred;
+
+static int
+referred_visit(PyObject *o, void *arg)
+{
+    Referred *r = arg;
+    long j;
+    if (o == NULL) {
+        return 0;
+    }
+    j = cpdb_heap_find(r->h, o);
+    if (j >= 0) {
+        cpdb_bit_set(r->bits, (uint32_t)j);
+    }
+    else if (!r->inside && PyDict_CheckExact(o) && PyObject_GC_IsTracked(o)) {
+        /* as in back_visit: a dict made after the snapshot */
+        r->inside = 1;
+        cpdb_heap_referents(o, referred_visit, r);
+        r->inside = 0;
+    }
+    return 0;
+}
+
+/* Add p to the set of untracked objects seen.  Return: 1 if it is new. */
+static int
+seen_add(Referred *r, void *p)
+{
+    size_t i;
+    if ((r->seen_n + 1) * 2 > r->seen_mask + 1) {
+        size_t old = r->seen_mask + 1, cap = old * 2, k;
+        void **grown = calloc(cap, sizeof(void *));
+        if (grown == NULL) {
+            return 0;
+        }
+        for (k = 0; k < old; k++) {
+            if (r->seen[k] != NULL) {
+                for (i = hash_ptr(r->seen[k]) & (cap - 1); grown[i] != NULL;
+                     i = (i + 1) & (cap - 1)) {
+                }
+                grown[i] = r->seen[k];
+            }
+        }
+        free(r->seen);
+        r->seen = grown;
+        r->seen_mask = cap - 1;
+    }
+    for (i = hash_ptr(p) & r->seen_mask; r->seen[i] != NULL;
+         i = (i + 1) & r->seen_mask) {
+        if (r->seen[i] == p) {
+            return 0;
+        }
+    }
+    r->seen[i] = p;
+    r->seen_n++;
+    return 1;
+}
+
+/* Code objects are not tracked: what their constants and names hold
+   (tuples, frozensets, nested code) counts as referred. */
+static void
+mark_code(Referred *r, PyObject *code)
+{
+    PyObject *consts;
+    Py_ssize_t i;
+    PyObject *names[3];
+    int k, n_names;
+    if (!PyCode_Check(code) || !seen_add(r, code)) {
+        return;
+    }
+    consts = ((PyCodeObject *)code)->co_consts;
+    referred_visit(consts, r);
+    referred_visit(((PyCodeObject *)code)->co_names, r);
+    n_names = cpdb_code_name_tuples((PyCodeObject *)code, names);
+    for (k = 0; k < n_names; k++) {
+        referred_visit(names[k], r);
+    }
+    for (i = 0; consts != NULL && PyTuple_Check(consts)
+                && i < PyTuple_GET_SIZE(consts); i++) {
+        mark_code(r, PyTuple_GET_ITEM(consts, i));
+    }
+}
+
+/* Static types are not tracked: their dictionaries, MROs and bases
+   count as referred.  Walks every type from object down. */
+static void
+mark_types(Referred *r, PyTypeObject *t)
+{
+    PyObject *subs, *d;
+    Py_ssize_t i;
+    if (!seen_add(r, t)) {
+        return;
+    }
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        || cpdb_heap_find(r->h, t) < 0) {
+        /* static, or left out of the snapshot (cpdb's own) */
+        d = cpdb_type_dict(t);
+        referred_visit(d, r);
+        Py_XDECREF(d);
+        referred_visit(t->tp_mro, r);
+        referred_visit(t->tp_bases, r);
+    }
+    /* type_traverse does not visit the subclasses' dict */
+    referred_visit(cpdb_type_subclasses(t), r);
+    subs = PyObject_CallMethod((PyObject *)t, "__subclasses__", NULL);
+    for (i = 0; subs != NULL && PyList_Check(subs)
+                && i < PyList_GET_SIZE(subs); i++) {
+        PyObject *sub = PyList_GET_ITEM(subs, i);
+        if (PyType_Check(sub)) {
+            mark_types(r, (PyTypeObject *)sub);
+        }
+    }
+    PyErr_Clear();
+    Py_XDECREF(subs);
+}
+
+uint8_t *
+cpdb_heap_referred(CpdbHeap *h)
+{
+    Referred r;
+    uint32_t i;
+    memset(&r, 0, sizeof r);
+    r.h = h;
+    r.bits = calloc((size_t)h->n / 8 + 1, 1);
+    r.seen = calloc(1024, sizeof(void *));
+    r.seen_mask = 1023;
+    if (r.bits == NULL || r.seen == NULL) {
+        free(r.bits);
+        free(r.seen);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (i = 0; i < h->n; i++) {
+        PyObject *o = h->objs[i];
+        cpdb_heap_referents(o, referred_visit, &r);
+        if (PyFunction_Check(o)) {
+            mark_code(&r, PyFunction_GET_CODE(o));
+        }
+        else if (PyGen_Check(o) || PyCoro_CheckExact(o)
+                 || PyAsyncGen_CheckExact(o)) {
+            PyObject *code = PyObject_GetAttrString(
+                o, PyGen_Check(o) ? "gi_code"
+                   : PyCoro_CheckExact(o) ? "cr_code" : "ag_code");
+            if (code != NULL) {
+                mark_code(&r, code);
+                Py_DECREF(code);
+            }
+            PyErr_Clear();
+        }
+    }
+    /* The running frames' code (a module's body has no function). */
+    {
+        PyFrameObject *f = PyEval_GetFrame();
+        Py_XINCREF(f);
+        while (f != NULL) {
+            PyCodeObject *code = PyFrame_GetCode(f);
+            PyFrameObject *back = PyFrame_GetBack(f);
+            mark_code(&r, (PyObject *)code);
+            Py_DECREF(code);
+            Py_DECREF(f);
+            f = back;
+        }
+    }
+    mark_types(&r, &PyBaseObject_Type);
+    free(r.seen);
+    return r.bits;
+}
+
 /* --- census --------------------------------------------------------------- */
 
 static int

@@ -45,6 +45,12 @@ int cpdb_heap_build_back(CpdbHeap *h);
 typedef int (*CpdbReferentVisit)(PyObject *referent, void *arg);
 void cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg);
 
+/* Which objects something refers to: a bitmap of n bits, set for each
+   object another tracked object refers to, or that code objects'
+   constants and static types (which the collector does not track) hold.
+   Return: malloc'd bitmap, or NULL with MemoryError set. */
+uint8_t *cpdb_heap_referred(CpdbHeap *h);
+
 /* Objects per type, largest first. */
 typedef struct CpdbTypeCount {
     PyTypeObject *type;     /* borrowed: alive while the snapshot is */
