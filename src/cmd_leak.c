@@ -358,10 +358,12 @@ hint_lru_cache(Hints *hs)
         name = qual && PyUnicode_Check(qual) ? PyUnicode_AsUTF8(qual) : "?";
         if (cls != NULL && sv.n >= MANY_METHOD_SELVES) {
             char *cname = cpdb_type_name(cls);
+            char bound[32];
+            snprintf(bound, sizeof bound, maxsize < 0 ? "None" : "%ld",
+                     maxsize);
             hint_title(hs, "functools.lru_cache on a method keeps instances "
                        "alive: %s's cache holds %zu %s objects (%ld entries, "
-                       "maxsize %s).", name, sv.n, cname, size,
-                       maxsize < 0 ? "None" : "bounded");
+                       "maxsize=%s).", name, sv.n, cname, size, bound);
             cpdb_out(hs->s, "   The cache's keys hold self, so no instance it "
                      "has seen is freed while the\n   class lives.  Fix: "
                      "cache on the instance (functools.cached_property, or "

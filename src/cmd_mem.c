@@ -95,13 +95,15 @@ is_tracing(CpdbSession *s, int complain)
     return on;
 }
 
-/* Take a tracemalloc snapshot, leave out tracemalloc's own and cpdb's
-   allocations, and group it by line or by file into C rows, largest
-   first.  Return 0, or -1 reported. */
+/* Take a tracemalloc snapshot, group it by line or by file into C rows,
+   largest first, and leave out tracemalloc's own allocations and those
+   of cpdb's expressions (a Filter would run fnmatch, whose compiled
+   patterns would then show up).  Return 0, or -1 reported. */
 static int
 table_take(CpdbSession *s, MemTable *t, int by_file)
 {
-    PyObject *tm, *snap = NULL, *filters = NULL, *kept = NULL, *stats = NULL;
+    PyObject *tm, *snap = NULL, *stats = NULL, *own_file = NULL;
+    const char *own;
     Py_ssize_t i, n;
     int busy = s->busy, rc = -1;
 
@@ -119,20 +121,7 @@ table_take(CpdbSession *s, MemTable *t, int by_file)
     s->busy = 1;
     snap = PyObject_CallMethod(tm, "take_snapshot", NULL);
     if (snap != NULL) {
-        PyObject *file = PyObject_GetAttrString(tm, "__file__");
-        filters = file ? Py_BuildValue(
-            "[NNN]",
-            PyObject_CallMethod(tm, "Filter", "(OO)", Py_False, file),
-            PyObject_CallMethod(tm, "Filter", "(Os)", Py_False, "<unknown>"),
-            PyObject_CallMethod(tm, "Filter", "(Os)", Py_False, "<cpdb>"))
-                       : NULL;
-        Py_XDECREF(file);
-    }
-    if (filters != NULL) {
-        kept = PyObject_CallMethod(snap, "filter_traces", "(O)", filters);
-    }
-    if (kept != NULL) {
-        stats = PyObject_CallMethod(kept, "statistics", "(s)",
+        stats = PyObject_CallMethod(snap, "statistics", "(s)",
                                     by_file ? "filename" : "lineno");
     }
     s->busy = busy;
@@ -142,6 +131,10 @@ table_take(CpdbSession *s, MemTable *t, int by_file)
     }
     n = PyList_GET_SIZE(stats);
     t->rows = cpdb_xcalloc((size_t)(n ? n : 1), sizeof(MemRow));
+    own_file = PyObject_GetAttrString(tm, "__file__");
+    own = own_file && PyUnicode_Check(own_file) ? PyUnicode_AsUTF8(own_file)
+                                                : NULL;
+    PyErr_Clear();
     for (i = 0; i < n; i++) {
         PyObject *st = PyList_GET_ITEM(stats, i);
         PyObject *tb = PyObject_GetAttrString(st, "traceback");
@@ -154,7 +147,9 @@ table_take(CpdbSession *s, MemTable *t, int by_file)
         PyObject *count = PyObject_GetAttrString(st, "count");
         const char *f = file && PyUnicode_Check(file) ? PyUnicode_AsUTF8(file)
                                                       : NULL;
-        if (f != NULL && size != NULL && count != NULL) {
+        if (f != NULL && size != NULL && count != NULL
+            && strcmp(f, "<unknown>") != 0 && strcmp(f, "<cpdb>") != 0
+            && (own == NULL || strcmp(f, own) != 0)) {
             MemRow *r = &t->rows[t->n++];
             r->file = cpdb_xstrdup(f);
             r->line = line && !by_file ? PyLong_AsLong(line) : 0;
@@ -171,9 +166,8 @@ table_take(CpdbSession *s, MemTable *t, int by_file)
     }
     rc = 0;
 done:
+    Py_XDECREF(own_file);
     Py_XDECREF(stats);
-    Py_XDECREF(kept);
-    Py_XDECREF(filters);
     Py_XDECREF(snap);
     Py_DECREF(tm);
     return rc;
