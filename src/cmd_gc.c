@@ -1525,6 +1525,10 @@ gc_leaks(CpdbSession *s, const char *args)
 
 /* --- graph ----------------------------------------------------------------- */
 
+/* Past the first object, one with more references than this is not
+   expanded (as objgraph's too_many). */
+#define GRAPH_TOO_MANY 10
+
 static void
 dot_escape(CpdbBuf *b, const char *text)
 {
@@ -1682,8 +1686,8 @@ gc_graph(CpdbSession *s, const char *args)
         int d = g.depth[head];
         size_t from = head++;
         Collect c = {NULL, 0, 0};
-        if (d >= depth) {
-            continue;
+        if (d >= depth || (backrefs && PyModule_Check(cur))) {
+            continue;       /* a module is where a chain starts */
         }
         if (backrefs) {
             long ix = cpdb_heap_find(h, cur);
@@ -1696,13 +1700,31 @@ gc_graph(CpdbSession *s, const char *args)
         else {
             cpdb_heap_referents(cur, collect_visit, &c);
         }
+        if (d > 0 && c.n > GRAPH_TOO_MANY) {
+            /* A module's globals, a big container: one node says how
+               many, instead of a fan of hundreds. */
+            cpdb_buf_printf(&edges, "  x%zu [label=\"%zu more %s\", "
+                            "shape=plaintext];\n", from, c.n,
+                            backrefs ? "referrers" : "references");
+            cpdb_buf_printf(&edges, backrefs ? "  x%zu -> n%zu;\n"
+                                             : "  n%zu -> x%zu;\n",
+                            from, from);
+            for (i = 0; i < c.n; i++) {
+                Py_DECREF(c.items[i]);
+            }
+            c.n = 0;
+        }
         for (i = 0; i < c.n; i++) {
             PyObject *other = c.items[i];
             long to;
             char *name;
-            if (PyModule_Check(other) && !backrefs && d > 0) {
+            if ((PyModule_Check(other) && !backrefs && d > 0)
+                || (backrefs && PyFunction_Check(other)
+                    && PyFunction_GET_GLOBALS(other) == cur)) {
+                /* Do not wander into whole modules; every function of a
+                   module refers to its globals, only the module counts. */
                 Py_DECREF(other);
-                continue;       /* do not wander into whole modules */
+                continue;
             }
             to = graph_add(&g, other, d + 1);
             if (g.n > (size_t)max_nodes) {

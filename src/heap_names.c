@@ -106,9 +106,14 @@ in_fields(const Field *fields, int n, PyObject *dst)
     return NULL;
 }
 
+static char *attr_edge(PyObject *o, const char *const *names, PyObject *dst);
+
 static char *
 function_edge(PyObject *f, PyObject *dst)
 {
+    static const char *const more[] = {
+        "__builtins__", "__name__", "__qualname__", "__doc__", NULL
+    };
     PyObject *closure = PyFunction_GetClosure(f);
     Field fields[] = {
         {"__code__", PyFunction_GetCode(f)},
@@ -136,6 +141,9 @@ function_edge(PyObject *f, PyObject *dst)
             name = d == dst ? cpdb_xstrdup(".__dict__") : in_dict(d, dst, ".");
         }
         Py_XDECREF(d);
+    }
+    if (name == NULL) {
+        name = attr_edge(f, more, dst);
     }
     return name;
 }
