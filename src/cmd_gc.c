@@ -958,7 +958,8 @@ gc_instances(CpdbSession *s, const char *args)
     long limit = 10, found = 0, shown = 0;
     CpdbHeap *h;
     uint32_t i;
-    PyTypeObject *last_no = NULL, *last_yes = NULL;
+    CpdbTypeCount *tc;
+    long n_types = 0, n_match = 0, t;
 
     sp = strchr(text, ' ');
     if (sp != NULL) {
@@ -981,17 +982,24 @@ gc_instances(CpdbSession *s, const char *args)
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    for (i = 0; i < h->n; i++) {
-        PyTypeObject *t = Py_TYPE(h->objs[i]);
-        if (t == last_no) {
-            continue;
+    /* Which types match, decided once per type; then one pass. */
+    tc = cpdb_heap_census(h, &n_types);
+    if (tc == NULL) {
+        free(text);
+        cpdb_error(s, "Out of memory.");
+        return CMD_FAILED;
+    }
+    for (t = 0; t < n_types; t++) {
+        if (type_name_matches(tc[t].type, text)) {
+            tc[n_match++] = tc[t];
         }
-        if (t != last_yes) {
-            if (!type_name_matches(t, text)) {
-                last_no = t;
-                continue;
-            }
-            last_yes = t;
+    }
+    for (i = 0; n_match > 0 && i < h->n; i++) {
+        PyTypeObject *ty = Py_TYPE(h->objs[i]);
+        for (t = 0; t < n_match && tc[t].type != ty; t++) {
+        }
+        if (t == n_match) {
+            continue;
         }
         found++;
         if (shown < limit) {
@@ -1003,6 +1011,7 @@ gc_instances(CpdbSession *s, const char *args)
             shown++;
         }
     }
+    free(tc);
     if (found == 0) {
         cpdb_out(s, "No tracked object of type \"%s\".\n", text);
     }
