@@ -434,8 +434,8 @@ sizes_add(SizeTable *t, const char *prefix, PyObject *key, PyObject *v)
     PyErr_Clear();
 }
 
-/* The sizes of the containers held by modules' globals and by the
-   classes the modules define. */
+/* The sizes of the containers held by modules' globals, and by the
+   classes the modules define and their instances held by globals. */
 static void
 sizes_take(SizeTable *t)
 {
@@ -458,18 +458,34 @@ sizes_take(SizeTable *t)
             continue;       /* they grow as modules and files are used */
         }
         while (PyDict_Next(d, &p2, &key, &v)) {
+            PyObject *attrs = NULL;
             sizes_add(t, mod, key, v);
-            if (PyType_Check(v) && PyUnicode_Check(key)
+            if (!PyUnicode_Check(key)) {
+                continue;
+            }
+            /* A class of the module's, or an instance of one (a settings
+               object, a registry): their attributes too. */
+            if (PyType_Check(v)
                 && strcmp(type_module((PyTypeObject *)v), mod) == 0) {
-                PyObject *cd = ((PyTypeObject *)v)->tp_dict, *k2, *v2;
+                attrs = Py_XNewRef(((PyTypeObject *)v)->tp_dict);
+            }
+            else if (!PyType_Check(v) && !PyModule_Check(v)
+                     && strcmp(type_module(Py_TYPE(v)), mod) == 0
+                     && Py_TYPE(v)->tp_dictoffset != 0) {
+                attrs = PyObject_GenericGetDict(v, NULL);
+                PyErr_Clear();
+            }
+            if (attrs != NULL && PyDict_Check(attrs)) {
+                PyObject *k2, *v2;
                 Py_ssize_t p3 = 0;
                 char *prefix = cpdb_xasprintf("%s.%s", mod,
                                               PyUnicode_AsUTF8(key));
-                while (cd != NULL && PyDict_Next(cd, &p3, &k2, &v2)) {
+                while (PyDict_Next(attrs, &p3, &k2, &v2)) {
                     sizes_add(t, prefix, k2, v2);
                 }
                 free(prefix);
             }
+            Py_XDECREF(attrs);
         }
     }
     qsort(t->items, t->n, sizeof(Sized), sized_cmp);
@@ -553,10 +569,10 @@ hint_growing(Hints *hs, const SizeTable *now)
         hint_title(hs, "A module-level container grows: %s went from %zd to "
                    "%zd items since the last \"leak hints\" or \"gc "
                    "snapshot\".", g[i].now->name, g[i].before, g[i].now->len);
-        cpdb_out(hs->s, "   What a module or a class holds lives as long as "
-                 "the program.  Check what adds\n   to it (\"gc referrers\" "
-                 "of an item, a watch on its length) and what should\n   "
-                 "remove it.\n");
+        cpdb_out(hs->s, "   What a module holds lives as long as the "
+                 "program.  Find the code that adds\n   to it (\"gc chain\" "
+                 "of an item shows the way in) and what should remove\n   "
+                 "it again.\n");
         if (v != NULL) {
             hint_value(hs, v);
             Py_DECREF(v);
@@ -798,9 +814,9 @@ static const CmdDef leak_subcommands[] = {
      "Django with DEBUG = True keeping every SQL query; mutable default\n"
      "arguments holding 50 items or more; functools.lru_cache without a\n"
      "bound holding 100 entries or more, or on a method keeping 10\n"
-     "instances or more alive; module-level containers (and class\n"
-     "attributes) that grew by 10 items or more since the last \"leak "
-     "hints\"\nor \"gc snapshot\"; gc.garbage the collector could not "
+     "instances or more alive; containers held by modules (and by the\n"
+     "classes they define, and instances of them) that grew by 10 items or\n"
+     "more since the last \"leak hints\" or \"gc snapshot\"; gc.garbage the collector could not "
      "free; objects with\n__del__ in reference cycles.  Each hint says "
      "the fix and records the\nobject as $N.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
