@@ -1,0 +1,122 @@
+"""Time objgraph on the heap program.py built, in program.py's process.
+
+Each measurement prints one JSON line: its name, wall seconds, the peak
+memory it added (bytes, measured as cpdb's "maintenance space" does: the
+peak resident size is reset through /proc/self/clear_refs, then VmHWM
+after minus VmRSS before) and what it found.  A measurement that runs
+longer than TIMEOUT seconds is stopped and reported as a timeout.
+"""
+
+import gc
+import io
+import json
+import os
+import signal
+import sys
+import time
+
+import objgraph
+
+
+class Timeout(Exception):
+    pass
+
+
+def on_alarm(signum, frame):
+    raise Timeout()
+
+
+def memory(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def chain_found(chain, obj):
+    """References in an objgraph chain (its module's __dict__ counts as
+    one), or None when it found none ([obj] alone)."""
+    if len(chain) < 2 or chain[-1] is not obj \
+            or not objgraph.is_proper_module(chain[0]):
+        return None
+    return len(chain) - 1
+
+
+def measurements(program):
+    """name -> function returning what it found (JSON-able)."""
+    out = io.StringIO()
+
+    def types():
+        objgraph.show_most_common_types(limit=20, file=out)
+
+    def growth():
+        out.seek(0)
+        out.truncate()
+        objgraph.show_growth(limit=20, file=out)
+        grown = [int(line.split()[-1]) for line in
+                 out.getvalue().splitlines()]
+        return "+%d" % sum(grown) if grown else "none grew"
+
+    def instances():
+        return len(objgraph.by_type("Widget"))
+
+    def chain(ref, max_depth=20):
+        obj = ref()
+        return chain_found(objgraph.find_backref_chain(
+            obj, objgraph.is_proper_module, max_depth=max_depth), obj)
+
+    def leaks():
+        return len(objgraph.get_leaking_objects())
+
+    return {
+        "types": types,
+        "growth-first": growth,
+        "grow": lambda: program.grow(1000),
+        "growth-second": growth,
+        "instances": instances,
+        "chain-shallow": lambda: chain(program.SHALLOW),
+        # With its default max_depth=20 objgraph gives up on the deep
+        # chain; the whole chain needs DEEP_LEN + 1 steps (the module's
+        # __dict__ is one), the wide one WIDE_LEVELS + 2.
+        "chain-deep-default": lambda: chain(program.DEEP),
+        "chain-deep": lambda: chain(program.DEEP, program.DEEP_LEN + 1),
+        "chain-wide": lambda: chain(program.WIDE, program.WIDE_LEVELS + 10),
+        "leaks": leaks,
+    }
+
+
+def report(record):
+    print(json.dumps(record), flush=True)
+
+
+def main(program, names):
+    timeout = int(os.environ.get("TIMEOUT", "120"))
+    table = measurements(program)
+    signal.signal(signal.SIGALRM, on_alarm)
+    for name in names:
+        reset_peak()
+        before = memory("VmRSS")
+        started = time.perf_counter()
+        signal.alarm(timeout)
+        try:
+            found = table[name]()
+            timed_out = False
+        except Timeout:
+            found = None
+            timed_out = True
+        finally:
+            signal.alarm(0)
+        seconds = time.perf_counter() - started
+        peak = max(0, memory("VmHWM") - before)
+        report({"name": name, "seconds": seconds, "peak": peak,
+                "found": found, "timeout": timed_out})
+        gc.collect()
