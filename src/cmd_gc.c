@@ -117,7 +117,11 @@ resolve_obj(CpdbSession *s, const char *text)
         }
     }
     else {
+        /* Naming an object is not changing the heap: keep the snapshot
+           (an object the expression made is found by tracked_index). */
+        long serial = s->eval_serial;
         o = cpdb_eval_expr(s, cpdb_cmd_frame(s), t);
+        s->eval_serial = serial;
         if (o == NULL) {
             cpdb_error_exc(s, NULL);
         }
@@ -267,8 +271,13 @@ gc_saveall(CpdbSession *s, const char *args)
         on = 0;
     }
     else {
-        cpdb_error(s, "Bad argument \"%s\": \"on\" or \"off\" is expected.",
-                   v);
+        if (*v == '\0') {
+            cpdb_error(s, "Argument required (\"on\" or \"off\").");
+        }
+        else {
+            cpdb_error(s, "Bad argument \"%s\": \"on\" or \"off\" is "
+                       "expected.", v);
+        }
         free(v);
         return CMD_FAILED;
     }
@@ -419,73 +428,106 @@ gc_garbage(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* Print a path of objects as "A .x -> B [0] -> C", skipping attribute
-   dictionaries ("A .x" rather than "A .__dict__ ['x']"). */
-static void
-print_path(CpdbSession *s, PyObject *const *nodes, size_t len,
-           const char *const *marks, int closed)
+/* How an object on a path prints: modules, functions, classes and
+   frames by name, the others by type; the last one of an open path in
+   full.  Return: malloc'd. */
+static char *
+node_label(PyObject *o, int last)
+{
+    if (last) {
+        return cpdb_obj_brief(o, 60);
+    }
+    if (PyModule_Check(o) || PyFunction_Check(o) || PyType_Check(o)
+        || PyFrame_Check(o)) {
+        return cpdb_obj_brief(o, 40);
+    }
+    return cpdb_type_name(Py_TYPE(o));
+}
+
+/* The name of the reference out of node at, and how many nodes after it
+   the name stands for: "A .x" for A .__dict__ ['x'] (instances, classes,
+   modules), "f .__closure__[0].cell_contents" for f .__closure__ ->
+   tuple [0] -> cell .cell_contents.
+   Return: malloc'd or NULL. */
+static char *
+path_edge(PyObject *const *nodes, size_t len, int closed, size_t at,
+          size_t *skip)
+{
+    PyObject *o = nodes[at];
+    PyObject *n1 = at + 1 < len ? nodes[at + 1]
+                   : (closed && at + 1 == len ? nodes[0] : NULL);
+    PyObject *n2 = at + 2 < len ? nodes[at + 2]
+                   : (closed && at + 2 == len ? nodes[0] : NULL);
+    char *name;
+    *skip = 0;
+    if (n2 != NULL && cpdb_is_dict_of(o, n1)) {
+        name = cpdb_edge_name(n1, n2);
+        if (name != NULL && name[0] == '[' && name[1] == '\'') {
+            char *attr = cpdb_xasprintf(".%.*s", (int)strlen(name) - 4,
+                                        name + 2);
+            free(name);
+            *skip = 1;
+            return attr;
+        }
+        free(name);
+    }
+    if (n2 != NULL && PyFunction_Check(o) && PyCell_Check(n2)
+        && PyFunction_GET_CLOSURE(o) == n1 && PyTuple_Check(n1)) {
+        PyObject *n3 = at + 3 < len ? nodes[at + 3]
+                       : (closed && at + 3 == len ? nodes[0] : NULL);
+        Py_ssize_t k;
+        for (k = 0; k < PyTuple_GET_SIZE(n1); k++) {
+            if (PyTuple_GET_ITEM(n1, k) != n2) {
+                continue;
+            }
+            if (n3 != NULL && PyCell_GET(n2) == n3) {
+                *skip = 2;
+                return cpdb_xasprintf(".__closure__[%zd].cell_contents", k);
+            }
+            *skip = 1;
+            return cpdb_xasprintf(".__closure__[%zd]", k);
+        }
+    }
+    return n1 != NULL ? cpdb_edge_name(o, n1) : NULL;
+}
+
+/* A path of objects as "A .x -> B [0] -> C"; a closed one (a cycle) ends
+   where it started.  *edges receives the number of references printed.
+   Return: malloc'd. */
+static char *
+path_text(PyObject *const *nodes, size_t len, const char *const *marks,
+          int closed, size_t *edges)
 {
     CpdbBuf b;
-    size_t i;
+    size_t i = 0;
     cpdb_buf_init(&b);
-    for (i = 0; i < len; i++) {
-        PyObject *o = nodes[i];
-        PyObject *next = i + 1 < len ? nodes[i + 1]
-                                     : (closed ? nodes[0] : NULL);
-        char *brief;
-        if (i > 0 && cpdb_is_dict_of(nodes[i - 1], o) && next != NULL) {
-            /* The edge into this dict was printed as the attribute. */
-            continue;
-        }
-        brief = i + 1 < len || closed ? NULL : cpdb_obj_brief(o, 60);
-        if (brief == NULL) {
-            if (PyModule_Check(o) || PyFunction_Check(o) || PyType_Check(o)
-                || PyFrame_Check(o)) {
-                brief = cpdb_obj_brief(o, 40);
-            }
-            else {
-                brief = cpdb_type_name(Py_TYPE(o));
-            }
-        }
+    *edges = 0;
+    while (i < len) {
+        size_t skip = 0;
+        int has_next = i + 1 < len || closed;
+        char *label = node_label(nodes[i], !has_next);
         if (marks != NULL && marks[i] != NULL) {
             cpdb_buf_printf(&b, "%s ", marks[i]);
         }
-        cpdb_buf_add(&b, brief);
-        free(brief);
-        if (next != NULL) {
-            char *name;
-            if (cpdb_is_dict_of(o, next)) {
-                PyObject *after = i + 2 < len ? nodes[i + 2]
-                                  : (closed && i + 2 == len ? nodes[0] : NULL);
-                name = after ? cpdb_edge_name(next, after) : NULL;
-                if (name != NULL && name[0] == '[' && name[1] == '\'') {
-                    /* ['attr'] -> .attr */
-                    size_t n = strlen(name);
-                    char *attr = cpdb_xasprintf(".%.*s", (int)(n - 4),
-                                                name + 2);
-                    free(name);
-                    name = attr;
-                }
-            }
-            else {
-                name = cpdb_edge_name(o, next);
-            }
+        cpdb_buf_add(&b, label);
+        free(label);
+        if (has_next) {
+            char *name = path_edge(nodes, len, closed, i, &skip);
             cpdb_buf_printf(&b, " %s -> ", name ? name : "(refers to)");
             free(name);
+            (*edges)++;
         }
+        i += 1 + skip;
     }
     if (closed) {
+        char *first = node_label(nodes[0], 0);
         if (marks != NULL && marks[0] != NULL) {
             cpdb_buf_printf(&b, "%s ", marks[0]);
         }
-        {
-            char *first = cpdb_type_name(Py_TYPE(nodes[0]));
-            cpdb_buf_add(&b, first);
-            free(first);
-        }
+        cpdb_buf_add(&b, first);
+        free(first);
     }
-    cpdb_out(s, "  %s\n", b.data);
-    cpdb_buf_fini(&b);
+    return cpdb_buf_take(&b);
 }
 
 static CmdResult
@@ -529,7 +571,13 @@ gc_cycles(CpdbSession *s, const char *args)
         }
         cpdb_out(s, "Cycle %ld: %u object%s of gc.garbage\n", n_cycles,
                  members, members == 1 ? "" : "s");
-        print_path(s, nodes, len, (const char *const *)marks, 1);
+        {
+            size_t edges;
+            char *text = path_text(nodes, len, (const char *const *)marks, 1,
+                                   &edges);
+            cpdb_out(s, "  %s\n", text);
+            free(text);
+        }
         for (k = 0; k < len; k++) {
             free(marks[k]);
         }
@@ -592,12 +640,13 @@ census_take(CpdbSession *s, Census *c, int collect)
 
     memset(c, 0, sizeof *c);
     if (collect) {
-        PyObject *r = cpdb_module_call(s, "gc", "collect", NULL);
+        PyObject *r;
+        cpdb_heap_forget(s);    /* its list would keep everything alive */
+        r = cpdb_module_call(s, "gc", "collect", NULL);
         if (r == NULL) {
             return -1;
         }
         Py_DECREF(r);
-        cpdb_heap_forget(s);
     }
     h = cpdb_heap_current(s);
     if (h == NULL) {
@@ -1179,6 +1228,17 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
         return -1;
     }
     i = cpdb_heap_find(h, o);
+    if (i < 0 && PyObject_GC_IsTracked(o)) {
+        /* Made after the snapshot (by the expression, say): take a new
+           one. */
+        cpdb_heap_forget(s);
+        h = cpdb_heap_current(s);
+        if (h == NULL || (need_back && cpdb_heap_build_back(h) < 0)) {
+            cpdb_error_exc(s, NULL);
+            return -1;
+        }
+        i = cpdb_heap_find(h, o);
+    }
     if (i < 0) {
         char *brief = cpdb_obj_brief(o, 60);
         cpdb_error(s, "The garbage collector does not track %s (%s), so no "
@@ -1351,7 +1411,8 @@ gc_chain(CpdbSession *s, const char *args)
            it root first. */
         PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * len);
         char **marks = cpdb_xcalloc(len, sizeof(char *));
-        size_t refs = len - 1;
+        size_t refs = 0;
+        char *path_line;
         for (k = 0; k < len; k++) {
             nodes[k] = h->objs[path[len - 1 - k]];
         }
@@ -1362,17 +1423,16 @@ gc_chain(CpdbSession *s, const char *args)
                     char *var = local_root_text(s, &roots.items[k]);
                     marks[0] = cpdb_xasprintf("%s ->", var);
                     free(var);
-                    refs++;
                     break;
                 }
             }
         }
-        for (k = 1; k + 1 < len; k++) {
-            /* "module .x" stands for "module .__dict__ ['x']" */
-            refs -= (size_t)cpdb_is_dict_of(nodes[k - 1], nodes[k]);
-        }
-        cpdb_out(s, "Chain of %zu reference%s:\n", refs, refs == 1 ? "" : "s");
-        print_path(s, nodes, len, (const char *const *)marks, 0);
+        path_line = path_text(nodes, len, (const char *const *)marks, 0,
+                              &refs);
+        refs += marks[0] != NULL;
+        cpdb_out(s, "Chain of %zu reference%s:\n  %s\n", refs,
+                 refs == 1 ? "" : "s", path_line);
+        free(path_line);
         free(marks[0]);
         free(marks);
         for (k = 0; k < len; k++) {

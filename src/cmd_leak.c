@@ -389,7 +389,9 @@ hint_lru_cache(Hints *hs)
 /* --- module-level containers that grow ------------------------------------- */
 
 typedef struct Sized {
-    char *name;             /* "module.name" or "module.Class.name" */
+    char *name;             /* "module.name", "module.Class.name", or the
+                               global holding an instance: "module.name" */
+    uintptr_t ptr;          /* 0, or the container an instance holds */
     Py_ssize_t len;
 } Sized;
 
@@ -404,7 +406,9 @@ static SizeTable last_sizes;    /* one debugger per process */
 static int
 sized_cmp(const void *a, const void *b)
 {
-    return strcmp(((const Sized *)a)->name, ((const Sized *)b)->name);
+    const Sized *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c != 0 ? c : (x->ptr > y->ptr) - (x->ptr < y->ptr);
 }
 
 static int
@@ -413,6 +417,17 @@ is_container(PyObject *v)
     const char *t = Py_TYPE(v)->tp_name;
     return PyList_Check(v) || PyDict_Check(v) || PyAnySet_Check(v)
            || strcmp(t, "collections.deque") == 0;
+}
+
+static void
+sizes_push(SizeTable *t, char *name, uintptr_t ptr, PyObject *v)
+{
+    t->items = cpdb_xrealloc(t->items, sizeof(Sized) * (t->n + 1));
+    t->items[t->n].name = name;
+    t->items[t->n].ptr = ptr;
+    t->items[t->n].len = PyObject_Length(v);
+    t->n++;
+    PyErr_Clear();
 }
 
 static void
@@ -427,11 +442,40 @@ sizes_add(SizeTable *t, const char *prefix, PyObject *key, PyObject *v)
         PyErr_Clear();
         return;
     }
-    t->items = cpdb_xrealloc(t->items, sizeof(Sized) * (t->n + 1));
-    t->items[t->n].name = cpdb_xasprintf("%s.%s", prefix, k);
-    t->items[t->n].len = PyObject_Length(v);
-    t->n++;
-    PyErr_Clear();
+    sizes_push(t, cpdb_xasprintf("%s.%s", prefix, k), 0, v);
+}
+
+/* The containers an instance holds, found through tp_traverse (asking
+   for __dict__ would make one on 3.11+ and change the heap): its direct
+   references, and those of a dictionary it refers to (its __dict__). */
+typedef struct InstWalk {
+    SizeTable *t;
+    const char *name;
+    int inside;
+    uintptr_t want;         /* when looking one up again */
+    PyObject *found, *found_in;
+} InstWalk;
+
+static int
+inst_visit(PyObject *o, void *arg)
+{
+    InstWalk *w = arg;
+    if (w->want != 0 && (uintptr_t)o == w->want && w->found == NULL) {
+        w->found = o;
+        return 0;
+    }
+    if (w->want == 0 && is_container(o)) {
+        sizes_push(w->t, cpdb_xstrdup(w->name), (uintptr_t)o, o);
+    }
+    if (!w->inside && PyDict_CheckExact(o)) {
+        w->inside = 1;
+        cpdb_heap_referents(o, inst_visit, w);
+        if (w->found != NULL && w->found_in == NULL) {
+            w->found_in = o;
+        }
+        w->inside = 0;
+    }
+    return 0;
 }
 
 /* The sizes of the containers held by modules' globals, and by the
@@ -458,34 +502,28 @@ sizes_take(SizeTable *t)
             continue;       /* they grow as modules and files are used */
         }
         while (PyDict_Next(d, &p2, &key, &v)) {
-            PyObject *attrs = NULL;
+            char *prefix;
             sizes_add(t, mod, key, v);
             if (!PyUnicode_Check(key)) {
                 continue;
             }
             /* A class of the module's, or an instance of one (a settings
                object, a registry): their attributes too. */
+            prefix = cpdb_xasprintf("%s.%s", mod, PyUnicode_AsUTF8(key));
             if (PyType_Check(v)
                 && strcmp(type_module((PyTypeObject *)v), mod) == 0) {
-                attrs = Py_XNewRef(((PyTypeObject *)v)->tp_dict);
-            }
-            else if (!PyType_Check(v) && !PyModule_Check(v)
-                     && strcmp(type_module(Py_TYPE(v)), mod) == 0
-                     && Py_TYPE(v)->tp_dictoffset != 0) {
-                attrs = PyObject_GenericGetDict(v, NULL);
-                PyErr_Clear();
-            }
-            if (attrs != NULL && PyDict_Check(attrs)) {
-                PyObject *k2, *v2;
+                PyObject *cd = ((PyTypeObject *)v)->tp_dict, *k2, *v2;
                 Py_ssize_t p3 = 0;
-                char *prefix = cpdb_xasprintf("%s.%s", mod,
-                                              PyUnicode_AsUTF8(key));
-                while (PyDict_Next(attrs, &p3, &k2, &v2)) {
+                while (cd != NULL && PyDict_Next(cd, &p3, &k2, &v2)) {
                     sizes_add(t, prefix, k2, v2);
                 }
-                free(prefix);
             }
-            Py_XDECREF(attrs);
+            else if (!PyType_Check(v) && !PyModule_Check(v)
+                     && strcmp(type_module(Py_TYPE(v)), mod) == 0) {
+                InstWalk w = {t, prefix, 0, 0, NULL, NULL};
+                cpdb_heap_referents(v, inst_visit, &w);
+            }
+            free(prefix);
         }
     }
     qsort(t->items, t->n, sizeof(Sized), sized_cmp);
@@ -515,7 +553,7 @@ growth_desc(const void *a, const void *b)
     return (dx < dy) - (dx > dy);
 }
 
-/* Look a dotted name up again to record the container. */
+/* Look a dotted name up again.  Return: new reference, or NULL. */
 static PyObject *
 lookup_dotted(const char *dotted)
 {
@@ -546,6 +584,39 @@ lookup_dotted(const char *dotted)
     return found;
 }
 
+/* The container a size entry is about, and its printed name.  Return:
+   new reference, or NULL; *name malloc'd. */
+static PyObject *
+sized_object(const Sized *z, char **name)
+{
+    PyObject *owner = lookup_dotted(z->name), *found = NULL;
+    char *edge = NULL;
+    *name = NULL;
+    if (owner == NULL || z->ptr == 0) {
+        *name = cpdb_xstrdup(z->name);
+        return owner;
+    }
+    {
+        InstWalk w = {NULL, z->name, 0, z->ptr, NULL, NULL};
+        cpdb_heap_referents(owner, inst_visit, &w);
+        if (w.found != NULL) {
+            found = Py_NewRef(w.found);
+            edge = cpdb_edge_name(w.found_in ? w.found_in : owner, found);
+        }
+    }
+    if (edge != NULL && edge[0] == '[' && edge[1] == '\'') {
+        /* ['attr'] in the instance's __dict__: .attr */
+        *name = cpdb_xasprintf("%s.%.*s", z->name, (int)strlen(edge) - 4,
+                               edge + 2);
+    }
+    else {
+        *name = cpdb_xasprintf("%s%s", z->name, edge ? edge : ".?");
+    }
+    free(edge);
+    Py_DECREF(owner);
+    return found;
+}
+
 static void
 hint_growing(Hints *hs, const SizeTable *now)
 {
@@ -565,10 +636,11 @@ hint_growing(Hints *hs, const SizeTable *now)
     }
     qsort(g, n, sizeof(Growth), growth_desc);
     for (i = 0; i < n && i < 5; i++) {
-        PyObject *v = lookup_dotted(g[i].now->name);
+        char *name;
+        PyObject *v = sized_object(g[i].now, &name);
         hint_title(hs, "A module-level container grows: %s went from %zd to "
                    "%zd items since the last \"leak hints\" or \"gc "
-                   "snapshot\".", g[i].now->name, g[i].before, g[i].now->len);
+                   "snapshot\".", name, g[i].before, g[i].now->len);
         cpdb_out(hs->s, "   What a module holds lives as long as the "
                  "program.  Find the code that adds\n   to it (\"gc chain\" "
                  "of an item shows the way in) and what should remove\n   "
@@ -577,6 +649,7 @@ hint_growing(Hints *hs, const SizeTable *now)
             hint_value(hs, v);
             Py_DECREF(v);
         }
+        free(name);
     }
     free(g);
 }

@@ -119,6 +119,9 @@ cmd_continue(CpdbSession *s, const char *args)
     if (cpdb_cmd_count(s, args, 1, &n) < 0) {
         return CMD_FAILED;
     }
+    if (n > 1 && s->stop_bp <= 0) {
+        cpdb_out(s, "Not stopped at any breakpoint; argument ignored.\n");
+    }
     if (n > 1 && s->stop_bp > 0) {
         CpdbBreakpoint *bp = cpdb_bp_find(s, s->stop_bp);
         if (bp != NULL) {

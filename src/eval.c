@@ -213,6 +213,7 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
         goto done;
     }
     s->busy = 1;
+    s->eval_serial++;
     result = PyEval_EvalCode(code, globals, locals);
     s->busy = busy;
     if (frame != NULL) {

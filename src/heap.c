@@ -183,6 +183,7 @@ cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
     h->objs = ((PyListObject *)list)->ob_item;
     h->n = (uint32_t)j;
     h->stop_serial = s->stop_serial;
+    h->eval_serial = s->eval_serial;
     if (build_index(h) < 0) {
         cpdb_heap_clear(h);
         return -1;
@@ -212,7 +213,7 @@ CpdbHeap *
 cpdb_heap_current(CpdbSession *s)
 {
     if (s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
-        && s->at_stop) {
+        && s->heap.eval_serial == s->eval_serial && s->at_stop) {
         return &s->heap;
     }
     if (cpdb_heap_take(s, &s->heap) < 0) {

@@ -19,6 +19,7 @@ typedef struct CpdbHeap {
                                that refer to i; built on demand */
     int have_back;
     long stop_serial;       /* the stop the snapshot belongs to */
+    long eval_serial;       /* and the Python run at it before */
 } CpdbHeap;
 
 /* Take a snapshot (gc.get_objects()) without collecting.  Return 0, or

@@ -82,6 +82,10 @@ cpdb_is_dict_of(PyObject *src, PyObject *dst)
     if (PyModule_Check(src)) {
         return PyModule_GetDict(src) == dst;
     }
+    if (PyType_Check(src)) {
+        return (((PyTypeObject *)src)->tp_flags & Py_TPFLAGS_HEAPTYPE)
+               && ((PyTypeObject *)src)->tp_dict == dst;
+    }
     d = instance_dict(src);
     is = (d == dst);
     Py_XDECREF(d);
@@ -288,6 +292,7 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
         static const char *const names[] = {
             "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame",
             "fget", "fset", "fdel", "__func__", "__self__", "__wrapped__",
+            "__objclass__",
             "cell_contents", NULL
         };
         d = instance_dict(src);

@@ -86,6 +86,8 @@ struct CpdbSession {
     int list_next;          /* next line "list" shows; 0: around current */
     int list_last_stop;     /* stop serial the listing belongs to */
     long stop_serial;       /* counts stops */
+    long eval_serial;       /* counts the Python run at the prompt: the
+                               heap snapshot is retaken after it */
 
     int busy;               /* debugger work running Python: the trace
                                functions must not react */
