@@ -194,7 +194,7 @@ gc_info(CpdbSession *s, const char *args)
     }
     flags = PyLong_AsLong(debug);
     cpdb_out(s, "Automatic collection: %s\n",
-             PyObject_IsTrue(enabled) ? "enabled" : "disabled");
+             cpdb_session_gc_enabled(s) ? "enabled" : "disabled");
     {
         char *t = cpdb_repr(threshold, 0), *c = cpdb_repr(count, 0);
         cpdb_out(s, "Thresholds (gen 0, 1, 2): %s\n", t);
@@ -1052,7 +1052,7 @@ gc_instances(CpdbSession *s, const char *args)
         }
         found++;
         if (shown < limit) {
-            char *r = cpdb_repr(h->objs[i], s->set.width > 20
+            char *r = cpdb_bounded_repr(h->objs[i], s->set.width > 20
                                              ? s->set.width : 80);
             long k = record(s, h->objs[i]);
             cpdb_out(s, "$%ld = %s\n", k, r);
@@ -1370,11 +1370,9 @@ gc_chain(CpdbSession *s, const char *args)
         cpdb_bit_set(goal, (uint32_t)t);
     }
     else {
-        uint32_t j;
-        for (j = 0; j < h->n; j++) {
-            if (PyModule_Check(h->objs[j])) {
-                cpdb_bit_set(goal, j);
-            }
+        size_t j;
+        for (j = 0; j < h->n_modules; j++) {
+            cpdb_bit_set(goal, h->modules[j]);
         }
         local_roots_take(s, h, &roots);
     }
@@ -1522,28 +1520,38 @@ gc_leaks(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     h = cpdb_heap_current(s);
-    s->busy = 1;
-    referred = h ? cpdb_heap_referred(h) : NULL;
-    s->busy = busy;
-    if (referred == NULL) {
+    if (h == NULL) {
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    {
-        /* The stopped frames' variables are held, by the frames. */
+    if (h->leaks == NULL) {
+        /* Worked out once per snapshot. */
         LocalRoots roots;
         size_t v;
+        s->busy = 1;
+        referred = cpdb_heap_referred(h);
+        s->busy = busy;
+        if (referred == NULL) {
+            cpdb_error_exc(s, NULL);
+            return CMD_FAILED;
+        }
+        /* The stopped frames' variables are held, by the frames. */
         local_roots_take(s, h, &roots);
         for (v = 0; v < roots.n; v++) {
             cpdb_bit_set(referred, roots.items[v].index);
         }
         local_roots_fini(&roots);
-    }
-    for (i = 0; i < h->n; i++) {
-        if (!cpdb_bit_get(referred, i) && (holds_only_own(s, h->objs[i])
-                                           || is_subclasses_dict(h->objs[i]))) {
-            cpdb_bit_set(referred, i);
+        for (i = 0; i < h->n; i++) {
+            if (!cpdb_bit_get(referred, i)
+                && (holds_only_own(s, h->objs[i])
+                    || is_subclasses_dict(h->objs[i]))) {
+                cpdb_bit_set(referred, i);
+            }
         }
+        h->leaks = referred;
+    }
+    referred = h->leaks;
+    for (i = 0; i < h->n; i++) {
         if (!cpdb_bit_get(referred, i)) {
             PyTypeObject *ty = Py_TYPE(h->objs[i]);
             n_leaks++;
@@ -1587,7 +1595,6 @@ gc_leaks(CpdbSession *s, const char *args)
             shown++;
         }
     }
-    free(referred);
     free(types);
     return CMD_STAY;
 }
@@ -1818,7 +1825,7 @@ gc_graph(CpdbSession *s, const char *args)
                  "  edge [fontname=\"monospace\", fontsize=9];\n");
     for (i = 0; i < g.n; i++) {
         char *type = cpdb_type_name(Py_TYPE(g.objs[i]));
-        char *rep = cpdb_repr(g.objs[i], 40);
+        char *rep = cpdb_bounded_repr(g.objs[i], 40);
         cpdb_buf_printf(&dot, "  n%zu [label=\"", i);
         dot_escape(&dot, type);
         cpdb_buf_add(&dot, "\\n");

@@ -116,6 +116,17 @@ cpdb_type_subclasses(PyTypeObject *t)
 }
 
 int
+cpdb_type_inline_attrs(PyTypeObject *t)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) != 0;
+#else
+    (void)t;
+    return 0;
+#endif
+}
+
+int
 cpdb_code_name_tuples(PyCodeObject *code, PyObject **out)
 {
 #if PY_VERSION_HEX >= 0x030B0000

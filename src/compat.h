@@ -42,6 +42,9 @@ PyObject *cpdb_type_subclasses(PyTypeObject *t);
    co_names (variable names: one tuple from 3.11, three before).
    Return: how many were stored in out[0..3), borrowed. */
 int cpdb_code_name_tuples(PyCodeObject *code, PyObject **out);
+/* Whether instances of t may keep their attributes inline, without a
+   __dict__ until one is asked for (3.11+). */
+int cpdb_type_inline_attrs(PyTypeObject *t);
 
 /* Make writes into the mapping from cpdb_frame_locals() visible to the
    running frame (a no-op where the mapping writes through, PEP 667). */

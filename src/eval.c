@@ -214,7 +214,9 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
     }
     s->busy = 1;
     s->eval_serial++;
+    cpdb_session_gc_program(s);
     result = PyEval_EvalCode(code, globals, locals);
+    cpdb_session_gc_debugger(s);
     s->busy = busy;
     if (frame != NULL) {
         cpdb_frame_locals_sync(frame);

@@ -102,7 +102,32 @@ cpdb_heap_clear(CpdbHeap *h)
     h->mask = 0;
     cpdb_graph_fini(&h->back);
     h->have_back = 0;
+    free(h->modules);
+    h->modules = NULL;
+    free(h->leaks);
+    h->leaks = NULL;
+    h->n_modules = 0;
     h->stop_serial = -1;
+}
+
+/* Types whose instances may be cpdb's own, decided once per type:
+   entries are the type pointer with the answer in the low bit. */
+static uintptr_t type_cache[512];
+
+static int
+type_may_own(PyTypeObject *t)
+{
+    size_t k = (size_t)(((uintptr_t)t >> 4) & 511);
+    uintptr_t e = type_cache[k];
+    int may;
+    if ((e & ~(uintptr_t)1) == (uintptr_t)t) {
+        return (int)(e & 1);
+    }
+    may = PyType_IsSubtype(t, &PyCFunction_Type)
+          || PyType_IsSubtype(t, &PyType_Type)
+          || strncmp(t->tp_name, "cpdb.", 5) == 0;
+    type_cache[k] = (uintptr_t)t | (uintptr_t)may;
+    return may;
 }
 
 static int
@@ -163,17 +188,28 @@ cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
         PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
         return -1;
     }
-    /* Drop cpdb's own objects, in place. */
+    /* Drop cpdb's own objects, in place.  Only a few types can have
+       them (functions made in C, types, cpdb's own): the question is
+       asked of an object only when its type, looked up in a small
+       cache, can. */
     dicts = frame_dicts(s, &n_dicts);
     n = PyList_GET_SIZE(list);
+    memset(type_cache, 0, sizeof type_cache);
     for (i = j = 0; i < n; i++) {
         PyObject *o = PyList_GET_ITEM(list, i);
-        if (cpdb_heap_is_own(s, o)
+        if (o == s->history || o == s->kill_exc || o == s->trace_marker
+            || cpdb_monitoring_is_own(o)
+            || (type_may_own(Py_TYPE(o)) && cpdb_heap_is_own(s, o))
             || (n_dicts > 0 && PyDict_CheckExact(o)
                 && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp))) {
             Py_DECREF(o);
         }
         else {
+            if (PyModule_Check(o)) {
+                h->modules = cpdb_xrealloc(h->modules, sizeof(uint32_t)
+                                           * (h->n_modules + 1));
+                h->modules[h->n_modules++] = (uint32_t)j;
+            }
             PyList_SET_ITEM(list, j++, o);
         }
     }
@@ -472,7 +508,15 @@ cpdb_heap_referred(CpdbHeap *h)
     }
     for (i = 0; i < h->n; i++) {
         PyObject *o = h->objs[i];
-        cpdb_heap_referents(o, referred_visit, &r);
+        if (h->have_back) {
+            /* the reverse edges know already */
+            if (h->back.off[i] != h->back.off[i + 1]) {
+                cpdb_bit_set(r.bits, i);
+            }
+        }
+        else {
+            cpdb_heap_referents(o, referred_visit, &r);
+        }
         if (PyFunction_Check(o)) {
             mark_code(&r, PyFunction_GET_CODE(o));
         }

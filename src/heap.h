@@ -18,6 +18,9 @@ typedef struct CpdbHeap {
     CpdbGraph back;         /* referrers: back.adj of i are the objects
                                that refer to i; built on demand */
     int have_back;
+    uint8_t *leaks;         /* "gc leaks" answer: bit set = referred */
+    uint32_t *modules;      /* indices of the module objects */
+    size_t n_modules;
     long stop_serial;       /* the stop the snapshot belongs to */
     long eval_serial;       /* and the Python run at it before */
 } CpdbHeap;

@@ -18,5 +18,8 @@ int cpdb_is_dict_of(PyObject *src, PyObject *dst);
    "__main__.Big object", "list [1, 2, 3]": the type and a short repr
    cut to limit characters.  Return: malloc'd. */
 char *cpdb_obj_brief(PyObject *o, long limit);
+/* A repr cut to limit characters (0: all) that does not build the whole
+   text of big built-in containers, strings and bytes.  Return: malloc'd. */
+char *cpdb_bounded_repr(PyObject *o, long limit);
 
 #endif /* CPDB_SRC_HEAP_NAMES_H */

@@ -405,10 +405,63 @@ print_stop(CpdbSession *s, CpdbStopReason reason, int bp, PyObject *value)
     cpdb_session_show_displays(s);
 }
 
+static void prompt_commands(CpdbSession *s);
+
+/* While the prompt is up, the collector does not run by itself: cpdb's
+   own allocations would otherwise set off collections of the program's
+   heap, freeing the very garbage being looked at (and taking seconds on
+   big heaps).  Python run at the prompt sees the program's setting
+   (cpdb_session_gc_program / cpdb_session_gc_debugger). */
+static void
+gc_pause(CpdbSession *s)
+{
+    s->gc_paused = PyGC_Disable();
+}
+
+static void
+gc_resume(CpdbSession *s)
+{
+    if (s->gc_paused) {
+        PyGC_Enable();
+        s->gc_paused = 0;
+    }
+}
+
+void
+cpdb_session_gc_program(CpdbSession *s)
+{
+    if (s->gc_paused) {
+        PyGC_Enable();
+    }
+}
+
+void
+cpdb_session_gc_debugger(CpdbSession *s)
+{
+    if (s->gc_paused) {
+        /* the program's code may have turned it off: then it stays off */
+        s->gc_paused = PyGC_Disable();
+    }
+}
+
+int
+cpdb_session_gc_enabled(CpdbSession *s)
+{
+    return s->gc_paused || PyGC_IsEnabled();
+}
+
 /* Read and run commands until one resumes the program or asks to
    unwind it; end of input asks to quit. */
 static void
 prompt_loop(CpdbSession *s)
+{
+    gc_pause(s);
+    prompt_commands(s);
+    gc_resume(s);
+}
+
+static void
+prompt_commands(CpdbSession *s)
 {
     for (;;) {
         char *line, *stripped;

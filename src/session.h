@@ -88,6 +88,8 @@ struct CpdbSession {
     long stop_serial;       /* counts stops */
     long eval_serial;       /* counts the Python run at the prompt: the
                                heap snapshot is retaken after it */
+    int gc_paused;          /* cpdb turned automatic collection off for
+                               the prompt */
 
     int busy;               /* debugger work running Python: the trace
                                functions must not react */
@@ -124,6 +126,13 @@ int cpdb_session_raise_kill(CpdbSession *s);
 
 /* Make the trace backend see changed breakpoints or stepper state. */
 void cpdb_session_refresh_trace(CpdbSession *s);
+/* Automatic collection is off while the prompt is up; Python run at the
+   prompt runs between cpdb_session_gc_program (the program's setting
+   back) and cpdb_session_gc_debugger (off again, unless that Python
+   turned it off itself).  gc_enabled: the program's setting. */
+void cpdb_session_gc_program(CpdbSession *s);
+void cpdb_session_gc_debugger(CpdbSession *s);
+int cpdb_session_gc_enabled(CpdbSession *s);
 
 /* Print the displays (at a stop), or one of them. */
 void cpdb_session_show_displays(CpdbSession *s);
