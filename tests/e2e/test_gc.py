@@ -895,3 +895,26 @@ def test_django_example_leak_hints_names_debug_and_the_fix():
     hints = "\n".join(after(r, "leak hints"))
     assert "DEBUG" in hints and "reset_queries" in hints, r
     assert "4001" in hints or "connection.queries" in hints, r
+
+
+def test_the_collector_waits_while_the_prompt_is_up():
+    # 5000 lists made at the prompt would set off a collection that frees
+    # the program's 60 unreachable Nodes; cpdb keeps it from running.
+    r = run_cpdb([program("gcpause.py")],
+                 ["break 18", "continue", "gc types Node",
+                  "p len([[] for _ in range(5000)])", "gc types Node", "gc",
+                  "p __import__('gc').isenabled()", "continue"])
+    assert type_count(after(r, "gc types Node"), "__main__.Node") == 60, r
+    assert type_count(after(r, "gc types Node", 1), "__main__.Node") == 60, r
+    assert "Automatic collection: enabled" in after(r, "gc"), r
+    # the program's own code sees its setting
+    assert after(r, "p __import__('gc').isenabled()") == ["$2 = True"], r
+    assert "enabled: True" in r.out
+
+
+def test_turning_the_collector_off_at_the_prompt_sticks():
+    r = run_cpdb([program("gcpause.py")],
+                 ["break 18", "continue", "!import gc; gc.disable()", "gc",
+                  "continue"])
+    assert "Automatic collection: disabled" in after(r, "gc"), r
+    assert "enabled: False" in r.out, r

@@ -1,0 +1,19 @@
+"""Cycles left for the collector, and a stop before it runs."""
+import gc
+
+
+class Node:
+    def __init__(self):
+        self.other = None
+
+
+def make_cycles(n):
+    for _ in range(n):
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+
+
+gc.collect()
+make_cycles(30)         # 60 Nodes nothing refers to, not collected yet
+stop = 1                # line 18
+print("enabled:", gc.isenabled())
