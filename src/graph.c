@@ -3,6 +3,7 @@
    million references costs memory, not C stack. */
 #include "graph.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,58 +47,80 @@ cpdb_graph_fini(CpdbGraph *g)
     g->n = 0;
 }
 
+/* One visited node of a breadth-first search: the node and the queue
+   position it was reached from. */
+typedef struct Visit {
+    uint32_t node, from;
+} Visit;
+
 size_t
 cpdb_graph_shortest_path(const CpdbGraph *g, uint32_t start,
                          const uint8_t *goal, uint32_t **path)
 {
-    uint32_t *parent, *queue, head = 0, tail = 0, found = NONE;
-    size_t len = 0, i;
+    /* The queue keeps every visited node with where it came from, so
+       memory grows with the nodes visited (few for most chains), plus a
+       bitmap of n bits. */
+    uint8_t *seen;
+    Visit *queue;
+    size_t head = 0, tail = 0, cap = 1024, len = 0, i, found = SIZE_MAX;
 
     *path = NULL;
     if (start >= g->n) {
         return 0;
     }
-    parent = malloc(sizeof(uint32_t) * g->n);
-    queue = malloc(sizeof(uint32_t) * g->n);
-    if (parent == NULL || queue == NULL) {
-        free(parent);
+    seen = calloc((size_t)g->n / 8 + 1, 1);
+    queue = malloc(sizeof(Visit) * cap);
+    if (seen == NULL || queue == NULL) {
+        free(seen);
         free(queue);
         return 0;
     }
-    memset(parent, 0xff, sizeof(uint32_t) * g->n);
-    parent[start] = start;
-    queue[tail++] = start;
-    while (head < tail && found == NONE) {
-        uint32_t u = queue[head++];
-        uint32_t e;
+    cpdb_bit_set(seen, start);
+    queue[tail].node = start;
+    queue[tail++].from = NONE;
+    while (head < tail) {
+        uint32_t u = queue[head].node, e;
         if (cpdb_bit_get(goal, u)) {
-            found = u;
+            found = head;
             break;
         }
         for (e = g->off[u]; e < g->off[u + 1]; e++) {
             uint32_t v = g->adj[e];
-            if (parent[v] == NONE) {
-                parent[v] = u;
-                queue[tail++] = v;
+            if (cpdb_bit_get(seen, v)) {
+                continue;
             }
+            cpdb_bit_set(seen, v);
+            if (tail == cap) {
+                Visit *grown = realloc(queue, sizeof(Visit) * cap * 2);
+                if (grown == NULL) {
+                    free(seen);
+                    free(queue);
+                    return 0;
+                }
+                queue = grown;
+                cap *= 2;
+            }
+            queue[tail].node = v;
+            queue[tail++].from = (uint32_t)head;
         }
+        head++;
     }
-    if (found != NONE) {
-        uint32_t v;
-        for (v = found, len = 1; v != start; v = parent[v]) {
+    if (found != SIZE_MAX) {
+        size_t q;
+        for (q = found, len = 1; queue[q].from != NONE; q = queue[q].from) {
             len++;
         }
         *path = malloc(sizeof(uint32_t) * len);
         if (*path != NULL) {
-            for (v = found, i = len; i-- > 0; v = parent[v]) {
-                (*path)[i] = v;
+            for (q = found, i = len; i-- > 0; q = queue[q].from) {
+                (*path)[i] = queue[q].node;
             }
         }
         else {
             len = 0;
         }
     }
-    free(parent);
+    free(seen);
     free(queue);
     return len;
 }
