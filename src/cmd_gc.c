@@ -171,12 +171,23 @@ has_flag(const char *args, const char *flag, char **rest)
 
 /* --- gc, info gc ----------------------------------------------------------- */
 
+static int
+count_visit(PyObject *o, void *arg)
+{
+    (void)o;
+    ++*(long *)arg;
+    return 1;
+}
+
 static CmdResult
 gc_info(CpdbSession *s, const char *args)
 {
     PyObject *enabled, *threshold, *count, *garbage, *debug, *gc;
-    long flags;
+    long flags, tracked = 0;
+    int walked;
     (void)args;
+    /* Counted first, before the answers below make objects. */
+    walked = cpdb_heap_walk(s, count_visit, &tracked);
     enabled = cpdb_module_call(s, "gc", "isenabled", NULL);
     threshold = enabled ? cpdb_module_call(s, "gc", "get_threshold", NULL) : NULL;
     count = threshold ? cpdb_module_call(s, "gc", "get_count", NULL) : NULL;
@@ -202,14 +213,8 @@ gc_info(CpdbSession *s, const char *args)
         free(t);
         free(c);
     }
-    {
-        CpdbHeap *h = cpdb_heap_current(s);
-        if (h != NULL) {
-            cpdb_out(s, "Tracked objects: %u\n", h->n);
-        }
-        else {
-            PyErr_Clear();
-        }
+    if (walked == 0) {
+        cpdb_out(s, "Tracked objects: %ld\n", tracked);
     }
     cpdb_out(s, "gc.garbage: %zd object%s\n", PyObject_Length(garbage),
              PyObject_Length(garbage) == 1 ? "" : "s");
@@ -633,7 +638,6 @@ name_cmp(const void *a, const void *b)
 static int
 census_take(CpdbSession *s, Census *c, int collect)
 {
-    CpdbHeap *h;
     CpdbTypeCount *tc;
     long n, i;
     char **pairs;
@@ -648,12 +652,7 @@ census_take(CpdbSession *s, Census *c, int collect)
         }
         Py_DECREF(r);
     }
-    h = cpdb_heap_current(s);
-    if (h == NULL) {
-        cpdb_error_exc(s, NULL);
-        return -1;
-    }
-    tc = cpdb_heap_census(h, &n);
+    tc = cpdb_heap_census_now(s, &n);
     if (tc == NULL) {
         cpdb_error(s, "Out of memory.");
         return -1;
@@ -1000,13 +999,33 @@ type_name_matches(PyTypeObject *t, const char *want)
     return match;
 }
 
+/* The first objects of some types, picked in a walk of the heap. */
+typedef struct Pick {
+    const CpdbTypeCount *types;
+    long n_types;
+    PyObject **objs;        /* strong */
+    size_t n, cap;
+} Pick;
+
+static int
+pick_visit(PyObject *o, void *arg)
+{
+    Pick *p = arg;
+    long t;
+    for (t = 0; t < p->n_types; t++) {
+        if (p->types[t].type == Py_TYPE(o)) {
+            p->objs[p->n++] = Py_NewRef(o);
+            break;
+        }
+    }
+    return p->n < p->cap;
+}
+
 static CmdResult
 gc_instances(CpdbSession *s, const char *args)
 {
     char *text = cpdb_strip_dup(args), *sp;
     long limit = 10, found = 0, shown = 0;
-    CpdbHeap *h;
-    uint32_t i;
     CpdbTypeCount *tc;
     long n_types = 0, n_match = 0, t;
 
@@ -1025,14 +1044,9 @@ gc_instances(CpdbSession *s, const char *args)
         free(text);
         return CMD_FAILED;
     }
-    h = cpdb_heap_current(s);
-    if (h == NULL) {
-        free(text);
-        cpdb_error_exc(s, NULL);
-        return CMD_FAILED;
-    }
-    /* Which types match, decided once per type; then one pass. */
-    tc = cpdb_heap_census(h, &n_types);
+    /* Which types match, decided once per type; then a walk for the
+       first N objects. */
+    tc = cpdb_heap_census_now(s, &n_types);
     if (tc == NULL) {
         free(text);
         cpdb_error(s, "Out of memory.");
@@ -1040,25 +1054,27 @@ gc_instances(CpdbSession *s, const char *args)
     }
     for (t = 0; t < n_types; t++) {
         if (type_name_matches(tc[t].type, text)) {
+            found += tc[t].count;
             tc[n_match++] = tc[t];
         }
     }
-    for (i = 0; n_match > 0 && i < h->n; i++) {
-        PyTypeObject *ty = Py_TYPE(h->objs[i]);
-        for (t = 0; t < n_match && tc[t].type != ty; t++) {
+    if (n_match > 0 && limit > 0) {
+        Pick p = {tc, n_match, cpdb_xcalloc((size_t)limit, sizeof(PyObject *)),
+                  0, (size_t)limit};
+        size_t k;
+        if (cpdb_heap_walk(s, pick_visit, &p) < 0) {
+            cpdb_error(s, "The collector is running: try again.");
         }
-        if (t == n_match) {
-            continue;
-        }
-        found++;
-        if (shown < limit) {
-            char *r = cpdb_bounded_repr(h->objs[i], s->set.width > 20
-                                             ? s->set.width : 80);
-            long k = record(s, h->objs[i]);
-            cpdb_out(s, "$%ld = %s\n", k, r);
+        for (k = 0; k < p.n; k++) {
+            char *r = cpdb_bounded_repr(p.objs[k], s->set.width > 20
+                                                   ? s->set.width : 80);
+            long hist = record(s, p.objs[k]);
+            cpdb_out(s, "$%ld = %s\n", hist, r);
             free(r);
-            shown++;
+            Py_DECREF(p.objs[k]);
         }
+        shown = (long)p.n;
+        free(p.objs);
     }
     free(tc);
     if (found == 0) {
@@ -1169,7 +1185,7 @@ local_roots_fini(LocalRoots *r)
 /* The variables of every stopped frame (module frames left out: their
    variables are their module's) whose values the collector tracks. */
 static void
-local_roots_take(CpdbSession *s, const CpdbHeap *h, LocalRoots *r)
+local_roots_take(CpdbSession *s, CpdbHeap *h, LocalRoots *r)
 {
     int j;
     r->items = NULL;

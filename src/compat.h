@@ -45,6 +45,11 @@ int cpdb_code_name_tuples(PyCodeObject *code, PyObject **out);
 /* Whether instances of t may keep their attributes inline, without a
    __dict__ until one is asked for (3.11+). */
 int cpdb_type_inline_attrs(PyTypeObject *t);
+/* Call visit on every object in the collector's generations (what
+   gc.get_objects() lists), until it returns 0.  visit must not run
+   Python code or make tracked objects.  Return 0, or -1 when the
+   collector is running and the walk was not made (compat_gc.c). */
+int cpdb_gc_visit(int (*visit)(PyObject *o, void *arg), void *arg);
 
 /* Make writes into the mapping from cpdb_frame_locals() visible to the
    running frame (a no-op where the mapping writes through, PEP 667). */

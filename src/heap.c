@@ -48,12 +48,18 @@ hash_ptr(const void *p)
     return (size_t)x;
 }
 
+static int build_index(CpdbHeap *h);
+
 long
-cpdb_heap_find(const CpdbHeap *h, const void *address)
+cpdb_heap_find(CpdbHeap *h, const void *address)
 {
     size_t i;
     if (h->slots == NULL) {
-        return -1;
+        /* built when first needed: a census does without */
+        if (h->n == 0 || build_index(h) < 0) {
+            PyErr_Clear();
+            return -1;
+        }
     }
     for (i = hash_ptr(address) & h->mask;; i = (i + 1) & h->mask) {
         uint32_t v = h->slots[i];
@@ -162,6 +168,18 @@ frame_dicts(CpdbSession *s, size_t *n)
     return v;
 }
 
+/* Whether o is left out of answers: cpdb's own, or a stopped frame's
+   variables dictionary (dicts: from frame_dicts). */
+static int
+is_own_fast(CpdbSession *s, PyObject *o, void **dicts, size_t n_dicts)
+{
+    return o == s->history || o == s->kill_exc || o == s->trace_marker
+           || o == s->heap.list || cpdb_monitoring_is_own(o)
+           || (type_may_own(Py_TYPE(o)) && cpdb_heap_is_own(s, o))
+           || (n_dicts > 0 && PyDict_CheckExact(o)
+               && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp));
+}
+
 int
 cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
 {
@@ -197,11 +215,7 @@ cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
     memset(type_cache, 0, sizeof type_cache);
     for (i = j = 0; i < n; i++) {
         PyObject *o = PyList_GET_ITEM(list, i);
-        if (o == s->history || o == s->kill_exc || o == s->trace_marker
-            || cpdb_monitoring_is_own(o)
-            || (type_may_own(Py_TYPE(o)) && cpdb_heap_is_own(s, o))
-            || (n_dicts > 0 && PyDict_CheckExact(o)
-                && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp))) {
+        if (is_own_fast(s, o, dicts, n_dicts)) {
             Py_DECREF(o);
         }
         else {
@@ -220,10 +234,6 @@ cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
     h->n = (uint32_t)j;
     h->stop_serial = s->stop_serial;
     h->eval_serial = s->eval_serial;
-    if (build_index(h) < 0) {
-        cpdb_heap_clear(h);
-        return -1;
-    }
     return 0;
 }
 
@@ -559,66 +569,174 @@ count_desc(const void *a, const void *b)
     return (x->count < y->count) - (x->count > y->count);
 }
 
+/* Counts per type in an open-addressing table keyed by the type. */
+typedef struct TypeTable {
+    CpdbTypeCount *slots;
+    size_t cap;
+    long n;
+    int failed;
+} TypeTable;
+
+static void
+type_table_add(TypeTable *tt, PyTypeObject *t)
+{
+    size_t j, mask = tt->cap - 1;
+    for (j = hash_ptr(t) & mask;; j = (j + 1) & mask) {
+        if (tt->slots[j].type == t) {
+            tt->slots[j].count++;
+            return;
+        }
+        if (tt->slots[j].type == NULL) {
+            tt->slots[j].type = t;
+            tt->slots[j].count = 1;
+            tt->n++;
+            break;
+        }
+    }
+    if ((size_t)tt->n * 2 > tt->cap) {
+        /* Grow: rehash into a table twice the size. */
+        size_t ncap = tt->cap * 2, k;
+        CpdbTypeCount *bigger = calloc(ncap, sizeof(CpdbTypeCount));
+        if (bigger == NULL) {
+            tt->failed = 1;
+            return;
+        }
+        for (k = 0; k < tt->cap; k++) {
+            if (tt->slots[k].type != NULL) {
+                for (j = hash_ptr(tt->slots[k].type) & (ncap - 1);
+                     bigger[j].type != NULL; j = (j + 1) & (ncap - 1)) {
+                }
+                bigger[j] = tt->slots[k];
+            }
+        }
+        free(tt->slots);
+        tt->slots = bigger;
+        tt->cap = ncap;
+    }
+}
+
+/* Return: the counts, largest first (malloc'd), or NULL. */
+static CpdbTypeCount *
+type_table_result(TypeTable *tt, long *n_types)
+{
+    CpdbTypeCount *out = NULL;
+    size_t i, j;
+    if (!tt->failed) {
+        out = malloc(sizeof(CpdbTypeCount) * (size_t)(tt->n ? tt->n : 1));
+    }
+    if (out != NULL) {
+        for (i = 0, j = 0; i < tt->cap; i++) {
+            if (tt->slots[i].type != NULL) {
+                out[j++] = tt->slots[i];
+            }
+        }
+        qsort(out, (size_t)tt->n, sizeof(CpdbTypeCount), count_desc);
+        *n_types = tt->n;
+    }
+    free(tt->slots);
+    return out;
+}
+
 CpdbTypeCount *
 cpdb_heap_census(const CpdbHeap *h, long *n_types)
 {
-    size_t cap = 1024, mask, i, j;
-    CpdbTypeCount *table = calloc(cap, sizeof(CpdbTypeCount)), *out;
-    long n = 0;
+    TypeTable tt = {calloc(1024, sizeof(CpdbTypeCount)), 1024, 0, 0};
+    uint32_t i;
+    if (tt.slots == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < h->n && !tt.failed; i++) {
+        type_table_add(&tt, Py_TYPE(h->objs[i]));
+    }
+    return type_table_result(&tt, n_types);
+}
 
-    if (table == NULL) {
-        return NULL;
+typedef struct LiveCensus {
+    CpdbSession *s;
+    TypeTable tt;
+    void **dicts;
+    size_t n_dicts;
+} LiveCensus;
+
+static int
+live_census_visit(PyObject *o, void *arg)
+{
+    LiveCensus *c = arg;
+    if (!is_own_fast(c->s, o, c->dicts, c->n_dicts)) {
+        type_table_add(&c->tt, Py_TYPE(o));
     }
-    mask = cap - 1;
-    for (i = 0; i < h->n; i++) {
-        PyTypeObject *t = Py_TYPE(h->objs[i]);
-        for (j = hash_ptr(t) & mask;; j = (j + 1) & mask) {
-            if (table[j].type == t) {
-                table[j].count++;
+    return !c->tt.failed;
+}
+
+typedef struct OwnFilter {
+    CpdbSession *s;
+    int (*visit)(PyObject *o, void *arg);
+    void *arg;
+    void **dicts;
+    size_t n_dicts;
+} OwnFilter;
+
+static int
+filter_visit(PyObject *o, void *arg)
+{
+    OwnFilter *f = arg;
+    return is_own_fast(f->s, o, f->dicts, f->n_dicts) ? 1
+                                                       : f->visit(o, f->arg);
+}
+
+int
+cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
+               void *arg)
+{
+    OwnFilter f = {s, visit, arg, NULL, 0};
+    int rc;
+    if (s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
+        && s->heap.eval_serial == s->eval_serial && s->at_stop) {
+        uint32_t i;
+        for (i = 0; i < s->heap.n; i++) {
+            if (!visit(s->heap.objs[i], arg)) {
                 break;
             }
-            if (table[j].type == NULL) {
-                table[j].type = t;
-                table[j].count = 1;
-                n++;
-                break;
-            }
         }
-        if ((size_t)n * 2 > cap) {
-            /* Grow: rehash into a table twice the size. */
-            size_t ncap = cap * 2, k;
-            CpdbTypeCount *bigger = calloc(ncap, sizeof(CpdbTypeCount));
-            if (bigger == NULL) {
-                free(table);
-                return NULL;
-            }
-            for (k = 0; k < cap; k++) {
-                if (table[k].type != NULL) {
-                    for (j = hash_ptr(table[k].type) & (ncap - 1);
-                         bigger[j].type != NULL; j = (j + 1) & (ncap - 1)) {
-                    }
-                    bigger[j] = table[k];
-                }
-            }
-            free(table);
-            table = bigger;
-            cap = ncap;
-            mask = cap - 1;
-        }
+        return 0;
     }
-    out = malloc(sizeof(CpdbTypeCount) * (size_t)(n ? n : 1));
-    if (out == NULL) {
-        free(table);
+    f.dicts = frame_dicts(s, &f.n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+    rc = cpdb_gc_visit(filter_visit, &f);
+    free(f.dicts);
+    return rc;
+}
+
+CpdbTypeCount *
+cpdb_heap_census_now(CpdbSession *s, long *n_types)
+{
+    LiveCensus c;
+    CpdbTypeCount *out;
+    if (s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
+        && s->heap.eval_serial == s->eval_serial && s->at_stop) {
+        return cpdb_heap_census(&s->heap, n_types);  /* have one already */
+    }
+    c.s = s;
+    c.tt.slots = calloc(1024, sizeof(CpdbTypeCount));
+    c.tt.cap = 1024;
+    c.tt.n = 0;
+    c.tt.failed = c.tt.slots == NULL;
+    if (c.tt.failed) {
         return NULL;
     }
-    for (i = 0, j = 0; i < cap; i++) {
-        if (table[i].type != NULL) {
-            out[j++] = table[i];
-        }
+    c.dicts = frame_dicts(s, &c.n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+    if (cpdb_gc_visit(live_census_visit, &c) < 0) {
+        /* the collector is running: count a snapshot instead */
+        CpdbHeap *h;
+        free(c.dicts);
+        free(c.tt.slots);
+        h = cpdb_heap_current(s);
+        PyErr_Clear();
+        return h ? cpdb_heap_census(h, n_types) : NULL;
     }
-    free(table);
-    qsort(out, (size_t)n, sizeof(CpdbTypeCount), count_desc);
-    *n_types = n;
+    free(c.dicts);
+    out = type_table_result(&c.tt, n_types);
     return out;
 }
 

@@ -40,7 +40,7 @@ CpdbHeap *cpdb_heap_current(CpdbSession *s);
 void cpdb_heap_forget(CpdbSession *s);
 
 /* Return: the index of a tracked object, or -1. */
-long cpdb_heap_find(const CpdbHeap *h, const void *address);
+long cpdb_heap_find(CpdbHeap *h, const void *address);
 
 /* Build the reverse edges.  Return 0, or -1 with MemoryError set. */
 int cpdb_heap_build_back(CpdbHeap *h);
@@ -64,6 +64,17 @@ typedef struct CpdbTypeCount {
 /* Return: malloc'd array of *n_types counts, or NULL when out of
    memory. */
 CpdbTypeCount *cpdb_heap_census(const CpdbHeap *h, long *n_types);
+
+/* A census of the objects the collector tracks now, cpdb's own left
+   out: from the stop's snapshot when there is one, else by walking the
+   collector's lists without making one.  Return: malloc'd, or NULL when
+   out of memory. */
+CpdbTypeCount *cpdb_heap_census_now(CpdbSession *s, long *n_types);
+/* Call visit on each tracked object but cpdb's own (the snapshot's, or
+   the collector's lists walked), until it returns 0.  visit must not run
+   Python code.  Return 0, or -1 when the collector is running. */
+int cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
+                   void *arg);
 
 /* The name of a type as censuses print it: "dict", "mypkg.Foo".
    Return: malloc'd. */

@@ -415,13 +415,15 @@ static void prompt_commands(CpdbSession *s);
 static void
 gc_pause(CpdbSession *s)
 {
-    s->gc_paused = PyGC_Disable();
+    if (s->gc_pause_depth++ == 0) {
+        s->gc_paused = PyGC_Disable();
+    }
 }
 
 static void
 gc_resume(CpdbSession *s)
 {
-    if (s->gc_paused) {
+    if (--s->gc_pause_depth == 0 && s->gc_paused) {
         PyGC_Enable();
         s->gc_paused = 0;
     }
@@ -521,6 +523,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         return 0;
     }
     cpdb_exc_save(&st);
+    gc_pause(s);                /* before cpdb makes any object */
     s->at_stop = 1;
     s->stop_serial++;
     s->stop_reason = reason;
@@ -545,6 +548,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
     cpdb_out_sync(s);
+    gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
         return cpdb_session_raise_kill(s);

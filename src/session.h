@@ -90,6 +90,7 @@ struct CpdbSession {
                                heap snapshot is retaken after it */
     int gc_paused;          /* cpdb turned automatic collection off for
                                the prompt */
+    int gc_pause_depth;
 
     int busy;               /* debugger work running Python: the trace
                                functions must not react */

@@ -15,5 +15,6 @@ def make_cycles(n):
 
 gc.collect()
 make_cycles(30)         # 60 Nodes nothing refers to, not collected yet
-stop = 1                # line 18
+gc.set_threshold(100)   # the next 100 allocations would collect them
+stop = 1                # line 19
 print("enabled:", gc.isenabled())
