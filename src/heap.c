@@ -180,58 +180,124 @@ is_own_fast(CpdbSession *s, PyObject *o, void **dicts, size_t n_dicts)
                && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp));
 }
 
-int
-cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
+/* Filling the snapshot's list in a walk of the collector's lists. */
+typedef struct Fill {
+    CpdbSession *s;
+    CpdbHeap *h;
+    PyObject *list;
+    Py_ssize_t n, cap;
+    void **dicts;
+    size_t n_dicts;
+} Fill;
+
+static int
+count_all(PyObject *o, void *arg)
 {
-    PyObject *gc, *list;
+    (void)o;
+    ++*(Py_ssize_t *)arg;
+    return 1;
+}
+
+static void
+note_module(CpdbHeap *h, PyObject *o, uint32_t index)
+{
+    if (PyModule_Check(o)) {
+        h->modules = cpdb_xrealloc(h->modules, sizeof(uint32_t)
+                                   * (h->n_modules + 1));
+        h->modules[h->n_modules++] = index;
+    }
+}
+
+static int
+fill_visit(PyObject *o, void *arg)
+{
+    Fill *f = arg;
+    if (o == f->list || is_own_fast(f->s, o, f->dicts, f->n_dicts)) {
+        return 1;
+    }
+    if (f->n == f->cap) {
+        return 0;
+    }
+    note_module(f->h, o, (uint32_t)f->n);
+    PyList_SET_ITEM(f->list, f->n++, Py_NewRef(o));
+    return 1;
+}
+
+/* The snapshot from gc.get_objects(), when the collector's lists cannot
+   be walked (it is collecting). */
+static PyObject *
+objects_listed(CpdbSession *s, CpdbHeap *h, void **dicts, size_t n_dicts)
+{
+    PyObject *gc = PyImport_ImportModule("gc"), *list;
     Py_ssize_t i, j, n;
     int busy = s->busy;
-    size_t n_dicts;
-    void **dicts;
-
-    cpdb_heap_clear(h);
-    gc = PyImport_ImportModule("gc");
     if (gc == NULL) {
-        return -1;
+        return NULL;
     }
     s->busy = 1;
     list = PyObject_CallMethod(gc, "get_objects", NULL);
     s->busy = busy;
     Py_DECREF(gc);
-    if (list == NULL) {
-        return -1;
+    if (list == NULL || !PyList_Check(list)) {
+        Py_XDECREF(list);
+        return NULL;
     }
-    if (!PyList_Check(list) || PyList_GET_SIZE(list) >= (Py_ssize_t)UINT32_MAX) {
-        Py_DECREF(list);
-        PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
-        return -1;
-    }
-    /* Drop cpdb's own objects, in place.  Only a few types can have
-       them (functions made in C, types, cpdb's own): the question is
-       asked of an object only when its type, looked up in a small
-       cache, can. */
-    dicts = frame_dicts(s, &n_dicts);
     n = PyList_GET_SIZE(list);
-    memset(type_cache, 0, sizeof type_cache);
     for (i = j = 0; i < n; i++) {
         PyObject *o = PyList_GET_ITEM(list, i);
         if (is_own_fast(s, o, dicts, n_dicts)) {
             Py_DECREF(o);
         }
         else {
-            if (PyModule_Check(o)) {
-                h->modules = cpdb_xrealloc(h->modules, sizeof(uint32_t)
-                                           * (h->n_modules + 1));
-                h->modules[h->n_modules++] = (uint32_t)j;
-            }
+            note_module(h, o, (uint32_t)j);
             PyList_SET_ITEM(list, j++, o);
         }
     }
-    free(dicts);
     Py_SET_SIZE(list, j);
-    h->list = list;
-    h->objs = ((PyListObject *)list)->ob_item;
-    h->n = (uint32_t)j;
+    return list;
+}
+
+int
+cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
+{
+    Fill f;
+    Py_ssize_t total = 0;
+
+    cpdb_heap_clear(h);
+    /* cpdb's own objects are left out as they are met; only a few types
+       can have them (functions made in C, types, cpdb's own): the
+       question is asked of an object only when its type, looked up in a
+       small cache, can. */
+    memset(&f, 0, sizeof f);
+    f.s = s;
+    f.h = h;
+    f.dicts = frame_dicts(s, &f.n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+    if (cpdb_gc_visit(count_all, &total) == 0
+        && total < (Py_ssize_t)UINT32_MAX
+        && (f.list = PyList_New(total)) != NULL) {
+        /* One list of the right size, filled in a second walk: no list
+           grown by appending, and nothing made while walking. */
+        f.cap = total;
+        cpdb_gc_visit(fill_visit, &f);
+        Py_SET_SIZE(f.list, f.n);
+    }
+    else {
+        PyErr_Clear();
+        f.list = objects_listed(s, h, f.dicts, f.n_dicts);
+    }
+    free(f.dicts);
+    if (f.list == NULL) {
+        return -1;
+    }
+    if (PyList_GET_SIZE(f.list) >= (Py_ssize_t)UINT32_MAX) {
+        Py_DECREF(f.list);
+        PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
+        return -1;
+    }
+    h->list = f.list;
+    h->objs = ((PyListObject *)f.list)->ob_item;
+    h->n = (uint32_t)PyList_GET_SIZE(f.list);
     h->stop_serial = s->stop_serial;
     h->eval_serial = s->eval_serial;
     return 0;

@@ -163,15 +163,17 @@ def test_end_of_input_on_a_terminal_exits_with_program_status(home):
 
 def test_ctrl_c_stops_a_running_program_at_its_next_line(home, tmp_path):
     prog = tmp_path / "spin.py"
-    prog.write_text("n = 0\nwhile True:\n    n += 1\n")
+    prog.write_text("print('spinning', flush=True)\nn = 0\n"
+                    "while True:\n    n += 1\n")
     c = spawn(home, [str(prog)])
     try:
         c.expect_exact(PROMPT)
         c.sendline("continue")
-        time.sleep(0.8)
+        c.expect_exact("spinning")      # running, not still at the prompt
+        time.sleep(0.3)
         c.sendintr()
         c.expect_exact("Program received signal SIGINT, Interrupt.")
-        c.expect(r"> .*spin\.py\((2|3)\)<module>\(\)")
+        c.expect(r"> .*spin\.py\((3|4)\)<module>\(\)")
         c.expect_exact(PROMPT)
         c.sendline("p n > 0")
         c.expect_exact("$1 = True")
@@ -197,17 +199,19 @@ def test_second_ctrl_c_interrupts_a_program_blocked_in_c(home, tmp_path):
     # that cannot come yet, the second raises KeyboardInterrupt as python3
     # would, and post-mortem shows where.
     prog = tmp_path / "sleepy.py"
-    prog.write_text("import time\ntime.sleep(60)\nprint('woke')\n")
+    prog.write_text("import time\nprint('sleeping', flush=True)\n"
+                    "time.sleep(60)\nprint('woke')\n")
     c = spawn(home, [str(prog)])
     try:
         c.expect_exact(PROMPT)
         c.sendline("continue")
-        time.sleep(0.8)
+        c.expect_exact("sleeping")      # running, not still at the prompt
+        time.sleep(0.3)
         c.sendintr()
         time.sleep(0.5)
         c.sendintr()
         c.expect_exact("KeyboardInterrupt")
-        c.expect(r"> .*sleepy\.py\(2\)<module>\(\)")
+        c.expect(r"> .*sleepy\.py\(3\)<module>\(\)")
         c.expect_exact(PROMPT)
         c.sendline("continue")
         c.expect_exact("Program exited with status 130.")
