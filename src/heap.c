@@ -355,41 +355,99 @@ cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
     }
 }
 
+/* The reverse edges are found by looking every referent up in the
+   index: two cache misses each (the slot, then the object pointer it
+   names) on a big heap.  Lookups are queued and done in batches, their
+   memory fetched ahead, so the misses overlap. */
+#define BATCH 64
+
 typedef struct BackPass {
     CpdbHeap *h;
     uint32_t from;
     int fill;               /* second pass: write sources */
+    uint8_t *bits;          /* or only mark what is referred to */
     int inside;             /* looking through a dict made after the
                                snapshot */
+    int n;                  /* queued lookups */
+    uint32_t q_from[BATCH];
+    PyObject *q_ref[BATCH];
 } BackPass;
+
+static int back_visit(PyObject *referent, void *arg);
+
+static void
+back_flush(BackPass *p)
+{
+    CpdbHeap *h = p->h;
+    uint32_t from[BATCH];
+    PyObject *ref[BATCH];
+    size_t pos[BATCH];
+    int k, n = p->n;
+
+    memcpy(from, p->q_from, sizeof(uint32_t) * (size_t)n);
+    memcpy(ref, p->q_ref, sizeof(PyObject *) * (size_t)n);
+    p->n = 0;
+    for (k = 0; k < n; k++) {
+        pos[k] = hash_ptr(ref[k]) & h->mask;
+        __builtin_prefetch(&h->slots[pos[k]]);
+    }
+    for (k = 0; k < n; k++) {
+        uint32_t v = h->slots[pos[k]];
+        if (v != 0) {
+            __builtin_prefetch(&h->objs[v - 1]);
+        }
+    }
+    for (k = 0; k < n; k++) {
+        size_t i;
+        long j = -1;
+        for (i = pos[k];; i = (i + 1) & h->mask) {
+            uint32_t v = h->slots[i];
+            if (v == 0) {
+                break;
+            }
+            if (h->objs[v - 1] == ref[k]) {
+                j = (long)(v - 1);
+                break;
+            }
+        }
+        if (j >= 0) {
+            if (p->bits != NULL) {
+                cpdb_bit_set(p->bits, (uint32_t)j);
+            }
+            else if (p->fill) {
+                h->back.adj[--h->back.off[j + 1]] = from[k];
+            }
+            else {
+                h->back.off[j + 1]++;
+            }
+        }
+        else if (!p->inside && PyDict_CheckExact(ref[k])
+                 && PyObject_GC_IsTracked(ref[k])) {
+            /* An instance's attribute dictionary made after the snapshot
+               (3.11+ keeps attributes inline until something asks for
+               __dict__, as naming an edge does): its references are the
+               instance's. */
+            uint32_t saved = p->from;
+            p->from = from[k];
+            p->inside = 1;
+            cpdb_heap_referents(ref[k], back_visit, p);
+            p->inside = 0;
+            p->from = saved;
+        }
+    }
+}
 
 static int
 back_visit(PyObject *referent, void *arg)
 {
     BackPass *p = arg;
-    long j;
     if (referent == NULL || !PyObject_IS_GC(referent)) {
         return 0;
     }
-    j = cpdb_heap_find(p->h, referent);
-    if (j < 0) {
-        /* An instance's attribute dictionary made after the snapshot
-           (3.11+ keeps attributes inline until something asks for
-           __dict__, as naming an edge does): its references are the
-           instance's. */
-        if (!p->inside && PyDict_CheckExact(referent)
-            && PyObject_GC_IsTracked(referent)) {
-            p->inside = 1;
-            cpdb_heap_referents(referent, back_visit, p);
-            p->inside = 0;
-        }
-        return 0;
-    }
-    if (p->fill) {
-        p->h->back.adj[--p->h->back.off[j + 1]] = p->from;
-    }
-    else {
-        p->h->back.off[j + 1]++;
+    p->q_from[p->n] = p->from;
+    p->q_ref[p->n++] = referent;
+    if (p->n == BATCH) {
+        back_flush(p);
     }
     return 0;
 }
@@ -397,13 +455,18 @@ back_visit(PyObject *referent, void *arg)
 int
 cpdb_heap_build_back(CpdbHeap *h)
 {
-    BackPass p = {h, 0, 0, 0};
+    BackPass p;
     uint32_t i;
     uint64_t total = 0;
 
     if (h->have_back) {
         return 0;
     }
+    if (h->slots == NULL && h->n > 0 && build_index(h) < 0) {
+        return -1;
+    }
+    memset(&p, 0, sizeof p);
+    p.h = h;
     h->back.n = h->n;
     h->back.off = calloc((size_t)h->n + 2, sizeof(uint32_t));
     if (h->back.off == NULL) {
@@ -413,6 +476,9 @@ cpdb_heap_build_back(CpdbHeap *h)
     for (i = 0; i < h->n; i++) {
         p.from = i;
         cpdb_heap_referents(h->objs[i], back_visit, &p);
+    }
+    while (p.n > 0) {
+        back_flush(&p);
     }
     /* off[j + 1] = end of j's range */
     for (i = 0; i < h->n; i++) {
@@ -436,6 +502,9 @@ cpdb_heap_build_back(CpdbHeap *h)
     for (i = 0; i < h->n; i++) {
         p.from = i;
         cpdb_heap_referents(h->objs[i], back_visit, &p);
+    }
+    while (p.n > 0) {
+        back_flush(&p);
     }
     memmove(h->back.off, h->back.off + 1, sizeof(uint32_t) * h->n);
     h->back.off[h->n] = (uint32_t)total;
@@ -582,16 +651,27 @@ cpdb_heap_referred(CpdbHeap *h)
         PyErr_NoMemory();
         return NULL;
     }
+    if (!h->have_back) {
+        BackPass p;
+        memset(&p, 0, sizeof p);
+        p.h = h;
+        p.bits = r.bits;
+        if (h->slots == NULL && h->n > 0 && build_index(h) < 0) {
+            free(r.bits);
+            free(r.seen);
+            return NULL;
+        }
+        for (i = 0; i < h->n; i++) {
+            cpdb_heap_referents(h->objs[i], back_visit, &p);
+        }
+        while (p.n > 0) {
+            back_flush(&p);
+        }
+    }
     for (i = 0; i < h->n; i++) {
         PyObject *o = h->objs[i];
-        if (h->have_back) {
-            /* the reverse edges know already */
-            if (h->back.off[i] != h->back.off[i + 1]) {
-                cpdb_bit_set(r.bits, i);
-            }
-        }
-        else {
-            cpdb_heap_referents(o, referred_visit, &r);
+        if (h->have_back && h->back.off[i] != h->back.off[i + 1]) {
+            cpdb_bit_set(r.bits, i);    /* the reverse edges know already */
         }
         if (PyFunction_Check(o)) {
             mark_code(&r, PyFunction_GET_CODE(o));
