@@ -1078,7 +1078,8 @@ gc_instances(CpdbSession *s, const char *args)
     }
     free(tc);
     if (found == 0) {
-        cpdb_out(s, "No tracked object of type \"%s\".\n", text);
+        cpdb_out(s, "No tracked object of type \"%s\" (\"gc types %s\" "
+                 "lists the types whose name contains it).\n", text, text);
     }
     else {
         cpdb_out(s, "%ld object%s of type %s%s.\n", found,

@@ -653,7 +653,8 @@ def test_instances_are_recorded_for_later_commands():
     assert after(r, "gc instances __main__.BigObject")[-1] == (
         "3 objects of type __main__.BigObject."), r
     assert after(r, "gc instances NoSuchType") == [
-        'No tracked object of type "NoSuchType".'], r
+        'No tracked object of type "NoSuchType" ("gc types NoSuchType" '
+        'lists the types whose name contains it).'], r
 
 
 # --- gc leaks, info gc, cpdb's own objects -----------------------------------
