@@ -76,6 +76,26 @@ type_module(PyTypeObject *t)
     return m != NULL && PyUnicode_Check(m) ? PyUnicode_AsUTF8(m) : "";
 }
 
+/* Whether an object (a function, a cache) comes from Python's standard
+   library, whose caches are bounded on purpose: no hint for them. */
+static int
+from_stdlib(PyObject *o)
+{
+    PyObject *mod = PyObject_GetAttrString(o, "__module__");
+    PyObject *names = PySys_GetObject("stdlib_module_names"); /* borrowed */
+    int yes = 0;
+    if (mod != NULL && PyUnicode_Check(mod) && names != NULL) {
+        PyObject *top = PyUnicode_FromStringAndSize(
+            PyUnicode_AsUTF8(mod), (Py_ssize_t)strcspn(PyUnicode_AsUTF8(mod),
+                                                       "."));
+        yes = top != NULL && PySet_Contains(names, top) == 1;
+        Py_XDECREF(top);
+    }
+    PyErr_Clear();
+    Py_XDECREF(mod);
+    return yes;
+}
+
 /* --- Django's query log ---------------------------------------------------- */
 
 /* settings.DEBUG: 1, 0, or -1 when Django's settings are not set up. */
@@ -193,9 +213,14 @@ hint_default(Hints *hs, PyObject *fn, const char *param, PyObject *v,
              Py_ssize_t n)
 {
     PyCodeObject *code = (PyCodeObject *)PyFunction_GET_CODE(fn);
-    char *path = cpdb_code_path(code);
-    char *type = cpdb_type_name(Py_TYPE(v));
-    PyObject *qual = PyObject_GetAttrString(fn, "__qualname__");
+    char *path, *type;
+    PyObject *qual;
+    if (from_stdlib(fn)) {
+        return;
+    }
+    path = cpdb_code_path(code);
+    type = cpdb_type_name(Py_TYPE(v));
+    qual = PyObject_GetAttrString(fn, "__qualname__");
     hint_title(hs, "A mutable default argument used as a cache: %s(%s=...) "
                "at %s:%d holds a %s of %zd items.",
                qual && PyUnicode_Check(qual) ? PyUnicode_AsUTF8(qual) : "?",
@@ -333,7 +358,8 @@ hint_lru_cache(Hints *hs)
         PyTypeObject *cls;
         Selves sv = {NULL, NULL, 0, 0};
         const char *name;
-        if (strcmp(Py_TYPE(w)->tp_name, "functools._lru_cache_wrapper") != 0) {
+        if (strcmp(Py_TYPE(w)->tp_name, "functools._lru_cache_wrapper") != 0
+            || from_stdlib(w)) {
             continue;
         }
         info = PyObject_CallMethod(w, "cache_info", NULL);
@@ -884,14 +910,17 @@ leak_hints(CpdbSession *s, const char *args)
 static const CmdDef leak_subcommands[] = {
     {"hints", NULL, CMD_CLASS_MEMORY, 0, leak_hints, "leak hints",
      "Look for known leak patterns in the heap as it is now.\n"
-     "Django with DEBUG = True keeping every SQL query; mutable default\n"
-     "arguments holding 50 items or more; functools.lru_cache without a\n"
-     "bound holding 100 entries or more, or on a method keeping 10\n"
-     "instances or more alive; containers held by modules (and by the\n"
-     "classes they define, and instances of them) that grew by 10 items or\n"
-     "more since the last \"leak hints\" or \"gc snapshot\"; gc.garbage the collector could not "
-     "free; objects with\n__del__ in reference cycles.  Each hint says "
-     "the fix and records the\nobject as $N.", NULL},
+     "- Django with DEBUG = True keeping every SQL query;\n"
+     "- mutable default arguments holding 50 items or more;\n"
+     "- functools.lru_cache without a bound holding 100 entries or more,\n"
+     "  or on a method, keeping 10 instances or more alive;\n"
+     "- containers held by modules (by the classes they define, by\n"
+     "  instances of those) that grew by 10 items or more since the last\n"
+     "  \"leak hints\" or \"gc snapshot\";\n"
+     "- gc.garbage the collector could not free;\n"
+     "- objects with __del__ in reference cycles.\n"
+     "The standard library's own caches are left out.  Each hint says the\n"
+     "fix and records the object as $N.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 

@@ -79,7 +79,7 @@ def test_gc_snapshot_notes_sizes_too():
 
 def test_a_clean_program_has_no_hint():
     r = run_cpdb([program("cleanheap.py")],
-                 ["break 11", "continue", "leak hints", "leak hints"])
+                 ["break 19", "continue", "leak hints", "leak hints"])
     assert after(r, "leak hints")[0] == "No known leak pattern found now.", r
     assert after(r, "leak hints", 1) == ["No known leak pattern found now."]
 

@@ -1,4 +1,12 @@
-"""Nothing here leaks: "leak hints" must say so."""
+"""Nothing here leaks: "leak hints" must say so.  (typing caches its
+generic aliases in an lru_cache on a method: the standard library's
+caches are not hinted at.)"""
+import typing
+
+ALIASES = [getattr(typing, name)[int] for name in (
+    "List", "Set", "FrozenSet", "Deque", "Iterable", "Iterator",
+    "Sequence", "Collection", "Container", "AbstractSet", "Reversible",
+    "MutableSequence", "MutableSet", "Type")]
 
 
 def total(values):
@@ -8,7 +16,7 @@ def total(values):
 def main():
     data = [1, 2, 3]
     result = total(data)
-    return result               # line 11
+    return result               # line 19
 
 
 main()
