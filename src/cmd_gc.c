@@ -1793,6 +1793,21 @@ gc_graph(CpdbSession *s, const char *args)
         else {
             cpdb_heap_referents(cur, collect_visit, &c);
         }
+        if (backrefs) {
+            /* Every function of a module refers to its globals: only the
+               module counts. */
+            size_t kept = 0;
+            for (i = 0; i < c.n; i++) {
+                if (PyFunction_Check(c.items[i])
+                    && PyFunction_GET_GLOBALS(c.items[i]) == cur) {
+                    Py_DECREF(c.items[i]);
+                }
+                else {
+                    c.items[kept++] = c.items[i];
+                }
+            }
+            c.n = kept;
+        }
         if (d > 0 && c.n > GRAPH_TOO_MANY) {
             /* A module's globals, a big container: one node says how
                many, instead of a fan of hundreds. */
@@ -1811,13 +1826,9 @@ gc_graph(CpdbSession *s, const char *args)
             PyObject *other = c.items[i];
             long to;
             char *name;
-            if ((PyModule_Check(other) && !backrefs && d > 0)
-                || (backrefs && PyFunction_Check(other)
-                    && PyFunction_GET_GLOBALS(other) == cur)) {
-                /* Do not wander into whole modules; every function of a
-                   module refers to its globals, only the module counts. */
+            if (PyModule_Check(other) && !backrefs && d > 0) {
                 Py_DECREF(other);
-                continue;
+                continue;       /* do not wander into whole modules */
             }
             to = graph_add(&g, other, d + 1);
             if (g.n > (size_t)max_nodes) {

@@ -923,3 +923,20 @@ def test_turning_the_collector_off_at_the_prompt_sticks():
                   "continue"])
     assert "Automatic collection: disabled" in after(r, "gc"), r
     assert "enabled: False" in r.out, r
+
+
+def test_backward_graph_reaches_the_module_through_its_globals(tmp_path):
+    # The module's dict has a referrer per function (__globals__): they
+    # are left out, so the module itself is drawn, not "N more".
+    out = tmp_path / "growth.dot"
+    growth = os.path.join(EXAMPLES, "growth.py")
+    r = run_cpdb([growth], ["break handle_request", "continue", "continue 3",
+                            "gc instances RequestContext 1",
+                            "gc graph $1 backrefs depth 6 %s" % out])
+    dot = out.read_text()
+    assert "module\\n<module '__main__'" in dot, dot
+    assert "label=\"['SETTINGS']\"" in dot, dot
+    assert "more referrers" not in dot, dot
+    assert after(r, "gc graph $1 backrefs depth 6 %s" % out) == [
+        "Graph of 6 objects (what refers to it, depth 6) written to %s."
+        % out], r
