@@ -937,6 +937,7 @@ def test_backward_graph_reaches_the_module_through_its_globals(tmp_path):
     assert "module\\n<module '__main__'" in dot, dot
     assert "label=\"['SETTINGS']\"" in dot, dot
     assert "more referrers" not in dot, dot
-    assert after(r, "gc graph $1 backrefs depth 6 %s" % out) == [
-        "Graph of 6 objects (what refers to it, depth 6) written to %s."
-        % out], r
+    # 3.10 draws the Settings instance's __dict__ as a node of its own
+    assert after(r, "gc graph $1 backrefs depth 6 %s" % out) in (
+        ["Graph of %d objects (what refers to it, depth 6) written to %s."
+         % (n, out)] for n in (6, 7)), r
