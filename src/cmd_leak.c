@@ -363,7 +363,8 @@ hint_lru_cache(Hints *hs)
             continue;
         }
         info = PyObject_CallMethod(w, "cache_info", NULL);
-        if (info == NULL || !PyTuple_Check(info) || PyTuple_GET_SIZE(info) < 4) {
+        if (info == NULL || !PyTuple_Check(info)
+            || PyTuple_GET_SIZE(info) < 4) {
             PyErr_Clear();
             Py_XDECREF(info);
             continue;
@@ -738,7 +739,8 @@ hint_garbage(Hints *hs)
         if (with_del > 0) {
             hint_title(hs, "gc.garbage (kept by \"gc saveall\") holds %zd "
                        "object%s with __del__ that the collector had to "
-                       "free from cycles.", with_del, with_del == 1 ? "" : "s");
+                       "free from cycles.", with_del,
+                       with_del == 1 ? "" : "s");
             cpdb_out(hs->s, "   \"gc cycles\" shows the cycles; see the "
                      "next hint on __del__ in cycles.\n");
         }
@@ -853,7 +855,8 @@ hint_del_cycles(Hints *hs)
                  "reference counting would,\n   and their __del__ runs in "
                  "an order nobody chose.  Fix: break the cycle\n   with "
                  "weakref (weakref.ref, WeakValueDictionary) or close the "
-                 "objects\n   explicitly instead of in __del__.  \"gc cycles\" "
+                 "objects\n   explicitly instead of in __del__.  "
+                 "\"gc cycles\" "
                  "after \"gc saveall on\" and\n   \"gc collect\", or \"gc "
                  "graph\", show the cycles.\n");
         hint_value(hs, first);

@@ -242,8 +242,12 @@ mem_status(CpdbSession *s, const char *args)
         return CMD_STAY;
     }
     mem = cpdb_module_call(s, "tracemalloc", "get_traced_memory", NULL);
-    limit = mem ? cpdb_module_call(s, "tracemalloc", "get_traceback_limit", NULL) : NULL;
-    over = limit ? cpdb_module_call(s, "tracemalloc", "get_tracemalloc_memory", NULL) : NULL;
+    limit = mem ? cpdb_module_call(s, "tracemalloc", "get_traceback_limit",
+                                   NULL)
+                : NULL;
+    over = limit ? cpdb_module_call(s, "tracemalloc",
+                                    "get_tracemalloc_memory", NULL)
+                 : NULL;
     if (over == NULL || !PyTuple_Check(mem) || PyTuple_GET_SIZE(mem) != 2) {
         Py_XDECREF(mem);
         Py_XDECREF(limit);
@@ -340,7 +344,7 @@ mem_snapshot(CpdbSession *s, const char *args)
     MemTable t;
     long long total = 0;
     long k;
-    int i;
+    int i, is_new;
     if (table_take(s, &t, 0) < 0) {
         free(name);
         return CMD_FAILED;
@@ -349,16 +353,9 @@ mem_snapshot(CpdbSession *s, const char *args)
         free(name);
         name = cpdb_xasprintf("%d", snaps.n + 1);
     }
-    i = cpdb_name_index(snaps.names, snaps.n, name);
-    if (i < 0) {
-        snaps.names = cpdb_xrealloc(snaps.names,
-                                    sizeof(char *) * (size_t)(snaps.n + 1));
-        snaps.tables = cpdb_xrealloc(snaps.tables,
-                                     sizeof(MemTable) * (size_t)(snaps.n + 1));
-        i = snaps.n++;
-        snaps.names[i] = cpdb_xstrdup(name);
-    }
-    else {
+    i = cpdb_named_slot(&snaps.names, (void **)&snaps.tables,
+                        sizeof(MemTable), &snaps.n, name, &is_new);
+    if (!is_new) {
         table_fini(&snaps.tables[i]);
     }
     snaps.tables[i] = t;
@@ -433,7 +430,8 @@ mem_diff(CpdbSession *s, const char *args)
         ib = snaps.n - 1;
     }
     else {
-        ia = a_name ? cpdb_name_index(snaps.names, snaps.n, a_name) : snaps.n - 1;
+        ia = a_name ? cpdb_name_index(snaps.names, snaps.n, a_name)
+                    : snaps.n - 1;
         ib = b_name ? cpdb_name_index(snaps.names, snaps.n, b_name) : -2;
     }
     if (ia < 0 || ib == -1) {

@@ -413,7 +413,8 @@ maint_space(CpdbSession *s, const char *args)
 }
 
 static const CmdDef maint_subcommands[] = {
-    {"time", NULL, CMD_CLASS_SUPPORT, 0, maint_time, "maintenance time on|off",
+    {"time", NULL, CMD_CLASS_SUPPORT, 0, maint_time,
+     "maintenance time on|off",
      "Print the time each command takes.\n"
      "After each command: \"Command execution time: CPU (cpu), WALL "
      "(wall)\", in seconds.", NULL},

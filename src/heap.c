@@ -139,7 +139,8 @@ type_may_own(PyTypeObject *t)
 static int
 ptr_cmp(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    uintptr_t x = (uintptr_t)*(void *const *)a;
+    uintptr_t y = (uintptr_t)*(void *const *)b;
     return (x > y) - (x < y);
 }
 

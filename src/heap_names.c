@@ -211,7 +211,8 @@ static PyObject *
 instance_dict(PyObject *o, PyObject *dst)
 {
     PyObject *d;
-    if (PyType_Check(o) || PyModule_Check(o) || Py_TYPE(o)->tp_dictoffset == 0) {
+    if (PyType_Check(o) || PyModule_Check(o)
+        || Py_TYPE(o)->tp_dictoffset == 0) {
         return NULL;
     }
     if (cpdb_type_inline_attrs(Py_TYPE(o))) {

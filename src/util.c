@@ -209,6 +209,22 @@ cpdb_parse_int(const char *s, long *out)
 }
 
 int
+cpdb_named_slot(char ***names, void **items, size_t item_size, int *n,
+                const char *name, int *is_new)
+{
+    int i = cpdb_name_index(*names, *n, name);
+    *is_new = i < 0;
+    if (i < 0) {
+        *names = cpdb_xrealloc(*names, sizeof(char *) * (size_t)(*n + 1));
+        *items = cpdb_xrealloc(*items, item_size * (size_t)(*n + 1));
+        i = (*n)++;
+        (*names)[i] = cpdb_xstrdup(name);
+        memset((char *)*items + item_size * (size_t)i, 0, item_size);
+    }
+    return i;
+}
+
+int
 cpdb_name_index(char *const *names, int n, const char *name)
 {
     int i;

@@ -49,6 +49,11 @@ const char *cpdb_skip_space(const char *s);
 char *cpdb_strip_dup(const char *s);
 /* Return: the index of name among names[0..n), or -1. */
 int cpdb_name_index(char *const *names, int n, const char *name);
+/* The slot for name in a table of named items (names[i] names the i-th
+   item of *items, each item_size bytes): found, or added at the end,
+   zeroed, with *is_new set.  Return: its index. */
+int cpdb_named_slot(char ***names, void **items, size_t item_size, int *n,
+                    const char *name, int *is_new);
 /* Parse a whole decimal integer (with optional sign); 0 on success. */
 int cpdb_parse_int(const char *s, long *out);
 
