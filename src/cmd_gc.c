@@ -661,7 +661,9 @@ static const CmdDef gc_subcommands[] = {
      "gc graph OBJ [backrefs] [depth N] [max N] FILE",
      "Write a Graphviz graph of the references from OBJ (or to it).\n"
      "FILE ends in .dot, or in .png or .svg to render it with dot when\n"
-     "Graphviz is installed.  Depth 3 and 50 objects by default.", NULL},
+     "Graphviz is installed.  Depth 3 and 50 objects by default.  A graph\n"
+     "of backrefs stops at modules and shows the stopped frames' variables\n"
+     "that hold its objects.", NULL},
     {"leaks", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_leaks, "gc leaks [N]",
      "Show the tracked objects that no tracked object refers to.\n"
      "They are held from C: by an extension, by the interpreter, by running\n"

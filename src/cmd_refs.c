@@ -794,6 +794,28 @@ cpdb_gc_graph(CpdbSession *s, const char *args)
         free(type);
         free(rep);
     }
+    if (backrefs) {
+        /* The stopped frames' variables that hold objects of the graph
+           (frames keep them without the collector seeing it). */
+        LocalRoots roots;
+        size_t v;
+        local_roots_take(s, h, &roots);
+        for (v = 0; v < roots.n; v++) {
+            PyObject *held = h->objs[roots.items[v].index];
+            size_t k;
+            for (k = 0; k < g.n && g.objs[k] != held; k++) {
+            }
+            if (k < g.n) {
+                char *t = local_root_text(s, &roots.items[v]);
+                cpdb_buf_printf(&dot, "  v%zu [label=\"", v);
+                dot_escape(&dot, t);
+                cpdb_buf_printf(&dot, "\", shape=ellipse];\n  v%zu -> n%zu;\n",
+                                v, k);
+                free(t);
+            }
+        }
+        local_roots_fini(&roots);
+    }
     cpdb_buf_add(&dot, edges.data);
     cpdb_buf_add(&dot, "}\n");
     dot_path = strcmp(ext, ".dot") == 0

@@ -941,3 +941,12 @@ def test_backward_graph_reaches_the_module_through_its_globals(tmp_path):
     assert after(r, "gc graph $1 backrefs depth 6 %s" % out) in (
         ["Graph of %d objects (what refers to it, depth 6) written to %s."
          % (n, out)] for n in (6, 7)), r
+
+
+def test_backward_graph_draws_the_frame_variables_that_hold(tmp_path):
+    out = tmp_path / "payload.dot"
+    r = in_worker(["gc graph payload backrefs %s" % out])
+    dot = out.read_text()
+    assert "label=\"frame #0 worker() variable 'payload'\", shape=ellipse" \
+        in dot, (dot, r)
+    assert re.search(r"^  v\d+ -> n0;$", dot, re.M), dot
