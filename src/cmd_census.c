@@ -330,44 +330,27 @@ cpdb_gc_snapshot(CpdbSession *s, const char *args)
 CmdResult
 cpdb_gc_diff(CpdbSession *s, const char *args)
 {
-    char *a_name = NULL, *b_name = NULL, *text = cpdb_strip_dup(args), *sp;
     Census now = {0};
     const Census *a, *b;
     int ia, ib;
-    CmdResult r = CMD_STAY;
+    char *missing;
 
-    if (*text != '\0') {
-        sp = strchr(text, ' ');
-        a_name = text;
-        if (sp != NULL) {
-            *sp = '\0';
-            b_name = (char *)cpdb_skip_space(sp + 1);
-        }
-    }
-    if (a_name == NULL) {
-        if (snaps.n < 2) {
-            cpdb_error(s, "\"gc diff\" needs two snapshots (or one and a "
-                       "name): take them with \"gc snapshot\".");
-            free(text);
-            return CMD_FAILED;
-        }
-        ia = snaps.n - 2;
-        ib = snaps.n - 1;
-    }
-    else {
-        ia = cpdb_name_index(snaps.names, snaps.n, a_name);
-        ib = b_name ? cpdb_name_index(snaps.names, snaps.n, b_name) : -2;
-        if (ia < 0 || ib == -1) {
-            cpdb_error(s, "No snapshot named \"%s\".",
-                       ia < 0 ? a_name : b_name);
-            free(text);
-            return CMD_FAILED;
-        }
+    switch (cpdb_diff_pair(snaps.names, snaps.n, args, 0, &ia, &ib,
+                           &missing)) {
+    case -1:
+        cpdb_error(s, "\"gc diff\" needs two snapshots (or one and a "
+                   "name): take them with \"gc snapshot\".");
+        return CMD_FAILED;
+    case -2:
+        cpdb_error(s, "No snapshot named \"%s\".", missing);
+        free(missing);
+        return CMD_FAILED;
+    default:
+        break;
     }
     a = &snaps.censuses[ia];
-    if (ib == -2) {
+    if (ib < 0) {
         if (census_take(s, &now, 0) < 0) {
-            free(text);
             return CMD_FAILED;
         }
         b = &now;
@@ -376,11 +359,10 @@ cpdb_gc_diff(CpdbSession *s, const char *args)
         b = &snaps.censuses[ib];
     }
     cpdb_out(s, "%-40s %10s %10s %10s\n", "type", snaps.names[ia],
-             ib == -2 ? "now" : snaps.names[ib], "change");
+             ib < 0 ? "now" : snaps.names[ib], "change");
     print_changes(s, a, b, 40, 0, "No differences.");
     census_fini(&now);
-    free(text);
-    return r;
+    return CMD_STAY;
 }
 
 /* --- instances, refs, referrers -------------------------------------------- */

@@ -161,23 +161,16 @@ cpdb_gc_has_flag(const char *args, const char *flag, char **rest)
 
 /* --- gc, info gc ----------------------------------------------------------- */
 
-static int
-count_visit(PyObject *o, void *arg)
-{
-    (void)o;
-    ++*(long *)arg;
-    return 1;
-}
-
 static CmdResult
 gc_info(CpdbSession *s, const char *args)
 {
     PyObject *enabled, *threshold, *count, *garbage, *debug, *gc;
-    long flags, tracked = 0;
+    long flags;
+    Py_ssize_t tracked;
     int walked;
     (void)args;
     /* Counted first, before the answers below make objects. */
-    walked = cpdb_heap_walk(s, count_visit, &tracked);
+    walked = cpdb_heap_count(s, &tracked);
     enabled = cpdb_module_call(s, "gc", "isenabled", NULL);
     threshold = enabled ? cpdb_module_call(s, "gc", "get_threshold", NULL)
                         : NULL;
@@ -205,7 +198,7 @@ gc_info(CpdbSession *s, const char *args)
         free(c);
     }
     if (walked == 0) {
-        cpdb_out(s, "Tracked objects: %ld\n", tracked);
+        cpdb_out(s, "Tracked objects: %zd\n", tracked);
     }
     cpdb_out(s, "gc.garbage: %zd object%s\n", PyObject_Length(garbage),
              PyObject_Length(garbage) == 1 ? "" : "s");
@@ -674,19 +667,8 @@ static const CmdDef gc_subcommands[] = {
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 
-static CmdResult
-cmd_gc(CpdbSession *s, const char *args)
-{
-    static const CmdDef self = {"gc", NULL, CMD_CLASS_MEMORY, 0, NULL, "gc",
-                                "", gc_subcommands};
-    if (*cpdb_skip_space(args) == '\0') {
-        return gc_info(s, args);
-    }
-    return cpdb_command_sub(s, &self, args);
-}
-
 const CmdDef cpdb_cmds_gc[] = {
-    {"gc", NULL, CMD_CLASS_MEMORY, 0, cmd_gc, "gc [SUBCOMMAND]",
+    {"gc", NULL, CMD_CLASS_MEMORY, 0, gc_info, "gc [SUBCOMMAND]",
      "Examine the garbage collector and what keeps objects alive.\n"
      "\"gc\" alone shows the collector's state; \"help gc\" lists the\n"
      "subcommands.", gc_subcommands},

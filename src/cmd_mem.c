@@ -401,7 +401,6 @@ change_by_size(const void *a, const void *b)
 static CmdResult
 mem_diff(CpdbSession *s, const char *args)
 {
-    char *text = cpdb_strip_dup(args), *sp, *a_name = NULL, *b_name = NULL;
     MemTable now = {NULL, 0, 0}, a_sorted = {NULL, 0, 0};
     const MemTable *a, *b;
     MemRow *bs;
@@ -409,39 +408,22 @@ mem_diff(CpdbSession *s, const char *args)
     long i, j, n_ch = 0, shown = 0;
     int ia, ib;
     long long total = 0;
-    char size[32], now_size[32], sum[32];
+    char size[32], now_size[32], sum[32], *missing;
 
-    if (*text != '\0') {
-        a_name = text;
-        sp = strchr(text, ' ');
-        if (sp != NULL) {
-            *sp = '\0';
-            b_name = (char *)cpdb_skip_space(sp + 1);
-        }
-    }
-    if (a_name == NULL && snaps.n == 0) {
+    switch (cpdb_diff_pair(snaps.names, snaps.n, args, 1, &ia, &ib,
+                           &missing)) {
+    case -1:
         cpdb_error(s, "No memory snapshot yet: \"mem snapshot [NAME]\" takes "
                    "one.");
-        free(text);
         return CMD_FAILED;
-    }
-    if (a_name == NULL && snaps.n >= 2) {
-        ia = snaps.n - 2;
-        ib = snaps.n - 1;
-    }
-    else {
-        ia = a_name ? cpdb_name_index(snaps.names, snaps.n, a_name)
-                    : snaps.n - 1;
-        ib = b_name ? cpdb_name_index(snaps.names, snaps.n, b_name) : -2;
-    }
-    if (ia < 0 || ib == -1) {
-        cpdb_error(s, "No memory snapshot named \"%s\".",
-                   ia < 0 ? a_name : b_name);
-        free(text);
+    case -2:
+        cpdb_error(s, "No memory snapshot named \"%s\".", missing);
+        free(missing);
         return CMD_FAILED;
+    default:
+        break;
     }
-    if (ib == -2 && table_take(s, &now, 0) < 0) {
-        free(text);
+    if (ib < 0 && table_take(s, &now, 0) < 0) {
         return CMD_FAILED;
     }
     a = &snaps.tables[ia];
@@ -507,7 +489,6 @@ mem_diff(CpdbSession *s, const char *args)
     free(bs);
     free(a_sorted.rows);
     table_fini(&now);
-    free(text);
     return CMD_STAY;
 }
 
@@ -597,19 +578,8 @@ static const CmdDef mem_subcommands[] = {
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 
-static CmdResult
-cmd_mem(CpdbSession *s, const char *args)
-{
-    static const CmdDef self = {"mem", NULL, CMD_CLASS_MEMORY, 0, NULL, "mem",
-                                "", mem_subcommands};
-    if (*cpdb_skip_space(args) == '\0') {
-        return mem_status(s, args);
-    }
-    return cpdb_command_sub(s, &self, args);
-}
-
 const CmdDef cpdb_cmds_mem[] = {
-    {"mem", NULL, CMD_CLASS_MEMORY, 0, cmd_mem, "mem [SUBCOMMAND]",
+    {"mem", NULL, CMD_CLASS_MEMORY, 0, mem_status, "mem [SUBCOMMAND]",
      "Find where memory is allocated, with tracemalloc.\n"
      "\"mem start\", run the program on, then \"mem top\"; \"mem snapshot\"\n"
      "and \"mem diff\" compare two moments; \"mem where OBJ\" tells where an\n"

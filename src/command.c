@@ -228,7 +228,8 @@ run_command(CpdbSession *s, const CmdDef *d, const char *args)
                       : "The program is not being run.");
         return CMD_FAILED;
     }
-    if (d->fn == NULL) {
+    if (d->fn == NULL
+        || (d->subcommands != NULL && *cpdb_skip_space(args) != '\0')) {
         return cpdb_command_sub(s, d, args);
     }
     return d->fn(s, args);

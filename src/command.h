@@ -34,7 +34,8 @@ typedef struct CmdDef {
     const char *aliases;        /* "bt where", space-separated, or NULL */
     CmdClass cls;
     unsigned flags;
-    CmdFunc fn;                 /* NULL when only subcommands */
+    CmdFunc fn;                 /* NULL when only subcommands; with
+                                   subcommands, what it does alone */
     const char *usage;          /* "backtrace [COUNT]" */
     const char *doc;            /* one sentence ending in '.', then more */
     const struct CmdDef *subcommands;   /* NULL-name terminated, or NULL */

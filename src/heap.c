@@ -322,11 +322,19 @@ cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
     return 0;
 }
 
+/* Whether the session's snapshot is of this stop, with no Python run at
+   the prompt since. */
+static int
+snapshot_fresh(const CpdbSession *s)
+{
+    return s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
+           && s->heap.eval_serial == s->eval_serial && s->at_stop;
+}
+
 CpdbHeap *
 cpdb_heap_current(CpdbSession *s)
 {
-    if (s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
-        && s->heap.eval_serial == s->eval_serial && s->at_stop) {
+    if (snapshot_fresh(s)) {
         return &s->heap;
     }
     if (cpdb_heap_take(s, &s->heap) < 0) {
@@ -837,8 +845,7 @@ cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
 {
     OwnFilter f = {s, visit, arg, NULL, 0};
     int rc;
-    if (s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
-        && s->heap.eval_serial == s->eval_serial && s->at_stop) {
+    if (snapshot_fresh(s)) {
         uint32_t i;
         for (i = 0; i < s->heap.n; i++) {
             if (!visit(s->heap.objs[i], arg)) {
@@ -854,13 +861,19 @@ cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
     return rc;
 }
 
+int
+cpdb_heap_count(CpdbSession *s, Py_ssize_t *n)
+{
+    *n = 0;
+    return cpdb_heap_walk(s, count_all, n);
+}
+
 CpdbTypeCount *
 cpdb_heap_census_now(CpdbSession *s, long *n_types)
 {
     LiveCensus c;
     CpdbTypeCount *out;
-    if (s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
-        && s->heap.eval_serial == s->eval_serial && s->at_stop) {
+    if (snapshot_fresh(s)) {
         return cpdb_heap_census(&s->heap, n_types);  /* have one already */
     }
     c.s = s;

@@ -75,6 +75,8 @@ CpdbTypeCount *cpdb_heap_census_now(CpdbSession *s, long *n_types);
    Python code.  Return 0, or -1 when the collector is running. */
 int cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
                    void *arg);
+/* How many objects cpdb_heap_walk would visit.  Return as it does. */
+int cpdb_heap_count(CpdbSession *s, Py_ssize_t *n);
 
 /* The name of a type as censuses print it: "dict", "mypkg.Foo".
    Return: malloc'd. */

@@ -225,6 +225,42 @@ cpdb_named_slot(char ***names, void **items, size_t item_size, int *n,
 }
 
 int
+cpdb_diff_pair(char *const *names, int n, const char *args,
+               int one_will_do, int *a, int *b, char **missing)
+{
+    char *text = cpdb_strip_dup(args), *b_name = NULL, *sp;
+    int rc = 0;
+    *missing = NULL;
+    if (*text == '\0') {
+        if (n >= 2) {
+            *a = n - 2;
+            *b = n - 1;
+        }
+        else if (n == 1 && one_will_do) {
+            *a = 0;
+            *b = -1;
+        }
+        else {
+            rc = -1;
+        }
+        free(text);
+        return rc;
+    }
+    if ((sp = strchr(text, ' ')) != NULL) {
+        *sp = '\0';
+        b_name = (char *)cpdb_skip_space(sp + 1);
+    }
+    *a = cpdb_name_index(names, n, text);
+    *b = b_name ? cpdb_name_index(names, n, b_name) : -1;
+    if (*a < 0 || (b_name != NULL && *b < 0)) {
+        *missing = cpdb_xstrdup(*a < 0 ? text : b_name);
+        rc = -2;
+    }
+    free(text);
+    return rc;
+}
+
+int
 cpdb_name_index(char *const *names, int n, const char *name)
 {
     int i;

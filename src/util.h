@@ -54,6 +54,13 @@ int cpdb_name_index(char *const *names, int n, const char *name);
    zeroed, with *is_new set.  Return: its index. */
 int cpdb_named_slot(char ***names, void **items, size_t item_size, int *n,
                     const char *name, int *is_new);
+/* The two of n named snapshots that "diff [A [B]]" (args) compares: A
+   and B, A and now (*b = -1), or without names the last two, or the only
+   one and now when one_will_do.  Return 0; -1 when there are too few
+   snapshots; -2 when a name is unknown (*missing: that name,
+   malloc'd). */
+int cpdb_diff_pair(char *const *names, int n, const char *args,
+                   int one_will_do, int *a, int *b, char **missing);
 /* Parse a whole decimal integer (with optional sign); 0 on success. */
 int cpdb_parse_int(const char *s, long *out);
 

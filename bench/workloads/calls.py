@@ -1,7 +1,4 @@
 """Call-heavy: many small Python function calls."""
-import sys
-import time
-
 import other
 
 
@@ -32,13 +29,8 @@ def work(n):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 6000000
-    t = time.perf_counter()
-    work(n)
-    print("elapsed %.6f" % (time.perf_counter() - t))
-    if n < 0:
+    if other.timed(work, 6000000) < 0:
         never()
-        other.never()
 
 
 main()

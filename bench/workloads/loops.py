@@ -1,7 +1,4 @@
 """Loop-heavy: arithmetic in one frame, no calls."""
-import sys
-import time
-
 import other
 
 
@@ -25,13 +22,8 @@ def work(n):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 8000000
-    t = time.perf_counter()
-    work(n)
-    print("elapsed %.6f" % (time.perf_counter() - t))
-    if n < 0:
+    if other.timed(work, 8000000) < 0:
         never()
-        other.never()
 
 
 main()

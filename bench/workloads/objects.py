@@ -1,7 +1,4 @@
 """Object-heavy: instances, attributes, dicts and lists."""
-import sys
-import time
-
 import other
 
 
@@ -37,13 +34,8 @@ def work(n):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000000
-    t = time.perf_counter()
-    work(n)
-    print("elapsed %.6f" % (time.perf_counter() - t))
-    if n < 0:
+    if other.timed(work, 3000000) < 0:
         never()
-        other.never()
 
 
 main()
