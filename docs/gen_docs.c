@@ -2,7 +2,7 @@
    docs/commands.md and the man page never disagree.
    Usage: gen_docs md
           gen_docs man TEMPLATE   (the line @COMMANDS@ is replaced) */
-#include "command.h"
+#include "cli/command.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* The command table: names unique, docs well formed, lookup by name,
    alias and unique prefix, splitting, and what Enter repeats. */
-#include "command.h"
+#include "cli/command.h"
 #include "tap.h"
 
 #include <ctype.h>

@@ -1,5 +1,5 @@
 /* Rewriting value-history references ($N, $, $$, $$N). */
-#include "eval.h"
+#include "core/eval.h"
 #include "tap.h"
 
 #include <stdlib.h>

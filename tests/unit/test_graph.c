@@ -1,5 +1,5 @@
 /* Graph algorithms on made-up graphs. */
-#include "graph.h"
+#include "heap/graph.h"
 #include "tap.h"
 
 #include <stdlib.h>

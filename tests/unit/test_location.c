@@ -1,5 +1,5 @@
 /* Breakpoint location syntax. */
-#include "location.h"
+#include "core/location.h"
 #include "tap.h"
 
 static void

@@ -1,7 +1,7 @@
 /* String buffer, integer parsing and path normalisation. */
-#include "source.h"
+#include "core/source.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <unistd.h>

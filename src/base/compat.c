@@ -1,0 +1,471 @@
+/* Version differences of the CPython C API, in one place. */
+
+/* 3.11's PEP 523 hook receives the private _PyInterpreterFrame: reading
+   its code object needs the internal header, which needs Py_BUILD_CORE
+   before Python.h.  Only this file sees it. */
+#include <patchlevel.h>
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#define Py_BUILD_CORE 1
+#endif
+
+#include "base/compat.h"
+
+#include <opcode.h>
+
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#include <internal/pycore_frame.h>
+#endif
+
+void
+cpdb_exc_save(CpdbExcState *st)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    st->type = NULL;
+    st->tb = NULL;
+    st->value = PyErr_GetRaisedException();
+#else
+    PyErr_Fetch(&st->type, &st->value, &st->tb);
+#endif
+}
+
+void
+cpdb_exc_restore(CpdbExcState *st)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(st->value);
+#else
+    PyErr_Restore(st->type, st->value, st->tb);
+#endif
+    st->type = st->value = st->tb = NULL;
+}
+
+PyObject *
+cpdb_frame_globals(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetGlobals(f);
+#else
+    return Py_NewRef(f->f_globals);
+#endif
+}
+
+PyObject *
+cpdb_frame_builtins(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetBuiltins(f);
+#else
+    return Py_NewRef(f->f_builtins);
+#endif
+}
+
+PyObject *
+cpdb_frame_locals(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    /* 3.11, 3.12: a dict refreshed from the fast locals on each call;
+       3.13: a write-through proxy for function frames (PEP 667). */
+    return PyFrame_GetLocals(f);
+#else
+    if (PyFrame_FastToLocalsWithError(f) < 0) {
+        return NULL;
+    }
+    return Py_NewRef(f->f_locals);
+#endif
+}
+
+PyObject *
+cpdb_weakref_target(PyObject *ref)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *target = NULL;
+    if (PyWeakref_GetRef(ref, &target) < 0) {
+        PyErr_Clear();
+    }
+    return target;
+#else
+    PyObject *target = PyWeakref_GetObject(ref);    /* borrowed */
+    if (target == NULL || target == Py_None) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return Py_NewRef(target);
+#endif
+}
+
+PyObject *
+cpdb_type_dict(PyTypeObject *t)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyType_GetDict(t);
+#else
+    return Py_XNewRef(t->tp_dict);
+#endif
+}
+
+PyObject *
+cpdb_type_subclasses(PyTypeObject *t)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    /* static built-in types keep an index there, not a dict */
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        return NULL;
+    }
+#endif
+    return (PyObject *)t->tp_subclasses;
+}
+
+int
+cpdb_type_inline_attrs(PyTypeObject *t)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) != 0;
+#else
+    (void)t;
+    return 0;
+#endif
+}
+
+int
+cpdb_code_name_tuples(PyCodeObject *code, PyObject **out)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    out[0] = code->co_localsplusnames;
+    return 1;
+#else
+    out[0] = code->co_varnames;
+    out[1] = code->co_freevars;
+    out[2] = code->co_cellvars;
+    return 3;
+#endif
+}
+
+void
+cpdb_frame_locals_sync(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    (void)f;    /* the proxy wrote through already */
+#else
+    CpdbExcState st;
+    cpdb_exc_save(&st);
+    PyFrame_LocalsToFast(f, 0);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+#endif
+}
+
+void
+cpdb_frame_set_trace_lines(PyFrameObject *f, int on)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    /* The frame struct is private from 3.11: go through the attribute. */
+    static PyObject *name;
+    CpdbExcState st;
+    if (name == NULL) {
+        name = PyUnicode_InternFromString("f_trace_lines");
+        if (name == NULL) {
+            PyErr_Clear();
+            return;
+        }
+    }
+    cpdb_exc_save(&st);
+    if (PyObject_SetAttr((PyObject *)f, name, on ? Py_True : Py_False) < 0) {
+        PyErr_Clear();
+    }
+    cpdb_exc_restore(&st);
+#else
+    f->f_trace_lines = (char)(on != 0);
+#endif
+}
+
+int
+cpdb_frame_is_marked(PyFrameObject *f, PyObject *marker)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    static PyObject *name;
+    PyObject *v;
+    int marked;
+    CpdbExcState st;
+    if (name == NULL && (name = PyUnicode_InternFromString("f_trace"))
+                        == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    cpdb_exc_save(&st);
+    v = PyObject_GetAttr((PyObject *)f, name);
+    marked = (v == marker);
+    Py_XDECREF(v);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+    return marked;
+#else
+    return f->f_trace == marker;
+#endif
+}
+
+void
+cpdb_frame_mark(PyFrameObject *f, PyObject *marker)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    static PyObject *name;
+    CpdbExcState st;
+    if (name == NULL && (name = PyUnicode_InternFromString("f_trace"))
+                        == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    cpdb_exc_save(&st);
+    if (PyObject_SetAttr((PyObject *)f, name, marker) < 0) {
+        PyErr_Clear();
+    }
+    cpdb_exc_restore(&st);
+#else
+    Py_XSETREF(f->f_trace, Py_NewRef(marker));
+#endif
+}
+
+int
+cpdb_frame_is_yielding(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    PyObject *gen = PyFrame_GetGenerator(f), *v;
+    int yielding = 0;
+    if (gen == NULL) {
+        return 0;
+    }
+    v = PyObject_GetAttrString(gen, "gi_suspended");
+    if (v == NULL) {
+        PyErr_Clear();
+        v = PyObject_GetAttrString(gen, "cr_suspended");
+    }
+    if (v == NULL) {
+        PyErr_Clear();
+        v = PyObject_GetAttrString(gen, "ag_suspended");
+    }
+    if (v != NULL) {
+        yielding = PyObject_IsTrue(v) == 1;
+        Py_DECREF(v);
+    }
+    PyErr_Clear();
+    Py_DECREF(gen);
+    return yielding;
+#else
+    return f->f_state == FRAME_SUSPENDED;
+#endif
+}
+
+/* The opcode the frame stands on (3.10, 3.11), or -1. */
+#if PY_VERSION_HEX < 0x030C0000
+static int
+current_opcode(PyFrameObject *f)
+{
+    PyCodeObject *co = PyFrame_GetCode(f);
+    PyObject *bytes;
+    Py_ssize_t offset;
+    int op = -1;
+#if PY_VERSION_HEX >= 0x030B0000
+    bytes = PyCode_GetCode(co);                         /* new */
+    offset = PyFrame_GetLasti(f);                       /* in bytes */
+#else
+    bytes = Py_NewRef(co->co_code);
+    offset = (Py_ssize_t)f->f_lasti * 2;                /* in units */
+#endif
+    if (bytes != NULL && PyBytes_Check(bytes) && offset >= 0
+        && offset < PyBytes_GET_SIZE(bytes)) {
+        op = (unsigned char)PyBytes_AS_STRING(bytes)[offset];
+    }
+    PyErr_Clear();
+    Py_XDECREF(bytes);
+    Py_DECREF(co);
+    return op;
+}
+#endif
+
+int
+cpdb_frame_returns_normally(PyFrameObject *f)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    return current_opcode(f) == RETURN_VALUE;
+#else
+    (void)f;
+    return 1;
+#endif
+}
+
+int
+cpdb_frame_is_delegating(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+    return current_opcode(f) == SEND;
+#elif PY_VERSION_HEX < 0x030B0000
+    return current_opcode(f) == YIELD_FROM;
+#else
+    (void)f;
+    return 0;
+#endif
+}
+
+PyObject *
+cpdb_code_qualname(PyCodeObject *co)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return Py_NewRef(co->co_qualname);
+#else
+    return Py_NewRef(co->co_name);
+#endif
+}
+
+Py_ssize_t
+cpdb_code_extra_index(freefunc free_fn)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Eval_RequestCodeExtraIndex(free_fn);
+#else
+    /* 3.10, 3.11: the same service under its older, underscored name. */
+    return _PyEval_RequestCodeExtraIndex(free_fn);
+#endif
+}
+
+int
+cpdb_code_get_extra(PyObject *code, Py_ssize_t index, void **extra)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Code_GetExtra(code, index, extra);
+#else
+    return _PyCode_GetExtra(code, index, extra);
+#endif
+}
+
+int
+cpdb_code_set_extra(PyObject *code, Py_ssize_t index, void *extra)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyUnstable_Code_SetExtra(code, index, extra);
+#else
+    return _PyCode_SetExtra(code, index, extra);
+#endif
+}
+
+void
+cpdb_set_trace(Py_tracefunc fn, PyObject *obj)
+{
+    PyEval_SetTrace(fn, obj);
+}
+
+void
+cpdb_exc_report_uncaught(PyObject *value)
+{
+    PyObject *type = (PyObject *)Py_TYPE(value);
+    PyObject *tb = PyException_GetTraceback(value);
+    PyObject *hook, *r;
+    CpdbExcState st;
+
+    cpdb_exc_save(&st);
+    if (PySys_SetObject("last_type", type) < 0
+        || PySys_SetObject("last_value", value) < 0
+        || PySys_SetObject("last_traceback", tb ? tb : Py_None) < 0) {
+        PyErr_Clear();
+    }
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PySys_SetObject("last_exc", value) < 0) {
+        PyErr_Clear();
+    }
+#endif
+    hook = PySys_GetObject("excepthook");                /* borrowed */
+    r = NULL;
+    if (hook != NULL && hook != Py_None) {
+        r = PyObject_CallFunctionObjArgs(hook, type, value,
+                                         tb ? tb : Py_None, NULL);
+    }
+    if (r == NULL) {
+        PyErr_Clear();
+        PyErr_Display(type, value, tb ? tb : Py_None);
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(tb);
+    cpdb_exc_restore(&st);
+}
+
+/* --- PEP 523: a gate on every frame evaluation (3.10, 3.11) ------------- */
+
+CpdbGateFilter cpdb_gate_filter;
+
+#if CPDB_HAVE_EVAL_HOOK
+static CpdbGateEnter gate_enter;
+static CpdbGateLeave gate_leave;
+
+/* Whether the hook can run this frame as is: the common case, decided
+   from the filter alone. */
+static inline int
+gate_passes(PyThreadState *tstate, PyCodeObject *code)
+{
+    CpdbGateFilter *f = &cpdb_gate_filter;
+    size_t slot;
+    if (tstate != f->thread || f->tracing || f->all) {
+        return 0;
+    }
+    slot = cpdb_gate_slot(code);
+    return f->cache[slot].code == code && f->cache[slot].gen == f->gen
+           && !f->cache[slot].need;
+}
+
+/* The frame the hook is given: 3.11's private _PyInterpreterFrame, or
+   3.10's frame object.  Both hold the code object in f_code. */
+#if PY_VERSION_HEX >= 0x030B0000
+typedef struct _PyInterpreterFrame EvalFrame;
+#else
+typedef PyFrameObject EvalFrame;
+#endif
+
+static PyObject *
+gated_eval(PyThreadState *tstate, EvalFrame *frame, int throwflag)
+{
+    PyObject *result;
+    int state;
+    if (gate_passes(tstate, frame->f_code)) {
+        unsigned gen = cpdb_gate_filter.gen;
+        result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        if (cpdb_gate_filter.gen != gen) {
+            gate_leave(CPDB_GATE_FAST | (int)(gen & CPDB_GATE_GEN_MASK));
+        }
+        return result;
+    }
+    state = gate_enter(tstate, frame->f_code);
+    result = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    gate_leave(state);
+    return result;
+}
+
+int
+cpdb_eval_gate_install(CpdbGateEnter enter, CpdbGateLeave leave)
+{
+    /* The frame-evaluation hook of PEP 523, private API on these
+       versions: it is the only way to act when a frame starts without a
+       trace function set (which would slow every frame down). */
+    gate_enter = enter;
+    gate_leave = leave;
+    _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Get(),
+                                         gated_eval);
+    return 0;
+}
+
+void
+cpdb_eval_gate_remove(void)
+{
+    _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Get(),
+                                         _PyEval_EvalFrameDefault);
+}
+#else
+int
+cpdb_eval_gate_install(CpdbGateEnter enter, CpdbGateLeave leave)
+{
+    (void)enter;
+    (void)leave;
+    return -1;
+}
+
+void
+cpdb_eval_gate_remove(void)
+{
+}
+#endif

@@ -1,0 +1,51 @@
+/* Helpers shared by the command handlers (cmd_*.c). */
+#ifndef CPDB_SRC_CMD_H
+#define CPDB_SRC_CMD_H
+
+#include "base/compat.h"
+#include "cli/command.h"
+#include "core/location.h"
+
+typedef struct CpdbSession CpdbSession;
+
+/* "info breakpoints". */
+void cpdb_break_info(CpdbSession *s);
+/* "info gc": the collector's state (cmd_gc.c). */
+CmdResult cpdb_gc_info(CpdbSession *s, const char *args);
+/* The object a heap command names: an expression, $N, or an address
+   cpdb printed (checked against the tracked objects).  Return: new
+   reference, or NULL after reporting. */
+PyObject *cpdb_gc_resolve(CpdbSession *s, const char *text);
+/* Call module.NAME(args...) (Py_BuildValue format, or NULL for no
+   argument) as debugger work.  Return: new reference, or NULL after
+   reporting the error. */
+PyObject *cpdb_module_call(CpdbSession *s, const char *module,
+                           const char *name, const char *fmt, ...);
+/* Note the sizes of module-level containers, for "leak hints" to tell
+   which grew (cmd_leak.c; "gc snapshot" notes them too). */
+void cpdb_leak_note_sizes(void);
+/* Whether the module whose file is path (canonical) is imported. */
+int cpdb_file_is_loaded(CpdbSession *s, const char *path);
+/* The selected frame, or NULL. */
+PyFrameObject *cpdb_cmd_frame(CpdbSession *s);
+/* Parse an optional count argument: empty gives dflt.  Return 0, or -1
+   after reporting. */
+int cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out);
+/* Print the location of the selected frame after "frame", "up", "down". */
+void cpdb_cmd_show_frame(CpdbSession *s);
+
+enum {
+    CPDB_RESOLVE_QUIET = 1 << 0,    /* do not say a line was moved */
+    CPDB_RESOLVE_ANY_LINE = 1 << 1, /* FILE:LINE need not hold code */
+    CPDB_RESOLVE_DEF_LINE = 1 << 2  /* a function's def line, not body */
+};
+
+/* Resolve a parsed location to a canonical file (*path, malloc'd) and a
+   line.  Return 0, or -1 after reporting the error. */
+int cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
+                     int *line, unsigned flags);
+/* The file of the selected frame, else the program's main file.
+   Return: malloc'd canonical path or NULL. */
+char *cpdb_cmd_default_file(CpdbSession *s);
+
+#endif /* CPDB_SRC_CMD_H */

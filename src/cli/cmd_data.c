@@ -1,0 +1,219 @@
+/* Data commands: print, pp, display, undisplay, whatis. */
+#include "cli/cmd.h"
+#include "cli/command.h"
+#include "core/eval.h"
+#include "cli/output.h"
+#include "core/session.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Evaluate args in the selected frame, or report why not.
+   Return: new reference or NULL (reported). */
+static PyObject *
+evaluate(CpdbSession *s, const char *args)
+{
+    PyObject *v;
+    if (*cpdb_skip_space(args) == '\0') {
+        Py_ssize_t n = PyList_GET_SIZE(s->history);
+        if (n == 0) {
+            cpdb_error(s, "Argument required (expression to evaluate).");
+            return NULL;
+        }
+        return Py_NewRef(PyList_GET_ITEM(s->history, n - 1));
+    }
+    v = cpdb_eval_expr(s, cpdb_cmd_frame(s), args);
+    if (v == NULL) {
+        cpdb_error_exc(s, NULL);
+    }
+    return v;
+}
+
+static CmdResult
+cmd_print(CpdbSession *s, const char *args)
+{
+    PyObject *v = evaluate(s, args);
+    long n;
+    char *r;
+    if (v == NULL) {
+        return CMD_FAILED;
+    }
+    n = cpdb_history_add(s, v);
+    r = cpdb_repr(v, s->set.print_limit);
+    cpdb_out(s, "$%ld = %s\n", n, r);
+    free(r);
+    Py_DECREF(v);
+    return CMD_STAY;
+}
+
+static CmdResult
+cmd_pp(CpdbSession *s, const char *args)
+{
+    PyObject *v = evaluate(s, args), *pprint = NULL, *text = NULL;
+    long n;
+    const char *t;
+    if (v == NULL) {
+        return CMD_FAILED;
+    }
+    n = cpdb_history_add(s, v);
+    pprint = PyImport_ImportModule("pprint");
+    if (pprint != NULL) {
+        text = PyObject_CallMethod(pprint, "pformat", "Oil", v, 1,
+                                   s->set.width > 20 ? s->set.width : 80);
+    }
+    if (text == NULL || (t = PyUnicode_AsUTF8(text)) == NULL) {
+        cpdb_error_exc(s, "pp: ");
+        Py_XDECREF(text);
+        Py_XDECREF(pprint);
+        Py_DECREF(v);
+        return CMD_FAILED;
+    }
+    cpdb_out(s, "$%ld = %s\n", n, t);
+    Py_DECREF(text);
+    Py_DECREF(pprint);
+    Py_DECREF(v);
+    return CMD_STAY;
+}
+
+static CmdResult
+cmd_display(CpdbSession *s, const char *args)
+{
+    char *expr = cpdb_strip_dup(args);
+    PyObject *code;
+    CpdbDisplay *d;
+
+    if (*expr == '\0') {
+        free(expr);
+        cpdb_session_show_displays(s);
+        return CMD_STAY;
+    }
+    code = cpdb_eval_compile(s, expr, 1);
+    if (code == NULL) {
+        cpdb_error_exc(s, NULL);
+        free(expr);
+        return CMD_FAILED;
+    }
+    s->displays = cpdb_xrealloc(s->displays, sizeof(CpdbDisplay) *
+                                (size_t)(s->n_displays + 1));
+    d = &s->displays[s->n_displays++];
+    d->number = s->next_display++;
+    d->enabled = 1;
+    d->expr = expr;
+    d->code = code;
+    if (s->at_stop) {
+        cpdb_session_show_display(s, d);
+    }
+    return CMD_STAY;
+}
+
+static int
+delete_display(CpdbSession *s, long number)
+{
+    int i;
+    for (i = 0; i < s->n_displays; i++) {
+        if (s->displays[i].number == number) {
+            free(s->displays[i].expr);
+            Py_XDECREF(s->displays[i].code);
+            memmove(&s->displays[i], &s->displays[i + 1],
+                    sizeof(CpdbDisplay) * (size_t)(s->n_displays - i - 1));
+            s->n_displays--;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static CmdResult
+cmd_undisplay(CpdbSession *s, const char *args)
+{
+    const char *p = cpdb_skip_space(args);
+    CmdResult r = CMD_STAY;
+    if (*p == '\0') {
+        while (s->n_displays > 0) {
+            delete_display(s, s->displays[0].number);
+        }
+        return CMD_STAY;
+    }
+    while (*p) {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end == p) {
+            cpdb_error(s, "Bad display number \"%s\": numbers are expected.",
+                       p);
+            return CMD_FAILED;
+        }
+        if (delete_display(s, n) < 0) {
+            cpdb_error(s, "No display number %ld.", n);
+            r = CMD_FAILED;
+        }
+        p = cpdb_skip_space(end);
+    }
+    return r;
+}
+
+/* The qualified name of a type: "int", "collections.OrderedDict". */
+static char *
+type_name(PyObject *type)
+{
+    PyObject *module = PyObject_GetAttrString(type, "__module__");
+    PyObject *qual = PyObject_GetAttrString(type, "__qualname__");
+    char *out;
+    PyErr_Clear();
+    if (qual == NULL || !PyUnicode_Check(qual)) {
+        out = cpdb_xstrdup(((PyTypeObject *)type)->tp_name);
+    }
+    else if (module != NULL && PyUnicode_Check(module)
+             && PyUnicode_CompareWithASCIIString(module, "builtins") != 0) {
+        out = cpdb_xasprintf("%s.%s", PyUnicode_AsUTF8(module),
+                             PyUnicode_AsUTF8(qual));
+    }
+    else {
+        out = cpdb_xstrdup(PyUnicode_AsUTF8(qual));
+    }
+    Py_XDECREF(module);
+    Py_XDECREF(qual);
+    return out;
+}
+
+static CmdResult
+cmd_whatis(CpdbSession *s, const char *args)
+{
+    PyObject *v;
+    char *name;
+    if (*cpdb_skip_space(args) == '\0') {
+        cpdb_error(s, "Argument required (expression).");
+        return CMD_FAILED;
+    }
+    v = evaluate(s, args);
+    if (v == NULL) {
+        return CMD_FAILED;
+    }
+    name = type_name((PyObject *)Py_TYPE(v));
+    cpdb_out(s, "type = %s\n", name);
+    free(name);
+    Py_DECREF(v);
+    return CMD_STAY;
+}
+
+const CmdDef cpdb_cmds_data[] = {
+    {"print", "p inspect", CMD_CLASS_DATA, CMD_REPEATS, cmd_print,
+     "print EXPR",
+     "Evaluate a Python expression in the selected frame and print it.\n"
+     "The value is recorded as $N in the value history: later expressions\n"
+     "can use $N, $ (the last value), $$ (the one before) and $$N.\n"
+     "Without EXPR, print the last value again.", NULL},
+    {"pp", NULL, CMD_CLASS_DATA, CMD_REPEATS, cmd_pp, "pp EXPR",
+     "Pretty-print the value of a Python expression (recorded as $N).",
+     NULL},
+    {"display", "disp", CMD_CLASS_DATA, 0, cmd_display, "display [EXPR]",
+     "Print the value of EXPR each time the program stops.\n"
+     "Without EXPR, print every display now.", NULL},
+    {"undisplay", NULL, CMD_CLASS_DATA, 0, cmd_undisplay,
+     "undisplay [N...]",
+     "Stop displaying expressions N... (all when no number is given).",
+     NULL},
+    {"whatis", NULL, CMD_CLASS_DATA, 0, cmd_whatis, "whatis EXPR",
+     "Print the type of a Python expression's value.", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};

@@ -1,0 +1,683 @@
+/* The gc family, part one: the collector's state, collections,
+   DEBUG_SAVEALL, gc.garbage and its cycles; the helpers the family
+   shares (naming the object a command means, printing paths); and the
+   command table.  Censuses are in cmd_census.c, references, chains,
+   leaks and graphs in cmd_refs.c; the heavy lifting is heap.c and
+   graph.c. */
+#include "cli/cmd.h"
+#include "cli/cmd_gc.h"
+#include "cli/command.h"
+#include "core/eval.h"
+#include "heap/graph.h"
+#include "heap/heap.h"
+#include "heap/names.h"
+#include "cli/output.h"
+#include "core/session.h"
+#include "base/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* --- helpers --------------------------------------------------------------- */
+
+static PyObject *
+gc_module(CpdbSession *s)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    if (gc == NULL) {
+        cpdb_error_exc(s, "Cannot use the gc module: ");
+    }
+    return gc;
+}
+
+PyObject *
+cpdb_module_call(CpdbSession *s, const char *module, const char *name,
+                 const char *fmt, ...)
+{
+    PyObject *m = PyImport_ImportModule(module), *fn, *args, *r = NULL;
+    va_list ap;
+    if (m == NULL) {
+        cpdb_error_exc(s, NULL);
+        return NULL;
+    }
+    fn = PyObject_GetAttrString(m, name);
+    va_start(ap, fmt);
+    args = fmt ? Py_VaBuildValue(fmt, ap) : PyTuple_New(0);
+    va_end(ap);
+    if (fn != NULL && args != NULL && !PyTuple_Check(args)) {
+        PyObject *t = PyTuple_Pack(1, args);
+        Py_DECREF(args);
+        args = t;
+    }
+    if (fn != NULL && args != NULL) {
+        int busy = s->busy;
+        s->busy = 1;
+        r = PyObject_Call(fn, args, NULL);
+        s->busy = busy;
+    }
+    if (r == NULL) {
+        char *prefix = cpdb_xasprintf("%s: ", module);
+        cpdb_error_exc(s, prefix);
+        free(prefix);
+    }
+    Py_XDECREF(args);
+    Py_XDECREF(fn);
+    Py_DECREF(m);
+    return r;
+}
+
+/* Find the object a command names: an address cpdb printed (checked
+   against the tracked objects, never dereferenced otherwise), or any
+   expression, $N included.  Return: new reference, or NULL after
+   reporting. */
+PyObject *
+cpdb_gc_resolve(CpdbSession *s, const char *text)
+{
+    char *t = cpdb_strip_dup(text);
+    PyObject *o = NULL;
+    if (*t == '\0') {
+        cpdb_error(s, "Argument required (an expression, $N, or an address "
+                   "cpdb printed).");
+    }
+    else if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+        char *end;
+        unsigned long long a;
+        CpdbHeap *h;
+        errno = 0;
+        a = strtoull(t, &end, 16);
+        if (*end != '\0' || errno != 0) {
+            cpdb_error(s, "Bad address \"%s\": a hexadecimal address is "
+                       "expected.", t);
+        }
+        else if ((h = cpdb_heap_current(s)) == NULL) {
+            cpdb_error_exc(s, NULL);
+        }
+        else {
+            long i = cpdb_heap_find(h, (const void *)(uintptr_t)a);
+            if (i < 0) {
+                cpdb_error(s, "No object tracked by the garbage collector "
+                           "at %s.", t);
+            }
+            else {
+                o = Py_NewRef(h->objs[i]);
+            }
+        }
+    }
+    else {
+        /* Naming an object is not changing the heap: keep the snapshot
+           (an object the expression made is found by tracked_index). */
+        long serial = s->eval_serial;
+        o = cpdb_eval_expr(s, cpdb_cmd_frame(s), t);
+        s->eval_serial = serial;
+        if (o == NULL) {
+            cpdb_error_exc(s, NULL);
+        }
+    }
+    free(t);
+    return o;
+}
+
+/* Split "N REST" where N is optional. */
+const char *
+cpdb_gc_opt_count(const char *args, long dflt, long *n)
+{
+    const char *p = cpdb_skip_space(args);
+    char *end;
+    long v;
+    *n = dflt;
+    if (isdigit((unsigned char)*p)) {
+        errno = 0;
+        v = strtol(p, &end, 10);
+        if (errno == 0 && v > 0 && (*end == '\0' || *end == ' '
+                                    || *end == '\t')) {
+            *n = v;
+            return cpdb_skip_space(end);
+        }
+    }
+    return p;
+}
+
+int
+cpdb_gc_has_flag(const char *args, const char *flag, char **rest)
+{
+    const char *f = strstr(args, flag);
+    size_t n = strlen(flag);
+    if (f != NULL && (f == args || f[-1] == ' ') && (f[n] == '\0'
+                                                     || f[n] == ' ')) {
+        CpdbBuf b;
+        cpdb_buf_init(&b);
+        cpdb_buf_addn(&b, args, (size_t)(f - args));
+        cpdb_buf_add(&b, f + n);
+        *rest = cpdb_strip_dup(b.data);
+        cpdb_buf_fini(&b);
+        return 1;
+    }
+    *rest = cpdb_strip_dup(args);
+    return 0;
+}
+
+/* --- gc, info gc ----------------------------------------------------------- */
+
+static CmdResult
+gc_info(CpdbSession *s, const char *args)
+{
+    PyObject *enabled, *threshold, *count, *garbage, *debug, *gc;
+    long flags;
+    Py_ssize_t tracked;
+    int walked;
+    (void)args;
+    /* Counted first, before the answers below make objects. */
+    walked = cpdb_heap_count(s, &tracked);
+    enabled = cpdb_module_call(s, "gc", "isenabled", NULL);
+    threshold = enabled ? cpdb_module_call(s, "gc", "get_threshold", NULL)
+                        : NULL;
+    count = threshold ? cpdb_module_call(s, "gc", "get_count", NULL) : NULL;
+    debug = count ? cpdb_module_call(s, "gc", "get_debug", NULL) : NULL;
+    gc = debug ? gc_module(s) : NULL;
+    garbage = gc ? PyObject_GetAttrString(gc, "garbage") : NULL;
+    if (garbage == NULL) {
+        PyErr_Clear();
+        Py_XDECREF(enabled);
+        Py_XDECREF(threshold);
+        Py_XDECREF(count);
+        Py_XDECREF(debug);
+        Py_XDECREF(gc);
+        return CMD_FAILED;
+    }
+    flags = PyLong_AsLong(debug);
+    cpdb_out(s, "Automatic collection: %s\n",
+             cpdb_session_gc_enabled(s) ? "enabled" : "disabled");
+    {
+        char *t = cpdb_repr(threshold, 0), *c = cpdb_repr(count, 0);
+        cpdb_out(s, "Thresholds (gen 0, 1, 2): %s\n", t);
+        cpdb_out(s, "Counts (gen 0, 1, 2): %s\n", c);
+        free(t);
+        free(c);
+    }
+    if (walked == 0) {
+        cpdb_out(s, "Tracked objects: %zd\n", tracked);
+    }
+    cpdb_out(s, "gc.garbage: %zd object%s\n", PyObject_Length(garbage),
+             PyObject_Length(garbage) == 1 ? "" : "s");
+    cpdb_out(s, "Debug flags: %s%s%s%s%s\n", flags ? "" : "none",
+             (flags & 1) ? "DEBUG_STATS " : "",
+             (flags & 2) ? "DEBUG_COLLECTABLE " : "",
+             (flags & 4) ? "DEBUG_UNCOLLECTABLE " : "",
+             (flags & 32) ? "DEBUG_SAVEALL" : "");
+    Py_DECREF(enabled);
+    Py_DECREF(threshold);
+    Py_DECREF(count);
+    Py_DECREF(debug);
+    Py_DECREF(gc);
+    Py_DECREF(garbage);
+    return CMD_STAY;
+}
+
+/* --- collect, saveall, garbage, cycles ------------------------------------- */
+
+static CmdResult
+gc_collect(CpdbSession *s, const char *args)
+{
+    long gen = 2;
+    struct timespec t0, t1;
+    PyObject *r;
+    if (*cpdb_skip_space(args) != '\0'
+        && (cpdb_parse_int(args, &gen) < 0 || gen < 0 || gen > 2)) {
+        cpdb_error(s, "Bad generation \"%s\": 0, 1 or 2 is expected.",
+                   cpdb_skip_space(args));
+        return CMD_FAILED;
+    }
+    cpdb_heap_forget(s);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    r = cpdb_module_call(s, "gc", "collect", "(l)", gen);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (r == NULL) {
+        return CMD_FAILED;
+    }
+    cpdb_out(s, "Collected generation %ld: %ld unreachable object%s found "
+             "in %.1f ms.\n", gen, PyLong_AsLong(r),
+             PyLong_AsLong(r) == 1 ? "" : "s",
+             (double)(t1.tv_sec - t0.tv_sec) * 1e3
+             + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    Py_DECREF(r);
+    return CMD_STAY;
+}
+
+static CmdResult
+gc_saveall(CpdbSession *s, const char *args)
+{
+    char *v = cpdb_strip_dup(args);
+    PyObject *flags, *r;
+    long f;
+    int on;
+    if (strcmp(v, "on") == 0) {
+        on = 1;
+    }
+    else if (strcmp(v, "off") == 0) {
+        on = 0;
+    }
+    else {
+        if (*v == '\0') {
+            cpdb_error(s, "Argument required (\"on\" or \"off\").");
+        }
+        else {
+            cpdb_error(s, "Bad argument \"%s\": \"on\" or \"off\" is "
+                       "expected.", v);
+        }
+        free(v);
+        return CMD_FAILED;
+    }
+    free(v);
+    flags = cpdb_module_call(s, "gc", "get_debug", NULL);
+    if (flags == NULL) {
+        return CMD_FAILED;
+    }
+    f = PyLong_AsLong(flags);
+    Py_DECREF(flags);
+    f = on ? (f | 32) : (f & ~32L);
+    r = cpdb_module_call(s, "gc", "set_debug", "(l)", f);
+    if (r == NULL) {
+        return CMD_FAILED;
+    }
+    Py_DECREF(r);
+    cpdb_out(s, "DEBUG_SAVEALL is %s: %s\n", on ? "on" : "off",
+             on ? "the collector keeps what it frees in gc.garbage."
+                : "the collector frees unreachable objects again.");
+    return CMD_STAY;
+}
+
+/* Return: new reference to gc.garbage (a list), or NULL reported. */
+static PyObject *
+garbage_list(CpdbSession *s)
+{
+    PyObject *gc = gc_module(s), *g;
+    if (gc == NULL) {
+        return NULL;
+    }
+    g = PyObject_GetAttrString(gc, "garbage");
+    Py_DECREF(gc);
+    if (g == NULL || !PyList_Check(g)) {
+        Py_XDECREF(g);
+        PyErr_Clear();
+        cpdb_error(s, "gc.garbage is not a list.");
+        return NULL;
+    }
+    return g;
+}
+
+typedef struct RefsAmong {
+    CpdbHeap items;
+    uint32_t from;
+    int inside;             /* looking through the source's __dict__ */
+    uint32_t *from_v, *to_v;
+    size_t n, cap;
+} RefsAmong;
+
+static int
+among_visit(PyObject *referent, void *arg)
+{
+    RefsAmong *r = arg;
+    long j = cpdb_heap_find(&r->items, referent);
+    if (j >= 0) {
+        if (r->n == r->cap) {
+            r->cap = r->cap ? r->cap * 2 : 64;
+            r->from_v = cpdb_xrealloc(r->from_v, sizeof(uint32_t) * r->cap);
+            r->to_v = cpdb_xrealloc(r->to_v, sizeof(uint32_t) * r->cap);
+        }
+        r->from_v[r->n] = r->from;
+        r->to_v[r->n] = (uint32_t)j;
+        r->n++;
+    }
+    /* An attribute dictionary that is not itself among the items (made
+       after the collection, when something asked for __dict__): its
+       references are the instance's. */
+    else if (!r->inside && PyDict_CheckExact(referent)
+             && cpdb_is_dict_of(r->items.objs[r->from], referent)) {
+        r->inside = 1;
+        cpdb_heap_referents(referent, among_visit, r);
+        r->inside = 0;
+    }
+    return 0;
+}
+
+/* A copy of gc.garbage and the references among its objects, as a graph
+   on indices.  Return: new reference, or NULL reported. */
+static PyObject *
+garbage_graph(CpdbSession *s, CpdbGraph *g)
+{
+    PyObject *list = garbage_list(s), *copy;
+    RefsAmong r;
+    uint32_t i;
+    int rc;
+    if (list == NULL) {
+        return NULL;
+    }
+    copy = PyList_GetSlice(list, 0, PyList_GET_SIZE(list));
+    Py_DECREF(list);
+    memset(&r, 0, sizeof r);
+    if (copy == NULL || cpdb_heap_of_list(&r.items, copy) < 0) {
+        Py_XDECREF(copy);
+        cpdb_error_exc(s, NULL);
+        return NULL;
+    }
+    for (i = 0; i < r.items.n; i++) {
+        r.from = i;
+        cpdb_heap_referents(r.items.objs[i], among_visit, &r);
+    }
+    rc = cpdb_graph_from_edges(g, r.items.n, r.from_v, r.to_v, r.n);
+    free(r.from_v);
+    free(r.to_v);
+    cpdb_heap_clear(&r.items);
+    if (rc < 0) {
+        Py_DECREF(copy);
+        cpdb_error(s, "Out of memory.");
+        return NULL;
+    }
+    return copy;
+}
+
+static CmdResult
+gc_garbage(CpdbSession *s, const char *args)
+{
+    CpdbGraph graph;
+    PyObject *copy = garbage_graph(s, &graph);
+    Py_ssize_t i, n;
+    (void)args;
+    if (copy == NULL) {
+        return CMD_FAILED;
+    }
+    n = PyList_GET_SIZE(copy);
+    if (n == 0) {
+        cpdb_out(s, "gc.garbage is empty.  \"gc saveall on\" keeps what the "
+                 "collector frees there; objects it cannot free land there "
+                 "too.\n");
+    }
+    else {
+        cpdb_out(s, "gc.garbage holds %zd object%s:\n", n, n == 1 ? "" : "s");
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *o = PyList_GET_ITEM(copy, i);
+        char *brief = cpdb_obj_brief(o, 60);
+        long k = cpdb_history_add(s, o);
+        uint32_t e;
+        cpdb_out(s, "  #%zd $%ld = %s\n", i, k, brief);
+        for (e = graph.off[i]; e < graph.off[i + 1]; e++) {
+            uint32_t j = graph.adj[e];
+            char *name = cpdb_edge_name(o, PyList_GET_ITEM(copy, j));
+            cpdb_out(s, "       %s -> #%u\n", name ? name : "(refers to)", j);
+            free(name);
+        }
+        free(brief);
+    }
+    cpdb_graph_fini(&graph);
+    Py_DECREF(copy);
+    return CMD_STAY;
+}
+
+/* How an object on a path prints: modules, functions, classes and
+   frames by name, the others by type; the last one of an open path in
+   full.  Return: malloc'd. */
+static char *
+node_label(PyObject *o, int last)
+{
+    if (last) {
+        return cpdb_obj_brief(o, 60);
+    }
+    if (PyModule_Check(o) || PyFunction_Check(o) || PyType_Check(o)
+        || PyFrame_Check(o)) {
+        return cpdb_obj_brief(o, 40);
+    }
+    return cpdb_type_name(Py_TYPE(o));
+}
+
+/* The name of the reference out of node at, and how many nodes after it
+   the name stands for: "A .x" for A .__dict__ ['x'] (instances, classes,
+   modules), "f .__closure__[0].cell_contents" for f .__closure__ ->
+   tuple [0] -> cell .cell_contents.
+   Return: malloc'd or NULL. */
+static char *
+path_edge(PyObject *const *nodes, size_t len, int closed, size_t at,
+          size_t *skip)
+{
+    PyObject *o = nodes[at];
+    PyObject *n1 = at + 1 < len ? nodes[at + 1]
+                   : (closed && at + 1 == len ? nodes[0] : NULL);
+    PyObject *n2 = at + 2 < len ? nodes[at + 2]
+                   : (closed && at + 2 == len ? nodes[0] : NULL);
+    char *name;
+    *skip = 0;
+    if (n2 != NULL && cpdb_is_dict_of(o, n1)) {
+        name = cpdb_edge_name(n1, n2);
+        if (name != NULL && name[0] == '[' && name[1] == '\'') {
+            char *attr = cpdb_xasprintf(".%.*s", (int)strlen(name) - 4,
+                                        name + 2);
+            free(name);
+            *skip = 1;
+            return attr;
+        }
+        free(name);
+    }
+    if (n2 != NULL && PyFunction_Check(o) && PyCell_Check(n2)
+        && PyFunction_GET_CLOSURE(o) == n1 && PyTuple_Check(n1)) {
+        PyObject *n3 = at + 3 < len ? nodes[at + 3]
+                       : (closed && at + 3 == len ? nodes[0] : NULL);
+        Py_ssize_t k;
+        for (k = 0; k < PyTuple_GET_SIZE(n1); k++) {
+            if (PyTuple_GET_ITEM(n1, k) != n2) {
+                continue;
+            }
+            if (n3 != NULL && PyCell_GET(n2) == n3) {
+                *skip = 2;
+                return cpdb_xasprintf(".__closure__[%zd].cell_contents", k);
+            }
+            *skip = 1;
+            return cpdb_xasprintf(".__closure__[%zd]", k);
+        }
+    }
+    return n1 != NULL ? cpdb_edge_name(o, n1) : NULL;
+}
+
+/* A path of objects as "A .x -> B [0] -> C"; a closed one (a cycle) ends
+   where it started.  *edges receives the number of references printed.
+   Return: malloc'd. */
+char *
+cpdb_gc_path_text(PyObject *const *nodes, size_t len,
+                  const char *const *marks, int closed, size_t *edges)
+{
+    CpdbBuf b;
+    size_t i = 0;
+    cpdb_buf_init(&b);
+    *edges = 0;
+    while (i < len) {
+        size_t skip = 0;
+        int has_next = i + 1 < len || closed;
+        char *label = node_label(nodes[i], !has_next);
+        if (marks != NULL && marks[i] != NULL) {
+            cpdb_buf_printf(&b, "%s ", marks[i]);
+        }
+        cpdb_buf_add(&b, label);
+        free(label);
+        if (has_next) {
+            char *name = path_edge(nodes, len, closed, i, &skip);
+            cpdb_buf_printf(&b, " %s -> ", name ? name : "(refers to)");
+            free(name);
+            (*edges)++;
+        }
+        i += 1 + skip;
+    }
+    if (closed) {
+        char *first = node_label(nodes[0], 0);
+        if (marks != NULL && marks[0] != NULL) {
+            cpdb_buf_printf(&b, "%s ", marks[0]);
+        }
+        cpdb_buf_add(&b, first);
+        free(first);
+    }
+    return cpdb_buf_take(&b);
+}
+
+static CmdResult
+gc_cycles(CpdbSession *s, const char *args)
+{
+    CpdbGraph graph;
+    PyObject *copy = garbage_graph(s, &graph);
+    uint32_t *comp, i, n;
+    uint8_t *done;
+    long n_comp, n_cycles = 0;
+    (void)args;
+    if (copy == NULL) {
+        return CMD_FAILED;
+    }
+    n = (uint32_t)PyList_GET_SIZE(copy);
+    comp = cpdb_xmalloc(sizeof(uint32_t) * (n ? n : 1));
+    done = cpdb_xcalloc((size_t)(n ? n : 1), 1);
+    n_comp = cpdb_graph_components(&graph, comp);
+    for (i = 0; n_comp > 0 && i < n; i++) {
+        uint32_t *cycle, k, members = 0;
+        size_t len;
+        PyObject **nodes;
+        char **marks;
+        if (done[comp[i]]) {
+            continue;
+        }
+        len = cpdb_graph_cycle(&graph, comp, i, &cycle);
+        if (len == 0) {
+            continue;
+        }
+        done[comp[i]] = 1;
+        for (k = 0; k < n; k++) {
+            members += comp[k] == comp[i];
+        }
+        n_cycles++;
+        nodes = cpdb_xmalloc(sizeof(PyObject *) * len);
+        marks = cpdb_xmalloc(sizeof(char *) * len);
+        for (k = 0; k < len; k++) {
+            nodes[k] = PyList_GET_ITEM(copy, cycle[k]);
+            marks[k] = cpdb_xasprintf("#%u", cycle[k]);
+        }
+        cpdb_out(s, "Cycle %ld: %u object%s of gc.garbage\n", n_cycles,
+                 members, members == 1 ? "" : "s");
+        {
+            size_t edges;
+            char *text = cpdb_gc_path_text(nodes, len,
+                                           (const char *const *)marks, 1,
+                                           &edges);
+            cpdb_out(s, "  %s\n", text);
+            free(text);
+        }
+        for (k = 0; k < len; k++) {
+            free(marks[k]);
+        }
+        free(marks);
+        free(nodes);
+        free(cycle);
+    }
+    if (n == 0) {
+        cpdb_out(s, "gc.garbage is empty: no cycles to show.  \"gc saveall "
+                 "on\" then \"gc collect\" keeps the cycles the collector "
+                 "frees.\n");
+    }
+    else if (n_cycles == 0) {
+        cpdb_out(s, "No reference cycles among the %u objects of "
+                 "gc.garbage.\n", n);
+    }
+    free(done);
+    free(comp);
+    cpdb_graph_fini(&graph);
+    Py_DECREF(copy);
+    return CMD_STAY;
+}
+/* --- the table ------------------------------------------------------------- */
+
+static const CmdDef gc_subcommands[] = {
+    {"info", NULL, CMD_CLASS_MEMORY, 0, gc_info, "gc info",
+     "Show the collector's state.\n"
+     "Enabled or not, thresholds, counts per generation, tracked objects,\n"
+     "the length of gc.garbage and the debug flags.", NULL},
+    {"collect", NULL, CMD_CLASS_MEMORY, 0, gc_collect, "gc collect [GEN]",
+     "Run a collection of generation GEN (default 2, all).\n"
+     "Prints how many unreachable objects it found and how long it took.",
+     NULL},
+    {"garbage", NULL, CMD_CLASS_MEMORY, 0, gc_garbage, "gc garbage",
+     "List gc.garbage and the references among its objects.\n"
+     "Each object is recorded as $N; a cycle reads as one.", NULL},
+    {"saveall", NULL, CMD_CLASS_MEMORY, 0, gc_saveall, "gc saveall on|off",
+     "Keep what the collector frees in gc.garbage (DEBUG_SAVEALL).\n"
+     "Then \"gc collect\" and \"gc cycles\" show the cycles the program "
+     "made.", NULL},
+    {"cycles", NULL, CMD_CLASS_MEMORY, 0, gc_cycles, "gc cycles",
+     "Group gc.garbage into reference cycles.\n"
+     "Each prints as \"#0 A .attr -> #1 B .attr -> #0 A\".",
+     NULL},
+    {"types", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_types,
+     "gc types [N] [PATTERN] [--collect]",
+     "Count the tracked objects by type, most common first.\n"
+     "PATTERN keeps type names containing it (or matching it, with * ? []).\n"
+     "No collection happens unless --collect is given, so garbage cycles\n"
+     "are counted too.", NULL},
+    {"growth", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_growth,
+     "gc growth [N] [--collect]",
+     "Show the types whose count grew since the last \"gc growth\".\n"
+     "The first time, every type counts as grown from nothing.  No\n"
+     "collection happens unless --collect is given.", NULL},
+    {"snapshot", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_snapshot,
+     "gc snapshot [NAME]",
+     "Keep the current count of objects per type under NAME (or 1, 2...).",
+     NULL},
+    {"diff", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_diff, "gc diff [A [B]]",
+     "Compare two snapshots by type: the last two, A and now, or A and B.",
+     NULL},
+    {"instances", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_instances,
+     "gc instances TYPE [N]",
+     "List the tracked objects of a type, recording the first N as $N.\n"
+     "TYPE as \"gc types\" prints it, or its last part (\"Node\").", NULL},
+    {"refs", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_refs, "gc refs OBJ",
+     "Show what OBJ refers to, each reference named.\n"
+     "OBJ is an expression, $N, or an address cpdb printed.", NULL},
+    {"referrers", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_referrers,
+     "gc referrers OBJ",
+     "Show the tracked objects that refer to OBJ, each reference named.",
+     NULL},
+    {"chain", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_chain,
+     "gc chain OBJ [to TARGET]",
+     "Show the shortest chain of references that keeps OBJ alive.\n"
+     "It starts at a module (at a stopped frame's variable when no module\n"
+     "holds OBJ, or at TARGET) and names each reference:\n"
+     "module __main__ .compute -> function compute .__defaults__ -> tuple\n"
+     "[0] -> dict ['key'] -> OBJ.  There is no depth limit; weak references\n"
+     "do not count.  Every object on it is recorded as $N.",
+     NULL},
+    {"graph", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_graph,
+     "gc graph OBJ [backrefs] [depth N] [max N] FILE",
+     "Write a Graphviz graph of the references from OBJ (or to it).\n"
+     "FILE ends in .dot, or in .png or .svg to render it with dot when\n"
+     "Graphviz is installed.  Depth 3 and 50 objects by default.  A graph\n"
+     "of backrefs stops at modules and shows the stopped frames' variables\n"
+     "that hold its objects.", NULL},
+    {"leaks", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_leaks, "gc leaks [N]",
+     "Show the tracked objects that no tracked object refers to.\n"
+     "They are held from C: by an extension, by the interpreter, by running\n"
+     "frames, or leaked by a missing Py_DECREF.  What the collector cannot\n"
+     "see but cpdb can is left out: code objects' constants, static types'\n"
+     "dictionaries, the stopped frames' variables.  Counts by type, then\n"
+     "the first N objects (default 10) as $N.", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
+const CmdDef cpdb_cmds_gc[] = {
+    {"gc", NULL, CMD_CLASS_MEMORY, 0, gc_info, "gc [SUBCOMMAND]",
+     "Examine the garbage collector and what keeps objects alive.\n"
+     "\"gc\" alone shows the collector's state; \"help gc\" lists the\n"
+     "subcommands.", gc_subcommands},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
+CmdResult
+cpdb_gc_info(CpdbSession *s, const char *args)
+{
+    return gc_info(s, args);
+}
+

@@ -1,0 +1,414 @@
+/* Breakpoints and the per-code-object decision "can a frame of this code
+   stop at a breakpoint?".  The decision is cached in a code-object extra
+   slot together with the breakpoint generation it was made for, so the
+   trace hot path pays one comparison per call; it is made again only
+   after breakpoints change. */
+#include "core/breakpoints.h"
+#include "core/eval.h"
+#include "core/frames.h"
+#include "cli/output.h"
+#include "core/session.h"
+#include "core/source.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct CodeInfo {
+    unsigned generation;    /* of the breakpoint table when decided */
+    int has_breaks;         /* an enabled breakpoint on one of its lines */
+    int file_has_breaks;    /* any breakpoint in its file */
+    int has_func_breaks;    /* an enabled function breakpoint in it */
+    int file_id;            /* -1 until known */
+} CodeInfo;
+
+void
+cpdb_bp_table_init(CpdbBpTable *t)
+{
+    memset(t, 0, sizeof *t);
+    t->next_number = 1;
+    t->generation = 1;
+}
+
+static void
+bp_free(CpdbBreakpoint *bp)
+{
+    free(bp->path);
+    free(bp->func);
+    free(bp->cond);
+    Py_XDECREF(bp->cond_code);
+    free(bp);
+}
+
+void
+cpdb_bp_table_fini(CpdbBpTable *t)
+{
+    int i;
+    for (i = 0; i < t->n; i++) {
+        bp_free(t->items[i]);
+    }
+    free(t->items);
+    t->items = NULL;
+    t->n = t->cap = 0;
+}
+
+void
+cpdb_bp_changed(CpdbSession *s)
+{
+    s->bps.generation++;
+    if (s->bps.generation == 0) {
+        s->bps.generation = 1;
+    }
+    cpdb_session_refresh_trace(s);
+}
+
+/* --- the file table --------------------------------------------------- */
+
+int
+cpdb_file_id(CpdbSession *s, const char *canonical_path)
+{
+    int i;
+    for (i = 0; i < s->n_files; i++) {
+        if (strcmp(s->files[i], canonical_path) == 0) {
+            return i;
+        }
+    }
+    if (s->n_files == s->cap_files) {
+        s->cap_files = s->cap_files ? s->cap_files * 2 : 32;
+        s->files = cpdb_xrealloc(s->files,
+                                 sizeof(char *) * (size_t)s->cap_files);
+    }
+    s->files[s->n_files] = cpdb_xstrdup(canonical_path);
+    return s->n_files++;
+}
+
+static CodeInfo *
+code_info(CpdbSession *s, PyCodeObject *code)
+{
+    void *extra = NULL;
+    CodeInfo *ci;
+    if (cpdb_code_get_extra((PyObject *)code, s->code_extra, &extra) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (extra != NULL) {
+        return extra;
+    }
+    ci = malloc(sizeof *ci);
+    if (ci == NULL) {
+        return NULL;
+    }
+    ci->generation = 0;
+    ci->has_breaks = 0;
+    ci->file_has_breaks = 0;
+    ci->has_func_breaks = 0;
+    ci->file_id = -1;
+    if (cpdb_code_set_extra((PyObject *)code, s->code_extra, ci) < 0) {
+        PyErr_Clear();
+        free(ci);
+        return NULL;
+    }
+    return ci;
+}
+
+static int
+compute_file_id(CpdbSession *s, PyCodeObject *code)
+{
+    const char *fn = PyUnicode_AsUTF8(code->co_filename);
+    char *canon;
+    int id;
+    if (fn == NULL) {
+        PyErr_Clear();
+        return cpdb_file_id(s, "<unknown>");
+    }
+    if (fn[0] == '<') {
+        return cpdb_file_id(s, fn);
+    }
+    canon = cpdb_path_canonical(fn);
+    id = cpdb_file_id(s, canon);
+    free(canon);
+    return id;
+}
+
+int
+cpdb_code_file_id(CpdbSession *s, PyCodeObject *code)
+{
+    CodeInfo *ci = code_info(s, code);
+    if (ci == NULL) {
+        return compute_file_id(s, code);
+    }
+    if (ci->file_id < 0) {
+        ci->file_id = compute_file_id(s, code);
+    }
+    return ci->file_id;
+}
+
+/* Whether line is one of the code object's own lines. */
+static int
+code_has_line(PyCodeObject *code, int line)
+{
+    PyObject *lines, *it, *item;
+    int found = 0;
+    lines = PyObject_CallMethod((PyObject *)code, "co_lines", NULL);
+    it = lines ? PyObject_GetIter(lines) : NULL;
+    Py_XDECREF(lines);
+    if (it == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    while (!found && (item = PyIter_Next(it)) != NULL) {
+        if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 3) {
+            PyObject *ln = PyTuple_GET_ITEM(item, 2);
+            if (PyLong_Check(ln) && PyLong_AsLong(ln) == line) {
+                found = 1;
+            }
+        }
+        Py_DECREF(item);
+    }
+    Py_DECREF(it);
+    PyErr_Clear();
+    return found;
+}
+
+/* Decide both questions for a code object.  Return: its info (NULL if
+   out of memory) with has_breaks and file_has_breaks current; *has and
+   *in_file receive them either way. */
+static void
+decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file,
+       int *has_func)
+{
+    CodeInfo *ci;
+    int i, file_id;
+
+    *has = *in_file = *has_func = 0;
+    if (s->bps.n == 0) {
+        return;
+    }
+    ci = code_info(s, code);
+    if (ci != NULL && ci->generation == s->bps.generation) {
+        *has = ci->has_breaks;
+        *in_file = ci->file_has_breaks;
+        *has_func = ci->has_func_breaks;
+        return;
+    }
+    file_id = cpdb_code_file_id(s, code);
+    for (i = 0; i < s->bps.n; i++) {
+        CpdbBreakpoint *bp = s->bps.items[i];
+        if (bp->file_id != file_id) {
+            continue;
+        }
+        *in_file = 1;
+        if (bp->enabled && bp->line >= code->co_firstlineno
+            && (!*has || (bp->func != NULL && !*has_func))
+            && code_has_line(code, bp->line)) {
+            *has = 1;
+            if (bp->func != NULL) {
+                *has_func = 1;
+            }
+        }
+    }
+    if (ci != NULL) {
+        ci->generation = s->bps.generation;
+        ci->has_breaks = *has;
+        ci->file_has_breaks = *in_file;
+        ci->has_func_breaks = *has_func;
+    }
+}
+
+int
+cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code)
+{
+    int has, in_file, has_func;
+    decide(s, code, &has, &in_file, &has_func);
+    return has;
+}
+
+int
+cpdb_bp_file_has_breaks(CpdbSession *s, PyCodeObject *code)
+{
+    int has, in_file, has_func;
+    decide(s, code, &has, &in_file, &has_func);
+    return in_file;
+}
+
+int
+cpdb_bp_code_has_function_break(CpdbSession *s, PyCodeObject *code)
+{
+    int has, in_file, has_func;
+    decide(s, code, &has, &in_file, &has_func);
+    return has_func;
+}
+
+int
+cpdb_bp_line_has_break(CpdbSession *s, PyCodeObject *code, int line)
+{
+    int i, file_id;
+    if (s->bps.n == 0) {
+        return 0;
+    }
+    file_id = cpdb_code_file_id(s, code);
+    for (i = 0; i < s->bps.n; i++) {
+        CpdbBreakpoint *bp = s->bps.items[i];
+        if (bp->enabled && bp->file_id == file_id && bp->line == line) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --- the table ------------------------------------------------------- */
+
+static PyObject *
+compile_condition(CpdbSession *s, const char *cond)
+{
+    return cpdb_eval_compile(s, cond, 1);
+}
+
+CpdbBreakpoint *
+cpdb_bp_add(CpdbSession *s, const char *path, int line, const char *func,
+            const char *cond, int temporary)
+{
+    CpdbBpTable *t = &s->bps;
+    CpdbBreakpoint *bp;
+    PyObject *code = NULL;
+
+    if (cond != NULL && (code = compile_condition(s, cond)) == NULL) {
+        return NULL;
+    }
+    bp = cpdb_xcalloc(1, sizeof *bp);
+    bp->number = t->next_number++;
+    bp->enabled = 1;
+    bp->temporary = temporary;
+    bp->path = cpdb_xstrdup(path);
+    bp->file_id = cpdb_file_id(s, path);
+    bp->line = line;
+    bp->func = func ? cpdb_xstrdup(func) : NULL;
+    bp->cond = cond ? cpdb_xstrdup(cond) : NULL;
+    bp->cond_code = code;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 8;
+        t->items = cpdb_xrealloc(t->items,
+                                 sizeof(CpdbBreakpoint *) * (size_t)t->cap);
+    }
+    t->items[t->n++] = bp;
+    cpdb_bp_changed(s);
+    return bp;
+}
+
+CpdbBreakpoint *
+cpdb_bp_find(CpdbSession *s, int number)
+{
+    int i;
+    for (i = 0; i < s->bps.n; i++) {
+        if (s->bps.items[i]->number == number) {
+            return s->bps.items[i];
+        }
+    }
+    return NULL;
+}
+
+int
+cpdb_bp_delete(CpdbSession *s, int number)
+{
+    CpdbBpTable *t = &s->bps;
+    int i;
+    for (i = 0; i < t->n; i++) {
+        if (t->items[i]->number == number) {
+            bp_free(t->items[i]);
+            memmove(&t->items[i], &t->items[i + 1],
+                    sizeof(CpdbBreakpoint *) * (size_t)(t->n - i - 1));
+            t->n--;
+            cpdb_bp_changed(s);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int
+cpdb_bp_set_condition(CpdbSession *s, CpdbBreakpoint *bp, const char *cond)
+{
+    PyObject *code = NULL;
+    if (cond != NULL && (code = compile_condition(s, cond)) == NULL) {
+        return -1;
+    }
+    free(bp->cond);
+    Py_XDECREF(bp->cond_code);
+    bp->cond = cond ? cpdb_xstrdup(cond) : NULL;
+    bp->cond_code = code;
+    return 0;
+}
+
+/* Evaluate a breakpoint's condition.  Return 1 true, 0 false; on error
+   *err gets a message and the result is 1 (stop, as gdb does). */
+static int
+condition_holds(CpdbSession *s, CpdbBreakpoint *bp, PyFrameObject *frame,
+                char **err)
+{
+    PyObject *v;
+    int truth;
+    if (bp->cond_code == NULL) {
+        return 1;
+    }
+    v = cpdb_eval_code(s, frame, bp->cond_code);
+    if (v == NULL) {
+        char *line = cpdb_exc_take_line();
+        *err = cpdb_xasprintf("Error in testing condition for breakpoint "
+                              "%d: %s", bp->number, line);
+        free(line);
+        return 1;
+    }
+    truth = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (truth < 0) {
+        char *line = cpdb_exc_take_line();
+        *err = cpdb_xasprintf("Error in testing condition for breakpoint "
+                              "%d: %s", bp->number, line);
+        free(line);
+        return 1;
+    }
+    return truth;
+}
+
+int
+cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
+              int lineno, int at_entry, char **cond_error, int *temporary)
+{
+    int i, file_id, stop = 0;
+
+    *cond_error = NULL;
+    *temporary = 0;
+    if (s->bps.n == 0) {
+        return 0;
+    }
+    file_id = cpdb_code_file_id(s, code);
+    for (i = 0; i < s->bps.n; i++) {
+        CpdbBreakpoint *bp = s->bps.items[i];
+        char *err = NULL;
+        if (!bp->enabled || bp->file_id != file_id || bp->line != lineno
+            || (bp->func != NULL && !at_entry)) {
+            continue;
+        }
+        if (!condition_holds(s, bp, frame, &err)) {
+            continue;
+        }
+        bp->hits++;
+        if (err == NULL && bp->ignore > 0) {
+            bp->ignore--;
+            continue;
+        }
+        if (err != NULL) {
+            if (*cond_error == NULL) {
+                *cond_error = err;
+            }
+            else {
+                free(err);
+            }
+        }
+        if (stop == 0) {
+            stop = bp->number;
+            *temporary = bp->temporary;
+        }
+    }
+    return stop;
+}

@@ -1,0 +1,447 @@
+/* The stepper decides, event by event, whether the program stops.  Its
+   rules are pdb's (bdb's) so that step / next / finish / until stop at
+   the same places as pdb does:
+     - "stopframe": step stops anywhere; next and until stop only in their
+       frame (until also needs a line number at or past its floor);
+       continue stops nowhere but at breakpoints;
+     - "returnframe": finish stops at the return event of its frame;
+     - call and return events of generators and coroutines are passed
+       over unless stepping, and the StopIteration a "yield from" raises
+       inside is not an exception stop;
+     - after a --Return-- stop, "next" or "until" continue as "step", so
+       the caller's next line stops.
+   Like bdb, the stepper only follows frames that have a trace function:
+   those called while it may stop in them or whose file holds a
+   breakpoint, marked at their call event (the mark is pdb's own slot,
+   f_trace); "step" at a --Return-- marks the caller.  Other frames give
+   no --Call--, --Return--, exception or step stops, exactly as under
+   pdb.  Breakpoints are checked at every line event that reaches here,
+   in any frame; the trace backend keeps line events away from frames
+   that cannot stop. */
+#include "core/stepper.h"
+#include "core/breakpoints.h"
+#include "core/frames.h"
+#include "cli/output.h"
+#include "core/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+cpdb_step_init(CpdbStepper *st)
+{
+    memset(st, 0, sizeof *st);
+    st->kind = STOP_NOWHERE;
+    st->stoplineno = -1;
+}
+
+void
+cpdb_step_fini(CpdbStepper *st)
+{
+    Py_CLEAR(st->stopframe);
+    Py_CLEAR(st->returnframe);
+    Py_CLEAR(st->stop_code);
+    Py_CLEAR(st->return_code);
+}
+
+static PyObject *
+code_of(PyFrameObject *frame)
+{
+    return frame ? (PyObject *)PyFrame_GetCode(frame) : NULL;
+}
+
+static void
+set_stopinfo(CpdbSession *s, CpdbStopKind kind, PyFrameObject *stopframe,
+             PyFrameObject *returnframe, int stoplineno)
+{
+    CpdbStepper *st = &s->step;
+    Py_XSETREF(st->stopframe, Py_XNewRef((PyObject *)stopframe));
+    Py_XSETREF(st->returnframe, Py_XNewRef((PyObject *)returnframe));
+    Py_XSETREF(st->stop_code, code_of(stopframe));
+    Py_XSETREF(st->return_code, code_of(returnframe));
+    st->stopframe_is_gen = st->stop_code != NULL
+        && (((PyCodeObject *)st->stop_code)->co_flags & CPDB_GEN_FLAGS);
+    st->kind = kind;
+    st->stoplineno = stoplineno;
+    st->finishing = 0;
+    cpdb_session_refresh_trace(s);
+}
+
+static int
+is_generator_frame(PyObject *frame)
+{
+    PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)frame);
+    int flags = co->co_flags;
+    Py_DECREF(co);
+    return (flags & CPDB_GEN_FLAGS) != 0;
+}
+
+/* pdb's trace function in a frame: the marker object of the session, or
+   a file holding breakpoints (pdb gives such frames one at their call;
+   a backend that does not see every call relies on this). */
+static int
+is_traced(CpdbSession *s, PyFrameObject *frame)
+{
+    PyCodeObject *code;
+    int in_file;
+    if (cpdb_frame_is_marked(frame, s->trace_marker)) {
+        return 1;
+    }
+    code = PyFrame_GetCode(frame);
+    in_file = cpdb_bp_file_has_breaks(s, code);
+    Py_DECREF(code);
+    return in_file;
+}
+
+static void
+mark_traced(CpdbSession *s, PyFrameObject *frame)
+{
+    cpdb_frame_mark(frame, s->trace_marker);
+}
+
+static void
+mark_caller(CpdbSession *s, PyFrameObject *frame)
+{
+    PyFrameObject *back = PyFrame_GetBack(frame);       /* new or NULL */
+    if (back != NULL && !is_traced(s, back)) {
+        mark_traced(s, back);
+    }
+    Py_XDECREF(back);
+}
+
+void
+cpdb_step_mark_stack(CpdbSession *s)
+{
+    int i;
+    for (i = 0; i < s->stack.n; i++) {
+        PyFrameObject *f = s->stack.items[i].frame;
+        if (!cpdb_frame_is_marked(f, s->trace_marker) && is_traced(s, f)) {
+            mark_traced(s, f);
+        }
+    }
+}
+
+/* The marker does nothing when called: a program that installs a Python
+   trace function later (sys.settrace) finds it in f_trace. */
+static PyObject *
+marker_call(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef marker_def = {
+    "cpdb_trace", marker_call, METH_VARARGS,
+    "cpdb follows this frame (a no-op trace function)."
+};
+
+PyObject *
+cpdb_step_new_marker(void)
+{
+    return PyCFunction_New(&marker_def, NULL);
+}
+
+void
+cpdb_step_set_step(CpdbSession *s)
+{
+    /* bdb before 3.13: "step" at a --Return-- gives the caller a trace
+       function, so its next line stops. */
+    if (!CPDB_BDB_MARKS_CALLER_AT_RETURN && s->at_stop
+        && s->stop_reason == CPDB_STOP_RETURN && s->stack.n > 0) {
+        mark_caller(s, s->stack.items[0].frame);
+    }
+    set_stopinfo(s, STOP_ANYWHERE, NULL, NULL, 0);
+}
+
+void
+cpdb_step_set_trace(CpdbSession *s, PyFrameObject *frame)
+{
+    PyFrameObject *f = (PyFrameObject *)Py_XNewRef(frame);
+    while (f != NULL) {
+        PyFrameObject *back = PyFrame_GetBack(f);
+        mark_traced(s, f);
+        Py_DECREF(f);
+        f = back;
+    }
+    set_stopinfo(s, STOP_ANYWHERE, NULL, NULL, 0);
+}
+
+void
+cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame)
+{
+    set_stopinfo(s, STOP_IN_FRAME, frame, NULL, 0);
+}
+
+void
+cpdb_step_set_return(CpdbSession *s, PyFrameObject *frame)
+{
+    if (is_generator_frame((PyObject *)frame)) {
+        set_stopinfo(s, STOP_IN_FRAME, frame, NULL, -1);
+    }
+    else {
+        PyFrameObject *back = PyFrame_GetBack(frame);   /* new or NULL */
+        if (back != NULL) {
+            set_stopinfo(s, STOP_IN_FRAME, back, frame, 0);
+        }
+        else {
+            /* The program's outermost frame: pdb's has a caller (its own
+               exec), so only the return of this frame stops. */
+            set_stopinfo(s, STOP_NOWHERE, NULL, frame, -1);
+        }
+        Py_XDECREF(back);
+    }
+    s->step.finishing = 1;
+}
+
+void
+cpdb_step_set_until(CpdbSession *s, PyFrameObject *frame, int lineno)
+{
+    set_stopinfo(s, STOP_IN_FRAME, frame, frame, lineno);
+}
+
+void
+cpdb_step_set_continue(CpdbSession *s)
+{
+    set_stopinfo(s, STOP_NOWHERE, NULL, NULL, -1);
+}
+
+/* bdb's stop_here(): may the stepper stop at an event of frame? */
+static int
+stop_here(CpdbStepper *st, PyFrameObject *frame)
+{
+    switch (st->kind) {
+    case STOP_ANYWHERE:
+        return 1;
+    case STOP_IN_FRAME:
+        if ((PyObject *)frame == st->stopframe) {
+            return st->stoplineno != -1
+                   && PyFrame_GetLineNumber(frame) >= st->stoplineno;
+        }
+        return 0;
+    case STOP_NOWHERE:
+    default:
+        return 0;
+    }
+}
+
+int
+cpdb_step_wants_all(CpdbSession *s)
+{
+    CpdbStepper *st = &s->step;
+    return st->kind == STOP_ANYWHERE || st->wait_for_main || st->interrupt
+           || (st->kind == STOP_IN_FRAME && st->stopframe_is_gen);
+}
+
+int
+cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    return (PyObject *)code == st->stop_code
+           || (PyObject *)code == st->return_code
+           || cpdb_bp_code_has_breaks(s, code);
+}
+
+int
+cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
+                      PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    if (st->kind == STOP_ANYWHERE || st->wait_for_main || st->interrupt) {
+        return 1;
+    }
+    if (st->kind == STOP_IN_FRAME && (PyObject *)frame == st->stopframe
+        && st->stoplineno != -1) {
+        return 1;
+    }
+    return cpdb_bp_code_has_breaks(s, code);
+}
+
+/* The line that starts the program: the first line event in the main
+   file's code. */
+static int
+is_main_file(CpdbSession *s, PyCodeObject *code)
+{
+    char *path;
+    int same;
+    if (s->step.main_path == NULL) {
+        return 1;
+    }
+    path = cpdb_code_path(code);
+    same = strcmp(path, s->step.main_path) == 0;
+    free(path);
+    return same;
+}
+
+static int
+stop(CpdbSession *s, PyFrameObject *frame, CpdbStopReason reason, int bp,
+     PyObject *value)
+{
+    return cpdb_session_stop(s, frame, reason, bp, value);
+}
+
+static int
+on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    char *cond_error = NULL;
+    int bp = 0, temporary = 0, at_entry;
+    int lineno = PyFrame_GetLineNumber(frame);
+
+    if (st->wait_for_main) {
+        if (lineno <= 0 || !is_main_file(s, code)) {
+            return 0;
+        }
+        st->wait_for_main = 0;
+        return stop(s, frame, CPDB_STOP_START, 0, NULL);
+    }
+    if (st->interrupt) {
+        st->interrupt = 0;
+        return stop(s, frame, CPDB_STOP_INTERRUPT, 0, NULL);
+    }
+    at_entry = (PyObject *)frame == st->entry_frame;
+    st->entry_frame = NULL;
+    if (cpdb_bp_code_has_breaks(s, code)) {
+        bp = cpdb_bp_check(s, frame, code, lineno, at_entry, &cond_error,
+                           &temporary);
+    }
+    if (cond_error != NULL) {
+        cpdb_error(s, "%s", cond_error);
+        free(cond_error);
+    }
+    if (bp > 0) {
+        return stop(s, frame, temporary ? CPDB_STOP_BREAK_TEMP
+                                        : CPDB_STOP_BREAK, bp, NULL);
+    }
+    if (stop_here(st, frame) && is_traced(s, frame)) {
+        return stop(s, frame, CPDB_STOP_STEP, 0, NULL);
+    }
+    return 0;
+}
+
+/* bdb's dispatch_call: a frame gets a trace function when the stepper
+   may stop in it or its file holds a breakpoint; only then can it give a
+   --Call-- stop (never for a generator unless stepping). */
+static int
+on_call(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
+{
+    CpdbStepper *st = &s->step;
+    int is_gen = (code->co_flags & CPDB_GEN_FLAGS) != 0;
+    int here;
+
+    if (st->wait_for_main) {
+        mark_traced(s, frame);
+        return 0;
+    }
+    here = stop_here(st, frame);
+    if (!here && !cpdb_bp_file_has_breaks(s, code)) {
+        return 0;
+    }
+    if (!is_gen || !is_traced(s, frame)) {
+        mark_traced(s, frame);
+    }
+    if (st->kind != STOP_ANYWHERE && is_gen) {
+        return 0;
+    }
+    return here ? stop(s, frame, CPDB_STOP_CALL, 0, NULL) : 0;
+}
+
+static int
+on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
+{
+    CpdbStepper *st = &s->step;
+    if (st->wait_for_main) {
+        return 0;
+    }
+    if ((stop_here(st, frame) || (PyObject *)frame == st->returnframe)
+        && is_traced(s, frame)) {
+        if (st->kind != STOP_ANYWHERE
+            && is_generator_frame((PyObject *)frame)) {
+            return 0;
+        }
+        if (stop(s, frame, CPDB_STOP_RETURN, 0, value) < 0) {
+            return -1;
+        }
+        /* "next" or "until" typed at a --Return-- continue as "step". */
+        if (st->kind == STOP_IN_FRAME && st->stopframe == (PyObject *)frame
+            && st->stoplineno != -1) {
+            set_stopinfo(s, STOP_ANYWHERE, NULL, NULL, 0);
+        }
+        if (CPDB_BDB_MARKS_CALLER_AT_RETURN && st->stoplineno != -1) {
+            mark_caller(s, frame);
+        }
+    }
+    return 0;
+}
+
+static int
+on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
+{
+    CpdbStepper *st = &s->step;
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+
+    if (st->wait_for_main) {
+        return 0;
+    }
+    if (arg != NULL && PyTuple_Check(arg) && PyTuple_GET_SIZE(arg) == 3) {
+        type = PyTuple_GET_ITEM(arg, 0);
+        value = PyTuple_GET_ITEM(arg, 1);
+        tb = PyTuple_GET_ITEM(arg, 2);
+    }
+    if (stop_here(st, frame)) {
+        /* The StopIteration that "yield from" raises inside a generator
+           carries no traceback: it is not the user's exception. */
+        if (is_generator_frame((PyObject *)frame)
+            && type == PyExc_StopIteration && tb == Py_None) {
+            return 0;
+        }
+        if (!is_traced(s, frame)) {
+            return 0;
+        }
+        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
+    }
+    if (st->kind == STOP_IN_FRAME && (PyObject *)frame != st->stopframe
+        && st->stopframe != NULL && is_generator_frame(st->stopframe)
+        && (type == PyExc_StopIteration || type == PyExc_GeneratorExit)
+        && is_traced(s, frame)) {
+        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
+    }
+    return 0;
+}
+
+int
+cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
+                   PyObject *arg)
+{
+    PyCodeObject *code;
+    int rc = 0;
+
+    if (s->request != CPDB_REQ_NONE) {
+        /* The program is being unwound: keep raising until it is gone,
+           so that no "except BaseException" can swallow the kill. */
+        return cpdb_session_raise_kill(s);
+    }
+    code = PyFrame_GetCode(frame);
+    if (ev == CPDB_EV_CALL) {
+        s->step.entry_frame = (PyObject *)frame;
+    }
+    else if (ev != CPDB_EV_LINE && (PyObject *)frame == s->step.entry_frame) {
+        s->step.entry_frame = NULL;
+    }
+    switch (ev) {
+    case CPDB_EV_CALL:
+        rc = on_call(s, frame, code);
+        break;
+    case CPDB_EV_LINE:
+        rc = on_line(s, frame, code);
+        break;
+    case CPDB_EV_RETURN:
+        rc = on_return(s, frame, arg);
+        break;
+    case CPDB_EV_EXCEPTION:
+        rc = on_exception(s, frame, arg);
+        break;
+    }
+    Py_DECREF(code);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/* The step / next / finish / until state machine.  It stops at the same
+   events as pdb's: bdb's stopframe / returnframe / stoplineno rules,
+   including --Call--, --Return-- and exception stops. */
+#ifndef CPDB_SRC_STEPPER_H
+#define CPDB_SRC_STEPPER_H
+
+#include "base/compat.h"
+
+typedef struct CpdbSession CpdbSession;
+
+typedef enum {
+    CPDB_EV_CALL,
+    CPDB_EV_LINE,
+    CPDB_EV_RETURN,
+    CPDB_EV_EXCEPTION
+} CpdbEvent;
+
+typedef enum {
+    STOP_ANYWHERE,          /* step: the next event of any frame */
+    STOP_IN_FRAME,          /* lines of stopframe at or after stoplineno */
+    STOP_NOWHERE            /* continue: breakpoints only */
+} CpdbStopKind;
+
+typedef enum {
+    CPDB_STOP_NONE,
+    CPDB_STOP_START,        /* first line of the program */
+    CPDB_STOP_STEP,         /* a step/next/until ended on a line */
+    CPDB_STOP_BREAK,        /* a breakpoint */
+    CPDB_STOP_BREAK_TEMP,   /* a temporary breakpoint, now deleted */
+    CPDB_STOP_CALL,         /* --Call-- */
+    CPDB_STOP_RETURN,       /* --Return-- */
+    CPDB_STOP_EXCEPTION,    /* an exception was raised while stepping */
+    CPDB_STOP_POST_MORTEM,  /* uncaught exception, the program is over */
+    CPDB_STOP_HERE,         /* breakpoint() / cpdb_break_here() */
+    CPDB_STOP_INTERRUPT     /* Ctrl-C */
+} CpdbStopReason;
+
+typedef struct CpdbStepper {
+    CpdbStopKind kind;
+    PyObject *stopframe;    /* strong, or NULL */
+    PyObject *returnframe;  /* strong, or NULL */
+    PyObject *stop_code;    /* strong: code of stopframe, or NULL */
+    PyObject *return_code;  /* strong: code of returnframe, or NULL */
+    int stopframe_is_gen;   /* stopframe runs a generator or coroutine */
+    int stoplineno;         /* STOP_IN_FRAME: >= 0 line floor, -1 never */
+    int wait_for_main;      /* before the main file's first line */
+    const char *main_path;  /* borrowed: owned by the session's program */
+    long repeat;            /* further stops to pass for "step N" */
+    int finishing;          /* the running command is finish/return */
+    int interrupt;          /* Ctrl-C asked for a stop */
+    PyObject *entry_frame;  /* identity only, never dereferenced: the
+                               frame whose call event came last and which
+                               has had no line event yet */
+} CpdbStepper;
+
+void cpdb_step_init(CpdbStepper *st);
+void cpdb_step_fini(CpdbStepper *st);
+
+void cpdb_step_set_step(CpdbSession *s);
+/* pdb's set_trace(): every frame from frame outwards is followed, and
+   the next event stops. */
+void cpdb_step_set_trace(CpdbSession *s, PyFrameObject *frame);
+/* At a stop: mark the frames of the stack that pdb follows because their
+   file holds breakpoints, so that deleting those breakpoints later (a
+   temporary one, say) does not make the stepper lose them. */
+void cpdb_step_mark_stack(CpdbSession *s);
+/* Return: new reference to the object that marks followed frames. */
+PyObject *cpdb_step_new_marker(void);
+void cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame);
+void cpdb_step_set_return(CpdbSession *s, PyFrameObject *frame);
+void cpdb_step_set_until(CpdbSession *s, PyFrameObject *frame, int lineno);
+void cpdb_step_set_continue(CpdbSession *s);
+
+/* Whether the stepper may stop in any frame at all (step, the start,
+   Ctrl-C, the generator rule of next/finish): backends must then deliver
+   every event. */
+int cpdb_step_wants_all(CpdbSession *s);
+/* Whether frames of this code may need events: it holds a breakpoint, or
+   it is the code of the frame that next/until/finish watch. */
+int cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code);
+
+/* Whether frames of this code need line events now: it holds a
+   breakpoint, or the stepper may stop in it. */
+int cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
+                          PyCodeObject *code);
+
+/* One trace event.  May stop and run the prompt.  Return 0, or -1 with
+   an exception set to unwind the program (kill, run, quit). */
+int cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame,
+                       CpdbEvent ev, PyObject *arg);
+
+#endif /* CPDB_SRC_STEPPER_H */

@@ -1,0 +1,930 @@
+/* Heap snapshots.  One gc.get_objects() list, a pointer-to-index table
+   (open addressing over 32-bit indices: about 6 bytes per object), and,
+   when a question needs referrers, the reverse edges in CSR form (4 bytes
+   per object and per edge between tracked objects), built in two passes
+   of tp_traverse over the heap.  Nothing here runs Python code except
+   gc.get_objects(); cpdb's own objects are dropped from the snapshot. */
+#include "heap/heap.h"
+#include "core/session.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- cpdb's own objects ---------------------------------------------------- */
+
+int
+cpdb_heap_is_own(CpdbSession *s, PyObject *o)
+{
+    if (o == s->history || o == s->kill_exc || o == s->trace_marker
+        || o == s->heap.list) {
+        return 1;
+    }
+    if (PyCFunction_Check(o)) {
+        /* Every callable cpdb makes is named cpdb_*. */
+        PyMethodDef *ml = ((PyCFunctionObject *)o)->m_ml;
+        return ml != NULL && ml->ml_name != NULL
+               && strncmp(ml->ml_name, "cpdb_", 5) == 0;
+    }
+    if (strncmp(Py_TYPE(o)->tp_name, "cpdb.", 5) == 0) {
+        return 1;       /* the pdb finder and loader, the kill exception */
+    }
+    if (PyType_Check(o)
+        && strncmp(((PyTypeObject *)o)->tp_name, "cpdb.", 5) == 0) {
+        return 1;
+    }
+    return cpdb_monitoring_is_own(o);
+}
+
+/* --- the index ----------------------------------------------------------- */
+
+static inline size_t
+hash_ptr(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static int build_index(CpdbHeap *h);
+
+long
+cpdb_heap_find(CpdbHeap *h, const void *address)
+{
+    size_t i;
+    if (h->slots == NULL) {
+        /* built when first needed: a census does without */
+        if (h->n == 0 || build_index(h) < 0) {
+            PyErr_Clear();
+            return -1;
+        }
+    }
+    for (i = hash_ptr(address) & h->mask;; i = (i + 1) & h->mask) {
+        uint32_t v = h->slots[i];
+        if (v == 0) {
+            return -1;
+        }
+        if ((const void *)h->objs[v - 1] == address) {
+            return (long)(v - 1);
+        }
+    }
+}
+
+static int
+build_index(CpdbHeap *h)
+{
+    size_t cap = 16, i;
+    while (cap < (size_t)h->n + (size_t)h->n / 2 + 1) {
+        cap *= 2;
+    }
+    h->slots = calloc(cap, sizeof(uint32_t));
+    if (h->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    h->mask = cap - 1;
+    for (i = 0; i < h->n; i++) {
+        size_t j = hash_ptr(h->objs[i]) & h->mask;
+        while (h->slots[j] != 0) {
+            j = (j + 1) & h->mask;
+        }
+        h->slots[j] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+/* --- snapshots ------------------------------------------------------------ */
+
+void
+cpdb_heap_clear(CpdbHeap *h)
+{
+    Py_CLEAR(h->list);
+    h->objs = NULL;
+    h->n = 0;
+    free(h->slots);
+    h->slots = NULL;
+    h->mask = 0;
+    cpdb_graph_fini(&h->back);
+    h->have_back = 0;
+    free(h->modules);
+    h->modules = NULL;
+    free(h->leaks);
+    h->leaks = NULL;
+    h->n_modules = 0;
+    h->stop_serial = -1;
+}
+
+/* Types whose instances may be cpdb's own, decided once per type:
+   entries are the type pointer with the answer in the low bit. */
+static uintptr_t type_cache[512];
+
+static int
+type_may_own(PyTypeObject *t)
+{
+    size_t k = (size_t)(((uintptr_t)t >> 4) & 511);
+    uintptr_t e = type_cache[k];
+    int may;
+    if ((e & ~(uintptr_t)1) == (uintptr_t)t) {
+        return (int)(e & 1);
+    }
+    may = PyType_IsSubtype(t, &PyCFunction_Type)
+          || PyType_IsSubtype(t, &PyType_Type)
+          || strncmp(t->tp_name, "cpdb.", 5) == 0;
+    type_cache[k] = (uintptr_t)t | (uintptr_t)may;
+    return may;
+}
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a;
+    uintptr_t y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* The variables dictionaries of the stopped frames (3.10-3.12 keep one
+   on the frame once asked, as cpdb does at a stop): answers name a
+   frame's variables themselves instead.  Return: malloc'd sorted array
+   of *n borrowed pointers (alive while the stack is). */
+static void **
+frame_dicts(CpdbSession *s, size_t *n)
+{
+    void **v = cpdb_xmalloc(sizeof(void *) * (size_t)(s->stack.n + 1));
+    int j;
+    *n = 0;
+    for (j = 0; j < s->stack.n; j++) {
+        PyFrameObject *f = s->stack.items[j].frame;
+        PyObject *locals = cpdb_frame_locals(f);
+        PyObject *globals = locals ? cpdb_frame_globals(f) : NULL;
+        if (locals != NULL && PyDict_CheckExact(locals) && locals != globals) {
+            v[(*n)++] = locals;     /* the frame keeps it alive */
+        }
+        PyErr_Clear();
+        Py_XDECREF(globals);
+        Py_XDECREF(locals);
+    }
+    qsort(v, *n, sizeof(void *), ptr_cmp);
+    return v;
+}
+
+/* Whether o is left out of answers: cpdb's own, or a stopped frame's
+   variables dictionary (dicts: from frame_dicts). */
+static int
+is_own_fast(CpdbSession *s, PyObject *o, void **dicts, size_t n_dicts)
+{
+    return o == s->history || o == s->kill_exc || o == s->trace_marker
+           || o == s->heap.list || cpdb_monitoring_is_own(o)
+           || (type_may_own(Py_TYPE(o)) && cpdb_heap_is_own(s, o))
+           || (n_dicts > 0 && PyDict_CheckExact(o)
+               && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp));
+}
+
+/* Filling the snapshot's list in a walk of the collector's lists. */
+typedef struct Fill {
+    CpdbSession *s;
+    CpdbHeap *h;
+    PyObject *list;
+    Py_ssize_t n, cap;
+    void **dicts;
+    size_t n_dicts;
+} Fill;
+
+static int
+count_all(PyObject *o, void *arg)
+{
+    (void)o;
+    ++*(Py_ssize_t *)arg;
+    return 1;
+}
+
+static void
+note_module(CpdbHeap *h, PyObject *o, uint32_t index)
+{
+    if (PyModule_Check(o)) {
+        h->modules = cpdb_xrealloc(h->modules, sizeof(uint32_t)
+                                   * (h->n_modules + 1));
+        h->modules[h->n_modules++] = index;
+    }
+}
+
+static int
+fill_visit(PyObject *o, void *arg)
+{
+    Fill *f = arg;
+    if (o == f->list || is_own_fast(f->s, o, f->dicts, f->n_dicts)) {
+        return 1;
+    }
+    if (f->n == f->cap) {
+        return 0;
+    }
+    note_module(f->h, o, (uint32_t)f->n);
+    PyList_SET_ITEM(f->list, f->n++, Py_NewRef(o));
+    return 1;
+}
+
+/* The snapshot from gc.get_objects(), when the collector's lists cannot
+   be walked (it is collecting). */
+static PyObject *
+objects_listed(CpdbSession *s, CpdbHeap *h, void **dicts, size_t n_dicts)
+{
+    PyObject *gc = PyImport_ImportModule("gc"), *list;
+    Py_ssize_t i, j, n;
+    int busy = s->busy;
+    if (gc == NULL) {
+        return NULL;
+    }
+    s->busy = 1;
+    list = PyObject_CallMethod(gc, "get_objects", NULL);
+    s->busy = busy;
+    Py_DECREF(gc);
+    if (list == NULL || !PyList_Check(list)) {
+        Py_XDECREF(list);
+        return NULL;
+    }
+    n = PyList_GET_SIZE(list);
+    for (i = j = 0; i < n; i++) {
+        PyObject *o = PyList_GET_ITEM(list, i);
+        if (is_own_fast(s, o, dicts, n_dicts)) {
+            Py_DECREF(o);
+        }
+        else {
+            note_module(h, o, (uint32_t)j);
+            PyList_SET_ITEM(list, j++, o);
+        }
+    }
+    Py_SET_SIZE(list, j);
+    return list;
+}
+
+int
+cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
+{
+    Fill f;
+    Py_ssize_t total = 0;
+
+    cpdb_heap_clear(h);
+    /* cpdb's own objects are left out as they are met; only a few types
+       can have them (functions made in C, types, cpdb's own): the
+       question is asked of an object only when its type, looked up in a
+       small cache, can. */
+    memset(&f, 0, sizeof f);
+    f.s = s;
+    f.h = h;
+    f.dicts = frame_dicts(s, &f.n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+    if (cpdb_gc_visit(count_all, &total) == 0
+        && total < (Py_ssize_t)UINT32_MAX
+        && (f.list = PyList_New(total)) != NULL) {
+        /* One list of the right size, filled in a second walk: no list
+           grown by appending, and nothing made while walking. */
+        f.cap = total;
+        cpdb_gc_visit(fill_visit, &f);
+        Py_SET_SIZE(f.list, f.n);
+    }
+    else {
+        PyErr_Clear();
+        f.list = objects_listed(s, h, f.dicts, f.n_dicts);
+    }
+    free(f.dicts);
+    if (f.list == NULL) {
+        return -1;
+    }
+    if (PyList_GET_SIZE(f.list) >= (Py_ssize_t)UINT32_MAX) {
+        Py_DECREF(f.list);
+        PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
+        return -1;
+    }
+    h->list = f.list;
+    h->objs = ((PyListObject *)f.list)->ob_item;
+    h->n = (uint32_t)PyList_GET_SIZE(f.list);
+    h->stop_serial = s->stop_serial;
+    h->eval_serial = s->eval_serial;
+    return 0;
+}
+
+int
+cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
+{
+    cpdb_heap_clear(h);
+    if (PyList_GET_SIZE(list) >= (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
+        return -1;
+    }
+    h->list = Py_NewRef(list);
+    h->objs = ((PyListObject *)list)->ob_item;
+    h->n = (uint32_t)PyList_GET_SIZE(list);
+    if (build_index(h) < 0) {
+        cpdb_heap_clear(h);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether the session's snapshot is of this stop, with no Python run at
+   the prompt since. */
+static int
+snapshot_fresh(const CpdbSession *s)
+{
+    return s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
+           && s->heap.eval_serial == s->eval_serial && s->at_stop;
+}
+
+CpdbHeap *
+cpdb_heap_current(CpdbSession *s)
+{
+    if (snapshot_fresh(s)) {
+        return &s->heap;
+    }
+    if (cpdb_heap_take(s, &s->heap) < 0) {
+        return NULL;
+    }
+    return &s->heap;
+}
+
+void
+cpdb_heap_forget(CpdbSession *s)
+{
+    cpdb_heap_clear(&s->heap);
+}
+
+/* --- edges ----------------------------------------------------------------- */
+
+void
+cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
+{
+    traverseproc traverse;
+    if (!PyObject_IS_GC(o)) {
+        return;
+    }
+    traverse = Py_TYPE(o)->tp_traverse;
+    if (traverse != NULL) {
+        traverse(o, (visitproc)visit, arg);
+    }
+}
+
+/* The reverse edges are found by looking every referent up in the
+   index: two cache misses each (the slot, then the object pointer it
+   names) on a big heap.  Lookups are queued and done in batches, their
+   memory fetched ahead, so the misses overlap. */
+#define BATCH 64
+
+typedef struct BackPass {
+    CpdbHeap *h;
+    uint32_t from;
+    int fill;               /* second pass: write sources */
+    uint8_t *bits;          /* or only mark what is referred to */
+    int inside;             /* looking through a dict made after the
+                               snapshot */
+    int n;                  /* queued lookups */
+    uint32_t q_from[BATCH];
+    PyObject *q_ref[BATCH];
+} BackPass;
+
+static int back_visit(PyObject *referent, void *arg);
+
+static void
+back_flush(BackPass *p)
+{
+    CpdbHeap *h = p->h;
+    uint32_t from[BATCH];
+    PyObject *ref[BATCH];
+    size_t pos[BATCH];
+    int k, n = p->n;
+
+    memcpy(from, p->q_from, sizeof(uint32_t) * (size_t)n);
+    memcpy(ref, p->q_ref, sizeof(PyObject *) * (size_t)n);
+    p->n = 0;
+    for (k = 0; k < n; k++) {
+        pos[k] = hash_ptr(ref[k]) & h->mask;
+        __builtin_prefetch(&h->slots[pos[k]]);
+    }
+    for (k = 0; k < n; k++) {
+        uint32_t v = h->slots[pos[k]];
+        if (v != 0) {
+            __builtin_prefetch(&h->objs[v - 1]);
+        }
+    }
+    for (k = 0; k < n; k++) {
+        size_t i;
+        long j = -1;
+        for (i = pos[k];; i = (i + 1) & h->mask) {
+            uint32_t v = h->slots[i];
+            if (v == 0) {
+                break;
+            }
+            if (h->objs[v - 1] == ref[k]) {
+                j = (long)(v - 1);
+                break;
+            }
+        }
+        if (j >= 0) {
+            if (p->bits != NULL) {
+                cpdb_bit_set(p->bits, (uint32_t)j);
+            }
+            else if (p->fill) {
+                h->back.adj[--h->back.off[j + 1]] = from[k];
+            }
+            else {
+                h->back.off[j + 1]++;
+            }
+        }
+        else if (!p->inside && PyDict_CheckExact(ref[k])
+                 && PyObject_GC_IsTracked(ref[k])) {
+            /* An instance's attribute dictionary made after the snapshot
+               (3.11+ keeps attributes inline until something asks for
+               __dict__, as naming an edge does): its references are the
+               instance's. */
+            uint32_t saved = p->from;
+            p->from = from[k];
+            p->inside = 1;
+            cpdb_heap_referents(ref[k], back_visit, p);
+            p->inside = 0;
+            p->from = saved;
+        }
+    }
+}
+
+static int
+back_visit(PyObject *referent, void *arg)
+{
+    BackPass *p = arg;
+    if (referent == NULL || !PyObject_IS_GC(referent)) {
+        return 0;
+    }
+    p->q_from[p->n] = p->from;
+    p->q_ref[p->n++] = referent;
+    if (p->n == BATCH) {
+        back_flush(p);
+    }
+    return 0;
+}
+
+int
+cpdb_heap_build_back(CpdbHeap *h)
+{
+    BackPass p;
+    uint32_t i;
+    uint64_t total = 0;
+
+    if (h->have_back) {
+        return 0;
+    }
+    if (h->slots == NULL && h->n > 0 && build_index(h) < 0) {
+        return -1;
+    }
+    memset(&p, 0, sizeof p);
+    p.h = h;
+    h->back.n = h->n;
+    h->back.off = calloc((size_t)h->n + 2, sizeof(uint32_t));
+    if (h->back.off == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < h->n; i++) {
+        p.from = i;
+        cpdb_heap_referents(h->objs[i], back_visit, &p);
+    }
+    while (p.n > 0) {
+        back_flush(&p);
+    }
+    /* off[j + 1] = end of j's range */
+    for (i = 0; i < h->n; i++) {
+        total += h->back.off[i + 1];
+        h->back.off[i + 1] = (uint32_t)total;
+    }
+    if (total >= UINT32_MAX) {
+        cpdb_graph_fini(&h->back);
+        PyErr_SetString(PyExc_RuntimeError, "too many references");
+        return -1;
+    }
+    h->back.adj = malloc((total ? total : 1) * sizeof(uint32_t));
+    if (h->back.adj == NULL) {
+        cpdb_graph_fini(&h->back);
+        PyErr_NoMemory();
+        return -1;
+    }
+    /* Second pass writes from the end of each range backwards; after it
+       off[j + 1] is the start of j's range: shift by one. */
+    p.fill = 1;
+    for (i = 0; i < h->n; i++) {
+        p.from = i;
+        cpdb_heap_referents(h->objs[i], back_visit, &p);
+    }
+    while (p.n > 0) {
+        back_flush(&p);
+    }
+    memmove(h->back.off, h->back.off + 1, sizeof(uint32_t) * h->n);
+    h->back.off[h->n] = (uint32_t)total;
+    h->have_back = 1;
+    return 0;
+}
+
+/* --- what is referred to -------------------------------------------------- */
+
+typedef struct Referred {
+    CpdbHeap *h;
+    uint8_t *bits;
+    int inside;
+    void **seen;            /* open addressing set of untracked objects */
+    size_t seen_mask, seen_n;
+} Referred;
+
+static int
+referred_visit(PyObject *o, void *arg)
+{
+    Referred *r = arg;
+    long j;
+    if (o == NULL) {
+        return 0;
+    }
+    j = cpdb_heap_find(r->h, o);
+    if (j >= 0) {
+        cpdb_bit_set(r->bits, (uint32_t)j);
+    }
+    else if (!r->inside && PyDict_CheckExact(o) && PyObject_GC_IsTracked(o)) {
+        /* as in back_visit: a dict made after the snapshot */
+        r->inside = 1;
+        cpdb_heap_referents(o, referred_visit, r);
+        r->inside = 0;
+    }
+    return 0;
+}
+
+/* Add p to the set of untracked objects seen.  Return: 1 if it is new. */
+static int
+seen_add(Referred *r, void *p)
+{
+    size_t i;
+    if ((r->seen_n + 1) * 2 > r->seen_mask + 1) {
+        size_t old = r->seen_mask + 1, cap = old * 2, k;
+        void **grown = calloc(cap, sizeof(void *));
+        if (grown == NULL) {
+            return 0;
+        }
+        for (k = 0; k < old; k++) {
+            if (r->seen[k] != NULL) {
+                for (i = hash_ptr(r->seen[k]) & (cap - 1); grown[i] != NULL;
+                     i = (i + 1) & (cap - 1)) {
+                }
+                grown[i] = r->seen[k];
+            }
+        }
+        free(r->seen);
+        r->seen = grown;
+        r->seen_mask = cap - 1;
+    }
+    for (i = hash_ptr(p) & r->seen_mask; r->seen[i] != NULL;
+         i = (i + 1) & r->seen_mask) {
+        if (r->seen[i] == p) {
+            return 0;
+        }
+    }
+    r->seen[i] = p;
+    r->seen_n++;
+    return 1;
+}
+
+/* Code objects are not tracked: what their constants and names hold
+   (tuples, frozensets, nested code) counts as referred. */
+static void
+mark_code(Referred *r, PyObject *code)
+{
+    PyObject *consts;
+    Py_ssize_t i;
+    PyObject *names[3];
+    int k, n_names;
+    if (!PyCode_Check(code) || !seen_add(r, code)) {
+        return;
+    }
+    consts = ((PyCodeObject *)code)->co_consts;
+    referred_visit(consts, r);
+    referred_visit(((PyCodeObject *)code)->co_names, r);
+    n_names = cpdb_code_name_tuples((PyCodeObject *)code, names);
+    for (k = 0; k < n_names; k++) {
+        referred_visit(names[k], r);
+    }
+    for (i = 0; consts != NULL && PyTuple_Check(consts)
+                && i < PyTuple_GET_SIZE(consts); i++) {
+        mark_code(r, PyTuple_GET_ITEM(consts, i));
+    }
+}
+
+/* Static types are not tracked: their dictionaries, MROs and bases
+   count as referred.  Walks every type from object down. */
+static void
+mark_types(Referred *r, PyTypeObject *t)
+{
+    PyObject *subs, *d;
+    Py_ssize_t i;
+    if (!seen_add(r, t)) {
+        return;
+    }
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        || cpdb_heap_find(r->h, t) < 0) {
+        /* static, or left out of the snapshot (cpdb's own) */
+        d = cpdb_type_dict(t);
+        referred_visit(d, r);
+        Py_XDECREF(d);
+        referred_visit(t->tp_mro, r);
+        referred_visit(t->tp_bases, r);
+    }
+    /* type_traverse does not visit the subclasses' dict */
+    referred_visit(cpdb_type_subclasses(t), r);
+    subs = PyObject_CallMethod((PyObject *)t, "__subclasses__", NULL);
+    for (i = 0; subs != NULL && PyList_Check(subs)
+                && i < PyList_GET_SIZE(subs); i++) {
+        PyObject *sub = PyList_GET_ITEM(subs, i);
+        if (PyType_Check(sub)) {
+            mark_types(r, (PyTypeObject *)sub);
+        }
+    }
+    PyErr_Clear();
+    Py_XDECREF(subs);
+}
+
+uint8_t *
+cpdb_heap_referred(CpdbHeap *h)
+{
+    Referred r;
+    uint32_t i;
+    memset(&r, 0, sizeof r);
+    r.h = h;
+    r.bits = calloc((size_t)h->n / 8 + 1, 1);
+    r.seen = calloc(1024, sizeof(void *));
+    r.seen_mask = 1023;
+    if (r.bits == NULL || r.seen == NULL) {
+        free(r.bits);
+        free(r.seen);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (!h->have_back) {
+        BackPass p;
+        memset(&p, 0, sizeof p);
+        p.h = h;
+        p.bits = r.bits;
+        if (h->slots == NULL && h->n > 0 && build_index(h) < 0) {
+            free(r.bits);
+            free(r.seen);
+            return NULL;
+        }
+        for (i = 0; i < h->n; i++) {
+            cpdb_heap_referents(h->objs[i], back_visit, &p);
+        }
+        while (p.n > 0) {
+            back_flush(&p);
+        }
+    }
+    for (i = 0; i < h->n; i++) {
+        PyObject *o = h->objs[i];
+        if (h->have_back && h->back.off[i] != h->back.off[i + 1]) {
+            cpdb_bit_set(r.bits, i);    /* the reverse edges know already */
+        }
+        if (PyFunction_Check(o)) {
+            mark_code(&r, PyFunction_GET_CODE(o));
+        }
+        else if (PyGen_Check(o) || PyCoro_CheckExact(o)
+                 || PyAsyncGen_CheckExact(o)) {
+            PyObject *code = PyObject_GetAttrString(
+                o, PyGen_Check(o) ? "gi_code"
+                   : PyCoro_CheckExact(o) ? "cr_code" : "ag_code");
+            if (code != NULL) {
+                mark_code(&r, code);
+                Py_DECREF(code);
+            }
+            PyErr_Clear();
+        }
+    }
+    /* The running frames' code (a module's body has no function). */
+    {
+        PyFrameObject *f = PyEval_GetFrame();
+        Py_XINCREF(f);
+        while (f != NULL) {
+            PyCodeObject *code = PyFrame_GetCode(f);
+            PyFrameObject *back = PyFrame_GetBack(f);
+            mark_code(&r, (PyObject *)code);
+            Py_DECREF(code);
+            Py_DECREF(f);
+            f = back;
+        }
+    }
+    mark_types(&r, &PyBaseObject_Type);
+    free(r.seen);
+    return r.bits;
+}
+
+/* --- census --------------------------------------------------------------- */
+
+static int
+count_desc(const void *a, const void *b)
+{
+    const CpdbTypeCount *x = a, *y = b;
+    return (x->count < y->count) - (x->count > y->count);
+}
+
+/* Counts per type in an open-addressing table keyed by the type. */
+typedef struct TypeTable {
+    CpdbTypeCount *slots;
+    size_t cap;
+    long n;
+    int failed;
+} TypeTable;
+
+static void
+type_table_add(TypeTable *tt, PyTypeObject *t)
+{
+    size_t j, mask = tt->cap - 1;
+    for (j = hash_ptr(t) & mask;; j = (j + 1) & mask) {
+        if (tt->slots[j].type == t) {
+            tt->slots[j].count++;
+            return;
+        }
+        if (tt->slots[j].type == NULL) {
+            tt->slots[j].type = t;
+            tt->slots[j].count = 1;
+            tt->n++;
+            break;
+        }
+    }
+    if ((size_t)tt->n * 2 > tt->cap) {
+        /* Grow: rehash into a table twice the size. */
+        size_t ncap = tt->cap * 2, k;
+        CpdbTypeCount *bigger = calloc(ncap, sizeof(CpdbTypeCount));
+        if (bigger == NULL) {
+            tt->failed = 1;
+            return;
+        }
+        for (k = 0; k < tt->cap; k++) {
+            if (tt->slots[k].type != NULL) {
+                for (j = hash_ptr(tt->slots[k].type) & (ncap - 1);
+                     bigger[j].type != NULL; j = (j + 1) & (ncap - 1)) {
+                }
+                bigger[j] = tt->slots[k];
+            }
+        }
+        free(tt->slots);
+        tt->slots = bigger;
+        tt->cap = ncap;
+    }
+}
+
+/* Return: the counts, largest first (malloc'd), or NULL. */
+static CpdbTypeCount *
+type_table_result(TypeTable *tt, long *n_types)
+{
+    CpdbTypeCount *out = NULL;
+    size_t i, j;
+    if (!tt->failed) {
+        out = malloc(sizeof(CpdbTypeCount) * (size_t)(tt->n ? tt->n : 1));
+    }
+    if (out != NULL) {
+        for (i = 0, j = 0; i < tt->cap; i++) {
+            if (tt->slots[i].type != NULL) {
+                out[j++] = tt->slots[i];
+            }
+        }
+        qsort(out, (size_t)tt->n, sizeof(CpdbTypeCount), count_desc);
+        *n_types = tt->n;
+    }
+    free(tt->slots);
+    return out;
+}
+
+CpdbTypeCount *
+cpdb_heap_census(const CpdbHeap *h, long *n_types)
+{
+    TypeTable tt = {calloc(1024, sizeof(CpdbTypeCount)), 1024, 0, 0};
+    uint32_t i;
+    if (tt.slots == NULL) {
+        return NULL;
+    }
+    for (i = 0; i < h->n && !tt.failed; i++) {
+        type_table_add(&tt, Py_TYPE(h->objs[i]));
+    }
+    return type_table_result(&tt, n_types);
+}
+
+typedef struct LiveCensus {
+    CpdbSession *s;
+    TypeTable tt;
+    void **dicts;
+    size_t n_dicts;
+} LiveCensus;
+
+static int
+live_census_visit(PyObject *o, void *arg)
+{
+    LiveCensus *c = arg;
+    if (!is_own_fast(c->s, o, c->dicts, c->n_dicts)) {
+        type_table_add(&c->tt, Py_TYPE(o));
+    }
+    return !c->tt.failed;
+}
+
+typedef struct OwnFilter {
+    CpdbSession *s;
+    int (*visit)(PyObject *o, void *arg);
+    void *arg;
+    void **dicts;
+    size_t n_dicts;
+} OwnFilter;
+
+static int
+filter_visit(PyObject *o, void *arg)
+{
+    OwnFilter *f = arg;
+    return is_own_fast(f->s, o, f->dicts, f->n_dicts) ? 1
+                                                       : f->visit(o, f->arg);
+}
+
+int
+cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
+               void *arg)
+{
+    OwnFilter f = {s, visit, arg, NULL, 0};
+    int rc;
+    if (snapshot_fresh(s)) {
+        uint32_t i;
+        for (i = 0; i < s->heap.n; i++) {
+            if (!visit(s->heap.objs[i], arg)) {
+                break;
+            }
+        }
+        return 0;
+    }
+    f.dicts = frame_dicts(s, &f.n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+    rc = cpdb_gc_visit(filter_visit, &f);
+    free(f.dicts);
+    return rc;
+}
+
+int
+cpdb_heap_count(CpdbSession *s, Py_ssize_t *n)
+{
+    *n = 0;
+    return cpdb_heap_walk(s, count_all, n);
+}
+
+CpdbTypeCount *
+cpdb_heap_census_now(CpdbSession *s, long *n_types)
+{
+    LiveCensus c;
+    CpdbTypeCount *out;
+    if (snapshot_fresh(s)) {
+        return cpdb_heap_census(&s->heap, n_types);  /* have one already */
+    }
+    c.s = s;
+    c.tt.slots = calloc(1024, sizeof(CpdbTypeCount));
+    c.tt.cap = 1024;
+    c.tt.n = 0;
+    c.tt.failed = c.tt.slots == NULL;
+    if (c.tt.failed) {
+        return NULL;
+    }
+    c.dicts = frame_dicts(s, &c.n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+    if (cpdb_gc_visit(live_census_visit, &c) < 0) {
+        /* the collector is running: count a snapshot instead */
+        CpdbHeap *h;
+        free(c.dicts);
+        free(c.tt.slots);
+        h = cpdb_heap_current(s);
+        PyErr_Clear();
+        return h ? cpdb_heap_census(h, n_types) : NULL;
+    }
+    free(c.dicts);
+    out = type_table_result(&c.tt, n_types);
+    return out;
+}
+
+char *
+cpdb_type_name(PyTypeObject *t)
+{
+    PyObject *module = NULL, *qual = NULL;
+    char *out;
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        return cpdb_xstrdup(t->tp_name);
+    }
+    module = PyObject_GetAttrString((PyObject *)t, "__module__");
+    qual = PyObject_GetAttrString((PyObject *)t, "__qualname__");
+    PyErr_Clear();
+    if (qual != NULL && PyUnicode_Check(qual) && module != NULL
+        && PyUnicode_Check(module)
+        && PyUnicode_CompareWithASCIIString(module, "builtins") != 0) {
+        out = cpdb_xasprintf("%s.%s", PyUnicode_AsUTF8(module),
+                             PyUnicode_AsUTF8(qual));
+    }
+    else if (qual != NULL && PyUnicode_Check(qual)) {
+        out = cpdb_xstrdup(PyUnicode_AsUTF8(qual));
+    }
+    else {
+        out = cpdb_xstrdup(t->tp_name);
+    }
+    PyErr_Clear();
+    Py_XDECREF(module);
+    Py_XDECREF(qual);
+    return out;
+}

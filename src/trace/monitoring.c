@@ -1,0 +1,488 @@
+/* The monitoring backend: sys.monitoring (PEP 669, Python 3.12+), with
+   C functions as callbacks, under the debugger's tool id.
+
+   Two regimes, chosen again whenever the stepper or the breakpoints
+   change:
+   - breakpoints only ("continue"): the start and resume events of every
+     code object are watched once, to find code that holds breakpoints;
+     each returns DISABLE afterwards.  Code with breakpoints gets local
+     LINE (and JUMP, for one-line loops) events, and the lines of it that
+     hold none return DISABLE.  After the first pass through each code
+     object the program runs without callbacks.
+   - stepping (step, next, finish, until, start, Ctrl-C): the events of
+     legacy tracing (start, resume, throw, return, yield, unwind, raise,
+     stop-iteration, line, backward jump) go to the stepper exactly as
+     Python's own sys.settrace emulation delivers them, so pdb's rules
+     apply unchanged.  For next/until/finish, events of code objects that
+     cannot stop return DISABLE.
+   Locations disabled under one regime come back with restart_events()
+   when the next begins. */
+#include "trace/trace.h"
+#include "core/breakpoints.h"
+#include "cli/output.h"
+#include "core/session.h"
+#include "core/stepper.h"
+
+enum {
+    EV_PY_START = 1, EV_PY_RESUME = 2, EV_PY_RETURN = 4, EV_PY_YIELD = 8,
+    EV_LINE = 32, EV_JUMP = 128, EV_STOP_ITERATION = 512, EV_RAISE = 1024,
+    EV_PY_UNWIND = 4096, EV_PY_THROW = 8192
+};
+
+#define TOOL 0      /* sys.monitoring.DEBUGGER_ID */
+
+static const unsigned long all_events =
+    EV_PY_START | EV_PY_RESUME | EV_PY_THROW | EV_PY_RETURN | EV_PY_YIELD
+    | EV_PY_UNWIND | EV_RAISE | EV_STOP_ITERATION | EV_LINE | EV_JUMP;
+
+typedef struct MonState {
+    CpdbSession *session;   /* borrowed: the session being traced */
+    PyThreadState *thread;  /* the thread followed: the program's main
+                               thread (as the legacy backend) */
+    PyObject *monitoring;   /* strong: sys.monitoring */
+    PyObject *disable;      /* strong: sys.monitoring.DISABLE */
+    PyObject *local_codes;  /* strong list: code objects given local
+                               events, to clear them later */
+    int stepping;           /* the regime: 1 stepping, 0 breakpoints */
+} MonState;
+
+static MonState mon;
+
+static PyObject *
+disable(void)
+{
+    return Py_NewRef(mon.disable);
+}
+
+/* The session, if this event is one to look at: not while the debugger
+   itself runs Python, and only in the followed thread (events are global
+   to the interpreter; other threads run on untouched). */
+static CpdbSession *
+session_for_event(void)
+{
+    CpdbSession *s = mon.session;
+    if (s == NULL || s->busy || PyThreadState_Get() != mon.thread) {
+        return NULL;
+    }
+    return s;
+}
+
+/* The stepper may stop in frames of this code (next/until/finish). */
+static int
+code_matters(CpdbSession *s, PyObject *code)
+{
+    CpdbStepper *st = &s->step;
+    if (st->kind == STOP_ANYWHERE || st->wait_for_main || st->interrupt) {
+        return 1;
+    }
+    if (st->stopframe != NULL) {
+        PyCodeObject *c = PyFrame_GetCode((PyFrameObject *)st->stopframe);
+        int same = (PyObject *)c == code;
+        Py_DECREF(c);
+        if (same) {
+            return 1;
+        }
+    }
+    if (st->returnframe != NULL) {
+        PyCodeObject *c = PyFrame_GetCode((PyFrameObject *)st->returnframe);
+        int same = (PyObject *)c == code;
+        Py_DECREF(c);
+        if (same) {
+            return 1;
+        }
+    }
+    return cpdb_bp_code_has_breaks(s, (PyCodeObject *)code);
+}
+
+/* Deliver one event for the frame running now. */
+static PyObject *
+deliver(CpdbSession *s, CpdbEvent ev, PyObject *arg)
+{
+    PyFrameObject *frame = PyEval_GetFrame();           /* borrowed */
+    if (frame == NULL) {
+        Py_RETURN_NONE;
+    }
+    s->n_events[ev]++;
+    if (cpdb_step_on_event(s, frame, ev, arg) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static int
+set_local(PyObject *code, unsigned long events)
+{
+    PyObject *r = PyObject_CallMethod(mon.monitoring, "set_local_events",
+                                      "iOk", TOOL, code, events);
+    if (r == NULL) {
+        PyErr_Clear();
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
+}
+
+/* Give a code object with breakpoints its LINE and JUMP events. */
+static void
+watch_code(PyObject *code)
+{
+    if (PySequence_Contains(mon.local_codes, code) == 1) {
+        return;
+    }
+    PyErr_Clear();
+    if (set_local(code, EV_LINE | EV_JUMP) == 0
+        && PyList_Append(mon.local_codes, code) < 0) {
+        PyErr_Clear();
+    }
+}
+
+/* --- callbacks ------------------------------------------------------------ */
+
+static PyObject *
+cb_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    PyObject *code = nargs > 0 ? args[0] : NULL;
+    (void)self;
+    if (s == NULL || code == NULL || !PyCode_Check(code)) {
+        Py_RETURN_NONE;
+    }
+    if (!mon.stepping) {
+        if (cpdb_bp_code_has_breaks(s, (PyCodeObject *)code)) {
+            watch_code(code);
+            if (cpdb_bp_code_has_function_break(s, (PyCodeObject *)code)) {
+                return deliver(s, CPDB_EV_CALL, Py_None);
+            }
+        }
+        return disable();
+    }
+    if (!code_matters(s, code)
+        && !cpdb_bp_code_has_function_break(s, (PyCodeObject *)code)
+        && !cpdb_bp_file_has_breaks(s, (PyCodeObject *)code)) {
+        return disable();
+    }
+    return deliver(s, CPDB_EV_CALL, Py_None);
+}
+
+/* PY_THROW cannot be disabled; it is a call for the stepper. */
+static PyObject *
+cb_throw(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    (void)self;
+    (void)args;
+    (void)nargs;
+    if (s == NULL || !mon.stepping) {
+        Py_RETURN_NONE;
+    }
+    return deliver(s, CPDB_EV_CALL, Py_None);
+}
+
+static PyObject *
+line_event(CpdbSession *s, PyObject *code, int line)
+{
+    if (!mon.stepping) {
+        if (!cpdb_bp_line_has_break(s, (PyCodeObject *)code, line)) {
+            return disable();
+        }
+    }
+    else if (!code_matters(s, code)) {
+        return disable();
+    }
+    return deliver(s, CPDB_EV_LINE, Py_None);
+}
+
+static PyObject *
+cb_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    long line;
+    (void)self;
+    if (s == NULL || nargs < 2 || !PyCode_Check(args[0])) {
+        Py_RETURN_NONE;
+    }
+    line = PyLong_AsLong(args[1]);
+    if (line < 0) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return line_event(s, args[0], (int)line);
+}
+
+/* A backward jump within one line (a one-line loop) is a line event for
+   sys.settrace; other jumps are not. */
+static PyObject *
+cb_jump(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    long from, to;
+    int from_line, to_line;
+    (void)self;
+    if (s == NULL || nargs < 3 || !PyCode_Check(args[0])) {
+        Py_RETURN_NONE;
+    }
+    from = PyLong_AsLong(args[1]);
+    to = PyLong_AsLong(args[2]);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if (to > from) {
+        return disable();
+    }
+    from_line = PyCode_Addr2Line((PyCodeObject *)args[0], (int)from);
+    to_line = PyCode_Addr2Line((PyCodeObject *)args[0], (int)to);
+    if (to_line != from_line || to_line < 0) {
+        return disable();
+    }
+    return line_event(s, args[0], to_line);
+}
+
+static PyObject *
+cb_return(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    (void)self;
+    if (s == NULL || nargs < 3 || !mon.stepping) {
+        Py_RETURN_NONE;
+    }
+    if (!code_matters(s, args[0])) {
+        return disable();
+    }
+    return deliver(s, CPDB_EV_RETURN, args[2]);
+}
+
+/* PY_UNWIND cannot be disabled: a frame left by an exception returns
+   None for the stepper. */
+static PyObject *
+cb_unwind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    (void)self;
+    if (s == NULL || nargs < 3 || !mon.stepping
+        || !code_matters(s, args[0])) {
+        Py_RETURN_NONE;
+    }
+    return deliver(s, CPDB_EV_RETURN, Py_None);
+}
+
+static PyObject *
+exception_event(CpdbSession *s, PyObject *exc)
+{
+    PyObject *tb, *tuple, *r;
+    if (!PyExceptionInstance_Check(exc)) {
+        Py_RETURN_NONE;
+    }
+    tb = PyException_GetTraceback(exc);
+    tuple = PyTuple_Pack(3, (PyObject *)Py_TYPE(exc), exc,
+                         tb ? tb : Py_None);
+    Py_XDECREF(tb);
+    if (tuple == NULL) {
+        return NULL;
+    }
+    r = deliver(s, CPDB_EV_EXCEPTION, tuple);
+    Py_DECREF(tuple);
+    return r;
+}
+
+/* RAISE cannot be disabled. */
+static PyObject *
+cb_raise(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    (void)self;
+    if (s == NULL || nargs < 3 || !mon.stepping) {
+        Py_RETURN_NONE;
+    }
+    return exception_event(s, args[2]);
+}
+
+static PyObject *
+cb_stop_iteration(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CpdbSession *s = session_for_event();
+    (void)self;
+    if (s == NULL || nargs < 3 || !mon.stepping) {
+        Py_RETURN_NONE;
+    }
+    return exception_event(s, args[2]);
+}
+
+static PyMethodDef callbacks[] = {
+    {"cpdb_start", (PyCFunction)(void (*)(void))cb_start, METH_FASTCALL,
+     NULL},
+    {"cpdb_throw", (PyCFunction)(void (*)(void))cb_throw, METH_FASTCALL,
+     NULL},
+    {"cpdb_line", (PyCFunction)(void (*)(void))cb_line, METH_FASTCALL, NULL},
+    {"cpdb_jump", (PyCFunction)(void (*)(void))cb_jump, METH_FASTCALL, NULL},
+    {"cpdb_return", (PyCFunction)(void (*)(void))cb_return, METH_FASTCALL,
+     NULL},
+    {"cpdb_unwind", (PyCFunction)(void (*)(void))cb_unwind, METH_FASTCALL,
+     NULL},
+    {"cpdb_raise", (PyCFunction)(void (*)(void))cb_raise, METH_FASTCALL,
+     NULL},
+    {"cpdb_stop_iteration",
+     (PyCFunction)(void (*)(void))cb_stop_iteration, METH_FASTCALL, NULL},
+};
+
+/* Which callback each event goes to. */
+static const struct {
+    unsigned long event;
+    int callback;           /* index in callbacks[] */
+} routes[] = {
+    {EV_PY_START, 0}, {EV_PY_RESUME, 0}, {EV_PY_THROW, 1}, {EV_LINE, 2},
+    {EV_JUMP, 3}, {EV_PY_RETURN, 4}, {EV_PY_YIELD, 4}, {EV_PY_UNWIND, 5},
+    {EV_RAISE, 6}, {EV_STOP_ITERATION, 7},
+};
+
+/* --- the backend ---------------------------------------------------------- */
+
+static void monitoring_refresh(CpdbSession *s, PyFrameObject *top);
+
+static int
+set_events(unsigned long events)
+{
+    PyObject *r = PyObject_CallMethod(mon.monitoring, "set_events", "ik",
+                                      TOOL, events);
+    Py_XDECREF(r);
+    return r ? 0 : -1;
+}
+
+static void
+clear_local_events(void)
+{
+    Py_ssize_t i;
+    if (mon.local_codes == NULL) {
+        return;
+    }
+    for (i = 0; i < PyList_GET_SIZE(mon.local_codes); i++) {
+        set_local(PyList_GET_ITEM(mon.local_codes, i), 0);
+    }
+    PyList_SetSlice(mon.local_codes, 0, PyList_GET_SIZE(mon.local_codes),
+                    NULL);
+}
+
+static int
+monitoring_start(CpdbSession *s)
+{
+    PyObject *sys = PyImport_ImportModule("sys"), *r;
+    size_t i;
+
+    if (sys == NULL) {
+        return -1;
+    }
+    mon.monitoring = PyObject_GetAttrString(sys, "monitoring");
+    Py_DECREF(sys);
+    if (mon.monitoring == NULL) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_RuntimeError,
+                        "the monitoring backend needs Python 3.12 or newer");
+        return -1;
+    }
+    mon.disable = PyObject_GetAttrString(mon.monitoring, "DISABLE");
+    mon.local_codes = PyList_New(0);
+    if (mon.disable == NULL || mon.local_codes == NULL) {
+        goto error;
+    }
+    r = PyObject_CallMethod(mon.monitoring, "use_tool_id", "is", TOOL,
+                            "cpdb");
+    if (r == NULL) {
+        goto error;         /* another debugger holds the id */
+    }
+    Py_DECREF(r);
+    for (i = 0; i < CPDB_ARRAY_LEN(routes); i++) {
+        PyObject *fn = PyCFunction_New(&callbacks[routes[i].callback], NULL);
+        r = fn ? PyObject_CallMethod(mon.monitoring, "register_callback",
+                                     "ikO", TOOL, routes[i].event, fn)
+               : NULL;
+        Py_XDECREF(fn);
+        if (r == NULL) {
+            goto error;
+        }
+        Py_DECREF(r);
+    }
+    mon.session = s;
+    mon.thread = PyThreadState_Get();
+    mon.stepping = -1;
+    monitoring_refresh(s, PyEval_GetFrame());
+    return 0;
+error:
+    Py_CLEAR(mon.local_codes);
+    Py_CLEAR(mon.disable);
+    Py_CLEAR(mon.monitoring);
+    return -1;
+}
+
+static void
+monitoring_stop(CpdbSession *s)
+{
+    CpdbExcState st;
+    PyObject *r;
+    if (mon.session != s || mon.monitoring == NULL) {
+        return;
+    }
+    cpdb_exc_save(&st);
+    clear_local_events();
+    set_events(0);
+    r = PyObject_CallMethod(mon.monitoring, "free_tool_id", "i", TOOL);
+    Py_XDECREF(r);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+    mon.session = NULL;
+    mon.thread = NULL;
+    Py_CLEAR(mon.local_codes);
+    Py_CLEAR(mon.disable);
+    Py_CLEAR(mon.monitoring);
+}
+
+static void
+monitoring_refresh(CpdbSession *s, PyFrameObject *top)
+{
+    CpdbStepper *st = &s->step;
+    CpdbExcState exc;
+    PyObject *r;
+    PyFrameObject *f;
+    int stepping = st->kind != STOP_NOWHERE || st->wait_for_main
+                   || st->interrupt || st->returnframe != NULL;
+
+    if (mon.session != s || mon.monitoring == NULL) {
+        return;
+    }
+    cpdb_exc_save(&exc);
+    mon.stepping = stepping;
+    clear_local_events();
+    set_events(stepping ? all_events
+                        : (unsigned long)(EV_PY_START | EV_PY_RESUME));
+    /* Bring back what the previous regime disabled. */
+    r = PyObject_CallMethod(mon.monitoring, "restart_events", NULL);
+    Py_XDECREF(r);
+    /* Frames already running do not start again: give those whose code
+       holds breakpoints their line events now. */
+    f = (PyFrameObject *)Py_XNewRef(top);
+    while (!stepping && f != NULL) {
+        PyCodeObject *code = PyFrame_GetCode(f);
+        PyFrameObject *back = PyFrame_GetBack(f);
+        if (cpdb_bp_code_has_breaks(s, code)) {
+            watch_code((PyObject *)code);
+        }
+        Py_DECREF(code);
+        Py_DECREF(f);
+        f = back;
+    }
+    Py_XDECREF(f);
+    PyErr_Clear();
+    cpdb_exc_restore(&exc);
+}
+
+int
+cpdb_monitoring_is_own(PyObject *o)
+{
+    return o != NULL && o == mon.local_codes;
+}
+
+const CpdbTraceBackend cpdb_trace_monitoring = {
+    "monitoring",
+    monitoring_start,
+    monitoring_stop,
+    monitoring_refresh,
+};
