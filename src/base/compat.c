@@ -40,6 +40,24 @@ cpdb_exc_restore(CpdbExcState *st)
 }
 
 PyObject *
+cpdb_exc_take(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL && value != NULL) {
+        PyException_SetTraceback(value, tb);
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return value;
+#endif
+}
+
+PyObject *
 cpdb_frame_globals(PyFrameObject *f)
 {
 #if PY_VERSION_HEX >= 0x030B0000

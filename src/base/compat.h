@@ -20,6 +20,9 @@ typedef struct CpdbExcState {
 
 void cpdb_exc_save(CpdbExcState *st);
 void cpdb_exc_restore(CpdbExcState *st);
+/* Take the pending exception as one instance, its traceback attached.
+   Return: new reference, or NULL when none is pending. */
+PyObject *cpdb_exc_take(void);
 
 /* Return: new references. */
 PyObject *cpdb_frame_globals(PyFrameObject *f);

@@ -37,6 +37,17 @@ cpdb_xrealloc(void *p, size_t n)
     return p;
 }
 
+void *
+cpdb_array_grow(void *items, size_t *cap, size_t item_size)
+{
+    size_t n = *cap ? *cap * 2 : 8;
+    if (n > (size_t)-1 / item_size) {
+        abort();
+    }
+    *cap = n;
+    return cpdb_xrealloc(items, n * item_size);
+}
+
 char *
 cpdb_xstrdup(const char *s)
 {

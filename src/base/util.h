@@ -23,6 +23,40 @@ char *cpdb_xstrdup(const char *s);
 char *cpdb_xstrndup(const char *s, size_t n);
 char *cpdb_xasprintf(const char *fmt, ...) CPDB_PRINTF(1, 2);
 
+/* The one growable array: a struct with fields items, n and cap (size_t),
+   as CPDB_ARRAY(T) declares it.  cpdb_array_push(a, v) appends v, growing
+   the storage (doubling) when it is full; a is evaluated more than once.
+   Free with free(a.items). */
+#define CPDB_ARRAY(T) struct { T *items; size_t n, cap; }
+#define cpdb_array_push(a, v)                                           \
+    ((void)((a)->n == (a)->cap                                         \
+            ? ((a)->items = cpdb_array_grow((a)->items, &(a)->cap,     \
+                                            sizeof *(a)->items))       \
+            : NULL),                                                   \
+     (a)->items[(a)->n++] = (v))
+/* Return: items moved to storage for twice *cap items (at least 8);
+   *cap receives the new capacity. */
+void *cpdb_array_grow(void *items, size_t *cap, size_t item_size);
+
+/* A re-entrancy guard: between begin and end (which nest) the debugger
+   runs Python of its own, and the trace callbacks ignore the events it
+   makes. */
+typedef struct CpdbGuard {
+    int depth;
+} CpdbGuard;
+
+static inline void
+cpdb_guard_begin(CpdbGuard *g)
+{
+    g->depth++;
+}
+
+static inline void
+cpdb_guard_end(CpdbGuard *g)
+{
+    g->depth--;
+}
+
 /* A NUL-terminated buffer that grows as text is appended. */
 typedef struct CpdbBuf {
     char *data;

@@ -3,8 +3,10 @@
 #define CPDB_SRC_CMD_H
 
 #include "base/compat.h"
+#include "cli/cli.h"
 #include "cli/command.h"
 #include "core/location.h"
+#include "core/resolve.h"
 
 typedef struct CpdbSession CpdbSession;
 
@@ -23,29 +25,21 @@ PyObject *cpdb_module_call(CpdbSession *s, const char *module,
                            const char *name, const char *fmt, ...);
 /* Note the sizes of module-level containers, for "leak hints" to tell
    which grew (cmd_leak.c; "gc snapshot" notes them too). */
-void cpdb_leak_note_sizes(void);
-/* Whether the module whose file is path (canonical) is imported. */
-int cpdb_file_is_loaded(CpdbSession *s, const char *path);
+void cpdb_leak_note_sizes(CpdbSession *s);
 /* The selected frame, or NULL. */
 PyFrameObject *cpdb_cmd_frame(CpdbSession *s);
 /* Parse an optional count argument: empty gives dflt.  Return 0, or -1
    after reporting. */
 int cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out);
-/* Print the location of the selected frame after "frame", "up", "down". */
-void cpdb_cmd_show_frame(CpdbSession *s);
 
-enum {
-    CPDB_RESOLVE_QUIET = 1 << 0,    /* do not say a line was moved */
-    CPDB_RESOLVE_ANY_LINE = 1 << 1, /* FILE:LINE need not hold code */
-    CPDB_RESOLVE_DEF_LINE = 1 << 2  /* a function's def line, not body */
-};
+/* With the resolve flags (core/resolve.h): do not say that a line
+   without code moved to the next one. */
+#define CPDB_RESOLVE_QUIET (1 << 8)
 
 /* Resolve a parsed location to a canonical file (*path, malloc'd) and a
-   line.  Return 0, or -1 after reporting the error. */
+   line, saying when the line moved.  Return 0, or -1 after reporting
+   the error. */
 int cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
                      int *line, unsigned flags);
-/* The file of the selected frame, else the program's main file.
-   Return: malloc'd canonical path or NULL. */
-char *cpdb_cmd_default_file(CpdbSession *s);
 
 #endif /* CPDB_SRC_CMD_H */

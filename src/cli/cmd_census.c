@@ -2,6 +2,7 @@
    their growth since the last look, named snapshots and their
    differences) and the objects of a type.  Counts walk the collector's
    lists as they are (heap.c); nothing is collected unless asked. */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
@@ -55,14 +56,14 @@ census_take(CpdbSession *s, Census *c, int collect)
     memset(c, 0, sizeof *c);
     if (collect) {
         PyObject *r;
-        cpdb_heap_forget(s);    /* its list would keep everything alive */
+        cpdb_session_heap_forget(s);    /* its list would keep everything alive */
         r = cpdb_module_call(s, "gc", "collect", NULL);
         if (r == NULL) {
             return -1;
         }
         Py_DECREF(r);
     }
-    tc = cpdb_heap_census_now(s, &n);
+    tc = cpdb_session_census(s, &n);
     if (tc == NULL) {
         cpdb_error(s, "Out of memory.");
         return -1;
@@ -255,19 +256,45 @@ print_changes(CpdbSession *s, const Census *a, const Census *b, long limit,
 
 /* Census tables kept by the session (growth baseline, named
    snapshots). */
-typedef struct Snapshots {
+struct CpdbCensusSnaps {
     Census growth_base;
     int have_growth;
     char **names;
     Census *censuses;
     int n;
-} Snapshots;
+};
 
-static Snapshots snaps;     /* one debugger per process: see trace.c */
+/* The session's tables (s->cli->census), made when first needed. */
+static CpdbCensusSnaps *
+census_snaps(CpdbSession *s)
+{
+    if (s->cli->census == NULL) {
+        s->cli->census = cpdb_xcalloc(1, sizeof(CpdbCensusSnaps));
+    }
+    return s->cli->census;
+}
+
+void
+cpdb_census_snaps_free(CpdbCensusSnaps *sn)
+{
+    int i;
+    if (sn == NULL) {
+        return;
+    }
+    census_fini(&sn->growth_base);
+    for (i = 0; i < sn->n; i++) {
+        free(sn->names[i]);
+        census_fini(&sn->censuses[i]);
+    }
+    free(sn->names);
+    free(sn->censuses);
+    free(sn);
+}
 
 CmdResult
 cpdb_gc_growth(CpdbSession *s, const char *args)
 {
+    CpdbCensusSnaps *sn = census_snaps(s);
     long limit;
     char *rest;
     int collect = cpdb_gc_has_flag(args, "--collect", &rest);
@@ -285,7 +312,7 @@ cpdb_gc_growth(CpdbSession *s, const char *args)
     if (census_take(s, &now, collect) < 0) {
         return CMD_FAILED;
     }
-    if (!snaps.have_growth) {
+    if (!sn->have_growth) {
         Census empty = {0};
         cpdb_out(s, "%-40s %10s %10s   (since the start: first \"gc growth\")"
                  "\n", "type", "count", "growth");
@@ -293,11 +320,11 @@ cpdb_gc_growth(CpdbSession *s, const char *args)
     }
     else {
         cpdb_out(s, "%-40s %10s %10s\n", "type", "count", "growth");
-        print_changes(s, &snaps.growth_base, &now, limit, 1,
+        print_changes(s, &sn->growth_base, &now, limit, 1,
                       "No type grew since the last \"gc growth\".");
     }
-    census_copy(&snaps.growth_base, &now);
-    snaps.have_growth = 1;
+    census_copy(&sn->growth_base, &now);
+    sn->have_growth = 1;
     census_fini(&now);
     return CMD_STAY;
 }
@@ -305,21 +332,22 @@ cpdb_gc_growth(CpdbSession *s, const char *args)
 CmdResult
 cpdb_gc_snapshot(CpdbSession *s, const char *args)
 {
+    CpdbCensusSnaps *sn = census_snaps(s);
     char *name = cpdb_strip_dup(args);
     Census now;
     int i, is_new;
     if (*name == '\0') {
         free(name);
-        name = cpdb_xasprintf("%d", snaps.n + 1);
+        name = cpdb_xasprintf("%d", sn->n + 1);
     }
     if (census_take(s, &now, 0) < 0) {
         free(name);
         return CMD_FAILED;
     }
-    i = cpdb_named_slot(&snaps.names, (void **)&snaps.censuses,
-                        sizeof(Census), &snaps.n, name, &is_new);
-    census_copy(&snaps.censuses[i], &now);
-    cpdb_leak_note_sizes();
+    i = cpdb_named_slot(&sn->names, (void **)&sn->censuses,
+                        sizeof(Census), &sn->n, name, &is_new);
+    census_copy(&sn->censuses[i], &now);
+    cpdb_leak_note_sizes(s);
     cpdb_out(s, "Snapshot \"%s\": %ld objects of %ld types.\n", name,
              now.total, now.n);
     census_fini(&now);
@@ -330,12 +358,13 @@ cpdb_gc_snapshot(CpdbSession *s, const char *args)
 CmdResult
 cpdb_gc_diff(CpdbSession *s, const char *args)
 {
+    CpdbCensusSnaps *sn = census_snaps(s);
     Census now = {0};
     const Census *a, *b;
     int ia, ib;
     char *missing;
 
-    switch (cpdb_diff_pair(snaps.names, snaps.n, args, 0, &ia, &ib,
+    switch (cpdb_diff_pair(sn->names, sn->n, args, 0, &ia, &ib,
                            &missing)) {
     case -1:
         cpdb_error(s, "\"gc diff\" needs two snapshots (or one and a "
@@ -348,7 +377,7 @@ cpdb_gc_diff(CpdbSession *s, const char *args)
     default:
         break;
     }
-    a = &snaps.censuses[ia];
+    a = &sn->censuses[ia];
     if (ib < 0) {
         if (census_take(s, &now, 0) < 0) {
             return CMD_FAILED;
@@ -356,10 +385,10 @@ cpdb_gc_diff(CpdbSession *s, const char *args)
         b = &now;
     }
     else {
-        b = &snaps.censuses[ib];
+        b = &sn->censuses[ib];
     }
-    cpdb_out(s, "%-40s %10s %10s %10s\n", "type", snaps.names[ia],
-             ib < 0 ? "now" : snaps.names[ib], "change");
+    cpdb_out(s, "%-40s %10s %10s %10s\n", "type", sn->names[ia],
+             ib < 0 ? "now" : sn->names[ib], "change");
     print_changes(s, a, b, 40, 0, "No differences.");
     census_fini(&now);
     return CMD_STAY;
@@ -430,7 +459,7 @@ cpdb_gc_instances(CpdbSession *s, const char *args)
     }
     /* Which types match, decided once per type; then a walk for the
        first N objects. */
-    tc = cpdb_heap_census_now(s, &n_types);
+    tc = cpdb_session_census(s, &n_types);
     if (tc == NULL) {
         free(text);
         cpdb_error(s, "Out of memory.");
@@ -446,12 +475,12 @@ cpdb_gc_instances(CpdbSession *s, const char *args)
         Pick p = {tc, n_match, cpdb_xcalloc((size_t)limit, sizeof(PyObject *)),
                   0, (size_t)limit};
         size_t k;
-        if (cpdb_heap_walk(s, pick_visit, &p) < 0) {
+        if (cpdb_session_heap_walk(s, pick_visit, &p) < 0) {
             cpdb_error(s, "The collector is running: try again.");
         }
         for (k = 0; k < p.n; k++) {
-            char *r = cpdb_bounded_repr(p.objs[k], s->set.width > 20
-                                                   ? s->set.width : 80);
+            char *r = cpdb_bounded_repr(p.objs[k], s->cli->set.width > 20
+                                                   ? s->cli->set.width : 80);
             long hist = cpdb_history_add(s, p.objs[k]);
             cpdb_out(s, "$%ld = %s\n", hist, r);
             free(r);

@@ -1,4 +1,5 @@
 /* Data commands: print, pp, display, undisplay, whatis. */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "core/eval.h"
@@ -40,7 +41,7 @@ cmd_print(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     n = cpdb_history_add(s, v);
-    r = cpdb_repr(v, s->set.print_limit);
+    r = cpdb_repr(v, s->cli->set.print_limit);
     cpdb_out(s, "$%ld = %s\n", n, r);
     free(r);
     Py_DECREF(v);
@@ -60,7 +61,7 @@ cmd_pp(CpdbSession *s, const char *args)
     pprint = PyImport_ImportModule("pprint");
     if (pprint != NULL) {
         text = PyObject_CallMethod(pprint, "pformat", "Oil", v, 1,
-                                   s->set.width > 20 ? s->set.width : 80);
+                                   s->cli->set.width > 20 ? s->cli->set.width : 80);
     }
     if (text == NULL || (t = PyUnicode_AsUTF8(text)) == NULL) {
         cpdb_error_exc(s, "pp: ");
@@ -81,11 +82,11 @@ cmd_display(CpdbSession *s, const char *args)
 {
     char *expr = cpdb_strip_dup(args);
     PyObject *code;
-    CpdbDisplay *d;
+    CpdbDisplay d;
 
     if (*expr == '\0') {
         free(expr);
-        cpdb_session_show_displays(s);
+        cpdb_cli_show_displays(s);
         return CMD_STAY;
     }
     code = cpdb_eval_compile(s, expr, 1);
@@ -94,15 +95,13 @@ cmd_display(CpdbSession *s, const char *args)
         free(expr);
         return CMD_FAILED;
     }
-    s->displays = cpdb_xrealloc(s->displays, sizeof(CpdbDisplay) *
-                                (size_t)(s->n_displays + 1));
-    d = &s->displays[s->n_displays++];
-    d->number = s->next_display++;
-    d->enabled = 1;
-    d->expr = expr;
-    d->code = code;
+    d.number = s->cli->next_display++;
+    d.enabled = 1;
+    d.expr = expr;
+    d.code = code;
+    cpdb_array_push(&s->cli->displays, d);
     if (s->at_stop) {
-        cpdb_session_show_display(s, d);
+        cpdb_cli_show_display(s, &d);
     }
     return CMD_STAY;
 }
@@ -110,14 +109,15 @@ cmd_display(CpdbSession *s, const char *args)
 static int
 delete_display(CpdbSession *s, long number)
 {
-    int i;
-    for (i = 0; i < s->n_displays; i++) {
-        if (s->displays[i].number == number) {
-            free(s->displays[i].expr);
-            Py_XDECREF(s->displays[i].code);
-            memmove(&s->displays[i], &s->displays[i + 1],
-                    sizeof(CpdbDisplay) * (size_t)(s->n_displays - i - 1));
-            s->n_displays--;
+    CpdbCli *c = s->cli;
+    size_t i;
+    for (i = 0; i < c->displays.n; i++) {
+        CpdbDisplay *d = &c->displays.items[i];
+        if (d->number == number) {
+            free(d->expr);
+            Py_XDECREF(d->code);
+            memmove(d, d + 1, sizeof(CpdbDisplay) * (c->displays.n - i - 1));
+            c->displays.n--;
             return 0;
         }
     }
@@ -130,8 +130,8 @@ cmd_undisplay(CpdbSession *s, const char *args)
     const char *p = cpdb_skip_space(args);
     CmdResult r = CMD_STAY;
     if (*p == '\0') {
-        while (s->n_displays > 0) {
-            delete_display(s, s->displays[0].number);
+        while (s->cli->displays.n > 0) {
+            delete_display(s, s->cli->displays.items[0].number);
         }
         return CMD_STAY;
     }

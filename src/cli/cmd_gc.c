@@ -23,6 +23,14 @@
 
 /* --- helpers --------------------------------------------------------------- */
 
+static int
+count_visit(PyObject *o, void *arg)
+{
+    (void)o;
+    ++*(Py_ssize_t *)arg;
+    return 1;
+}
+
 static PyObject *
 gc_module(CpdbSession *s)
 {
@@ -53,10 +61,9 @@ cpdb_module_call(CpdbSession *s, const char *module, const char *name,
         args = t;
     }
     if (fn != NULL && args != NULL) {
-        int busy = s->busy;
-        s->busy = 1;
+        cpdb_guard_begin(&s->busy);
         r = PyObject_Call(fn, args, NULL);
-        s->busy = busy;
+        cpdb_guard_end(&s->busy);
     }
     if (r == NULL) {
         char *prefix = cpdb_xasprintf("%s: ", module);
@@ -92,7 +99,7 @@ cpdb_gc_resolve(CpdbSession *s, const char *text)
             cpdb_error(s, "Bad address \"%s\": a hexadecimal address is "
                        "expected.", t);
         }
-        else if ((h = cpdb_heap_current(s)) == NULL) {
+        else if ((h = cpdb_session_heap(s)) == NULL) {
             cpdb_error_exc(s, NULL);
         }
         else {
@@ -166,11 +173,11 @@ gc_info(CpdbSession *s, const char *args)
 {
     PyObject *enabled, *threshold, *count, *garbage, *debug, *gc;
     long flags;
-    Py_ssize_t tracked;
+    Py_ssize_t tracked = 0;
     int walked;
     (void)args;
     /* Counted first, before the answers below make objects. */
-    walked = cpdb_heap_count(s, &tracked);
+    walked = cpdb_session_heap_walk(s, count_visit, &tracked);
     enabled = cpdb_module_call(s, "gc", "isenabled", NULL);
     threshold = enabled ? cpdb_module_call(s, "gc", "get_threshold", NULL)
                         : NULL;
@@ -230,7 +237,7 @@ gc_collect(CpdbSession *s, const char *args)
                    cpdb_skip_space(args));
         return CMD_FAILED;
     }
-    cpdb_heap_forget(s);
+    cpdb_session_heap_forget(s);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     r = cpdb_module_call(s, "gc", "collect", "(l)", gen);
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -1,5 +1,6 @@
 /* "info" and its subcommands: breakpoints, locals, args, globals, frame,
    display, source, program. */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "core/frames.h"
@@ -56,7 +57,7 @@ print_names(CpdbSession *s, PyObject *mapping, PyObject *names,
             r = cpdb_xstrdup("<unbound>");
         }
         else {
-            r = cpdb_repr(v, s->set.width > 20 ? s->set.width : 80);
+            r = cpdb_repr(v, s->cli->set.width > 20 ? s->cli->set.width : 80);
             Py_DECREF(v);
         }
         cpdb_out(s, "%s = %s\n", PyUnicode_Check(k) ? PyUnicode_AsUTF8(k)
@@ -131,19 +132,19 @@ info_globals(CpdbSession *s, const char *args)
 static CmdResult
 info_frame(CpdbSession *s, const char *args)
 {
-    CpdbFrameEntry *e = cpdb_stack_selected(s);
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
     int level = s->stack.selected;
     PyCodeObject *code = PyFrame_GetCode(e->frame);
     char *path = cpdb_code_path(code);
     char *func = cpdb_frame_funcname(e->frame);
-    char *argstr = cpdb_frame_args(s, e->frame);
+    char *argstr = cpdb_frame_args(e->frame, cpdb_cli_arg_width(s));
     PyObject *qual = cpdb_code_qualname(code);
     (void)args;
 
     cpdb_out(s, "Stack level %d, frame at %p:\n", level, (void *)e->frame);
     cpdb_out(s, " function %s (%s) in %s:%d\n",
              qual ? PyUnicode_AsUTF8(qual) : func, argstr, path, e->lineno);
-    if (level + 1 < s->stack.n) {
+    if ((size_t)level + 1 < s->stack.n) {
         char *caller = cpdb_frame_funcname(s->stack.items[level + 1].frame);
         cpdb_out(s, " called by frame at %p (level %d, %s)\n",
                  (void *)s->stack.items[level + 1].frame, level + 1, caller);
@@ -177,17 +178,19 @@ info_frame(CpdbSession *s, const char *args)
 static CmdResult
 info_display(CpdbSession *s, const char *args)
 {
-    int i;
+    CpdbCli *c = s->cli;
+    size_t i;
     (void)args;
-    if (s->n_displays == 0) {
+    if (c->displays.n == 0) {
         cpdb_out(s, "There are no auto-display expressions now.\n");
         return CMD_STAY;
     }
     cpdb_out(s, "Auto-display expressions now in effect:\nNum Enb "
              "Expression\n");
-    for (i = 0; i < s->n_displays; i++) {
-        cpdb_out(s, "%-3d %-3s %s\n", s->displays[i].number,
-                 s->displays[i].enabled ? "y" : "n", s->displays[i].expr);
+    for (i = 0; i < c->displays.n; i++) {
+        const CpdbDisplay *d = &c->displays.items[i];
+        cpdb_out(s, "%-3d %-3s %s\n", d->number, d->enabled ? "y" : "n",
+                 d->expr);
     }
     return CMD_STAY;
 }
@@ -195,7 +198,7 @@ info_display(CpdbSession *s, const char *args)
 static CmdResult
 info_source(CpdbSession *s, const char *args)
 {
-    char *path = cpdb_cmd_default_file(s);
+    char *path = cpdb_default_file(s);
     CpdbSource *src;
     (void)args;
     if (path == NULL) {
@@ -249,9 +252,9 @@ info_trace(CpdbSession *s, const char *args)
     (void)args;
     cpdb_out(s, "Trace backend: %s.\n", s->backend->name);
     cpdb_out(s, "Events seen since the program started: %lu call, %lu line, "
-             "%lu return, %lu exception.\n", s->n_events[CPDB_EV_CALL],
-             s->n_events[CPDB_EV_LINE], s->n_events[CPDB_EV_RETURN],
-             s->n_events[CPDB_EV_EXCEPTION]);
+             "%lu return, %lu exception.\n", s->trace.n_events[CPDB_EV_CALL],
+             s->trace.n_events[CPDB_EV_LINE], s->trace.n_events[CPDB_EV_RETURN],
+             s->trace.n_events[CPDB_EV_EXCEPTION]);
     cpdb_out(s, "Line events reach only frames that hold a breakpoint or "
              "that the stepper may stop in.\n");
     return CMD_STAY;

@@ -3,6 +3,7 @@
    (heap.c) and a few attributes; none imports anything the program has
    not imported, and none runs the program's code except where a value
    can only be read through it (Django's settings). */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "core/eval.h"
@@ -422,13 +423,22 @@ typedef struct Sized {
     Py_ssize_t len;
 } Sized;
 
-typedef struct SizeTable {
+/* The sizes noted at the last look (the session's: s->cli->leak). */
+struct CpdbLeakSizes {
     Sized *items;
     size_t n;
     int taken;              /* once a table exists */
-} SizeTable;
+};
+typedef struct CpdbLeakSizes SizeTable;
 
-static SizeTable last_sizes;    /* one debugger per process */
+static SizeTable *
+last_sizes(CpdbSession *s)
+{
+    if (s->cli->leak == NULL) {
+        s->cli->leak = cpdb_xcalloc(1, sizeof(SizeTable));
+    }
+    return s->cli->leak;
+}
 
 static int
 sized_cmp(const void *a, const void *b)
@@ -647,15 +657,16 @@ sized_object(const Sized *z, char **name)
 static void
 hint_growing(Hints *hs, const SizeTable *now)
 {
+    SizeTable *last = last_sizes(hs->s);
     size_t i, n = 0;
     Growth *g;
-    if (!last_sizes.taken) {
+    if (!last->taken) {
         return;
     }
     g = cpdb_xmalloc(sizeof(Growth) * (now->n + 1));
     for (i = 0; i < now->n; i++) {
-        Sized *before = bsearch(&now->items[i], last_sizes.items,
-                                last_sizes.n, sizeof(Sized), sized_cmp);
+        Sized *before = bsearch(&now->items[i], last->items, last->n,
+                                sizeof(Sized), sized_cmp);
         if (before != NULL && now->items[i].len - before->len >= GREW_ITEMS) {
             g[n].now = &now->items[i];
             g[n++].before = before->len;
@@ -682,12 +693,21 @@ hint_growing(Hints *hs, const SizeTable *now)
 }
 
 void
-cpdb_leak_note_sizes(void)
+cpdb_leak_note_sizes(CpdbSession *s)
 {
-    SizeTable now;
+    SizeTable now, *last = last_sizes(s);
     sizes_take(&now);
-    sizes_fini(&last_sizes);
-    last_sizes = now;
+    sizes_fini(last);
+    *last = now;
+}
+
+void
+cpdb_leak_sizes_free(CpdbLeakSizes *t)
+{
+    if (t != NULL) {
+        sizes_fini(t);
+        free(t);
+    }
 }
 
 /* --- gc.garbage and __del__ in cycles -------------------------------------- */
@@ -873,40 +893,37 @@ static CmdResult
 leak_hints(CpdbSession *s, const char *args)
 {
     Hints hs;
-    SizeTable now;
+    SizeTable now, *last = last_sizes(s);
     if (*cpdb_skip_space(args) != '\0') {
         cpdb_error(s, "\"leak hints\" takes no argument.");
         return CMD_FAILED;
     }
     hs.s = s;
     hs.n = 0;
-    hs.h = cpdb_heap_current(s);
+    hs.h = cpdb_session_heap(s);
     if (hs.h == NULL) {
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    {
-        int busy = s->busy;
-        s->busy = 1;
-        hint_django(&hs);
-        hint_defaults(&hs);
-        hint_lru_cache(&hs);
-        sizes_take(&now);
-        hint_growing(&hs, &now);
-        hint_garbage(&hs);
-        hint_del_cycles(&hs);
-        s->busy = busy;
-    }
+    cpdb_guard_begin(&s->busy);
+    hint_django(&hs);
+    hint_defaults(&hs);
+    hint_lru_cache(&hs);
+    sizes_take(&now);
+    hint_growing(&hs, &now);
+    hint_garbage(&hs);
+    hint_del_cycles(&hs);
+    cpdb_guard_end(&s->busy);
     PyErr_Clear();
     if (hs.n == 0) {
         cpdb_out(s, "No known leak pattern found now.\n");
     }
-    if (!last_sizes.taken) {
+    if (!last->taken) {
         cpdb_out(s, "The sizes of module-level containers are noted: "
                  "\"leak hints\" again later tells\nwhich of them grew.\n");
     }
-    sizes_fini(&last_sizes);
-    last_sizes = now;
+    sizes_fini(last);
+    *last = now;
     return CMD_STAY;
 }
 

@@ -4,6 +4,7 @@
    tracemalloc has no C interface for snapshots, so its Python functions
    are called; the results become plain C rows at once and no snapshot
    object is kept (nothing of cpdb's shows up in a heap answer). */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "heap/heap.h"
@@ -30,13 +31,12 @@ typedef struct MemTable {
     int by_file;
 } MemTable;
 
-typedef struct MemSnaps {
+/* Named tables kept by the session (s->cli->mem). */
+struct CpdbMemSnaps {
     char **names;
     MemTable *tables;
     int n;
-} MemSnaps;
-
-static MemSnaps snaps;      /* one debugger per process: see trace.c */
+};
 
 static void
 table_fini(MemTable *t)
@@ -48,6 +48,32 @@ table_fini(MemTable *t)
     free(t->rows);
     t->rows = NULL;
     t->n = 0;
+}
+
+/* The session's tables, made when first needed. */
+static CpdbMemSnaps *
+mem_snaps(CpdbSession *s)
+{
+    if (s->cli->mem == NULL) {
+        s->cli->mem = cpdb_xcalloc(1, sizeof(CpdbMemSnaps));
+    }
+    return s->cli->mem;
+}
+
+void
+cpdb_mem_snaps_free(CpdbMemSnaps *sn)
+{
+    int i;
+    if (sn == NULL) {
+        return;
+    }
+    for (i = 0; i < sn->n; i++) {
+        free(sn->names[i]);
+        table_fini(&sn->tables[i]);
+    }
+    free(sn->names);
+    free(sn->tables);
+    free(sn);
 }
 
 /* "1.5 MiB", "312 B". */
@@ -105,7 +131,7 @@ table_take(CpdbSession *s, MemTable *t, int by_file)
     PyObject *tm, *snap = NULL, *stats = NULL, *own_file = NULL;
     const char *own;
     Py_ssize_t i, n;
-    int busy = s->busy, rc = -1;
+    int rc = -1;
 
     memset(t, 0, sizeof *t);
     t->by_file = by_file;
@@ -113,18 +139,18 @@ table_take(CpdbSession *s, MemTable *t, int by_file)
         return -1;
     }
     /* The snapshot's own list would count as the program's memory. */
-    cpdb_heap_forget(s);
+    cpdb_session_heap_forget(s);
     tm = tracemalloc(s);
     if (tm == NULL) {
         return -1;
     }
-    s->busy = 1;
+    cpdb_guard_begin(&s->busy);
     snap = PyObject_CallMethod(tm, "take_snapshot", NULL);
     if (snap != NULL) {
         stats = PyObject_CallMethod(snap, "statistics", "(s)",
                                     by_file ? "filename" : "lineno");
     }
-    s->busy = busy;
+    cpdb_guard_end(&s->busy);
     if (stats == NULL || !PyList_Check(stats)) {
         cpdb_error_exc(s, "tracemalloc: ");
         goto done;
@@ -233,6 +259,7 @@ mem_stop(CpdbSession *s, const char *args)
 static CmdResult
 mem_status(CpdbSession *s, const char *args)
 {
+    CpdbMemSnaps *sn = mem_snaps(s);
     PyObject *mem, *limit, *over;
     char now[32], peak[32], own[32];
     (void)args;
@@ -262,7 +289,7 @@ mem_status(CpdbSession *s, const char *args)
              "Traced memory: %s now, %s at the peak; tracemalloc itself "
              "uses %s.\n", PyLong_AsLong(limit),
              PyLong_AsLong(limit) == 1 ? "" : "s", now, peak, own);
-    cpdb_out(s, "Saved snapshots: %d.\n", snaps.n);
+    cpdb_out(s, "Saved snapshots: %d.\n", sn->n);
     PyErr_Clear();
     Py_DECREF(mem);
     Py_DECREF(limit);
@@ -340,6 +367,7 @@ mem_top(CpdbSession *s, const char *args)
 static CmdResult
 mem_snapshot(CpdbSession *s, const char *args)
 {
+    CpdbMemSnaps *sn = mem_snaps(s);
     char *name = cpdb_strip_dup(args), total_text[32];
     MemTable t;
     long long total = 0;
@@ -351,14 +379,14 @@ mem_snapshot(CpdbSession *s, const char *args)
     }
     if (*name == '\0') {
         free(name);
-        name = cpdb_xasprintf("%d", snaps.n + 1);
+        name = cpdb_xasprintf("%d", sn->n + 1);
     }
-    i = cpdb_named_slot(&snaps.names, (void **)&snaps.tables,
-                        sizeof(MemTable), &snaps.n, name, &is_new);
+    i = cpdb_named_slot(&sn->names, (void **)&sn->tables,
+                        sizeof(MemTable), &sn->n, name, &is_new);
     if (!is_new) {
-        table_fini(&snaps.tables[i]);
+        table_fini(&sn->tables[i]);
     }
-    snaps.tables[i] = t;
+    sn->tables[i] = t;
     for (k = 0; k < t.n; k++) {
         total += t.rows[k].size;
     }
@@ -401,6 +429,7 @@ change_by_size(const void *a, const void *b)
 static CmdResult
 mem_diff(CpdbSession *s, const char *args)
 {
+    CpdbMemSnaps *sn = mem_snaps(s);
     MemTable now = {NULL, 0, 0}, a_sorted = {NULL, 0, 0};
     const MemTable *a, *b;
     MemRow *bs;
@@ -410,7 +439,7 @@ mem_diff(CpdbSession *s, const char *args)
     long long total = 0;
     char size[32], now_size[32], sum[32], *missing;
 
-    switch (cpdb_diff_pair(snaps.names, snaps.n, args, 1, &ia, &ib,
+    switch (cpdb_diff_pair(sn->names, sn->n, args, 1, &ia, &ib,
                            &missing)) {
     case -1:
         cpdb_error(s, "No memory snapshot yet: \"mem snapshot [NAME]\" takes "
@@ -426,8 +455,8 @@ mem_diff(CpdbSession *s, const char *args)
     if (ib < 0 && table_take(s, &now, 0) < 0) {
         return CMD_FAILED;
     }
-    a = &snaps.tables[ia];
-    b = ib >= 0 ? &snaps.tables[ib] : &now;
+    a = &sn->tables[ia];
+    b = ib >= 0 ? &sn->tables[ib] : &now;
     /* Sorted copies by (file, line), then one merge. */
     a_sorted.rows = cpdb_xmalloc(sizeof(MemRow) * (size_t)(a->n + 1));
     memcpy(a_sorted.rows, a->rows, sizeof(MemRow) * (size_t)a->n);
@@ -470,8 +499,8 @@ mem_diff(CpdbSession *s, const char *args)
     qsort(ch, (size_t)n_ch, sizeof(MemChange), change_by_size);
     format_size(sum, sizeof sum, total);
     cpdb_out(s, "From \"%s\" to %s%s%s: %s%s in all, by line:\n",
-             snaps.names[ia], ib >= 0 ? "\"" : "",
-             ib >= 0 ? snaps.names[ib] : "now", ib >= 0 ? "\"" : "",
+             sn->names[ia], ib >= 0 ? "\"" : "",
+             ib >= 0 ? sn->names[ib] : "now", ib >= 0 ? "\"" : "",
              total > 0 ? "+" : "", sum);
     for (i = 0; i < n_ch && shown < 10; i++, shown++) {
         format_size(size, sizeof size, ch[i].size_diff);

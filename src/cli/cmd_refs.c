@@ -119,7 +119,7 @@ local_roots_fini(LocalRoots *r)
 static void
 local_roots_take(CpdbSession *s, CpdbHeap *h, LocalRoots *r)
 {
-    int j;
+    size_t j;
     r->items = NULL;
     r->n = 0;
     for (j = 0; j < s->stack.n; j++) {
@@ -141,7 +141,7 @@ local_roots_take(CpdbSession *s, CpdbHeap *h, LocalRoots *r)
             }
             r->items = cpdb_xrealloc(r->items, sizeof(LocalRoot) * (r->n + 1));
             r->items[r->n].index = (uint32_t)idx;
-            r->items[r->n].frame = j;
+            r->items[r->n].frame = (int)j;
             r->items[r->n].name = cpdb_xstrdup(
                 PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0)));
             r->n++;
@@ -169,7 +169,7 @@ local_root_text(CpdbSession *s, const LocalRoot *r)
 static long
 tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
 {
-    CpdbHeap *h = cpdb_heap_current(s);
+    CpdbHeap *h = cpdb_session_heap(s);
     long i;
     if (h == NULL || (need_back && cpdb_heap_build_back(h) < 0)) {
         cpdb_error_exc(s, NULL);
@@ -179,8 +179,8 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
     if (i < 0 && PyObject_GC_IsTracked(o)) {
         /* Made after the snapshot (by the expression, say): take a new
            one. */
-        cpdb_heap_forget(s);
-        h = cpdb_heap_current(s);
+        cpdb_session_heap_forget(s);
+        h = cpdb_session_heap(s);
         if (h == NULL || (need_back && cpdb_heap_build_back(h) < 0)) {
             cpdb_error_exc(s, NULL);
             return -1;
@@ -319,8 +319,8 @@ cpdb_gc_chain(CpdbSession *s, const char *args)
     }
     else {
         size_t j;
-        for (j = 0; j < h->n_modules; j++) {
-            cpdb_bit_set(goal, h->modules[j]);
+        for (j = 0; j < h->modules.n; j++) {
+            cpdb_bit_set(goal, h->modules.items[j]);
         }
         local_roots_take(s, h, &roots);
     }
@@ -401,7 +401,7 @@ done:
 /* --- leaks ----------------------------------------------------------------- */
 
 typedef struct OwnOnly {
-    CpdbSession *s;
+    const CpdbHeapContext *ctx;
     int any, foreign;
 } OwnOnly;
 
@@ -410,7 +410,7 @@ own_only_visit(PyObject *o, void *arg)
 {
     OwnOnly *w = arg;
     w->any = 1;
-    w->foreign |= !cpdb_heap_is_own(w->s, o);
+    w->foreign |= !cpdb_heap_is_own(w->ctx, o);
     return 0;
 }
 
@@ -444,9 +444,9 @@ is_subclasses_dict(PyObject *o)
 /* Whether o holds nothing but cpdb's objects (the interpreter's list of
    fork handlers holding cpdb's). */
 static int
-holds_only_own(CpdbSession *s, PyObject *o)
+holds_only_own(const CpdbHeapContext *ctx, PyObject *o)
 {
-    OwnOnly w = {s, 0, 0};
+    OwnOnly w = {ctx, 0, 0};
     cpdb_heap_referents(o, own_only_visit, &w);
     return w.any && !w.foreign;
 }
@@ -461,13 +461,12 @@ cpdb_gc_leaks(CpdbSession *s, const char *args)
     CpdbTypeCount *types = NULL;
     long n_types = 0, t;
     uint8_t *referred;
-    int busy = s->busy;
 
     if (*rest != '\0') {
         cpdb_error(s, "Bad argument \"%s\": gc leaks [N].", rest);
         return CMD_FAILED;
     }
-    h = cpdb_heap_current(s);
+    h = cpdb_session_heap(s);
     if (h == NULL) {
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
@@ -475,10 +474,11 @@ cpdb_gc_leaks(CpdbSession *s, const char *args)
     if (h->leaks == NULL) {
         /* Worked out once per snapshot. */
         LocalRoots roots;
+        CpdbHeapContext ctx;
         size_t v;
-        s->busy = 1;
+        cpdb_guard_begin(&s->busy);
         referred = cpdb_heap_referred(h);
-        s->busy = busy;
+        cpdb_guard_end(&s->busy);
         if (referred == NULL) {
             cpdb_error_exc(s, NULL);
             return CMD_FAILED;
@@ -489,13 +489,15 @@ cpdb_gc_leaks(CpdbSession *s, const char *args)
             cpdb_bit_set(referred, roots.items[v].index);
         }
         local_roots_fini(&roots);
+        cpdb_session_heap_context(s, &ctx);
         for (i = 0; i < h->n; i++) {
             if (!cpdb_bit_get(referred, i)
-                && (holds_only_own(s, h->objs[i])
+                && (holds_only_own(&ctx, h->objs[i])
                     || is_subclasses_dict(h->objs[i]))) {
                 cpdb_bit_set(referred, i);
             }
         }
+        cpdb_heap_context_fini(&ctx);
         h->leaks = referred;
     }
     referred = h->leaks;
@@ -694,7 +696,7 @@ cpdb_gc_graph(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     if (backrefs) {
-        h = cpdb_heap_current(s);
+        h = cpdb_session_heap(s);
         if (h == NULL || cpdb_heap_build_back(h) < 0) {
             cpdb_error_exc(s, NULL);
             Py_DECREF(o);

@@ -1,6 +1,7 @@
-/* Running commands: run, continue, step, next, finish, until, kill,
-   quit.  Each sets the stepper and resumes; kill, run and quit ask the
-   session to unwind the program. */
+/* Running commands: run, continue, step, next, finish, until, jump,
+   kill, quit: each is one of the engine's resume operations
+   (cpdb_exec_*); kill, run and quit ask it to unwind the program. */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "cli/output.h"
@@ -16,8 +17,7 @@
 PyFrameObject *
 cpdb_cmd_frame(CpdbSession *s)
 {
-    CpdbFrameEntry *e = cpdb_stack_selected(s);
-    return e ? e->frame : NULL;
+    return cpdb_session_frame(s);
 }
 
 int
@@ -78,31 +78,39 @@ split_args(const char *text, char ***argv_out)
     return argc;
 }
 
+/* A resume operation's answer as a command result. */
+static CmdResult
+exec_result(CpdbSession *s, int rc)
+{
+    if (rc < 0) {
+        cpdb_error(s, "%s", cpdb_session_errmsg(s));
+        return CMD_FAILED;
+    }
+    return CMD_STAY;
+}
+
 static CmdResult
 cmd_run(CpdbSession *s, const char *args)
 {
-    int i;
+    size_t i;
     if (s->prog.kind == CPDB_PROG_NONE) {
-        cpdb_error(s, "No program to run: start cpdb with a script or "
-                   "-m MODULE.");
-        return CMD_FAILED;
+        return exec_result(s, cpdb_exec_run(s));
     }
     if (*cpdb_skip_space(args) != '\0') {
         char **argv;
         int argc = split_args(args, &argv);
         cpdb_program_set_args(&s->prog, argc, argv);
-        for (i = 0; i < argc; i++) {
+        for (i = 0; i < (size_t)argc; i++) {
             free(argv[i]);
         }
         free(argv);
     }
     cpdb_out(s, "Starting program: %s", s->prog.target);
-    for (i = 0; i < s->prog.argc; i++) {
+    for (i = 0; i < (size_t)s->prog.argc; i++) {
         cpdb_out(s, " %s", s->prog.argv[i]);
     }
     cpdb_out(s, "\n");
-    s->request = CPDB_REQ_RUN;
-    return CMD_STAY;
+    return exec_result(s, cpdb_exec_run(s));
 }
 
 static CmdResult
@@ -110,7 +118,7 @@ cmd_continue(CpdbSession *s, const char *args)
 {
     long n;
     if (s->state == CPDB_PROG_POST_MORTEM) {
-        return CMD_RESUME;      /* the program ends */
+        return exec_result(s, cpdb_exec_continue(s));   /* it ends */
     }
     if (s->state != CPDB_PROG_RUNNING || !s->at_stop) {
         cpdb_error(s, "The program is not being run.");
@@ -130,32 +138,37 @@ cmd_continue(CpdbSession *s, const char *args)
                      "Continuing.\n", n - 1, bp->number);
         }
     }
-    cpdb_step_set_continue(s);
-    return CMD_RESUME;
+    return exec_result(s, cpdb_exec_continue(s));
+}
+
+/* step / next [N]: the N-1 stops before the last are shown without a
+   prompt (cli/prompt.c). */
+static CmdResult
+step_or_next(CpdbSession *s, const char *args, int next)
+{
+    long n;
+    CmdResult r;
+    if (cpdb_cmd_count(s, args, 1, &n) < 0) {
+        return CMD_FAILED;
+    }
+    r = exec_result(s, next ? cpdb_exec_next(s) : cpdb_exec_step(s));
+    if (r == CMD_STAY) {
+        s->cli->repeat = n - 1;
+        s->cli->repeat_next = next;
+    }
+    return r;
 }
 
 static CmdResult
 cmd_step(CpdbSession *s, const char *args)
 {
-    long n;
-    if (cpdb_cmd_count(s, args, 1, &n) < 0) {
-        return CMD_FAILED;
-    }
-    cpdb_step_set_step(s);
-    s->step.repeat = n - 1;
-    return CMD_RESUME;
+    return step_or_next(s, args, 0);
 }
 
 static CmdResult
 cmd_next(CpdbSession *s, const char *args)
 {
-    long n;
-    if (cpdb_cmd_count(s, args, 1, &n) < 0) {
-        return CMD_FAILED;
-    }
-    cpdb_step_set_next(s, cpdb_cmd_frame(s));
-    s->step.repeat = n - 1;
-    return CMD_RESUME;
+    return step_or_next(s, args, 1);
 }
 
 static CmdResult
@@ -165,62 +178,36 @@ cmd_finish(CpdbSession *s, const char *args)
         cpdb_error(s, "\"finish\" takes no argument.");
         return CMD_FAILED;
     }
-    cpdb_step_set_return(s, cpdb_cmd_frame(s));
-    return CMD_RESUME;
+    return exec_result(s, cpdb_exec_finish(s));
 }
 
 static CmdResult
 cmd_until(CpdbSession *s, const char *args)
 {
-    CpdbFrameEntry *e = cpdb_stack_selected(s);
-    long line;
-    if (*cpdb_skip_space(args) == '\0') {
-        line = e->lineno + 1;
-    }
-    else if (cpdb_parse_int(args, &line) < 0 || line < 1 || line > INT_MAX) {
+    long line = 0;
+    if (*cpdb_skip_space(args) != '\0'
+        && (cpdb_parse_int(args, &line) < 0 || line < 1
+            || line > INT_MAX)) {
         cpdb_error(s, "Bad line number \"%s\": a line number is expected.",
                    cpdb_skip_space(args));
         return CMD_FAILED;
     }
-    else if (line <= e->lineno) {
-        cpdb_error(s, "\"until\" line %ld is not after the current line %d.",
-                   line, e->lineno);
-        return CMD_FAILED;
-    }
-    cpdb_step_set_until(s, e->frame, (int)line);
-    return CMD_RESUME;
+    return exec_result(s, cpdb_exec_until(s, (int)line));
 }
 
 static CmdResult
 cmd_jump(CpdbSession *s, const char *args)
 {
-    CpdbFrameEntry *e = cpdb_stack_selected(s);
-    PyObject *line;
     long n;
-    int rc;
-
     if (cpdb_parse_int(args, &n) < 0 || n < 1 || n > INT_MAX) {
         cpdb_error(s, "Bad line number \"%s\": a line number is expected.",
                    cpdb_skip_space(args));
         return CMD_FAILED;
     }
-    if (s->stack.selected != 0) {
-        cpdb_error(s, "You can only jump within the innermost frame.");
+    if (exec_result(s, cpdb_exec_jump(s, (int)n)) == CMD_FAILED) {
         return CMD_FAILED;
     }
-    /* The interpreter lets a trace function move a frame's line: the
-       frame must carry one (it does if cpdb follows it). */
-    cpdb_frame_mark(e->frame, s->trace_marker);
-    line = PyLong_FromLong(n);
-    rc = line ? PyObject_SetAttrString((PyObject *)e->frame, "f_lineno",
-                                       line) : -1;
-    Py_XDECREF(line);
-    if (rc < 0) {
-        cpdb_error_exc(s, "Jump failed: ");
-        return CMD_FAILED;
-    }
-    e->lineno = PyFrame_GetLineNumber(e->frame);
-    cpdb_cmd_show_frame(s);
+    cpdb_cli_show_frame(s);
     return CMD_STAY;
 }
 
@@ -228,20 +215,14 @@ static CmdResult
 cmd_kill(CpdbSession *s, const char *args)
 {
     (void)args;
-    if (s->state == CPDB_PROG_IDLE) {
-        cpdb_error(s, "The program is not being run.");
-        return CMD_FAILED;
-    }
-    s->request = CPDB_REQ_KILL;
-    return CMD_STAY;
+    return exec_result(s, cpdb_exec_kill(s));
 }
 
 static CmdResult
 cmd_quit(CpdbSession *s, const char *args)
 {
     (void)args;
-    s->request = CPDB_REQ_QUIT;
-    return CMD_STAY;
+    return exec_result(s, cpdb_exec_quit(s));
 }
 
 const CmdDef cpdb_cmds_running[] = {

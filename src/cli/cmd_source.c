@@ -16,19 +16,19 @@
 static char *
 current_position(CpdbSession *s, int *line)
 {
-    CpdbFrameEntry *e = cpdb_stack_selected(s);
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
     if (e == NULL) {
         *line = 0;
         return NULL;
     }
     *line = e->lineno;
-    return cpdb_cmd_default_file(s);
+    return cpdb_default_file(s);
 }
 
 static int
 has_breakpoint(CpdbSession *s, const char *path, int line)
 {
-    int i;
+    size_t i;
     for (i = 0; i < s->bps.n; i++) {
         if (s->bps.items[i]->line == line
             && strcmp(s->bps.items[i]->path, path) == 0) {
@@ -68,23 +68,23 @@ list_lines(CpdbSession *s, const char *path, long first, long last)
                  has_breakpoint(s, path, i) ? 'B' : ' ',
                  is_current && i == cur_line ? "->" : "", src->lines[i - 1]);
     }
-    if (path != s->list_path) {
-        free(s->list_path);
-        s->list_path = cpdb_xstrdup(path);
+    if (path != s->cli->list_path) {
+        free(s->cli->list_path);
+        s->cli->list_path = cpdb_xstrdup(path);
     }
-    s->list_next = i;
-    s->list_last_stop = s->stop_serial;
+    s->cli->list_next = i;
+    s->cli->list_last_stop = s->stop_serial;
     return CMD_STAY;
 }
 
 static CmdResult
 list_around(CpdbSession *s, const char *path, long line)
 {
-    long first = line - s->set.listsize / 2;
+    long first = line - s->cli->set.listsize / 2;
     if (first < 1) {
         first = 1;
     }
-    return list_lines(s, path, first, first + s->set.listsize);
+    return list_lines(s, path, first, first + s->cli->set.listsize);
 }
 
 static CmdResult
@@ -98,14 +98,14 @@ cmd_list(CpdbSession *s, const char *args)
     CmdResult r;
 
     if (*p == '\0') {
-        if (s->list_path != NULL && s->list_next > 0
-            && s->list_last_stop == s->stop_serial) {
-            return list_lines(s, s->list_path, s->list_next,
-                              s->list_next + s->set.listsize);
+        if (s->cli->list_path != NULL && s->cli->list_next > 0
+            && s->cli->list_last_stop == s->stop_serial) {
+            return list_lines(s, s->cli->list_path, s->cli->list_next,
+                              s->cli->list_next + s->cli->set.listsize);
         }
         path = current_position(s, &line);
         if (path == NULL) {
-            path = cpdb_cmd_default_file(s);
+            path = cpdb_default_file(s);
             line = 1;
         }
         if (path == NULL) {
@@ -130,8 +130,8 @@ cmd_list(CpdbSession *s, const char *args)
         if (last < first) {
             last = first + last;        /* pdb: LAST is a count */
         }
-        path = s->list_path ? cpdb_xstrdup(s->list_path)
-                            : cpdb_cmd_default_file(s);
+        path = s->cli->list_path ? cpdb_xstrdup(s->cli->list_path)
+                            : cpdb_default_file(s);
         if (path == NULL) {
             cpdb_error(s, "No default source file: use \"list FILE:LINE\".");
             return CMD_FAILED;
@@ -164,7 +164,7 @@ cmd_longlist(CpdbSession *s, const char *args)
     char *path = current_position(s, &line);
     CpdbSource *src;
     const CpdbFuncInfo *fi;
-    CpdbFrameEntry *e = cpdb_stack_selected(s);
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
     PyCodeObject *code;
     CmdResult r;
     int is_module;

@@ -1,4 +1,5 @@
 /* Stack commands: backtrace, frame, up, down. */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "core/frames.h"
@@ -15,7 +16,7 @@ print_frame_line(CpdbSession *s, int level)
     PyCodeObject *code = PyFrame_GetCode(e->frame);
     char *path = cpdb_code_path(code);
     char *func = cpdb_frame_funcname(e->frame);
-    char *args = cpdb_frame_args(s, e->frame);
+    char *args = cpdb_frame_args(e->frame, cpdb_cli_arg_width(s));
     cpdb_out(s, "%s#%-3d %s (%s) at %s:%d\n",
              level == s->stack.selected ? "> " : "  ", level, func, args,
              path, e->lineno);
@@ -28,7 +29,7 @@ print_frame_line(CpdbSession *s, int level)
 static CmdResult
 cmd_backtrace(CpdbSession *s, const char *args)
 {
-    long n = s->stack.n, i, from = 0, to;
+    long depth = (long)s->stack.n, n = depth, i, from = 0, to;
     const char *p = cpdb_skip_space(args);
     if (*p != '\0' && (cpdb_parse_int(p, &n) < 0 || n == 0)) {
         cpdb_error(s, "Bad frame count \"%s\": a non-zero number is "
@@ -36,43 +37,26 @@ cmd_backtrace(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     if (n < 0) {                    /* gdb: the outermost -n frames */
-        from = s->stack.n + n < 0 ? 0 : s->stack.n + n;
-        to = s->stack.n;
+        from = depth + n < 0 ? 0 : depth + n;
+        to = depth;
     }
     else {
-        to = n < s->stack.n ? n : s->stack.n;
+        to = n < depth ? n : depth;
     }
     for (i = from; i < to; i++) {
         print_frame_line(s, (int)i);
     }
-    if (to < s->stack.n && n > 0) {
+    if (to < depth && n > 0) {
         cpdb_out(s, "(More stack frames follow...)\n");
     }
     return CMD_STAY;
-}
-
-void
-cpdb_cmd_show_frame(CpdbSession *s)
-{
-    const char *suffix = NULL;
-    char *ret = NULL;
-    if (s->stack.selected == 0 && s->stop_reason == CPDB_STOP_RETURN
-        && s->stop_value != NULL) {
-        char *r = cpdb_repr(s->stop_value, 40);
-        ret = cpdb_xasprintf("->%s", r);
-        free(r);
-        suffix = ret;
-    }
-    cpdb_session_print_location(s, suffix);
-    free(ret);
-    s->list_next = 0;
 }
 
 static CmdResult
 select_frame(CpdbSession *s, long level)
 {
     s->stack.selected = (int)level;
-    cpdb_cmd_show_frame(s);
+    cpdb_cli_show_frame(s);
     return CMD_STAY;
 }
 
@@ -82,12 +66,12 @@ cmd_frame(CpdbSession *s, const char *args)
     long n;
     if (*cpdb_skip_space(args) == '\0') {
         print_frame_line(s, s->stack.selected);
-        cpdb_cmd_show_frame(s);
+        cpdb_cli_show_frame(s);
         return CMD_STAY;
     }
-    if (cpdb_parse_int(args, &n) < 0 || n < 0 || n >= s->stack.n) {
+    if (cpdb_parse_int(args, &n) < 0 || n < 0 || n >= (long)s->stack.n) {
         cpdb_error(s, "No frame at level %s (the stack has frames 0 to "
-                   "%d).", cpdb_skip_space(args), s->stack.n - 1);
+                   "%zu).", cpdb_skip_space(args), s->stack.n - 1);
         return CMD_FAILED;
     }
     return select_frame(s, n);
@@ -100,12 +84,12 @@ cmd_up(CpdbSession *s, const char *args)
     if (cpdb_cmd_count(s, args, 1, &n) < 0) {
         return CMD_FAILED;
     }
-    if (s->stack.selected == s->stack.n - 1) {
+    if ((size_t)s->stack.selected + 1 == s->stack.n) {
         cpdb_error(s, "Initial frame selected; you cannot go up.");
         return CMD_FAILED;
     }
     n += s->stack.selected;
-    return select_frame(s, n >= s->stack.n ? s->stack.n - 1 : n);
+    return select_frame(s, n >= (long)s->stack.n ? (long)s->stack.n - 1 : n);
 }
 
 static CmdResult

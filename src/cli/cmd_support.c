@@ -1,5 +1,6 @@
 /* Support commands: help (from the command tables), set / show
    (settings and "set var"), echo, source. */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "core/eval.h"
@@ -131,21 +132,21 @@ set_number(CpdbSession *s, const char *args, long min, long *out,
 static CmdResult
 set_width(CpdbSession *s, const char *args)
 {
-    return set_number(s, args, 20, &s->set.width, "width") ? CMD_FAILED
+    return set_number(s, args, 20, &s->cli->set.width, "width") ? CMD_FAILED
                                                             : CMD_STAY;
 }
 
 static CmdResult
 set_listsize(CpdbSession *s, const char *args)
 {
-    return set_number(s, args, 1, &s->set.listsize, "listsize")
+    return set_number(s, args, 1, &s->cli->set.listsize, "listsize")
            ? CMD_FAILED : CMD_STAY;
 }
 
 static CmdResult
 set_print_limit(CpdbSession *s, const char *args)
 {
-    return set_number(s, args, 0, &s->set.print_limit, "print-limit")
+    return set_number(s, args, 0, &s->cli->set.print_limit, "print-limit")
            ? CMD_FAILED : CMD_STAY;
 }
 
@@ -171,7 +172,7 @@ parse_bool(const char *args, int *out)
 static CmdResult
 set_color(CpdbSession *s, const char *args)
 {
-    if (parse_bool(args, &s->set.color) < 0) {
+    if (parse_bool(args, &s->cli->set.color) < 0) {
         cpdb_error(s, "Bad value \"%s\" for color: \"on\" or \"off\" is "
                    "expected.", cpdb_skip_space(args));
         return CMD_FAILED;
@@ -182,7 +183,7 @@ set_color(CpdbSession *s, const char *args)
 static CmdResult
 set_backend(CpdbSession *s, const char *args)
 {
-    char *name = cpdb_strip_dup(args);
+    char *name = cpdb_strip_dup(args), *why;
     const CpdbTraceBackend *b = cpdb_trace_find(name);
     if (b == NULL) {
         cpdb_error(s, "Unknown backend \"%s\": \"legacy\" or \"monitoring\" "
@@ -196,24 +197,10 @@ set_backend(CpdbSession *s, const char *args)
                    "%s).", b->name, CPDB_PYTHON_VERSION);
         return CMD_FAILED;
     }
-    if (b == s->backend) {
-        return CMD_STAY;
-    }
-    if (s->tracing) {
-        /* Switch while the program is stopped: the new backend takes over
-           the frames that are running. */
-        s->backend->stop(s);
-        s->backend = b;
-        if (b->start(s) < 0) {
-            cpdb_error_exc(s, "Cannot start the backend: ");
-            s->backend = &cpdb_trace_legacy;
-            s->backend->start(s);
-            return CMD_FAILED;
-        }
-        cpdb_session_refresh_trace(s);
-    }
-    else {
-        s->backend = b;
+    if (cpdb_session_set_backend(s, b, &why) < 0) {
+        cpdb_error(s, "%s", why);
+        free(why);
+        return CMD_FAILED;
     }
     return CMD_STAY;
 }
@@ -267,19 +254,19 @@ show_value(CpdbSession *s, const char *args, const char *what)
 {
     (void)args;
     if (strcmp(what, "width") == 0) {
-        cpdb_out(s, "Width is %ld.\n", s->set.width);
+        cpdb_out(s, "Width is %ld.\n", s->cli->set.width);
     }
     else if (strcmp(what, "listsize") == 0) {
         cpdb_out(s, "Number of source lines listed is %ld.\n",
-                 s->set.listsize);
+                 s->cli->set.listsize);
     }
     else if (strcmp(what, "print-limit") == 0) {
         cpdb_out(s, "Printed values are cut after %ld characters%s.\n",
-                 s->set.print_limit,
-                 s->set.print_limit == 0 ? " (no limit)" : "");
+                 s->cli->set.print_limit,
+                 s->cli->set.print_limit == 0 ? " (no limit)" : "");
     }
     else if (strcmp(what, "color") == 0) {
-        cpdb_out(s, "Colour is %s.\n", s->set.color ? "on" : "off");
+        cpdb_out(s, "Colour is %s.\n", s->cli->set.color ? "on" : "off");
     }
     return CMD_STAY;
 }
@@ -382,7 +369,7 @@ cmd_source(CpdbSession *s, const char *args)
         cpdb_error(s, "Argument required (file name of commands).");
         r = CMD_FAILED;
     }
-    else if (cpdb_repl_insert_file(&s->repl, path) < 0) {
+    else if (cpdb_cli_insert_file(s->cli, path) < 0) {
         cpdb_error(s, "Cannot read command file \"%s\".", path);
         r = CMD_FAILED;
     }
@@ -393,7 +380,7 @@ cmd_source(CpdbSession *s, const char *args)
 static CmdResult
 maint_time(CpdbSession *s, const char *args)
 {
-    if (parse_bool(args, &s->set.maint_time) < 0) {
+    if (parse_bool(args, &s->cli->set.maint_time) < 0) {
         cpdb_error(s, "Bad value \"%s\": \"on\" or \"off\" is expected.",
                    cpdb_skip_space(args));
         return CMD_FAILED;
@@ -404,7 +391,7 @@ maint_time(CpdbSession *s, const char *args)
 static CmdResult
 maint_space(CpdbSession *s, const char *args)
 {
-    if (parse_bool(args, &s->set.maint_space) < 0) {
+    if (parse_bool(args, &s->cli->set.maint_space) < 0) {
         cpdb_error(s, "Bad value \"%s\": \"on\" or \"off\" is expected.",
                    cpdb_skip_space(args));
         return CMD_FAILED;

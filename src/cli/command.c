@@ -2,6 +2,7 @@
    splitting a line; dispatch; and lines that are not commands, which
    run as Python in the selected frame (as in pdb). */
 #include "cli/command.h"
+#include "cli/cli.h"
 #include "core/eval.h"
 #include "cli/output.h"
 #include "core/session.h"
@@ -179,7 +180,7 @@ is_assignment(const char *rest)
 static PyFrameObject *
 selected_frame(CpdbSession *s)
 {
-    CpdbFrameEntry *e = cpdb_stack_selected(s);
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
     return e ? e->frame : NULL;
 }
 
@@ -205,7 +206,7 @@ run_python(CpdbSession *s, const char *text, const char *word)
         return CMD_FAILED;
     }
     if (value != NULL && value != Py_None) {
-        char *r = cpdb_repr(value, s->set.print_limit);
+        char *r = cpdb_repr(value, s->cli->set.print_limit);
         cpdb_out(s, "%s\n", r);
         free(r);
     }
@@ -216,7 +217,7 @@ run_python(CpdbSession *s, const char *text, const char *word)
 static CmdResult
 run_command(CpdbSession *s, const CmdDef *d, const char *args)
 {
-    if ((d->flags & CMD_NEEDS_FRAME) && cpdb_stack_selected(s) == NULL) {
+    if ((d->flags & CMD_NEEDS_FRAME) && cpdb_stack_selection(s) == NULL) {
         cpdb_error(s, "No stack: the program is not being run.");
         return CMD_FAILED;
     }
@@ -273,7 +274,7 @@ seconds(clockid_t clock)
 CmdResult
 cpdb_command_execute(CpdbSession *s, const char *line)
 {
-    int time_it = s->set.maint_time, space_it = s->set.maint_space;
+    int time_it = s->cli->set.maint_time, space_it = s->cli->set.maint_space;
     double cpu0 = 0, wall0 = 0;
     long rss0 = 0, peak0, rss1, peak1;
     CmdResult r;

@@ -5,7 +5,10 @@
 
 typedef struct CpdbSession CpdbSession;
 
-typedef enum { CMD_STAY, CMD_RESUME, CMD_FAILED } CmdResult;
+/* What a command did: CMD_FAILED when it reported an error (counted for
+   --batch).  Whether the program goes on is the engine's state
+   (cpdb_session_should_resume), not the command's answer. */
+typedef enum { CMD_STAY, CMD_FAILED } CmdResult;
 typedef CmdResult (*CmdFunc)(CpdbSession *s, const char *args);
 
 typedef enum {

@@ -143,11 +143,10 @@ add_python_names(CpdbSession *s, Cands *c, const char *text, int *words)
 {
     PyFrameObject *f = cpdb_cmd_frame(s);
     const char *dot = strrchr(text, '.');
-    int busy = s->busy;
     CpdbExcState st;
 
     *words = 0;
-    s->busy = 1;
+    cpdb_guard_begin(&s->busy);
     cpdb_exc_save(&st);
     if (dot == NULL) {
         if (f != NULL) {
@@ -189,13 +188,13 @@ add_python_names(CpdbSession *s, Cands *c, const char *text, int *words)
     }
     PyErr_Clear();
     cpdb_exc_restore(&st);
-    s->busy = busy;
+    cpdb_guard_end(&s->busy);
 }
 
 static void
 add_functions(CpdbSession *s, Cands *c)
 {
-    char *path = cpdb_cmd_default_file(s);
+    char *path = cpdb_default_file(s);
     CpdbSource *src = path ? cpdb_source_get(s, path) : NULL;
     int i;
     if (src != NULL && cpdb_source_analyse(s, src) == 0) {

@@ -1,14 +1,15 @@
-/* The one writer: everything cpdb says goes through here, after the
-   debugged program's own buffered output. */
+/* The one writer: everything the command interpreter says goes through
+   here, to its I/O, after the debugged program's own buffered output. */
 #ifndef CPDB_SRC_OUTPUT_H
 #define CPDB_SRC_OUTPUT_H
 
 #include "base/compat.h"
+#include "base/text.h"
 #include "base/util.h"
 
 typedef struct CpdbSession CpdbSession;
 
-/* Write to cpdb's standard output. */
+/* Write to the output. */
 void cpdb_out(CpdbSession *s, const char *fmt, ...) CPDB_PRINTF(2, 3);
 /* Write a one-line error (a newline is added). */
 void cpdb_error(CpdbSession *s, const char *fmt, ...) CPDB_PRINTF(2, 3);
@@ -16,24 +17,15 @@ void cpdb_error(CpdbSession *s, const char *fmt, ...) CPDB_PRINTF(2, 3);
    with an optional prefix, and clear it. */
 void cpdb_error_exc(CpdbSession *s, const char *prefix);
 
-/* Flush the program's sys.stdout and sys.stderr, then cpdb's stdout, so
+/* Flush the program's sys.stdout and sys.stderr, then the output, so
    that the two streams interleave in time order. */
 void cpdb_out_sync(CpdbSession *s);
+/* Flush the output. */
+void cpdb_out_flush(CpdbSession *s);
 
-/* repr(o) as UTF-8, cut to limit characters (0: no limit) with a
-   marker.  Never fails: a failing repr gives "<repr failed: ...>".
-   Return: malloc'd. */
-char *cpdb_repr(PyObject *o, long limit);
-/* str(o) the same way. */
-char *cpdb_str(PyObject *o, long limit);
-/* The pending exception as "Type: message"; clears it.
-   Return: malloc'd. */
-char *cpdb_exc_take_line(void);
-/* Format an exception value as traceback.format_exception_only's last
-   line.  Return: malloc'd. */
-char *cpdb_exc_line(PyObject *value);
-
-/* Whether colour may be used on stdout. */
+/* Whether colour may be used on the output. */
 int cpdb_out_color(CpdbSession *s);
+/* How wide a frame's argument values may be printed (bt, stops). */
+long cpdb_cli_arg_width(CpdbSession *s);
 
 #endif /* CPDB_SRC_OUTPUT_H */

@@ -6,7 +6,7 @@
 #include "core/breakpoints.h"
 #include "core/eval.h"
 #include "core/frames.h"
-#include "cli/output.h"
+#include "base/text.h"
 #include "core/session.h"
 #include "core/source.h"
 #include "base/util.h"
@@ -43,7 +43,7 @@ bp_free(CpdbBreakpoint *bp)
 void
 cpdb_bp_table_fini(CpdbBpTable *t)
 {
-    int i;
+    size_t i;
     for (i = 0; i < t->n; i++) {
         bp_free(t->items[i]);
     }
@@ -67,19 +67,14 @@ cpdb_bp_changed(CpdbSession *s)
 int
 cpdb_file_id(CpdbSession *s, const char *canonical_path)
 {
-    int i;
-    for (i = 0; i < s->n_files; i++) {
-        if (strcmp(s->files[i], canonical_path) == 0) {
-            return i;
+    size_t i;
+    for (i = 0; i < s->files.n; i++) {
+        if (strcmp(s->files.items[i], canonical_path) == 0) {
+            return (int)i;
         }
     }
-    if (s->n_files == s->cap_files) {
-        s->cap_files = s->cap_files ? s->cap_files * 2 : 32;
-        s->files = cpdb_xrealloc(s->files,
-                                 sizeof(char *) * (size_t)s->cap_files);
-    }
-    s->files[s->n_files] = cpdb_xstrdup(canonical_path);
-    return s->n_files++;
+    cpdb_array_push(&s->files, cpdb_xstrdup(canonical_path));
+    return (int)s->files.n - 1;
 }
 
 static CodeInfo *
@@ -178,7 +173,8 @@ decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file,
        int *has_func)
 {
     CodeInfo *ci;
-    int i, file_id;
+    size_t i;
+    int file_id;
 
     *has = *in_file = *has_func = 0;
     if (s->bps.n == 0) {
@@ -242,7 +238,8 @@ cpdb_bp_code_has_function_break(CpdbSession *s, PyCodeObject *code)
 int
 cpdb_bp_line_has_break(CpdbSession *s, PyCodeObject *code, int line)
 {
-    int i, file_id;
+    size_t i;
+    int file_id;
     if (s->bps.n == 0) {
         return 0;
     }
@@ -285,12 +282,7 @@ cpdb_bp_add(CpdbSession *s, const char *path, int line, const char *func,
     bp->func = func ? cpdb_xstrdup(func) : NULL;
     bp->cond = cond ? cpdb_xstrdup(cond) : NULL;
     bp->cond_code = code;
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 8;
-        t->items = cpdb_xrealloc(t->items,
-                                 sizeof(CpdbBreakpoint *) * (size_t)t->cap);
-    }
-    t->items[t->n++] = bp;
+    cpdb_array_push(t, bp);
     cpdb_bp_changed(s);
     return bp;
 }
@@ -298,7 +290,7 @@ cpdb_bp_add(CpdbSession *s, const char *path, int line, const char *func,
 CpdbBreakpoint *
 cpdb_bp_find(CpdbSession *s, int number)
 {
-    int i;
+    size_t i;
     for (i = 0; i < s->bps.n; i++) {
         if (s->bps.items[i]->number == number) {
             return s->bps.items[i];
@@ -311,7 +303,7 @@ int
 cpdb_bp_delete(CpdbSession *s, int number)
 {
     CpdbBpTable *t = &s->bps;
-    int i;
+    size_t i;
     for (i = 0; i < t->n; i++) {
         if (t->items[i]->number == number) {
             bp_free(t->items[i]);
@@ -374,7 +366,8 @@ int
 cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
               int lineno, int at_entry, char **cond_error, int *temporary)
 {
-    int i, file_id, stop = 0;
+    size_t i;
+    int file_id, stop = 0;
 
     *cond_error = NULL;
     *temporary = 0;

@@ -24,7 +24,7 @@ typedef struct CpdbBreakpoint {
 
 typedef struct CpdbBpTable {
     CpdbBreakpoint **items; /* owned, in number order */
-    int n, cap;
+    size_t n, cap;
     int next_number;
     unsigned generation;    /* bumped on every change; caches compare it */
 } CpdbBpTable;

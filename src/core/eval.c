@@ -4,7 +4,7 @@
    in the frame's builtins, so they never appear in the program's
    namespaces. */
 #include "core/eval.h"
-#include "cli/output.h"
+#include "base/text.h"
 #include "core/session.h"
 #include "base/util.h"
 
@@ -195,7 +195,6 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
              HistBind *h)
 {
     PyObject *globals = NULL, *locals = NULL, *result = NULL;
-    int busy = s->busy;
 
     if (frame != NULL) {
         globals = cpdb_frame_globals(frame);
@@ -212,12 +211,12 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
     if (hist_bind(s, h, frame) < 0) {
         goto done;
     }
-    s->busy = 1;
+    cpdb_guard_begin(&s->busy);
     s->eval_serial++;
     cpdb_session_gc_program(s);
     result = PyEval_EvalCode(code, globals, locals);
     cpdb_session_gc_debugger(s);
-    s->busy = busy;
+    cpdb_guard_end(&s->busy);
     if (frame != NULL) {
         cpdb_frame_locals_sync(frame);
     }

@@ -2,7 +2,7 @@
    post-mortem, from the traceback.  cpdb runs the program's code from C,
    so no frame of cpdb's own is ever on the chain. */
 #include "core/frames.h"
-#include "cli/output.h"
+#include "base/text.h"
 #include "core/session.h"
 #include "core/source.h"
 #include "base/util.h"
@@ -13,38 +13,31 @@
 void
 cpdb_stack_clear(CpdbSession *s)
 {
-    int i;
+    size_t i;
     for (i = 0; i < s->stack.n; i++) {
         Py_CLEAR(s->stack.items[i].frame);
     }
     free(s->stack.items);
-    s->stack.items = NULL;
-    s->stack.n = 0;
-    s->stack.selected = 0;
+    memset(&s->stack, 0, sizeof s->stack);
 }
 
 static void
-stack_push(CpdbStack *st, PyFrameObject *f, int lineno, int *cap)
+stack_push(CpdbStack *st, PyFrameObject *f, int lineno)
 {
-    if (st->n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        st->items = cpdb_xrealloc(st->items,
-                                  sizeof(CpdbFrameEntry) * (size_t)*cap);
-    }
-    st->items[st->n].frame = (PyFrameObject *)Py_NewRef(f);
-    st->items[st->n].lineno = lineno;
-    st->n++;
+    CpdbFrameEntry e;
+    e.frame = (PyFrameObject *)Py_NewRef(f);
+    e.lineno = lineno;
+    cpdb_array_push(st, e);
 }
 
 void
 cpdb_stack_from_frame(CpdbSession *s, PyFrameObject *top)
 {
-    int cap = 0;
     PyFrameObject *f = top ? (PyFrameObject *)Py_NewRef(top) : NULL;
     cpdb_stack_clear(s);
     while (f != NULL) {
         PyFrameObject *back = PyFrame_GetBack(f);       /* new or NULL */
-        stack_push(&s->stack, f, PyFrame_GetLineNumber(f), &cap);
+        stack_push(&s->stack, f, PyFrame_GetLineNumber(f));
         Py_DECREF(f);
         f = back;
     }
@@ -53,7 +46,7 @@ cpdb_stack_from_frame(CpdbSession *s, PyFrameObject *top)
 void
 cpdb_stack_from_traceback(CpdbSession *s, PyObject *tb)
 {
-    int cap = 0, i, j;
+    size_t i;
     cpdb_stack_clear(s);
     /* The traceback runs outermost to innermost; the stack is the
        other way round. */
@@ -65,10 +58,11 @@ cpdb_stack_from_traceback(CpdbSession *s, PyObject *tb)
         int lineno = ln && PyLong_Check(ln) ? (int)PyLong_AsLong(ln) : -1;
         Py_XDECREF(ln);
         PyErr_Clear();
-        stack_push(&s->stack, t->tb_frame, lineno, &cap);
+        stack_push(&s->stack, t->tb_frame, lineno);
         tb = (PyObject *)t->tb_next;
     }
-    for (i = 0, j = s->stack.n - 1; i < j; i++, j--) {
+    for (i = 0; i < s->stack.n / 2; i++) {
+        size_t j = s->stack.n - 1 - i;
         CpdbFrameEntry tmp = s->stack.items[i];
         s->stack.items[i] = s->stack.items[j];
         s->stack.items[j] = tmp;
@@ -76,7 +70,7 @@ cpdb_stack_from_traceback(CpdbSession *s, PyObject *tb)
 }
 
 CpdbFrameEntry *
-cpdb_stack_selected(CpdbSession *s)
+cpdb_stack_selection(CpdbSession *s)
 {
     if (s->stack.n == 0) {
         return NULL;
@@ -144,13 +138,12 @@ done:
 }
 
 char *
-cpdb_frame_args(CpdbSession *s, PyFrameObject *f)
+cpdb_frame_args(PyFrameObject *f, long limit)
 {
     PyObject *names = NULL, *locals = NULL;
     CpdbBuf b;
     Py_ssize_t i;
     CpdbExcState st;
-    long limit = s->set.width > 20 ? s->set.width / 2 : 40;
 
     cpdb_buf_init(&b);
     cpdb_exc_save(&st);

@@ -333,7 +333,7 @@ after_fork_in_child(PyObject *self, PyObject *args)
         return NULL;
     }
     if (s->tracing) {
-        s->backend->stop(s);
+        s->backend->stop(&s->trace);
         s->tracing = 0;
     }
     s->detached = 1;

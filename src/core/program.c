@@ -2,7 +2,7 @@
    script or "python3 -m module": same sys.argv, sys.path[0], __file__,
    module attributes and exit status. */
 #include "core/program.h"
-#include "cli/output.h"
+#include "base/text.h"
 #include "core/session.h"
 #include "core/source.h"
 #include "base/util.h"
@@ -167,8 +167,9 @@ prepare_file(CpdbSession *s, PyObject **globals, int *missing)
     }
     text = cpdb_read_file(abs, &len);
     if (text == NULL) {
-        cpdb_error(s, "Can't open file '%s': [Errno %d] %s", abs, errno,
-                   strerror(errno));
+        int err = errno;
+        cpdb_session_message(s, "Can't open file '%s': [Errno %d] %s", abs,
+                             err, strerror(err));
         *missing = 1;
         free(abs);
         return NULL;
@@ -230,8 +231,8 @@ prepare_module(CpdbSession *s, PyObject **globals, int *missing)
                                   p->target);
     if (details == NULL) {
         char *why = cpdb_exc_take_line();
-        cpdb_error(s, "Error while finding module specification for '%s' "
-                   "(%s)", p->target, why);
+        cpdb_session_message(s, "Error while finding module specification "
+                             "for '%s' (%s)", p->target, why);
         free(why);
         *missing = 1;
         goto done;
@@ -313,7 +314,6 @@ system_exit_status(PyObject *exc)
 static CpdbRunOutcome
 program_raised(CpdbSession *s, int *status)
 {
-    CpdbExcState st;
     PyObject *value;
     CpdbRunOutcome outcome = CPDB_RUN_EXITED;
 
@@ -321,14 +321,7 @@ program_raised(CpdbSession *s, int *status)
         PyErr_Clear();
         return CPDB_RUN_KILLED;
     }
-    cpdb_exc_save(&st);
-#if PY_VERSION_HEX < 0x030C0000
-    PyErr_NormalizeException(&st.type, &st.value, &st.tb);
-    if (st.tb != NULL && st.value != NULL) {
-        PyException_SetTraceback(st.value, st.tb);
-    }
-#endif
-    value = st.value;
+    value = cpdb_exc_take();
     if (value == NULL) {
         *status = 1;
     }
@@ -346,9 +339,7 @@ program_raised(CpdbSession *s, int *status)
             outcome = cpdb_session_post_mortem(s, value);
         }
     }
-    Py_XDECREF(st.type);
-    Py_XDECREF(st.value);
-    Py_XDECREF(st.tb);
+    Py_XDECREF(value);
     return outcome;
 }
 
@@ -368,7 +359,8 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
         code = prepare_module(s, &globals, &missing);
     }
     else {
-        cpdb_error(s, "No program to run: give a script or -m MODULE.");
+        cpdb_session_message(s, "No program to run: give a script or -m "
+                             "MODULE.");
         return CPDB_RUN_NOT_STARTED;
     }
     if (code == NULL) {
@@ -385,17 +377,19 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
     s->step.main_path = s->prog.main_path;
     s->step.wait_for_main = (flags & CPDB_RUN_STOP_AT_FIRST) != 0;
     s->state = CPDB_PROG_RUNNING;
-    memset(s->n_events, 0, sizeof s->n_events);
-    if (s->backend->start(s) < 0) {
+    memset(s->trace.n_events, 0, sizeof s->trace.n_events);
+    if (s->backend->start(&s->trace) < 0) {
+        char *why = cpdb_exc_take_line();
         Py_DECREF(code);
         s->state = CPDB_PROG_IDLE;
-        cpdb_error_exc(s, "Cannot start tracing: ");
+        cpdb_session_message(s, "Cannot start tracing: %s", why);
+        free(why);
         return CPDB_RUN_NOT_STARTED;
     }
     s->tracing = 1;
     result = PyEval_EvalCode(code, globals, globals);
     if (s->tracing) {
-        s->backend->stop(s);
+        s->backend->stop(&s->trace);
         s->tracing = 0;
     }
     Py_DECREF(code);

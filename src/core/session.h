@@ -1,20 +1,20 @@
-/* One debugger attached to one interpreter: settings, the program, the
-   stop it is at, value history, displays, and the stop/resume loop. */
+/* One debugger attached to one interpreter: the program, the stop it is
+   at, breakpoints, the stepper, value history, and the run loop.  The
+   engine reports each stop to the front-end's callbacks and is driven
+   through resume operations; it never prints and never reads a line. */
 #ifndef CPDB_SRC_SESSION_H
 #define CPDB_SRC_SESSION_H
 
 #include "cpdb/cpdb.h"
 #include "base/compat.h"
+#include "base/util.h"
 #include "core/breakpoints.h"
 #include "core/frames.h"
-#include "heap/heap.h"
 #include "core/program.h"
-#include "console/repl.h"
 #include "core/source.h"
 #include "core/stepper.h"
+#include "heap/heap.h"
 #include "trace/trace.h"
-
-#include <stdio.h>
 
 typedef enum {
     CPDB_PROG_IDLE,         /* not started, or ended */
@@ -24,51 +24,33 @@ typedef enum {
 
 typedef enum {
     CPDB_REQ_NONE,
-    CPDB_REQ_KILL,          /* unwind the program, keep the prompt */
+    CPDB_REQ_KILL,          /* unwind the program, keep the session */
     CPDB_REQ_RUN,           /* unwind, then start it again */
     CPDB_REQ_QUIT           /* unwind, then leave */
 } CpdbRequest;
 
-typedef struct CpdbSettings {
-    long width;             /* columns for one-line listings */
-    long listsize;          /* lines shown by list */
-    long print_limit;       /* characters of a printed repr (0: all) */
-    int color;              /* use colour on a terminal */
-    int maint_time;         /* report each command's time */
-    int maint_space;        /* report each command's memory */
-} CpdbSettings;
-
-typedef struct CpdbDisplay {
-    int number;
-    int enabled;
-    char *expr;             /* malloc */
-    PyObject *code;         /* strong: compiled expression */
-} CpdbDisplay;
+/* The command interpreter a front-end attaches (cli/cli.h); the engine
+   never looks inside. */
+typedef struct CpdbCli CpdbCli;
 
 struct CpdbSession {
     CpdbOptions opts;
-    /* The debugger's own terminal: copies of fds 0, 1 and 2 made when the
-       session starts, so that a program that redirects its standard
-       streams (pytest's capture, daemons) does not take the prompt with
-       them.  Owned; close-on-exec. */
-    FILE *in, *out, *err;
-    CpdbSettings set;
-    CpdbRepl repl;
+    CpdbCallbacks cb;       /* the front-end's; every member set */
+    CpdbCli *cli;           /* owned by the front-end that attached it */
+    char *errmsg;           /* why the last public call failed (malloc) */
+
     CpdbProgram prog;
     CpdbProgState state;
     CpdbRequest request;
     int exit_status;        /* -1 until the program ends once */
-    int n_failed;           /* commands that failed */
 
     CpdbBpTable bps;
-    char **files;           /* file table: canonical paths by id */
-    int n_files, cap_files;
+    CPDB_ARRAY(char *) files;   /* file table: canonical paths by id */
     CpdbSourceCache sources;
     CpdbStepper step;
     const CpdbTraceBackend *backend;
     int tracing;            /* backend started */
-    unsigned long n_events[4];  /* events the backend delivered, by
-                                   CpdbEvent, since the program started */
+    CpdbTraceClient trace;  /* what the backend asks; its event counts */
     Py_ssize_t code_extra;  /* code-object extra slot index */
 
     CpdbStack stack;        /* at the current stop */
@@ -76,24 +58,19 @@ struct CpdbSession {
     int stop_bp;            /* breakpoint of the current stop, or 0 */
     PyObject *stop_value;   /* strong: return value at --Return--, or the
                                exception at an exception stop; or NULL */
-    int at_stop;            /* the prompt runs inside a stop */
+    int at_stop;            /* a stop is being handled */
+    int resumed;            /* a resume operation was chosen at it */
 
     PyObject *history;      /* strong list: $1, $2, ... */
-    CpdbDisplay *displays;
-    int n_displays, next_display;
-
-    char *list_path;        /* where "list" continues (malloc) */
-    int list_next;          /* next line "list" shows; 0: around current */
-    int list_last_stop;     /* stop serial the listing belongs to */
     long stop_serial;       /* counts stops */
-    long eval_serial;       /* counts the Python run at the prompt: the
-                               heap snapshot is retaken after it */
-    int gc_paused;          /* cpdb turned automatic collection off for
-                               the prompt */
+    long eval_serial;       /* counts the Python run at a stop: the heap
+                               snapshot is retaken after it */
+    int gc_paused;          /* the engine turned automatic collection off
+                               while the program is stopped */
     int gc_pause_depth;
 
-    int busy;               /* debugger work running Python: the trace
-                               functions must not react */
+    CpdbGuard busy;         /* the debugger runs Python of its own: the
+                               trace functions must not react */
     int detached;           /* this is a child the program forked: the
                                debugger is the parent's */
     int fork_handler_registered;
@@ -102,44 +79,85 @@ struct CpdbSession {
     CpdbHeap heap;          /* snapshot of the current stop, if taken */
 };
 
-/* Stop the program at frame and run the prompt until a command resumes
-   it.  value: return value or exception for RETURN / EXCEPTION stops.
-   Return 0 to resume, or -1 with the kill exception set to unwind. */
+/* A session without a front-end: the caller sets s->cb (every member)
+   and may attach s->cli.  Return: NULL if out of memory. */
+CpdbSession *cpdb_session_create(const CpdbOptions *opts);
+void cpdb_session_destroy(CpdbSession *s);
+
+/* Record why a public call failed.  Return: code. */
+int cpdb_session_fail(CpdbSession *s, int code, const char *fmt, ...)
+    CPDB_PRINTF(3, 4);
+/* A notice for the front-end (on_message). */
+void cpdb_session_message(CpdbSession *s, const char *fmt, ...)
+    CPDB_PRINTF(2, 3);
+
+/* Stop the program at frame and hand the stop to the front-end until it
+   chooses how to go on.  value: return value or exception for RETURN /
+   EXCEPTION stops; cond_error: why a breakpoint's condition failed, or
+   NULL.  Return 0 to resume, or -1 with the kill exception set to
+   unwind. */
 int cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
-                      CpdbStopReason reason, int bp_number, PyObject *value);
+                      CpdbStopReason reason, int bp_number, PyObject *value,
+                      const char *cond_error);
 
-/* The prompt loop with no live frame (before a run, after the end,
-   post-mortem).  Return when a command asks to run or quit, or at end
-   of input. */
-void cpdb_session_idle_prompt(CpdbSession *s);
-
-/* Post-mortem: the program raised exc and it was not caught.  Show
-   where, and prompt in its frames until the user continues (the program
-   has ended), runs it again or quits. */
+/* Post-mortem: the program raised exc and it was not caught.  The
+   front-end looks at its frames until it continues (the program has
+   ended), runs it again or quits. */
 CpdbRunOutcome cpdb_session_post_mortem(CpdbSession *s, PyObject *exc);
 
-/* Print the pdb-style location of the selected frame:
-   "> /abs/file.py(12)func()" and "-> source". */
-void cpdb_session_print_location(CpdbSession *s, const char *suffix);
+/* Run the program set in s->prog, and again after cpdb_exec_run, until
+   the front-end quits; with CPDB_RUN_KEEP_PROMPT on_idle follows its
+   end.  Return: CPDB_OK, CPDB_E_QUIT, or CPDB_E_NOFILE. */
+int cpdb_session_run(CpdbSession *s, unsigned flags);
+
+/* Whether the front-end has chosen how the stopped program goes on (or
+   asked to end or restart it): the prompt stops reading then. */
+int cpdb_session_should_resume(const CpdbSession *s);
 
 /* Raise the kill exception so the program unwinds.  Return -1. */
 int cpdb_session_raise_kill(CpdbSession *s);
 
 /* Make the trace backend see changed breakpoints or stepper state. */
 void cpdb_session_refresh_trace(CpdbSession *s);
-/* Automatic collection is off while the prompt is up; Python run at the
-   prompt runs between cpdb_session_gc_program (the program's setting
+/* Use backend b from now on (the running program switches over).
+   Return 0, or -1 with *why (malloc'd). */
+int cpdb_session_set_backend(CpdbSession *s, const CpdbTraceBackend *b,
+                             char **why);
+
+/* Automatic collection is off while the program is stopped; Python run
+   at a stop runs between cpdb_session_gc_program (the program's setting
    back) and cpdb_session_gc_debugger (off again, unless that Python
    turned it off itself).  gc_enabled: the program's setting. */
 void cpdb_session_gc_program(CpdbSession *s);
 void cpdb_session_gc_debugger(CpdbSession *s);
 int cpdb_session_gc_enabled(CpdbSession *s);
 
-/* Print the displays (at a stop), or one of them. */
-void cpdb_session_show_displays(CpdbSession *s);
-void cpdb_session_show_display(CpdbSession *s, const CpdbDisplay *d);
+/* Flush the program's sys.stdout and sys.stderr (and C's stdout), so
+   that what the debugger says next comes after it. */
+void cpdb_session_flush_program(CpdbSession *s);
 
-/* Remember that the program ended with status. */
-void cpdb_session_program_ended(CpdbSession *s, int status);
+/* The heap snapshot of the current stop, taken when first needed (and
+   again after Python ran at the stop).  Return: borrowed, or NULL with
+   an exception set. */
+CpdbHeap *cpdb_session_heap(CpdbSession *s);
+/* Forget it: the program ran, or collected. */
+void cpdb_session_heap_forget(CpdbSession *s);
+/* What the heap analysis must know of the engine (cpdb's own objects,
+   the stopped frames), valid until the stop ends. */
+void cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx);
+/* Call visit on each tracked object but cpdb's own: the snapshot's when
+   it is fresh, else the collector's lists walked without making one.
+   visit must not run Python code.  Return 0, or -1 when the collector is
+   running. */
+int cpdb_session_heap_walk(CpdbSession *s,
+                           int (*visit)(PyObject *o, void *arg), void *arg);
+
+/* A census of the tracked objects but cpdb's own: from the snapshot
+   when it is fresh, else walking the collector's lists without making
+   one.  Return: malloc'd, or NULL when out of memory. */
+CpdbTypeCount *cpdb_session_census(CpdbSession *s, long *n_types);
+
+/* The selected frame at a stop, or NULL. */
+PyFrameObject *cpdb_session_frame(CpdbSession *s);
 
 #endif /* CPDB_SRC_SESSION_H */

@@ -102,13 +102,12 @@ source_free(CpdbSource *src)
 void
 cpdb_source_cache_fini(CpdbSourceCache *c)
 {
-    int i;
+    size_t i;
     for (i = 0; i < c->n; i++) {
-        source_free(c->files[i]);
+        source_free(c->items[i]);
     }
-    free(c->files);
-    c->files = NULL;
-    c->n = c->cap = 0;
+    free(c->items);
+    memset(c, 0, sizeof *c);
 }
 
 static CpdbSource *
@@ -153,9 +152,10 @@ CpdbSource *
 cpdb_source_get(CpdbSession *s, const char *path)
 {
     CpdbSourceCache *c = &s->sources;
+    CpdbSource *src;
     struct stat sb;
     long mtime;
-    int i;
+    size_t i;
 
     if (path == NULL || path[0] != '/' || stat(path, &sb) != 0
         || !S_ISREG(sb.st_mode)) {
@@ -163,29 +163,24 @@ cpdb_source_get(CpdbSession *s, const char *path)
     }
     mtime = (long)sb.st_mtime;
     for (i = 0; i < c->n; i++) {
-        if (strcmp(c->files[i]->path, path) == 0) {
-            if (c->files[i]->mtime == mtime) {
-                return c->files[i];
+        if (strcmp(c->items[i]->path, path) == 0) {
+            if (c->items[i]->mtime == mtime) {
+                return c->items[i];
             }
-            source_free(c->files[i]);
-            c->files[i] = source_load(path, mtime);
-            if (c->files[i] == NULL) {
-                c->files[i] = c->files[--c->n];
+            source_free(c->items[i]);
+            c->items[i] = source_load(path, mtime);
+            if (c->items[i] == NULL) {
+                c->items[i] = c->items[--c->n];
                 return NULL;
             }
-            return c->files[i];
+            return c->items[i];
         }
     }
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 16;
-        c->files = cpdb_xrealloc(c->files, sizeof(CpdbSource *) *
-                                 (size_t)c->cap);
+    src = source_load(path, mtime);
+    if (src != NULL) {
+        cpdb_array_push(c, src);
     }
-    c->files[c->n] = source_load(path, mtime);
-    if (c->files[c->n] == NULL) {
-        return NULL;
-    }
-    return c->files[c->n++];
+    return src;
 }
 
 const char *
@@ -308,7 +303,7 @@ cpdb_source_analyse(CpdbSession *s, CpdbSource *src)
     PyObject *code;
     Walk w = {src, 0};
     CpdbExcState st;
-    int busy = s->busy, rc = -1;
+    int rc = -1;
 
     if (src->analysed) {
         return src->compiles ? 0 : -1;
@@ -320,7 +315,7 @@ cpdb_source_analyse(CpdbSession *s, CpdbSource *src)
         free(text);
         return -1;
     }
-    s->busy = 1;
+    cpdb_guard_begin(&s->busy);
     cpdb_exc_save(&st);
     code = Py_CompileStringExFlags(text, src->path, Py_file_input, NULL, 0);
     free(text);
@@ -330,7 +325,7 @@ cpdb_source_analyse(CpdbSession *s, CpdbSource *src)
     }
     PyErr_Clear();
     cpdb_exc_restore(&st);
-    s->busy = busy;
+    cpdb_guard_end(&s->busy);
     src->compiles = (rc == 0);
     return rc;
 }

@@ -3,6 +3,8 @@
 #ifndef CPDB_SRC_SOURCE_H
 #define CPDB_SRC_SOURCE_H
 
+#include "base/util.h"
+
 typedef struct CpdbSession CpdbSession;
 
 typedef struct CpdbFuncInfo {
@@ -24,10 +26,7 @@ typedef struct CpdbSource {
     int n_funcs;
 } CpdbSource;
 
-typedef struct CpdbSourceCache {
-    CpdbSource **files;
-    int n, cap;
-} CpdbSourceCache;
+typedef CPDB_ARRAY(CpdbSource *) CpdbSourceCache;
 
 void cpdb_source_cache_fini(CpdbSourceCache *c);
 

@@ -21,7 +21,6 @@
 #include "core/stepper.h"
 #include "core/breakpoints.h"
 #include "core/frames.h"
-#include "cli/output.h"
 #include "core/session.h"
 
 #include <stdlib.h>
@@ -112,7 +111,7 @@ mark_caller(CpdbSession *s, PyFrameObject *frame)
 void
 cpdb_step_mark_stack(CpdbSession *s)
 {
-    int i;
+    size_t i;
     for (i = 0; i < s->stack.n; i++) {
         PyFrameObject *f = s->stack.items[i].frame;
         if (!cpdb_frame_is_marked(f, s->trace_marker) && is_traced(s, f)) {
@@ -275,9 +274,9 @@ is_main_file(CpdbSession *s, PyCodeObject *code)
 
 static int
 stop(CpdbSession *s, PyFrameObject *frame, CpdbStopReason reason, int bp,
-     PyObject *value)
+     PyObject *value, const char *cond_error)
 {
-    return cpdb_session_stop(s, frame, reason, bp, value);
+    return cpdb_session_stop(s, frame, reason, bp, value, cond_error);
 }
 
 static int
@@ -285,7 +284,7 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
 {
     CpdbStepper *st = &s->step;
     char *cond_error = NULL;
-    int bp = 0, temporary = 0, at_entry;
+    int bp = 0, temporary = 0, at_entry, rc = 0;
     int lineno = PyFrame_GetLineNumber(frame);
 
     if (st->wait_for_main) {
@@ -293,11 +292,11 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
             return 0;
         }
         st->wait_for_main = 0;
-        return stop(s, frame, CPDB_STOP_START, 0, NULL);
+        return stop(s, frame, CPDB_STOP_START, 0, NULL, NULL);
     }
     if (st->interrupt) {
         st->interrupt = 0;
-        return stop(s, frame, CPDB_STOP_INTERRUPT, 0, NULL);
+        return stop(s, frame, CPDB_STOP_INTERRUPT, 0, NULL, NULL);
     }
     at_entry = (PyObject *)frame == st->entry_frame;
     st->entry_frame = NULL;
@@ -305,18 +304,16 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
         bp = cpdb_bp_check(s, frame, code, lineno, at_entry, &cond_error,
                            &temporary);
     }
-    if (cond_error != NULL) {
-        cpdb_error(s, "%s", cond_error);
-        free(cond_error);
-    }
     if (bp > 0) {
-        return stop(s, frame, temporary ? CPDB_STOP_BREAK_TEMP
-                                        : CPDB_STOP_BREAK, bp, NULL);
+        rc = stop(s, frame, temporary ? CPDB_STOP_BREAK_TEMP
+                                      : CPDB_STOP_BREAK, bp, NULL,
+                  cond_error);
     }
-    if (stop_here(st, frame) && is_traced(s, frame)) {
-        return stop(s, frame, CPDB_STOP_STEP, 0, NULL);
+    else if (stop_here(st, frame) && is_traced(s, frame)) {
+        rc = stop(s, frame, CPDB_STOP_STEP, 0, NULL, NULL);
     }
-    return 0;
+    free(cond_error);
+    return rc;
 }
 
 /* bdb's dispatch_call: a frame gets a trace function when the stepper
@@ -343,7 +340,7 @@ on_call(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
     if (st->kind != STOP_ANYWHERE && is_gen) {
         return 0;
     }
-    return here ? stop(s, frame, CPDB_STOP_CALL, 0, NULL) : 0;
+    return here ? stop(s, frame, CPDB_STOP_CALL, 0, NULL, NULL) : 0;
 }
 
 static int
@@ -359,7 +356,7 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
             && is_generator_frame((PyObject *)frame)) {
             return 0;
         }
-        if (stop(s, frame, CPDB_STOP_RETURN, 0, value) < 0) {
+        if (stop(s, frame, CPDB_STOP_RETURN, 0, value, NULL) < 0) {
             return -1;
         }
         /* "next" or "until" typed at a --Return-- continue as "step". */
@@ -398,13 +395,13 @@ on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
         if (!is_traced(s, frame)) {
             return 0;
         }
-        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
+        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value, NULL);
     }
     if (st->kind == STOP_IN_FRAME && (PyObject *)frame != st->stopframe
         && st->stopframe != NULL && is_generator_frame(st->stopframe)
         && (type == PyExc_StopIteration || type == PyExc_GeneratorExit)
         && is_traced(s, frame)) {
-        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value);
+        return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value, NULL);
     }
     return 0;
 }
@@ -441,7 +438,101 @@ cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
     case CPDB_EV_EXCEPTION:
         rc = on_exception(s, frame, arg);
         break;
+    default:
+        break;
     }
     Py_DECREF(code);
     return rc;
+}
+
+/* --- what the trace backend asks --------------------------------------------- */
+
+static int
+client_on_event(void *ctx, PyFrameObject *frame, CpdbEvent ev, PyObject *arg)
+{
+    return cpdb_step_on_event(ctx, frame, ev, arg);
+}
+
+static int
+client_wants_all(void *ctx)
+{
+    return cpdb_step_wants_all(ctx);
+}
+
+static int
+client_wants_code(void *ctx, PyCodeObject *code)
+{
+    return cpdb_step_wants_code(ctx, code);
+}
+
+static int
+client_wants_lines(void *ctx, PyFrameObject *frame, PyCodeObject *code)
+{
+    return cpdb_step_wants_lines(ctx, frame, code);
+}
+
+static int
+client_is_stepping(void *ctx)
+{
+    CpdbStepper *st = &((CpdbSession *)ctx)->step;
+    return st->kind != STOP_NOWHERE || st->wait_for_main || st->interrupt
+           || st->returnframe != NULL;
+}
+
+static int
+client_code_matters(void *ctx, PyCodeObject *code)
+{
+    CpdbStepper *st = &((CpdbSession *)ctx)->step;
+    return st->kind == STOP_ANYWHERE || st->wait_for_main || st->interrupt
+           || cpdb_step_wants_code(ctx, code);
+}
+
+static int
+client_watches_generator(void *ctx)
+{
+    CpdbStepper *st = &((CpdbSession *)ctx)->step;
+    return st->kind == STOP_IN_FRAME && st->stopframe_is_gen;
+}
+
+static int
+client_code_has_breaks(void *ctx, PyCodeObject *code)
+{
+    return cpdb_bp_code_has_breaks(ctx, code);
+}
+
+static int
+client_code_has_function_break(void *ctx, PyCodeObject *code)
+{
+    return cpdb_bp_code_has_function_break(ctx, code);
+}
+
+static int
+client_file_has_breaks(void *ctx, PyCodeObject *code)
+{
+    return cpdb_bp_file_has_breaks(ctx, code);
+}
+
+static int
+client_line_has_break(void *ctx, PyCodeObject *code, int line)
+{
+    return cpdb_bp_line_has_break(ctx, code, line);
+}
+
+void
+cpdb_step_client_init(CpdbSession *s, CpdbTraceClient *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ctx = s;
+    c->busy = &s->busy;
+    c->on_event = client_on_event;
+    c->wants_all = client_wants_all;
+    c->wants_code = client_wants_code;
+    c->wants_lines = client_wants_lines;
+    c->is_stepping = client_is_stepping;
+    c->code_matters = client_code_matters;
+    c->watches_generator = client_watches_generator;
+    c->code_has_breaks = client_code_has_breaks;
+    c->code_has_function_break = client_code_has_function_break;
+    c->file_has_breaks = client_file_has_breaks;
+    c->line_has_break = client_line_has_break;
 }

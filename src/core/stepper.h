@@ -4,36 +4,17 @@
 #ifndef CPDB_SRC_STEPPER_H
 #define CPDB_SRC_STEPPER_H
 
+#include "cpdb/cpdb.h"
 #include "base/compat.h"
+#include "trace/trace.h"
 
 typedef struct CpdbSession CpdbSession;
-
-typedef enum {
-    CPDB_EV_CALL,
-    CPDB_EV_LINE,
-    CPDB_EV_RETURN,
-    CPDB_EV_EXCEPTION
-} CpdbEvent;
 
 typedef enum {
     STOP_ANYWHERE,          /* step: the next event of any frame */
     STOP_IN_FRAME,          /* lines of stopframe at or after stoplineno */
     STOP_NOWHERE            /* continue: breakpoints only */
 } CpdbStopKind;
-
-typedef enum {
-    CPDB_STOP_NONE,
-    CPDB_STOP_START,        /* first line of the program */
-    CPDB_STOP_STEP,         /* a step/next/until ended on a line */
-    CPDB_STOP_BREAK,        /* a breakpoint */
-    CPDB_STOP_BREAK_TEMP,   /* a temporary breakpoint, now deleted */
-    CPDB_STOP_CALL,         /* --Call-- */
-    CPDB_STOP_RETURN,       /* --Return-- */
-    CPDB_STOP_EXCEPTION,    /* an exception was raised while stepping */
-    CPDB_STOP_POST_MORTEM,  /* uncaught exception, the program is over */
-    CPDB_STOP_HERE,         /* breakpoint() / cpdb_break_here() */
-    CPDB_STOP_INTERRUPT     /* Ctrl-C */
-} CpdbStopReason;
 
 typedef struct CpdbStepper {
     CpdbStopKind kind;
@@ -45,7 +26,6 @@ typedef struct CpdbStepper {
     int stoplineno;         /* STOP_IN_FRAME: >= 0 line floor, -1 never */
     int wait_for_main;      /* before the main file's first line */
     const char *main_path;  /* borrowed: owned by the session's program */
-    long repeat;            /* further stops to pass for "step N" */
     int finishing;          /* the running command is finish/return */
     int interrupt;          /* Ctrl-C asked for a stop */
     PyObject *entry_frame;  /* identity only, never dereferenced: the
@@ -84,9 +64,14 @@ int cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code);
 int cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
                           PyCodeObject *code);
 
-/* One trace event.  May stop and run the prompt.  Return 0, or -1 with
-   an exception set to unwind the program (kill, run, quit). */
+/* One trace event.  May stop and hand the stop to the front-end.
+   Return 0, or -1 with an exception set to unwind the program (kill,
+   run, quit). */
 int cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame,
                        CpdbEvent ev, PyObject *arg);
+
+/* Fill the client a trace backend is started with: its questions are
+   answered by the stepper and the breakpoint table of s. */
+void cpdb_step_client_init(CpdbSession *s, CpdbTraceClient *c);
 
 #endif /* CPDB_SRC_STEPPER_H */

@@ -5,7 +5,6 @@
    of tp_traverse over the heap.  Nothing here runs Python code except
    gc.get_objects(); cpdb's own objects are dropped from the snapshot. */
 #include "heap/heap.h"
-#include "core/session.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -13,11 +12,30 @@
 
 /* --- cpdb's own objects ---------------------------------------------------- */
 
-int
-cpdb_heap_is_own(CpdbSession *s, PyObject *o)
+void
+cpdb_heap_context_fini(CpdbHeapContext *ctx)
 {
-    if (o == s->history || o == s->kill_exc || o == s->trace_marker
-        || o == s->heap.list) {
+    free(ctx->frames);
+    ctx->frames = NULL;
+    ctx->n_frames = 0;
+}
+
+static inline int
+is_listed_own(const CpdbHeapContext *ctx, PyObject *o)
+{
+    int i;
+    for (i = 0; i < ctx->n_own; i++) {
+        if (ctx->own[i] == o) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+cpdb_heap_is_own(const CpdbHeapContext *ctx, PyObject *o)
+{
+    if (is_listed_own(ctx, o)) {
         return 1;
     }
     if (PyCFunction_Check(o)) {
@@ -29,11 +47,8 @@ cpdb_heap_is_own(CpdbSession *s, PyObject *o)
     if (strncmp(Py_TYPE(o)->tp_name, "cpdb.", 5) == 0) {
         return 1;       /* the pdb finder and loader, the kill exception */
     }
-    if (PyType_Check(o)
-        && strncmp(((PyTypeObject *)o)->tp_name, "cpdb.", 5) == 0) {
-        return 1;
-    }
-    return cpdb_monitoring_is_own(o);
+    return PyType_Check(o)
+           && strncmp(((PyTypeObject *)o)->tp_name, "cpdb.", 5) == 0;
 }
 
 /* --- the index ----------------------------------------------------------- */
@@ -108,11 +123,10 @@ cpdb_heap_clear(CpdbHeap *h)
     h->mask = 0;
     cpdb_graph_fini(&h->back);
     h->have_back = 0;
-    free(h->modules);
-    h->modules = NULL;
+    free(h->modules.items);
+    memset(&h->modules, 0, sizeof h->modules);
     free(h->leaks);
     h->leaks = NULL;
-    h->n_modules = 0;
     h->stop_serial = -1;
 }
 
@@ -149,13 +163,13 @@ ptr_cmp(const void *a, const void *b)
    frame's variables themselves instead.  Return: malloc'd sorted array
    of *n borrowed pointers (alive while the stack is). */
 static void **
-frame_dicts(CpdbSession *s, size_t *n)
+frame_dicts(const CpdbHeapContext *ctx, size_t *n)
 {
-    void **v = cpdb_xmalloc(sizeof(void *) * (size_t)(s->stack.n + 1));
+    void **v = cpdb_xmalloc(sizeof(void *) * (size_t)(ctx->n_frames + 1));
     int j;
     *n = 0;
-    for (j = 0; j < s->stack.n; j++) {
-        PyFrameObject *f = s->stack.items[j].frame;
+    for (j = 0; j < ctx->n_frames; j++) {
+        PyFrameObject *f = ctx->frames[j];
         PyObject *locals = cpdb_frame_locals(f);
         PyObject *globals = locals ? cpdb_frame_globals(f) : NULL;
         if (locals != NULL && PyDict_CheckExact(locals) && locals != globals) {
@@ -172,18 +186,18 @@ frame_dicts(CpdbSession *s, size_t *n)
 /* Whether o is left out of answers: cpdb's own, or a stopped frame's
    variables dictionary (dicts: from frame_dicts). */
 static int
-is_own_fast(CpdbSession *s, PyObject *o, void **dicts, size_t n_dicts)
+is_own_fast(const CpdbHeapContext *ctx, PyObject *o, void **dicts,
+            size_t n_dicts)
 {
-    return o == s->history || o == s->kill_exc || o == s->trace_marker
-           || o == s->heap.list || cpdb_monitoring_is_own(o)
-           || (type_may_own(Py_TYPE(o)) && cpdb_heap_is_own(s, o))
+    return is_listed_own(ctx, o)
+           || (type_may_own(Py_TYPE(o)) && cpdb_heap_is_own(ctx, o))
            || (n_dicts > 0 && PyDict_CheckExact(o)
                && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp));
 }
 
 /* Filling the snapshot's list in a walk of the collector's lists. */
 typedef struct Fill {
-    CpdbSession *s;
+    const CpdbHeapContext *ctx;
     CpdbHeap *h;
     PyObject *list;
     Py_ssize_t n, cap;
@@ -203,9 +217,7 @@ static void
 note_module(CpdbHeap *h, PyObject *o, uint32_t index)
 {
     if (PyModule_Check(o)) {
-        h->modules = cpdb_xrealloc(h->modules, sizeof(uint32_t)
-                                   * (h->n_modules + 1));
-        h->modules[h->n_modules++] = index;
+        cpdb_array_push(&h->modules, index);
     }
 }
 
@@ -213,7 +225,7 @@ static int
 fill_visit(PyObject *o, void *arg)
 {
     Fill *f = arg;
-    if (o == f->list || is_own_fast(f->s, o, f->dicts, f->n_dicts)) {
+    if (o == f->list || is_own_fast(f->ctx, o, f->dicts, f->n_dicts)) {
         return 1;
     }
     if (f->n == f->cap) {
@@ -227,17 +239,17 @@ fill_visit(PyObject *o, void *arg)
 /* The snapshot from gc.get_objects(), when the collector's lists cannot
    be walked (it is collecting). */
 static PyObject *
-objects_listed(CpdbSession *s, CpdbHeap *h, void **dicts, size_t n_dicts)
+objects_listed(const CpdbHeapContext *ctx, CpdbHeap *h, void **dicts,
+               size_t n_dicts)
 {
     PyObject *gc = PyImport_ImportModule("gc"), *list;
     Py_ssize_t i, j, n;
-    int busy = s->busy;
     if (gc == NULL) {
         return NULL;
     }
-    s->busy = 1;
+    cpdb_guard_begin(ctx->busy);
     list = PyObject_CallMethod(gc, "get_objects", NULL);
-    s->busy = busy;
+    cpdb_guard_end(ctx->busy);
     Py_DECREF(gc);
     if (list == NULL || !PyList_Check(list)) {
         Py_XDECREF(list);
@@ -246,7 +258,7 @@ objects_listed(CpdbSession *s, CpdbHeap *h, void **dicts, size_t n_dicts)
     n = PyList_GET_SIZE(list);
     for (i = j = 0; i < n; i++) {
         PyObject *o = PyList_GET_ITEM(list, i);
-        if (is_own_fast(s, o, dicts, n_dicts)) {
+        if (is_own_fast(ctx, o, dicts, n_dicts)) {
             Py_DECREF(o);
         }
         else {
@@ -259,7 +271,7 @@ objects_listed(CpdbSession *s, CpdbHeap *h, void **dicts, size_t n_dicts)
 }
 
 int
-cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
+cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx)
 {
     Fill f;
     Py_ssize_t total = 0;
@@ -270,9 +282,9 @@ cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
        question is asked of an object only when its type, looked up in a
        small cache, can. */
     memset(&f, 0, sizeof f);
-    f.s = s;
+    f.ctx = ctx;
     f.h = h;
-    f.dicts = frame_dicts(s, &f.n_dicts);
+    f.dicts = frame_dicts(ctx, &f.n_dicts);
     memset(type_cache, 0, sizeof type_cache);
     if (cpdb_gc_visit(count_all, &total) == 0
         && total < (Py_ssize_t)UINT32_MAX
@@ -285,7 +297,7 @@ cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
     }
     else {
         PyErr_Clear();
-        f.list = objects_listed(s, h, f.dicts, f.n_dicts);
+        f.list = objects_listed(ctx, h, f.dicts, f.n_dicts);
     }
     free(f.dicts);
     if (f.list == NULL) {
@@ -299,8 +311,6 @@ cpdb_heap_take(CpdbSession *s, CpdbHeap *h)
     h->list = f.list;
     h->objs = ((PyListObject *)f.list)->ob_item;
     h->n = (uint32_t)PyList_GET_SIZE(f.list);
-    h->stop_serial = s->stop_serial;
-    h->eval_serial = s->eval_serial;
     return 0;
 }
 
@@ -320,33 +330,6 @@ cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
         return -1;
     }
     return 0;
-}
-
-/* Whether the session's snapshot is of this stop, with no Python run at
-   the prompt since. */
-static int
-snapshot_fresh(const CpdbSession *s)
-{
-    return s->heap.list != NULL && s->heap.stop_serial == s->stop_serial
-           && s->heap.eval_serial == s->eval_serial && s->at_stop;
-}
-
-CpdbHeap *
-cpdb_heap_current(CpdbSession *s)
-{
-    if (snapshot_fresh(s)) {
-        return &s->heap;
-    }
-    if (cpdb_heap_take(s, &s->heap) < 0) {
-        return NULL;
-    }
-    return &s->heap;
-}
-
-void
-cpdb_heap_forget(CpdbSession *s)
-{
-    cpdb_heap_clear(&s->heap);
 }
 
 /* --- edges ----------------------------------------------------------------- */
@@ -807,7 +790,7 @@ cpdb_heap_census(const CpdbHeap *h, long *n_types)
 }
 
 typedef struct LiveCensus {
-    CpdbSession *s;
+    const CpdbHeapContext *ctx;
     TypeTable tt;
     void **dicts;
     size_t n_dicts;
@@ -817,14 +800,14 @@ static int
 live_census_visit(PyObject *o, void *arg)
 {
     LiveCensus *c = arg;
-    if (!is_own_fast(c->s, o, c->dicts, c->n_dicts)) {
+    if (!is_own_fast(c->ctx, o, c->dicts, c->n_dicts)) {
         type_table_add(&c->tt, Py_TYPE(o));
     }
     return !c->tt.failed;
 }
 
 typedef struct OwnFilter {
-    CpdbSession *s;
+    const CpdbHeapContext *ctx;
     int (*visit)(PyObject *o, void *arg);
     void *arg;
     void **dicts;
@@ -835,48 +818,31 @@ static int
 filter_visit(PyObject *o, void *arg)
 {
     OwnFilter *f = arg;
-    return is_own_fast(f->s, o, f->dicts, f->n_dicts) ? 1
-                                                       : f->visit(o, f->arg);
+    return is_own_fast(f->ctx, o, f->dicts, f->n_dicts)
+           ? 1 : f->visit(o, f->arg);
 }
 
 int
-cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
-               void *arg)
+cpdb_heap_walk(const CpdbHeapContext *ctx,
+               int (*visit)(PyObject *o, void *arg), void *arg)
 {
-    OwnFilter f = {s, visit, arg, NULL, 0};
+    OwnFilter f = {ctx, visit, arg, NULL, 0};
     int rc;
-    if (snapshot_fresh(s)) {
-        uint32_t i;
-        for (i = 0; i < s->heap.n; i++) {
-            if (!visit(s->heap.objs[i], arg)) {
-                break;
-            }
-        }
-        return 0;
-    }
-    f.dicts = frame_dicts(s, &f.n_dicts);
+    f.dicts = frame_dicts(ctx, &f.n_dicts);
     memset(type_cache, 0, sizeof type_cache);
     rc = cpdb_gc_visit(filter_visit, &f);
     free(f.dicts);
     return rc;
 }
 
-int
-cpdb_heap_count(CpdbSession *s, Py_ssize_t *n)
-{
-    *n = 0;
-    return cpdb_heap_walk(s, count_all, n);
-}
-
 CpdbTypeCount *
-cpdb_heap_census_now(CpdbSession *s, long *n_types)
+cpdb_heap_census_live(const CpdbHeapContext *ctx, long *n_types,
+                      int *running)
 {
     LiveCensus c;
-    CpdbTypeCount *out;
-    if (snapshot_fresh(s)) {
-        return cpdb_heap_census(&s->heap, n_types);  /* have one already */
-    }
-    c.s = s;
+    CpdbTypeCount *out = NULL;
+    *running = 0;
+    c.ctx = ctx;
     c.tt.slots = calloc(1024, sizeof(CpdbTypeCount));
     c.tt.cap = 1024;
     c.tt.n = 0;
@@ -884,19 +850,16 @@ cpdb_heap_census_now(CpdbSession *s, long *n_types)
     if (c.tt.failed) {
         return NULL;
     }
-    c.dicts = frame_dicts(s, &c.n_dicts);
+    c.dicts = frame_dicts(ctx, &c.n_dicts);
     memset(type_cache, 0, sizeof type_cache);
     if (cpdb_gc_visit(live_census_visit, &c) < 0) {
-        /* the collector is running: count a snapshot instead */
-        CpdbHeap *h;
-        free(c.dicts);
+        *running = 1;
         free(c.tt.slots);
-        h = cpdb_heap_current(s);
-        PyErr_Clear();
-        return h ? cpdb_heap_census(h, n_types) : NULL;
+    }
+    else {
+        out = type_table_result(&c.tt, n_types);
     }
     free(c.dicts);
-    out = type_table_result(&c.tt, n_types);
     return out;
 }
 

@@ -1,13 +1,30 @@
 /* The heap as the garbage collector sees it: one snapshot of the tracked
    objects, a pointer-to-index table, and the reverse edges (who refers to
-   whom) built once per snapshot.  cpdb's own objects are left out. */
+   whom) built once per snapshot.  cpdb's own objects are left out.
+   Nothing here knows the engine: what it must know comes in a
+   CpdbHeapContext. */
 #ifndef CPDB_SRC_HEAP_H
 #define CPDB_SRC_HEAP_H
 
 #include "base/compat.h"
+#include "base/util.h"
 #include "heap/graph.h"
 
-typedef struct CpdbSession CpdbSession;
+/* What the heap analysis must know of the debugger that asks: its own
+   objects (never shown, never counted), the stopped frames (their
+   variables hold objects without the collector seeing it, from 3.11),
+   and its re-entrancy guard (held while the collector's own Python may
+   run).  Filled by the engine; everything borrowed. */
+#define CPDB_HEAP_MAX_OWN 8
+typedef struct CpdbHeapContext {
+    PyObject *own[CPDB_HEAP_MAX_OWN];
+    int n_own;
+    PyFrameObject **frames;     /* innermost first (malloc'd array) */
+    int n_frames;
+    CpdbGuard *busy;
+} CpdbHeapContext;
+
+void cpdb_heap_context_fini(CpdbHeapContext *ctx);
 
 typedef struct CpdbHeap {
     PyObject *list;         /* strong: the tracked objects, or NULL */
@@ -19,25 +36,20 @@ typedef struct CpdbHeap {
                                that refer to i; built on demand */
     int have_back;
     uint8_t *leaks;         /* "gc leaks" answer: bit set = referred */
-    uint32_t *modules;      /* indices of the module objects */
-    size_t n_modules;
-    long stop_serial;       /* the stop the snapshot belongs to */
-    long eval_serial;       /* and the Python run at it before */
+    CPDB_ARRAY(uint32_t) modules;   /* indices of the module objects */
+    long stop_serial;       /* the stop the snapshot belongs to, and */
+    long eval_serial;       /* the Python run at it before (the owner's
+                               stamps: -1 when not taken) */
 } CpdbHeap;
 
-/* Take a snapshot (gc.get_objects()) without collecting.  Return 0, or
-   -1 with an exception set. */
-int cpdb_heap_take(CpdbSession *s, CpdbHeap *h);
+/* Take a snapshot (the collector's lists, or gc.get_objects() while it
+   collects) without collecting; ctx's own objects are left out.
+   Return 0, or -1 with an exception set. */
+int cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx);
 void cpdb_heap_clear(CpdbHeap *h);
 /* Index the objects of a list (which must not change while indexed).
    Return 0, or -1 with an exception set. */
 int cpdb_heap_of_list(CpdbHeap *h, PyObject *list);
-
-/* The session's snapshot for the current stop, taken when first needed.
-   Return: borrowed heap, or NULL with an exception set. */
-CpdbHeap *cpdb_heap_current(CpdbSession *s);
-/* Forget the session's snapshot (the program ran, or collected). */
-void cpdb_heap_forget(CpdbSession *s);
 
 /* Return: the index of a tracked object, or -1. */
 long cpdb_heap_find(CpdbHeap *h, const void *address);
@@ -65,24 +77,24 @@ typedef struct CpdbTypeCount {
    memory. */
 CpdbTypeCount *cpdb_heap_census(const CpdbHeap *h, long *n_types);
 
-/* A census of the objects the collector tracks now, cpdb's own left
-   out: from the stop's snapshot when there is one, else by walking the
-   collector's lists without making one.  Return: malloc'd, or NULL when
-   out of memory. */
-CpdbTypeCount *cpdb_heap_census_now(CpdbSession *s, long *n_types);
-/* Call visit on each tracked object but cpdb's own (the snapshot's, or
-   the collector's lists walked), until it returns 0.  visit must not run
-   Python code.  Return 0, or -1 when the collector is running. */
-int cpdb_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
-                   void *arg);
-/* How many objects cpdb_heap_walk would visit.  Return as it does. */
-int cpdb_heap_count(CpdbSession *s, Py_ssize_t *n);
+/* A census of the objects the collector tracks now, ctx's own left
+   out, walking the collector's lists without making a list.  Return:
+   malloc'd; NULL when out of memory, or when the collector is running
+   (*running set). */
+CpdbTypeCount *cpdb_heap_census_live(const CpdbHeapContext *ctx,
+                                     long *n_types, int *running);
+/* Call visit on each object the collector tracks but ctx's own, until
+   it returns 0.  visit must not run Python code.  Return 0, or -1 when
+   the collector is running. */
+int cpdb_heap_walk(const CpdbHeapContext *ctx,
+                   int (*visit)(PyObject *o, void *arg), void *arg);
 
 /* The name of a type as censuses print it: "dict", "mypkg.Foo".
    Return: malloc'd. */
 char *cpdb_type_name(PyTypeObject *t);
 
-/* Whether an object is one of cpdb's own (never shown). */
-int cpdb_heap_is_own(CpdbSession *s, PyObject *o);
+/* Whether an object is one of cpdb's own (never shown): one of ctx's,
+   a function cpdb made (named cpdb_*), or of a type of cpdb's. */
+int cpdb_heap_is_own(const CpdbHeapContext *ctx, PyObject *o);
 
 #endif /* CPDB_SRC_HEAP_H */

@@ -3,7 +3,7 @@
    instances; they run only for the few edges a command prints. */
 #include "heap/names.h"
 #include "heap/heap.h"
-#include "cli/output.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <string.h>
@@ -11,7 +11,7 @@
 static char *
 key_label(PyObject *key)
 {
-    char *r = cpdb_repr(key, 60);
+    char *r = cpdb_repr(key, CPDB_WIDTH_BRIEF);
     char *out = cpdb_xasprintf("[%s]", r);
     free(r);
     return out;
@@ -31,7 +31,7 @@ in_dict(PyObject *d, PyObject *dst, const char *attr_prefix)
             return key_label(k);
         }
         if (k == dst) {
-            char *r = cpdb_repr(k, 60), *out;
+            char *r = cpdb_repr(k, CPDB_WIDTH_BRIEF), *out;
             out = cpdb_xasprintf("<key %s>", r);
             free(r);
             return out;
@@ -420,7 +420,7 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
         name = in_sequence(src, dst);
     }
     else if (PyAnySet_Check(src)) {
-        char *r = cpdb_repr(dst, 40);
+        char *r = cpdb_repr(dst, CPDB_WIDTH_VALUE);
         name = cpdb_xasprintf("{%s}", r);
         free(r);
     }

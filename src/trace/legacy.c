@@ -14,13 +14,11 @@
    emulated over sys.monitoring and this gate does not exist; the
    monitoring backend is the fast one there. */
 #include "trace/trace.h"
-#include "core/session.h"
-#include "core/stepper.h"
 #include "base/util.h"
 
-/* The session being traced.  PyEval_SetTrace has one slot per thread
+/* The client being served.  PyEval_SetTrace has one slot per thread
    and cpdb traces one program at a time, so one pointer suffices. */
-static CpdbSession *traced;
+static CpdbTraceClient *traced;
 
 /* The thread followed, whether the trace function is set, whether every
    frame needs it, the generation of decisions and their cache: shared
@@ -62,7 +60,7 @@ set_tracing(int on)
 }
 
 static inline int
-code_needs_tracing(CpdbSession *s, PyCodeObject *code)
+code_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
 {
     size_t slot = cpdb_gate_slot(code);
     int need;
@@ -72,7 +70,7 @@ code_needs_tracing(CpdbSession *s, PyCodeObject *code)
     if (gate.cache[slot].code == code && gate.cache[slot].gen == gate_gen) {
         return gate.cache[slot].need;
     }
-    need = cpdb_step_wants_code(s, code);
+    need = c->wants_code(c->ctx, code);
     gate.cache[slot].code = code;
     gate.cache[slot].gen = gate_gen;
     gate.cache[slot].need = need;
@@ -90,13 +88,13 @@ code_needs_tracing(CpdbSession *s, PyCodeObject *code)
 static int
 gate_enter(PyThreadState *tstate, PyCodeObject *code)
 {
-    CpdbSession *s = traced;
+    CpdbTraceClient *c = traced;
     int was = trace_on, need;
     GateEntry *e;
-    if (s == NULL || tstate != traced_thread || s->busy) {
+    if (c == NULL || tstate != traced_thread || c->busy->depth) {
         return -1;
     }
-    need = code_needs_tracing(s, code);
+    need = code_needs_tracing(c, code);
     if (!need && !was) {
         return GATE_FAST | (int)(gate_gen & GATE_GEN_MASK);
     }
@@ -116,16 +114,16 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
 /* The frame running now, after a callee returned: does it need tracing?
    For callers the gate did not push (fast frames). */
 static int
-current_frame_needs_tracing(CpdbSession *s)
+current_frame_needs_tracing(CpdbTraceClient *c)
 {
     PyFrameObject *f = PyEval_GetFrame();               /* borrowed */
     PyCodeObject *code;
     int need;
     if (f == NULL) {
-        return cpdb_step_wants_all(s);
+        return c->wants_all(c->ctx);
     }
     code = PyFrame_GetCode(f);
-    need = code_needs_tracing(s, code);
+    need = code_needs_tracing(c, code);
     Py_DECREF(code);
     return need;
 }
@@ -133,9 +131,9 @@ current_frame_needs_tracing(CpdbSession *s)
 static void
 gate_leave(int was)
 {
-    CpdbSession *s = traced;
+    CpdbTraceClient *c = traced;
     unsigned entry_gen;
-    if (was < 0 || s == NULL) {
+    if (was < 0 || c == NULL) {
         return;
     }
     if (was & GATE_FAST) {
@@ -156,7 +154,7 @@ gate_leave(int was)
     }
     /* A stop, or new breakpoints, came while the callee ran: decide again
        for the frame that resumes. */
-    set_tracing(current_frame_needs_tracing(s));
+    set_tracing(current_frame_needs_tracing(c));
 }
 
 /* A generator or coroutine that "await" or "yield from" drives returns
@@ -168,7 +166,7 @@ gate_leave(int was)
    sender, deliver that event here, so next/finish in a generator stop
    where pdb's do. */
 static int
-sender_missed_stopiteration(CpdbSession *s, PyFrameObject *frame,
+sender_missed_stopiteration(CpdbTraceClient *c, PyFrameObject *frame,
                             PyCodeObject *code, PyObject *value)
 {
     GateEntry *e = gate_depth > 0 ? &gate_stack[gate_depth - 1] : NULL;
@@ -177,8 +175,8 @@ sender_missed_stopiteration(CpdbSession *s, PyFrameObject *frame,
     int rc;
 
     if (e == NULL || e->code != code || e->caller_traced
-        || !(code->co_flags & CPDB_GEN_FLAGS) || !s->step.stopframe_is_gen
-        || s->step.kind != STOP_IN_FRAME || cpdb_frame_is_yielding(frame)
+        || !(code->co_flags & CPDB_GEN_FLAGS) || !c->watches_generator(c->ctx)
+        || cpdb_frame_is_yielding(frame)
         || !cpdb_frame_returns_normally(frame)) {
         return 0;
     }
@@ -189,7 +187,7 @@ sender_missed_stopiteration(CpdbSession *s, PyFrameObject *frame,
     }
     exc = PyObject_CallOneArg(PyExc_StopIteration, value ? value : Py_None);
     arg = exc ? PyTuple_Pack(3, PyExc_StopIteration, exc, Py_None) : NULL;
-    rc = arg ? cpdb_step_on_event(s, sender, CPDB_EV_EXCEPTION, arg) : 0;
+    rc = arg ? c->on_event(c->ctx, sender, CPDB_EV_EXCEPTION, arg) : 0;
     if (arg == NULL) {
         PyErr_Clear();
     }
@@ -203,17 +201,17 @@ sender_missed_stopiteration(CpdbSession *s, PyFrameObject *frame,
 static int
 trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
 {
-    CpdbSession *s = traced;
+    CpdbTraceClient *c = traced;
     CpdbEvent ev;
     (void)obj;
 
-    if (s == NULL || s->busy) {
+    if (c == NULL || c->busy->depth) {
         return 0;
     }
     switch (what) {
     case PyTrace_CALL: {
         PyCodeObject *code = PyFrame_GetCode(frame);
-        if (!cpdb_step_wants_lines(s, frame, code)) {
+        if (!c->wants_lines(c->ctx, frame, code)) {
             cpdb_frame_set_trace_lines(frame, 0);
         }
         Py_DECREF(code);
@@ -232,13 +230,13 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     default:
         return 0;
     }
-    s->n_events[ev]++;
-    if (cpdb_step_on_event(s, frame, ev, arg) < 0) {
+    c->n_events[ev]++;
+    if (c->on_event(c->ctx, frame, ev, arg) < 0) {
         return -1;
     }
     if (ev == CPDB_EV_RETURN && CPDB_HAVE_EVAL_HOOK) {
         PyCodeObject *code = PyFrame_GetCode(frame);
-        int rc = sender_missed_stopiteration(s, frame, code, arg);
+        int rc = sender_missed_stopiteration(c, frame, code, arg);
         Py_DECREF(code);
         return rc;
     }
@@ -246,14 +244,14 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
 }
 
 static int
-legacy_start(CpdbSession *s)
+legacy_start(CpdbTraceClient *c)
 {
-    traced = s;
+    traced = c;
     traced_thread = PyThreadState_Get();
     trace_on = 0;
     gate_depth = 0;
     gate_gen++;
-    gate_all = cpdb_step_wants_all(s);
+    gate_all = c->wants_all(c->ctx);
     if (cpdb_eval_gate_install(gate_enter, gate_leave) == 0) {
         set_tracing(gate_all);
     }
@@ -264,9 +262,9 @@ legacy_start(CpdbSession *s)
 }
 
 static void
-legacy_stop(CpdbSession *s)
+legacy_stop(CpdbTraceClient *c)
 {
-    if (traced == s) {
+    if (traced == c) {
         cpdb_eval_gate_remove();
         trace_on = 1;       /* make set_tracing(0) act */
         set_tracing(0);
@@ -277,20 +275,20 @@ legacy_stop(CpdbSession *s)
 }
 
 static void
-legacy_refresh(CpdbSession *s, PyFrameObject *top)
+legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
 {
     PyFrameObject *f = (PyFrameObject *)Py_XNewRef(top);
     int first = 1;
     gate_gen++;
-    gate_all = cpdb_step_wants_all(s);
+    gate_all = c->wants_all(c->ctx);
     while (f != NULL) {
         PyCodeObject *code = PyFrame_GetCode(f);
         PyFrameObject *back;
-        cpdb_frame_set_trace_lines(f, cpdb_step_wants_lines(s, f, code));
+        cpdb_frame_set_trace_lines(f, c->wants_lines(c->ctx, f, code));
         if (first && CPDB_HAVE_EVAL_HOOK) {
             /* The frame that goes on running decides whether the trace
                function stays set; callers are decided as they resume. */
-            set_tracing(code_needs_tracing(s, code));
+            set_tracing(code_needs_tracing(c, code));
             first = 0;
         }
         Py_DECREF(code);
@@ -300,9 +298,17 @@ legacy_refresh(CpdbSession *s, PyFrameObject *top)
     }
 }
 
+/* The legacy backend makes no object of its own. */
+static PyObject *
+legacy_own_object(void)
+{
+    return NULL;
+}
+
 const CpdbTraceBackend cpdb_trace_legacy = {
     "legacy",
     legacy_start,
     legacy_stop,
     legacy_refresh,
+    legacy_own_object,
 };

@@ -18,10 +18,7 @@
    Locations disabled under one regime come back with restart_events()
    when the next begins. */
 #include "trace/trace.h"
-#include "core/breakpoints.h"
-#include "cli/output.h"
-#include "core/session.h"
-#include "core/stepper.h"
+#include "base/util.h"
 
 enum {
     EV_PY_START = 1, EV_PY_RESUME = 2, EV_PY_RETURN = 4, EV_PY_YIELD = 8,
@@ -36,7 +33,7 @@ static const unsigned long all_events =
     | EV_PY_UNWIND | EV_RAISE | EV_STOP_ITERATION | EV_LINE | EV_JUMP;
 
 typedef struct MonState {
-    CpdbSession *session;   /* borrowed: the session being traced */
+    CpdbTraceClient *client;    /* borrowed: the client served */
     PyThreadState *thread;  /* the thread followed: the program's main
                                thread (as the legacy backend) */
     PyObject *monitoring;   /* strong: sys.monitoring */
@@ -54,56 +51,36 @@ disable(void)
     return Py_NewRef(mon.disable);
 }
 
-/* The session, if this event is one to look at: not while the debugger
+/* The client, if this event is one to look at: not while the debugger
    itself runs Python, and only in the followed thread (events are global
    to the interpreter; other threads run on untouched). */
-static CpdbSession *
-session_for_event(void)
+static CpdbTraceClient *
+client_for_event(void)
 {
-    CpdbSession *s = mon.session;
-    if (s == NULL || s->busy || PyThreadState_Get() != mon.thread) {
+    CpdbTraceClient *c = mon.client;
+    if (c == NULL || c->busy->depth || PyThreadState_Get() != mon.thread) {
         return NULL;
     }
-    return s;
+    return c;
 }
 
 /* The stepper may stop in frames of this code (next/until/finish). */
 static int
-code_matters(CpdbSession *s, PyObject *code)
+code_matters(CpdbTraceClient *c, PyObject *code)
 {
-    CpdbStepper *st = &s->step;
-    if (st->kind == STOP_ANYWHERE || st->wait_for_main || st->interrupt) {
-        return 1;
-    }
-    if (st->stopframe != NULL) {
-        PyCodeObject *c = PyFrame_GetCode((PyFrameObject *)st->stopframe);
-        int same = (PyObject *)c == code;
-        Py_DECREF(c);
-        if (same) {
-            return 1;
-        }
-    }
-    if (st->returnframe != NULL) {
-        PyCodeObject *c = PyFrame_GetCode((PyFrameObject *)st->returnframe);
-        int same = (PyObject *)c == code;
-        Py_DECREF(c);
-        if (same) {
-            return 1;
-        }
-    }
-    return cpdb_bp_code_has_breaks(s, (PyCodeObject *)code);
+    return c->code_matters(c->ctx, (PyCodeObject *)code);
 }
 
 /* Deliver one event for the frame running now. */
 static PyObject *
-deliver(CpdbSession *s, CpdbEvent ev, PyObject *arg)
+deliver(CpdbTraceClient *c, CpdbEvent ev, PyObject *arg)
 {
     PyFrameObject *frame = PyEval_GetFrame();           /* borrowed */
     if (frame == NULL) {
         Py_RETURN_NONE;
     }
-    s->n_events[ev]++;
-    if (cpdb_step_on_event(s, frame, ev, arg) < 0) {
+    c->n_events[ev]++;
+    if (c->on_event(c->ctx, frame, ev, arg) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -141,64 +118,64 @@ watch_code(PyObject *code)
 static PyObject *
 cb_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     PyObject *code = nargs > 0 ? args[0] : NULL;
     (void)self;
-    if (s == NULL || code == NULL || !PyCode_Check(code)) {
+    if (c == NULL || code == NULL || !PyCode_Check(code)) {
         Py_RETURN_NONE;
     }
     if (!mon.stepping) {
-        if (cpdb_bp_code_has_breaks(s, (PyCodeObject *)code)) {
+        if (c->code_has_breaks(c->ctx, (PyCodeObject *)code)) {
             watch_code(code);
-            if (cpdb_bp_code_has_function_break(s, (PyCodeObject *)code)) {
-                return deliver(s, CPDB_EV_CALL, Py_None);
+            if (c->code_has_function_break(c->ctx, (PyCodeObject *)code)) {
+                return deliver(c, CPDB_EV_CALL, Py_None);
             }
         }
         return disable();
     }
-    if (!code_matters(s, code)
-        && !cpdb_bp_code_has_function_break(s, (PyCodeObject *)code)
-        && !cpdb_bp_file_has_breaks(s, (PyCodeObject *)code)) {
+    if (!code_matters(c, code)
+        && !c->code_has_function_break(c->ctx, (PyCodeObject *)code)
+        && !c->file_has_breaks(c->ctx, (PyCodeObject *)code)) {
         return disable();
     }
-    return deliver(s, CPDB_EV_CALL, Py_None);
+    return deliver(c, CPDB_EV_CALL, Py_None);
 }
 
 /* PY_THROW cannot be disabled; it is a call for the stepper. */
 static PyObject *
 cb_throw(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     (void)self;
     (void)args;
     (void)nargs;
-    if (s == NULL || !mon.stepping) {
+    if (c == NULL || !mon.stepping) {
         Py_RETURN_NONE;
     }
-    return deliver(s, CPDB_EV_CALL, Py_None);
+    return deliver(c, CPDB_EV_CALL, Py_None);
 }
 
 static PyObject *
-line_event(CpdbSession *s, PyObject *code, int line)
+line_event(CpdbTraceClient *c, PyObject *code, int line)
 {
     if (!mon.stepping) {
-        if (!cpdb_bp_line_has_break(s, (PyCodeObject *)code, line)) {
+        if (!c->line_has_break(c->ctx, (PyCodeObject *)code, line)) {
             return disable();
         }
     }
-    else if (!code_matters(s, code)) {
+    else if (!code_matters(c, code)) {
         return disable();
     }
-    return deliver(s, CPDB_EV_LINE, Py_None);
+    return deliver(c, CPDB_EV_LINE, Py_None);
 }
 
 static PyObject *
 cb_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     long line;
     (void)self;
-    if (s == NULL || nargs < 2 || !PyCode_Check(args[0])) {
+    if (c == NULL || nargs < 2 || !PyCode_Check(args[0])) {
         Py_RETURN_NONE;
     }
     line = PyLong_AsLong(args[1]);
@@ -206,7 +183,7 @@ cb_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_Clear();
         Py_RETURN_NONE;
     }
-    return line_event(s, args[0], (int)line);
+    return line_event(c, args[0], (int)line);
 }
 
 /* A backward jump within one line (a one-line loop) is a line event for
@@ -214,11 +191,11 @@ cb_line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 cb_jump(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     long from, to;
     int from_line, to_line;
     (void)self;
-    if (s == NULL || nargs < 3 || !PyCode_Check(args[0])) {
+    if (c == NULL || nargs < 3 || !PyCode_Check(args[0])) {
         Py_RETURN_NONE;
     }
     from = PyLong_AsLong(args[1]);
@@ -235,21 +212,21 @@ cb_jump(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (to_line != from_line || to_line < 0) {
         return disable();
     }
-    return line_event(s, args[0], to_line);
+    return line_event(c, args[0], to_line);
 }
 
 static PyObject *
 cb_return(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     (void)self;
-    if (s == NULL || nargs < 3 || !mon.stepping) {
+    if (c == NULL || nargs < 3 || !mon.stepping) {
         Py_RETURN_NONE;
     }
-    if (!code_matters(s, args[0])) {
+    if (!code_matters(c, args[0])) {
         return disable();
     }
-    return deliver(s, CPDB_EV_RETURN, args[2]);
+    return deliver(c, CPDB_EV_RETURN, args[2]);
 }
 
 /* PY_UNWIND cannot be disabled: a frame left by an exception returns
@@ -257,17 +234,17 @@ cb_return(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 cb_unwind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     (void)self;
-    if (s == NULL || nargs < 3 || !mon.stepping
-        || !code_matters(s, args[0])) {
+    if (c == NULL || nargs < 3 || !mon.stepping
+        || !code_matters(c, args[0])) {
         Py_RETURN_NONE;
     }
-    return deliver(s, CPDB_EV_RETURN, Py_None);
+    return deliver(c, CPDB_EV_RETURN, Py_None);
 }
 
 static PyObject *
-exception_event(CpdbSession *s, PyObject *exc)
+exception_event(CpdbTraceClient *c, PyObject *exc)
 {
     PyObject *tb, *tuple, *r;
     if (!PyExceptionInstance_Check(exc)) {
@@ -280,7 +257,7 @@ exception_event(CpdbSession *s, PyObject *exc)
     if (tuple == NULL) {
         return NULL;
     }
-    r = deliver(s, CPDB_EV_EXCEPTION, tuple);
+    r = deliver(c, CPDB_EV_EXCEPTION, tuple);
     Py_DECREF(tuple);
     return r;
 }
@@ -289,23 +266,23 @@ exception_event(CpdbSession *s, PyObject *exc)
 static PyObject *
 cb_raise(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     (void)self;
-    if (s == NULL || nargs < 3 || !mon.stepping) {
+    if (c == NULL || nargs < 3 || !mon.stepping) {
         Py_RETURN_NONE;
     }
-    return exception_event(s, args[2]);
+    return exception_event(c, args[2]);
 }
 
 static PyObject *
 cb_stop_iteration(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    CpdbSession *s = session_for_event();
+    CpdbTraceClient *c = client_for_event();
     (void)self;
-    if (s == NULL || nargs < 3 || !mon.stepping) {
+    if (c == NULL || nargs < 3 || !mon.stepping) {
         Py_RETURN_NONE;
     }
-    return exception_event(s, args[2]);
+    return exception_event(c, args[2]);
 }
 
 static PyMethodDef callbacks[] = {
@@ -337,7 +314,7 @@ static const struct {
 
 /* --- the backend ---------------------------------------------------------- */
 
-static void monitoring_refresh(CpdbSession *s, PyFrameObject *top);
+static void monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top);
 
 static int
 set_events(unsigned long events)
@@ -363,7 +340,7 @@ clear_local_events(void)
 }
 
 static int
-monitoring_start(CpdbSession *s)
+monitoring_start(CpdbTraceClient *c)
 {
     PyObject *sys = PyImport_ImportModule("sys"), *r;
     size_t i;
@@ -401,10 +378,10 @@ monitoring_start(CpdbSession *s)
         }
         Py_DECREF(r);
     }
-    mon.session = s;
+    mon.client = c;
     mon.thread = PyThreadState_Get();
     mon.stepping = -1;
-    monitoring_refresh(s, PyEval_GetFrame());
+    monitoring_refresh(c, PyEval_GetFrame());
     return 0;
 error:
     Py_CLEAR(mon.local_codes);
@@ -414,11 +391,11 @@ error:
 }
 
 static void
-monitoring_stop(CpdbSession *s)
+monitoring_stop(CpdbTraceClient *c)
 {
     CpdbExcState st;
     PyObject *r;
-    if (mon.session != s || mon.monitoring == NULL) {
+    if (mon.client != c || mon.monitoring == NULL) {
         return;
     }
     cpdb_exc_save(&st);
@@ -428,7 +405,7 @@ monitoring_stop(CpdbSession *s)
     Py_XDECREF(r);
     PyErr_Clear();
     cpdb_exc_restore(&st);
-    mon.session = NULL;
+    mon.client = NULL;
     mon.thread = NULL;
     Py_CLEAR(mon.local_codes);
     Py_CLEAR(mon.disable);
@@ -436,16 +413,14 @@ monitoring_stop(CpdbSession *s)
 }
 
 static void
-monitoring_refresh(CpdbSession *s, PyFrameObject *top)
+monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top)
 {
-    CpdbStepper *st = &s->step;
     CpdbExcState exc;
     PyObject *r;
     PyFrameObject *f;
-    int stepping = st->kind != STOP_NOWHERE || st->wait_for_main
-                   || st->interrupt || st->returnframe != NULL;
+    int stepping = c->is_stepping(c->ctx);
 
-    if (mon.session != s || mon.monitoring == NULL) {
+    if (mon.client != c || mon.monitoring == NULL) {
         return;
     }
     cpdb_exc_save(&exc);
@@ -462,7 +437,7 @@ monitoring_refresh(CpdbSession *s, PyFrameObject *top)
     while (!stepping && f != NULL) {
         PyCodeObject *code = PyFrame_GetCode(f);
         PyFrameObject *back = PyFrame_GetBack(f);
-        if (cpdb_bp_code_has_breaks(s, code)) {
+        if (c->code_has_breaks(c->ctx, code)) {
             watch_code((PyObject *)code);
         }
         Py_DECREF(code);
@@ -474,10 +449,11 @@ monitoring_refresh(CpdbSession *s, PyFrameObject *top)
     cpdb_exc_restore(&exc);
 }
 
-int
-cpdb_monitoring_is_own(PyObject *o)
+/* The list of code objects given local events. */
+static PyObject *
+monitoring_own_object(void)
 {
-    return o != NULL && o == mon.local_codes;
+    return mon.local_codes;
 }
 
 const CpdbTraceBackend cpdb_trace_monitoring = {
@@ -485,4 +461,5 @@ const CpdbTraceBackend cpdb_trace_monitoring = {
     monitoring_start,
     monitoring_stop,
     monitoring_refresh,
+    monitoring_own_object,
 };

@@ -1,24 +1,73 @@
-/* The interface between the stepper and a trace backend.  A backend
-   delivers CALL / LINE / RETURN / EXCEPTION events to
-   cpdb_step_on_event() and keeps line events off in frames that cannot
-   stop (the hot-path rule of DESIGN.md). */
+/* The interface between the engine and a trace backend.  A backend
+   watches the running program and delivers CALL / LINE / RETURN /
+   EXCEPTION events to its client, keeping line events off in frames that
+   cannot stop (the hot-path rule of DESIGN.md).  It knows nothing of the
+   engine: what may stop where is asked of the client through the
+   functions below, so arrows point from the engine down to the backends
+   only. */
 #ifndef CPDB_SRC_TRACE_H
 #define CPDB_SRC_TRACE_H
 
 #include "base/compat.h"
+#include "base/util.h"
 
-typedef struct CpdbSession CpdbSession;
+typedef enum {
+    CPDB_EV_CALL,
+    CPDB_EV_LINE,
+    CPDB_EV_RETURN,
+    CPDB_EV_EXCEPTION,
+    CPDB_EV_COUNT
+} CpdbEvent;
+
+/* What a backend asks of the engine that follows the program.  ctx is
+   passed back to every function.  The queries are pure (they run no
+   Python code the program could see); on_event may stop the program
+   and run the prompt. */
+typedef struct CpdbTraceClient {
+    void *ctx;
+    /* Held while the engine itself runs Python: events are ignored.
+       Read on every event: a plain counter, not a call. */
+    const CpdbGuard *busy;
+    /* One event.  Return 0, or -1 with an exception set to unwind the
+       program. */
+    int (*on_event)(void *ctx, PyFrameObject *frame, CpdbEvent ev,
+                    PyObject *arg);
+    /* Every frame needs events now (step, the start, Ctrl-C). */
+    int (*wants_all)(void *ctx);
+    /* Frames of this code may need events: a breakpoint in it, or the
+       code of the frame next/until/finish watch. */
+    int (*wants_code)(void *ctx, PyCodeObject *code);
+    /* This frame needs line events now. */
+    int (*wants_lines)(void *ctx, PyFrameObject *frame, PyCodeObject *code);
+    /* The engine may stop outside breakpoints (anything but continue). */
+    int (*is_stepping)(void *ctx);
+    /* While stepping: frames of this code can stop. */
+    int (*code_matters)(void *ctx, PyCodeObject *code);
+    /* next/finish are watching a generator or coroutine frame. */
+    int (*watches_generator)(void *ctx);
+    /* The breakpoint questions, cached per code object by the engine. */
+    int (*code_has_breaks)(void *ctx, PyCodeObject *code);
+    int (*code_has_function_break)(void *ctx, PyCodeObject *code);
+    int (*file_has_breaks)(void *ctx, PyCodeObject *code);
+    int (*line_has_break)(void *ctx, PyCodeObject *code, int line);
+    /* Events delivered since the program started, by CpdbEvent (the
+       backend counts; "info trace" shows them). */
+    unsigned long n_events[CPDB_EV_COUNT];
+} CpdbTraceClient;
 
 typedef struct CpdbTraceBackend {
     const char *name;
-    /* Start delivering events in the calling thread.  0, or -1 with an
-       exception set. */
-    int (*start)(CpdbSession *s);
-    void (*stop)(CpdbSession *s);
-    /* Breakpoints or the stepper changed while the program is stopped in
-       frame top: give line events to every frame on the stack that may
-       stop now, and take them away from those that cannot. */
-    void (*refresh)(CpdbSession *s, PyFrameObject *top);
+    /* Start delivering events of the calling thread to client (which
+       must stay valid until stop).  0, or -1 with an exception set. */
+    int (*start)(CpdbTraceClient *client);
+    void (*stop)(CpdbTraceClient *client);
+    /* What may stop changed while the program is stopped in frame top:
+       give line events to every frame on the stack that may stop now,
+       and take them away from those that cannot. */
+    void (*refresh)(CpdbTraceClient *client, PyFrameObject *top);
+    /* The backend's own Python object while it runs, never shown by
+       heap commands (borrowed), or NULL. */
+    PyObject *(*own_object)(void);
 } CpdbTraceBackend;
 
 extern const CpdbTraceBackend cpdb_trace_legacy;
@@ -29,9 +78,6 @@ extern const CpdbTraceBackend cpdb_trace_monitoring;
 const CpdbTraceBackend *cpdb_trace_default(void);
 /* Return: the backend of that name, or NULL. */
 const CpdbTraceBackend *cpdb_trace_find(const char *name);
-/* Whether o belongs to the monitoring backend (never shown by heap
-   commands). */
-int cpdb_monitoring_is_own(PyObject *o);
 /* Whether a backend can run on this Python. */
 int cpdb_trace_available(const CpdbTraceBackend *b);
 

@@ -1,0 +1,114 @@
+/* The command interpreter attached to a session: where its lines come
+   from and its text goes, the prompt (the front-end callbacks a
+   terminal user gets), settings, queued commands, displays, the listing
+   position, and the memory commands' named snapshots.  Owned by the
+   session (s->cli) and freed with it. */
+#ifndef CPDB_SRC_CLI_H
+#define CPDB_SRC_CLI_H
+
+#include "cpdb/cpdb.h"
+#include "base/compat.h"
+#include "base/util.h"
+#include "console/console.h"
+
+typedef struct CpdbSession CpdbSession;
+typedef struct CpdbCli CpdbCli;
+
+/* Defaults and limits of the settings. */
+enum {
+    CPDB_DEFAULT_WIDTH = 80,        /* columns of one-line listings */
+    CPDB_DEFAULT_LISTSIZE = 10,     /* lines "list" shows */
+    CPDB_DEFAULT_PRINT_LIMIT = 4000 /* characters of a printed value */
+};
+
+typedef struct CpdbSettings {
+    long width;             /* columns for one-line listings */
+    long listsize;          /* lines shown by list */
+    long print_limit;       /* characters of a printed repr (0: all) */
+    int color;              /* use colour on a terminal */
+    int maint_time;         /* report each command's time */
+    int maint_space;        /* report each command's memory */
+} CpdbSettings;
+
+typedef struct CpdbDisplay {
+    int number;
+    int enabled;
+    char *expr;             /* malloc */
+    PyObject *code;         /* strong: compiled expression */
+} CpdbDisplay;
+
+/* State kept by files of the memory commands between commands, each
+   freed by its file's function (cpdb_cli_free calls them). */
+typedef struct CpdbCensusSnaps CpdbCensusSnaps;    /* cmd_census.c */
+typedef struct CpdbMemSnaps CpdbMemSnaps;          /* cmd_mem.c */
+typedef struct CpdbLeakSizes CpdbLeakSizes;        /* cmd_leak.c */
+void cpdb_census_snaps_free(CpdbCensusSnaps *c);
+void cpdb_mem_snaps_free(CpdbMemSnaps *m);
+void cpdb_leak_sizes_free(CpdbLeakSizes *t);
+
+struct CpdbCli {
+    CpdbIo io;              /* where lines come from and text goes */
+    CpdbConsole *console;   /* owned: the terminal, when io is it */
+    CpdbBuf *capture;       /* borrowed: a command's text goes here
+                               instead (cpdb_session_command_output) */
+    CpdbSettings set;
+    int n_failed;           /* commands that failed */
+
+    /* Reading: queued lines first (init files, -ex, -x, source), each
+       with a first byte saying whether to echo it ('e') or not ('q');
+       Enter repeats last. */
+    CPDB_ARRAY(char *) queue;
+    size_t queue_pos;
+    int queue_echo;
+    char *last;             /* malloc, or NULL */
+
+    /* "step N" / "next N": further stops to show without a prompt. */
+    long repeat;
+    int repeat_next;        /* they are "next" stops (else "step") */
+
+    CPDB_ARRAY(CpdbDisplay) displays;
+    int next_display;
+
+    char *list_path;        /* where "list" continues (malloc) */
+    int list_next;          /* next line "list" shows; 0: around current */
+    long list_last_stop;    /* stop serial the listing belongs to */
+
+    CpdbCensusSnaps *census;    /* named censuses, the growth baseline */
+    CpdbMemSnaps *mem;          /* named tracemalloc snapshots */
+    CpdbLeakSizes *leak;        /* container sizes at the last look */
+};
+
+/* Attach a command interpreter to s, reading and writing through io, or
+   through the process's terminal when io is NULL; its prompt handles
+   the stops.  Return 0, or -1 when out of memory. */
+int cpdb_cli_attach(CpdbSession *s, const CpdbIo *io);
+void cpdb_cli_free(CpdbSession *s);
+
+/* The prompt's callbacks, for members a host leaves NULL. */
+void cpdb_cli_callbacks(CpdbCallbacks *cb, CpdbSession *s);
+
+/* Read one command line after prompt: a queued one (echoed after the
+   prompt), else from the I/O; Enter on an empty line gives the last
+   repeatable command.  Return: malloc'd, or NULL at end of input (at
+   once with --batch when the queue is empty). */
+char *cpdb_cli_read(CpdbSession *s, const char *prompt);
+
+/* Queue a command line (the init files' lines are not echoed). */
+void cpdb_cli_queue(CpdbCli *c, const char *line);
+/* Queue the lines of a command file.  Return 0, or -1 (errno set). */
+int cpdb_cli_queue_file(CpdbCli *c, const char *path);
+/* Insert the lines of a command file so they run next ("source").
+   Return 0, or -1 (errno set). */
+int cpdb_cli_insert_file(CpdbCli *c, const char *path);
+
+/* Print the pdb-style location of the selected frame:
+   "> /abs/file.py(12)func()SUFFIX" and "-> source". */
+void cpdb_cli_print_location(CpdbSession *s, const char *suffix);
+/* Print the location after "frame", "up", "down" (with the return value
+   at a --Return-- of the innermost frame). */
+void cpdb_cli_show_frame(CpdbSession *s);
+/* Print the displays, or one of them. */
+void cpdb_cli_show_displays(CpdbSession *s);
+void cpdb_cli_show_display(CpdbSession *s, const CpdbDisplay *d);
+
+#endif /* CPDB_SRC_CLI_H */

@@ -1,0 +1,285 @@
+/* The prompt: the front-end a terminal user gets.  It implements the
+   session's callbacks: a stop is shown in pdb's format (which editors
+   read), then commands are read and run until one chooses how the
+   program goes on; "step N" shows N-1 stops without a prompt. */
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "core/eval.h"
+#include "core/frames.h"
+#include "core/session.h"
+#include "core/source.h"
+#include "base/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- what a stop shows -------------------------------------------------- */
+
+void
+cpdb_cli_print_location(CpdbSession *s, const char *suffix)
+{
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
+    PyCodeObject *code;
+    char *path, *func;
+    const char *line;
+
+    if (e == NULL) {
+        return;
+    }
+    code = PyFrame_GetCode(e->frame);
+    path = cpdb_code_path(code);
+    func = cpdb_frame_funcname(e->frame);
+    cpdb_out(s, "> %s(%d)%s()%s\n", path, e->lineno, func,
+             suffix ? suffix : "");
+    line = cpdb_source_line(s, path, e->lineno);
+    if (line != NULL) {
+        char *stripped = cpdb_strip_dup(line);
+        cpdb_out(s, "-> %s\n", stripped);
+        free(stripped);
+    }
+    free(func);
+    free(path);
+    Py_DECREF(code);
+}
+
+/* "->VALUE" after the location of a --Return-- stop.  Return: malloc'd,
+   or NULL when the selected frame is not the returning one. */
+static char *
+return_suffix(CpdbSession *s, long limit)
+{
+    char *r, *suffix;
+    if (s->stack.selected != 0 || s->stop_reason != CPDB_STOP_RETURN
+        || s->stop_value == NULL) {
+        return NULL;
+    }
+    r = cpdb_repr(s->stop_value, limit);
+    suffix = cpdb_xasprintf("->%s", r);
+    free(r);
+    return suffix;
+}
+
+void
+cpdb_cli_show_frame(CpdbSession *s)
+{
+    char *suffix = return_suffix(s, CPDB_WIDTH_VALUE);
+    cpdb_cli_print_location(s, suffix);
+    free(suffix);
+    s->cli->list_next = 0;
+}
+
+void
+cpdb_cli_show_display(CpdbSession *s, const CpdbDisplay *d)
+{
+    PyObject *v = cpdb_eval_code(s, cpdb_session_frame(s), d->code);
+    char *text;
+    if (v == NULL) {
+        char *why = cpdb_exc_take_line();
+        text = cpdb_xasprintf("<error: %s>", why);
+        free(why);
+    }
+    else {
+        text = cpdb_repr(v, s->cli->set.print_limit);
+        Py_DECREF(v);
+    }
+    cpdb_out(s, "%d: %s = %s\n", d->number, d->expr, text);
+    free(text);
+}
+
+void
+cpdb_cli_show_displays(CpdbSession *s)
+{
+    size_t i;
+    for (i = 0; i < s->cli->displays.n; i++) {
+        if (s->cli->displays.items[i].enabled) {
+            cpdb_cli_show_display(s, &s->cli->displays.items[i]);
+        }
+    }
+}
+
+static void
+print_stop_header(CpdbSession *s, const CpdbStop *stop)
+{
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
+    switch (stop->reason) {
+    case CPDB_STOP_BREAK:
+    case CPDB_STOP_BREAK_TEMP: {
+        PyCodeObject *code = PyFrame_GetCode(e->frame);
+        char *path = cpdb_code_path(code);
+        char *func = cpdb_frame_funcname(e->frame);
+        char *args = cpdb_frame_args(e->frame, cpdb_cli_arg_width(s));
+        int color = cpdb_out_color(s);
+        cpdb_out(s, "%s%sreakpoint %d%s, %s (%s) at %s:%d\n",
+                 color ? "\033[1m" : "",
+                 stop->reason == CPDB_STOP_BREAK_TEMP ? "Temporary b" : "B",
+                 stop->breakpoint, color ? "\033[0m" : "", func, args, path,
+                 e->lineno);
+        free(args);
+        free(func);
+        free(path);
+        Py_DECREF(code);
+        break;
+    }
+    case CPDB_STOP_CALL:
+        cpdb_out(s, "--Call--\n");
+        break;
+    case CPDB_STOP_RETURN:
+        cpdb_out(s, "--Return--\n");
+        break;
+    case CPDB_STOP_EXCEPTION:
+        if (stop->value != NULL) {
+            /* As pdb: the StopIteration of a finished generator, which
+               has no traceback, is "internal". */
+            PyObject *tb = PyException_GetTraceback(stop->value);
+            char *line = cpdb_exc_line(stop->value);
+            int internal = (tb == NULL || tb == Py_None)
+                && Py_TYPE(stop->value)
+                   == (PyTypeObject *)PyExc_StopIteration;
+            cpdb_out(s, "%s%s\n", internal ? "Internal " : "", line);
+            Py_XDECREF(tb);
+            free(line);
+        }
+        break;
+    case CPDB_STOP_INTERRUPT:
+        cpdb_out(s, "Program received signal SIGINT, Interrupt.\n");
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+print_stop(CpdbSession *s, const CpdbStop *stop)
+{
+    long width = s->cli->set.width;
+    char *suffix = return_suffix(s, width > CPDB_WIDTH_VALUE ? width / 2
+                                                             : CPDB_WIDTH_VALUE);
+    print_stop_header(s, stop);
+    cpdb_cli_print_location(s, suffix);
+    free(suffix);
+    if (stop->reason == CPDB_STOP_RETURN && stop->value != NULL
+        && stop->finished) {
+        long n = cpdb_history_add(s, stop->value);
+        char *r = cpdb_repr(stop->value, s->cli->set.print_limit);
+        cpdb_out(s, "Value returned is $%ld = %s\n", n, r);
+        free(r);
+    }
+    cpdb_cli_show_displays(s);
+}
+
+/* --- the prompt ------------------------------------------------------------ */
+
+/* Read and run commands until one chooses how the program goes on, or
+   asks to end or restart it; end of input quits. */
+static void
+prompt_loop(CpdbSession *s)
+{
+    while (!cpdb_session_should_resume(s)) {
+        char *line, *stripped;
+        cpdb_out_sync(s);
+        line = cpdb_cli_read(s, "(cpdb) ");
+        if (line == NULL) {
+            cpdb_exec_quit(s);
+            return;
+        }
+        stripped = cpdb_strip_dup(line);
+        free(line);
+        if (cpdb_command_execute(s, stripped) == CMD_FAILED) {
+            s->cli->n_failed++;
+        }
+        free(stripped);
+    }
+}
+
+/* Whether this stop only counts down a "step N" / "next N": then it is
+   shown, and the same command goes on. */
+static int
+pass_repeated_stop(CpdbSession *s, const CpdbStop *stop)
+{
+    CpdbCli *c = s->cli;
+    if (c->repeat <= 0) {
+        return 0;
+    }
+    if (stop->reason == CPDB_STOP_BREAK
+        || stop->reason == CPDB_STOP_BREAK_TEMP
+        || stop->reason == CPDB_STOP_INTERRUPT) {
+        c->repeat = 0;
+        return 0;
+    }
+    c->repeat--;
+    print_stop(s, stop);
+    if (c->repeat_next) {
+        cpdb_exec_next(s);
+    }
+    else {
+        cpdb_exec_step(s);
+    }
+    return 1;
+}
+
+static void
+prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
+{
+    (void)ctx;
+    cpdb_out_sync(s);
+    if (stop->condition_error != NULL) {
+        cpdb_error(s, "%s", stop->condition_error);
+    }
+    if (!pass_repeated_stop(s, stop)) {
+        s->cli->repeat = 0;
+        print_stop(s, stop);
+        prompt_loop(s);
+    }
+    cpdb_out_sync(s);
+}
+
+static void
+prompt_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
+{
+    (void)stop;
+    (void)ctx;
+    cpdb_out_sync(s);
+    cpdb_out(s, "Uncaught exception. Entering post mortem debugging "
+             "(\"continue\" ends the program).\n");
+    cpdb_cli_print_location(s, NULL);
+    prompt_loop(s);
+}
+
+static void
+prompt_on_exit(CpdbSession *s, const CpdbStop *stop, void *ctx)
+{
+    (void)ctx;
+    cpdb_out_sync(s);
+    if (stop->reason == CPDB_STOP_KILLED) {
+        cpdb_out(s, "Program killed.\n");
+    }
+    else {
+        cpdb_out(s, "Program exited with status %d.\n", stop->exit_status);
+    }
+}
+
+static void
+prompt_on_idle(CpdbSession *s, void *ctx)
+{
+    (void)ctx;
+    prompt_loop(s);
+}
+
+static void
+prompt_on_message(CpdbSession *s, const char *text, void *ctx)
+{
+    (void)ctx;
+    cpdb_error(s, "%s", text);
+}
+
+void
+cpdb_cli_callbacks(CpdbCallbacks *cb, CpdbSession *s)
+{
+    (void)s;
+    cb->on_stop = prompt_on_stop;
+    cb->on_post_mortem = prompt_on_post_mortem;
+    cb->on_exit = prompt_on_exit;
+    cb->on_idle = prompt_on_idle;
+    cb->on_message = prompt_on_message;
+    cb->ctx = NULL;
+}

@@ -1,0 +1,435 @@
+/* The public functions the engine answers itself (include/cpdb/cpdb.h):
+   running, resuming, the stopped thread's frames, evaluation and
+   breakpoints.  Each checks its arguments and the program's state, and
+   says why it failed through cpdb_session_errmsg(). */
+#include "cpdb/cpdb.h"
+#include "core/eval.h"
+#include "core/frames.h"
+#include "core/resolve.h"
+#include "core/session.h"
+#include "base/text.h"
+#include "base/util.h"
+#include "cpdb_config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+cpdb_version(void)
+{
+    return CPDB_VERSION;
+}
+
+const char *
+cpdb_session_errmsg(const CpdbSession *s)
+{
+    return s != NULL && s->errmsg != NULL ? s->errmsg : "";
+}
+
+void
+cpdb_free(void *p)
+{
+    free(p);
+}
+
+int
+cpdb_session_exit_status(const CpdbSession *s)
+{
+    return s->exit_status;
+}
+
+/* --- running ------------------------------------------------------------ */
+
+int
+cpdb_run_file(CpdbSession *s, const char *path, int argc,
+              char *const argv[], unsigned flags)
+{
+    if (s == NULL || path == NULL || argc < 0 || (argc > 0 && argv == NULL)) {
+        return CPDB_E_ARGS;
+    }
+    cpdb_program_set(&s->prog, CPDB_PROG_FILE, path, argc, argv);
+    return cpdb_session_run(s, flags);
+}
+
+int
+cpdb_run_module(CpdbSession *s, const char *module, int argc,
+                char *const argv[], unsigned flags)
+{
+    if (s == NULL || module == NULL || argc < 0
+        || (argc > 0 && argv == NULL)) {
+        return CPDB_E_ARGS;
+    }
+    cpdb_program_set(&s->prog, CPDB_PROG_MODULE, module, argc, argv);
+    return cpdb_session_run(s, flags);
+}
+
+int
+cpdb_break_here(CpdbSession *s)
+{
+    PyFrameObject *frame = PyEval_GetFrame();           /* borrowed */
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    if (frame == NULL) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "No Python frame runs "
+                                 "in this thread.");
+    }
+    if (!s->tracing) {
+        if (s->backend->start(&s->trace) < 0) {
+            char *why = cpdb_exc_take_line();
+            cpdb_session_fail(s, CPDB_E_PYTHON, "Cannot start tracing: %s",
+                              why);
+            free(why);
+            return CPDB_E_PYTHON;
+        }
+        s->tracing = 1;
+        s->state = CPDB_PROG_RUNNING;
+    }
+    if (cpdb_session_stop(s, frame, CPDB_STOP_HERE, 0, NULL, NULL) < 0) {
+        PyErr_Clear();
+        return CPDB_E_QUIT;
+    }
+    return CPDB_OK;
+}
+
+/* --- resuming ------------------------------------------------------------ */
+
+/* The program must be stopped at a live frame. */
+static int
+require_live(CpdbSession *s)
+{
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    if (s->state == CPDB_PROG_POST_MORTEM) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "The program has ended "
+                                 "(post-mortem): only \"continue\", \"run\" "
+                                 "and \"quit\" move on.");
+    }
+    if (s->state != CPDB_PROG_RUNNING || !s->at_stop || s->stack.n == 0) {
+        return cpdb_session_fail(s, CPDB_E_STATE,
+                                 "The program is not being run.");
+    }
+    return CPDB_OK;
+}
+
+static int
+resumed(CpdbSession *s)
+{
+    s->resumed = 1;
+    return CPDB_OK;
+}
+
+int
+cpdb_exec_continue(CpdbSession *s)
+{
+    if (s != NULL && s->state == CPDB_PROG_POST_MORTEM && s->at_stop) {
+        return resumed(s);      /* the program ends */
+    }
+    if (require_live(s) < 0) {
+        return CPDB_E_STATE;
+    }
+    cpdb_step_set_continue(s);
+    return resumed(s);
+}
+
+int
+cpdb_exec_step(CpdbSession *s)
+{
+    if (require_live(s) < 0) {
+        return CPDB_E_STATE;
+    }
+    cpdb_step_set_step(s);
+    return resumed(s);
+}
+
+int
+cpdb_exec_next(CpdbSession *s)
+{
+    if (require_live(s) < 0) {
+        return CPDB_E_STATE;
+    }
+    cpdb_step_set_next(s, cpdb_session_frame(s));
+    return resumed(s);
+}
+
+int
+cpdb_exec_finish(CpdbSession *s)
+{
+    if (require_live(s) < 0) {
+        return CPDB_E_STATE;
+    }
+    cpdb_step_set_return(s, cpdb_session_frame(s));
+    return resumed(s);
+}
+
+int
+cpdb_exec_until(CpdbSession *s, int line)
+{
+    CpdbFrameEntry *e;
+    if (require_live(s) < 0) {
+        return CPDB_E_STATE;
+    }
+    e = cpdb_stack_selection(s);
+    if (line == 0) {
+        line = e->lineno + 1;
+    }
+    else if (line <= e->lineno) {
+        return cpdb_session_fail(s, CPDB_E_ARGS, "\"until\" line %d is not "
+                                 "after the current line %d.", line,
+                                 e->lineno);
+    }
+    cpdb_step_set_until(s, e->frame, line);
+    return resumed(s);
+}
+
+int
+cpdb_exec_jump(CpdbSession *s, int line)
+{
+    CpdbFrameEntry *e;
+    PyObject *n;
+    int rc;
+    if (require_live(s) < 0) {
+        return CPDB_E_STATE;
+    }
+    if (line < 1) {
+        return cpdb_session_fail(s, CPDB_E_ARGS, "Bad line number %d: a "
+                                 "line number is expected.", line);
+    }
+    if (s->stack.selected != 0) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "You can only jump within "
+                                 "the innermost frame.");
+    }
+    e = cpdb_stack_selection(s);
+    /* The interpreter lets a trace function move a frame's line: the
+       frame must carry one (it does if cpdb follows it). */
+    cpdb_frame_mark(e->frame, s->trace_marker);
+    n = PyLong_FromLong(line);
+    rc = n ? PyObject_SetAttrString((PyObject *)e->frame, "f_lineno", n)
+           : -1;
+    Py_XDECREF(n);
+    if (rc < 0) {
+        char *why = cpdb_exc_take_line();
+        cpdb_session_fail(s, CPDB_E_PYTHON, "Jump failed: %s", why);
+        free(why);
+        return CPDB_E_PYTHON;
+    }
+    e->lineno = PyFrame_GetLineNumber(e->frame);
+    return CPDB_OK;
+}
+
+int
+cpdb_exec_kill(CpdbSession *s)
+{
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    if (s->state == CPDB_PROG_IDLE) {
+        return cpdb_session_fail(s, CPDB_E_STATE,
+                                 "The program is not being run.");
+    }
+    s->request = CPDB_REQ_KILL;
+    return CPDB_OK;
+}
+
+int
+cpdb_exec_run(CpdbSession *s)
+{
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    if (s->prog.kind == CPDB_PROG_NONE) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "No program to run: start "
+                                 "cpdb with a script or -m MODULE.");
+    }
+    s->request = CPDB_REQ_RUN;
+    return CPDB_OK;
+}
+
+int
+cpdb_exec_quit(CpdbSession *s)
+{
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    s->request = CPDB_REQ_QUIT;
+    return CPDB_OK;
+}
+
+/* --- the stopped thread ---------------------------------------------------- */
+
+int
+cpdb_stack_depth(CpdbSession *s)
+{
+    return s != NULL && s->at_stop ? (int)s->stack.n : 0;
+}
+
+/* Return: the frame entry of level, or NULL after recording why. */
+static CpdbFrameEntry *
+entry_at(CpdbSession *s, int level)
+{
+    if (cpdb_stack_depth(s) == 0) {
+        cpdb_session_fail(s, CPDB_E_STATE, "No stack: the program is not "
+                          "stopped.");
+        return NULL;
+    }
+    if (level < 0 || (size_t)level >= s->stack.n) {
+        cpdb_session_fail(s, CPDB_E_ARGS, "No frame at level %d (the stack "
+                          "has frames 0 to %zu).", level, s->stack.n - 1);
+        return NULL;
+    }
+    return &s->stack.items[level];
+}
+
+int
+cpdb_stack_frame(CpdbSession *s, int level, CpdbFrameInfo *info)
+{
+    CpdbFrameEntry *e;
+    PyCodeObject *code;
+    if (s == NULL || info == NULL) {
+        return CPDB_E_ARGS;
+    }
+    memset(info, 0, sizeof *info);
+    if ((e = entry_at(s, level)) == NULL) {
+        return CPDB_E_ARGS;
+    }
+    code = PyFrame_GetCode(e->frame);
+    info->file = cpdb_code_path(code);
+    info->line = e->lineno;
+    info->function = cpdb_frame_funcname(e->frame);
+    Py_DECREF(code);
+    return CPDB_OK;
+}
+
+void
+cpdb_frame_info_fini(CpdbFrameInfo *info)
+{
+    if (info != NULL) {
+        free(info->file);
+        free(info->function);
+        memset(info, 0, sizeof *info);
+    }
+}
+
+int
+cpdb_stack_select(CpdbSession *s, int level)
+{
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    if (entry_at(s, level) == NULL) {
+        return cpdb_stack_depth(s) == 0 ? CPDB_E_STATE : CPDB_E_ARGS;
+    }
+    s->stack.selected = level;
+    return level;
+}
+
+int
+cpdb_stack_selected(CpdbSession *s)
+{
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    if (cpdb_stack_depth(s) == 0) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "No stack: the program is "
+                                 "not stopped.");
+    }
+    return s->stack.selected;
+}
+
+PyObject *
+cpdb_stack_locals(CpdbSession *s, int level)
+{
+    CpdbFrameEntry *e = s != NULL ? entry_at(s, level) : NULL;
+    PyObject *mapping, *copy;
+    if (e == NULL) {
+        return NULL;
+    }
+    mapping = cpdb_frame_locals(e->frame);
+    copy = mapping ? PyDict_New() : NULL;
+    if (copy != NULL && PyDict_Merge(copy, mapping, 1) < 0) {
+        Py_CLEAR(copy);
+    }
+    Py_XDECREF(mapping);
+    if (copy == NULL) {
+        char *why = cpdb_exc_take_line();
+        cpdb_session_fail(s, CPDB_E_PYTHON, "%s", why);
+        free(why);
+    }
+    return copy;
+}
+
+int
+cpdb_evaluate(CpdbSession *s, int level, const char *expr, PyObject **value)
+{
+    PyFrameObject *frame = NULL;
+    if (s == NULL || expr == NULL || value == NULL) {
+        return CPDB_E_ARGS;
+    }
+    *value = NULL;
+    if (cpdb_stack_depth(s) > 0) {      /* else in __main__ */
+        CpdbFrameEntry *e = entry_at(s, level);
+        if (e == NULL) {
+            return CPDB_E_ARGS;
+        }
+        frame = e->frame;
+    }
+    *value = cpdb_eval_expr(s, frame, expr);
+    if (*value == NULL) {
+        char *why = cpdb_exc_take_line();
+        cpdb_session_fail(s, CPDB_E_PYTHON, "%s", why);
+        free(why);
+        return CPDB_E_PYTHON;
+    }
+    return CPDB_OK;
+}
+
+/* --- breakpoints ------------------------------------------------------- */
+
+int
+cpdb_break_insert(CpdbSession *s, const char *file, int line,
+                  const char *cond)
+{
+    CpdbLocation loc;
+    CpdbResolved r;
+    CpdbBreakpoint *bp;
+    char *why;
+    int rc;
+
+    if (s == NULL || file == NULL || line < 1) {
+        return CPDB_E_ARGS;
+    }
+    memset(&loc, 0, sizeof loc);
+    loc.kind = CPDB_LOC_FILE_LINE;
+    loc.file = (char *)file;
+    loc.line = line;
+    rc = cpdb_location_resolve(s, &loc, 0, &r, &why);
+    if (rc < 0) {
+        cpdb_session_fail(s, rc, "%s", why);
+        free(why);
+        return rc;
+    }
+    bp = cpdb_bp_add(s, r.path, r.line, NULL, cond, 0);
+    cpdb_resolved_fini(&r);
+    if (bp == NULL) {
+        why = cpdb_exc_take_line();
+        cpdb_session_fail(s, CPDB_E_PYTHON, "Bad condition: %s", why);
+        free(why);
+        return CPDB_E_PYTHON;
+    }
+    return bp->number;
+}
+
+int
+cpdb_break_delete(CpdbSession *s, int number)
+{
+    if (s == NULL) {
+        return CPDB_E_ARGS;
+    }
+    if (cpdb_bp_delete(s, number) < 0) {
+        return cpdb_session_fail(s, CPDB_E_ARGS, "No breakpoint number %d.",
+                                 number);
+    }
+    return CPDB_OK;
+}
