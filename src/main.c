@@ -217,6 +217,10 @@ main(int argc, char **argv)
     int i, rc, status;
 
     memset(&a, 0, sizeof a);
+    /* CPDB_BACKEND picks the trace backend for a whole session (the test
+       suite runs once with each); "set backend" at the prompt does it
+       for one. */
+    a.opts.backend = getenv("CPDB_BACKEND");
     rc = parse_args(argc, argv, &a);
     if (rc != 0) {
         return rc < 0 ? 2 : 0;

@@ -53,6 +53,9 @@ typedef struct CpdbOptions {
     int quiet;             /* no banner */
     int batch;             /* run queued commands, then quit */
     int no_init_files;     /* skip ~/.cpdbrc and ./.cpdbrc */
+    const char *backend;   /* how the program is watched: "monitoring"
+                              (3.12+) or "legacy"; NULL or one this
+                              Python lacks: the default */
 } CpdbOptions;
 
 /* --- sessions ----------------------------------------------------------- */

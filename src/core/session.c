@@ -62,6 +62,13 @@ cpdb_session_create(const CpdbOptions *opts)
     cpdb_step_init(&s->step);
     cpdb_step_client_init(s, &s->trace);
     s->backend = cpdb_trace_default();
+    if (s->opts.backend != NULL) {
+        const CpdbTraceBackend *b = cpdb_trace_find(s->opts.backend);
+        if (b != NULL && cpdb_trace_available(b)) {
+            s->backend = b;
+        }
+        s->opts.backend = NULL;     /* not kept: the caller's string */
+    }
     s->history = PyList_New(0);
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);
