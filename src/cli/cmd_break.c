@@ -4,6 +4,7 @@
 #include "core/breakpoints.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
+#include "cli/complete.h"
 #include "core/eval.h"
 #include "core/frames.h"
 #include "core/location.h"
@@ -334,15 +335,18 @@ const CmdDef cpdb_cmds_break[] = {
      "pending breakpoint that takes effect when it loads.  Without\n"
      "LOCATION, the current line of the selected frame.  The condition is\n"
      "a Python expression evaluated in the frame each time the line is\n"
-     "reached; the program stops only when it is true.", NULL},
+     "reached; the program stops only when it is true.", NULL,
+     cpdb_complete_functions},
     {"tbreak", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_tbreak,
      "tbreak [LOCATION] [if CONDITION]",
      "Set a temporary breakpoint, deleted when it first stops the program.\n"
-     "Arguments as for \"break\".", NULL},
+     "Arguments as for \"break\".", NULL,
+     cpdb_complete_functions},
     {"condition", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_condition,
      "condition N [CONDITION]",
      "Make breakpoint N stop only when CONDITION is true.\n"
-     "Without CONDITION, breakpoint N becomes unconditional.", NULL},
+     "Without CONDITION, breakpoint N becomes unconditional.", NULL,
+     cpdb_complete_python},
     {"ignore", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_ignore,
      "ignore N COUNT",
      "Pass breakpoint N the next COUNT times it is reached.", NULL},
@@ -361,7 +365,8 @@ const CmdDef cpdb_cmds_break[] = {
      "clear [LOCATION]",
      "Delete the breakpoints at a location.\n"
      "Without LOCATION, those at the current line of the selected frame.\n"
-     "As in pdb, \"clear N M ...\" deletes breakpoints by number.", NULL},
+     "As in pdb, \"clear N M ...\" deletes breakpoints by number.", NULL,
+     cpdb_complete_functions},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 

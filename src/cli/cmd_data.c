@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
+#include "cli/complete.h"
 #include "core/eval.h"
 #include "cli/output.h"
 #include "core/session.h"
@@ -202,18 +203,22 @@ const CmdDef cpdb_cmds_data[] = {
      "Evaluate a Python expression in the selected frame and print it.\n"
      "The value is recorded as $N in the value history: later expressions\n"
      "can use $N, $ (the last value), $$ (the one before) and $$N.\n"
-     "Without EXPR, print the last value again.", NULL},
+     "Without EXPR, print the last value again.", NULL,
+     cpdb_complete_python},
     {"pp", NULL, CMD_CLASS_DATA, CMD_REPEATS, cmd_pp, "pp EXPR",
      "Pretty-print the value of a Python expression (recorded as $N).",
-     NULL},
+     NULL,
+     cpdb_complete_python},
     {"display", "disp", CMD_CLASS_DATA, 0, cmd_display, "display [EXPR]",
      "Print the value of EXPR each time the program stops.\n"
-     "Without EXPR, print every display now.", NULL},
+     "Without EXPR, print every display now.", NULL,
+     cpdb_complete_python},
     {"undisplay", NULL, CMD_CLASS_DATA, 0, cmd_undisplay,
      "undisplay [N...]",
      "Stop displaying expressions N... (all when no number is given).",
      NULL},
     {"whatis", NULL, CMD_CLASS_DATA, 0, cmd_whatis, "whatis EXPR",
-     "Print the type of a Python expression's value.", NULL},
+     "Print the type of a Python expression's value.", NULL,
+     cpdb_complete_python},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

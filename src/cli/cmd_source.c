@@ -2,6 +2,7 @@
    'B' for a breakpoint, '->' for the current line). */
 #include "cli/cmd.h"
 #include "cli/command.h"
+#include "cli/complete.h"
 #include "core/frames.h"
 #include "core/location.h"
 #include "cli/output.h"
@@ -200,7 +201,8 @@ const CmdDef cpdb_cmds_files[] = {
      "list [LINE | FUNCTION | FILE:LINE | FIRST,LAST]",
      "List source lines around the current line or a location.\n"
      "\"list\" again (or Enter) continues after the last line listed.\n"
-     "'B' marks a breakpoint, '->' the current line.", NULL},
+     "'B' marks a breakpoint, '->' the current line.", NULL,
+     cpdb_complete_functions},
     {"longlist", "ll", CMD_CLASS_FILES, CMD_NEEDS_FRAME, cmd_longlist,
      "longlist",
      "List the whole function of the selected frame.\n"

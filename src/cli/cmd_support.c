@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
+#include "cli/complete.h"
 #include "core/eval.h"
 #include "cli/output.h"
 #include "core/session.h"
@@ -111,6 +112,18 @@ cmd_help(CpdbSession *s, const char *args)
     }
     help_command(s, d, "");
     return CMD_STAY;
+}
+
+/* "help" completes command and class names. */
+static void
+complete_help(CpdbSession *s, CpdbCompletion *c)
+{
+    int i;
+    (void)s;
+    cpdb_complete_commands(c, NULL);
+    for (i = 0; i < CMD_CLASS_COUNT; i++) {
+        cpdb_complete_add(c, NULL, cpdb_class_names[i]);
+    }
 }
 
 /* --- settings ------------------------------------------------------------ */
@@ -228,7 +241,8 @@ static const CmdDef set_subcommands[] = {
     {"variable", "var", CMD_CLASS_SUPPORT, 0, set_var, "set var NAME = EXPR",
      "Assign to a variable in the selected frame.\n"
      "Locals assigned this way keep their value when the program goes on.",
-     NULL},
+     NULL,
+     cpdb_complete_python},
     {"width", NULL, CMD_CLASS_SUPPORT, 0, set_width, "set width N",
      "Set the width one-line listings are cut to (info locals, bt).", NULL},
     {"backend", NULL, CMD_CLASS_SUPPORT, 0, set_backend,
@@ -418,7 +432,8 @@ const CmdDef cpdb_cmds_support[] = {
     {"help", "h ?", CMD_CLASS_SUPPORT, 0, cmd_help,
      "help [COMMAND | CLASS]",
      "Print the list of command classes, or help on a class or command.",
-     NULL},
+     NULL,
+     complete_help},
     {"set", NULL, CMD_CLASS_SUPPORT, 0, NULL, "set SETTING VALUE",
      "Change a setting, or assign a variable with \"set var\".",
      set_subcommands},

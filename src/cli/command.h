@@ -5,6 +5,11 @@
 
 typedef struct CpdbSession CpdbSession;
 
+/* The candidates of one completion (cli/complete.c); a completer adds
+   the ones that start with what is typed, with cpdb_complete_add(). */
+typedef struct CpdbCompletion CpdbCompletion;
+typedef void (*CmdCompleter)(CpdbSession *s, CpdbCompletion *c);
+
 /* What a command did: CMD_FAILED when it reported an error (counted for
    --batch).  Whether the program goes on is the engine's state
    (cpdb_session_should_resume), not the command's answer. */
@@ -42,6 +47,7 @@ typedef struct CmdDef {
     const char *usage;          /* "backtrace [COUNT]" */
     const char *doc;            /* one sentence ending in '.', then more */
     const struct CmdDef *subcommands;   /* NULL-name terminated, or NULL */
+    CmdCompleter complete;      /* completes its arguments, or NULL */
 } CmdDef;
 
 /* The tables, one per family, each ending with a record whose name is

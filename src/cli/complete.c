@@ -1,9 +1,13 @@
-/* Tab completion candidates.  Works on the text of the line only, plus
-   the selected frame's namespaces for Python names. */
+/* Tab completion.  The line is split into a command word, subcommand
+   words and the argument being typed; command and subcommand words come
+   from the command tables, arguments from the completer each command
+   record carries (cli/command.h).  The completers that several commands
+   share are here: Python names in the selected frame, and the functions
+   of the current file for locations. */
 #include "cli/complete.h"
-#include "cli/cmd.h"
 #include "cli/command.h"
 #include "base/compat.h"
+#include "core/resolve.h"
 #include "core/session.h"
 #include "core/source.h"
 #include "base/util.h"
@@ -12,48 +16,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct Cands {
-    char **items;
-    int n, cap;
-    const char *prefix;     /* only names starting with it */
+struct CpdbCompletion {
+    CPDB_ARRAY(char *) items;   /* malloc'd candidates */
+    const char *text;           /* the word being completed */
+    const char *prefix;         /* only names starting with it */
     size_t prefix_len;
-} Cands;
+    int words;                  /* candidates are whole words: a space
+                                   follows the one chosen */
+};
 
-static void
-add(Cands *c, const char *head, const char *name)
+const char *
+cpdb_complete_text(const CpdbCompletion *c)
+{
+    return c->text;
+}
+
+void
+cpdb_complete_add(CpdbCompletion *c, const char *head, const char *name)
 {
     if (strncmp(name, c->prefix, c->prefix_len) != 0) {
         return;
     }
-    if (c->n + 1 >= c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 32;
-        c->items = cpdb_xrealloc(c->items, sizeof(char *) * (size_t)c->cap);
-    }
-    c->items[c->n++] = head ? cpdb_xasprintf("%s%s", head, name)
-                            : cpdb_xstrdup(name);
+    cpdb_array_push(&c->items, head ? cpdb_xasprintf("%s%s", head, name)
+                                    : cpdb_xstrdup(name));
 }
 
-static void
-add_commands(Cands *c, const CmdDef *subs)
+/* The names of a command table (every table when NULL). */
+void
+cpdb_complete_commands(CpdbCompletion *c, const CmdDef *subs)
 {
     int t;
     const CmdDef *d;
     if (subs != NULL) {
         for (d = subs; d->name != NULL; d++) {
-            add(c, NULL, d->name);
+            cpdb_complete_add(c, NULL, d->name);
         }
         return;
     }
     for (t = 0; cpdb_command_tables[t] != NULL; t++) {
         for (d = cpdb_command_tables[t]; d->name != NULL; d++) {
-            add(c, NULL, d->name);
+            cpdb_complete_add(c, NULL, d->name);
         }
     }
 }
 
 /* Names of a dict's string keys. */
 static void
-add_keys(Cands *c, PyObject *mapping)
+add_keys(CpdbCompletion *c, PyObject *mapping)
 {
     PyObject *keys = mapping ? PyMapping_Keys(mapping) : NULL;
     Py_ssize_t i;
@@ -65,7 +74,7 @@ add_keys(Cands *c, PyObject *mapping)
         PyObject *k = PyList_GET_ITEM(keys, i);
         const char *name = PyUnicode_Check(k) ? PyUnicode_AsUTF8(k) : NULL;
         if (name != NULL && strncmp(name, "__cpdb_", 7) != 0) {
-            add(c, NULL, name);
+            cpdb_complete_add(c, NULL, name);
         }
         PyErr_Clear();
     }
@@ -138,14 +147,14 @@ lookup_dotted(PyFrameObject *f, const char *dotted, size_t n)
     return obj;
 }
 
-static void
-add_python_names(CpdbSession *s, Cands *c, const char *text, int *words)
+void
+cpdb_complete_python(CpdbSession *s, CpdbCompletion *c)
 {
-    PyFrameObject *f = cpdb_cmd_frame(s);
-    const char *dot = strrchr(text, '.');
+    PyFrameObject *f = cpdb_session_frame(s);
+    const char *text = c->text, *dot = strrchr(text, '.');
     CpdbExcState st;
 
-    *words = 0;
+    c->words = 0;
     cpdb_guard_begin(&s->busy);
     cpdb_exc_save(&st);
     if (dot == NULL) {
@@ -179,20 +188,22 @@ add_python_names(CpdbSession *s, Cands *c, const char *text, int *words)
             const char *name = PyUnicode_Check(k) ? PyUnicode_AsUTF8(k)
                                                   : NULL;
             if (name != NULL) {
-                add(c, head, name);
+                cpdb_complete_add(c, head, name);
             }
         }
         free(head);
         Py_XDECREF(names);
         Py_XDECREF(obj);
+        c->prefix = text;
+        c->prefix_len = strlen(text);
     }
     PyErr_Clear();
     cpdb_exc_restore(&st);
     cpdb_guard_end(&s->busy);
 }
 
-static void
-add_functions(CpdbSession *s, Cands *c)
+void
+cpdb_complete_functions(CpdbSession *s, CpdbCompletion *c)
 {
     char *path = cpdb_default_file(s);
     CpdbSource *src = path ? cpdb_source_get(s, path) : NULL;
@@ -200,7 +211,7 @@ add_functions(CpdbSession *s, Cands *c)
     if (src != NULL && cpdb_source_analyse(s, src) == 0) {
         for (i = 0; i < src->n_funcs; i++) {
             if (strstr(src->funcs[i].qualname, "<") == NULL) {
-                add(c, NULL, src->funcs[i].qualname);
+                cpdb_complete_add(c, NULL, src->funcs[i].qualname);
             }
         }
     }
@@ -213,85 +224,80 @@ compare(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int
-is_python_command(const CmdDef *d)
+/* The command record whose arguments the text after head belongs to,
+   walking subcommand words ("gc chain ", "set var "); *sub_word is set
+   when the word being typed is itself a subcommand of the result. */
+static const CmdDef *
+command_of(const char *head, int *sub_word)
 {
-    static const char *const names[] = {
-        "print", "pp", "display", "whatis", "condition", NULL
-    };
-    int i;
-    for (i = 0; names[i] != NULL; i++) {
-        if (strcmp(d->name, names[i]) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
+    char word[64];
+    const char *rest;
+    const CmdDef *d = NULL, *const *tables = cpdb_command_tables;
 
-static int
-is_location_command(const CmdDef *d)
-{
-    return strcmp(d->name, "break") == 0 || strcmp(d->name, "tbreak") == 0
-           || strcmp(d->name, "list") == 0 || strcmp(d->name, "clear") == 0;
+    *sub_word = 0;
+    if (cpdb_command_split(head, word, sizeof word, &rest) < 0
+        || cpdb_command_lookup(tables, word, &d, NULL) != CMD_LOOKUP_FOUND) {
+        return NULL;
+    }
+    while (d->subcommands != NULL) {
+        const CmdDef *sub;
+        if (*rest == '\0') {
+            *sub_word = 1;
+            return d;
+        }
+        if (cpdb_command_split(rest, word, sizeof word, &rest) < 0
+            || cpdb_subcommand_lookup(d->subcommands, word, &sub, NULL)
+               != CMD_LOOKUP_FOUND) {
+            return NULL;
+        }
+        d = sub;
+    }
+    return d;
 }
 
 char **
 cpdb_complete(CpdbSession *s, const char *line, int start, const char *text,
               int *words)
 {
-    Cands c = {NULL, 0, 0, text, strlen(text)};
-    char *head = cpdb_xstrndup(line, (size_t)start), word[64];
-    const char *rest;
-    const CmdDef *d = NULL;
-    int i, j;
+    CpdbCompletion c;
+    char *head = cpdb_xstrndup(line, (size_t)start);
+    const CmdDef *d;
+    size_t i, j;
+    int sub_word;
 
-    *words = 1;
+    memset(&c, 0, sizeof c);
+    c.text = c.prefix = text;
+    c.prefix_len = strlen(text);
+    c.words = 1;
     if (*cpdb_skip_space(head) == '\0') {
-        add_commands(&c, NULL);
+        cpdb_complete_commands(&c, NULL);
         if (strchr(text, '.') != NULL) {
-            add_python_names(s, &c, text, words);
+            cpdb_complete_python(s, &c);
         }
     }
     else if (head[strspn(head, " \t")] == '!'
-             || cpdb_command_split(head, word, sizeof word, &rest) < 0
-             || cpdb_command_lookup(cpdb_command_tables, word, &d, NULL)
-                != CMD_LOOKUP_FOUND) {
-        add_python_names(s, &c, text, words);
+             || (d = command_of(head, &sub_word)) == NULL) {
+        cpdb_complete_python(s, &c);    /* not a command: Python */
     }
-    else if (d->subcommands != NULL && *rest == '\0') {
-        add_commands(&c, d->subcommands);
+    else if (sub_word) {
+        cpdb_complete_commands(&c, d->subcommands);
     }
-    else if (d->subcommands != NULL) {
-        add_python_names(s, &c, text, words);      /* "set var x" */
-    }
-    else if (strcmp(d->name, "help") == 0) {
-        add_commands(&c, NULL);
-        for (i = 0; i < CMD_CLASS_COUNT; i++) {
-            add(&c, NULL, cpdb_class_names[i]);
-        }
-    }
-    else if (is_python_command(d)) {
-        add_python_names(s, &c, text, words);
-    }
-    else if (is_location_command(d)) {
-        add_functions(s, &c);
+    else if (d->complete != NULL) {
+        d->complete(s, &c);
     }
     free(head);
-    if (c.items == NULL) {
-        c.items = cpdb_xcalloc(1, sizeof(char *));
-        return c.items;
-    }
-    qsort(c.items, (size_t)c.n, sizeof(char *), compare);
-    for (i = 0, j = 0; i < c.n; i++) {
-        if (j > 0 && strcmp(c.items[j - 1], c.items[i]) == 0) {
-            free(c.items[i]);
+    *words = c.words;
+    qsort(c.items.items, c.items.n, sizeof(char *), compare);
+    for (i = 0, j = 0; i < c.items.n; i++) {
+        if (j > 0 && strcmp(c.items.items[j - 1], c.items.items[i]) == 0) {
+            free(c.items.items[i]);
         }
         else {
-            c.items[j++] = c.items[i];
+            c.items.items[j++] = c.items.items[i];
         }
     }
-    c.items[j] = NULL;
-    return c.items;
+    cpdb_array_push(&c.items, NULL);
+    return c.items.items;
 }
 
 void

@@ -1,10 +1,10 @@
-/* Tab completion: command and subcommand names, function names for
-   locations, Python names (and attributes after a dot) in the selected
-   frame. */
+/* Tab completion: command and subcommand names from the command tables,
+   and each command's arguments from the completer its record carries.
+   The completers several commands share are here. */
 #ifndef CPDB_SRC_COMPLETE_H
 #define CPDB_SRC_COMPLETE_H
 
-typedef struct CpdbSession CpdbSession;
+#include "cli/command.h"
 
 /* Candidates for the word text, which starts at offset start of line.
    Return: malloc'd NULL-terminated array of malloc'd strings, sorted,
@@ -13,5 +13,18 @@ typedef struct CpdbSession CpdbSession;
 char **cpdb_complete(CpdbSession *s, const char *line, int start,
                      const char *text, int *words);
 void cpdb_complete_free(char **candidates);
+
+/* For completers: the word being completed, and adding a candidate
+   (head + name, kept when it starts with what is typed). */
+const char *cpdb_complete_text(const CpdbCompletion *c);
+void cpdb_complete_add(CpdbCompletion *c, const char *head,
+                       const char *name);
+/* The names of a command table, or of every command when NULL. */
+void cpdb_complete_commands(CpdbCompletion *c, const CmdDef *subs);
+
+/* Completers: Python names in the selected frame (attributes after a
+   dot), and the functions of the current file (for locations). */
+void cpdb_complete_python(CpdbSession *s, CpdbCompletion *c);
+void cpdb_complete_functions(CpdbSession *s, CpdbCompletion *c);
 
 #endif /* CPDB_SRC_COMPLETE_H */

@@ -102,6 +102,54 @@ def test_tab_completes_a_subcommand(home):
         c.close(force=True)
 
 
+def complete_line(home, before, typed, expected, after=None):
+    """Type typed after running the commands before, press TAB, and
+    expect libedit to add expected to the line; then run the line and
+    expect after (if given)."""
+    c = spawn(home, [program("stepping.py")])
+    try:
+        c.expect_exact(PROMPT)
+        for line in before:
+            c.sendline(line)
+            c.expect_exact(PROMPT)
+        c.send(typed + "\t")
+        c.expect_exact(expected)
+        c.send("\r")
+        if after is not None:
+            c.expect_exact(after)
+        c.expect_exact(PROMPT)
+        finish(c)
+    finally:
+        c.close(force=True)
+
+
+def test_tab_completes_a_local_variable_after_print(home):
+    # print's record completes Python names of the selected frame.
+    complete_line(home, ["break outer", "continue", "next"], "print tot",
+                  "al", "$1 = 0")
+
+
+def test_tab_completes_an_attribute_after_a_dot(home):
+    complete_line(home, ["next"], "p inner.__co", "de__",
+                  "<code object inner")
+
+
+def test_tab_completes_a_function_after_break(home):
+    # break's record completes the functions of the current file.
+    complete_line(home, [], "break out", "er ", "Breakpoint 1 at")
+
+
+def test_tab_completes_after_a_subcommand_with_its_completer(home):
+    # "set var" completes Python names; "set" alone completes settings.
+    complete_line(home, ["break outer", "continue", "next"],
+                  "set var tot", "al")
+
+
+def test_tab_completes_class_names_after_help(home):
+    complete_line(home, [], "help breakp", "oints ",
+                  "Making the program stop at certain points.")
+
+
 def test_history_file_is_private_and_kept(home):
     c = spawn(home, [program("stepping.py")])
     try:
