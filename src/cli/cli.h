@@ -101,9 +101,14 @@ int cpdb_cli_queue_file(CpdbCli *c, const char *path);
    Return 0, or -1 (errno set). */
 int cpdb_cli_insert_file(CpdbCli *c, const char *path);
 
-/* Print the pdb-style location of the selected frame:
+/* Showing where the program stands (show.c).
+   Print the pdb-style location of the selected frame:
    "> /abs/file.py(12)func()SUFFIX" and "-> source". */
 void cpdb_cli_print_location(CpdbSession *s, const char *suffix);
+/* "->VALUE" after the location of a --Return-- stop, the value cut to
+   limit.  Return: malloc'd, or NULL when the selected frame is not the
+   returning one. */
+char *cpdb_cli_return_suffix(CpdbSession *s, long limit);
 /* Print the location after "frame", "up", "down" (with the return value
    at a --Return-- of the innermost frame). */
 void cpdb_cli_show_frame(CpdbSession *s);

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "core/location.h"
 #include "core/resolve.h"
+#include "core/session.h"
 
 typedef struct CpdbSession CpdbSession;
 
@@ -27,7 +28,11 @@ PyObject *cpdb_module_call(CpdbSession *s, const char *module,
    which grew (cmd_leak.c; "gc snapshot" notes them too). */
 void cpdb_leak_note_sizes(CpdbSession *s);
 /* The selected frame, or NULL. */
-PyFrameObject *cpdb_cmd_frame(CpdbSession *s);
+static inline PyFrameObject *
+cpdb_cmd_frame(CpdbSession *s)
+{
+    return cpdb_session_frame(s);
+}
 /* Parse an optional count argument: empty gives dflt.  Return 0, or -1
    after reporting. */
 int cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out);

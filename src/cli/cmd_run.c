@@ -14,12 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-PyFrameObject *
-cpdb_cmd_frame(CpdbSession *s)
-{
-    return cpdb_session_frame(s);
-}
-
 int
 cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out)
 {

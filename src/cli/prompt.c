@@ -16,87 +16,6 @@
 
 /* --- what a stop shows -------------------------------------------------- */
 
-void
-cpdb_cli_print_location(CpdbSession *s, const char *suffix)
-{
-    CpdbFrameEntry *e = cpdb_stack_selection(s);
-    PyCodeObject *code;
-    char *path, *func;
-    const char *line;
-
-    if (e == NULL) {
-        return;
-    }
-    code = PyFrame_GetCode(e->frame);
-    path = cpdb_code_path(code);
-    func = cpdb_frame_funcname(e->frame);
-    cpdb_out(s, "> %s(%d)%s()%s\n", path, e->lineno, func,
-             suffix ? suffix : "");
-    line = cpdb_source_line(s, path, e->lineno);
-    if (line != NULL) {
-        char *stripped = cpdb_strip_dup(line);
-        cpdb_out(s, "-> %s\n", stripped);
-        free(stripped);
-    }
-    free(func);
-    free(path);
-    Py_DECREF(code);
-}
-
-/* "->VALUE" after the location of a --Return-- stop.  Return: malloc'd,
-   or NULL when the selected frame is not the returning one. */
-static char *
-return_suffix(CpdbSession *s, long limit)
-{
-    char *r, *suffix;
-    if (s->stack.selected != 0 || s->stop_reason != CPDB_STOP_RETURN
-        || s->stop_value == NULL) {
-        return NULL;
-    }
-    r = cpdb_repr(s->stop_value, limit);
-    suffix = cpdb_xasprintf("->%s", r);
-    free(r);
-    return suffix;
-}
-
-void
-cpdb_cli_show_frame(CpdbSession *s)
-{
-    char *suffix = return_suffix(s, CPDB_WIDTH_VALUE);
-    cpdb_cli_print_location(s, suffix);
-    free(suffix);
-    s->cli->list_next = 0;
-}
-
-void
-cpdb_cli_show_display(CpdbSession *s, const CpdbDisplay *d)
-{
-    PyObject *v = cpdb_eval_code(s, cpdb_session_frame(s), d->code);
-    char *text;
-    if (v == NULL) {
-        char *why = cpdb_exc_take_line();
-        text = cpdb_xasprintf("<error: %s>", why);
-        free(why);
-    }
-    else {
-        text = cpdb_repr(v, s->cli->set.print_limit);
-        Py_DECREF(v);
-    }
-    cpdb_out(s, "%d: %s = %s\n", d->number, d->expr, text);
-    free(text);
-}
-
-void
-cpdb_cli_show_displays(CpdbSession *s)
-{
-    size_t i;
-    for (i = 0; i < s->cli->displays.n; i++) {
-        if (s->cli->displays.items[i].enabled) {
-            cpdb_cli_show_display(s, &s->cli->displays.items[i]);
-        }
-    }
-}
-
 static void
 print_stop_header(CpdbSession *s, const CpdbStop *stop)
 {
@@ -152,7 +71,7 @@ static void
 print_stop(CpdbSession *s, const CpdbStop *stop)
 {
     long width = s->cli->set.width;
-    char *suffix = return_suffix(s, width > CPDB_WIDTH_VALUE ? width / 2
+    char *suffix = cpdb_cli_return_suffix(s, width > CPDB_WIDTH_VALUE ? width / 2
                                                              : CPDB_WIDTH_VALUE);
     print_stop_header(s, stop);
     cpdb_cli_print_location(s, suffix);

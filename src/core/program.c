@@ -148,9 +148,10 @@ reset_main(void)
 
 /* Prepare a script: sys.argv, sys.path[0], __main__.  Return: new code
    object, NULL with an exception set (a SyntaxError is the program's
-   error), or NULL with *missing set when the file cannot be read. */
+   error), or NULL with *why set (malloc'd) when the file cannot be
+   read. */
 static PyObject *
-prepare_file(CpdbSession *s, PyObject **globals, int *missing)
+prepare_file(CpdbSession *s, PyObject **globals, char **why)
 {
     CpdbProgram *p = &s->prog;
     char *abs, *text, *real, *slash, cwd[PATH_MAX];
@@ -168,9 +169,8 @@ prepare_file(CpdbSession *s, PyObject **globals, int *missing)
     text = cpdb_read_file(abs, &len);
     if (text == NULL) {
         int err = errno;
-        cpdb_session_message(s, "Can't open file '%s': [Errno %d] %s", abs,
-                             err, strerror(err));
-        *missing = 1;
+        *why = cpdb_xasprintf("Can't open file '%s': [Errno %d] %s", abs,
+                              err, strerror(err));
         free(abs);
         return NULL;
     }
@@ -207,9 +207,9 @@ done:
 
 /* Prepare "-m module" with runpy's module lookup (the code python3 -m
    itself uses): sys.argv[0] becomes the module's file, sys.path[0] the
-   current directory. */
+   current directory.  Return as prepare_file(). */
 static PyObject *
-prepare_module(CpdbSession *s, PyObject **globals, int *missing)
+prepare_module(CpdbSession *s, PyObject **globals, char **why)
 {
     CpdbProgram *p = &s->prog;
     PyObject *runpy = NULL, *details = NULL, *spec, *code = NULL, *d;
@@ -230,11 +230,10 @@ prepare_module(CpdbSession *s, PyObject **globals, int *missing)
     details = PyObject_CallMethod(runpy, "_get_module_details", "s",
                                   p->target);
     if (details == NULL) {
-        char *why = cpdb_exc_take_line();
-        cpdb_session_message(s, "Error while finding module specification "
-                             "for '%s' (%s)", p->target, why);
-        free(why);
-        *missing = 1;
+        char *line = cpdb_exc_take_line();
+        *why = cpdb_xasprintf("Error while finding module specification "
+                              "for '%s' (%s)", p->target, line);
+        free(line);
         goto done;
     }
     if (!PyTuple_Check(details) || PyTuple_GET_SIZE(details) != 3) {
@@ -310,67 +309,69 @@ system_exit_status(PyObject *exc)
 }
 
 /* The exception that ended the program: SystemExit gives its status;
-   anything else is reported as uncaught and enters post-mortem. */
-static CpdbRunOutcome
-program_raised(CpdbSession *s, int *status)
+   anything else is reported as uncaught, and a program that was running
+   goes to post-mortem (r->uncaught). */
+static void
+program_raised(CpdbSession *s, CpdbRunResult *r)
 {
     PyObject *value;
-    CpdbRunOutcome outcome = CPDB_RUN_EXITED;
 
+    r->outcome = CPDB_RUN_EXITED;
     if (s->kill_exc != NULL && PyErr_ExceptionMatches(s->kill_exc)) {
         PyErr_Clear();
-        return CPDB_RUN_KILLED;
+        r->outcome = CPDB_RUN_KILLED;
+        return;
     }
     value = cpdb_exc_take();
     if (value == NULL) {
-        *status = 1;
+        r->status = 1;
     }
     else if (PyErr_GivenExceptionMatches(value, PyExc_SystemExit)) {
-        *status = system_exit_status(value);
+        r->status = system_exit_status(value);
     }
     else {
-        *status = PyErr_GivenExceptionMatches(value,
-                                              PyExc_KeyboardInterrupt)
-                  ? 130 : 1;
+        r->status = PyErr_GivenExceptionMatches(value,
+                                                PyExc_KeyboardInterrupt)
+                    ? 130 : 1;
         cpdb_exc_report_uncaught(value);
-        s->exit_status = *status;   /* what end of input in post-mortem
-                                       exits with */
+        s->exit_status = r->status;     /* what end of input in
+                                           post-mortem exits with */
         if (s->state == CPDB_PROG_RUNNING && !s->detached) {
-            outcome = cpdb_session_post_mortem(s, value);
+            r->uncaught = Py_NewRef(value);
         }
     }
     Py_XDECREF(value);
-    return outcome;
 }
 
-CpdbRunOutcome
-cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
+void
+cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
 {
     PyObject *code, *globals = NULL, *result;
-    int missing = 0;
-    CpdbRunOutcome outcome;
 
-    *status = 0;
+    memset(r, 0, sizeof *r);
     s->request = CPDB_REQ_NONE;
     if (s->prog.kind == CPDB_PROG_FILE) {
-        code = prepare_file(s, &globals, &missing);
+        code = prepare_file(s, &globals, &r->why);
     }
     else if (s->prog.kind == CPDB_PROG_MODULE) {
-        code = prepare_module(s, &globals, &missing);
+        code = prepare_module(s, &globals, &r->why);
     }
     else {
-        cpdb_session_message(s, "No program to run: give a script or -m "
-                             "MODULE.");
-        return CPDB_RUN_NOT_STARTED;
+        r->why = cpdb_xstrdup("No program to run: give a script or -m "
+                              "MODULE.");
+        r->outcome = CPDB_RUN_NOT_STARTED;
+        return;
     }
     if (code == NULL) {
-        if (missing) {
+        if (r->why != NULL) {
             PyErr_Clear();
-            *status = s->prog.kind == CPDB_PROG_FILE ? 2 : 1;
-            return CPDB_RUN_NOT_STARTED;
+            r->status = s->prog.kind == CPDB_PROG_FILE ? 2 : 1;
+            r->outcome = CPDB_RUN_NOT_STARTED;
+            return;
         }
         /* A syntax error in the script: python3 reports it and ends. */
-        return program_raised(s, status);
+        program_raised(s, r);
+        return;
     }
 
     cpdb_step_init(&s->step);
@@ -379,12 +380,13 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
     s->state = CPDB_PROG_RUNNING;
     memset(s->trace.n_events, 0, sizeof s->trace.n_events);
     if (s->backend->start(&s->trace) < 0) {
-        char *why = cpdb_exc_take_line();
+        char *line = cpdb_exc_take_line();
         Py_DECREF(code);
         s->state = CPDB_PROG_IDLE;
-        cpdb_session_message(s, "Cannot start tracing: %s", why);
-        free(why);
-        return CPDB_RUN_NOT_STARTED;
+        r->why = cpdb_xasprintf("Cannot start tracing: %s", line);
+        free(line);
+        r->outcome = CPDB_RUN_NOT_STARTED;
+        return;
     }
     s->tracing = 1;
     result = PyEval_EvalCode(code, globals, globals);
@@ -398,11 +400,14 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
 
     if (result != NULL) {
         Py_DECREF(result);
-        outcome = CPDB_RUN_EXITED;
+        r->outcome = CPDB_RUN_EXITED;
     }
     else {
-        outcome = program_raised(s, status);
+        program_raised(s, r);
     }
-    s->state = CPDB_PROG_IDLE;
-    return outcome;
+    /* A program that raised stays RUNNING for the post-mortem to take
+       its frames; the run loop ends that. */
+    if (r->uncaught == NULL) {
+        s->state = CPDB_PROG_IDLE;
+    }
 }

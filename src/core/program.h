@@ -26,14 +26,23 @@ void cpdb_program_set_args(CpdbProgram *p, int argc, char *const argv[]);
 
 /* Outcome of one run of the program. */
 typedef enum {
-    CPDB_RUN_EXITED,        /* ended; status in *status */
+    CPDB_RUN_EXITED,        /* ended; status in the result */
     CPDB_RUN_KILLED,        /* unwound by kill / run / quit */
-    CPDB_RUN_NOT_STARTED    /* could not start; reported */
+    CPDB_RUN_NOT_STARTED    /* could not start: why in the result */
 } CpdbRunOutcome;
 
+typedef struct CpdbRunResult {
+    CpdbRunOutcome outcome;
+    int status;             /* exit status as python3 gives it */
+    PyObject *uncaught;     /* strong: the exception that ended a running
+                               program, for post-mortem; or NULL */
+    char *why;              /* why it did not start (malloc), or NULL */
+} CpdbRunResult;
+
 /* Run the program once under the session's trace backend (flags:
-   CPDB_RUN_STOP_AT_FIRST).  An uncaught exception is shown and enters
-   post-mortem before this returns. */
-CpdbRunOutcome cpdb_program_run(CpdbSession *s, int *status, unsigned flags);
+   CPDB_RUN_STOP_AT_FIRST).  An uncaught exception is shown (as python3
+   shows it) and returned in r->uncaught for post-mortem; release it and
+   r->why. */
+void cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r);
 
 #endif /* CPDB_SRC_PROGRAM_H */

@@ -447,6 +447,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     CpdbStop ev;
     if (tb == NULL || tb == Py_None) {
         Py_XDECREF(tb);
+        s->state = CPDB_PROG_IDLE;
         return CPDB_RUN_EXITED;
     }
     gc_pause(s);
@@ -502,13 +503,24 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
 {
     int started_once = 0;
     for (;;) {
-        int status = 0;
+        int status;
         CpdbRunOutcome outcome;
+        CpdbRunResult r;
         CpdbHooks hooks;
 
         cpdb_hooks_install(s, &hooks);
-        outcome = cpdb_program_run(s, &status, flags);
+        cpdb_program_run(s, flags, &r);
+        outcome = r.outcome;
+        status = r.status;
+        if (r.uncaught != NULL) {
+            outcome = cpdb_session_post_mortem(s, r.uncaught);
+            Py_CLEAR(r.uncaught);
+        }
         cpdb_hooks_remove(s, &hooks);
+        if (r.why != NULL) {
+            cpdb_session_message(s, "%s", r.why);
+            free(r.why);
+        }
         if (outcome == CPDB_RUN_NOT_STARTED) {
             if (!started_once && status != 0) {
                 s->exit_status = status;
