@@ -43,6 +43,19 @@ cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
     return 0;
 }
 
+/* Compile a breakpoint condition (NULL: none).  Return 0 with *code a
+   new reference or NULL, or -1 after reporting. */
+static int
+compile_condition(CpdbSession *s, const char *cond, PyObject **code)
+{
+    *code = NULL;
+    if (cond != NULL && (*code = cpdb_eval_compile(s, cond, 1)) == NULL) {
+        cpdb_error_exc(s, "Bad condition: ");
+        return -1;
+    }
+    return 0;
+}
+
 static CmdResult
 insert_breakpoint(CpdbSession *s, const char *args, int temporary)
 {
@@ -51,6 +64,7 @@ insert_breakpoint(CpdbSession *s, const char *args, int temporary)
     char *path;
     int line;
     CpdbBreakpoint *bp;
+    PyObject *code;
 
     if (cpdb_location_parse(args, &loc, &err) < 0) {
         cpdb_error(s, "%s", err);
@@ -60,13 +74,13 @@ insert_breakpoint(CpdbSession *s, const char *args, int temporary)
         cpdb_location_fini(&loc);
         return CMD_FAILED;
     }
-    bp = cpdb_bp_add(s, path, line, loc.func, loc.cond, temporary);
-    if (bp == NULL) {
-        cpdb_error_exc(s, "Bad condition: ");
+    if (compile_condition(s, loc.cond, &code) < 0) {
         free(path);
         cpdb_location_fini(&loc);
         return CMD_FAILED;
     }
+    bp = cpdb_bp_add(&s->bps, path, line, loc.func, loc.cond, code,
+                     temporary);
     cpdb_out(s, "%sreakpoint %d at %s:%d%s\n", temporary ? "Temporary b" : "B",
              bp->number, path, line,
              cpdb_file_is_loaded(s, path) ? "" : " (pending: not imported yet)");
@@ -102,7 +116,7 @@ parse_bp_number(CpdbSession *s, const char **args, CpdbBreakpoint **bp)
                    p);
         return -1;
     }
-    *bp = n > 0 && n <= INT_MAX ? cpdb_bp_find(s, (int)n) : NULL;
+    *bp = n > 0 && n <= INT_MAX ? cpdb_bp_find(&s->bps, (int)n) : NULL;
     if (*bp == NULL) {
         cpdb_error(s, "No breakpoint number %ld.", n);
         return -1;
@@ -115,6 +129,7 @@ static CmdResult
 cmd_condition(CpdbSession *s, const char *args)
 {
     CpdbBreakpoint *bp;
+    PyObject *code;
     if (*cpdb_skip_space(args) == '\0') {
         cpdb_error(s, "Argument required (breakpoint number).");
         return CMD_FAILED;
@@ -123,14 +138,14 @@ cmd_condition(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     if (*args == '\0') {
-        cpdb_bp_set_condition(s, bp, NULL);
+        cpdb_bp_set_condition(bp, NULL, NULL);
         cpdb_out(s, "Breakpoint %d now unconditional.\n", bp->number);
         return CMD_STAY;
     }
-    if (cpdb_bp_set_condition(s, bp, args) < 0) {
-        cpdb_error_exc(s, "Bad condition: ");
+    if (compile_condition(s, args, &code) < 0) {
         return CMD_FAILED;
     }
+    cpdb_bp_set_condition(bp, args, code);
     return CMD_STAY;
 }
 
@@ -177,7 +192,7 @@ for_each_number(CpdbSession *s, const char *args,
             numbers[i] = s->bps.items[i]->number;
         }
         for (i = 0; i < n; i++) {
-            CpdbBreakpoint *bp = cpdb_bp_find(s, numbers[i]);
+            CpdbBreakpoint *bp = cpdb_bp_find(&s->bps, numbers[i]);
             if (bp != NULL) {
                 fn(s, bp);
             }
@@ -204,7 +219,7 @@ for_each_number(CpdbSession *s, const char *args,
             }
         }
         if (lo == hi) {
-            CpdbBreakpoint *bp = lo <= INT_MAX ? cpdb_bp_find(s, (int)lo)
+            CpdbBreakpoint *bp = lo <= INT_MAX ? cpdb_bp_find(&s->bps, (int)lo)
                                                : NULL;
             if (bp == NULL) {
                 cpdb_error(s, "No breakpoint number %ld.", lo);
@@ -227,7 +242,7 @@ for_each_number(CpdbSession *s, const char *args,
                 }
             }
             for (i = 0; i < n; i++) {
-                CpdbBreakpoint *bp = cpdb_bp_find(s, numbers[i]);
+                CpdbBreakpoint *bp = cpdb_bp_find(&s->bps, numbers[i]);
                 if (bp != NULL) {
                     fn(s, bp);
                 }
@@ -247,20 +262,20 @@ static void
 enable_one(CpdbSession *s, CpdbBreakpoint *bp)
 {
     bp->enabled = 1;
-    cpdb_bp_changed(s);
+    cpdb_bp_changed(&s->bps);
 }
 
 static void
 disable_one(CpdbSession *s, CpdbBreakpoint *bp)
 {
     bp->enabled = 0;
-    cpdb_bp_changed(s);
+    cpdb_bp_changed(&s->bps);
 }
 
 static void
 delete_one(CpdbSession *s, CpdbBreakpoint *bp)
 {
-    cpdb_bp_delete(s, bp->number);
+    cpdb_bp_delete(&s->bps, bp->number);
 }
 
 static CmdResult
@@ -307,7 +322,7 @@ cmd_clear(CpdbSession *s, const char *args)
         CpdbBreakpoint *bp = s->bps.items[i];
         if (bp->line == line && strcmp(bp->path, path) == 0) {
             cpdb_buf_printf(&b, " %d", bp->number);
-            cpdb_bp_delete(s, bp->number);
+            cpdb_bp_delete(&s->bps, bp->number);
             n_deleted++;
         }
     }

@@ -125,7 +125,7 @@ cmd_continue(CpdbSession *s, const char *args)
         cpdb_out(s, "Not stopped at any breakpoint; argument ignored.\n");
     }
     if (n > 1 && s->stop_bp > 0) {
-        CpdbBreakpoint *bp = cpdb_bp_find(s, s->stop_bp);
+        CpdbBreakpoint *bp = cpdb_bp_find(&s->bps, s->stop_bp);
         if (bp != NULL) {
             bp->ignore = n - 1;
             cpdb_out(s, "Will ignore next %ld crossings of breakpoint %d.  "

@@ -394,6 +394,7 @@ cpdb_break_insert(CpdbSession *s, const char *file, int line,
     CpdbLocation loc;
     CpdbResolved r;
     CpdbBreakpoint *bp;
+    PyObject *code = NULL;
     char *why;
     int rc;
 
@@ -404,20 +405,21 @@ cpdb_break_insert(CpdbSession *s, const char *file, int line,
     loc.kind = CPDB_LOC_FILE_LINE;
     loc.file = (char *)file;
     loc.line = line;
-    rc = cpdb_location_resolve(s, &loc, 0, &r, &why);
-    if (rc < 0) {
-        cpdb_session_fail(s, rc, "%s", why);
-        free(why);
-        return rc;
-    }
-    bp = cpdb_bp_add(s, r.path, r.line, NULL, cond, 0);
-    cpdb_resolved_fini(&r);
-    if (bp == NULL) {
+    if (cond != NULL && (code = cpdb_eval_compile(s, cond, 1)) == NULL) {
         why = cpdb_exc_take_line();
         cpdb_session_fail(s, CPDB_E_PYTHON, "Bad condition: %s", why);
         free(why);
         return CPDB_E_PYTHON;
     }
+    rc = cpdb_location_resolve(s, &loc, 0, &r, &why);
+    if (rc < 0) {
+        Py_XDECREF(code);
+        cpdb_session_fail(s, rc, "%s", why);
+        free(why);
+        return rc;
+    }
+    bp = cpdb_bp_add(&s->bps, r.path, r.line, NULL, cond, code, 0);
+    cpdb_resolved_fini(&r);
     return bp->number;
 }
 
@@ -427,7 +429,7 @@ cpdb_break_delete(CpdbSession *s, int number)
     if (s == NULL) {
         return CPDB_E_ARGS;
     }
-    if (cpdb_bp_delete(s, number) < 0) {
+    if (cpdb_bp_delete(&s->bps, number) < 0) {
         return cpdb_session_fail(s, CPDB_E_ARGS, "No breakpoint number %d.",
                                  number);
     }

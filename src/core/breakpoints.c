@@ -2,13 +2,12 @@
    stop at a breakpoint?".  The decision is cached in a code-object extra
    slot together with the breakpoint generation it was made for, so the
    trace hot path pays one comparison per call; it is made again only
-   after breakpoints change. */
+   after breakpoints change.  The table stands alone: its owner compiles
+   conditions, evaluates them through a function it gives, and hears of
+   every change through a hook. */
 #include "core/breakpoints.h"
-#include "core/eval.h"
-#include "core/frames.h"
-#include "base/text.h"
-#include "core/session.h"
 #include "core/source.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -22,12 +21,24 @@ typedef struct CodeInfo {
     int file_id;            /* -1 until known */
 } CodeInfo;
 
-void
+static void
+free_code_info(void *extra)
+{
+    free(extra);
+}
+
+int
 cpdb_bp_table_init(CpdbBpTable *t)
 {
     memset(t, 0, sizeof *t);
     t->next_number = 1;
     t->generation = 1;
+    t->code_extra = cpdb_code_extra_index(free_code_info);
+    if (t->code_extra < 0) {
+        PyErr_Clear();
+        return -1;
+    }
+    return 0;
 }
 
 static void
@@ -48,41 +59,46 @@ cpdb_bp_table_fini(CpdbBpTable *t)
         bp_free(t->items[i]);
     }
     free(t->items);
-    t->items = NULL;
-    t->n = t->cap = 0;
+    for (i = 0; i < t->files.n; i++) {
+        free(t->files.items[i]);
+    }
+    free(t->files.items);
+    memset(t, 0, sizeof *t);
 }
 
 void
-cpdb_bp_changed(CpdbSession *s)
+cpdb_bp_changed(CpdbBpTable *t)
 {
-    s->bps.generation++;
-    if (s->bps.generation == 0) {
-        s->bps.generation = 1;
+    t->generation++;
+    if (t->generation == 0) {
+        t->generation = 1;
     }
-    cpdb_session_refresh_trace(s);
+    if (t->on_change != NULL) {
+        t->on_change(t->change_ctx);
+    }
 }
 
 /* --- the file table --------------------------------------------------- */
 
 int
-cpdb_file_id(CpdbSession *s, const char *canonical_path)
+cpdb_file_id(CpdbBpTable *t, const char *canonical_path)
 {
     size_t i;
-    for (i = 0; i < s->files.n; i++) {
-        if (strcmp(s->files.items[i], canonical_path) == 0) {
+    for (i = 0; i < t->files.n; i++) {
+        if (strcmp(t->files.items[i], canonical_path) == 0) {
             return (int)i;
         }
     }
-    cpdb_array_push(&s->files, cpdb_xstrdup(canonical_path));
-    return (int)s->files.n - 1;
+    cpdb_array_push(&t->files, cpdb_xstrdup(canonical_path));
+    return (int)t->files.n - 1;
 }
 
 static CodeInfo *
-code_info(CpdbSession *s, PyCodeObject *code)
+code_info(CpdbBpTable *t, PyCodeObject *code)
 {
     void *extra = NULL;
     CodeInfo *ci;
-    if (cpdb_code_get_extra((PyObject *)code, s->code_extra, &extra) < 0) {
+    if (cpdb_code_get_extra((PyObject *)code, t->code_extra, &extra) < 0) {
         PyErr_Clear();
         return NULL;
     }
@@ -98,7 +114,7 @@ code_info(CpdbSession *s, PyCodeObject *code)
     ci->file_has_breaks = 0;
     ci->has_func_breaks = 0;
     ci->file_id = -1;
-    if (cpdb_code_set_extra((PyObject *)code, s->code_extra, ci) < 0) {
+    if (cpdb_code_set_extra((PyObject *)code, t->code_extra, ci) < 0) {
         PyErr_Clear();
         free(ci);
         return NULL;
@@ -107,33 +123,33 @@ code_info(CpdbSession *s, PyCodeObject *code)
 }
 
 static int
-compute_file_id(CpdbSession *s, PyCodeObject *code)
+compute_file_id(CpdbBpTable *t, PyCodeObject *code)
 {
     const char *fn = PyUnicode_AsUTF8(code->co_filename);
     char *canon;
     int id;
     if (fn == NULL) {
         PyErr_Clear();
-        return cpdb_file_id(s, "<unknown>");
+        return cpdb_file_id(t, "<unknown>");
     }
     if (fn[0] == '<') {
-        return cpdb_file_id(s, fn);
+        return cpdb_file_id(t, fn);
     }
     canon = cpdb_path_canonical(fn);
-    id = cpdb_file_id(s, canon);
+    id = cpdb_file_id(t, canon);
     free(canon);
     return id;
 }
 
 int
-cpdb_code_file_id(CpdbSession *s, PyCodeObject *code)
+cpdb_code_file_id(CpdbBpTable *t, PyCodeObject *code)
 {
-    CodeInfo *ci = code_info(s, code);
+    CodeInfo *ci = code_info(t, code);
     if (ci == NULL) {
-        return compute_file_id(s, code);
+        return compute_file_id(t, code);
     }
     if (ci->file_id < 0) {
-        ci->file_id = compute_file_id(s, code);
+        ci->file_id = compute_file_id(t, code);
     }
     return ci->file_id;
 }
@@ -169,7 +185,7 @@ code_has_line(PyCodeObject *code, int line)
    out of memory) with has_breaks and file_has_breaks current; *has and
    *in_file receive them either way. */
 static void
-decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file,
+decide(CpdbBpTable *t, PyCodeObject *code, int *has, int *in_file,
        int *has_func)
 {
     CodeInfo *ci;
@@ -177,19 +193,19 @@ decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file,
     int file_id;
 
     *has = *in_file = *has_func = 0;
-    if (s->bps.n == 0) {
+    if (t->n == 0) {
         return;
     }
-    ci = code_info(s, code);
-    if (ci != NULL && ci->generation == s->bps.generation) {
+    ci = code_info(t, code);
+    if (ci != NULL && ci->generation == t->generation) {
         *has = ci->has_breaks;
         *in_file = ci->file_has_breaks;
         *has_func = ci->has_func_breaks;
         return;
     }
-    file_id = cpdb_code_file_id(s, code);
-    for (i = 0; i < s->bps.n; i++) {
-        CpdbBreakpoint *bp = s->bps.items[i];
+    file_id = cpdb_code_file_id(t, code);
+    for (i = 0; i < t->n; i++) {
+        CpdbBreakpoint *bp = t->items[i];
         if (bp->file_id != file_id) {
             continue;
         }
@@ -204,7 +220,7 @@ decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file,
         }
     }
     if (ci != NULL) {
-        ci->generation = s->bps.generation;
+        ci->generation = t->generation;
         ci->has_breaks = *has;
         ci->file_has_breaks = *in_file;
         ci->has_func_breaks = *has_func;
@@ -212,40 +228,40 @@ decide(CpdbSession *s, PyCodeObject *code, int *has, int *in_file,
 }
 
 int
-cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code)
+cpdb_bp_code_has_breaks(CpdbBpTable *t, PyCodeObject *code)
 {
     int has, in_file, has_func;
-    decide(s, code, &has, &in_file, &has_func);
+    decide(t, code, &has, &in_file, &has_func);
     return has;
 }
 
 int
-cpdb_bp_file_has_breaks(CpdbSession *s, PyCodeObject *code)
+cpdb_bp_file_has_breaks(CpdbBpTable *t, PyCodeObject *code)
 {
     int has, in_file, has_func;
-    decide(s, code, &has, &in_file, &has_func);
+    decide(t, code, &has, &in_file, &has_func);
     return in_file;
 }
 
 int
-cpdb_bp_code_has_function_break(CpdbSession *s, PyCodeObject *code)
+cpdb_bp_code_has_function_break(CpdbBpTable *t, PyCodeObject *code)
 {
     int has, in_file, has_func;
-    decide(s, code, &has, &in_file, &has_func);
+    decide(t, code, &has, &in_file, &has_func);
     return has_func;
 }
 
 int
-cpdb_bp_line_has_break(CpdbSession *s, PyCodeObject *code, int line)
+cpdb_bp_line_has_break(CpdbBpTable *t, PyCodeObject *code, int line)
 {
     size_t i;
     int file_id;
-    if (s->bps.n == 0) {
+    if (t->n == 0) {
         return 0;
     }
-    file_id = cpdb_code_file_id(s, code);
-    for (i = 0; i < s->bps.n; i++) {
-        CpdbBreakpoint *bp = s->bps.items[i];
+    file_id = cpdb_code_file_id(t, code);
+    for (i = 0; i < t->n; i++) {
+        CpdbBreakpoint *bp = t->items[i];
         if (bp->enabled && bp->file_id == file_id && bp->line == line) {
             return 1;
         }
@@ -255,54 +271,40 @@ cpdb_bp_line_has_break(CpdbSession *s, PyCodeObject *code, int line)
 
 /* --- the table ------------------------------------------------------- */
 
-static PyObject *
-compile_condition(CpdbSession *s, const char *cond)
-{
-    return cpdb_eval_compile(s, cond, 1);
-}
-
 CpdbBreakpoint *
-cpdb_bp_add(CpdbSession *s, const char *path, int line, const char *func,
-            const char *cond, int temporary)
+cpdb_bp_add(CpdbBpTable *t, const char *path, int line, const char *func,
+            const char *cond, PyObject *cond_code, int temporary)
 {
-    CpdbBpTable *t = &s->bps;
-    CpdbBreakpoint *bp;
-    PyObject *code = NULL;
-
-    if (cond != NULL && (code = compile_condition(s, cond)) == NULL) {
-        return NULL;
-    }
-    bp = cpdb_xcalloc(1, sizeof *bp);
+    CpdbBreakpoint *bp = cpdb_xcalloc(1, sizeof *bp);
     bp->number = t->next_number++;
     bp->enabled = 1;
     bp->temporary = temporary;
     bp->path = cpdb_xstrdup(path);
-    bp->file_id = cpdb_file_id(s, path);
+    bp->file_id = cpdb_file_id(t, path);
     bp->line = line;
     bp->func = func ? cpdb_xstrdup(func) : NULL;
     bp->cond = cond ? cpdb_xstrdup(cond) : NULL;
-    bp->cond_code = code;
+    bp->cond_code = cond_code;
     cpdb_array_push(t, bp);
-    cpdb_bp_changed(s);
+    cpdb_bp_changed(t);
     return bp;
 }
 
 CpdbBreakpoint *
-cpdb_bp_find(CpdbSession *s, int number)
+cpdb_bp_find(CpdbBpTable *t, int number)
 {
     size_t i;
-    for (i = 0; i < s->bps.n; i++) {
-        if (s->bps.items[i]->number == number) {
-            return s->bps.items[i];
+    for (i = 0; i < t->n; i++) {
+        if (t->items[i]->number == number) {
+            return t->items[i];
         }
     }
     return NULL;
 }
 
 int
-cpdb_bp_delete(CpdbSession *s, int number)
+cpdb_bp_delete(CpdbBpTable *t, int number)
 {
-    CpdbBpTable *t = &s->bps;
     size_t i;
     for (i = 0; i < t->n; i++) {
         if (t->items[i]->number == number) {
@@ -310,39 +312,35 @@ cpdb_bp_delete(CpdbSession *s, int number)
             memmove(&t->items[i], &t->items[i + 1],
                     sizeof(CpdbBreakpoint *) * (size_t)(t->n - i - 1));
             t->n--;
-            cpdb_bp_changed(s);
+            cpdb_bp_changed(t);
             return 0;
         }
     }
     return -1;
 }
 
-int
-cpdb_bp_set_condition(CpdbSession *s, CpdbBreakpoint *bp, const char *cond)
+void
+cpdb_bp_set_condition(CpdbBreakpoint *bp, const char *cond,
+                      PyObject *cond_code)
 {
-    PyObject *code = NULL;
-    if (cond != NULL && (code = compile_condition(s, cond)) == NULL) {
-        return -1;
-    }
     free(bp->cond);
     Py_XDECREF(bp->cond_code);
     bp->cond = cond ? cpdb_xstrdup(cond) : NULL;
-    bp->cond_code = code;
-    return 0;
+    bp->cond_code = cond_code;
 }
 
 /* Evaluate a breakpoint's condition.  Return 1 true, 0 false; on error
    *err gets a message and the result is 1 (stop, as gdb does). */
 static int
-condition_holds(CpdbSession *s, CpdbBreakpoint *bp, PyFrameObject *frame,
-                char **err)
+condition_holds(CpdbBreakpoint *bp, PyFrameObject *frame,
+                const CpdbBpEval *eval, char **err)
 {
     PyObject *v;
     int truth;
     if (bp->cond_code == NULL) {
         return 1;
     }
-    v = cpdb_eval_code(s, frame, bp->cond_code);
+    v = eval->fn(eval->ctx, frame, bp->cond_code);
     if (v == NULL) {
         char *line = cpdb_exc_take_line();
         *err = cpdb_xasprintf("Error in testing condition for breakpoint "
@@ -363,26 +361,27 @@ condition_holds(CpdbSession *s, CpdbBreakpoint *bp, PyFrameObject *frame,
 }
 
 int
-cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
-              int lineno, int at_entry, char **cond_error, int *temporary)
+cpdb_bp_check(CpdbBpTable *t, PyFrameObject *frame, PyCodeObject *code,
+              int lineno, int at_entry, const CpdbBpEval *eval,
+              char **cond_error, int *temporary)
 {
     size_t i;
     int file_id, stop = 0;
 
     *cond_error = NULL;
     *temporary = 0;
-    if (s->bps.n == 0) {
+    if (t->n == 0) {
         return 0;
     }
-    file_id = cpdb_code_file_id(s, code);
-    for (i = 0; i < s->bps.n; i++) {
-        CpdbBreakpoint *bp = s->bps.items[i];
+    file_id = cpdb_code_file_id(t, code);
+    for (i = 0; i < t->n; i++) {
+        CpdbBreakpoint *bp = t->items[i];
         char *err = NULL;
         if (!bp->enabled || bp->file_id != file_id || bp->line != lineno
             || (bp->func != NULL && !at_entry)) {
             continue;
         }
-        if (!condition_holds(s, bp, frame, &err)) {
+        if (!condition_holds(bp, frame, eval, &err)) {
             continue;
         }
         bp->hits++;

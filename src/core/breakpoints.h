@@ -1,11 +1,12 @@
 /* The breakpoint table and the per-code-object cache that lets the trace
-   hot path decide with one integer comparison whether a frame can stop. */
+   hot path decide with one integer comparison whether a frame can stop.
+   It stands alone (no session): its owner compiles conditions, gives the
+   function that evaluates them, and hears of changes through a hook. */
 #ifndef CPDB_SRC_BREAKPOINTS_H
 #define CPDB_SRC_BREAKPOINTS_H
 
 #include "base/compat.h"
-
-typedef struct CpdbSession CpdbSession;
+#include "base/util.h"
 
 typedef struct CpdbBreakpoint {
     int number;
@@ -27,58 +28,72 @@ typedef struct CpdbBpTable {
     size_t n, cap;
     int next_number;
     unsigned generation;    /* bumped on every change; caches compare it */
+    CPDB_ARRAY(char *) files;   /* canonical paths by file id (malloc) */
+    Py_ssize_t code_extra;  /* the code-object extra slot of the cache */
+    /* Told after every change (the owner makes the tracer see it). */
+    void (*on_change)(void *ctx);
+    void *change_ctx;
 } CpdbBpTable;
 
-void cpdb_bp_table_init(CpdbBpTable *t);
+/* Return 0, or -1 when no code-object extra slot is left. */
+int cpdb_bp_table_init(CpdbBpTable *t);
 void cpdb_bp_table_fini(CpdbBpTable *t);
 
-/* Add a breakpoint at a resolved location.  Return: the new breakpoint
-   (owned by the table); NULL with an exception set if cond does not
-   compile. */
-CpdbBreakpoint *cpdb_bp_add(CpdbSession *s, const char *path, int line,
+/* Add a breakpoint at a resolved location.  cond_code: the compiled
+   condition (the reference moves into the table), or NULL.  Return: the
+   new breakpoint (owned by the table). */
+CpdbBreakpoint *cpdb_bp_add(CpdbBpTable *t, const char *path, int line,
                             const char *func, const char *cond,
-                            int temporary);
-CpdbBreakpoint *cpdb_bp_find(CpdbSession *s, int number);
-int cpdb_bp_delete(CpdbSession *s, int number);
-/* Set or clear (cond NULL) a condition.  Return 0, or -1 with an
-   exception set if it does not compile. */
-int cpdb_bp_set_condition(CpdbSession *s, CpdbBreakpoint *bp,
-                          const char *cond);
-void cpdb_bp_changed(CpdbSession *s);
+                            PyObject *cond_code, int temporary);
+CpdbBreakpoint *cpdb_bp_find(CpdbBpTable *t, int number);
+/* Return 0, or -1 when there is no such breakpoint. */
+int cpdb_bp_delete(CpdbBpTable *t, int number);
+/* Set or clear (cond NULL) a condition; cond_code moves in. */
+void cpdb_bp_set_condition(CpdbBreakpoint *bp, const char *cond,
+                           PyObject *cond_code);
+/* Something about a breakpoint changed (enabled, say): caches decide
+   again and the owner is told. */
+void cpdb_bp_changed(CpdbBpTable *t);
 
 /* Whether any enabled breakpoint lies in this code object.  Cached per
    code object and breakpoint generation.  Needs the GIL. */
-int cpdb_bp_code_has_breaks(CpdbSession *s, PyCodeObject *code);
+int cpdb_bp_code_has_breaks(CpdbBpTable *t, PyCodeObject *code);
 
 /* Whether the code object's file holds any breakpoint, enabled or not
    (bdb's break_anywhere: such frames are traced).  Cached like
    cpdb_bp_code_has_breaks(). */
-int cpdb_bp_file_has_breaks(CpdbSession *s, PyCodeObject *code);
+int cpdb_bp_file_has_breaks(CpdbBpTable *t, PyCodeObject *code);
 
 /* Whether an enabled breakpoint sits on this line of the code object's
    file (for backends that disable line events where none does), and
    whether the code object holds a function breakpoint (which needs the
    frame's start event to fire once per call). */
-int cpdb_bp_line_has_break(CpdbSession *s, PyCodeObject *code, int line);
-int cpdb_bp_code_has_function_break(CpdbSession *s, PyCodeObject *code);
+int cpdb_bp_line_has_break(CpdbBpTable *t, PyCodeObject *code, int line);
+int cpdb_bp_code_has_function_break(CpdbBpTable *t, PyCodeObject *code);
+
+/* How conditions are evaluated: fn runs code in frame and returns a new
+   reference, or NULL with an exception set. */
+typedef struct CpdbBpEval {
+    PyObject *(*fn)(void *ctx, PyFrameObject *frame, PyObject *code);
+    void *ctx;
+} CpdbBpEval;
 
 /* Decide whether the line event at (code, lineno) of frame stops at a
-   breakpoint: counts hits, applies conditions and ignore counts, and
-   the caller deletes a temporary breakpoint that fires.  A function
-   breakpoint
-   fires only at_entry: at the first line event after the frame's call
-   event (once per call, as gdb; for a generator, once per resumption
-   that starts at its first body line).  Return: the number of the
-   breakpoint that stops (> 0), or 0; *temporary tells whether it is a
-   temporary one.  *cond_error receives a malloc'd message
-   if a condition raised (the breakpoint then stops). */
-int cpdb_bp_check(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
-                  int lineno, int at_entry, char **cond_error,
-                  int *temporary);
+   breakpoint: counts hits, applies conditions (through eval) and ignore
+   counts; the caller deletes a temporary breakpoint that fires.  A
+   function breakpoint fires only at_entry: at the first line event
+   after the frame's call event (once per call, as gdb; for a generator,
+   once per resumption that starts at its first body line).  Return: the
+   number of the breakpoint that stops (> 0), or 0; *temporary tells
+   whether it is a temporary one.  *cond_error receives a malloc'd
+   message if a condition raised (the breakpoint then stops). */
+int cpdb_bp_check(CpdbBpTable *t, PyFrameObject *frame, PyCodeObject *code,
+                  int lineno, int at_entry, const CpdbBpEval *eval,
+                  char **cond_error, int *temporary);
 
-/* The session-wide table of source files by identity. */
-int cpdb_file_id(CpdbSession *s, const char *canonical_path);
+/* The table of source files by identity. */
+int cpdb_file_id(CpdbBpTable *t, const char *canonical_path);
 /* File id of a code object's co_filename (cached in the code extra). */
-int cpdb_code_file_id(CpdbSession *s, PyCodeObject *code);
+int cpdb_code_file_id(CpdbBpTable *t, PyCodeObject *code);
 
 #endif /* CPDB_SRC_BREAKPOINTS_H */

@@ -202,8 +202,8 @@ find_source_file(CpdbSession *s, const char *file, char **why)
         return NULL;
     }
     match_loaded_modules(&m, file);
-    for (i = 0; i < s->files.n; i++) {
-        const char *f = s->files.items[i];
+    for (i = 0; i < s->bps.files.n; i++) {
+        const char *f = s->bps.files.items[i];
         if (f[0] == '/' && has_path_suffix(f, file) && is_file(f)) {
             matches_add(&m, f);
         }

@@ -13,10 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Breakpoints changed: the tracer must see it. */
 static void
-free_code_info(void *extra)
+breaks_changed(void *ctx)
 {
-    free(extra);
+    cpdb_session_refresh_trace(ctx);
 }
 
 /* Until a front-end says otherwise, a stop continues and nothing is
@@ -58,7 +59,6 @@ cpdb_session_create(const CpdbOptions *opts)
     s->cb.on_message = quiet_message;
     s->exit_status = -1;
     s->heap.stop_serial = -1;
-    cpdb_bp_table_init(&s->bps);
     cpdb_step_init(&s->step);
     cpdb_step_client_init(s, &s->trace);
     s->backend = cpdb_trace_default();
@@ -72,21 +72,21 @@ cpdb_session_create(const CpdbOptions *opts)
     s->history = PyList_New(0);
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);
-    s->code_extra = cpdb_code_extra_index(free_code_info);
     s->trace_marker = cpdb_step_new_marker();
-    if (s->history == NULL || s->kill_exc == NULL || s->code_extra < 0
-        || s->trace_marker == NULL) {
+    if (s->history == NULL || s->kill_exc == NULL
+        || s->trace_marker == NULL || cpdb_bp_table_init(&s->bps) < 0) {
         PyErr_Clear();
         cpdb_session_destroy(s);
         return NULL;
     }
+    s->bps.on_change = breaks_changed;
+    s->bps.change_ctx = s;
     return s;
 }
 
 void
 cpdb_session_destroy(CpdbSession *s)
 {
-    size_t i;
     if (s == NULL) {
         return;
     }
@@ -98,10 +98,6 @@ cpdb_session_destroy(CpdbSession *s)
     Py_CLEAR(s->stop_value);
     cpdb_step_fini(&s->step);
     cpdb_bp_table_fini(&s->bps);
-    for (i = 0; i < s->files.n; i++) {
-        free(s->files.items[i]);
-    }
-    free(s->files.items);
     cpdb_source_cache_fini(&s->sources);
     cpdb_program_fini(&s->prog);
     Py_XDECREF(s->history);
@@ -418,7 +414,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     cpdb_stack_from_frame(s, frame);
     cpdb_step_mark_stack(s);
     if (reason == CPDB_STOP_BREAK_TEMP) {
-        cpdb_bp_delete(s, bp);      /* after marking: it counted */
+        cpdb_bp_delete(&s->bps, bp);    /* after marking: it counted */
     }
     Py_XSETREF(s->stop_value, Py_XNewRef(value));
     stop_event(&ev, reason, bp, value);

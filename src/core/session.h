@@ -44,14 +44,12 @@ struct CpdbSession {
     CpdbRequest request;
     int exit_status;        /* -1 until the program ends once */
 
-    CpdbBpTable bps;
-    CPDB_ARRAY(char *) files;   /* file table: canonical paths by id */
+    CpdbBpTable bps;        /* and the file table, by file id */
     CpdbSourceCache sources;
     CpdbStepper step;
     const CpdbTraceBackend *backend;
     int tracing;            /* backend started */
     CpdbTraceClient trace;  /* what the backend asks; its event counts */
-    Py_ssize_t code_extra;  /* code-object extra slot index */
 
     CpdbStack stack;        /* at the current stop */
     CpdbStopReason stop_reason;

@@ -20,6 +20,7 @@
    that cannot stop. */
 #include "core/stepper.h"
 #include "core/breakpoints.h"
+#include "core/eval.h"
 #include "core/frames.h"
 #include "core/session.h"
 
@@ -87,7 +88,7 @@ is_traced(CpdbSession *s, PyFrameObject *frame)
         return 1;
     }
     code = PyFrame_GetCode(frame);
-    in_file = cpdb_bp_file_has_breaks(s, code);
+    in_file = cpdb_bp_file_has_breaks(&s->bps, code);
     Py_DECREF(code);
     return in_file;
 }
@@ -238,7 +239,7 @@ cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code)
     CpdbStepper *st = &s->step;
     return (PyObject *)code == st->stop_code
            || (PyObject *)code == st->return_code
-           || cpdb_bp_code_has_breaks(s, code);
+           || cpdb_bp_code_has_breaks(&s->bps, code);
 }
 
 int
@@ -253,7 +254,7 @@ cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
         && st->stoplineno != -1) {
         return 1;
     }
-    return cpdb_bp_code_has_breaks(s, code);
+    return cpdb_bp_code_has_breaks(&s->bps, code);
 }
 
 /* The line that starts the program: the first line event in the main
@@ -279,6 +280,14 @@ stop(CpdbSession *s, PyFrameObject *frame, CpdbStopReason reason, int bp,
     return cpdb_session_stop(s, frame, reason, bp, value, cond_error);
 }
 
+/* A breakpoint's condition runs in the frame, as Python typed at the
+   prompt does. */
+static PyObject *
+eval_condition(void *ctx, PyFrameObject *frame, PyObject *code)
+{
+    return cpdb_eval_code(ctx, frame, code);
+}
+
 static int
 on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
 {
@@ -300,8 +309,10 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
     }
     at_entry = (PyObject *)frame == st->entry_frame;
     st->entry_frame = NULL;
-    if (cpdb_bp_code_has_breaks(s, code)) {
-        bp = cpdb_bp_check(s, frame, code, lineno, at_entry, &cond_error,
+    if (cpdb_bp_code_has_breaks(&s->bps, code)) {
+        CpdbBpEval eval = {eval_condition, s};
+        bp = cpdb_bp_check(&s->bps, frame, code, lineno, at_entry, &eval,
+                           &cond_error,
                            &temporary);
     }
     if (bp > 0) {
@@ -331,7 +342,7 @@ on_call(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
         return 0;
     }
     here = stop_here(st, frame);
-    if (!here && !cpdb_bp_file_has_breaks(s, code)) {
+    if (!here && !cpdb_bp_file_has_breaks(&s->bps, code)) {
         return 0;
     }
     if (!is_gen || !is_traced(s, frame)) {
@@ -497,25 +508,26 @@ client_watches_generator(void *ctx)
 static int
 client_code_has_breaks(void *ctx, PyCodeObject *code)
 {
-    return cpdb_bp_code_has_breaks(ctx, code);
+    return cpdb_bp_code_has_breaks(&((CpdbSession *)ctx)->bps, code);
 }
 
 static int
 client_code_has_function_break(void *ctx, PyCodeObject *code)
 {
-    return cpdb_bp_code_has_function_break(ctx, code);
+    return cpdb_bp_code_has_function_break(&((CpdbSession *)ctx)->bps,
+                                           code);
 }
 
 static int
 client_file_has_breaks(void *ctx, PyCodeObject *code)
 {
-    return cpdb_bp_file_has_breaks(ctx, code);
+    return cpdb_bp_file_has_breaks(&((CpdbSession *)ctx)->bps, code);
 }
 
 static int
 client_line_has_break(void *ctx, PyCodeObject *code, int line)
 {
-    return cpdb_bp_line_has_break(ctx, code, line);
+    return cpdb_bp_line_has_break(&((CpdbSession *)ctx)->bps, code, line);
 }
 
 void
