@@ -25,10 +25,15 @@ int
 cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
                  int *line, unsigned flags)
 {
+    CpdbResolver where;
     CpdbResolved r;
     char *why;
-    if (cpdb_location_resolve(s, loc, flags & ~CPDB_RESOLVE_QUIET, &r,
-                              &why) < 0) {
+    int rc;
+    cpdb_session_resolver(s, &where);
+    rc = cpdb_location_resolve(&where, loc, flags & ~CPDB_RESOLVE_QUIET, &r,
+                               &why);
+    cpdb_resolver_fini(&where);
+    if (rc < 0) {
         cpdb_error(s, "%s", why);
         free(why);
         *path = NULL;

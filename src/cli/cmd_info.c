@@ -205,7 +205,7 @@ info_source(CpdbSession *s, const char *args)
         cpdb_out(s, "No current source file.\n");
         return CMD_STAY;
     }
-    src = cpdb_source_get(s, path);
+    src = cpdb_source_get(&s->sources, path);
     cpdb_out(s, "Current source file is %s\n", path);
     if (src != NULL) {
         cpdb_out(s, "Contains %d lines.\n", src->n_lines);

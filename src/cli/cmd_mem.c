@@ -202,7 +202,7 @@ done:
 static void
 print_source(CpdbSession *s, const char *file, long line)
 {
-    const char *text = line > 0 ? cpdb_source_line(s, file, (int)line) : NULL;
+    const char *text = line > 0 ? cpdb_source_line(&s->sources, file, (int)line) : NULL;
     if (text != NULL) {
         cpdb_out(s, "      %s\n", cpdb_skip_space(text));
     }

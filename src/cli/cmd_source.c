@@ -43,7 +43,7 @@ has_breakpoint(CpdbSession *s, const char *path, int line)
 static CmdResult
 list_lines(CpdbSession *s, const char *path, long first, long last)
 {
-    CpdbSource *src = cpdb_source_get(s, path);
+    CpdbSource *src = cpdb_source_get(&s->sources, path);
     int cur_line, i;
     char *cur = current_position(s, &cur_line);
     int is_current = cur != NULL && strcmp(cur, path) == 0;
@@ -171,7 +171,7 @@ cmd_longlist(CpdbSession *s, const char *args)
     int is_module;
 
     (void)args;
-    src = cpdb_source_get(s, path);
+    src = cpdb_source_get(&s->sources, path);
     if (src == NULL) {
         cpdb_error(s, "No source for \"%s\".", path);
         free(path);
@@ -180,7 +180,7 @@ cmd_longlist(CpdbSession *s, const char *args)
     code = PyFrame_GetCode(e->frame);
     is_module = PyUnicode_CompareWithASCIIString(code->co_name,
                                                  "<module>") == 0;
-    fi = is_module ? NULL : cpdb_source_function_at(s, src, line);
+    fi = is_module ? NULL : cpdb_source_function_at(&s->sources, src, line);
     if (fi != NULL && fi->def_line == code->co_firstlineno) {
         int last = fi->last_line;
         r = list_lines(s, path, fi->def_line, last);

@@ -206,9 +206,9 @@ void
 cpdb_complete_functions(CpdbSession *s, CpdbCompletion *c)
 {
     char *path = cpdb_default_file(s);
-    CpdbSource *src = path ? cpdb_source_get(s, path) : NULL;
+    CpdbSource *src = path ? cpdb_source_get(&s->sources, path) : NULL;
     int i;
-    if (src != NULL && cpdb_source_analyse(s, src) == 0) {
+    if (src != NULL && cpdb_source_analyse(&s->sources, src) == 0) {
         for (i = 0; i < src->n_funcs; i++) {
             if (strstr(src->funcs[i].qualname, "<") == NULL) {
                 cpdb_complete_add(c, NULL, src->funcs[i].qualname);

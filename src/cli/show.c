@@ -27,7 +27,7 @@ cpdb_cli_print_location(CpdbSession *s, const char *suffix)
     func = cpdb_frame_funcname(e->frame);
     cpdb_out(s, "> %s(%d)%s()%s\n", path, e->lineno, func,
              suffix ? suffix : "");
-    line = cpdb_source_line(s, path, e->lineno);
+    line = cpdb_source_line(&s->sources, path, e->lineno);
     if (line != NULL) {
         char *stripped = cpdb_strip_dup(line);
         cpdb_out(s, "-> %s\n", stripped);

@@ -392,6 +392,7 @@ cpdb_break_insert(CpdbSession *s, const char *file, int line,
                   const char *cond)
 {
     CpdbLocation loc;
+    CpdbResolver where;
     CpdbResolved r;
     CpdbBreakpoint *bp;
     PyObject *code = NULL;
@@ -411,7 +412,9 @@ cpdb_break_insert(CpdbSession *s, const char *file, int line,
         free(why);
         return CPDB_E_PYTHON;
     }
-    rc = cpdb_location_resolve(s, &loc, 0, &r, &why);
+    cpdb_session_resolver(s, &where);
+    rc = cpdb_location_resolve(&where, &loc, 0, &r, &why);
+    cpdb_resolver_fini(&where);
     if (rc < 0) {
         Py_XDECREF(code);
         cpdb_session_fail(s, rc, "%s", why);

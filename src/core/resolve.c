@@ -3,7 +3,9 @@
    loaded modules, files seen running, the working directory, sys.path
    and the program's own folder tree; functions found in the compiled
    source without running it.  Errors come back as a code and a
-   message; nothing is printed. */
+   message; nothing is printed.  The resolution needs no session: what
+   it must know comes in a CpdbResolver, which the session fills in at
+   the end of this file. */
 #include "core/resolve.h"
 #include "core/eval.h"
 #include "core/frames.h"
@@ -163,13 +165,13 @@ match_tree(Matches *m, const char *dir, const char *suffix, int depth,
 /* The folder of the program's main file, with a final '/'; malloc'd or
    NULL. */
 static char *
-program_dir(CpdbSession *s)
+program_dir(const CpdbResolver *r)
 {
     char *dir, *slash;
-    if (s->prog.main_path == NULL) {
+    if (r->main_path == NULL) {
         return NULL;
     }
-    dir = cpdb_path_canonical(s->prog.main_path);
+    dir = cpdb_path_canonical(r->main_path);
     slash = strrchr(dir, '/');
     if (slash == NULL) {
         free(dir);
@@ -186,7 +188,7 @@ program_dir(CpdbSession *s)
    win over the others (a stdlib "util.py" does not hide the program's
    "util.py"); two candidates of the same rank are ambiguous. */
 static char *
-find_source_file(CpdbSession *s, const char *file, char **why)
+find_source_file(const CpdbResolver *r, const char *file, char **why)
 {
     Matches m = {0};
     char *result = NULL, *dir;
@@ -202,8 +204,8 @@ find_source_file(CpdbSession *s, const char *file, char **why)
         return NULL;
     }
     match_loaded_modules(&m, file);
-    for (i = 0; i < s->bps.files.n; i++) {
-        const char *f = s->bps.files.items[i];
+    for (i = 0; i < r->n_files; i++) {
+        const char *f = r->files[i];
         if (f[0] == '/' && has_path_suffix(f, file) && is_file(f)) {
             matches_add(&m, f);
         }
@@ -212,7 +214,7 @@ find_source_file(CpdbSession *s, const char *file, char **why)
         matches_add(&m, file);
     }
     match_sys_path(&m, file);
-    dir = program_dir(s);
+    dir = program_dir(r);
     if (dir != NULL) {
         int budget = 20000;
         match_tree(&m, dir, file, 4, &budget);
@@ -252,14 +254,14 @@ find_source_file(CpdbSession *s, const char *file, char **why)
 }
 
 int
-cpdb_file_is_loaded(CpdbSession *s, const char *path)
+cpdb_file_loaded(const char *running_main, const char *path)
 {
     Matches m = {0};
     size_t i;
     int loaded = 0;
     const char *base = strrchr(path, '/');
-    if (s->prog.main_path != NULL && s->state != CPDB_PROG_IDLE) {
-        char *main = cpdb_path_canonical(s->prog.main_path);
+    if (running_main != NULL) {
+        char *main = cpdb_path_canonical(running_main);
         loaded = strcmp(main, path) == 0;
         free(main);
         if (loaded) {
@@ -272,30 +274,6 @@ cpdb_file_is_loaded(CpdbSession *s, const char *path)
     }
     matches_fini(&m);
     return loaded;
-}
-
-char *
-cpdb_default_file(CpdbSession *s)
-{
-    CpdbFrameEntry *e = cpdb_stack_selection(s);
-    if (e != NULL) {
-        PyCodeObject *code = PyFrame_GetCode(e->frame);
-        char *path = cpdb_code_path(code);
-        char *canon = cpdb_path_canonical(path);
-        Py_DECREF(code);
-        free(path);
-        return canon;
-    }
-    if (s->prog.kind == CPDB_PROG_FILE) {
-        char *abs = cpdb_path_absolute(s->prog.target);
-        char *canon = cpdb_path_canonical(abs);
-        free(abs);
-        return canon;
-    }
-    if (s->prog.main_path != NULL) {
-        return cpdb_path_canonical(s->prog.main_path);
-    }
-    return NULL;
 }
 
 /* --- finding functions -------------------------------------------------- */
@@ -343,12 +321,197 @@ module_file(const char *module)
     return result;
 }
 
+/* Resolve FUNCTION or FILE:FUNCTION to the first line of its body (or
+   its definition line, with CPDB_RESOLVE_DEF_LINE). */
+static int
+resolve_function(const CpdbResolver *r, const CpdbLocation *loc,
+                 char **path, int *line, unsigned flags, char **why)
+{
+    const CpdbFuncInfo *fi = NULL;
+    CpdbSource *src;
+    int def_line = 0, i;
+
+    if (loc->file != NULL) {
+        *path = find_source_file(r, loc->file, why);
+        if (*path == NULL) {
+            return CPDB_E_NOFILE;
+        }
+        src = cpdb_source_get(r->sources, *path);
+        fi = src ? cpdb_source_find_function(r->sources, src, loc->func)
+                 : NULL;
+    }
+    else if (r->find_function != NULL
+             && r->find_function(r->ctx, loc->func, path, &def_line) == 0) {
+        src = cpdb_source_get(r->sources, *path);
+        for (i = 0; src && cpdb_source_analyse(r->sources, src) == 0
+                    && i < src->n_funcs; i++) {
+            if (src->funcs[i].def_line == def_line) {
+                fi = &src->funcs[i];
+                break;
+            }
+        }
+    }
+    else {
+        /* Not defined yet: look in the current file, then split
+           module.qualname at each dot and look in the module's file. */
+        const char *dflt = r->default_file;
+        *path = NULL;
+        if (dflt != NULL && (src = cpdb_source_get(r->sources, dflt)) != NULL
+            && (fi = cpdb_source_find_function(r->sources, src, loc->func))
+               != NULL) {
+            *path = cpdb_xstrdup(dflt);
+        }
+        if (fi == NULL) {
+            char *name = cpdb_xstrdup(loc->func), *dot;
+            while ((dot = strrchr(name, '.')) != NULL && fi == NULL) {
+                char *file;
+                *dot = '\0';
+                file = module_file(name);
+                if (file != NULL
+                    && (src = cpdb_source_get(r->sources, file)) != NULL
+                    && (fi = cpdb_source_find_function(
+                            r->sources, src, loc->func + (dot - name) + 1))
+                       != NULL) {
+                    *path = file;
+                }
+                else {
+                    free(file);
+                }
+            }
+            free(name);
+        }
+    }
+    if (fi == NULL) {
+        free(*path);
+        *path = NULL;
+        *why = cpdb_xasprintf("Function \"%s\" not defined.", loc->func);
+        return CPDB_E_ARGS;
+    }
+    *line = (flags & CPDB_RESOLVE_DEF_LINE) ? fi->def_line : fi->body_line;
+    return 0;
+}
+
+/* Check that path:line holds code, moving to the next line that does.
+   Return: the line, or 0 with *why set. */
+static int
+check_line(const CpdbResolver *r, const char *path, long line, char **why)
+{
+    CpdbSource *src = cpdb_source_get(r->sources, path);
+    int code_line;
+    if (src == NULL) {
+        *why = cpdb_xasprintf("No source file named %s.", path);
+        return 0;
+    }
+    if (line > src->n_lines) {
+        *why = cpdb_xasprintf("Line %ld out of range; \"%s\" has %d lines.",
+                              line, path, src->n_lines);
+        return 0;
+    }
+    if (cpdb_source_analyse(r->sources, src) < 0) {
+        *why = cpdb_xasprintf("\"%s\" does not compile: no breakpoints "
+                              "there.", path);
+        return 0;
+    }
+    code_line = cpdb_source_code_line_at_or_after(r->sources, src,
+                                                  (int)line);
+    if (code_line == 0) {
+        *why = cpdb_xasprintf("No code at or after line %ld of \"%s\".",
+                              line, path);
+    }
+    return code_line;
+}
+
+void
+cpdb_resolved_fini(CpdbResolved *r)
+{
+    free(r->path);
+    memset(r, 0, sizeof *r);
+}
+
+int
+cpdb_location_resolve(const CpdbResolver *r, const CpdbLocation *loc,
+                      unsigned flags, CpdbResolved *out, char **why)
+{
+    long line = loc->line;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    *why = NULL;
+    switch (loc->kind) {
+    case CPDB_LOC_NONE:
+        if (r->current_line <= 0 || r->default_file == NULL) {
+            *why = cpdb_xstrdup("No default breakpoint location: the "
+                                "program is not stopped.");
+            return CPDB_E_STATE;
+        }
+        out->path = cpdb_xstrdup(r->default_file);
+        out->line = r->current_line;
+        return CPDB_OK;
+    case CPDB_LOC_LINE:
+        if (r->default_file == NULL) {
+            *why = cpdb_xstrdup("No default source file: use FILE:LINE.");
+            return CPDB_E_STATE;
+        }
+        out->path = cpdb_xstrdup(r->default_file);
+        break;
+    case CPDB_LOC_FILE_LINE:
+        out->path = find_source_file(r, loc->file, why);
+        if (out->path == NULL) {
+            return CPDB_E_NOFILE;
+        }
+        break;
+    case CPDB_LOC_FUNCTION:
+    case CPDB_LOC_FILE_FUNCTION:
+        rc = resolve_function(r, loc, &out->path, &out->line, flags, why);
+        return rc;
+    }
+    if (flags & CPDB_RESOLVE_ANY_LINE) {
+        out->line = (int)line;
+        return CPDB_OK;
+    }
+    out->line = check_line(r, out->path, line, why);
+    if (out->line == 0) {
+        cpdb_resolved_fini(out);
+        return CPDB_E_ARGS;
+    }
+    if (out->line != line) {
+        out->moved_from = (int)line;
+    }
+    return CPDB_OK;
+}
+
+/* --- the session's resolver ------------------------------------------------ */
+
+char *
+cpdb_default_file(CpdbSession *s)
+{
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
+    if (e != NULL) {
+        PyCodeObject *code = PyFrame_GetCode(e->frame);
+        char *path = cpdb_code_path(code);
+        char *canon = cpdb_path_canonical(path);
+        Py_DECREF(code);
+        free(path);
+        return canon;
+    }
+    if (s->prog.kind == CPDB_PROG_FILE) {
+        char *abs = cpdb_path_absolute(s->prog.target);
+        char *canon = cpdb_path_canonical(abs);
+        free(abs);
+        return canon;
+    }
+    if (s->prog.main_path != NULL) {
+        return cpdb_path_canonical(s->prog.main_path);
+    }
+    return NULL;
+}
+
 /* The function named name as a runtime object in the selected frame.
    Return: its file and definition line, or -1 (no exception left). */
 static int
-function_from_frame(CpdbSession *s, const char *name, char **path,
-                    int *def_line)
+function_from_frame(void *ctx, const char *name, char **path, int *def_line)
 {
+    CpdbSession *s = ctx;
     CpdbFrameEntry *e = cpdb_stack_selection(s);
     PyObject *obj, *code = NULL, *func;
     int rc = -1;
@@ -381,161 +544,31 @@ function_from_frame(CpdbSession *s, const char *name, char **path,
     return rc;
 }
 
-/* Resolve FUNCTION or FILE:FUNCTION to the first line of its body (or
-   its definition line, with CPDB_RESOLVE_DEF_LINE). */
-static int
-resolve_function(CpdbSession *s, const CpdbLocation *loc, char **path,
-                 int *line, unsigned flags, char **why)
+void
+cpdb_session_resolver(CpdbSession *s, CpdbResolver *r)
 {
-    const CpdbFuncInfo *fi = NULL;
-    CpdbSource *src;
-    int def_line = 0, i;
-
-    if (loc->file != NULL) {
-        *path = find_source_file(s, loc->file, why);
-        if (*path == NULL) {
-            return CPDB_E_NOFILE;
-        }
-        src = cpdb_source_get(s, *path);
-        fi = src ? cpdb_source_find_function(s, src, loc->func) : NULL;
-    }
-    else if (function_from_frame(s, loc->func, path, &def_line) == 0) {
-        src = cpdb_source_get(s, *path);
-        for (i = 0; src && cpdb_source_analyse(s, src) == 0
-                    && i < src->n_funcs; i++) {
-            if (src->funcs[i].def_line == def_line) {
-                fi = &src->funcs[i];
-                break;
-            }
-        }
-    }
-    else {
-        /* Not defined yet: look in the current file, then split
-           module.qualname at each dot and look in the module's file. */
-        char *dflt = cpdb_default_file(s);
-        *path = NULL;
-        if (dflt != NULL && (src = cpdb_source_get(s, dflt)) != NULL
-            && (fi = cpdb_source_find_function(s, src, loc->func))
-               != NULL) {
-            *path = dflt;
-        }
-        else {
-            free(dflt);
-        }
-        if (fi == NULL) {
-            char *name = cpdb_xstrdup(loc->func), *dot;
-            while ((dot = strrchr(name, '.')) != NULL && fi == NULL) {
-                char *file;
-                *dot = '\0';
-                file = module_file(name);
-                if (file != NULL && (src = cpdb_source_get(s, file)) != NULL
-                    && (fi = cpdb_source_find_function(
-                            s, src, loc->func + (dot - name) + 1)) != NULL) {
-                    *path = file;
-                }
-                else {
-                    free(file);
-                }
-            }
-            free(name);
-        }
-    }
-    if (fi == NULL) {
-        free(*path);
-        *path = NULL;
-        *why = cpdb_xasprintf("Function \"%s\" not defined.", loc->func);
-        return CPDB_E_ARGS;
-    }
-    *line = (flags & CPDB_RESOLVE_DEF_LINE) ? fi->def_line : fi->body_line;
-    return 0;
-}
-
-/* Check that path:line holds code, moving to the next line that does.
-   Return: the line, or 0 with *why set. */
-static int
-check_line(CpdbSession *s, const char *path, long line, char **why)
-{
-    CpdbSource *src = cpdb_source_get(s, path);
-    int code_line;
-    if (src == NULL) {
-        *why = cpdb_xasprintf("No source file named %s.", path);
-        return 0;
-    }
-    if (line > src->n_lines) {
-        *why = cpdb_xasprintf("Line %ld out of range; \"%s\" has %d lines.",
-                              line, path, src->n_lines);
-        return 0;
-    }
-    if (cpdb_source_analyse(s, src) < 0) {
-        *why = cpdb_xasprintf("\"%s\" does not compile: no breakpoints "
-                              "there.", path);
-        return 0;
-    }
-    code_line = cpdb_source_code_line_at_or_after(s, src, (int)line);
-    if (code_line == 0) {
-        *why = cpdb_xasprintf("No code at or after line %ld of \"%s\".",
-                              line, path);
-    }
-    return code_line;
+    CpdbFrameEntry *e = cpdb_stack_selection(s);
+    memset(r, 0, sizeof *r);
+    r->sources = &s->sources;
+    r->files = s->bps.files.items;
+    r->n_files = s->bps.files.n;
+    r->main_path = s->prog.main_path;
+    r->default_file = cpdb_default_file(s);
+    r->current_line = e ? e->lineno : 0;
+    r->find_function = function_from_frame;
+    r->ctx = s;
 }
 
 void
-cpdb_resolved_fini(CpdbResolved *r)
+cpdb_resolver_fini(CpdbResolver *r)
 {
-    free(r->path);
-    memset(r, 0, sizeof *r);
+    free(r->default_file);
+    r->default_file = NULL;
 }
 
 int
-cpdb_location_resolve(CpdbSession *s, const CpdbLocation *loc,
-                      unsigned flags, CpdbResolved *out, char **why)
+cpdb_file_is_loaded(CpdbSession *s, const char *path)
 {
-    long line = loc->line;
-    int rc;
-
-    memset(out, 0, sizeof *out);
-    *why = NULL;
-    switch (loc->kind) {
-    case CPDB_LOC_NONE: {
-        CpdbFrameEntry *e = cpdb_stack_selection(s);
-        if (e == NULL) {
-            *why = cpdb_xstrdup("No default breakpoint location: the "
-                                "program is not stopped.");
-            return CPDB_E_STATE;
-        }
-        out->path = cpdb_default_file(s);
-        out->line = e->lineno;
-        return CPDB_OK;
-    }
-    case CPDB_LOC_LINE:
-        out->path = cpdb_default_file(s);
-        if (out->path == NULL) {
-            *why = cpdb_xstrdup("No default source file: use FILE:LINE.");
-            return CPDB_E_STATE;
-        }
-        break;
-    case CPDB_LOC_FILE_LINE:
-        out->path = find_source_file(s, loc->file, why);
-        if (out->path == NULL) {
-            return CPDB_E_NOFILE;
-        }
-        break;
-    case CPDB_LOC_FUNCTION:
-    case CPDB_LOC_FILE_FUNCTION:
-        rc = resolve_function(s, loc, &out->path, &out->line, flags, why);
-        return rc;
-    }
-    if (flags & CPDB_RESOLVE_ANY_LINE) {
-        out->line = (int)line;
-        return CPDB_OK;
-    }
-    out->line = check_line(s, out->path, line, why);
-    if (out->line == 0) {
-        cpdb_resolved_fini(out);
-        return CPDB_E_ARGS;
-    }
-    if (out->line != line) {
-        out->moved_from = (int)line;
-    }
-    return CPDB_OK;
+    return cpdb_file_loaded(s->state != CPDB_PROG_IDLE ? s->prog.main_path
+                                                       : NULL, path);
 }

@@ -81,6 +81,7 @@ cpdb_session_create(const CpdbOptions *opts)
     }
     s->bps.on_change = breaks_changed;
     s->bps.change_ctx = s;
+    s->sources.busy = &s->busy;
     return s;
 }
 

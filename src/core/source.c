@@ -2,7 +2,6 @@
    which lines hold code and where each function starts. */
 #include "core/source.h"
 #include "base/compat.h"
-#include "core/session.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -149,9 +148,8 @@ source_load(const char *path, long mtime)
 }
 
 CpdbSource *
-cpdb_source_get(CpdbSession *s, const char *path)
+cpdb_source_get(CpdbSourceCache *c, const char *path)
 {
-    CpdbSourceCache *c = &s->sources;
     CpdbSource *src;
     struct stat sb;
     long mtime;
@@ -184,9 +182,9 @@ cpdb_source_get(CpdbSession *s, const char *path)
 }
 
 const char *
-cpdb_source_line(CpdbSession *s, const char *path, int lineno)
+cpdb_source_line(CpdbSourceCache *c, const char *path, int lineno)
 {
-    CpdbSource *src = cpdb_source_get(s, path);
+    CpdbSource *src = cpdb_source_get(c, path);
     if (src == NULL || lineno < 1 || lineno > src->n_lines) {
         return NULL;
     }
@@ -296,7 +294,7 @@ walk_code(Walk *w, PyObject *code, const char *prefix, int is_module)
 }
 
 int
-cpdb_source_analyse(CpdbSession *s, CpdbSource *src)
+cpdb_source_analyse(CpdbSourceCache *c, CpdbSource *src)
 {
     size_t len;
     char *text;
@@ -315,7 +313,9 @@ cpdb_source_analyse(CpdbSession *s, CpdbSource *src)
         free(text);
         return -1;
     }
-    cpdb_guard_begin(&s->busy);
+    if (c->busy != NULL) {
+        cpdb_guard_begin(c->busy);
+    }
     cpdb_exc_save(&st);
     code = Py_CompileStringExFlags(text, src->path, Py_file_input, NULL, 0);
     free(text);
@@ -325,17 +325,19 @@ cpdb_source_analyse(CpdbSession *s, CpdbSource *src)
     }
     PyErr_Clear();
     cpdb_exc_restore(&st);
-    cpdb_guard_end(&s->busy);
+    if (c->busy != NULL) {
+        cpdb_guard_end(c->busy);
+    }
     src->compiles = (rc == 0);
     return rc;
 }
 
 int
-cpdb_source_code_line_at_or_after(CpdbSession *s, CpdbSource *src,
+cpdb_source_code_line_at_or_after(CpdbSourceCache *c, CpdbSource *src,
                                   int lineno)
 {
     int i;
-    if (cpdb_source_analyse(s, src) < 0) {
+    if (cpdb_source_analyse(c, src) < 0) {
         return 0;
     }
     for (i = lineno < 1 ? 1 : lineno; i <= src->n_lines; i++) {
@@ -354,11 +356,12 @@ last_component(const char *qualname)
 }
 
 const CpdbFuncInfo *
-cpdb_source_find_function(CpdbSession *s, CpdbSource *src, const char *name)
+cpdb_source_find_function(CpdbSourceCache *c, CpdbSource *src,
+                          const char *name)
 {
     const CpdbFuncInfo *match = NULL;
     int i, n_match = 0;
-    if (cpdb_source_analyse(s, src) < 0) {
+    if (cpdb_source_analyse(c, src) < 0) {
         return NULL;
     }
     for (i = 0; i < src->n_funcs; i++) {
@@ -379,11 +382,11 @@ cpdb_source_find_function(CpdbSession *s, CpdbSource *src, const char *name)
 }
 
 const CpdbFuncInfo *
-cpdb_source_function_at(CpdbSession *s, CpdbSource *src, int lineno)
+cpdb_source_function_at(CpdbSourceCache *c, CpdbSource *src, int lineno)
 {
     const CpdbFuncInfo *best = NULL;
     int i;
-    if (cpdb_source_analyse(s, src) < 0) {
+    if (cpdb_source_analyse(c, src) < 0) {
         return NULL;
     }
     for (i = 0; i < src->n_funcs; i++) {

@@ -5,8 +5,6 @@
 
 #include "base/util.h"
 
-typedef struct CpdbSession CpdbSession;
-
 typedef struct CpdbFuncInfo {
     char *qualname;         /* "Class.method", "outer.<locals>.inner" */
     int def_line;           /* co_firstlineno */
@@ -26,30 +24,37 @@ typedef struct CpdbSource {
     int n_funcs;
 } CpdbSource;
 
-typedef CPDB_ARRAY(CpdbSource *) CpdbSourceCache;
+/* The files read so far.  busy: the owner's re-entrancy guard, held
+   while a file compiles (a warning it gives may run Python code). */
+typedef struct CpdbSourceCache {
+    CpdbSource **items;
+    size_t n, cap;
+    CpdbGuard *busy;
+} CpdbSourceCache;
 
 void cpdb_source_cache_fini(CpdbSourceCache *c);
 
 /* Return: borrowed source of a file (re-read when it changed on disk),
    or NULL when it cannot be read. */
-CpdbSource *cpdb_source_get(CpdbSession *s, const char *path);
+CpdbSource *cpdb_source_get(CpdbSourceCache *c, const char *path);
 /* Return: borrowed line text (no newline) or NULL when out of range. */
-const char *cpdb_source_line(CpdbSession *s, const char *path, int lineno);
+const char *cpdb_source_line(CpdbSourceCache *c, const char *path,
+                             int lineno);
 
 /* Compile the file once to learn its code lines and functions.
    Return 0, or -1 when it does not compile (no exception left set). */
-int cpdb_source_analyse(CpdbSession *s, CpdbSource *src);
+int cpdb_source_analyse(CpdbSourceCache *c, CpdbSource *src);
 /* Return: the first line >= lineno holding code, or 0 if none. */
-int cpdb_source_code_line_at_or_after(CpdbSession *s, CpdbSource *src,
-                                      int lineno);
+int cpdb_source_code_line_at_or_after(CpdbSourceCache *c,
+                                      CpdbSource *src, int lineno);
 /* Return: borrowed function info for a qualified name (or a unique
    plain name), or NULL. */
-const CpdbFuncInfo *cpdb_source_find_function(CpdbSession *s,
+const CpdbFuncInfo *cpdb_source_find_function(CpdbSourceCache *c,
                                               CpdbSource *src,
                                               const char *name);
 /* Return: borrowed innermost function containing lineno, or NULL. */
-const CpdbFuncInfo *cpdb_source_function_at(CpdbSession *s, CpdbSource *src,
-                                            int lineno);
+const CpdbFuncInfo *cpdb_source_function_at(CpdbSourceCache *c,
+                                            CpdbSource *src, int lineno);
 
 /* Canonical form of a path for identity: realpath when the file exists,
    otherwise the absolute path.  Return: malloc'd. */
