@@ -94,7 +94,8 @@ def build(name, python_opt, extra=()):
 
 
 def unit_tests(bdir, env):
-    r = subprocess.run(["meson", "test", "-C", bdir, "--print-errorlogs"],
+    r = subprocess.run(["meson", "test", "-C", bdir, "--print-errorlogs",
+                        "--no-suite", "e2e"],
                        cwd=ROOT, capture_output=True, text=True, env=env)
     passed = failed = 0
     logfile = os.path.join(bdir, "meson-logs", "testlog.json")
@@ -102,7 +103,7 @@ def unit_tests(bdir, env):
         with open(logfile) as f:
             for line in f:
                 t = json.loads(line)
-                if t.get("result") == "OK":
+                if t.get("result") in ("OK", "EXPECTEDFAIL"):
                     passed += 1
                 elif t.get("result") not in ("SKIP",):
                     failed += 1
