@@ -55,82 +55,128 @@ add_cmd(Args *a, const char *cmd, int argc)
     return 0;
 }
 
+typedef enum {
+    OPT_COMMAND, OPT_FILE, OPT_BATCH, OPT_QUIET, OPT_NO_INIT, OPT_VERSION,
+    OPT_HELP, OPT_MODULE, OPT_END
+} OptKind;
+
+/* The options, with gdb's and pdb's spellings; what follows an option
+   that takes a value is said in its error. */
+static const struct {
+    const char *names;      /* space-separated */
+    OptKind kind;
+    const char *value;      /* what its value is, or NULL */
+} options[] = {
+    {"-ex -c --eval-command", OPT_COMMAND, "a command"},
+    {"-x --command", OPT_FILE, "a file"},
+    {"--batch -batch", OPT_BATCH, NULL},
+    {"-q --quiet -quiet", OPT_QUIET, NULL},
+    {"-nx --nx", OPT_NO_INIT, NULL},
+    {"--version -v", OPT_VERSION, NULL},
+    {"--help -h", OPT_HELP, NULL},
+    {"-m", OPT_MODULE, "a module name"},
+    {"--", OPT_END, NULL},
+};
+
+/* Return: the index in options[] of the option named o, or -1. */
+static int
+find_option(const char *o)
+{
+    size_t i, n = strlen(o);
+    for (i = 0; i < sizeof options / sizeof options[0]; i++) {
+        const char *p = options[i].names;
+        while (*p != '\0') {
+            size_t len = strcspn(p, " ");
+            if (len == n && strncmp(p, o, n) == 0) {
+                return (int)i;
+            }
+            p += len + (p[len] == ' ');
+        }
+    }
+    return -1;
+}
+
+/* Take in one option at argv[*i] (and its value).  Return: 0 to go on,
+   2 when the program's name came (it is at argv[*i] after the call, or
+   at argc), 1 to exit with status 0, -1 to exit with status 2. */
+static int
+take_option(Args *a, int argc, char **argv, int *i)
+{
+    const char *o = argv[*i];
+    int k = find_option(o);
+    const char *value = NULL;
+
+    if (k < 0) {
+        fprintf(stderr, "cpdb: unknown option %s (try --help)\n", o);
+        return -1;
+    }
+    if (options[k].value != NULL) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "cpdb: option %s needs %s\n", o,
+                    options[k].value);
+            return -1;
+        }
+        value = argv[++*i];
+    }
+    switch (options[k].kind) {
+    case OPT_COMMAND:
+        return add_cmd(a, value, argc);
+    case OPT_FILE: {
+        char *at = malloc(strlen(value) + 2);
+        if (at == NULL) {
+            return -1;
+        }
+        sprintf(at, "@%s", value);
+        return add_cmd(a, at, argc);
+    }
+    case OPT_BATCH:
+        a->opts.batch = 1;
+        a->opts.quiet = 1;
+        return 0;
+    case OPT_QUIET:
+        a->opts.quiet = 1;
+        return 0;
+    case OPT_NO_INIT:
+        a->opts.no_init_files = 1;
+        return 0;
+    case OPT_VERSION:
+        printf("cpdb %s (embedding Python %s)\n", CPDB_VERSION,
+               CPDB_PYTHON_VERSION);
+        return 1;
+    case OPT_HELP:
+        fputs(usage, stdout);
+        return 1;
+    case OPT_MODULE:
+        a->module = value;
+        ++*i;
+        return 2;
+    case OPT_END:
+        if (++*i < argc) {
+            a->script = argv[(*i)++];
+        }
+        return 2;
+    }
+    return -1;
+}
+
 /* Return: -1 to exit with status 2, 1 to exit with 0, 0 to go on. */
 static int
 parse_args(int argc, char **argv, Args *a)
 {
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (strcmp(o, "-ex") == 0 || strcmp(o, "-c") == 0
-            || strcmp(o, "--eval-command") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "cpdb: option %s needs a command\n", o);
-                return -1;
-            }
-            if (add_cmd(a, argv[++i], argc) < 0) {
-                return -1;
-            }
-        }
-        else if (strcmp(o, "-x") == 0 || strcmp(o, "--command") == 0) {
-            char *at;
-            if (i + 1 >= argc) {
-                fprintf(stderr, "cpdb: option %s needs a file\n", o);
-                return -1;
-            }
-            at = malloc(strlen(argv[i + 1]) + 2);
-            if (at == NULL) {
-                return -1;
-            }
-            sprintf(at, "@%s", argv[++i]);
-            if (add_cmd(a, at, argc) < 0) {
-                return -1;
-            }
-        }
-        else if (strcmp(o, "--batch") == 0 || strcmp(o, "-batch") == 0) {
-            a->opts.batch = 1;
-            a->opts.quiet = 1;
-        }
-        else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0
-                 || strcmp(o, "-quiet") == 0) {
-            a->opts.quiet = 1;
-        }
-        else if (strcmp(o, "-nx") == 0 || strcmp(o, "--nx") == 0) {
-            a->opts.no_init_files = 1;
-        }
-        else if (strcmp(o, "--version") == 0 || strcmp(o, "-v") == 0) {
-            printf("cpdb %s (embedding Python %s)\n", CPDB_VERSION,
-                   CPDB_PYTHON_VERSION);
-            return 1;
-        }
-        else if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
-            fputs(usage, stdout);
-            return 1;
-        }
-        else if (strcmp(o, "-m") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "cpdb: option -m needs a module name\n");
-                return -1;
-            }
-            a->module = argv[++i];
-            i++;
-            break;
-        }
-        else if (strcmp(o, "--") == 0) {
-            i++;
-            if (i < argc) {
-                a->script = argv[i++];
-            }
-            break;
-        }
-        else if (o[0] == '-' && o[1] != '\0') {
-            fprintf(stderr, "cpdb: unknown option %s (try --help)\n", o);
-            return -1;
-        }
-        else {
+    int i, rc = 0;
+    for (i = 1; i < argc && rc == 0; i++) {
+        if (argv[i][0] != '-' || argv[i][1] == '\0') {
             a->script = argv[i++];
             break;
         }
+        rc = take_option(a, argc, argv, &i);
+        if (rc == 2) {
+            rc = 0;
+            break;
+        }
+    }
+    if (rc != 0) {
+        return rc;
     }
     if (a->script == NULL && a->module == NULL) {
         fprintf(stderr, "cpdb: a script or -m MODULE is expected "
