@@ -37,8 +37,7 @@ cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out)
 static int
 split_args(const char *text, char ***argv_out)
 {
-    char **argv = NULL;
-    int argc = 0, cap = 0;
+    CPDB_ARRAY(char *) args = {0};
     const char *p = cpdb_skip_space(text);
     while (*p) {
         CpdbBuf b;
@@ -60,16 +59,12 @@ split_args(const char *text, char ***argv_out)
             }
             p++;
         }
-        if (argc == cap) {
-            cap = cap ? cap * 2 : 8;
-            argv = cpdb_xrealloc(argv, sizeof(char *) * (size_t)cap);
-        }
-        argv[argc++] = cpdb_buf_take(&b);
+        cpdb_array_push(&args, cpdb_buf_take(&b));
         cpdb_buf_fini(&b);
         p = cpdb_skip_space(p);
     }
-    *argv_out = argv;
-    return argc;
+    *argv_out = args.items;
+    return (int)args.n;
 }
 
 /* A resume operation's answer as a command result. */

@@ -115,7 +115,7 @@ source_load(const char *path, long mtime)
     size_t len, i, start = 0;
     char *text = cpdb_read_file(path, &len);
     CpdbSource *src;
-    int cap = 64;
+    CPDB_ARRAY(char *) lines = {0};
 
     if (text == NULL) {
         return NULL;
@@ -123,7 +123,6 @@ source_load(const char *path, long mtime)
     src = cpdb_xcalloc(1, sizeof *src);
     src->path = cpdb_xstrdup(path);
     src->mtime = mtime;
-    src->lines = cpdb_xmalloc(sizeof(char *) * (size_t)cap);
     for (i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n') {
             size_t end = i;
@@ -133,17 +132,14 @@ source_load(const char *path, long mtime)
             if (end > start && text[end - 1] == '\r') {
                 end--;
             }
-            if (src->n_lines == cap) {
-                cap *= 2;
-                src->lines = cpdb_xrealloc(src->lines,
-                                           sizeof(char *) * (size_t)cap);
-            }
-            src->lines[src->n_lines++] = cpdb_xstrndup(text + start,
-                                                       end - start);
+            cpdb_array_push(&lines, cpdb_xstrndup(text + start,
+                                                  end - start));
             start = i + 1;
         }
     }
     free(text);
+    src->lines = lines.items;
+    src->n_lines = (int)lines.n;
     return src;
 }
 
@@ -195,7 +191,7 @@ cpdb_source_line(CpdbSourceCache *c, const char *path, int lineno)
 
 typedef struct Walk {
     CpdbSource *src;
-    int cap_funcs;
+    CPDB_ARRAY(CpdbFuncInfo) funcs;     /* given to src at the end */
 } Walk;
 
 /* Lines of one code object (not nested ones), in instruction order.
@@ -266,20 +262,16 @@ walk_code(Walk *w, PyObject *code, const char *prefix, int is_module)
     }
     else {
         int is_function = (co->co_flags & CO_OPTIMIZED) != 0;
+        CpdbFuncInfo fi;
         qual = prefix[0] ? cpdb_xasprintf("%s%s", prefix, name)
                          : cpdb_xstrdup(name);
         child_prefix = cpdb_xasprintf(is_function ? "%s.<locals>." : "%s.",
                                       qual);
-        if (w->src->n_funcs == w->cap_funcs) {
-            w->cap_funcs = w->cap_funcs ? w->cap_funcs * 2 : 16;
-            w->src->funcs = cpdb_xrealloc(
-                w->src->funcs, sizeof(CpdbFuncInfo) * (size_t)w->cap_funcs);
-        }
-        w->src->funcs[w->src->n_funcs].qualname = qual;
-        w->src->funcs[w->src->n_funcs].def_line = co->co_firstlineno;
-        w->src->funcs[w->src->n_funcs].body_line = body;
-        w->src->funcs[w->src->n_funcs].last_line = last;
-        w->src->n_funcs++;
+        fi.qualname = qual;
+        fi.def_line = co->co_firstlineno;
+        fi.body_line = body;
+        fi.last_line = last;
+        cpdb_array_push(&w->funcs, fi);
     }
     consts = co->co_consts;
     for (i = 0; i < PyTuple_GET_SIZE(consts); i++) {
@@ -299,7 +291,7 @@ cpdb_source_analyse(CpdbSourceCache *c, CpdbSource *src)
     size_t len;
     char *text;
     PyObject *code;
-    Walk w = {src, 0};
+    Walk w;
     CpdbExcState st;
     int rc = -1;
 
@@ -308,6 +300,8 @@ cpdb_source_analyse(CpdbSourceCache *c, CpdbSource *src)
     }
     src->analysed = 1;
     src->code_lines = cpdb_xcalloc((size_t)src->n_lines + 2, 1);
+    memset(&w, 0, sizeof w);
+    w.src = src;
     text = cpdb_read_file(src->path, &len);
     if (text == NULL || memchr(text, '\0', len) != NULL) {
         free(text);
@@ -323,6 +317,8 @@ cpdb_source_analyse(CpdbSourceCache *c, CpdbSource *src)
         rc = walk_code(&w, code, "", 1);
         Py_DECREF(code);
     }
+    src->funcs = w.funcs.items;
+    src->n_funcs = (int)w.funcs.n;
     PyErr_Clear();
     cpdb_exc_restore(&st);
     if (c->busy != NULL) {

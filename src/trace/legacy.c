@@ -39,8 +39,7 @@ typedef struct GateEntry {
                                    its caller ran with it */
 } GateEntry;
 
-static GateEntry *gate_stack;
-static int gate_depth, gate_cap;
+static CPDB_ARRAY(GateEntry) gate_stack;
 
 static int trace_event(PyObject *obj, PyFrameObject *frame, int what,
                        PyObject *arg);
@@ -90,7 +89,7 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
 {
     CpdbTraceClient *c = traced;
     int was = trace_on, need;
-    GateEntry *e;
+    GateEntry e;
     if (c == NULL || tstate != traced_thread || c->busy->depth) {
         return -1;
     }
@@ -98,15 +97,10 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
     if (!need && !was) {
         return GATE_FAST | (int)(gate_gen & GATE_GEN_MASK);
     }
-    if (gate_depth == gate_cap) {
-        gate_cap = gate_cap ? gate_cap * 2 : 256;
-        gate_stack = cpdb_xrealloc(gate_stack,
-                                   sizeof(GateEntry) * (size_t)gate_cap);
-    }
-    e = &gate_stack[gate_depth++];
-    e->code = code;
-    e->gen = gate_gen;
-    e->caller_traced = was;
+    e.code = code;
+    e.gen = gate_gen;
+    e.caller_traced = was;
+    cpdb_array_push(&gate_stack, e);
     set_tracing(need);
     return was;
 }
@@ -143,9 +137,10 @@ gate_leave(int was)
         }
     }
     else {
-        entry_gen = gate_depth > 0 ? gate_stack[gate_depth - 1].gen : 0;
-        if (gate_depth > 0) {
-            gate_depth--;
+        entry_gen = gate_stack.n > 0
+                    ? gate_stack.items[gate_stack.n - 1].gen : 0;
+        if (gate_stack.n > 0) {
+            gate_stack.n--;
         }
         if (entry_gen == gate_gen) {
             set_tracing(was);   /* nothing changed: as before the call */
@@ -169,7 +164,8 @@ static int
 sender_missed_stopiteration(CpdbTraceClient *c, PyFrameObject *frame,
                             PyCodeObject *code, PyObject *value)
 {
-    GateEntry *e = gate_depth > 0 ? &gate_stack[gate_depth - 1] : NULL;
+    GateEntry *e = gate_stack.n > 0 ? &gate_stack.items[gate_stack.n - 1]
+                                    : NULL;
     PyFrameObject *sender;
     PyObject *exc, *arg;
     int rc;
@@ -249,7 +245,7 @@ legacy_start(CpdbTraceClient *c)
     traced = c;
     traced_thread = PyThreadState_Get();
     trace_on = 0;
-    gate_depth = 0;
+    gate_stack.n = 0;
     gate_gen++;
     gate_all = c->wants_all(c->ctx);
     if (cpdb_eval_gate_install(gate_enter, gate_leave) == 0) {
@@ -270,7 +266,7 @@ legacy_stop(CpdbTraceClient *c)
         set_tracing(0);
         traced = NULL;
         traced_thread = NULL;
-        gate_depth = 0;
+        gate_stack.n = 0;
     }
 }
 
