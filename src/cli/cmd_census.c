@@ -30,7 +30,8 @@ census_take(CpdbSession *s, CpdbCensus *c, int collect)
     memset(c, 0, sizeof *c);
     if (collect) {
         PyObject *r;
-        cpdb_session_heap_forget(s);    /* its list would keep everything alive */
+        /* The snapshot's list would keep everything alive. */
+        cpdb_session_heap_forget(s);
         r = cpdb_module_call(s, "gc", "collect", NULL);
         if (r == NULL) {
             return -1;
@@ -247,7 +248,7 @@ cpdb_gc_diff(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* --- instances ------------------------------------------------------------- */
+/* --- instances ----------------------------------------------------------- */
 
 /* Print the first objects of the types in tc[0..n_types), recording
    each as $N.  Return: how many were printed. */

@@ -16,7 +16,6 @@
 #include "base/util.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* The sizes noted at the last look (the session's), made when first
    needed. */

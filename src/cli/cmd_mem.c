@@ -6,7 +6,6 @@
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
-#include "heap/heap.h"
 #include "heap/names.h"
 #include "heap/tracemalloc.h"
 #include "cli/output.h"

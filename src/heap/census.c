@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- making one ------------------------------------------------------------ */
+/* --- making one ---------------------------------------------------------- */
 
 /* One (name, count) pair while a census is made. */
 typedef struct NameCount {
@@ -114,7 +114,7 @@ cpdb_census_get(const CpdbCensus *c, const char *name)
     return 0;
 }
 
-/* --- rows ------------------------------------------------------------------ */
+/* --- rows ---------------------------------------------------------------- */
 
 static int
 row_by_count(const void *a, const void *b)
@@ -191,7 +191,7 @@ cpdb_census_diff(const CpdbCensus *a, const CpdbCensus *b, unsigned flags,
     return rows;
 }
 
-/* --- choosing types -------------------------------------------------------- */
+/* --- choosing types ------------------------------------------------------ */
 
 int
 cpdb_census_name_matches(const char *pattern, const char *name)

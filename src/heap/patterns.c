@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- hints ----------------------------------------------------------------- */
+/* --- hints --------------------------------------------------------------- */
 
 /* Append a hint; title and advice become the hint's, obj (borrowed, or
    NULL) is referred to. */
@@ -39,7 +39,7 @@ cpdb_leak_hints_clear(CpdbLeakHints *hints)
     memset(hints, 0, sizeof *hints);
 }
 
-/* --- helpers --------------------------------------------------------------- */
+/* --- helpers ------------------------------------------------------------- */
 
 /* Return: borrowed sys.modules[name], or NULL (never imports). */
 static PyObject *
@@ -96,7 +96,7 @@ qualname_of(PyObject *o)
     return out;
 }
 
-/* --- Django's query log ---------------------------------------------------- */
+/* --- Django's query log -------------------------------------------------- */
 
 /* settings.DEBUG: 1, 0, or -1 when Django's settings are not set up. */
 static int
@@ -191,7 +191,7 @@ cpdb_leak_django(CpdbHeap *h, CpdbLeakHints *out)
     }
 }
 
-/* --- mutable default arguments --------------------------------------------- */
+/* --- mutable default arguments ------------------------------------------- */
 
 static Py_ssize_t
 container_len(PyObject *v)
@@ -305,7 +305,7 @@ cpdb_leak_defaults(CpdbHeap *h, char *(*code_path)(PyCodeObject *),
     }
 }
 
-/* --- lru_cache ------------------------------------------------------------- */
+/* --- lru_cache ----------------------------------------------------------- */
 
 /* The instances of a class a method's cache keeps. */
 typedef struct Selves {
@@ -467,7 +467,7 @@ cpdb_leak_lru_caches(CpdbHeap *h, CpdbLeakHints *out)
     }
 }
 
-/* --- module-level containers that grow ------------------------------------- */
+/* --- module-level containers that grow ----------------------------------- */
 
 static int
 sized_cmp(const void *a, const void *b)
@@ -731,7 +731,7 @@ cpdb_leak_growing(const CpdbLeakSizes *last, const CpdbLeakSizes *now,
     free(g);
 }
 
-/* --- gc.garbage and __del__ in cycles -------------------------------------- */
+/* --- gc.garbage and __del__ in cycles ------------------------------------ */
 
 static int
 has_del(PyTypeObject *t)
@@ -933,7 +933,7 @@ cpdb_leak_del_cycles(CpdbHeap *h, CpdbLeakHints *out)
     cpdb_graph_fini(&g);
 }
 
-/* --- all of them ----------------------------------------------------------- */
+/* --- all of them --------------------------------------------------------- */
 
 void
 cpdb_leak_hints(const CpdbLeakLook *look, CpdbLeakSizes *now,

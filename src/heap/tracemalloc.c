@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- tables ---------------------------------------------------------------- */
+/* --- tables -------------------------------------------------------------- */
 
 /* Append the row of one Statistic (group: its traceback's first frame)
    unless it is tracemalloc's (own: its file, or NULL) or cpdb's. */
@@ -105,7 +105,7 @@ cpdb_mem_table_total(const CpdbMemTable *t)
     return total;
 }
 
-/* --- differences ----------------------------------------------------------- */
+/* --- differences --------------------------------------------------------- */
 
 static int
 key_cmp(const char *file_a, long line_a, const char *file_b, long line_b)
@@ -188,7 +188,7 @@ cpdb_mem_table_diff(const CpdbMemTable *a, const CpdbMemTable *b, size_t *n,
     return ch;
 }
 
-/* --- tracebacks and status ------------------------------------------------- */
+/* --- tracebacks and status ----------------------------------------------- */
 
 void
 cpdb_mem_frames_of(PyObject *tb, CpdbMemFrames *out)
