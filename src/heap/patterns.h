@@ -61,15 +61,16 @@ struct CpdbLeakSizes {
 };
 typedef struct CpdbLeakSizes CpdbLeakSizes;
 
-/* Fill t (need not be initialised) with the sizes now.  Runs no code of
-   the program's. */
+/* Fill t (need not be initialised) with the sizes now, read through
+   tp_traverse and len(). */
 void cpdb_leak_sizes_take(CpdbLeakSizes *t);
 void cpdb_leak_sizes_fini(CpdbLeakSizes *t);
 
 /* What a look for leak patterns reads. */
 typedef struct CpdbLeakLook {
     CpdbHeap *h;                    /* borrowed: the snapshot */
-    const CpdbHeapContext *ctx;     /* borrowed: its guard is held */
+    const CpdbHeapContext *ctx;     /* borrowed: its guard is held
+                                       while the queries run */
     const CpdbLeakSizes *last;      /* borrowed: sizes at the last look
                                        (taken 0: none) */
     /* How a code object's file is named for people (malloc'd); NULL:
