@@ -41,7 +41,7 @@ typedef struct CpdbDisplay {
    freed by its file's function (cpdb_cli_free calls them). */
 typedef struct CpdbCensusSnaps CpdbCensusSnaps;    /* cmd_census.c */
 typedef struct CpdbMemSnaps CpdbMemSnaps;          /* cmd_mem.c */
-typedef struct CpdbLeakSizes CpdbLeakSizes;        /* cmd_leak.c */
+typedef struct CpdbLeakSizes CpdbLeakSizes;        /* heap/patterns.h */
 void cpdb_census_snaps_free(CpdbCensusSnaps *c);
 void cpdb_mem_snaps_free(CpdbMemSnaps *m);
 void cpdb_leak_sizes_free(CpdbLeakSizes *t);

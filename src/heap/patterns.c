@@ -1,0 +1,952 @@
+/* Leak patterns.  Each query reads the snapshot of the tracked objects
+   (heap.c) and a few attributes; none imports anything the program has
+   not imported, and none runs the program's code except where a value
+   can only be read through it (Django's settings).  The texts of the
+   hints are the ones "leak hints" prints. */
+#include "heap/patterns.h"
+#include "heap/graph.h"
+#include "heap/names.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- hints --------------------------------------------------------------- */
+
+/* Append a hint; title and advice become the hint's, obj (borrowed, or
+   NULL) is referred to. */
+static void
+add_hint(CpdbLeakHints *out, CpdbLeakKind kind, char *title, char *advice,
+         PyObject *obj)
+{
+    CpdbLeakHint hint;
+    hint.kind = kind;
+    hint.title = title;
+    hint.advice = advice;
+    hint.obj = obj ? Py_NewRef(obj) : NULL;
+    cpdb_array_push(out, hint);
+}
+
+void
+cpdb_leak_hints_clear(CpdbLeakHints *hints)
+{
+    size_t i;
+    for (i = 0; i < hints->n; i++) {
+        free(hints->items[i].title);
+        free(hints->items[i].advice);
+        Py_XDECREF(hints->items[i].obj);
+    }
+    free(hints->items);
+    memset(hints, 0, sizeof *hints);
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+/* Return: borrowed sys.modules[name], or NULL (never imports). */
+static PyObject *
+imported(const char *name)
+{
+    PyObject *modules = PyImport_GetModuleDict();
+    PyObject *m = modules ? PyDict_GetItemString(modules, name) : NULL;
+    return m != NULL && PyModule_Check(m) ? m : NULL;
+}
+
+/* Return: the __module__ of a class, "" for a static type (borrowed:
+   alive while the class is). */
+static const char *
+type_module(PyTypeObject *t)
+{
+    PyObject *m;
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || t->tp_dict == NULL) {
+        return "";
+    }
+    m = PyDict_GetItemString(t->tp_dict, "__module__");
+    return m != NULL && PyUnicode_Check(m) ? PyUnicode_AsUTF8(m) : "";
+}
+
+/* Whether an object (a function, a cache) comes from Python's standard
+   library, whose caches are bounded on purpose: no hint for them. */
+static int
+from_stdlib(PyObject *o)
+{
+    PyObject *mod = PyObject_GetAttrString(o, "__module__");
+    PyObject *names = PySys_GetObject("stdlib_module_names"); /* borrowed */
+    int yes = 0;
+    if (mod != NULL && PyUnicode_Check(mod) && names != NULL) {
+        PyObject *top = PyUnicode_FromStringAndSize(
+            PyUnicode_AsUTF8(mod), (Py_ssize_t)strcspn(PyUnicode_AsUTF8(mod),
+                                                       "."));
+        yes = top != NULL && PySet_Contains(names, top) == 1;
+        Py_XDECREF(top);
+    }
+    PyErr_Clear();
+    Py_XDECREF(mod);
+    return yes;
+}
+
+/* Return: the qualified name of o (malloc'd), "?" when it has none. */
+static char *
+qualname_of(PyObject *o)
+{
+    PyObject *qual = PyObject_GetAttrString(o, "__qualname__");
+    const char *q = qual && PyUnicode_Check(qual) ? PyUnicode_AsUTF8(qual)
+                                                  : NULL;
+    char *out = cpdb_xstrdup(q ? q : "?");
+    PyErr_Clear();
+    Py_XDECREF(qual);
+    return out;
+}
+
+/* --- Django's query log -------------------------------------------------- */
+
+/* settings.DEBUG: 1, 0, or -1 when Django's settings are not set up. */
+static int
+django_debug(void)
+{
+    PyObject *conf = imported("django.conf"), *settings, *debug;
+    int on = -1;
+    if (conf == NULL) {
+        return -1;
+    }
+    settings = PyObject_GetAttrString(conf, "settings");
+    debug = settings ? PyObject_GetAttrString(settings, "DEBUG") : NULL;
+    if (debug != NULL) {
+        on = PyObject_IsTrue(debug);
+    }
+    PyErr_Clear();
+    Py_XDECREF(debug);
+    Py_XDECREF(settings);
+    return on;
+}
+
+/* Return: the characters of SQL in a query log (dicts with "sql"). */
+static long long
+sql_length(PyObject *log)
+{
+    PyObject *it = PyObject_GetIter(log), *q;
+    long long n = 0;
+    while (it != NULL && (q = PyIter_Next(it)) != NULL) {
+        PyObject *sql = PyDict_Check(q) ? PyDict_GetItemString(q, "sql")
+                                        : NULL;
+        if (sql != NULL && PyUnicode_Check(sql)) {
+            n += PyUnicode_GET_LENGTH(sql);
+        }
+        Py_DECREF(q);
+    }
+    PyErr_Clear();
+    Py_XDECREF(it);
+    return n;
+}
+
+/* The hint for one database connection o whose log holds n queries. */
+static void
+django_hint(CpdbLeakHints *out, PyObject *o, PyObject *log, Py_ssize_t n,
+            int debug)
+{
+    PyObject *alias = PyObject_GetAttrString(o, "alias");
+    PyObject *limit_obj = PyObject_GetAttrString(o, "queries_limit");
+    long limit = limit_obj && PyLong_Check(limit_obj)
+                 ? PyLong_AsLong(limit_obj) : 9000;
+    long long sql_chars = sql_length(log);
+    char *title = cpdb_xasprintf(
+        "Django keeps every SQL query: connection '%s' holds %zd queries "
+        "(%lld characters of SQL) in django.db.connection.queries%s.",
+        alias && PyUnicode_Check(alias) ? PyUnicode_AsUTF8(alias) : "?", n,
+        sql_chars, debug == 1 ? ", because settings.DEBUG is True" : "");
+    char *advice = cpdb_xasprintf(
+        "   With DEBUG = True Django logs every query of every connection "
+        "(the latest\n   %ld of each, with their SQL text); outside "
+        "Django's request cycle nothing\n   clears the log.  Fix: DEBUG = "
+        "False outside development, or call\n   "
+        "django.db.reset_queries() after each job or batch.\n", limit);
+    add_hint(out, CPDB_LEAK_DJANGO_QUERIES, title, advice, log);
+    PyErr_Clear();
+    Py_XDECREF(limit_obj);
+    Py_XDECREF(alias);
+}
+
+void
+cpdb_leak_django(CpdbHeap *h, CpdbLeakHints *out)
+{
+    uint32_t i;
+    int debug;
+    if (imported("django.db") == NULL) {
+        return;
+    }
+    debug = django_debug();
+    for (i = 0; i < h->n; i++) {
+        PyObject *o = h->objs[i], *log;
+        Py_ssize_t n;
+        if (PyType_Check(o) || PyModule_Check(o)
+            || strncmp(type_module(Py_TYPE(o)), "django.db.backends", 18) != 0
+            || Py_TYPE(o)->tp_dictoffset == 0) {
+            continue;
+        }
+        log = PyObject_GetAttrString(o, "queries_log");
+        n = log ? PyObject_Length(log) : -1;
+        if (n >= CPDB_LEAK_QUERIES) {
+            django_hint(out, o, log, n, debug);
+        }
+        PyErr_Clear();
+        Py_XDECREF(log);
+    }
+}
+
+/* --- mutable default arguments ------------------------------------------- */
+
+static Py_ssize_t
+container_len(PyObject *v)
+{
+    if (PyList_Check(v) || PyDict_Check(v) || PyAnySet_Check(v)) {
+        return PyObject_Length(v);
+    }
+    return -1;
+}
+
+/* The name of a function's parameter that has default number i (of
+   n_defaults).  Return: malloc'd. */
+static char *
+default_param(PyFunctionObject *f, Py_ssize_t i, Py_ssize_t n_defaults)
+{
+    PyCodeObject *code = (PyCodeObject *)PyFunction_GET_CODE((PyObject *)f);
+    PyObject *names = PyObject_GetAttrString((PyObject *)code, "co_varnames");
+    Py_ssize_t k = code->co_argcount - n_defaults + i;
+    char *name = NULL;
+    if (names != NULL && PyTuple_Check(names) && k >= 0
+        && k < PyTuple_GET_SIZE(names)
+        && PyUnicode_Check(PyTuple_GET_ITEM(names, k))) {
+        name = cpdb_xstrdup(PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, k)));
+    }
+    PyErr_Clear();
+    Py_XDECREF(names);
+    return name ? name : cpdb_xasprintf("#%zd", i);
+}
+
+/* Return: the file of a code object as code_path names it, or its
+   co_filename (malloc'd). */
+static char *
+code_file(PyCodeObject *code, char *(*code_path)(PyCodeObject *))
+{
+    const char *fn;
+    if (code_path != NULL) {
+        return code_path(code);
+    }
+    fn = PyUnicode_AsUTF8(code->co_filename);
+    PyErr_Clear();
+    return cpdb_xstrdup(fn ? fn : "<unknown>");
+}
+
+/* The hint for default v (n items) of fn's parameter param. */
+static void
+default_hint(CpdbLeakHints *out, PyObject *fn, const char *param,
+             PyObject *v, Py_ssize_t n, char *(*code_path)(PyCodeObject *))
+{
+    PyCodeObject *code = (PyCodeObject *)PyFunction_GET_CODE(fn);
+    char *path, *type, *qual, *title;
+    if (from_stdlib(fn)) {
+        return;
+    }
+    path = code_file(code, code_path);
+    type = cpdb_type_name(Py_TYPE(v));
+    qual = qualname_of(fn);
+    title = cpdb_xasprintf("A mutable default argument used as a cache: "
+                           "%s(%s=...) at %s:%d holds a %s of %zd items.",
+                           qual, param, path, code->co_firstlineno, type, n);
+    add_hint(out, CPDB_LEAK_MUTABLE_DEFAULT, title, cpdb_xstrdup(
+        "   A default is made once, when the def runs, and lives as long as "
+        "the function:\n   everything put in it stays.  Fix: default to "
+        "None and make the container\n   in the call, or use a cache with "
+        "a bound (functools.lru_cache(maxsize=N)).\n"), v);
+    free(qual);
+    free(type);
+    free(path);
+}
+
+/* The hints for fn's positional and keyword-only defaults. */
+static void
+function_defaults(CpdbLeakHints *out, PyObject *fn,
+                  char *(*code_path)(PyCodeObject *))
+{
+    PyObject *defaults = PyFunction_GET_DEFAULTS(fn);
+    PyObject *kw = PyFunction_GET_KW_DEFAULTS(fn);
+    Py_ssize_t k, n = defaults && PyTuple_Check(defaults)
+                      ? PyTuple_GET_SIZE(defaults) : 0;
+    for (k = 0; k < n; k++) {
+        PyObject *v = PyTuple_GET_ITEM(defaults, k);
+        Py_ssize_t len = container_len(v);
+        if (len >= CPDB_LEAK_DEFAULT_ITEMS) {
+            char *param = default_param((PyFunctionObject *)fn, k, n);
+            default_hint(out, fn, param, v, len, code_path);
+            free(param);
+        }
+    }
+    if (kw != NULL && PyDict_Check(kw)) {
+        PyObject *key, *v;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(kw, &pos, &key, &v)) {
+            Py_ssize_t len = container_len(v);
+            if (len >= CPDB_LEAK_DEFAULT_ITEMS && PyUnicode_Check(key)) {
+                default_hint(out, fn, PyUnicode_AsUTF8(key), v, len,
+                             code_path);
+            }
+        }
+    }
+    PyErr_Clear();
+}
+
+void
+cpdb_leak_defaults(CpdbHeap *h, char *(*code_path)(PyCodeObject *),
+                   CpdbLeakHints *out)
+{
+    uint32_t i;
+    for (i = 0; i < h->n; i++) {
+        if (PyFunction_Check(h->objs[i])) {
+            function_defaults(out, h->objs[i], code_path);
+        }
+    }
+}
+
+/* --- lru_cache ----------------------------------------------------------- */
+
+/* The instances of a class a method's cache keeps. */
+typedef struct Selves {
+    PyTypeObject *type;             /* the class of the method */
+    CPDB_ARRAY(void *) seen;        /* the instances, no reference */
+} Selves;
+
+static int
+selves_visit(PyObject *o, void *arg)
+{
+    Selves *sv = arg;
+    size_t i;
+    if (!PyType_IsSubtype(Py_TYPE(o), sv->type)) {
+        return 0;
+    }
+    for (i = 0; i < sv->seen.n; i++) {
+        if (sv->seen.items[i] == (void *)o) {
+            return 0;
+        }
+    }
+    cpdb_array_push(&sv->seen, (void *)o);
+    return 0;
+}
+
+/* The keys of the cache's dictionary hold the arguments, self first. */
+static int
+cache_dict_visit(PyObject *d, void *arg)
+{
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    if (!PyDict_Check(d)) {
+        return 0;
+    }
+    while (PyDict_Next(d, &pos, &key, &value)) {
+        if (PyList_Check(key) || PyTuple_Check(key)) {
+            cpdb_heap_referents(key, (CpdbReferentVisit)selves_visit, arg);
+        }
+        selves_visit(key, arg);
+    }
+    return 0;
+}
+
+/* The class a method wrapped by the cache belongs to, found from its
+   __qualname__ "Class.method" in its module.  Return: borrowed, or
+   NULL. */
+static PyTypeObject *
+method_class(PyObject *wrapped)
+{
+    PyObject *qual = PyObject_GetAttrString(wrapped, "__qualname__");
+    PyObject *globals = PyFunction_Check(wrapped)
+                        ? PyFunction_GET_GLOBALS(wrapped) : NULL;
+    PyTypeObject *cls = NULL;
+    const char *q = qual && PyUnicode_Check(qual) ? PyUnicode_AsUTF8(qual)
+                                                  : NULL;
+    const char *dot = q ? strrchr(q, '.') : NULL;
+    if (dot != NULL && globals != NULL && strchr(q, '<') == NULL) {
+        char *name = cpdb_xasprintf("%.*s", (int)(dot - q), q);
+        PyObject *c = strchr(name, '.') ? NULL
+                                        : PyDict_GetItemString(globals, name);
+        if (c != NULL && PyType_Check(c)) {
+            cls = (PyTypeObject *)c;
+        }
+        free(name);
+    }
+    PyErr_Clear();
+    Py_XDECREF(qual);
+    return cls;
+}
+
+/* An lru_cache wrapper's maxsize (-1: None) and size.  Return 0, or -1
+   when they cannot be read. */
+static int
+cache_info(PyObject *w, long *maxsize, long *size)
+{
+    PyObject *info = PyObject_CallMethod(w, "cache_info", NULL);
+    if (info == NULL || !PyTuple_Check(info) || PyTuple_GET_SIZE(info) < 4) {
+        PyErr_Clear();
+        Py_XDECREF(info);
+        return -1;
+    }
+    *maxsize = -1;
+    if (PyTuple_GET_ITEM(info, 2) != Py_None) {
+        *maxsize = PyLong_AsLong(PyTuple_GET_ITEM(info, 2));
+    }
+    *size = PyLong_AsLong(PyTuple_GET_ITEM(info, 3));
+    Py_DECREF(info);
+    return 0;
+}
+
+/* The hint for the cache w of a method of cls that keeps n_selves
+   instances. */
+static void
+method_cache_hint(CpdbLeakHints *out, PyObject *w, const char *name,
+                  PyTypeObject *cls, size_t n_selves, long maxsize,
+                  long size)
+{
+    char *cname = cpdb_type_name(cls), bound[32], *title;
+    snprintf(bound, sizeof bound, maxsize < 0 ? "None" : "%ld", maxsize);
+    title = cpdb_xasprintf("functools.lru_cache on a method keeps instances "
+                           "alive: %s's cache holds %zu %s objects (%ld "
+                           "entries, maxsize=%s).", name, n_selves, cname,
+                           size, bound);
+    add_hint(out, CPDB_LEAK_METHOD_CACHE, title, cpdb_xstrdup(
+        "   The cache's keys hold self, so no instance it has seen is freed "
+        "while the\n   class lives.  Fix: cache on the instance "
+        "(functools.cached_property, or a\n   dict attribute), or key the "
+        "cache on what the result depends on.\n"), w);
+    free(cname);
+}
+
+/* The hint for one lru_cache wrapper w, if it deserves one. */
+static void
+lru_cache_hint(CpdbLeakHints *out, PyObject *w)
+{
+    PyObject *wrapped;
+    long maxsize, size;
+    PyTypeObject *cls;
+    Selves sv;
+    char *name;
+    if (cache_info(w, &maxsize, &size) < 0) {
+        return;
+    }
+    memset(&sv, 0, sizeof sv);
+    wrapped = PyObject_GetAttrString(w, "__wrapped__");
+    PyErr_Clear();
+    cls = wrapped ? method_class(wrapped) : NULL;
+    if (cls != NULL) {
+        sv.type = cls;
+        cpdb_heap_referents(w, cache_dict_visit, &sv);
+    }
+    name = qualname_of(w);
+    if (cls != NULL && sv.seen.n >= CPDB_LEAK_METHOD_SELVES) {
+        method_cache_hint(out, w, name, cls, sv.seen.n, maxsize, size);
+    }
+    else if (maxsize < 0 && size >= CPDB_LEAK_CACHE_ENTRIES) {
+        add_hint(out, CPDB_LEAK_UNBOUNDED_CACHE,
+                 cpdb_xasprintf("An unbounded functools.lru_cache: %s holds "
+                                "%ld entries (maxsize=None).", name, size),
+                 cpdb_xstrdup("   Every distinct argument stays cached for "
+                              "good.  Fix: lru_cache(maxsize=N), or\n   "
+                              "cache_clear() when a batch of work ends.\n"),
+                 w);
+    }
+    free(name);
+    free(sv.seen.items);
+    Py_XDECREF(wrapped);
+}
+
+void
+cpdb_leak_lru_caches(CpdbHeap *h, CpdbLeakHints *out)
+{
+    uint32_t i;
+    for (i = 0; i < h->n; i++) {
+        PyObject *w = h->objs[i];
+        if (strcmp(Py_TYPE(w)->tp_name, "functools._lru_cache_wrapper") == 0
+            && !from_stdlib(w)) {
+            lru_cache_hint(out, w);
+        }
+    }
+}
+
+/* --- module-level containers that grow ----------------------------------- */
+
+static int
+sized_cmp(const void *a, const void *b)
+{
+    const CpdbSized *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c != 0 ? c : (x->ptr > y->ptr) - (x->ptr < y->ptr);
+}
+
+static int
+is_container(PyObject *v)
+{
+    const char *t = Py_TYPE(v)->tp_name;
+    return PyList_Check(v) || PyDict_Check(v) || PyAnySet_Check(v)
+           || strcmp(t, "collections.deque") == 0;
+}
+
+/* Note the size of container v under name (which the table takes). */
+static void
+sizes_push(CpdbLeakSizes *t, char *name, uintptr_t ptr, PyObject *v)
+{
+    CpdbSized z;
+    z.name = name;
+    z.ptr = ptr;
+    z.len = PyObject_Length(v);
+    cpdb_array_push(&t->items, z);
+    PyErr_Clear();
+}
+
+/* Note v as prefix.key when it is a container and key a public name. */
+static void
+sizes_add(CpdbLeakSizes *t, const char *prefix, PyObject *key, PyObject *v)
+{
+    const char *k;
+    if (!PyUnicode_Check(key) || !is_container(v)) {
+        return;
+    }
+    k = PyUnicode_AsUTF8(key);
+    if (k == NULL || (k[0] == '_' && k[1] == '_')) {
+        PyErr_Clear();
+        return;
+    }
+    sizes_push(t, cpdb_xasprintf("%s.%s", prefix, k), 0, v);
+}
+
+/* The containers an instance holds, found through tp_traverse (asking
+   for __dict__ would make one on 3.11+ and change the heap): its direct
+   references, and those of a dictionary it refers to (its __dict__). */
+typedef struct InstWalk {
+    CpdbLeakSizes *t;
+    const char *name;
+    int inside;
+    uintptr_t want;         /* when looking one up again */
+    PyObject *found, *found_in;
+} InstWalk;
+
+static int
+inst_visit(PyObject *o, void *arg)
+{
+    InstWalk *w = arg;
+    if (w->want != 0 && (uintptr_t)o == w->want && w->found == NULL) {
+        w->found = o;
+        return 0;
+    }
+    if (w->want == 0 && is_container(o)) {
+        sizes_push(w->t, cpdb_xstrdup(w->name), (uintptr_t)o, o);
+    }
+    if (!w->inside && PyDict_CheckExact(o)) {
+        w->inside = 1;
+        cpdb_heap_referents(o, inst_visit, w);
+        if (w->found != NULL && w->found_in == NULL) {
+            w->found_in = o;
+        }
+        w->inside = 0;
+    }
+    return 0;
+}
+
+/* Note the containers of one global v (named key) of module mod: v
+   itself, and when v is a class the module defines or an instance of
+   one (a settings object, a registry), their attributes too. */
+static void
+sizes_of_global(CpdbLeakSizes *t, const char *mod, PyObject *key,
+                PyObject *v)
+{
+    char *prefix;
+    sizes_add(t, mod, key, v);
+    if (!PyUnicode_Check(key)) {
+        return;
+    }
+    prefix = cpdb_xasprintf("%s.%s", mod, PyUnicode_AsUTF8(key));
+    if (PyType_Check(v)
+        && strcmp(type_module((PyTypeObject *)v), mod) == 0) {
+        PyObject *cd = ((PyTypeObject *)v)->tp_dict, *k2, *v2;
+        Py_ssize_t p3 = 0;
+        while (cd != NULL && PyDict_Next(cd, &p3, &k2, &v2)) {
+            sizes_add(t, prefix, k2, v2);
+        }
+    }
+    else if (!PyType_Check(v) && !PyModule_Check(v)
+             && strcmp(type_module(Py_TYPE(v)), mod) == 0) {
+        InstWalk w = {t, prefix, 0, 0, NULL, NULL};
+        cpdb_heap_referents(v, inst_visit, &w);
+    }
+    free(prefix);
+}
+
+void
+cpdb_leak_sizes_take(CpdbLeakSizes *t)
+{
+    PyObject *modules = PyImport_GetModuleDict(), *mname, *m;
+    Py_ssize_t pos = 0;
+    memset(t, 0, sizeof *t);
+    t->taken = 1;
+    while (modules != NULL && PyDict_Next(modules, &pos, &mname, &m)) {
+        PyObject *d, *key, *v;
+        Py_ssize_t p2 = 0;
+        const char *mod;
+        if (!PyModule_Check(m) || !PyUnicode_Check(mname)
+            || (d = PyModule_GetDict(m)) == NULL) {
+            continue;
+        }
+        mod = PyUnicode_AsUTF8(mname);
+        if (mod == NULL || strcmp(mod, "sys") == 0
+            || strcmp(mod, "linecache") == 0) {
+            PyErr_Clear();
+            continue;       /* they grow as modules and files are used */
+        }
+        while (PyDict_Next(d, &p2, &key, &v)) {
+            sizes_of_global(t, mod, key, v);
+        }
+    }
+    qsort(t->items.items, t->items.n, sizeof(CpdbSized), sized_cmp);
+}
+
+void
+cpdb_leak_sizes_fini(CpdbLeakSizes *t)
+{
+    size_t i;
+    for (i = 0; i < t->items.n; i++) {
+        free(t->items.items[i].name);
+    }
+    free(t->items.items);
+    memset(t, 0, sizeof *t);
+}
+
+/* A container that grew: its size now, and before. */
+typedef struct Growth {
+    const CpdbSized *now;
+    Py_ssize_t before;
+} Growth;
+
+static int
+growth_desc(const void *a, const void *b)
+{
+    const Growth *x = a, *y = b;
+    Py_ssize_t dx = x->now->len - x->before, dy = y->now->len - y->before;
+    return (dx < dy) - (dx > dy);
+}
+
+/* Look a dotted name up again.  Return: new reference, or NULL. */
+static PyObject *
+lookup_dotted(const char *dotted)
+{
+    PyObject *modules = PyImport_GetModuleDict();
+    char *copy = cpdb_xstrdup(dotted), *p;
+    PyObject *found = NULL;
+    /* The module name is the longest prefix that is a module. */
+    for (p = copy + strlen(copy); p > copy && found == NULL; p--) {
+        if (*p == '.') {
+            PyObject *m;
+            *p = '\0';
+            m = PyDict_GetItemString(modules, copy);
+            if (m != NULL && PyModule_Check(m)) {
+                PyObject *o = Py_NewRef(m);
+                char *part, *save = NULL;
+                for (part = strtok_r(p + 1, ".", &save); part && o;
+                     part = strtok_r(NULL, ".", &save)) {
+                    Py_SETREF(o, PyObject_GetAttrString(o, part));
+                }
+                found = o;
+                PyErr_Clear();
+                break;
+            }
+            *p = '.';
+        }
+    }
+    free(copy);
+    return found;
+}
+
+/* The container a size entry is about, and its printed name.  Return:
+   new reference, or NULL; *name malloc'd. */
+static PyObject *
+sized_object(const CpdbSized *z, char **name)
+{
+    PyObject *owner = lookup_dotted(z->name), *found = NULL;
+    char *edge = NULL;
+    *name = NULL;
+    if (owner == NULL || z->ptr == 0) {
+        *name = cpdb_xstrdup(z->name);
+        return owner;
+    }
+    {
+        InstWalk w = {NULL, z->name, 0, z->ptr, NULL, NULL};
+        cpdb_heap_referents(owner, inst_visit, &w);
+        if (w.found != NULL) {
+            found = Py_NewRef(w.found);
+            edge = cpdb_edge_name(w.found_in ? w.found_in : owner, found);
+        }
+    }
+    if (edge != NULL && edge[0] == '[' && edge[1] == '\'') {
+        /* ['attr'] in the instance's __dict__: .attr */
+        *name = cpdb_xasprintf("%s.%.*s", z->name, (int)strlen(edge) - 4,
+                               edge + 2);
+    }
+    else {
+        *name = cpdb_xasprintf("%s%s", z->name, edge ? edge : ".?");
+    }
+    free(edge);
+    Py_DECREF(owner);
+    return found;
+}
+
+void
+cpdb_leak_growing(const CpdbLeakSizes *last, const CpdbLeakSizes *now,
+                  CpdbLeakHints *out)
+{
+    size_t i, n = 0;
+    Growth *g;
+    if (!last->taken) {
+        return;
+    }
+    g = cpdb_xmalloc(sizeof(Growth) * (now->items.n + 1));
+    for (i = 0; i < now->items.n; i++) {
+        const CpdbSized *z = &now->items.items[i];
+        const CpdbSized *before = bsearch(z, last->items.items,
+                                          last->items.n, sizeof(CpdbSized),
+                                          sized_cmp);
+        if (before != NULL && z->len - before->len >= CPDB_LEAK_GREW_ITEMS) {
+            g[n].now = z;
+            g[n++].before = before->len;
+        }
+    }
+    qsort(g, n, sizeof(Growth), growth_desc);
+    for (i = 0; i < n && i < CPDB_LEAK_MAX_GROWING; i++) {
+        char *name;
+        PyObject *v = sized_object(g[i].now, &name);
+        add_hint(out, CPDB_LEAK_GROWING, cpdb_xasprintf(
+                     "A module-level container grows: %s went from %zd to "
+                     "%zd items since the last \"leak hints\" or \"gc "
+                     "snapshot\".", name, g[i].before, g[i].now->len),
+                 cpdb_xstrdup(
+                     "   What a module holds lives as long as the program.  "
+                     "Find the code that adds\n   to it (\"gc chain\" of an "
+                     "item shows the way in) and what should remove\n   it "
+                     "again.\n"), v);
+        Py_XDECREF(v);
+        free(name);
+    }
+    free(g);
+}
+
+/* --- gc.garbage and __del__ in cycles ------------------------------------ */
+
+static int
+has_del(PyTypeObject *t)
+{
+    PyObject *mro = t->tp_mro;
+    Py_ssize_t i;
+    if (t->tp_finalize == NULL || mro == NULL || !PyTuple_Check(mro)) {
+        return 0;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+        PyObject *d = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+        if (d != NULL && PyDict_GetItemString(d, "__del__") != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The hint for gc.garbage's n objects (list garbage), saved by
+   DEBUG_SAVEALL or not. */
+static void
+garbage_hint(CpdbLeakHints *out, PyObject *garbage, Py_ssize_t n,
+             int saveall)
+{
+    Py_ssize_t i, with_del = 0;
+    if (!saveall) {
+        add_hint(out, CPDB_LEAK_GARBAGE, cpdb_xasprintf(
+                     "gc.garbage holds %zd object%s the collector found "
+                     "unreachable but could not free.", n,
+                     n == 1 ? "" : "s"),
+                 cpdb_xstrdup(
+                     "   They stay until the program empties gc.garbage.  "
+                     "\"gc garbage\" and \"gc cycles\"\n   show them and "
+                     "their references (C types with broken tp_traverse or "
+                     "finalizers \n   that resurrect objects put them "
+                     "there).\n"), NULL);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        with_del += has_del(Py_TYPE(PyList_GET_ITEM(garbage, i)));
+    }
+    if (with_del > 0) {
+        add_hint(out, CPDB_LEAK_SAVED_DEL, cpdb_xasprintf(
+                     "gc.garbage (kept by \"gc saveall\") holds %zd "
+                     "object%s with __del__ that the collector had to free "
+                     "from cycles.", with_del, with_del == 1 ? "" : "s"),
+                 cpdb_xstrdup("   \"gc cycles\" shows the cycles; see the "
+                              "next hint on __del__ in cycles.\n"), NULL);
+    }
+}
+
+void
+cpdb_leak_garbage(CpdbLeakHints *out)
+{
+    PyObject *gc = imported("gc"), *garbage, *flags;
+    Py_ssize_t n;
+    int saveall;
+    if (gc == NULL) {
+        return;
+    }
+    garbage = PyObject_GetAttrString(gc, "garbage");
+    flags = PyObject_CallMethod(gc, "get_debug", NULL);
+    n = garbage && PyList_Check(garbage) ? PyList_GET_SIZE(garbage) : 0;
+    saveall = flags != NULL && (PyLong_AsLong(flags) & 32) != 0;
+    PyErr_Clear();
+    if (n > 0) {
+        garbage_hint(out, garbage, n, saveall);
+    }
+    Py_XDECREF(flags);
+    Py_XDECREF(garbage);
+}
+
+/* Whether an object is plumbing that every instance reaches: its class,
+   modules, functions (through __globals__), frames.  Cycles through
+   them are how Python is built, not cycles a program made. */
+static int
+is_plumbing(PyObject *o)
+{
+    return PyType_Check(o) || PyModule_Check(o) || PyFunction_Check(o)
+           || PyFrame_Check(o) || PyCFunction_Check(o);
+}
+
+/* The reference graph among the objects that are not plumbing.
+   Return 0, or -1 when out of memory. */
+static int
+data_graph(const CpdbHeap *h, CpdbGraph *g)
+{
+    uint8_t *skip = calloc((size_t)h->n / 8 + 1, 1);
+    uint32_t i, e, k = 0;
+    memset(g, 0, sizeof *g);
+    g->off = calloc((size_t)h->n + 1, sizeof(uint32_t));
+    if (skip == NULL || g->off == NULL) {
+        free(skip);
+        free(g->off);
+        return -1;
+    }
+    g->n = h->n;
+    for (i = 0; i < h->n; i++) {
+        if (is_plumbing(h->objs[i])) {
+            cpdb_bit_set(skip, i);
+        }
+    }
+    for (i = 0; i < h->n; i++) {
+        for (e = h->back.off[i]; !cpdb_bit_get(skip, i)
+             && e < h->back.off[i + 1]; e++) {
+            k += !cpdb_bit_get(skip, h->back.adj[e]);
+        }
+    }
+    g->adj = malloc(sizeof(uint32_t) * ((size_t)k + 1));
+    if (g->adj == NULL) {
+        free(skip);
+        cpdb_graph_fini(g);
+        return -1;
+    }
+    for (i = 0, k = 0; i < h->n; i++) {
+        g->off[i] = k;
+        for (e = h->back.off[i]; !cpdb_bit_get(skip, i)
+             && e < h->back.off[i + 1]; e++) {
+            if (!cpdb_bit_get(skip, h->back.adj[e])) {
+                g->adj[k++] = h->back.adj[e];
+            }
+        }
+    }
+    g->off[h->n] = k;
+    free(skip);
+    return 0;
+}
+
+/* The objects with __del__ that are in a cycle of g (comp: its
+   components).  Return: how many; *first receives the first (borrowed:
+   the snapshot's). */
+static long
+del_in_cycles(const CpdbHeap *h, const CpdbGraph *g, const uint32_t *comp,
+              long n_comp, PyObject **first)
+{
+    uint32_t i, e, *size = cpdb_xcalloc((size_t)n_comp + 1,
+                                        sizeof(uint32_t));
+    long members = 0;
+    *first = NULL;
+    for (i = 0; i < h->n; i++) {
+        size[comp[i]]++;
+    }
+    for (i = 0; i < h->n; i++) {
+        PyObject *o = h->objs[i];
+        int in_cycle = size[comp[i]] > 1;
+        for (e = g->off[i]; !in_cycle && e < g->off[i + 1]; e++) {
+            in_cycle = g->adj[e] == i;      /* refers to itself */
+        }
+        if (in_cycle && has_del(Py_TYPE(o))) {
+            members++;
+            if (*first == NULL) {
+                *first = o;
+            }
+        }
+    }
+    free(size);
+    return members;
+}
+
+void
+cpdb_leak_del_cycles(CpdbHeap *h, CpdbLeakHints *out)
+{
+    CpdbGraph g;
+    uint32_t i, *comp;
+    long n_comp, members;
+    PyObject *first = NULL;
+    int any = 0;
+    char *tname;
+
+    for (i = 0; i < h->n && !any; i++) {
+        any = has_del(Py_TYPE(h->objs[i]));
+    }
+    if (!any || cpdb_heap_build_back(h) < 0 || data_graph(h, &g) < 0) {
+        PyErr_Clear();
+        return;
+    }
+    comp = malloc(sizeof(uint32_t) * ((size_t)h->n + 1));
+    n_comp = comp ? cpdb_graph_components(&g, comp) : -1;
+    members = n_comp < 0 ? 0 : del_in_cycles(h, &g, comp, n_comp, &first);
+    if (members > 0) {
+        tname = cpdb_type_name(Py_TYPE(first));
+        add_hint(out, CPDB_LEAK_DEL_CYCLES, cpdb_xasprintf(
+                     "%ld object%s with __del__ (%s%s) %s in reference "
+                     "cycles.", members, members == 1 ? "" : "s", tname,
+                     members > 1 ? ", ..." : "",
+                     members == 1 ? "is" : "are"),
+                 cpdb_xstrdup(
+                     "   Only the cycle collector frees them, later than "
+                     "reference counting would,\n   and their __del__ runs "
+                     "in an order nobody chose.  Fix: break the cycle\n   "
+                     "with weakref (weakref.ref, WeakValueDictionary) or "
+                     "close the objects\n   explicitly instead of in "
+                     "__del__.  \"gc cycles\" after \"gc saveall on\" and\n"
+                     "   \"gc collect\", or \"gc graph\", show the "
+                     "cycles.\n"), first);
+        free(tname);
+    }
+    free(comp);
+    cpdb_graph_fini(&g);
+}
+
+/* --- all of them --------------------------------------------------------- */
+
+void
+cpdb_leak_hints(const CpdbLeakLook *look, CpdbLeakSizes *now,
+                CpdbLeakHints *out)
+{
+    cpdb_guard_begin(look->ctx->busy);
+    cpdb_leak_django(look->h, out);
+    cpdb_leak_defaults(look->h, look->code_path, out);
+    cpdb_leak_lru_caches(look->h, out);
+    cpdb_leak_sizes_take(now);
+    cpdb_leak_growing(look->last, now, out);
+    cpdb_leak_garbage(out);
+    cpdb_leak_del_cycles(look->h, out);
+    cpdb_guard_end(look->ctx->busy);
+    PyErr_Clear();
+}

@@ -1,0 +1,117 @@
+/* Censuses by type name and their differences, on made-up censuses. */
+#include "heap/census.h"
+#include "tap.h"
+
+#include <stdlib.h>
+
+static void
+make(CpdbCensus *c, const char *const *names, const long *counts, long n)
+{
+    cpdb_census_of_names(c, names, counts, n);
+}
+
+static void
+test_made(void)
+{
+    static const char *const names[] = {"list", "dict", "app.Job", "dict",
+                                        "tuple"};
+    static const long counts[] = {5, 7, 2, 3, 1};
+    CpdbCensus c, copy = {0};
+    CpdbCensusRow *rows;
+
+    make(&c, names, counts, 5);
+    OK(c.n == 4 && c.total == 18, "4 names, 18 objects (got %ld, %ld)", c.n,
+       c.total);
+    STR_EQ(c.names[0], "app.Job", "names sorted: app.Job first");
+    STR_EQ(c.names[3], "tuple", "names sorted: tuple last");
+    OK(cpdb_census_get(&c, "dict") == 10, "types sharing a name add up");
+    OK(cpdb_census_get(&c, "set") == 0, "an absent name counts 0");
+    cpdb_census_copy(&copy, &c);
+    OK(copy.n == 4 && copy.total == 18 && copy.names[0] != c.names[0]
+       && cpdb_census_get(&copy, "list") == 5, "a copy owns its names");
+    rows = cpdb_census_rows(&c);
+    OK(rows[0].after == 10 && rows[1].after == 5 && rows[3].after == 1,
+       "rows most objects first");
+    STR_EQ(rows[2].name, "app.Job", "then fewer");
+    free(rows);
+    cpdb_census_fini(&copy);
+    cpdb_census_fini(&c);
+    OK(c.n == 0 && c.names == NULL, "fini empties the census");
+
+    make(&c, NULL, NULL, 0);
+    OK(c.n == 0 && c.total == 0, "an empty census");
+    rows = cpdb_census_rows(&c);
+    free(rows);
+    cpdb_census_fini(&c);
+}
+
+static void
+test_diff(void)
+{
+    static const char *const before_names[] = {"dict", "list", "gone",
+                                               "same", "b.Shrinks",
+                                               "a.Grows"};
+    static const long before_counts[] = {100, 10, 4, 7, 9, 1};
+    static const char *const after_names[] = {"dict", "list", "same",
+                                              "b.Shrinks", "a.Grows",
+                                              "new"};
+    static const long after_counts[] = {140, 10, 7, 3, 7, 4};
+    CpdbCensus a, b, empty = {0};
+    CpdbCensusRow *rows;
+    size_t n;
+
+    make(&a, before_names, before_counts, 6);
+    make(&b, after_names, after_counts, 6);
+    rows = cpdb_census_diff(&a, &b, 0, &n);
+    OK(n == 5, "5 types changed (got %zu)", n);
+    STR_EQ(rows[0].name, "dict", "the largest change first");
+    OK(rows[0].before == 100 && rows[0].after == 140 && rows[0].change == 40,
+       "dict 100 -> 140 (+40)");
+    STR_EQ(rows[1].name, "a.Grows", "equal changes by name: a.Grows");
+    STR_EQ(rows[2].name, "b.Shrinks", "a shrinking type by its size");
+    OK(rows[2].change == -6, "b.Shrinks -6");
+    STR_EQ(rows[3].name, "gone", "a type that is gone");
+    OK(rows[3].before == 4 && rows[3].after == 0 && rows[3].change == -4,
+       "gone 4 -> 0");
+    STR_EQ(rows[4].name, "new", "a new type");
+    OK(rows[4].before == 0 && rows[4].change == 4, "new 0 -> 4");
+    free(rows);
+
+    rows = cpdb_census_diff(&a, &b, CPDB_CENSUS_GROWN_ONLY, &n);
+    OK(n == 3, "3 types grew (got %zu)", n);
+    STR_EQ(rows[0].name, "dict", "grown: dict");
+    STR_EQ(rows[1].name, "a.Grows", "grown: a.Grows");
+    STR_EQ(rows[2].name, "new", "grown: new");
+    free(rows);
+
+    rows = cpdb_census_diff(&b, &b, 0, &n);
+    OK(n == 0, "no difference with itself");
+    free(rows);
+
+    rows = cpdb_census_diff(&empty, &b, CPDB_CENSUS_GROWN_ONLY, &n);
+    OK(n == 6 && rows[0].after == 140 && rows[0].change == 140,
+       "from nothing every type grew");
+    free(rows);
+    cpdb_census_fini(&a);
+    cpdb_census_fini(&b);
+}
+
+static void
+test_matching(void)
+{
+    OK(cpdb_census_name_matches("", "dict"), "an empty pattern matches");
+    OK(cpdb_census_name_matches("Job", "app.Job"), "a part of the name");
+    OK(!cpdb_census_name_matches("job", "app.Job"), "case counts");
+    OK(cpdb_census_name_matches("*.Job", "app.Job"), "a glob");
+    OK(!cpdb_census_name_matches("*.Job", "app.Jobs"), "a glob is whole");
+    OK(cpdb_census_name_matches("app.[JK]ob", "app.Kob"), "a glob class");
+}
+
+int
+main(void)
+{
+    test_made();
+    test_diff();
+    test_matching();
+    return tap_done();
+}
