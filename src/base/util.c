@@ -87,7 +87,9 @@ cpdb_buf_init(CpdbBuf *b)
 void
 cpdb_buf_fini(CpdbBuf *b)
 {
-    free(b->data);
+    if (b->cap > 0) {
+        free(b->data);
+    }
     b->data = NULL;
     b->len = b->cap = 0;
 }
@@ -96,10 +98,15 @@ static void
 buf_reserve(CpdbBuf *b, size_t extra)
 {
     if (b->len + extra + 1 > b->cap) {
+        if (b->cap == 0) {      /* emptied by cpdb_buf_take */
+            b->cap = 64;
+            b->data = NULL;
+        }
         while (b->len + extra + 1 > b->cap) {
             b->cap *= 2;
         }
         b->data = cpdb_xrealloc(b->data, b->cap);
+        b->data[b->len] = '\0';
     }
 }
 
@@ -149,11 +156,15 @@ cpdb_buf_printf(CpdbBuf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* What an emptied buffer shows until it is written again. */
+static char no_text[1];
+
 char *
 cpdb_buf_take(CpdbBuf *b)
 {
-    char *s = b->data;
-    cpdb_buf_init(b);
+    char *s = b->cap > 0 ? b->data : cpdb_xstrdup("");
+    b->data = no_text;          /* empty, holding no memory */
+    b->len = b->cap = 0;
     return s;
 }
 

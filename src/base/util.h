@@ -70,7 +70,9 @@ void cpdb_buf_addn(CpdbBuf *b, const char *s, size_t n);
 void cpdb_buf_addc(CpdbBuf *b, char c);
 void cpdb_buf_printf(CpdbBuf *b, const char *fmt, ...) CPDB_PRINTF(2, 3);
 void cpdb_buf_vprintf(CpdbBuf *b, const char *fmt, va_list ap);
-/* Return: the text, now owned by the caller; the buffer is empty. */
+/* Return: the text, now owned by the caller; the buffer is left empty
+   and holds no memory (it may be used again, or dropped without
+   cpdb_buf_fini). */
 char *cpdb_buf_take(CpdbBuf *b);
 
 /* Read a whole file.  Return: malloc'd bytes (NUL-terminated) with their

@@ -21,6 +21,12 @@ main(void)
     p = cpdb_buf_take(&b);
     OK(b.len == 0 && b.data[0] == '\0', "take leaves the buffer empty");
     free(p);
+    p = cpdb_buf_take(&b);
+    STR_EQ(p, "", "taking an emptied buffer gives an empty text of its own");
+    cpdb_buf_add(&b, "again");
+    STR_EQ(b.data, "again", "an emptied buffer takes text again");
+    free(p);
+    free(cpdb_buf_take(&b));
     for (v = 0; v < 1000; v++) {
         cpdb_buf_add(&b, "0123456789");
     }
