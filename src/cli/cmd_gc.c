@@ -11,6 +11,7 @@
 #include "heap/graph.h"
 #include "heap/heap.h"
 #include "heap/names.h"
+#include "heap/refs.h"
 #include "cli/output.h"
 #include "core/session.h"
 #include "base/util.h"
@@ -440,53 +441,6 @@ node_label(PyObject *o, int last)
     return cpdb_type_name(Py_TYPE(o));
 }
 
-/* The name of the reference out of node at, and how many nodes after it
-   the name stands for: "A .x" for A .__dict__ ['x'] (instances, classes,
-   modules), "f .__closure__[0].cell_contents" for f .__closure__ ->
-   tuple [0] -> cell .cell_contents.
-   Return: malloc'd or NULL. */
-static char *
-path_edge(PyObject *const *nodes, size_t len, int closed, size_t at,
-          size_t *skip)
-{
-    PyObject *o = nodes[at];
-    PyObject *n1 = at + 1 < len ? nodes[at + 1]
-                   : (closed && at + 1 == len ? nodes[0] : NULL);
-    PyObject *n2 = at + 2 < len ? nodes[at + 2]
-                   : (closed && at + 2 == len ? nodes[0] : NULL);
-    char *name;
-    *skip = 0;
-    if (n2 != NULL && cpdb_is_dict_of(o, n1)) {
-        name = cpdb_edge_name(n1, n2);
-        if (name != NULL && name[0] == '[' && name[1] == '\'') {
-            char *attr = cpdb_xasprintf(".%.*s", (int)strlen(name) - 4,
-                                        name + 2);
-            free(name);
-            *skip = 1;
-            return attr;
-        }
-        free(name);
-    }
-    if (n2 != NULL && PyFunction_Check(o) && PyCell_Check(n2)
-        && PyFunction_GET_CLOSURE(o) == n1 && PyTuple_Check(n1)) {
-        PyObject *n3 = at + 3 < len ? nodes[at + 3]
-                       : (closed && at + 3 == len ? nodes[0] : NULL);
-        Py_ssize_t k;
-        for (k = 0; k < PyTuple_GET_SIZE(n1); k++) {
-            if (PyTuple_GET_ITEM(n1, k) != n2) {
-                continue;
-            }
-            if (n3 != NULL && PyCell_GET(n2) == n3) {
-                *skip = 2;
-                return cpdb_xasprintf(".__closure__[%zd].cell_contents", k);
-            }
-            *skip = 1;
-            return cpdb_xasprintf(".__closure__[%zd]", k);
-        }
-    }
-    return n1 != NULL ? cpdb_edge_name(o, n1) : NULL;
-}
-
 /* A path of objects as "A .x -> B [0] -> C"; a closed one (a cycle) ends
    where it started.  *edges receives the number of references printed.
    Return: malloc'd. */
@@ -508,7 +462,7 @@ cpdb_gc_path_text(PyObject *const *nodes, size_t len,
         cpdb_buf_add(&b, label);
         free(label);
         if (has_next) {
-            char *name = path_edge(nodes, len, closed, i, &skip);
+            char *name = cpdb_refs_path_edge(nodes, len, closed, i, &skip);
             cpdb_buf_printf(&b, " %s -> ", name ? name : "(refers to)");
             free(name);
             (*edges)++;

@@ -1,14 +1,15 @@
 /* The gc family, part three: references out of and into an object,
    the shortest chain of references that keeps it alive, the objects
-   nothing refers to, and Graphviz pictures.  All over one snapshot of
-   the tracked objects per stop and its reverse edges (heap.c). */
+   nothing refers to, and Graphviz pictures.  The answers are the heap
+   layer's (heap/refs.c), over one snapshot of the tracked
+   objects per stop; here they are asked for and printed. */
 #include "cli/cmd.h"
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
 #include "core/eval.h"
-#include "heap/graph.h"
 #include "heap/heap.h"
 #include "heap/names.h"
+#include "heap/refs.h"
 #include "cli/output.h"
 #include "core/session.h"
 #include "base/util.h"
@@ -22,34 +23,11 @@
 
 extern char **environ;
 
-typedef struct Collect {
-    PyObject **items;
-    size_t n, cap;
-} Collect;
-
-static int
-collect_visit(PyObject *referent, void *arg)
-{
-    Collect *c = arg;
-    size_t i;
-    for (i = 0; i < c->n; i++) {
-        if (c->items[i] == referent) {
-            return 0;
-        }
-    }
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 16;
-        c->items = cpdb_xrealloc(c->items, sizeof(PyObject *) * c->cap);
-    }
-    c->items[c->n++] = Py_NewRef(referent);
-    return 0;
-}
-
 CmdResult
 cpdb_gc_refs(CpdbSession *s, const char *args)
 {
     PyObject *o = cpdb_gc_resolve(s, args);
-    Collect c = {NULL, 0, 0};
+    CpdbObjectArray c = {NULL, 0, 0};
     size_t i;
     char *brief;
     if (o == NULL) {
@@ -68,7 +46,7 @@ cpdb_gc_refs(CpdbSession *s, const char *args)
         }
         PyErr_Clear();
     }
-    cpdb_heap_referents(o, collect_visit, &c);
+    cpdb_refs_referents(o, &c);
     cpdb_out(s, "%s refers to %zu object%s%s\n", brief, c.n,
              c.n == 1 ? "" : "s", c.n ? ":" : ".");
     for (i = 0; i < c.n; i++) {
@@ -78,91 +56,14 @@ cpdb_gc_refs(CpdbSession *s, const char *args)
         cpdb_out(s, "  %s -> $%ld = %s\n", name ? name : "(refers to)", k, b);
         free(name);
         free(b);
-        Py_DECREF(c.items[i]);
     }
-    free(c.items);
+    cpdb_refs_array_fini(&c);
     free(brief);
     Py_DECREF(o);
     return CMD_STAY;
 }
 
 /* --- referrers and chains ------------------------------------------------ */
-
-/* A variable of a stopped frame: the frames' own references are not
-   visible to the collector from 3.11 on, so chains and referrers name
-   them from the stack cpdb holds. */
-typedef struct LocalRoot {
-    uint32_t index;         /* the value's snapshot index */
-    int frame;              /* stack position, 0 innermost */
-    char *name;
-} LocalRoot;
-
-typedef struct LocalRoots {
-    LocalRoot *items;
-    size_t n;
-} LocalRoots;
-
-static void
-local_roots_fini(LocalRoots *r)
-{
-    size_t i;
-    for (i = 0; i < r->n; i++) {
-        free(r->items[i].name);
-    }
-    free(r->items);
-    r->items = NULL;
-    r->n = 0;
-}
-
-/* The variables of every stopped frame (module frames left out: their
-   variables are their module's) whose values the collector tracks. */
-static void
-local_roots_take(CpdbSession *s, CpdbHeap *h, LocalRoots *r)
-{
-    size_t j;
-    r->items = NULL;
-    r->n = 0;
-    for (j = 0; j < s->stack.n; j++) {
-        PyFrameObject *f = s->stack.items[j].frame;
-        PyObject *locals = cpdb_frame_locals(f), *globals, *items;
-        Py_ssize_t k;
-        globals = locals ? cpdb_frame_globals(f) : NULL;
-        items = globals && locals != globals ? PyMapping_Items(locals) : NULL;
-        for (k = 0; items != NULL && k < PyList_GET_SIZE(items); k++) {
-            PyObject *pair = PyList_GET_ITEM(items, k);
-            long idx;
-            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2
-                || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
-                continue;
-            }
-            idx = cpdb_heap_find(h, PyTuple_GET_ITEM(pair, 1));
-            if (idx < 0) {
-                continue;
-            }
-            r->items = cpdb_xrealloc(r->items, sizeof(LocalRoot) * (r->n + 1));
-            r->items[r->n].index = (uint32_t)idx;
-            r->items[r->n].frame = (int)j;
-            r->items[r->n].name = cpdb_xstrdup(
-                PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0)));
-            r->n++;
-        }
-        PyErr_Clear();
-        Py_XDECREF(items);
-        Py_XDECREF(globals);
-        Py_XDECREF(locals);
-    }
-}
-
-/* "frame #1 main() variable 'x'".  Return: malloc'd. */
-static char *
-local_root_text(CpdbSession *s, const LocalRoot *r)
-{
-    char *fn = cpdb_frame_funcname(s->stack.items[r->frame].frame);
-    char *t = cpdb_xasprintf("frame #%d %s() variable '%s'", r->frame, fn,
-                             r->name);
-    free(fn);
-    return t;
-}
 
 /* The snapshot index of o, taking the snapshot; -1 with a message when
    the collector does not track o. */
@@ -205,11 +106,9 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
 static void
 print_weak_referrers(CpdbSession *s, PyObject *o)
 {
-    PyObject *mod = PyImport_ImportModule("_weakref"), *refs;
+    PyObject *refs = cpdb_refs_weakrefs(o);
     Py_ssize_t k;
-    refs = mod ? PyObject_CallMethod(mod, "getweakrefs", "(O)", o) : NULL;
-    for (k = 0; refs != NULL && PyList_Check(refs)
-                && k < PyList_GET_SIZE(refs); k++) {
+    for (k = 0; refs != NULL && k < PyList_GET_SIZE(refs); k++) {
         PyObject *ref = PyList_GET_ITEM(refs, k);
         char *b = cpdb_obj_brief(ref, 60);
         long h = cpdb_history_add(s, ref);
@@ -218,37 +117,19 @@ print_weak_referrers(CpdbSession *s, PyObject *o)
     }
     PyErr_Clear();
     Py_XDECREF(refs);
-    Py_XDECREF(mod);
 }
 
-CmdResult
-cpdb_gc_referrers(CpdbSession *s, const char *args)
+/* Print who refers to o, snapshot object i of h. */
+static void
+print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
+                const CpdbReferrers *r)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
-    CpdbHeap *h;
-    long i;
-    uint32_t e, n;
-    size_t v;
-    char *brief;
-    LocalRoots roots;
-    if (o == NULL) {
-        return CMD_FAILED;
-    }
-    i = tracked_index(s, &h, o, 1);
-    if (i < 0) {
-        Py_DECREF(o);
-        return CMD_FAILED;
-    }
-    local_roots_take(s, h, &roots);
-    brief = cpdb_obj_brief(o, 60);
-    n = h->back.off[i + 1] - h->back.off[i];
-    for (v = 0; v < roots.n; v++) {
-        n += roots.items[v].index == (uint32_t)i;
-    }
-    cpdb_out(s, "%u referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
+    char *brief = cpdb_obj_brief(o, 60);
+    size_t n = r->n_objects + r->roots.n, e;
+    cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
              n ? ":" : ".");
-    for (e = h->back.off[i]; e < h->back.off[i + 1]; e++) {
-        PyObject *src = h->objs[h->back.adj[e]];
+    for (e = 0; e < r->n_objects; e++) {
+        PyObject *src = h->objs[r->objects[e]];
         char *name = cpdb_edge_name(src, o);
         char *b = cpdb_obj_brief(src, 60);
         long k = cpdb_history_add(s, src);
@@ -256,25 +137,132 @@ cpdb_gc_referrers(CpdbSession *s, const char *args)
         free(name);
         free(b);
     }
-    for (v = 0; v < roots.n; v++) {
-        if (roots.items[v].index == (uint32_t)i) {
-            char *t = local_root_text(s, &roots.items[v]);
-            cpdb_out(s, "  %s\n", t);
-            free(t);
-        }
+    for (e = 0; e < r->roots.n; e++) {
+        char *t = cpdb_refs_local_root_text(&r->roots.items[e]);
+        cpdb_out(s, "  %s\n", t);
+        free(t);
     }
     print_weak_referrers(s, o);
     if (n == 0) {
         cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
                  "from C, or only from a running frame's stack.\n");
     }
-    local_roots_fini(&roots);
     free(brief);
+}
+
+CmdResult
+cpdb_gc_referrers(CpdbSession *s, const char *args)
+{
+    PyObject *o = cpdb_gc_resolve(s, args);
+    CpdbHeap *h;
+    CpdbHeapContext ctx;
+    CpdbReferrers r;
+    CmdResult result = CMD_FAILED;
+    long i;
+    int rc;
+    if (o == NULL) {
+        return CMD_FAILED;
+    }
+    i = tracked_index(s, &h, o, 1);
+    if (i < 0) {
+        goto done;
+    }
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_referrers(h, &ctx, (uint32_t)i, &r);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        goto done;
+    }
+    print_referrers(s, h, o, &r);
+    cpdb_refs_referrers_fini(&r);
+    result = CMD_STAY;
+done:
     Py_DECREF(o);
-    return CMD_STAY;
+    return result;
 }
 
 /* --- chain ----------------------------------------------------------------- */
+
+/* Print a chain found: the path, root first, then each object on it
+   recorded as $N. */
+static void
+print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
+{
+    PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * c->len);
+    char **marks = cpdb_xcalloc(c->len, sizeof(char *));
+    size_t refs = 0, k;
+    char *path_line;
+    for (k = 0; k < c->len; k++) {
+        nodes[k] = h->objs[c->path[k]];
+    }
+    if (c->root >= 0) {
+        /* The root is a stopped frame's variable. */
+        char *var = cpdb_refs_local_root_text(&c->roots.items[c->root]);
+        marks[0] = cpdb_xasprintf("%s ->", var);
+        free(var);
+    }
+    path_line = cpdb_gc_path_text(nodes, c->len, (const char *const *)marks,
+                                  0, &refs);
+    refs += marks[0] != NULL;
+    cpdb_out(s, "Chain of %zu reference%s:\n  %s\n", refs,
+             refs == 1 ? "" : "s", path_line);
+    free(path_line);
+    free(marks[0]);
+    free(marks);
+    for (k = 0; k < c->len; k++) {
+        char *b = cpdb_obj_brief(nodes[k], 60);
+        long n = cpdb_history_add(s, nodes[k]);
+        cpdb_out(s, "  $%ld = %s\n", n, b);
+        free(b);
+    }
+    free(nodes);
+}
+
+/* Say that no chain leads to o (from target, when there is one). */
+static void
+print_no_chain(CpdbSession *s, PyObject *o, int to_target)
+{
+    char *brief = cpdb_obj_brief(o, 60);
+    if (to_target) {
+        cpdb_out(s, "No chain of references leads from the target to %s.\n",
+                 brief);
+    }
+    else {
+        cpdb_out(s, "No chain of references leads from a module or a "
+                 "stopped frame's variable to %s: it is held from C (an "
+                 "extension, the interpreter), only from a running "
+                 "frame's stack (an argument being passed, a value being "
+                 "computed), or only by cpdb's value history.\n", brief);
+    }
+    free(brief);
+}
+
+/* Find and print the chain to snapshot object i (from target, a
+   snapshot index, when >= 0).  Return: CMD_STAY, or CMD_FAILED after
+   reporting. */
+static CmdResult
+chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
+{
+    CpdbHeapContext ctx;
+    CpdbChain c;
+    int rc;
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_chain(h, &ctx, (uint32_t)i, target, &c);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    if (c.len == 0) {
+        print_no_chain(s, o, target >= 0);
+    }
+    else {
+        print_chain(s, h, &c);
+    }
+    cpdb_refs_chain_fini(&c);
+    return CMD_STAY;
+}
 
 CmdResult
 cpdb_gc_chain(CpdbSession *s, const char *args)
@@ -283,11 +271,7 @@ cpdb_gc_chain(CpdbSession *s, const char *args)
     PyObject *o, *target = NULL;
     CpdbHeap *h;
     long i, t = -1;
-    uint8_t *goal;
-    uint32_t *path, k;
-    size_t len;
     CmdResult r = CMD_FAILED;
-    LocalRoots roots = {NULL, 0};
 
     if (to != NULL) {
         *to = '\0';
@@ -307,92 +291,12 @@ cpdb_gc_chain(CpdbSession *s, const char *args)
     if (i < 0) {
         goto done;
     }
-    goal = cpdb_xcalloc((size_t)h->n / 8 + 1, 1);
-    if (target != NULL) {
-        t = cpdb_heap_find(h, target);
-        if (t < 0) {
-            cpdb_error(s, "The garbage collector does not track the target.");
-            free(goal);
-            goto done;
-        }
-        cpdb_bit_set(goal, (uint32_t)t);
-    }
-    else {
-        size_t j;
-        for (j = 0; j < h->modules.n; j++) {
-            cpdb_bit_set(goal, h->modules.items[j]);
-        }
-        local_roots_take(s, h, &roots);
-    }
-    len = cpdb_graph_shortest_path(&h->back, (uint32_t)i, goal, &path);
-    if (len == 0 && target == NULL && roots.n > 0) {
-        /* No module holds it: a stopped frame's variable may.  (Modules
-           come first: what a module holds outlives the call.) */
-        memset(goal, 0, (size_t)h->n / 8 + 1);
-        for (k = 0; k < roots.n; k++) {
-            cpdb_bit_set(goal, roots.items[k].index);
-        }
-        len = cpdb_graph_shortest_path(&h->back, (uint32_t)i, goal, &path);
-    }
-    free(goal);
-    if (len == 0) {
-        char *brief = cpdb_obj_brief(o, 60);
-        if (target != NULL) {
-            cpdb_out(s, "No chain of references leads from the target to %s."
-                     "\n", brief);
-        }
-        else {
-            cpdb_out(s, "No chain of references leads from a module or a "
-                     "stopped frame's variable to %s: it is held from C (an "
-                     "extension, the interpreter), only from a running "
-                     "frame's stack (an argument being passed, a value being "
-                     "computed), or only by cpdb's value history.\n", brief);
-        }
-        free(brief);
-        r = CMD_STAY;
+    if (target != NULL && (t = cpdb_heap_find(h, target)) < 0) {
+        cpdb_error(s, "The garbage collector does not track the target.");
         goto done;
     }
-    {
-        /* The path runs object -> ... -> root over referrer edges: print
-           it root first. */
-        PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * len);
-        char **marks = cpdb_xcalloc(len, sizeof(char *));
-        size_t refs = 0;
-        char *path_line;
-        for (k = 0; k < len; k++) {
-            nodes[k] = h->objs[path[len - 1 - k]];
-        }
-        if (target == NULL && !PyModule_Check(nodes[0])) {
-            /* The root is a stopped frame's variable. */
-            for (k = 0; k < roots.n; k++) {
-                if (roots.items[k].index == path[len - 1]) {
-                    char *var = local_root_text(s, &roots.items[k]);
-                    marks[0] = cpdb_xasprintf("%s ->", var);
-                    free(var);
-                    break;
-                }
-            }
-        }
-        path_line = cpdb_gc_path_text(nodes, len,
-                                      (const char *const *)marks, 0, &refs);
-        refs += marks[0] != NULL;
-        cpdb_out(s, "Chain of %zu reference%s:\n  %s\n", refs,
-                 refs == 1 ? "" : "s", path_line);
-        free(path_line);
-        free(marks[0]);
-        free(marks);
-        for (k = 0; k < len; k++) {
-            char *b = cpdb_obj_brief(nodes[k], 60);
-            long n = cpdb_history_add(s, nodes[k]);
-            cpdb_out(s, "  $%ld = %s\n", n, b);
-            free(b);
-        }
-        free(nodes);
-        free(path);
-    }
-    r = CMD_STAY;
+    r = chain_answer(s, h, o, i, t);
 done:
-    local_roots_fini(&roots);
     Py_XDECREF(target);
     Py_DECREF(o);
     return r;
@@ -400,67 +304,19 @@ done:
 
 /* --- leaks ----------------------------------------------------------------- */
 
-typedef struct OwnOnly {
-    const CpdbHeapContext *ctx;
-    int any, foreign;
-} OwnOnly;
-
-static int
-own_only_visit(PyObject *o, void *arg)
-{
-    OwnOnly *w = arg;
-    w->any = 1;
-    w->foreign |= !cpdb_heap_is_own(w->ctx, o);
-    return 0;
-}
-
-/* Whether o is a type's dict of subclasses, {id(sub): weakref(sub)}, kept
-   by the interpreter for static types since 3.12. */
-static int
-is_subclasses_dict(PyObject *o)
-{
-    PyObject *k, *v;
-    Py_ssize_t pos = 0;
-    if (!PyDict_CheckExact(o) || PyDict_GET_SIZE(o) == 0) {
-        return 0;
-    }
-    while (PyDict_Next(o, &pos, &k, &v)) {
-        PyObject *t;
-        int ok;
-        if (!PyLong_CheckExact(k) || !PyWeakref_Check(v)) {
-            return 0;
-        }
-        t = cpdb_weakref_target(v);
-        ok = t == NULL || (PyType_Check(t) && PyLong_AsVoidPtr(k) == t);
-        Py_XDECREF(t);
-        PyErr_Clear();
-        if (!ok) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Whether o holds nothing but cpdb's objects (the interpreter's list of
-   fork handlers holding cpdb's). */
-static int
-holds_only_own(const CpdbHeapContext *ctx, PyObject *o)
-{
-    OwnOnly w = {ctx, 0, 0};
-    cpdb_heap_referents(o, own_only_visit, &w);
-    return w.any && !w.foreign;
-}
+/* The types of the objects nothing refers to, ten at most. */
+#define LEAK_TYPES_SHOWN 10
 
 CmdResult
 cpdb_gc_leaks(CpdbSession *s, const char *args)
 {
-    long limit, n_leaks = 0, shown = 0;
+    long limit, n_leaks, shown = 0, n_types, t;
+    const char *rest = cpdb_gc_opt_count(args, 10, &limit);
+    const uint8_t *referred;
+    CpdbTypeCount *types;
+    CpdbHeapContext ctx;
     CpdbHeap *h;
     uint32_t i;
-    const char *rest = cpdb_gc_opt_count(args, 10, &limit);
-    CpdbTypeCount *types = NULL;
-    long n_types = 0, t;
-    uint8_t *referred;
 
     if (*rest != '\0') {
         cpdb_error(s, "Bad argument \"%s\": gc leaks [N].", rest);
@@ -471,70 +327,21 @@ cpdb_gc_leaks(CpdbSession *s, const char *args)
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    if (h->leaks == NULL) {
-        /* Worked out once per snapshot. */
-        LocalRoots roots;
-        CpdbHeapContext ctx;
-        size_t v;
-        cpdb_guard_begin(&s->busy);
-        referred = cpdb_heap_referred(h);
-        cpdb_guard_end(&s->busy);
-        if (referred == NULL) {
-            cpdb_error_exc(s, NULL);
-            return CMD_FAILED;
-        }
-        /* The stopped frames' variables are held, by the frames. */
-        local_roots_take(s, h, &roots);
-        for (v = 0; v < roots.n; v++) {
-            cpdb_bit_set(referred, roots.items[v].index);
-        }
-        local_roots_fini(&roots);
-        cpdb_session_heap_context(s, &ctx);
-        for (i = 0; i < h->n; i++) {
-            if (!cpdb_bit_get(referred, i)
-                && (holds_only_own(&ctx, h->objs[i])
-                    || is_subclasses_dict(h->objs[i]))) {
-                cpdb_bit_set(referred, i);
-            }
-        }
-        cpdb_heap_context_fini(&ctx);
-        h->leaks = referred;
+    cpdb_session_heap_context(s, &ctx);
+    referred = cpdb_refs_leaks(h, &ctx);
+    cpdb_heap_context_fini(&ctx);
+    if (referred == NULL) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
     }
-    referred = h->leaks;
-    for (i = 0; i < h->n; i++) {
-        if (!cpdb_bit_get(referred, i)) {
-            PyTypeObject *ty = Py_TYPE(h->objs[i]);
-            n_leaks++;
-            for (t = 0; t < n_types && types[t].type != ty; t++) {
-            }
-            if (t == n_types) {
-                types = cpdb_xrealloc(types, sizeof(CpdbTypeCount)
-                                      * (size_t)(n_types + 1));
-                types[n_types].type = ty;
-                types[n_types++].count = 0;
-            }
-            types[t].count++;
-        }
-    }
+    types = cpdb_refs_leak_types(h, referred, &n_types, &n_leaks);
     cpdb_out(s, "%ld of %u tracked objects have no referrer the collector "
              "knows of (held from C, by running frames, or leaked):\n",
              n_leaks, h->n);
-    for (t = 0; t < n_types; t++) {
-        long best = t, u;
-        CpdbTypeCount tmp;
-        for (u = t + 1; u < n_types; u++) {
-            if (types[u].count > types[best].count) {
-                best = u;
-            }
-        }
-        tmp = types[t];
-        types[t] = types[best];
-        types[best] = tmp;
-        if (t < 10) {
-            char *name = cpdb_type_name(types[t].type);
-            cpdb_out(s, "  %-40s %10ld\n", name, types[t].count);
-            free(name);
-        }
+    for (t = 0; t < n_types && t < LEAK_TYPES_SHOWN; t++) {
+        char *name = cpdb_type_name(types[t].type);
+        cpdb_out(s, "  %-40s %10ld\n", name, types[t].count);
+        free(name);
     }
     for (i = 0; i < h->n && shown < limit; i++) {
         if (!cpdb_bit_get(referred, i)) {
@@ -711,20 +518,15 @@ cpdb_gc_graph(CpdbSession *s, const char *args)
         PyObject *cur = g.objs[head];
         int d = g.depth[head];
         size_t from = head++;
-        Collect c = {NULL, 0, 0};
+        CpdbObjectArray c = {NULL, 0, 0};
         if (d >= depth || (backrefs && PyModule_Check(cur))) {
             continue;       /* a module is where a chain starts */
         }
         if (backrefs) {
-            long ix = cpdb_heap_find(h, cur);
-            uint32_t e;
-            for (e = ix < 0 ? 0 : h->back.off[ix];
-                 ix >= 0 && e < h->back.off[ix + 1]; e++) {
-                collect_visit(h->objs[h->back.adj[e]], &c);
-            }
+            cpdb_refs_referrer_objects(h, cur, &c);
         }
         else {
-            cpdb_heap_referents(cur, collect_visit, &c);
+            cpdb_refs_referents(cur, &c);
         }
         if (backrefs) {
             /* Every function of a module refers to its globals: only the
@@ -799,16 +601,19 @@ cpdb_gc_graph(CpdbSession *s, const char *args)
     if (backrefs) {
         /* The stopped frames' variables that hold objects of the graph
            (frames keep them without the collector seeing it). */
-        LocalRoots roots;
+        CpdbLocalRoots roots = {NULL, 0, 0};
+        CpdbHeapContext ctx;
         size_t v;
-        local_roots_take(s, h, &roots);
+        cpdb_session_heap_context(s, &ctx);
+        cpdb_refs_local_roots(h, &ctx, &roots);
+        cpdb_heap_context_fini(&ctx);
         for (v = 0; v < roots.n; v++) {
             PyObject *held = h->objs[roots.items[v].index];
             size_t k;
             for (k = 0; k < g.n && g.objs[k] != held; k++) {
             }
             if (k < g.n) {
-                char *t = local_root_text(s, &roots.items[v]);
+                char *t = cpdb_refs_local_root_text(&roots.items[v]);
                 cpdb_buf_printf(&dot, "  v%zu [label=\"", v);
                 dot_escape(&dot, t);
                 cpdb_buf_printf(&dot, "\", shape=ellipse];\n  v%zu -> n%zu;\n",
@@ -816,7 +621,7 @@ cpdb_gc_graph(CpdbSession *s, const char *args)
                 free(t);
             }
         }
-        local_roots_fini(&roots);
+        cpdb_refs_local_roots_fini(&roots);
     }
     cpdb_buf_add(&dot, edges.data);
     cpdb_buf_add(&dot, "}\n");
