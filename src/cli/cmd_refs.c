@@ -1,12 +1,13 @@
 /* The gc family, part three: references out of and into an object,
    the shortest chain of references that keeps it alive, the objects
    nothing refers to, and Graphviz pictures.  The answers are the heap
-   layer's (heap/refs.c), over one snapshot of the tracked
+   layer's (heap/refs.c, heap/dot.c), over one snapshot of the tracked
    objects per stop; here they are asked for and printed. */
 #include "cli/cmd.h"
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
 #include "core/eval.h"
+#include "heap/dot.h"
 #include "heap/heap.h"
 #include "heap/names.h"
 #include "heap/refs.h"
@@ -358,51 +359,92 @@ cpdb_gc_leaks(CpdbSession *s, const char *args)
 
 /* --- graph ----------------------------------------------------------------- */
 
-/* Past the first object, one with more references than this is not
-   expanded (as objgraph's too_many). */
-#define GRAPH_TOO_MANY 10
+/* "gc graph OBJ [backrefs] [depth N] [max N] FILE", taken apart. */
+typedef struct GraphArgs {
+    char *text;                 /* malloc'd: the arguments, cut in place */
+    const char *expr;           /* OBJ */
+    const char *file;           /* FILE */
+    const char *ext;            /* its extension: ".dot", ".png", ".svg" */
+    CpdbDotOptions opt;
+} GraphArgs;
 
-static void
-dot_escape(CpdbBuf *b, const char *text)
+/* Take the options off the end of a->text: what stays is the
+   expression.  Return 0, or -1 after reporting. */
+static int
+graph_options(CpdbSession *s, GraphArgs *a)
 {
-    const char *p;
-    for (p = text; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            cpdb_buf_addc(b, '\\');
+    char *text = a->text;
+    for (;;) {
+        char *last = strrchr(text, ' ');
+        char *word = last ? last + 1 : NULL;
+        char *prev;
+        long v;
+        if (word == NULL) {
+            return 0;
         }
-        if (*p == '\n') {
-            cpdb_buf_add(b, "\\n");
+        if (strcmp(word, "backrefs") == 0) {
+            a->opt.backrefs = 1;
+            *last = '\0';
             continue;
         }
-        cpdb_buf_addc(b, *p);
-    }
-}
-
-typedef struct GraphNodes {
-    PyObject **objs;        /* strong */
-    int *depth;
-    size_t n, cap;
-} GraphNodes;
-
-static long
-graph_add(GraphNodes *g, PyObject *o, int depth)
-{
-    size_t i;
-    for (i = 0; i < g->n; i++) {
-        if (g->objs[i] == o) {
-            return (long)i;
+        *last = '\0';
+        prev = strrchr(text, ' ');
+        if (prev == NULL || (strcmp(prev + 1, "depth") != 0
+                             && strcmp(prev + 1, "max") != 0)) {
+            *last = ' ';
+            return 0;
         }
+        if (cpdb_parse_int(word, &v) < 0 || v < 1 || v > 100000) {
+            cpdb_error(s, "Bad %s \"%s\": a number is expected.", prev + 1,
+                       word);
+            return -1;
+        }
+        if (strcmp(prev + 1, "depth") == 0) {
+            a->opt.depth = v;
+        }
+        else {
+            a->opt.max_nodes = v;
+        }
+        *prev = '\0';
     }
-    if (g->n == g->cap) {
-        g->cap = g->cap ? g->cap * 2 : 32;
-        g->objs = cpdb_xrealloc(g->objs, sizeof(PyObject *) * g->cap);
-        g->depth = cpdb_xrealloc(g->depth, sizeof(int) * g->cap);
-    }
-    g->objs[g->n] = Py_NewRef(o);
-    g->depth[g->n] = depth;
-    return (long)g->n++;
 }
 
+/* Parse the arguments of "gc graph" into a (a->text to be freed, also
+   on failure).  Return 0, or -1 after reporting. */
+static int
+graph_args(CpdbSession *s, const char *args, GraphArgs *a)
+{
+    char *file;
+    memset(a, 0, sizeof *a);
+    a->text = cpdb_strip_dup(args);
+    a->opt.depth = 3;
+    a->opt.max_nodes = 50;
+    /* OBJ [backrefs] [depth N] [max N] FILE: options and the file come
+       last; the expression is what stays. */
+    file = strrchr(a->text, ' ');
+    if (file == NULL) {
+        cpdb_error(s, "Usage: gc graph OBJ [backrefs] [depth N] [max N] "
+                   "FILE.dot|.png|.svg");
+        return -1;
+    }
+    *file++ = '\0';
+    if (graph_options(s, a) < 0) {
+        return -1;
+    }
+    a->expr = a->text;
+    a->file = file;
+    a->ext = strrchr(file, '.');
+    if (a->ext == NULL || (strcmp(a->ext, ".dot") && strcmp(a->ext, ".png")
+                           && strcmp(a->ext, ".svg"))) {
+        cpdb_error(s, "Bad file \"%s\": FILE.dot, FILE.png or FILE.svg is "
+                   "expected.", file);
+        return -1;
+    }
+    return 0;
+}
+
+/* Run Graphviz: dot -T<format> -o out_path dot_path.  Return 0; -1 when
+   dot cannot be run, -2 when it failed. */
 static int
 run_dot(const char *format, const char *dot_path, const char *out_path)
 {
@@ -427,250 +469,88 @@ run_dot(const char *format, const char *dot_path, const char *out_path)
     return 0;
 }
 
-CmdResult
-cpdb_gc_graph(CpdbSession *s, const char *args)
+/* Write the DOT text where a asks for it (rendered by dot for .png and
+   .svg) and say so.  Return: CMD_STAY, or CMD_FAILED after reporting. */
+static CmdResult
+graph_write(CpdbSession *s, const GraphArgs *a, const char *dot,
+            size_t n_objects)
 {
-    char *text = cpdb_strip_dup(args), *file, *expr;
-    long depth = 3, max_nodes = 50;
-    int backrefs = 0;
-    PyObject *o;
-    GraphNodes g = {NULL, NULL, 0, 0};
-    CpdbBuf dot, edges;
-    CpdbHeap *h = NULL;
-    size_t head = 0, i;
-    const char *ext;
-    char *dot_path;
-    FILE *f;
+    int is_dot = strcmp(a->ext, ".dot") == 0, rc = 0;
+    char *dot_path = is_dot ? cpdb_xstrdup(a->file)
+                     : cpdb_xasprintf("%.*s.dot", (int)(a->ext - a->file),
+                                      a->file);
     CmdResult r = CMD_FAILED;
-
-    /* OBJ [backrefs] [depth N] [max N] FILE: options and the file come
-       last; the expression is what stays. */
-    file = strrchr(text, ' ');
-    if (file == NULL) {
-        cpdb_error(s, "Usage: gc graph OBJ [backrefs] [depth N] [max N] "
-                   "FILE.dot|.png|.svg");
-        free(text);
-        return CMD_FAILED;
-    }
-    *file++ = '\0';
-    for (;;) {
-        char *last = strrchr(text, ' ');
-        char *word = last ? last + 1 : NULL;
-        char *prev;
-        if (word == NULL) {
-            break;
-        }
-        if (strcmp(word, "backrefs") == 0) {
-            backrefs = 1;
-            *last = '\0';
-            continue;
-        }
-        *last = '\0';
-        prev = strrchr(text, ' ');
-        if (prev != NULL && (strcmp(prev + 1, "depth") == 0
-                             || strcmp(prev + 1, "max") == 0)) {
-            long v;
-            if (cpdb_parse_int(word, &v) < 0 || v < 1 || v > 100000) {
-                cpdb_error(s, "Bad %s \"%s\": a number is expected.",
-                           prev + 1, word);
-                free(text);
-                return CMD_FAILED;
-            }
-            if (strcmp(prev + 1, "depth") == 0) {
-                depth = v;
-            }
-            else {
-                max_nodes = v;
-            }
-            *prev = '\0';
-            continue;
-        }
-        *last = ' ';
-        break;
-    }
-    expr = text;
-    ext = strrchr(file, '.');
-    if (ext == NULL || (strcmp(ext, ".dot") && strcmp(ext, ".png")
-                        && strcmp(ext, ".svg"))) {
-        cpdb_error(s, "Bad file \"%s\": FILE.dot, FILE.png or FILE.svg is "
-                   "expected.", file);
-        free(text);
-        return CMD_FAILED;
-    }
-    o = cpdb_gc_resolve(s, expr);
-    if (o == NULL) {
-        free(text);
-        return CMD_FAILED;
-    }
-    if (backrefs) {
-        h = cpdb_session_heap(s);
-        if (h == NULL || cpdb_heap_build_back(h) < 0) {
-            cpdb_error_exc(s, NULL);
-            Py_DECREF(o);
-            free(text);
-            return CMD_FAILED;
-        }
-    }
-    cpdb_buf_init(&dot);
-    cpdb_buf_init(&edges);
-    graph_add(&g, o, 0);
-    while (head < g.n) {
-        PyObject *cur = g.objs[head];
-        int d = g.depth[head];
-        size_t from = head++;
-        CpdbObjectArray c = {NULL, 0, 0};
-        if (d >= depth || (backrefs && PyModule_Check(cur))) {
-            continue;       /* a module is where a chain starts */
-        }
-        if (backrefs) {
-            cpdb_refs_referrer_objects(h, cur, &c);
-        }
-        else {
-            cpdb_refs_referents(cur, &c);
-        }
-        if (backrefs) {
-            /* Every function of a module refers to its globals: only the
-               module counts. */
-            size_t kept = 0;
-            for (i = 0; i < c.n; i++) {
-                if (PyFunction_Check(c.items[i])
-                    && PyFunction_GET_GLOBALS(c.items[i]) == cur) {
-                    Py_DECREF(c.items[i]);
-                }
-                else {
-                    c.items[kept++] = c.items[i];
-                }
-            }
-            c.n = kept;
-        }
-        if (d > 0 && c.n > GRAPH_TOO_MANY) {
-            /* A module's globals, a big container: one node says how
-               many, instead of a fan of hundreds. */
-            cpdb_buf_printf(&edges, "  x%zu [label=\"%zu more %s\", "
-                            "shape=plaintext];\n", from, c.n,
-                            backrefs ? "referrers" : "references");
-            cpdb_buf_printf(&edges, backrefs ? "  x%zu -> n%zu;\n"
-                                             : "  n%zu -> x%zu;\n",
-                            from, from);
-            for (i = 0; i < c.n; i++) {
-                Py_DECREF(c.items[i]);
-            }
-            c.n = 0;
-        }
-        for (i = 0; i < c.n; i++) {
-            PyObject *other = c.items[i];
-            long to;
-            char *name;
-            if (PyModule_Check(other) && !backrefs && d > 0) {
-                Py_DECREF(other);
-                continue;       /* do not wander into whole modules */
-            }
-            to = graph_add(&g, other, d + 1);
-            if (g.n > (size_t)max_nodes) {
-                Py_DECREF(g.objs[--g.n]);
-                Py_DECREF(other);
-                continue;
-            }
-            name = backrefs ? cpdb_edge_name(other, cur)
-                            : cpdb_edge_name(cur, other);
-            cpdb_buf_printf(&edges, "  n%ld -> n%zu [label=\"",
-                            backrefs ? to : (long)from,
-                            backrefs ? from : (size_t)to);
-            dot_escape(&edges, name ? name : "");
-            cpdb_buf_add(&edges, "\"];\n");
-            free(name);
-            Py_DECREF(other);
-        }
-        free(c.items);
-    }
-    cpdb_buf_add(&dot, "digraph cpdb {\n  node [shape=box, "
-                 "fontname=\"monospace\", fontsize=10];\n"
-                 "  edge [fontname=\"monospace\", fontsize=9];\n");
-    for (i = 0; i < g.n; i++) {
-        char *type = cpdb_type_name(Py_TYPE(g.objs[i]));
-        char *rep = cpdb_bounded_repr(g.objs[i], 40);
-        cpdb_buf_printf(&dot, "  n%zu [label=\"", i);
-        dot_escape(&dot, type);
-        cpdb_buf_add(&dot, "\\n");
-        dot_escape(&dot, rep);
-        cpdb_buf_printf(&dot, "\"%s];\n", i == 0 ? ", style=filled, "
-                        "fillcolor=\"#ffe08a\"" : "");
-        free(type);
-        free(rep);
-    }
-    if (backrefs) {
-        /* The stopped frames' variables that hold objects of the graph
-           (frames keep them without the collector seeing it). */
-        CpdbLocalRoots roots = {NULL, 0, 0};
-        CpdbHeapContext ctx;
-        size_t v;
-        cpdb_session_heap_context(s, &ctx);
-        cpdb_refs_local_roots(h, &ctx, &roots);
-        cpdb_heap_context_fini(&ctx);
-        for (v = 0; v < roots.n; v++) {
-            PyObject *held = h->objs[roots.items[v].index];
-            size_t k;
-            for (k = 0; k < g.n && g.objs[k] != held; k++) {
-            }
-            if (k < g.n) {
-                char *t = cpdb_refs_local_root_text(&roots.items[v]);
-                cpdb_buf_printf(&dot, "  v%zu [label=\"", v);
-                dot_escape(&dot, t);
-                cpdb_buf_printf(&dot, "\", shape=ellipse];\n  v%zu -> n%zu;\n",
-                                v, k);
-                free(t);
-            }
-        }
-        cpdb_refs_local_roots_fini(&roots);
-    }
-    cpdb_buf_add(&dot, edges.data);
-    cpdb_buf_add(&dot, "}\n");
-    dot_path = strcmp(ext, ".dot") == 0
-               ? cpdb_xstrdup(file)
-               : cpdb_xasprintf("%.*s.dot", (int)(ext - file), file);
-    f = fopen(dot_path, "w");
-    if (f == NULL || fputs(dot.data, f) < 0) {
+    FILE *f = fopen(dot_path, "w");
+    if (f == NULL || fputs(dot, f) < 0) {
         cpdb_error(s, "Cannot write \"%s\": %s.", dot_path, strerror(errno));
         if (f != NULL) {
             fclose(f);
         }
+        goto done;
+    }
+    fclose(f);
+    if (!is_dot) {
+        rc = run_dot(a->ext + 1, dot_path, a->file);
+    }
+    if (rc == 0) {
+        cpdb_out(s, "Graph of %zu object%s (%s, depth %ld) written to %s.\n",
+                 n_objects, n_objects == 1 ? "" : "s",
+                 a->opt.backrefs ? "what refers to it" : "what it refers to",
+                 a->opt.depth, a->file);
+        if (!is_dot) {
+            unlink(dot_path);
+        }
+        r = CMD_STAY;
+    }
+    else if (rc == -1) {
+        cpdb_out(s, "Graphviz \"dot\" is not installed: the graph is in %s; "
+                 "render it with \"dot -T%s -o %s %s\".\n", dot_path,
+                 a->ext + 1, a->file, dot_path);
+        r = CMD_STAY;
     }
     else {
-        int rc = 0;
-        fclose(f);
-        if (strcmp(ext, ".dot") != 0) {
-            rc = run_dot(ext + 1, dot_path, file);
-        }
-        if (rc == 0) {
-            cpdb_out(s, "Graph of %zu object%s (%s, depth %ld) written to "
-                     "%s.\n", g.n, g.n == 1 ? "" : "s",
-                     backrefs ? "what refers to it" : "what it refers to",
-                     depth, file);
-            if (strcmp(ext, ".dot") != 0) {
-                unlink(dot_path);
-            }
-            r = CMD_STAY;
-        }
-        else if (rc == -1) {
-            cpdb_out(s, "Graphviz \"dot\" is not installed: the graph is in "
-                     "%s; render it with \"dot -T%s -o %s %s\".\n", dot_path,
-                     ext + 1, file, dot_path);
-            r = CMD_STAY;
-        }
-        else {
-            cpdb_error(s, "\"dot\" failed to render %s (the graph is in %s).",
-                       file, dot_path);
-        }
+        cpdb_error(s, "\"dot\" failed to render %s (the graph is in %s).",
+                   a->file, dot_path);
     }
+done:
     free(dot_path);
-    for (i = 0; i < g.n; i++) {
-        Py_DECREF(g.objs[i]);
+    return r;
+}
+
+CmdResult
+cpdb_gc_graph(CpdbSession *s, const char *args)
+{
+    GraphArgs a;
+    PyObject *o = NULL;
+    CpdbHeap *h = NULL;
+    CpdbHeapContext ctx;
+    CpdbDotGraph g;
+    CmdResult r = CMD_FAILED;
+    char *dot;
+    int rc;
+
+    cpdb_dot_graph_init(&g);
+    if (graph_args(s, args, &a) < 0
+        || (o = cpdb_gc_resolve(s, a.expr)) == NULL) {
+        goto done;
     }
-    free(g.objs);
-    free(g.depth);
-    cpdb_buf_fini(&dot);
-    cpdb_buf_fini(&edges);
-    Py_DECREF(o);
-    free(text);
+    if (a.opt.backrefs && (h = cpdb_session_heap(s)) == NULL) {
+        cpdb_error_exc(s, NULL);
+        goto done;
+    }
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_dot_draw(o, h, &ctx, &a.opt, &g);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        goto done;
+    }
+    dot = cpdb_dot_text(&g);
+    r = graph_write(s, &a, dot, g.nodes.n);
+    free(dot);
+done:
+    cpdb_dot_graph_fini(&g);
+    Py_XDECREF(o);
+    free(a.text);
     return r;
 }
