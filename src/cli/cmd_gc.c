@@ -2,15 +2,16 @@
    DEBUG_SAVEALL, gc.garbage and its cycles; the helpers the family
    shares (naming the object a command means, printing paths); and the
    command table.  Censuses are in cmd_census.c, references, chains,
-   leaks and graphs in cmd_refs.c; the heavy lifting is heap.c and
-   graph.c. */
+   leaks and graphs in cmd_refs.c; the answers are the heap layer's
+   (heap/garbage.c, heap/refs.c). */
 #include "cli/cmd.h"
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
 #include "core/eval.h"
-#include "heap/graph.h"
+#include "heap/garbage.h"
 #include "heap/heap.h"
 #include "heap/names.h"
+#include "heap/refs.h"
 #include "cli/output.h"
 #include "core/session.h"
 #include "base/util.h"
@@ -296,107 +297,40 @@ gc_saveall(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* Return: new reference to gc.garbage (a list), or NULL reported. */
-static PyObject *
-garbage_list(CpdbSession *s)
-{
-    PyObject *gc = gc_module(s), *g;
-    if (gc == NULL) {
-        return NULL;
-    }
-    g = PyObject_GetAttrString(gc, "garbage");
-    Py_DECREF(gc);
-    if (g == NULL || !PyList_Check(g)) {
-        Py_XDECREF(g);
-        PyErr_Clear();
-        cpdb_error(s, "gc.garbage is not a list.");
-        return NULL;
-    }
-    return g;
-}
-
-typedef struct RefsAmong {
-    CpdbHeap items;
-    uint32_t from;
-    int inside;             /* looking through the source's __dict__ */
-    uint32_t *from_v, *to_v;
-    size_t n, cap;
-} RefsAmong;
-
+/* Take gc.garbage and the references among its objects.  Return 0, or
+   -1 after reporting. */
 static int
-among_visit(PyObject *referent, void *arg)
+garbage_take(CpdbSession *s, CpdbGarbage *g)
 {
-    RefsAmong *r = arg;
-    long j = cpdb_heap_find(&r->items, referent);
-    if (j >= 0) {
-        if (r->n == r->cap) {
-            r->cap = r->cap ? r->cap * 2 : 64;
-            r->from_v = cpdb_xrealloc(r->from_v, sizeof(uint32_t) * r->cap);
-            r->to_v = cpdb_xrealloc(r->to_v, sizeof(uint32_t) * r->cap);
-        }
-        r->from_v[r->n] = r->from;
-        r->to_v[r->n] = (uint32_t)j;
-        r->n++;
-    }
-    /* An attribute dictionary that is not itself among the items (made
-       after the collection, when something asked for __dict__): its
-       references are the instance's. */
-    else if (!r->inside && PyDict_CheckExact(referent)
-             && cpdb_is_dict_of(r->items.objs[r->from], referent)) {
-        r->inside = 1;
-        cpdb_heap_referents(referent, among_visit, r);
-        r->inside = 0;
-    }
-    return 0;
-}
-
-/* A copy of gc.garbage and the references among its objects, as a graph
-   on indices.  Return: new reference, or NULL reported. */
-static PyObject *
-garbage_graph(CpdbSession *s, CpdbGraph *g)
-{
-    PyObject *list = garbage_list(s), *copy;
-    RefsAmong r;
-    uint32_t i;
-    int rc;
-    if (list == NULL) {
-        return NULL;
-    }
-    copy = PyList_GetSlice(list, 0, PyList_GET_SIZE(list));
-    Py_DECREF(list);
-    memset(&r, 0, sizeof r);
-    if (copy == NULL || cpdb_heap_of_list(&r.items, copy) < 0) {
-        Py_XDECREF(copy);
+    switch (cpdb_garbage_take(g)) {
+    case CPDB_GARBAGE_OK:
+        return 0;
+    case CPDB_GARBAGE_NO_GC:
+        cpdb_error_exc(s, "Cannot use the gc module: ");
+        break;
+    case CPDB_GARBAGE_NOT_A_LIST:
+        cpdb_error(s, "gc.garbage is not a list.");
+        break;
+    case CPDB_GARBAGE_FAILED:
         cpdb_error_exc(s, NULL);
-        return NULL;
-    }
-    for (i = 0; i < r.items.n; i++) {
-        r.from = i;
-        cpdb_heap_referents(r.items.objs[i], among_visit, &r);
-    }
-    rc = cpdb_graph_from_edges(g, r.items.n, r.from_v, r.to_v, r.n);
-    free(r.from_v);
-    free(r.to_v);
-    cpdb_heap_clear(&r.items);
-    if (rc < 0) {
-        Py_DECREF(copy);
+        break;
+    case CPDB_GARBAGE_NO_MEMORY:
         cpdb_error(s, "Out of memory.");
-        return NULL;
+        break;
     }
-    return copy;
+    return -1;
 }
 
 static CmdResult
 gc_garbage(CpdbSession *s, const char *args)
 {
-    CpdbGraph graph;
-    PyObject *copy = garbage_graph(s, &graph);
+    CpdbGarbage g;
     Py_ssize_t i, n;
     (void)args;
-    if (copy == NULL) {
+    if (garbage_take(s, &g) < 0) {
         return CMD_FAILED;
     }
-    n = PyList_GET_SIZE(copy);
+    n = PyList_GET_SIZE(g.items);
     if (n == 0) {
         cpdb_out(s, "gc.garbage is empty.  \"gc saveall on\" keeps what the "
                  "collector frees there; objects it cannot free land there "
@@ -406,21 +340,20 @@ gc_garbage(CpdbSession *s, const char *args)
         cpdb_out(s, "gc.garbage holds %zd object%s:\n", n, n == 1 ? "" : "s");
     }
     for (i = 0; i < n; i++) {
-        PyObject *o = PyList_GET_ITEM(copy, i);
+        PyObject *o = PyList_GET_ITEM(g.items, i);
         char *brief = cpdb_obj_brief(o, 60);
         long k = cpdb_history_add(s, o);
         uint32_t e;
         cpdb_out(s, "  #%zd $%ld = %s\n", i, k, brief);
-        for (e = graph.off[i]; e < graph.off[i + 1]; e++) {
-            uint32_t j = graph.adj[e];
-            char *name = cpdb_edge_name(o, PyList_GET_ITEM(copy, j));
+        for (e = g.refs.off[i]; e < g.refs.off[i + 1]; e++) {
+            uint32_t j = g.refs.adj[e];
+            char *name = cpdb_edge_name(o, PyList_GET_ITEM(g.items, j));
             cpdb_out(s, "       %s -> #%u\n", name ? name : "(refers to)", j);
             free(name);
         }
         free(brief);
     }
-    cpdb_graph_fini(&graph);
-    Py_DECREF(copy);
+    cpdb_garbage_fini(&g);
     return CMD_STAY;
 }
 
@@ -438,53 +371,6 @@ node_label(PyObject *o, int last)
         return cpdb_obj_brief(o, 40);
     }
     return cpdb_type_name(Py_TYPE(o));
-}
-
-/* The name of the reference out of node at, and how many nodes after it
-   the name stands for: "A .x" for A .__dict__ ['x'] (instances, classes,
-   modules), "f .__closure__[0].cell_contents" for f .__closure__ ->
-   tuple [0] -> cell .cell_contents.
-   Return: malloc'd or NULL. */
-static char *
-path_edge(PyObject *const *nodes, size_t len, int closed, size_t at,
-          size_t *skip)
-{
-    PyObject *o = nodes[at];
-    PyObject *n1 = at + 1 < len ? nodes[at + 1]
-                   : (closed && at + 1 == len ? nodes[0] : NULL);
-    PyObject *n2 = at + 2 < len ? nodes[at + 2]
-                   : (closed && at + 2 == len ? nodes[0] : NULL);
-    char *name;
-    *skip = 0;
-    if (n2 != NULL && cpdb_is_dict_of(o, n1)) {
-        name = cpdb_edge_name(n1, n2);
-        if (name != NULL && name[0] == '[' && name[1] == '\'') {
-            char *attr = cpdb_xasprintf(".%.*s", (int)strlen(name) - 4,
-                                        name + 2);
-            free(name);
-            *skip = 1;
-            return attr;
-        }
-        free(name);
-    }
-    if (n2 != NULL && PyFunction_Check(o) && PyCell_Check(n2)
-        && PyFunction_GET_CLOSURE(o) == n1 && PyTuple_Check(n1)) {
-        PyObject *n3 = at + 3 < len ? nodes[at + 3]
-                       : (closed && at + 3 == len ? nodes[0] : NULL);
-        Py_ssize_t k;
-        for (k = 0; k < PyTuple_GET_SIZE(n1); k++) {
-            if (PyTuple_GET_ITEM(n1, k) != n2) {
-                continue;
-            }
-            if (n3 != NULL && PyCell_GET(n2) == n3) {
-                *skip = 2;
-                return cpdb_xasprintf(".__closure__[%zd].cell_contents", k);
-            }
-            *skip = 1;
-            return cpdb_xasprintf(".__closure__[%zd]", k);
-        }
-    }
-    return n1 != NULL ? cpdb_edge_name(o, n1) : NULL;
 }
 
 /* A path of objects as "A .x -> B [0] -> C"; a closed one (a cycle) ends
@@ -508,7 +394,7 @@ cpdb_gc_path_text(PyObject *const *nodes, size_t len,
         cpdb_buf_add(&b, label);
         free(label);
         if (has_next) {
-            char *name = path_edge(nodes, len, closed, i, &skip);
+            char *name = cpdb_refs_path_edge(nodes, len, closed, i, &skip);
             cpdb_buf_printf(&b, " %s -> ", name ? name : "(refers to)");
             free(name);
             (*edges)++;
@@ -526,77 +412,62 @@ cpdb_gc_path_text(PyObject *const *nodes, size_t len,
     return cpdb_buf_take(&b);
 }
 
+/* Print one cycle of gc.garbage (the n-th): how many objects its
+   component has, and the path round it, each object marked #index. */
+static void
+print_cycle(CpdbSession *s, PyObject *items, const CpdbCycle *c, size_t n)
+{
+    PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * c->len);
+    char **marks = cpdb_xmalloc(sizeof(char *) * c->len);
+    size_t k, edges;
+    char *text;
+    for (k = 0; k < c->len; k++) {
+        nodes[k] = PyList_GET_ITEM(items, c->nodes[k]);
+        marks[k] = cpdb_xasprintf("#%u", c->nodes[k]);
+    }
+    cpdb_out(s, "Cycle %zu: %u object%s of gc.garbage\n", n, c->members,
+             c->members == 1 ? "" : "s");
+    text = cpdb_gc_path_text(nodes, c->len, (const char *const *)marks, 1,
+                             &edges);
+    cpdb_out(s, "  %s\n", text);
+    free(text);
+    for (k = 0; k < c->len; k++) {
+        free(marks[k]);
+    }
+    free(marks);
+    free(nodes);
+}
+
 static CmdResult
 gc_cycles(CpdbSession *s, const char *args)
 {
-    CpdbGraph graph;
-    PyObject *copy = garbage_graph(s, &graph);
-    uint32_t *comp, i, n;
-    uint8_t *done;
-    long n_comp, n_cycles = 0;
+    CpdbGarbage g;
+    CpdbCycles cycles = {NULL, 0, 0};
+    Py_ssize_t n;
+    size_t k;
     (void)args;
-    if (copy == NULL) {
+    if (garbage_take(s, &g) < 0) {
         return CMD_FAILED;
     }
-    n = (uint32_t)PyList_GET_SIZE(copy);
-    comp = cpdb_xmalloc(sizeof(uint32_t) * (n ? n : 1));
-    done = cpdb_xcalloc((size_t)(n ? n : 1), 1);
-    n_comp = cpdb_graph_components(&graph, comp);
-    for (i = 0; n_comp > 0 && i < n; i++) {
-        uint32_t *cycle, k, members = 0;
-        size_t len;
-        PyObject **nodes;
-        char **marks;
-        if (done[comp[i]]) {
-            continue;
-        }
-        len = cpdb_graph_cycle(&graph, comp, i, &cycle);
-        if (len == 0) {
-            continue;
-        }
-        done[comp[i]] = 1;
-        for (k = 0; k < n; k++) {
-            members += comp[k] == comp[i];
-        }
-        n_cycles++;
-        nodes = cpdb_xmalloc(sizeof(PyObject *) * len);
-        marks = cpdb_xmalloc(sizeof(char *) * len);
-        for (k = 0; k < len; k++) {
-            nodes[k] = PyList_GET_ITEM(copy, cycle[k]);
-            marks[k] = cpdb_xasprintf("#%u", cycle[k]);
-        }
-        cpdb_out(s, "Cycle %ld: %u object%s of gc.garbage\n", n_cycles,
-                 members, members == 1 ? "" : "s");
-        {
-            size_t edges;
-            char *text = cpdb_gc_path_text(nodes, len,
-                                           (const char *const *)marks, 1,
-                                           &edges);
-            cpdb_out(s, "  %s\n", text);
-            free(text);
-        }
-        for (k = 0; k < len; k++) {
-            free(marks[k]);
-        }
-        free(marks);
-        free(nodes);
-        free(cycle);
+    n = PyList_GET_SIZE(g.items);
+    cpdb_garbage_cycles(&g.refs, &cycles);
+    for (k = 0; k < cycles.n; k++) {
+        print_cycle(s, g.items, &cycles.items[k], k + 1);
     }
     if (n == 0) {
         cpdb_out(s, "gc.garbage is empty: no cycles to show.  \"gc saveall "
                  "on\" then \"gc collect\" keeps the cycles the collector "
                  "frees.\n");
     }
-    else if (n_cycles == 0) {
-        cpdb_out(s, "No reference cycles among the %u objects of "
+    else if (cycles.n == 0) {
+        cpdb_out(s, "No reference cycles among the %zd objects of "
                  "gc.garbage.\n", n);
     }
-    free(done);
-    free(comp);
-    cpdb_graph_fini(&graph);
-    Py_DECREF(copy);
+    cpdb_garbage_cycles_fini(&cycles);
+    cpdb_garbage_fini(&g);
     return CMD_STAY;
 }
+
 /* --- the table ------------------------------------------------------------- */
 
 static const CmdDef gc_subcommands[] = {

@@ -1,14 +1,16 @@
 /* The gc family, part three: references out of and into an object,
    the shortest chain of references that keeps it alive, the objects
-   nothing refers to, and Graphviz pictures.  All over one snapshot of
-   the tracked objects per stop and its reverse edges (heap.c). */
+   nothing refers to, and Graphviz pictures.  The answers are the heap
+   layer's (heap/refs.c, heap/dot.c), over one snapshot of the tracked
+   objects per stop; here they are asked for and printed. */
 #include "cli/cmd.h"
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
 #include "core/eval.h"
-#include "heap/graph.h"
+#include "heap/dot.h"
 #include "heap/heap.h"
 #include "heap/names.h"
+#include "heap/refs.h"
 #include "cli/output.h"
 #include "core/session.h"
 #include "base/util.h"
@@ -22,34 +24,11 @@
 
 extern char **environ;
 
-typedef struct Collect {
-    PyObject **items;
-    size_t n, cap;
-} Collect;
-
-static int
-collect_visit(PyObject *referent, void *arg)
-{
-    Collect *c = arg;
-    size_t i;
-    for (i = 0; i < c->n; i++) {
-        if (c->items[i] == referent) {
-            return 0;
-        }
-    }
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 16;
-        c->items = cpdb_xrealloc(c->items, sizeof(PyObject *) * c->cap);
-    }
-    c->items[c->n++] = Py_NewRef(referent);
-    return 0;
-}
-
 CmdResult
 cpdb_gc_refs(CpdbSession *s, const char *args)
 {
     PyObject *o = cpdb_gc_resolve(s, args);
-    Collect c = {NULL, 0, 0};
+    CpdbObjectArray c = {NULL, 0, 0};
     size_t i;
     char *brief;
     if (o == NULL) {
@@ -68,7 +47,7 @@ cpdb_gc_refs(CpdbSession *s, const char *args)
         }
         PyErr_Clear();
     }
-    cpdb_heap_referents(o, collect_visit, &c);
+    cpdb_refs_referents(o, &c);
     cpdb_out(s, "%s refers to %zu object%s%s\n", brief, c.n,
              c.n == 1 ? "" : "s", c.n ? ":" : ".");
     for (i = 0; i < c.n; i++) {
@@ -78,91 +57,14 @@ cpdb_gc_refs(CpdbSession *s, const char *args)
         cpdb_out(s, "  %s -> $%ld = %s\n", name ? name : "(refers to)", k, b);
         free(name);
         free(b);
-        Py_DECREF(c.items[i]);
     }
-    free(c.items);
+    cpdb_refs_array_fini(&c);
     free(brief);
     Py_DECREF(o);
     return CMD_STAY;
 }
 
 /* --- referrers and chains ------------------------------------------------ */
-
-/* A variable of a stopped frame: the frames' own references are not
-   visible to the collector from 3.11 on, so chains and referrers name
-   them from the stack cpdb holds. */
-typedef struct LocalRoot {
-    uint32_t index;         /* the value's snapshot index */
-    int frame;              /* stack position, 0 innermost */
-    char *name;
-} LocalRoot;
-
-typedef struct LocalRoots {
-    LocalRoot *items;
-    size_t n;
-} LocalRoots;
-
-static void
-local_roots_fini(LocalRoots *r)
-{
-    size_t i;
-    for (i = 0; i < r->n; i++) {
-        free(r->items[i].name);
-    }
-    free(r->items);
-    r->items = NULL;
-    r->n = 0;
-}
-
-/* The variables of every stopped frame (module frames left out: their
-   variables are their module's) whose values the collector tracks. */
-static void
-local_roots_take(CpdbSession *s, CpdbHeap *h, LocalRoots *r)
-{
-    size_t j;
-    r->items = NULL;
-    r->n = 0;
-    for (j = 0; j < s->stack.n; j++) {
-        PyFrameObject *f = s->stack.items[j].frame;
-        PyObject *locals = cpdb_frame_locals(f), *globals, *items;
-        Py_ssize_t k;
-        globals = locals ? cpdb_frame_globals(f) : NULL;
-        items = globals && locals != globals ? PyMapping_Items(locals) : NULL;
-        for (k = 0; items != NULL && k < PyList_GET_SIZE(items); k++) {
-            PyObject *pair = PyList_GET_ITEM(items, k);
-            long idx;
-            if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2
-                || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
-                continue;
-            }
-            idx = cpdb_heap_find(h, PyTuple_GET_ITEM(pair, 1));
-            if (idx < 0) {
-                continue;
-            }
-            r->items = cpdb_xrealloc(r->items, sizeof(LocalRoot) * (r->n + 1));
-            r->items[r->n].index = (uint32_t)idx;
-            r->items[r->n].frame = (int)j;
-            r->items[r->n].name = cpdb_xstrdup(
-                PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0)));
-            r->n++;
-        }
-        PyErr_Clear();
-        Py_XDECREF(items);
-        Py_XDECREF(globals);
-        Py_XDECREF(locals);
-    }
-}
-
-/* "frame #1 main() variable 'x'".  Return: malloc'd. */
-static char *
-local_root_text(CpdbSession *s, const LocalRoot *r)
-{
-    char *fn = cpdb_frame_funcname(s->stack.items[r->frame].frame);
-    char *t = cpdb_xasprintf("frame #%d %s() variable '%s'", r->frame, fn,
-                             r->name);
-    free(fn);
-    return t;
-}
 
 /* The snapshot index of o, taking the snapshot; -1 with a message when
    the collector does not track o. */
@@ -205,11 +107,9 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
 static void
 print_weak_referrers(CpdbSession *s, PyObject *o)
 {
-    PyObject *mod = PyImport_ImportModule("_weakref"), *refs;
+    PyObject *refs = cpdb_refs_weakrefs(o);
     Py_ssize_t k;
-    refs = mod ? PyObject_CallMethod(mod, "getweakrefs", "(O)", o) : NULL;
-    for (k = 0; refs != NULL && PyList_Check(refs)
-                && k < PyList_GET_SIZE(refs); k++) {
+    for (k = 0; refs != NULL && k < PyList_GET_SIZE(refs); k++) {
         PyObject *ref = PyList_GET_ITEM(refs, k);
         char *b = cpdb_obj_brief(ref, 60);
         long h = cpdb_history_add(s, ref);
@@ -218,37 +118,19 @@ print_weak_referrers(CpdbSession *s, PyObject *o)
     }
     PyErr_Clear();
     Py_XDECREF(refs);
-    Py_XDECREF(mod);
 }
 
-CmdResult
-cpdb_gc_referrers(CpdbSession *s, const char *args)
+/* Print who refers to o, snapshot object i of h. */
+static void
+print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
+                const CpdbReferrers *r)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
-    CpdbHeap *h;
-    long i;
-    uint32_t e, n;
-    size_t v;
-    char *brief;
-    LocalRoots roots;
-    if (o == NULL) {
-        return CMD_FAILED;
-    }
-    i = tracked_index(s, &h, o, 1);
-    if (i < 0) {
-        Py_DECREF(o);
-        return CMD_FAILED;
-    }
-    local_roots_take(s, h, &roots);
-    brief = cpdb_obj_brief(o, 60);
-    n = h->back.off[i + 1] - h->back.off[i];
-    for (v = 0; v < roots.n; v++) {
-        n += roots.items[v].index == (uint32_t)i;
-    }
-    cpdb_out(s, "%u referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
+    char *brief = cpdb_obj_brief(o, 60);
+    size_t n = r->n_objects + r->roots.n, e;
+    cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
              n ? ":" : ".");
-    for (e = h->back.off[i]; e < h->back.off[i + 1]; e++) {
-        PyObject *src = h->objs[h->back.adj[e]];
+    for (e = 0; e < r->n_objects; e++) {
+        PyObject *src = h->objs[r->objects[e]];
         char *name = cpdb_edge_name(src, o);
         char *b = cpdb_obj_brief(src, 60);
         long k = cpdb_history_add(s, src);
@@ -256,25 +138,132 @@ cpdb_gc_referrers(CpdbSession *s, const char *args)
         free(name);
         free(b);
     }
-    for (v = 0; v < roots.n; v++) {
-        if (roots.items[v].index == (uint32_t)i) {
-            char *t = local_root_text(s, &roots.items[v]);
-            cpdb_out(s, "  %s\n", t);
-            free(t);
-        }
+    for (e = 0; e < r->roots.n; e++) {
+        char *t = cpdb_refs_local_root_text(&r->roots.items[e]);
+        cpdb_out(s, "  %s\n", t);
+        free(t);
     }
     print_weak_referrers(s, o);
     if (n == 0) {
         cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
                  "from C, or only from a running frame's stack.\n");
     }
-    local_roots_fini(&roots);
     free(brief);
+}
+
+CmdResult
+cpdb_gc_referrers(CpdbSession *s, const char *args)
+{
+    PyObject *o = cpdb_gc_resolve(s, args);
+    CpdbHeap *h;
+    CpdbHeapContext ctx;
+    CpdbReferrers r;
+    CmdResult result = CMD_FAILED;
+    long i;
+    int rc;
+    if (o == NULL) {
+        return CMD_FAILED;
+    }
+    i = tracked_index(s, &h, o, 1);
+    if (i < 0) {
+        goto done;
+    }
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_referrers(h, &ctx, (uint32_t)i, &r);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        goto done;
+    }
+    print_referrers(s, h, o, &r);
+    cpdb_refs_referrers_fini(&r);
+    result = CMD_STAY;
+done:
     Py_DECREF(o);
-    return CMD_STAY;
+    return result;
 }
 
 /* --- chain ----------------------------------------------------------------- */
+
+/* Print a chain found: the path, root first, then each object on it
+   recorded as $N. */
+static void
+print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
+{
+    PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * c->len);
+    char **marks = cpdb_xcalloc(c->len, sizeof(char *));
+    size_t refs = 0, k;
+    char *path_line;
+    for (k = 0; k < c->len; k++) {
+        nodes[k] = h->objs[c->path[k]];
+    }
+    if (c->root >= 0) {
+        /* The root is a stopped frame's variable. */
+        char *var = cpdb_refs_local_root_text(&c->roots.items[c->root]);
+        marks[0] = cpdb_xasprintf("%s ->", var);
+        free(var);
+    }
+    path_line = cpdb_gc_path_text(nodes, c->len, (const char *const *)marks,
+                                  0, &refs);
+    refs += marks[0] != NULL;
+    cpdb_out(s, "Chain of %zu reference%s:\n  %s\n", refs,
+             refs == 1 ? "" : "s", path_line);
+    free(path_line);
+    free(marks[0]);
+    free(marks);
+    for (k = 0; k < c->len; k++) {
+        char *b = cpdb_obj_brief(nodes[k], 60);
+        long n = cpdb_history_add(s, nodes[k]);
+        cpdb_out(s, "  $%ld = %s\n", n, b);
+        free(b);
+    }
+    free(nodes);
+}
+
+/* Say that no chain leads to o (from target, when there is one). */
+static void
+print_no_chain(CpdbSession *s, PyObject *o, int to_target)
+{
+    char *brief = cpdb_obj_brief(o, 60);
+    if (to_target) {
+        cpdb_out(s, "No chain of references leads from the target to %s.\n",
+                 brief);
+    }
+    else {
+        cpdb_out(s, "No chain of references leads from a module or a "
+                 "stopped frame's variable to %s: it is held from C (an "
+                 "extension, the interpreter), only from a running "
+                 "frame's stack (an argument being passed, a value being "
+                 "computed), or only by cpdb's value history.\n", brief);
+    }
+    free(brief);
+}
+
+/* Find and print the chain to snapshot object i (from target, a
+   snapshot index, when >= 0).  Return: CMD_STAY, or CMD_FAILED after
+   reporting. */
+static CmdResult
+chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
+{
+    CpdbHeapContext ctx;
+    CpdbChain c;
+    int rc;
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_chain(h, &ctx, (uint32_t)i, target, &c);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    if (c.len == 0) {
+        print_no_chain(s, o, target >= 0);
+    }
+    else {
+        print_chain(s, h, &c);
+    }
+    cpdb_refs_chain_fini(&c);
+    return CMD_STAY;
+}
 
 CmdResult
 cpdb_gc_chain(CpdbSession *s, const char *args)
@@ -283,11 +272,7 @@ cpdb_gc_chain(CpdbSession *s, const char *args)
     PyObject *o, *target = NULL;
     CpdbHeap *h;
     long i, t = -1;
-    uint8_t *goal;
-    uint32_t *path, k;
-    size_t len;
     CmdResult r = CMD_FAILED;
-    LocalRoots roots = {NULL, 0};
 
     if (to != NULL) {
         *to = '\0';
@@ -307,92 +292,12 @@ cpdb_gc_chain(CpdbSession *s, const char *args)
     if (i < 0) {
         goto done;
     }
-    goal = cpdb_xcalloc((size_t)h->n / 8 + 1, 1);
-    if (target != NULL) {
-        t = cpdb_heap_find(h, target);
-        if (t < 0) {
-            cpdb_error(s, "The garbage collector does not track the target.");
-            free(goal);
-            goto done;
-        }
-        cpdb_bit_set(goal, (uint32_t)t);
-    }
-    else {
-        size_t j;
-        for (j = 0; j < h->modules.n; j++) {
-            cpdb_bit_set(goal, h->modules.items[j]);
-        }
-        local_roots_take(s, h, &roots);
-    }
-    len = cpdb_graph_shortest_path(&h->back, (uint32_t)i, goal, &path);
-    if (len == 0 && target == NULL && roots.n > 0) {
-        /* No module holds it: a stopped frame's variable may.  (Modules
-           come first: what a module holds outlives the call.) */
-        memset(goal, 0, (size_t)h->n / 8 + 1);
-        for (k = 0; k < roots.n; k++) {
-            cpdb_bit_set(goal, roots.items[k].index);
-        }
-        len = cpdb_graph_shortest_path(&h->back, (uint32_t)i, goal, &path);
-    }
-    free(goal);
-    if (len == 0) {
-        char *brief = cpdb_obj_brief(o, 60);
-        if (target != NULL) {
-            cpdb_out(s, "No chain of references leads from the target to %s."
-                     "\n", brief);
-        }
-        else {
-            cpdb_out(s, "No chain of references leads from a module or a "
-                     "stopped frame's variable to %s: it is held from C (an "
-                     "extension, the interpreter), only from a running "
-                     "frame's stack (an argument being passed, a value being "
-                     "computed), or only by cpdb's value history.\n", brief);
-        }
-        free(brief);
-        r = CMD_STAY;
+    if (target != NULL && (t = cpdb_heap_find(h, target)) < 0) {
+        cpdb_error(s, "The garbage collector does not track the target.");
         goto done;
     }
-    {
-        /* The path runs object -> ... -> root over referrer edges: print
-           it root first. */
-        PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * len);
-        char **marks = cpdb_xcalloc(len, sizeof(char *));
-        size_t refs = 0;
-        char *path_line;
-        for (k = 0; k < len; k++) {
-            nodes[k] = h->objs[path[len - 1 - k]];
-        }
-        if (target == NULL && !PyModule_Check(nodes[0])) {
-            /* The root is a stopped frame's variable. */
-            for (k = 0; k < roots.n; k++) {
-                if (roots.items[k].index == path[len - 1]) {
-                    char *var = local_root_text(s, &roots.items[k]);
-                    marks[0] = cpdb_xasprintf("%s ->", var);
-                    free(var);
-                    break;
-                }
-            }
-        }
-        path_line = cpdb_gc_path_text(nodes, len,
-                                      (const char *const *)marks, 0, &refs);
-        refs += marks[0] != NULL;
-        cpdb_out(s, "Chain of %zu reference%s:\n  %s\n", refs,
-                 refs == 1 ? "" : "s", path_line);
-        free(path_line);
-        free(marks[0]);
-        free(marks);
-        for (k = 0; k < len; k++) {
-            char *b = cpdb_obj_brief(nodes[k], 60);
-            long n = cpdb_history_add(s, nodes[k]);
-            cpdb_out(s, "  $%ld = %s\n", n, b);
-            free(b);
-        }
-        free(nodes);
-        free(path);
-    }
-    r = CMD_STAY;
+    r = chain_answer(s, h, o, i, t);
 done:
-    local_roots_fini(&roots);
     Py_XDECREF(target);
     Py_DECREF(o);
     return r;
@@ -400,67 +305,19 @@ done:
 
 /* --- leaks ----------------------------------------------------------------- */
 
-typedef struct OwnOnly {
-    const CpdbHeapContext *ctx;
-    int any, foreign;
-} OwnOnly;
-
-static int
-own_only_visit(PyObject *o, void *arg)
-{
-    OwnOnly *w = arg;
-    w->any = 1;
-    w->foreign |= !cpdb_heap_is_own(w->ctx, o);
-    return 0;
-}
-
-/* Whether o is a type's dict of subclasses, {id(sub): weakref(sub)}, kept
-   by the interpreter for static types since 3.12. */
-static int
-is_subclasses_dict(PyObject *o)
-{
-    PyObject *k, *v;
-    Py_ssize_t pos = 0;
-    if (!PyDict_CheckExact(o) || PyDict_GET_SIZE(o) == 0) {
-        return 0;
-    }
-    while (PyDict_Next(o, &pos, &k, &v)) {
-        PyObject *t;
-        int ok;
-        if (!PyLong_CheckExact(k) || !PyWeakref_Check(v)) {
-            return 0;
-        }
-        t = cpdb_weakref_target(v);
-        ok = t == NULL || (PyType_Check(t) && PyLong_AsVoidPtr(k) == t);
-        Py_XDECREF(t);
-        PyErr_Clear();
-        if (!ok) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Whether o holds nothing but cpdb's objects (the interpreter's list of
-   fork handlers holding cpdb's). */
-static int
-holds_only_own(const CpdbHeapContext *ctx, PyObject *o)
-{
-    OwnOnly w = {ctx, 0, 0};
-    cpdb_heap_referents(o, own_only_visit, &w);
-    return w.any && !w.foreign;
-}
+/* The types of the objects nothing refers to, ten at most. */
+#define LEAK_TYPES_SHOWN 10
 
 CmdResult
 cpdb_gc_leaks(CpdbSession *s, const char *args)
 {
-    long limit, n_leaks = 0, shown = 0;
+    long limit, n_leaks, shown = 0, n_types, t;
+    const char *rest = cpdb_gc_opt_count(args, 10, &limit);
+    const uint8_t *referred;
+    CpdbTypeCount *types;
+    CpdbHeapContext ctx;
     CpdbHeap *h;
     uint32_t i;
-    const char *rest = cpdb_gc_opt_count(args, 10, &limit);
-    CpdbTypeCount *types = NULL;
-    long n_types = 0, t;
-    uint8_t *referred;
 
     if (*rest != '\0') {
         cpdb_error(s, "Bad argument \"%s\": gc leaks [N].", rest);
@@ -471,70 +328,21 @@ cpdb_gc_leaks(CpdbSession *s, const char *args)
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    if (h->leaks == NULL) {
-        /* Worked out once per snapshot. */
-        LocalRoots roots;
-        CpdbHeapContext ctx;
-        size_t v;
-        cpdb_guard_begin(&s->busy);
-        referred = cpdb_heap_referred(h);
-        cpdb_guard_end(&s->busy);
-        if (referred == NULL) {
-            cpdb_error_exc(s, NULL);
-            return CMD_FAILED;
-        }
-        /* The stopped frames' variables are held, by the frames. */
-        local_roots_take(s, h, &roots);
-        for (v = 0; v < roots.n; v++) {
-            cpdb_bit_set(referred, roots.items[v].index);
-        }
-        local_roots_fini(&roots);
-        cpdb_session_heap_context(s, &ctx);
-        for (i = 0; i < h->n; i++) {
-            if (!cpdb_bit_get(referred, i)
-                && (holds_only_own(&ctx, h->objs[i])
-                    || is_subclasses_dict(h->objs[i]))) {
-                cpdb_bit_set(referred, i);
-            }
-        }
-        cpdb_heap_context_fini(&ctx);
-        h->leaks = referred;
+    cpdb_session_heap_context(s, &ctx);
+    referred = cpdb_refs_leaks(h, &ctx);
+    cpdb_heap_context_fini(&ctx);
+    if (referred == NULL) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
     }
-    referred = h->leaks;
-    for (i = 0; i < h->n; i++) {
-        if (!cpdb_bit_get(referred, i)) {
-            PyTypeObject *ty = Py_TYPE(h->objs[i]);
-            n_leaks++;
-            for (t = 0; t < n_types && types[t].type != ty; t++) {
-            }
-            if (t == n_types) {
-                types = cpdb_xrealloc(types, sizeof(CpdbTypeCount)
-                                      * (size_t)(n_types + 1));
-                types[n_types].type = ty;
-                types[n_types++].count = 0;
-            }
-            types[t].count++;
-        }
-    }
+    types = cpdb_refs_leak_types(h, referred, &n_types, &n_leaks);
     cpdb_out(s, "%ld of %u tracked objects have no referrer the collector "
              "knows of (held from C, by running frames, or leaked):\n",
              n_leaks, h->n);
-    for (t = 0; t < n_types; t++) {
-        long best = t, u;
-        CpdbTypeCount tmp;
-        for (u = t + 1; u < n_types; u++) {
-            if (types[u].count > types[best].count) {
-                best = u;
-            }
-        }
-        tmp = types[t];
-        types[t] = types[best];
-        types[best] = tmp;
-        if (t < 10) {
-            char *name = cpdb_type_name(types[t].type);
-            cpdb_out(s, "  %-40s %10ld\n", name, types[t].count);
-            free(name);
-        }
+    for (t = 0; t < n_types && t < LEAK_TYPES_SHOWN; t++) {
+        char *name = cpdb_type_name(types[t].type);
+        cpdb_out(s, "  %-40s %10ld\n", name, types[t].count);
+        free(name);
     }
     for (i = 0; i < h->n && shown < limit; i++) {
         if (!cpdb_bit_get(referred, i)) {
@@ -551,51 +359,92 @@ cpdb_gc_leaks(CpdbSession *s, const char *args)
 
 /* --- graph ----------------------------------------------------------------- */
 
-/* Past the first object, one with more references than this is not
-   expanded (as objgraph's too_many). */
-#define GRAPH_TOO_MANY 10
+/* "gc graph OBJ [backrefs] [depth N] [max N] FILE", taken apart. */
+typedef struct GraphArgs {
+    char *text;                 /* malloc'd: the arguments, cut in place */
+    const char *expr;           /* OBJ */
+    const char *file;           /* FILE */
+    const char *ext;            /* its extension: ".dot", ".png", ".svg" */
+    CpdbDotOptions opt;
+} GraphArgs;
 
-static void
-dot_escape(CpdbBuf *b, const char *text)
+/* Take the options off the end of a->text: what stays is the
+   expression.  Return 0, or -1 after reporting. */
+static int
+graph_options(CpdbSession *s, GraphArgs *a)
 {
-    const char *p;
-    for (p = text; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            cpdb_buf_addc(b, '\\');
+    char *text = a->text;
+    for (;;) {
+        char *last = strrchr(text, ' ');
+        char *word = last ? last + 1 : NULL;
+        char *prev;
+        long v;
+        if (word == NULL) {
+            return 0;
         }
-        if (*p == '\n') {
-            cpdb_buf_add(b, "\\n");
+        if (strcmp(word, "backrefs") == 0) {
+            a->opt.backrefs = 1;
+            *last = '\0';
             continue;
         }
-        cpdb_buf_addc(b, *p);
-    }
-}
-
-typedef struct GraphNodes {
-    PyObject **objs;        /* strong */
-    int *depth;
-    size_t n, cap;
-} GraphNodes;
-
-static long
-graph_add(GraphNodes *g, PyObject *o, int depth)
-{
-    size_t i;
-    for (i = 0; i < g->n; i++) {
-        if (g->objs[i] == o) {
-            return (long)i;
+        *last = '\0';
+        prev = strrchr(text, ' ');
+        if (prev == NULL || (strcmp(prev + 1, "depth") != 0
+                             && strcmp(prev + 1, "max") != 0)) {
+            *last = ' ';
+            return 0;
         }
+        if (cpdb_parse_int(word, &v) < 0 || v < 1 || v > 100000) {
+            cpdb_error(s, "Bad %s \"%s\": a number is expected.", prev + 1,
+                       word);
+            return -1;
+        }
+        if (strcmp(prev + 1, "depth") == 0) {
+            a->opt.depth = v;
+        }
+        else {
+            a->opt.max_nodes = v;
+        }
+        *prev = '\0';
     }
-    if (g->n == g->cap) {
-        g->cap = g->cap ? g->cap * 2 : 32;
-        g->objs = cpdb_xrealloc(g->objs, sizeof(PyObject *) * g->cap);
-        g->depth = cpdb_xrealloc(g->depth, sizeof(int) * g->cap);
-    }
-    g->objs[g->n] = Py_NewRef(o);
-    g->depth[g->n] = depth;
-    return (long)g->n++;
 }
 
+/* Parse the arguments of "gc graph" into a (a->text to be freed, also
+   on failure).  Return 0, or -1 after reporting. */
+static int
+graph_args(CpdbSession *s, const char *args, GraphArgs *a)
+{
+    char *file;
+    memset(a, 0, sizeof *a);
+    a->text = cpdb_strip_dup(args);
+    a->opt.depth = 3;
+    a->opt.max_nodes = 50;
+    /* OBJ [backrefs] [depth N] [max N] FILE: options and the file come
+       last; the expression is what stays. */
+    file = strrchr(a->text, ' ');
+    if (file == NULL) {
+        cpdb_error(s, "Usage: gc graph OBJ [backrefs] [depth N] [max N] "
+                   "FILE.dot|.png|.svg");
+        return -1;
+    }
+    *file++ = '\0';
+    if (graph_options(s, a) < 0) {
+        return -1;
+    }
+    a->expr = a->text;
+    a->file = file;
+    a->ext = strrchr(file, '.');
+    if (a->ext == NULL || (strcmp(a->ext, ".dot") && strcmp(a->ext, ".png")
+                           && strcmp(a->ext, ".svg"))) {
+        cpdb_error(s, "Bad file \"%s\": FILE.dot, FILE.png or FILE.svg is "
+                   "expected.", file);
+        return -1;
+    }
+    return 0;
+}
+
+/* Run Graphviz: dot -T<format> -o out_path dot_path.  Return 0; -1 when
+   dot cannot be run, -2 when it failed. */
 static int
 run_dot(const char *format, const char *dot_path, const char *out_path)
 {
@@ -620,252 +469,88 @@ run_dot(const char *format, const char *dot_path, const char *out_path)
     return 0;
 }
 
-CmdResult
-cpdb_gc_graph(CpdbSession *s, const char *args)
+/* Write the DOT text where a asks for it (rendered by dot for .png and
+   .svg) and say so.  Return: CMD_STAY, or CMD_FAILED after reporting. */
+static CmdResult
+graph_write(CpdbSession *s, const GraphArgs *a, const char *dot,
+            size_t n_objects)
 {
-    char *text = cpdb_strip_dup(args), *file, *expr;
-    long depth = 3, max_nodes = 50;
-    int backrefs = 0;
-    PyObject *o;
-    GraphNodes g = {NULL, NULL, 0, 0};
-    CpdbBuf dot, edges;
-    CpdbHeap *h = NULL;
-    size_t head = 0, i;
-    const char *ext;
-    char *dot_path;
-    FILE *f;
+    int is_dot = strcmp(a->ext, ".dot") == 0, rc = 0;
+    char *dot_path = is_dot ? cpdb_xstrdup(a->file)
+                     : cpdb_xasprintf("%.*s.dot", (int)(a->ext - a->file),
+                                      a->file);
     CmdResult r = CMD_FAILED;
-
-    /* OBJ [backrefs] [depth N] [max N] FILE: options and the file come
-       last; the expression is what stays. */
-    file = strrchr(text, ' ');
-    if (file == NULL) {
-        cpdb_error(s, "Usage: gc graph OBJ [backrefs] [depth N] [max N] "
-                   "FILE.dot|.png|.svg");
-        free(text);
-        return CMD_FAILED;
-    }
-    *file++ = '\0';
-    for (;;) {
-        char *last = strrchr(text, ' ');
-        char *word = last ? last + 1 : NULL;
-        char *prev;
-        if (word == NULL) {
-            break;
-        }
-        if (strcmp(word, "backrefs") == 0) {
-            backrefs = 1;
-            *last = '\0';
-            continue;
-        }
-        *last = '\0';
-        prev = strrchr(text, ' ');
-        if (prev != NULL && (strcmp(prev + 1, "depth") == 0
-                             || strcmp(prev + 1, "max") == 0)) {
-            long v;
-            if (cpdb_parse_int(word, &v) < 0 || v < 1 || v > 100000) {
-                cpdb_error(s, "Bad %s \"%s\": a number is expected.",
-                           prev + 1, word);
-                free(text);
-                return CMD_FAILED;
-            }
-            if (strcmp(prev + 1, "depth") == 0) {
-                depth = v;
-            }
-            else {
-                max_nodes = v;
-            }
-            *prev = '\0';
-            continue;
-        }
-        *last = ' ';
-        break;
-    }
-    expr = text;
-    ext = strrchr(file, '.');
-    if (ext == NULL || (strcmp(ext, ".dot") && strcmp(ext, ".png")
-                        && strcmp(ext, ".svg"))) {
-        cpdb_error(s, "Bad file \"%s\": FILE.dot, FILE.png or FILE.svg is "
-                   "expected.", file);
-        free(text);
-        return CMD_FAILED;
-    }
-    o = cpdb_gc_resolve(s, expr);
-    if (o == NULL) {
-        free(text);
-        return CMD_FAILED;
-    }
-    if (backrefs) {
-        h = cpdb_session_heap(s);
-        if (h == NULL || cpdb_heap_build_back(h) < 0) {
-            cpdb_error_exc(s, NULL);
-            Py_DECREF(o);
-            free(text);
-            return CMD_FAILED;
-        }
-    }
-    cpdb_buf_init(&dot);
-    cpdb_buf_init(&edges);
-    graph_add(&g, o, 0);
-    while (head < g.n) {
-        PyObject *cur = g.objs[head];
-        int d = g.depth[head];
-        size_t from = head++;
-        Collect c = {NULL, 0, 0};
-        if (d >= depth || (backrefs && PyModule_Check(cur))) {
-            continue;       /* a module is where a chain starts */
-        }
-        if (backrefs) {
-            long ix = cpdb_heap_find(h, cur);
-            uint32_t e;
-            for (e = ix < 0 ? 0 : h->back.off[ix];
-                 ix >= 0 && e < h->back.off[ix + 1]; e++) {
-                collect_visit(h->objs[h->back.adj[e]], &c);
-            }
-        }
-        else {
-            cpdb_heap_referents(cur, collect_visit, &c);
-        }
-        if (backrefs) {
-            /* Every function of a module refers to its globals: only the
-               module counts. */
-            size_t kept = 0;
-            for (i = 0; i < c.n; i++) {
-                if (PyFunction_Check(c.items[i])
-                    && PyFunction_GET_GLOBALS(c.items[i]) == cur) {
-                    Py_DECREF(c.items[i]);
-                }
-                else {
-                    c.items[kept++] = c.items[i];
-                }
-            }
-            c.n = kept;
-        }
-        if (d > 0 && c.n > GRAPH_TOO_MANY) {
-            /* A module's globals, a big container: one node says how
-               many, instead of a fan of hundreds. */
-            cpdb_buf_printf(&edges, "  x%zu [label=\"%zu more %s\", "
-                            "shape=plaintext];\n", from, c.n,
-                            backrefs ? "referrers" : "references");
-            cpdb_buf_printf(&edges, backrefs ? "  x%zu -> n%zu;\n"
-                                             : "  n%zu -> x%zu;\n",
-                            from, from);
-            for (i = 0; i < c.n; i++) {
-                Py_DECREF(c.items[i]);
-            }
-            c.n = 0;
-        }
-        for (i = 0; i < c.n; i++) {
-            PyObject *other = c.items[i];
-            long to;
-            char *name;
-            if (PyModule_Check(other) && !backrefs && d > 0) {
-                Py_DECREF(other);
-                continue;       /* do not wander into whole modules */
-            }
-            to = graph_add(&g, other, d + 1);
-            if (g.n > (size_t)max_nodes) {
-                Py_DECREF(g.objs[--g.n]);
-                Py_DECREF(other);
-                continue;
-            }
-            name = backrefs ? cpdb_edge_name(other, cur)
-                            : cpdb_edge_name(cur, other);
-            cpdb_buf_printf(&edges, "  n%ld -> n%zu [label=\"",
-                            backrefs ? to : (long)from,
-                            backrefs ? from : (size_t)to);
-            dot_escape(&edges, name ? name : "");
-            cpdb_buf_add(&edges, "\"];\n");
-            free(name);
-            Py_DECREF(other);
-        }
-        free(c.items);
-    }
-    cpdb_buf_add(&dot, "digraph cpdb {\n  node [shape=box, "
-                 "fontname=\"monospace\", fontsize=10];\n"
-                 "  edge [fontname=\"monospace\", fontsize=9];\n");
-    for (i = 0; i < g.n; i++) {
-        char *type = cpdb_type_name(Py_TYPE(g.objs[i]));
-        char *rep = cpdb_bounded_repr(g.objs[i], 40);
-        cpdb_buf_printf(&dot, "  n%zu [label=\"", i);
-        dot_escape(&dot, type);
-        cpdb_buf_add(&dot, "\\n");
-        dot_escape(&dot, rep);
-        cpdb_buf_printf(&dot, "\"%s];\n", i == 0 ? ", style=filled, "
-                        "fillcolor=\"#ffe08a\"" : "");
-        free(type);
-        free(rep);
-    }
-    if (backrefs) {
-        /* The stopped frames' variables that hold objects of the graph
-           (frames keep them without the collector seeing it). */
-        LocalRoots roots;
-        size_t v;
-        local_roots_take(s, h, &roots);
-        for (v = 0; v < roots.n; v++) {
-            PyObject *held = h->objs[roots.items[v].index];
-            size_t k;
-            for (k = 0; k < g.n && g.objs[k] != held; k++) {
-            }
-            if (k < g.n) {
-                char *t = local_root_text(s, &roots.items[v]);
-                cpdb_buf_printf(&dot, "  v%zu [label=\"", v);
-                dot_escape(&dot, t);
-                cpdb_buf_printf(&dot, "\", shape=ellipse];\n  v%zu -> n%zu;\n",
-                                v, k);
-                free(t);
-            }
-        }
-        local_roots_fini(&roots);
-    }
-    cpdb_buf_add(&dot, edges.data);
-    cpdb_buf_add(&dot, "}\n");
-    dot_path = strcmp(ext, ".dot") == 0
-               ? cpdb_xstrdup(file)
-               : cpdb_xasprintf("%.*s.dot", (int)(ext - file), file);
-    f = fopen(dot_path, "w");
-    if (f == NULL || fputs(dot.data, f) < 0) {
+    FILE *f = fopen(dot_path, "w");
+    if (f == NULL || fputs(dot, f) < 0) {
         cpdb_error(s, "Cannot write \"%s\": %s.", dot_path, strerror(errno));
         if (f != NULL) {
             fclose(f);
         }
+        goto done;
+    }
+    fclose(f);
+    if (!is_dot) {
+        rc = run_dot(a->ext + 1, dot_path, a->file);
+    }
+    if (rc == 0) {
+        cpdb_out(s, "Graph of %zu object%s (%s, depth %ld) written to %s.\n",
+                 n_objects, n_objects == 1 ? "" : "s",
+                 a->opt.backrefs ? "what refers to it" : "what it refers to",
+                 a->opt.depth, a->file);
+        if (!is_dot) {
+            unlink(dot_path);
+        }
+        r = CMD_STAY;
+    }
+    else if (rc == -1) {
+        cpdb_out(s, "Graphviz \"dot\" is not installed: the graph is in %s; "
+                 "render it with \"dot -T%s -o %s %s\".\n", dot_path,
+                 a->ext + 1, a->file, dot_path);
+        r = CMD_STAY;
     }
     else {
-        int rc = 0;
-        fclose(f);
-        if (strcmp(ext, ".dot") != 0) {
-            rc = run_dot(ext + 1, dot_path, file);
-        }
-        if (rc == 0) {
-            cpdb_out(s, "Graph of %zu object%s (%s, depth %ld) written to "
-                     "%s.\n", g.n, g.n == 1 ? "" : "s",
-                     backrefs ? "what refers to it" : "what it refers to",
-                     depth, file);
-            if (strcmp(ext, ".dot") != 0) {
-                unlink(dot_path);
-            }
-            r = CMD_STAY;
-        }
-        else if (rc == -1) {
-            cpdb_out(s, "Graphviz \"dot\" is not installed: the graph is in "
-                     "%s; render it with \"dot -T%s -o %s %s\".\n", dot_path,
-                     ext + 1, file, dot_path);
-            r = CMD_STAY;
-        }
-        else {
-            cpdb_error(s, "\"dot\" failed to render %s (the graph is in %s).",
-                       file, dot_path);
-        }
+        cpdb_error(s, "\"dot\" failed to render %s (the graph is in %s).",
+                   a->file, dot_path);
     }
+done:
     free(dot_path);
-    for (i = 0; i < g.n; i++) {
-        Py_DECREF(g.objs[i]);
+    return r;
+}
+
+CmdResult
+cpdb_gc_graph(CpdbSession *s, const char *args)
+{
+    GraphArgs a;
+    PyObject *o = NULL;
+    CpdbHeap *h = NULL;
+    CpdbHeapContext ctx;
+    CpdbDotGraph g;
+    CmdResult r = CMD_FAILED;
+    char *dot;
+    int rc;
+
+    cpdb_dot_graph_init(&g);
+    if (graph_args(s, args, &a) < 0
+        || (o = cpdb_gc_resolve(s, a.expr)) == NULL) {
+        goto done;
     }
-    free(g.objs);
-    free(g.depth);
-    cpdb_buf_fini(&dot);
-    cpdb_buf_fini(&edges);
-    Py_DECREF(o);
-    free(text);
+    if (a.opt.backrefs && (h = cpdb_session_heap(s)) == NULL) {
+        cpdb_error_exc(s, NULL);
+        goto done;
+    }
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_dot_draw(o, h, &ctx, &a.opt, &g);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        goto done;
+    }
+    dot = cpdb_dot_text(&g);
+    r = graph_write(s, &a, dot, g.nodes.n);
+    free(dot);
+done:
+    cpdb_dot_graph_fini(&g);
+    Py_XDECREF(o);
+    free(a.text);
     return r;
 }

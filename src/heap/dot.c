@@ -1,0 +1,292 @@
+/* Graphviz pictures of references: the drawing is made breadth first
+   from one object over its referents or its referrers (refs.c), then
+   written as DOT text by a writer that sees only labels and numbers. */
+#include "heap/dot.h"
+#include "heap/names.h"
+#include "heap/refs.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Past the first object, one with more references than this is not
+   expanded (as objgraph's too_many). */
+#define GRAPH_TOO_MANY 10
+
+void
+cpdb_dot_graph_init(CpdbDotGraph *g)
+{
+    memset(g, 0, sizeof *g);
+}
+
+void
+cpdb_dot_graph_fini(CpdbDotGraph *g)
+{
+    size_t i;
+    for (i = 0; i < g->nodes.n; i++) {
+        Py_XDECREF(g->nodes.items[i].obj);
+        free(g->nodes.items[i].label);
+    }
+    for (i = 0; i < g->holders.n; i++) {
+        free(g->holders.items[i].label);
+    }
+    for (i = 0; i < g->edges.n; i++) {
+        free(g->edges.items[i].label);
+    }
+    free(g->nodes.items);
+    free(g->holders.items);
+    free(g->edges.items);
+    cpdb_dot_graph_init(g);
+}
+
+/* --- the DOT writer -------------------------------------------------------- */
+
+/* Append text as the inside of a DOT string. */
+static void
+dot_escape(CpdbBuf *b, const char *text)
+{
+    const char *p;
+    for (p = text; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            cpdb_buf_addc(b, '\\');
+        }
+        if (*p == '\n') {
+            cpdb_buf_add(b, "\\n");
+            continue;
+        }
+        cpdb_buf_addc(b, *p);
+    }
+}
+
+/* Append one edge, or one note and its edge. */
+static void
+dot_edge(CpdbBuf *b, const CpdbDotEdge *e)
+{
+    if (e->kind == CPDB_DOT_EDGE) {
+        cpdb_buf_printf(b, "  n%zu -> n%zu [label=\"", e->from, e->to);
+        dot_escape(b, e->label);
+        cpdb_buf_add(b, "\"];\n");
+    }
+    else {
+        size_t at = e->kind == CPDB_DOT_MORE_OUT ? e->from : e->to;
+        cpdb_buf_printf(b, "  x%zu [label=\"", at);
+        dot_escape(b, e->label);
+        cpdb_buf_add(b, "\", shape=plaintext];\n");
+        cpdb_buf_printf(b, e->kind == CPDB_DOT_MORE_OUT
+                           ? "  n%zu -> x%zu;\n" : "  x%zu -> n%zu;\n",
+                        at, at);
+    }
+}
+
+char *
+cpdb_dot_text(const CpdbDotGraph *g)
+{
+    CpdbBuf b;
+    size_t i;
+    cpdb_buf_init(&b);
+    cpdb_buf_add(&b, "digraph cpdb {\n  node [shape=box, "
+                 "fontname=\"monospace\", fontsize=10];\n"
+                 "  edge [fontname=\"monospace\", fontsize=9];\n");
+    for (i = 0; i < g->nodes.n; i++) {
+        cpdb_buf_printf(&b, "  n%zu [label=\"", i);
+        dot_escape(&b, g->nodes.items[i].label);
+        cpdb_buf_printf(&b, "\"%s];\n", i == 0 ? ", style=filled, "
+                        "fillcolor=\"#ffe08a\"" : "");
+    }
+    for (i = 0; i < g->holders.n; i++) {
+        const CpdbDotHolder *v = &g->holders.items[i];
+        cpdb_buf_printf(&b, "  v%zu [label=\"", v->id);
+        dot_escape(&b, v->label);
+        cpdb_buf_printf(&b, "\", shape=ellipse];\n  v%zu -> n%zu;\n", v->id,
+                        v->node);
+    }
+    for (i = 0; i < g->edges.n; i++) {
+        dot_edge(&b, &g->edges.items[i]);
+    }
+    cpdb_buf_add(&b, "}\n");
+    return cpdb_buf_take(&b);
+}
+
+/* --- drawing the heap ------------------------------------------------------ */
+
+/* A drawing being made. */
+typedef struct Draw {
+    CpdbHeap *h;                /* borrowed: with its reverse edges, for
+                                   backrefs */
+    const CpdbDotOptions *opt;
+    CpdbDotGraph *g;
+} Draw;
+
+/* The position of o in the drawing, added at depth if it is not there.
+   Return: its position. */
+static size_t
+graph_add(CpdbDotGraph *g, PyObject *o, int depth)
+{
+    CpdbDotNode node;
+    size_t i;
+    for (i = 0; i < g->nodes.n; i++) {
+        if (g->nodes.items[i].obj == o) {
+            return i;
+        }
+    }
+    node.obj = Py_NewRef(o);
+    node.depth = depth;
+    node.label = NULL;
+    cpdb_array_push(&g->nodes, node);
+    return g->nodes.n - 1;
+}
+
+static void
+graph_add_edge(CpdbDotGraph *g, CpdbDotEdgeKind kind, size_t from,
+               size_t to, char *label)
+{
+    CpdbDotEdge e;
+    e.kind = kind;
+    e.from = from;
+    e.to = to;
+    e.label = label;
+    cpdb_array_push(&g->edges, e);
+}
+
+/* What cur refers to, or what refers to it, into out.  Every function of
+   a module refers to its globals: among referrers only the module
+   counts. */
+static void
+neighbours(Draw *d, PyObject *cur, CpdbObjectArray *out)
+{
+    size_t i, kept = 0;
+    if (!d->opt->backrefs) {
+        cpdb_refs_referents(cur, out);
+        return;
+    }
+    cpdb_refs_referrer_objects(d->h, cur, out);
+    for (i = 0; i < out->n; i++) {
+        PyObject *other = out->items[i];
+        if (PyFunction_Check(other)
+            && PyFunction_GET_GLOBALS(other) == cur) {
+            Py_DECREF(other);
+        }
+        else {
+            out->items[kept++] = other;
+        }
+    }
+    out->n = kept;
+}
+
+/* Draw the edges between the node at position at and the objects of
+   next, adding those objects while there is room. */
+static void
+draw_edges(Draw *d, size_t at, const CpdbObjectArray *next)
+{
+    CpdbDotGraph *g = d->g;
+    int backrefs = d->opt->backrefs, depth = g->nodes.items[at].depth;
+    PyObject *cur = g->nodes.items[at].obj;
+    size_t i;
+    for (i = 0; i < next->n; i++) {
+        PyObject *other = next->items[i];
+        size_t to;
+        char *name;
+        if (PyModule_Check(other) && !backrefs && depth > 0) {
+            continue;       /* do not wander into whole modules */
+        }
+        to = graph_add(g, other, depth + 1);
+        if (g->nodes.n > (size_t)d->opt->max_nodes) {
+            Py_DECREF(g->nodes.items[--g->nodes.n].obj);
+            continue;
+        }
+        name = backrefs ? cpdb_edge_name(other, cur)
+                        : cpdb_edge_name(cur, other);
+        graph_add_edge(g, CPDB_DOT_EDGE, backrefs ? to : at,
+                       backrefs ? at : to, name ? name : cpdb_xstrdup(""));
+    }
+}
+
+/* Draw what the node at position at refers to (or what refers to it). */
+static void
+draw_node(Draw *d, size_t at)
+{
+    CpdbDotNode *node = &d->g->nodes.items[at];
+    PyObject *cur = node->obj;
+    int depth = node->depth;
+    CpdbObjectArray next = {NULL, 0, 0};
+    if (depth >= d->opt->depth || (d->opt->backrefs && PyModule_Check(cur))) {
+        return;         /* a module is where a chain starts */
+    }
+    neighbours(d, cur, &next);
+    if (depth > 0 && next.n > GRAPH_TOO_MANY) {
+        /* A module's globals, a big container: one note says how many,
+           instead of a fan of hundreds. */
+        char *note = cpdb_xasprintf("%zu more %s", next.n, d->opt->backrefs
+                                    ? "referrers" : "references");
+        graph_add_edge(d->g, d->opt->backrefs ? CPDB_DOT_MORE_IN
+                                              : CPDB_DOT_MORE_OUT,
+                       at, at, note);
+    }
+    else {
+        draw_edges(d, at, &next);
+    }
+    cpdb_refs_array_fini(&next);
+}
+
+/* Label every node: its type, then its repr cut short. */
+static void
+label_nodes(CpdbDotGraph *g)
+{
+    size_t i;
+    for (i = 0; i < g->nodes.n; i++) {
+        PyObject *o = g->nodes.items[i].obj;
+        char *type = cpdb_type_name(Py_TYPE(o));
+        char *rep = cpdb_bounded_repr(o, 40);
+        g->nodes.items[i].label = cpdb_xasprintf("%s\n%s", type, rep);
+        free(type);
+        free(rep);
+    }
+}
+
+/* Draw the stopped frames' variables that hold objects of the drawing
+   (frames keep them without the collector seeing it). */
+static void
+draw_holders(Draw *d, const CpdbHeapContext *ctx)
+{
+    CpdbLocalRoots roots = {NULL, 0, 0};
+    size_t v;
+    cpdb_refs_local_roots(d->h, ctx, &roots);
+    for (v = 0; v < roots.n; v++) {
+        PyObject *held = d->h->objs[roots.items[v].index];
+        size_t k;
+        for (k = 0; k < d->g->nodes.n && d->g->nodes.items[k].obj != held;
+             k++) {
+        }
+        if (k < d->g->nodes.n) {
+            CpdbDotHolder holder;
+            holder.id = v;
+            holder.node = k;
+            holder.label = cpdb_refs_local_root_text(&roots.items[v]);
+            cpdb_array_push(&d->g->holders, holder);
+        }
+    }
+    cpdb_refs_local_roots_fini(&roots);
+}
+
+int
+cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
+              const CpdbDotOptions *opt, CpdbDotGraph *g)
+{
+    Draw d;
+    size_t head;
+    if (opt->backrefs && cpdb_heap_build_back(h) < 0) {
+        return -1;
+    }
+    d.h = h;
+    d.opt = opt;
+    d.g = g;
+    graph_add(g, o, 0);
+    for (head = 0; head < g->nodes.n; head++) {
+        draw_node(&d, head);
+    }
+    label_nodes(g);
+    if (opt->backrefs) {
+        draw_holders(&d, ctx);
+    }
+    return 0;
+}

@@ -1,0 +1,447 @@
+/* References into and out of an object, chains and the objects nothing
+   refers to, over one snapshot and its reverse edges (heap.c).  Nothing
+   here prints: the answers are indices, arrays and malloc'd text. */
+#include "heap/refs.h"
+#include "heap/names.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- objects around one object ------------------------------------------ */
+
+void
+cpdb_refs_array_fini(CpdbObjectArray *a)
+{
+    size_t i;
+    for (i = 0; i < a->n; i++) {
+        Py_DECREF(a->items[i]);
+    }
+    free(a->items);
+    a->items = NULL;
+    a->n = a->cap = 0;
+}
+
+/* Append o to the array (a CpdbObjectArray) unless it is there already. */
+static int
+collect_visit(PyObject *o, void *arg)
+{
+    CpdbObjectArray *a = arg;
+    size_t i;
+    for (i = 0; i < a->n; i++) {
+        if (a->items[i] == o) {
+            return 0;
+        }
+    }
+    cpdb_array_push(a, Py_NewRef(o));
+    return 0;
+}
+
+void
+cpdb_refs_referents(PyObject *o, CpdbObjectArray *out)
+{
+    cpdb_heap_referents(o, collect_visit, out);
+}
+
+void
+cpdb_refs_referrer_objects(CpdbHeap *h, PyObject *o, CpdbObjectArray *out)
+{
+    long ix = cpdb_heap_find(h, o);
+    uint32_t e;
+    if (ix < 0) {
+        return;
+    }
+    for (e = h->back.off[ix]; e < h->back.off[ix + 1]; e++) {
+        collect_visit(h->objs[h->back.adj[e]], out);
+    }
+}
+
+PyObject *
+cpdb_refs_weakrefs(PyObject *o)
+{
+    PyObject *mod = PyImport_ImportModule("_weakref"), *refs = NULL;
+    if (mod == NULL) {
+        goto done;
+    }
+    refs = PyObject_CallMethod(mod, "getweakrefs", "(O)", o);
+    if (refs != NULL && !PyList_Check(refs)) {
+        Py_CLEAR(refs);
+        PyErr_SetString(PyExc_TypeError, "getweakrefs() gave no list");
+    }
+done:
+    Py_XDECREF(mod);
+    return refs;
+}
+
+/* --- the stopped frames' variables ---------------------------------------- */
+
+/* Append the variables of frame f (at stack position depth) whose values
+   h tracks; none for a module's frame, whose variables are its
+   globals. */
+static void
+frame_roots(CpdbHeap *h, PyFrameObject *f, int depth, CpdbLocalRoots *out)
+{
+    PyObject *locals = cpdb_frame_locals(f), *globals, *items;
+    Py_ssize_t k;
+    globals = locals ? cpdb_frame_globals(f) : NULL;
+    items = globals && locals != globals ? PyMapping_Items(locals) : NULL;
+    for (k = 0; items != NULL && k < PyList_GET_SIZE(items); k++) {
+        PyObject *pair = PyList_GET_ITEM(items, k);
+        CpdbLocalRoot r;
+        const char *name;
+        long idx;
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2
+            || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))) {
+            continue;
+        }
+        idx = cpdb_heap_find(h, PyTuple_GET_ITEM(pair, 1));
+        if (idx < 0) {
+            continue;
+        }
+        name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0));
+        r.index = (uint32_t)idx;
+        r.depth = depth;
+        r.frame = f;
+        r.name = cpdb_xstrdup(name ? name : "?");
+        cpdb_array_push(out, r);
+    }
+    PyErr_Clear();
+    Py_XDECREF(items);
+    Py_XDECREF(globals);
+    Py_XDECREF(locals);
+}
+
+void
+cpdb_refs_local_roots(CpdbHeap *h, const CpdbHeapContext *ctx,
+                      CpdbLocalRoots *out)
+{
+    int j;
+    for (j = 0; j < ctx->n_frames; j++) {
+        frame_roots(h, ctx->frames[j], j, out);
+    }
+}
+
+void
+cpdb_refs_local_roots_fini(CpdbLocalRoots *r)
+{
+    size_t i;
+    for (i = 0; i < r->n; i++) {
+        free(r->items[i].name);
+    }
+    free(r->items);
+    r->items = NULL;
+    r->n = r->cap = 0;
+}
+
+char *
+cpdb_refs_local_root_text(const CpdbLocalRoot *r)
+{
+    PyCodeObject *code = PyFrame_GetCode(r->frame);
+    const char *fn = PyUnicode_AsUTF8(code->co_name);
+    char *t = cpdb_xasprintf("frame #%d %s() variable '%s'", r->depth,
+                             fn ? fn : "?", r->name);
+    PyErr_Clear();
+    Py_DECREF(code);
+    return t;
+}
+
+/* --- referrers ------------------------------------------------------------- */
+
+int
+cpdb_refs_referrers(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
+                    CpdbReferrers *out)
+{
+    CpdbLocalRoots all = {NULL, 0, 0};
+    size_t v;
+    memset(out, 0, sizeof *out);
+    if (cpdb_heap_build_back(h) < 0) {
+        return -1;
+    }
+    out->objects = h->back.adj + h->back.off[i];
+    out->n_objects = h->back.off[i + 1] - h->back.off[i];
+    cpdb_refs_local_roots(h, ctx, &all);
+    for (v = 0; v < all.n; v++) {
+        if (all.items[v].index == i) {
+            cpdb_array_push(&out->roots, all.items[v]);     /* moved */
+        }
+        else {
+            free(all.items[v].name);
+        }
+    }
+    free(all.items);
+    return 0;
+}
+
+void
+cpdb_refs_referrers_fini(CpdbReferrers *r)
+{
+    cpdb_refs_local_roots_fini(&r->roots);
+    r->objects = NULL;
+    r->n_objects = 0;
+}
+
+/* --- chains ---------------------------------------------------------------- */
+
+size_t
+cpdb_refs_chain_search(const CpdbGraph *back, uint32_t start,
+                       const uint8_t *goal, const uint32_t *roots,
+                       size_t n_roots, uint32_t **path, long *root)
+{
+    size_t len, k;
+    *root = -1;
+    len = cpdb_graph_shortest_path(back, start, goal, path);
+    if (len == 0 && n_roots > 0) {
+        uint8_t *bits = cpdb_xcalloc((size_t)back->n / 8 + 1, 1);
+        for (k = 0; k < n_roots; k++) {
+            if (roots[k] < back->n) {
+                cpdb_bit_set(bits, roots[k]);
+            }
+        }
+        len = cpdb_graph_shortest_path(back, start, bits, path);
+        free(bits);
+        for (k = 0; len > 0 && k < n_roots; k++) {
+            if (roots[k] == (*path)[len - 1]) {
+                *root = (long)k;
+                break;
+            }
+        }
+    }
+    /* The search ran from start over referrer edges: the chain reads
+       the other way. */
+    for (k = 0; k < len / 2; k++) {
+        uint32_t t = (*path)[k];
+        (*path)[k] = (*path)[len - 1 - k];
+        (*path)[len - 1 - k] = t;
+    }
+    return len;
+}
+
+int
+cpdb_refs_chain(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
+                long target, CpdbChain *out)
+{
+    uint8_t *goal;
+    uint32_t *roots;
+    size_t k;
+    memset(out, 0, sizeof *out);
+    out->root = -1;
+    if (cpdb_heap_build_back(h) < 0) {
+        return -1;
+    }
+    goal = cpdb_xcalloc((size_t)h->n / 8 + 1, 1);
+    if (target >= 0) {
+        cpdb_bit_set(goal, (uint32_t)target);
+    }
+    else {
+        for (k = 0; k < h->modules.n; k++) {
+            cpdb_bit_set(goal, h->modules.items[k]);
+        }
+        cpdb_refs_local_roots(h, ctx, &out->roots);
+    }
+    roots = cpdb_xmalloc(sizeof(uint32_t) * (out->roots.n + 1));
+    for (k = 0; k < out->roots.n; k++) {
+        roots[k] = out->roots.items[k].index;
+    }
+    out->len = cpdb_refs_chain_search(&h->back, i, goal, roots,
+                                      out->roots.n, &out->path, &out->root);
+    free(roots);
+    free(goal);
+    return 0;
+}
+
+void
+cpdb_refs_chain_fini(CpdbChain *c)
+{
+    free(c->path);
+    c->path = NULL;
+    c->len = 0;
+    cpdb_refs_local_roots_fini(&c->roots);
+    c->root = -1;
+}
+
+/* The node at position k of a path, where a closed path (a cycle)
+   continues with its first node after its last.  Return: borrowed, or
+   NULL past the end. */
+static PyObject *
+path_node(PyObject *const *nodes, size_t len, int closed, size_t k)
+{
+    if (k < len) {
+        return nodes[k];
+    }
+    return closed && k == len ? nodes[0] : NULL;
+}
+
+char *
+cpdb_refs_path_edge(PyObject *const *nodes, size_t len, int closed,
+                    size_t at, size_t *skip)
+{
+    PyObject *o = nodes[at];
+    PyObject *n1 = path_node(nodes, len, closed, at + 1);
+    PyObject *n2 = path_node(nodes, len, closed, at + 2);
+    char *name;
+    *skip = 0;
+    if (n2 != NULL && cpdb_is_dict_of(o, n1)) {
+        name = cpdb_edge_name(n1, n2);
+        if (name != NULL && name[0] == '[' && name[1] == '\'') {
+            char *attr = cpdb_xasprintf(".%.*s", (int)strlen(name) - 4,
+                                        name + 2);
+            free(name);
+            *skip = 1;
+            return attr;
+        }
+        free(name);
+    }
+    if (n2 != NULL && PyFunction_Check(o) && PyCell_Check(n2)
+        && PyFunction_GET_CLOSURE(o) == n1 && PyTuple_Check(n1)) {
+        PyObject *n3 = path_node(nodes, len, closed, at + 3);
+        Py_ssize_t k;
+        for (k = 0; k < PyTuple_GET_SIZE(n1); k++) {
+            if (PyTuple_GET_ITEM(n1, k) != n2) {
+                continue;
+            }
+            if (n3 != NULL && PyCell_GET(n2) == n3) {
+                *skip = 2;
+                return cpdb_xasprintf(".__closure__[%zd].cell_contents", k);
+            }
+            *skip = 1;
+            return cpdb_xasprintf(".__closure__[%zd]", k);
+        }
+    }
+    return n1 != NULL ? cpdb_edge_name(o, n1) : NULL;
+}
+
+/* --- objects nothing refers to --------------------------------------------- */
+
+/* Whether an object refers to anything, and to anything not cpdb's. */
+typedef struct OwnOnly {
+    const CpdbHeapContext *ctx;
+    int any, foreign;
+} OwnOnly;
+
+static int
+own_only_visit(PyObject *o, void *arg)
+{
+    OwnOnly *w = arg;
+    w->any = 1;
+    w->foreign |= !cpdb_heap_is_own(w->ctx, o);
+    return 0;
+}
+
+/* Whether o holds nothing but cpdb's objects (the interpreter's list of
+   fork handlers holding cpdb's). */
+static int
+holds_only_own(const CpdbHeapContext *ctx, PyObject *o)
+{
+    OwnOnly w = {ctx, 0, 0};
+    cpdb_heap_referents(o, own_only_visit, &w);
+    return w.any && !w.foreign;
+}
+
+/* Whether o is a type's dict of subclasses, {id(sub): weakref(sub)}, kept
+   by the interpreter for static types since 3.12. */
+static int
+is_subclasses_dict(PyObject *o)
+{
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    if (!PyDict_CheckExact(o) || PyDict_GET_SIZE(o) == 0) {
+        return 0;
+    }
+    while (PyDict_Next(o, &pos, &k, &v)) {
+        PyObject *t;
+        int ok;
+        if (!PyLong_CheckExact(k) || !PyWeakref_Check(v)) {
+            return 0;
+        }
+        t = cpdb_weakref_target(v);
+        ok = t == NULL || (PyType_Check(t) && PyLong_AsVoidPtr(k) == t);
+        Py_XDECREF(t);
+        PyErr_Clear();
+        if (!ok) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+const uint8_t *
+cpdb_refs_leaks(CpdbHeap *h, const CpdbHeapContext *ctx)
+{
+    CpdbLocalRoots roots = {NULL, 0, 0};
+    uint8_t *referred;
+    size_t v;
+    uint32_t i;
+    if (h->leaks != NULL) {
+        return h->leaks;
+    }
+    cpdb_guard_begin(ctx->busy);
+    referred = cpdb_heap_referred(h);
+    cpdb_guard_end(ctx->busy);
+    if (referred == NULL) {
+        return NULL;
+    }
+    /* The stopped frames' variables are held, by the frames. */
+    cpdb_refs_local_roots(h, ctx, &roots);
+    for (v = 0; v < roots.n; v++) {
+        cpdb_bit_set(referred, roots.items[v].index);
+    }
+    cpdb_refs_local_roots_fini(&roots);
+    for (i = 0; i < h->n; i++) {
+        if (!cpdb_bit_get(referred, i)
+            && (holds_only_own(ctx, h->objs[i])
+                || is_subclasses_dict(h->objs[i]))) {
+            cpdb_bit_set(referred, i);
+        }
+    }
+    h->leaks = referred;
+    return referred;
+}
+
+/* Sort counts largest first by selection: each place takes the first
+   largest count left, swapped with the one there (so the order of equal
+   counts is this sort's, which answers keep from one run to the next). */
+static void
+sort_largest_first(CpdbTypeCount *types, size_t n)
+{
+    size_t t, u;
+    for (t = 0; t < n; t++) {
+        size_t best = t;
+        CpdbTypeCount tmp;
+        for (u = t + 1; u < n; u++) {
+            if (types[u].count > types[best].count) {
+                best = u;
+            }
+        }
+        tmp = types[t];
+        types[t] = types[best];
+        types[best] = tmp;
+    }
+}
+
+CpdbTypeCount *
+cpdb_refs_leak_types(const CpdbHeap *h, const uint8_t *referred,
+                     long *n_types, long *n_leaks)
+{
+    CPDB_ARRAY(CpdbTypeCount) types = {NULL, 0, 0};
+    uint32_t i;
+    *n_leaks = 0;
+    for (i = 0; i < h->n; i++) {
+        PyTypeObject *ty;
+        size_t t;
+        if (cpdb_bit_get(referred, i)) {
+            continue;
+        }
+        ty = Py_TYPE(h->objs[i]);
+        ++*n_leaks;
+        for (t = 0; t < types.n && types.items[t].type != ty; t++) {
+        }
+        if (t == types.n) {
+            CpdbTypeCount c = {ty, 0};
+            cpdb_array_push(&types, c);
+        }
+        types.items[t].count++;
+    }
+    sort_largest_first(types.items, types.n);
+    *n_types = (long)types.n;
+    return types.items;
+}

@@ -1,0 +1,142 @@
+/* Queries on the references among the objects of one snapshot: what an
+   object refers to, the stopped frames' variables that hold objects
+   (local roots), who refers to an object, the shortest chain of
+   references that keeps it alive, and the objects nothing refers to.
+   They return data; the commands print it. */
+#ifndef CPDB_SRC_HEAP_REFS_H
+#define CPDB_SRC_HEAP_REFS_H
+
+#include "base/compat.h"
+#include "base/util.h"
+#include "heap/graph.h"
+#include "heap/heap.h"
+
+/* --- objects around one object ------------------------------------------ */
+
+/* Objects, each once: the items are strong references. */
+typedef CPDB_ARRAY(PyObject *) CpdbObjectArray;
+
+/* Release the items and the storage; the array is empty again. */
+void cpdb_refs_array_fini(CpdbObjectArray *a);
+
+/* What o refers to (what tp_traverse reports), each object once, in the
+   order met, appended to out. */
+void cpdb_refs_referents(PyObject *o, CpdbObjectArray *out);
+
+/* The tracked objects that refer to o, each once, in the order of h's
+   reverse edges (which must be built), appended to out; none when h
+   does not track o. */
+void cpdb_refs_referrer_objects(CpdbHeap *h, PyObject *o,
+                                CpdbObjectArray *out);
+
+/* The weak references to o, which never count as keeping it alive.
+   Return: new reference to a list, or NULL with an exception set. */
+PyObject *cpdb_refs_weakrefs(PyObject *o);
+
+/* --- the stopped frames' variables ---------------------------------------- */
+
+/* A variable of a stopped frame whose value the snapshot tracks: from
+   3.11 on the frames' own references are not visible to the collector,
+   so referrers and chains name them from the stack. */
+typedef struct CpdbLocalRoot {
+    uint32_t index;             /* the value's snapshot index */
+    int depth;                  /* the frame's stack position, 0 innermost */
+    PyFrameObject *frame;       /* borrowed: alive while the stop is */
+    char *name;                 /* the variable (malloc'd) */
+} CpdbLocalRoot;
+
+typedef CPDB_ARRAY(CpdbLocalRoot) CpdbLocalRoots;
+
+/* The variables of ctx's stopped frames whose values h tracks, innermost
+   frame first (module frames left out: their variables are their
+   module's), appended to out. */
+void cpdb_refs_local_roots(CpdbHeap *h, const CpdbHeapContext *ctx,
+                           CpdbLocalRoots *out);
+void cpdb_refs_local_roots_fini(CpdbLocalRoots *r);
+/* "frame #1 main() variable 'x'".  Return: malloc'd. */
+char *cpdb_refs_local_root_text(const CpdbLocalRoot *r);
+
+/* --- referrers ------------------------------------------------------------- */
+
+/* Who refers to one object of a snapshot. */
+typedef struct CpdbReferrers {
+    const uint32_t *objects;    /* borrowed from the snapshot's reverse
+                                   edges: the indices of the tracked
+                                   objects that refer to it */
+    size_t n_objects;
+    CpdbLocalRoots roots;       /* the stopped frames' variables that hold
+                                   it */
+} CpdbReferrers;
+
+/* Who refers to snapshot object i: the tracked objects (the reverse
+   edges, built when not yet) and the stopped frames' variables.
+   Return 0, or -1 with an exception set. */
+int cpdb_refs_referrers(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
+                        CpdbReferrers *out);
+void cpdb_refs_referrers_fini(CpdbReferrers *r);
+
+/* --- chains ---------------------------------------------------------------- */
+
+/* The shortest chain of references to node start over back (a graph of
+   referrers: back.adj of i are the nodes that refer to i), from a node
+   of goal (a bitmap of back->n bits) or, when no goal leads to start,
+   from the nearest of roots[0..n_roots).  *path receives the chain's
+   nodes, where it starts first and start last (malloc'd, NULL when
+   none); *root the position in roots of the root it starts from (the
+   first that names that node), or -1 when it starts from a goal or
+   there is none.  Return: the number of nodes, 0 when no chain leads to
+   start.  Pure C: no interpreter needed. */
+size_t cpdb_refs_chain_search(const CpdbGraph *back, uint32_t start,
+                              const uint8_t *goal, const uint32_t *roots,
+                              size_t n_roots, uint32_t **path, long *root);
+
+/* The chain of references that keeps an object alive. */
+typedef struct CpdbChain {
+    uint32_t *path;             /* snapshot indices, where the chain
+                                   starts first and the object last
+                                   (malloc'd) */
+    size_t len;                 /* 0 when no chain leads to the object */
+    CpdbLocalRoots roots;       /* the stopped frames' variables (none
+                                   with a target) */
+    long root;                  /* the item of roots the chain starts
+                                   from, or -1 (a module, the target) */
+} CpdbChain;
+
+/* The shortest chain of references that keeps snapshot object i alive:
+   from target (a snapshot index) when target >= 0; else from a module
+   or, when no module holds it, from a stopped frame's variable (what a
+   module holds outlives the call).  Weak references do not count.
+   Return 0, or -1 with an exception set (the reverse edges could not be
+   built). */
+int cpdb_refs_chain(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
+                    long target, CpdbChain *out);
+void cpdb_refs_chain_fini(CpdbChain *c);
+
+/* The name of the reference out of nodes[at] on a path (closed: a cycle,
+   whose last node refers to the first), and in *skip how many nodes
+   after it the name stands for: "A .x" for A .__dict__ ['x'] (instances,
+   classes, modules), "f .__closure__[0].cell_contents" for
+   f .__closure__ -> tuple [0] -> cell .cell_contents.
+   Return: malloc'd, or NULL when the reference has no name. */
+char *cpdb_refs_path_edge(PyObject *const *nodes, size_t len, int closed,
+                          size_t at, size_t *skip);
+
+/* --- objects nothing refers to --------------------------------------------- */
+
+/* Which objects of h something refers to, worked out once per snapshot
+   (kept in h->leaks): a bitmap of h->n bits, set for each object that a
+   tracked object, code objects' constants or static types hold
+   (cpdb_heap_referred) or a stopped frame's variable holds, and for what
+   the collector cannot see the holder of: objects that hold only cpdb's
+   own, types' dictionaries of subclasses.  The clear bits are the
+   leaks.  Return: borrowed (owned by h), or NULL with an exception set. */
+const uint8_t *cpdb_refs_leaks(CpdbHeap *h, const CpdbHeapContext *ctx);
+
+/* The objects clear in referred (from cpdb_refs_leaks) counted by type,
+   largest first; *n_leaks receives how many they are.  Return: malloc'd
+   array of *n_types counts (NULL when there is none). */
+CpdbTypeCount *cpdb_refs_leak_types(const CpdbHeap *h,
+                                    const uint8_t *referred, long *n_types,
+                                    long *n_leaks);
+
+#endif /* CPDB_SRC_HEAP_REFS_H */
