@@ -40,7 +40,9 @@ md_command(const CmdDef *d)
     if (d->aliases != NULL) {
         printf("Aliases: `%s`.\n\n", d->aliases);
     }
-    for (sub = d->subcommands; sub && sub->name; sub++) {
+    for (sub = d->subcommands ? cpdb_command_next(d->subcommands, NULL)
+                              : NULL;
+         sub != NULL; sub = cpdb_command_next(d->subcommands, sub)) {
         printf("- `%s` — %s\n", sub->usage, sub->doc);
         if (sub->aliases != NULL) {
             printf("  (aliases: `%s`)\n", sub->aliases);
@@ -60,7 +62,9 @@ man_command(const CmdDef *d)
     if (d->aliases != NULL) {
         printf("Aliases: %s.\n", d->aliases);
     }
-    for (sub = d->subcommands; sub && sub->name; sub++) {
+    for (sub = d->subcommands ? cpdb_command_next(d->subcommands, NULL)
+                              : NULL;
+         sub != NULL; sub = cpdb_command_next(d->subcommands, sub)) {
         printf(".RS\n.TP\n.B %s\n", sub->usage);
         man_text(sub->doc);
         printf(".RE\n");

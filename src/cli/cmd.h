@@ -11,10 +11,15 @@
 
 typedef struct CpdbSession CpdbSession;
 
-/* "info breakpoints". */
-void cpdb_break_info(CpdbSession *s);
-/* "info gc": the collector's state (cmd_gc.c). */
-CmdResult cpdb_gc_info(CpdbSession *s, const char *args);
+/* The tables of "info"'s subcommands, each in the file of its
+   family (cmd_info.c lists them). */
+extern const CmdDef cpdb_info_break_cmds[];     /* cmd_break.c */
+extern const CmdDef cpdb_info_frame_cmds[];     /* cmd_info.c */
+extern const CmdDef cpdb_info_data_cmds[];      /* cmd_data.c */
+extern const CmdDef cpdb_info_source_cmds[];    /* cmd_source.c */
+extern const CmdDef cpdb_info_trace_cmds[];     /* cmd_support.c */
+extern const CmdDef cpdb_info_gc_cmds[];        /* cmd_gc.c */
+extern const CmdDef cpdb_info_run_cmds[];       /* cmd_run.c */
 /* The object a heap command names: an expression, $N, or an address
    cpdb printed (checked against the tracked objects).  Return: new
    reference, or NULL after reporting. */

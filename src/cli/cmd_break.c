@@ -390,8 +390,12 @@ const CmdDef cpdb_cmds_break[] = {
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 
-void
-cpdb_break_info(CpdbSession *s)
+/* --- info --------------------------------------------------------------- */
+
+/* "info breakpoints": the table, with hits, conditions and ignore
+   counts. */
+static void
+break_info(CpdbSession *s)
 {
     size_t i;
     if (s->bps.n == 0) {
@@ -427,3 +431,21 @@ cpdb_break_info(CpdbSession *s)
         }
     }
 }
+
+static CmdResult
+info_breakpoints(CpdbSession *s, const char *args)
+{
+    (void)args;
+    break_info(s);
+    return CMD_STAY;
+}
+
+/* "info breakpoints". */
+const CmdDef cpdb_info_break_cmds[] = {
+    {"breakpoints", "b break", CMD_CLASS_STATUS, 0, info_breakpoints,
+     "info breakpoints",
+     "List the breakpoints.\n"
+     "Each with its number, disposition, whether it is enabled, location,\n"
+     "condition, hit count and ignore count.", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};

@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
+#include "cli/complete.h"
 #include "core/eval.h"
 #include "heap/census.h"
 #include "heap/heap.h"
@@ -48,8 +49,8 @@ census_take(CpdbSession *s, CpdbCensus *c, int collect)
     return 0;
 }
 
-CmdResult
-cpdb_gc_types(CpdbSession *s, const char *args)
+static CmdResult
+gc_types(CpdbSession *s, const char *args)
 {
     long limit, i, shown = 0;
     char *pattern, *rest;
@@ -145,8 +146,8 @@ cpdb_census_snaps_free(CpdbCensusSnaps *sn)
     free(sn);
 }
 
-CmdResult
-cpdb_gc_growth(CpdbSession *s, const char *args)
+static CmdResult
+gc_growth(CpdbSession *s, const char *args)
 {
     CpdbCensusSnaps *sn = census_snaps(s);
     long limit;
@@ -183,8 +184,8 @@ cpdb_gc_growth(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-CmdResult
-cpdb_gc_snapshot(CpdbSession *s, const char *args)
+static CmdResult
+gc_snapshot(CpdbSession *s, const char *args)
 {
     CpdbCensusSnaps *sn = census_snaps(s);
     char *name = cpdb_strip_dup(args);
@@ -209,8 +210,8 @@ cpdb_gc_snapshot(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-CmdResult
-cpdb_gc_diff(CpdbSession *s, const char *args)
+static CmdResult
+gc_diff(CpdbSession *s, const char *args)
 {
     CpdbCensusSnaps *sn = census_snaps(s);
     CpdbCensus now = {0};
@@ -274,8 +275,8 @@ print_instances(CpdbSession *s, const CpdbTypeCount *tc, long n_types,
     return (long)k;
 }
 
-CmdResult
-cpdb_gc_instances(CpdbSession *s, const char *args)
+static CmdResult
+gc_instances(CpdbSession *s, const char *args)
 {
     char *text = cpdb_strip_dup(args), *sp;
     long limit = 10, found, shown = 0;
@@ -323,3 +324,31 @@ cpdb_gc_instances(CpdbSession *s, const char *args)
     free(text);
     return CMD_STAY;
 }
+
+/* Counting by type: gc types, growth, snapshot, diff, instances. */
+const CmdDef cpdb_gc_census_cmds[] = {
+    {"types", NULL, CMD_CLASS_MEMORY, 0, gc_types,
+     "gc types [N] [PATTERN] [--collect]",
+     "Count the tracked objects by type, most common first.\n"
+     "PATTERN keeps type names containing it (or matching it, with * ? []).\n"
+     "No collection happens unless --collect is given, so garbage cycles\n"
+     "are counted too.", NULL},
+    {"growth", NULL, CMD_CLASS_MEMORY, 0, gc_growth,
+     "gc growth [N] [--collect]",
+     "Show the types whose count grew since the last \"gc growth\".\n"
+     "The first time, every type counts as grown from nothing.  No\n"
+     "collection happens unless --collect is given.", NULL},
+    {"snapshot", NULL, CMD_CLASS_MEMORY, 0, gc_snapshot,
+     "gc snapshot [NAME]",
+     "Keep the current count of objects per type under NAME (or 1, 2...).",
+     NULL},
+    {"diff", NULL, CMD_CLASS_MEMORY, 0, gc_diff, "gc diff [A [B]]",
+     "Compare two snapshots by type: the last two, A and now, or A and B.",
+     NULL},
+    {"instances", NULL, CMD_CLASS_MEMORY, 0, gc_instances,
+     "gc instances TYPE [N]",
+     "List the tracked objects of a type, recording the first N as $N.\n"
+     "TYPE as \"gc types\" prints it, or its last part (\"Node\").", NULL,
+     cpdb_complete_python},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};

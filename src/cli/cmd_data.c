@@ -197,6 +197,35 @@ cmd_whatis(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
+/* --- info --------------------------------------------------------------- */
+
+static CmdResult
+info_display(CpdbSession *s, const char *args)
+{
+    CpdbCli *c = s->cli;
+    size_t i;
+    (void)args;
+    if (c->displays.n == 0) {
+        cpdb_out(s, "There are no auto-display expressions now.\n");
+        return CMD_STAY;
+    }
+    cpdb_out(s, "Auto-display expressions now in effect:\nNum Enb "
+             "Expression\n");
+    for (i = 0; i < c->displays.n; i++) {
+        const CpdbDisplay *d = &c->displays.items[i];
+        cpdb_out(s, "%-3d %-3s %s\n", d->number, d->enabled ? "y" : "n",
+                 d->expr);
+    }
+    return CMD_STAY;
+}
+
+/* "info display". */
+const CmdDef cpdb_info_data_cmds[] = {
+    {"display", NULL, CMD_CLASS_STATUS, 0, info_display, "info display",
+     "List the expressions shown at each stop.", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
 const CmdDef cpdb_cmds_data[] = {
     {"print", "p inspect", CMD_CLASS_DATA, CMD_REPEATS, cmd_print,
      "print EXPR",

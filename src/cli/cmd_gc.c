@@ -470,7 +470,9 @@ gc_cycles(CpdbSession *s, const char *args)
 
 /* --- the table ------------------------------------------------------------- */
 
-static const CmdDef gc_subcommands[] = {
+/* The collector and gc.garbage: gc info, collect, garbage, saveall,
+   cycles. */
+const CmdDef cpdb_gc_collector_cmds[] = {
     {"info", NULL, CMD_CLASS_MEMORY, 0, gc_info, "gc info",
      "Show the collector's state.\n"
      "Enabled or not, thresholds, counts per generation, tracked objects,\n"
@@ -490,72 +492,26 @@ static const CmdDef gc_subcommands[] = {
      "Group gc.garbage into reference cycles.\n"
      "Each prints as \"#0 A .attr -> #1 B .attr -> #0 A\".",
      NULL},
-    {"types", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_types,
-     "gc types [N] [PATTERN] [--collect]",
-     "Count the tracked objects by type, most common first.\n"
-     "PATTERN keeps type names containing it (or matching it, with * ? []).\n"
-     "No collection happens unless --collect is given, so garbage cycles\n"
-     "are counted too.", NULL},
-    {"growth", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_growth,
-     "gc growth [N] [--collect]",
-     "Show the types whose count grew since the last \"gc growth\".\n"
-     "The first time, every type counts as grown from nothing.  No\n"
-     "collection happens unless --collect is given.", NULL},
-    {"snapshot", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_snapshot,
-     "gc snapshot [NAME]",
-     "Keep the current count of objects per type under NAME (or 1, 2...).",
-     NULL},
-    {"diff", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_diff, "gc diff [A [B]]",
-     "Compare two snapshots by type: the last two, A and now, or A and B.",
-     NULL},
-    {"instances", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_instances,
-     "gc instances TYPE [N]",
-     "List the tracked objects of a type, recording the first N as $N.\n"
-     "TYPE as \"gc types\" prints it, or its last part (\"Node\").", NULL},
-    {"refs", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_refs, "gc refs OBJ",
-     "Show what OBJ refers to, each reference named.\n"
-     "OBJ is an expression, $N, or an address cpdb printed.", NULL},
-    {"referrers", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_referrers,
-     "gc referrers OBJ",
-     "Show the tracked objects that refer to OBJ, each reference named.",
-     NULL},
-    {"chain", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_chain,
-     "gc chain OBJ [to TARGET]",
-     "Show the shortest chain of references that keeps OBJ alive.\n"
-     "It starts at a module (at a stopped frame's variable when no module\n"
-     "holds OBJ, or at TARGET) and names each reference:\n"
-     "module __main__ .compute -> function compute .__defaults__ -> tuple\n"
-     "[0] -> dict ['key'] -> OBJ.  There is no depth limit; weak references\n"
-     "do not count.  Every object on it is recorded as $N.",
-     NULL},
-    {"graph", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_graph,
-     "gc graph OBJ [backrefs] [depth N] [max N] FILE",
-     "Write a Graphviz graph of the references from OBJ (or to it).\n"
-     "FILE ends in .dot, or in .png or .svg to render it with dot when\n"
-     "Graphviz is installed.  Depth 3 and 50 objects by default.  A graph\n"
-     "of backrefs stops at modules and shows the stopped frames' variables\n"
-     "that hold its objects.", NULL},
-    {"leaks", NULL, CMD_CLASS_MEMORY, 0, cpdb_gc_leaks, "gc leaks [N]",
-     "Show the tracked objects that no tracked object refers to.\n"
-     "They are held from C: by an extension, by the interpreter, by running\n"
-     "frames, or leaked by a missing Py_DECREF.  What the collector cannot\n"
-     "see but cpdb can is left out: code objects' constants, static types'\n"
-     "dictionaries, the stopped frames' variables.  Counts by type, then\n"
-     "the first N objects (default 10) as $N.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
+/* The subcommands of "gc", each table from the file that implements
+   them, in the order "help gc" lists them. */
+static const CmdDef *const gc_tables[] = {
+    cpdb_gc_collector_cmds, cpdb_gc_census_cmds, cpdb_gc_refs_cmds, NULL
 };
 
 const CmdDef cpdb_cmds_gc[] = {
     {"gc", NULL, CMD_CLASS_MEMORY, 0, gc_info, "gc [SUBCOMMAND]",
      "Examine the garbage collector and what keeps objects alive.\n"
      "\"gc\" alone shows the collector's state; \"help gc\" lists the\n"
-     "subcommands.", gc_subcommands},
+     "subcommands.", gc_tables},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 
-CmdResult
-cpdb_gc_info(CpdbSession *s, const char *args)
-{
-    return gc_info(s, args);
-}
-
+/* "info gc". */
+const CmdDef cpdb_info_gc_cmds[] = {
+    {"gc", NULL, CMD_CLASS_STATUS, 0, gc_info, "info gc",
+     "Show the garbage collector's state (as \"gc\").", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};

@@ -18,18 +18,9 @@ int cpdb_gc_has_flag(const char *args, const char *flag, char **rest);
 char *cpdb_gc_path_text(PyObject *const *nodes, size_t len,
                         const char *const *marks, int closed, size_t *edges);
 
-/* cmd_census.c */
-CmdResult cpdb_gc_types(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_growth(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_snapshot(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_diff(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_instances(CpdbSession *s, const char *args);
-
-/* cmd_refs.c */
-CmdResult cpdb_gc_refs(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_referrers(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_chain(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_leaks(CpdbSession *s, const char *args);
-CmdResult cpdb_gc_graph(CpdbSession *s, const char *args);
+/* The tables of "gc"'s subcommands, one per file. */
+extern const CmdDef cpdb_gc_collector_cmds[];   /* cmd_gc.c */
+extern const CmdDef cpdb_gc_census_cmds[];      /* cmd_census.c */
+extern const CmdDef cpdb_gc_refs_cmds[];        /* cmd_refs.c */
 
 #endif /* CPDB_SRC_CMD_GC_H */

@@ -1,5 +1,8 @@
-/* "info" and its subcommands: breakpoints, locals, args, globals, frame,
-   display, source, program. */
+/* "info" and the subcommands that describe the selected frame: locals,
+   args, globals, frame.  The others sit with their family: info
+   breakpoints in cmd_break.c, display in cmd_data.c, source in
+   cmd_source.c, trace in cmd_support.c, gc in cmd_gc.c, program in
+   cmd_run.c. */
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
@@ -11,14 +14,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static CmdResult
-info_breakpoints(CpdbSession *s, const char *args)
-{
-    (void)args;
-    cpdb_break_info(s);
-    return CMD_STAY;
-}
 
 static int
 is_dunder(PyObject *name)
@@ -175,97 +170,8 @@ info_frame(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-static CmdResult
-info_display(CpdbSession *s, const char *args)
-{
-    CpdbCli *c = s->cli;
-    size_t i;
-    (void)args;
-    if (c->displays.n == 0) {
-        cpdb_out(s, "There are no auto-display expressions now.\n");
-        return CMD_STAY;
-    }
-    cpdb_out(s, "Auto-display expressions now in effect:\nNum Enb "
-             "Expression\n");
-    for (i = 0; i < c->displays.n; i++) {
-        const CpdbDisplay *d = &c->displays.items[i];
-        cpdb_out(s, "%-3d %-3s %s\n", d->number, d->enabled ? "y" : "n",
-                 d->expr);
-    }
-    return CMD_STAY;
-}
-
-static CmdResult
-info_source(CpdbSession *s, const char *args)
-{
-    char *path = cpdb_default_file(s);
-    CpdbSource *src;
-    (void)args;
-    if (path == NULL) {
-        cpdb_out(s, "No current source file.\n");
-        return CMD_STAY;
-    }
-    src = cpdb_source_get(&s->sources, path);
-    cpdb_out(s, "Current source file is %s\n", path);
-    if (src != NULL) {
-        cpdb_out(s, "Contains %d lines.\n", src->n_lines);
-    }
-    free(path);
-    return CMD_STAY;
-}
-
-static CmdResult
-info_program(CpdbSession *s, const char *args)
-{
-    (void)args;
-    switch (s->state) {
-    case CPDB_PROG_RUNNING:
-        if (s->stop_bp > 0) {
-            cpdb_out(s, "The program is stopped at breakpoint %d.\n",
-                     s->stop_bp);
-        }
-        else {
-            cpdb_out(s, "The program is stopped.\n");
-        }
-        break;
-    case CPDB_PROG_POST_MORTEM:
-        cpdb_out(s, "The program ended with an uncaught exception "
-                 "(post-mortem).\n");
-        break;
-    case CPDB_PROG_IDLE:
-    default:
-        if (s->exit_status >= 0) {
-            cpdb_out(s, "The program is not being run; it last exited with "
-                     "status %d.\n", s->exit_status);
-        }
-        else {
-            cpdb_out(s, "The program is not being run.\n");
-        }
-        break;
-    }
-    return CMD_STAY;
-}
-
-static CmdResult
-info_trace(CpdbSession *s, const char *args)
-{
-    (void)args;
-    cpdb_out(s, "Trace backend: %s.\n", s->backend->name);
-    cpdb_out(s, "Events seen since the program started: %lu call, %lu line, "
-             "%lu return, %lu exception.\n", s->trace.n_events[CPDB_EV_CALL],
-             s->trace.n_events[CPDB_EV_LINE], s->trace.n_events[CPDB_EV_RETURN],
-             s->trace.n_events[CPDB_EV_EXCEPTION]);
-    cpdb_out(s, "Line events reach only frames that hold a breakpoint or "
-             "that the stepper may stop in.\n");
-    return CMD_STAY;
-}
-
-static const CmdDef info_subcommands[] = {
-    {"breakpoints", "b break", CMD_CLASS_STATUS, 0, info_breakpoints,
-     "info breakpoints",
-     "List the breakpoints.\n"
-     "Each with its number, disposition, whether it is enabled, location,\n"
-     "condition, hit count and ignore count.", NULL},
+/* "info locals", "info args", "info globals", "info frame". */
+const CmdDef cpdb_info_frame_cmds[] = {
     {"locals", NULL, CMD_CLASS_STATUS, CMD_NEEDS_FRAME, info_locals,
      "info locals", "Print the local variables of the selected frame.",
      NULL},
@@ -276,20 +182,15 @@ static const CmdDef info_subcommands[] = {
     {"frame", "f", CMD_CLASS_STATUS, CMD_NEEDS_FRAME, info_frame,
      "info frame", "Describe the selected frame: function, code, caller.",
      NULL},
-    {"display", NULL, CMD_CLASS_STATUS, 0, info_display, "info display",
-     "List the expressions shown at each stop.", NULL},
-    {"source", NULL, CMD_CLASS_STATUS, 0, info_source, "info source",
-     "Describe the current source file.", NULL},
-    {"trace", NULL, CMD_CLASS_STATUS, 0, info_trace, "info trace",
-     "Show the trace backend and how many events it has delivered.\n"
-     "Frames that cannot stop get no line events: the count shows it.",
-     NULL},
-    {"gc", NULL, CMD_CLASS_STATUS, 0, cpdb_gc_info, "info gc",
-     "Show the garbage collector's state (as \"gc\").", NULL},
-    {"program", NULL, CMD_CLASS_STATUS, 0, info_program, "info program",
-     "Say whether the program runs, where it stopped, or how it ended.",
-     NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
+/* The subcommands of "info", each table from the file of its family,
+   in the order "help info" lists them. */
+static const CmdDef *const info_tables[] = {
+    cpdb_info_break_cmds, cpdb_info_frame_cmds, cpdb_info_data_cmds,
+    cpdb_info_source_cmds, cpdb_info_trace_cmds, cpdb_info_gc_cmds,
+    cpdb_info_run_cmds, NULL
 };
 
 /* pdb's "a" (args) at the top level. */
@@ -302,7 +203,7 @@ cmd_args(CpdbSession *s, const char *args)
 const CmdDef cpdb_cmds_info[] = {
     {"info", "i", CMD_CLASS_STATUS, 0, NULL, "info SUBCOMMAND",
      "Show things about the program being debugged.\n"
-     "Type \"info\" alone for the list of subcommands.", info_subcommands},
+     "Type \"info\" alone for the list of subcommands.", info_tables},
     {"args", "a", CMD_CLASS_DATA, CMD_NEEDS_FRAME, cmd_args, "args",
      "Print the arguments of the selected frame (as \"info args\").", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}

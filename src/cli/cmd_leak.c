@@ -118,8 +118,10 @@ static const CmdDef leak_subcommands[] = {
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 
+static const CmdDef *const leak_tables[] = {leak_subcommands, NULL};
+
 const CmdDef cpdb_cmds_leak[] = {
     {"leak", NULL, CMD_CLASS_MEMORY, 0, NULL, "leak hints",
-     "Find known memory-leak patterns.", leak_subcommands},
+     "Find known memory-leak patterns.", leak_tables},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

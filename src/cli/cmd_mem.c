@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
+#include "cli/complete.h"
 #include "heap/names.h"
 #include "heap/tracemalloc.h"
 #include "cli/output.h"
@@ -442,15 +443,18 @@ static const CmdDef mem_subcommands[] = {
      "A: A and now; with A and B: A and B.", NULL},
     {"where", NULL, CMD_CLASS_MEMORY, 0, mem_where, "mem where OBJ",
      "Show where OBJ was allocated (needs \"mem start\" before it was).\n"
-     "OBJ is an expression, $N, or an address cpdb printed.", NULL},
+     "OBJ is an expression, $N, or an address cpdb printed.", NULL,
+     cpdb_complete_python},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
+
+static const CmdDef *const mem_tables[] = {mem_subcommands, NULL};
 
 const CmdDef cpdb_cmds_mem[] = {
     {"mem", NULL, CMD_CLASS_MEMORY, 0, mem_status, "mem [SUBCOMMAND]",
      "Find where memory is allocated, with tracemalloc.\n"
      "\"mem start\", run the program on, then \"mem top\"; \"mem snapshot\"\n"
      "and \"mem diff\" compare two moments; \"mem where OBJ\" tells where an\n"
-     "object was made.", mem_subcommands},
+     "object was made.", mem_tables},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
+#include "cli/complete.h"
 #include "core/eval.h"
 #include "heap/dot.h"
 #include "heap/heap.h"
@@ -24,8 +25,8 @@
 
 extern char **environ;
 
-CmdResult
-cpdb_gc_refs(CpdbSession *s, const char *args)
+static CmdResult
+gc_refs(CpdbSession *s, const char *args)
 {
     PyObject *o = cpdb_gc_resolve(s, args);
     CpdbObjectArray c = {NULL, 0, 0};
@@ -151,8 +152,8 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
     free(brief);
 }
 
-CmdResult
-cpdb_gc_referrers(CpdbSession *s, const char *args)
+static CmdResult
+gc_referrers(CpdbSession *s, const char *args)
 {
     PyObject *o = cpdb_gc_resolve(s, args);
     CpdbHeap *h;
@@ -265,8 +266,8 @@ chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
     return CMD_STAY;
 }
 
-CmdResult
-cpdb_gc_chain(CpdbSession *s, const char *args)
+static CmdResult
+gc_chain(CpdbSession *s, const char *args)
 {
     char *text = cpdb_strip_dup(args), *to = strstr(text, " to ");
     PyObject *o, *target = NULL;
@@ -308,8 +309,8 @@ done:
 /* The types of the objects nothing refers to, ten at most. */
 #define LEAK_TYPES_SHOWN 10
 
-CmdResult
-cpdb_gc_leaks(CpdbSession *s, const char *args)
+static CmdResult
+gc_leaks(CpdbSession *s, const char *args)
 {
     long limit, n_leaks, shown = 0, n_types, t;
     const char *rest = cpdb_gc_opt_count(args, 10, &limit);
@@ -517,8 +518,8 @@ done:
     return r;
 }
 
-CmdResult
-cpdb_gc_graph(CpdbSession *s, const char *args)
+static CmdResult
+gc_graph(CpdbSession *s, const char *args)
 {
     GraphArgs a;
     PyObject *o = NULL;
@@ -554,3 +555,42 @@ done:
     free(a.text);
     return r;
 }
+
+/* What keeps objects alive: gc refs, referrers, chain, graph, leaks. */
+const CmdDef cpdb_gc_refs_cmds[] = {
+    {"refs", NULL, CMD_CLASS_MEMORY, 0, gc_refs, "gc refs OBJ",
+     "Show what OBJ refers to, each reference named.\n"
+     "OBJ is an expression, $N, or an address cpdb printed.", NULL,
+     cpdb_complete_python},
+    {"referrers", NULL, CMD_CLASS_MEMORY, 0, gc_referrers,
+     "gc referrers OBJ",
+     "Show the tracked objects that refer to OBJ, each reference named.",
+     NULL,
+     cpdb_complete_python},
+    {"chain", NULL, CMD_CLASS_MEMORY, 0, gc_chain,
+     "gc chain OBJ [to TARGET]",
+     "Show the shortest chain of references that keeps OBJ alive.\n"
+     "It starts at a module (at a stopped frame's variable when no module\n"
+     "holds OBJ, or at TARGET) and names each reference:\n"
+     "module __main__ .compute -> function compute .__defaults__ -> tuple\n"
+     "[0] -> dict ['key'] -> OBJ.  There is no depth limit; weak references\n"
+     "do not count.  Every object on it is recorded as $N.",
+     NULL,
+     cpdb_complete_python},
+    {"graph", NULL, CMD_CLASS_MEMORY, 0, gc_graph,
+     "gc graph OBJ [backrefs] [depth N] [max N] FILE",
+     "Write a Graphviz graph of the references from OBJ (or to it).\n"
+     "FILE ends in .dot, or in .png or .svg to render it with dot when\n"
+     "Graphviz is installed.  Depth 3 and 50 objects by default.  A graph\n"
+     "of backrefs stops at modules and shows the stopped frames' variables\n"
+     "that hold its objects.", NULL,
+     cpdb_complete_python},
+    {"leaks", NULL, CMD_CLASS_MEMORY, 0, gc_leaks, "gc leaks [N]",
+     "Show the tracked objects that no tracked object refers to.\n"
+     "They are held from C: by an extension, by the interpreter, by running\n"
+     "frames, or leaked by a missing Py_DECREF.  What the collector cannot\n"
+     "see but cpdb can is left out: code objects' constants, static types'\n"
+     "dictionaries, the stopped frames' variables.  Counts by type, then\n"
+     "the first N objects (default 10) as $N.", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};

@@ -214,6 +214,48 @@ cmd_quit(CpdbSession *s, const char *args)
     return exec_result(s, cpdb_exec_quit(s));
 }
 
+/* --- info --------------------------------------------------------------- */
+
+static CmdResult
+info_program(CpdbSession *s, const char *args)
+{
+    (void)args;
+    switch (s->state) {
+    case CPDB_PROG_RUNNING:
+        if (s->stop_bp > 0) {
+            cpdb_out(s, "The program is stopped at breakpoint %d.\n",
+                     s->stop_bp);
+        }
+        else {
+            cpdb_out(s, "The program is stopped.\n");
+        }
+        break;
+    case CPDB_PROG_POST_MORTEM:
+        cpdb_out(s, "The program ended with an uncaught exception "
+                 "(post-mortem).\n");
+        break;
+    case CPDB_PROG_IDLE:
+    default:
+        if (s->exit_status >= 0) {
+            cpdb_out(s, "The program is not being run; it last exited with "
+                     "status %d.\n", s->exit_status);
+        }
+        else {
+            cpdb_out(s, "The program is not being run.\n");
+        }
+        break;
+    }
+    return CMD_STAY;
+}
+
+/* "info program". */
+const CmdDef cpdb_info_run_cmds[] = {
+    {"program", NULL, CMD_CLASS_STATUS, 0, info_program, "info program",
+     "Say whether the program runs, where it stopped, or how it ended.",
+     NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
 const CmdDef cpdb_cmds_running[] = {
     {"run", "restart", CMD_CLASS_RUNNING, 0, cmd_run,
      "run [ARGS...]",

@@ -196,6 +196,34 @@ cmd_longlist(CpdbSession *s, const char *args)
     return r;
 }
 
+/* --- info --------------------------------------------------------------- */
+
+static CmdResult
+info_source(CpdbSession *s, const char *args)
+{
+    char *path = cpdb_default_file(s);
+    CpdbSource *src;
+    (void)args;
+    if (path == NULL) {
+        cpdb_out(s, "No current source file.\n");
+        return CMD_STAY;
+    }
+    src = cpdb_source_get(&s->sources, path);
+    cpdb_out(s, "Current source file is %s\n", path);
+    if (src != NULL) {
+        cpdb_out(s, "Contains %d lines.\n", src->n_lines);
+    }
+    free(path);
+    return CMD_STAY;
+}
+
+/* "info source". */
+const CmdDef cpdb_info_source_cmds[] = {
+    {"source", NULL, CMD_CLASS_STATUS, 0, info_source, "info source",
+     "Describe the current source file.", NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
 const CmdDef cpdb_cmds_files[] = {
     {"list", "l", CMD_CLASS_FILES, CMD_REPEATS_BARE, cmd_list,
      "list [LINE | FUNCTION | FILE:LINE | FIRST,LAST]",

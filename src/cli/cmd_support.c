@@ -44,7 +44,8 @@ help_command(CpdbSession *s, const CmdDef *d, const char *prefix)
     }
     if (d->subcommands != NULL) {
         cpdb_out(s, "\nList of %s%s subcommands:\n\n", prefix, d->name);
-        for (sub = d->subcommands; sub->name != NULL; sub++) {
+        for (sub = cpdb_command_next(d->subcommands, NULL); sub != NULL;
+             sub = cpdb_command_next(d->subcommands, sub)) {
             cpdb_out(s, "%s%s %s -- %.*s.\n", prefix, d->name, sub->name,
                      cpdb_doc_summary_len(sub->doc), sub->doc);
         }
@@ -101,7 +102,7 @@ cmd_help(CpdbSession *s, const char *args)
         char subword[64];
         const char *subrest;
         if (cpdb_command_split(rest, subword, sizeof subword, &subrest) == 0
-            && cpdb_subcommand_lookup(d->subcommands, subword, &sub, NULL)
+            && cpdb_command_lookup(d->subcommands, subword, &sub, NULL)
                == CMD_LOOKUP_FOUND) {
             help_command(s, sub, "");
             return CMD_STAY;
@@ -428,6 +429,35 @@ static const CmdDef maint_subcommands[] = {
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
 
+/* --- info --------------------------------------------------------------- */
+
+static CmdResult
+info_trace(CpdbSession *s, const char *args)
+{
+    (void)args;
+    cpdb_out(s, "Trace backend: %s.\n", s->backend->name);
+    cpdb_out(s, "Events seen since the program started: %lu call, %lu line, "
+             "%lu return, %lu exception.\n", s->trace.n_events[CPDB_EV_CALL],
+             s->trace.n_events[CPDB_EV_LINE], s->trace.n_events[CPDB_EV_RETURN],
+             s->trace.n_events[CPDB_EV_EXCEPTION]);
+    cpdb_out(s, "Line events reach only frames that hold a breakpoint or "
+             "that the stepper may stop in.\n");
+    return CMD_STAY;
+}
+
+/* "info trace". */
+const CmdDef cpdb_info_trace_cmds[] = {
+    {"trace", NULL, CMD_CLASS_STATUS, 0, info_trace, "info trace",
+     "Show the trace backend and how many events it has delivered.\n"
+     "Frames that cannot stop get no line events: the count shows it.",
+     NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
+};
+
+static const CmdDef *const set_tables[] = {set_subcommands, NULL};
+static const CmdDef *const show_tables[] = {show_subcommands, NULL};
+static const CmdDef *const maint_tables[] = {maint_subcommands, NULL};
+
 const CmdDef cpdb_cmds_support[] = {
     {"help", "h ?", CMD_CLASS_SUPPORT, 0, cmd_help,
      "help [COMMAND | CLASS]",
@@ -436,9 +466,9 @@ const CmdDef cpdb_cmds_support[] = {
      complete_help},
     {"set", NULL, CMD_CLASS_SUPPORT, 0, NULL, "set SETTING VALUE",
      "Change a setting, or assign a variable with \"set var\".",
-     set_subcommands},
+     set_tables},
     {"show", NULL, CMD_CLASS_SUPPORT, 0, NULL, "show SETTING",
-     "Show a setting.", show_subcommands},
+     "Show a setting.", show_tables},
     {"echo", NULL, CMD_CLASS_SUPPORT, 0, cmd_echo, "echo TEXT",
      "Print TEXT; \\n starts a new line.", NULL},
     {"source", NULL, CMD_CLASS_SUPPORT, 0, cmd_source, "source FILE",
@@ -446,6 +476,6 @@ const CmdDef cpdb_cmds_support[] = {
     {"maintenance", "mt", CMD_CLASS_SUPPORT, 0, NULL,
      "maintenance time|space on|off",
      "Measure cpdb itself: the time or memory each command takes.",
-     maint_subcommands},
+     maint_tables},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -116,13 +116,33 @@ cpdb_command_lookup(const CmdDef *const *tables, const char *word,
     return lookup_in(tables, 1 << 20, word, found, matches);
 }
 
-CmdLookup
-cpdb_subcommand_lookup(const CmdDef *subs, const char *word,
-                       const CmdDef **found, char **matches)
+const CmdDef *
+cpdb_command_next(const CmdDef *const *tables, const CmdDef *prev)
 {
-    const CmdDef *tables[1];
-    tables[0] = subs;
-    return lookup_in(tables, 1, word, found, matches);
+    size_t t = 0;
+    if (prev != NULL) {
+        const CmdDef *d = NULL;
+        for (; tables[t] != NULL; t++) {
+            for (d = tables[t]; d->name != NULL && d != prev; d++) {
+            }
+            if (d == prev) {
+                break;
+            }
+        }
+        if (tables[t] == NULL) {
+            return NULL;
+        }
+        if ((prev + 1)->name != NULL) {
+            return prev + 1;
+        }
+        t++;
+    }
+    for (; tables[t] != NULL; t++) {
+        if (tables[t]->name != NULL) {
+            return tables[t];
+        }
+    }
+    return NULL;
 }
 
 static int
@@ -353,7 +373,8 @@ cpdb_command_sub(CpdbSession *s, const CmdDef *cmd, const char *args)
     if (*cpdb_skip_space(args) == '\0') {
         cpdb_out(s, "\"%s\" must be followed by the name of a subcommand.\n"
                  "List of %s subcommands:\n\n", cmd->name, cmd->name);
-        for (d = cmd->subcommands; d->name != NULL; d++) {
+        for (d = cpdb_command_next(cmd->subcommands, NULL); d != NULL;
+             d = cpdb_command_next(cmd->subcommands, d)) {
             cpdb_out(s, "%s %s -- %.*s.\n", cmd->name, d->name,
                      cpdb_doc_summary_len(d->doc), d->doc);
         }
@@ -364,7 +385,7 @@ cpdb_command_sub(CpdbSession *s, const CmdDef *cmd, const char *args)
                    cmd->name, cpdb_skip_space(args), cmd->name);
         return CMD_FAILED;
     }
-    switch (cpdb_subcommand_lookup(cmd->subcommands, word, &d, &matches)) {
+    switch (cpdb_command_lookup(cmd->subcommands, word, &d, &matches)) {
     case CMD_LOOKUP_FOUND:
         return run_command(s, d, rest);
     case CMD_LOOKUP_AMBIGUOUS:

@@ -46,7 +46,11 @@ typedef struct CmdDef {
                                    subcommands, what it does alone */
     const char *usage;          /* "backtrace [COUNT]" */
     const char *doc;            /* one sentence ending in '.', then more */
-    const struct CmdDef *subcommands;   /* NULL-name terminated, or NULL */
+    /* A prefix command's subcommands: a NULL-terminated list of tables
+       (each ending with a NULL name), each exported by the file that
+       implements them, so a subcommand's help sits by its code; or
+       NULL. */
+    const struct CmdDef *const *subcommands;
     CmdCompleter complete;      /* completes its arguments, or NULL */
 } CmdDef;
 
@@ -78,8 +82,14 @@ typedef enum {
    receives a malloc'd ", "-separated list of candidates. */
 CmdLookup cpdb_command_lookup(const CmdDef *const *tables, const char *word,
                               const CmdDef **found, char **matches);
-CmdLookup cpdb_subcommand_lookup(const CmdDef *subs, const char *word,
-                                 const CmdDef **found, char **matches);
+
+/* The records of a NULL-terminated list of tables, in order:
+       for (d = cpdb_command_next(tables, NULL); d != NULL;
+            d = cpdb_command_next(tables, d))
+   Return: the record after prev (the first when prev is NULL), or
+   NULL at the end. */
+const CmdDef *cpdb_command_next(const CmdDef *const *tables,
+                                const CmdDef *prev);
 
 /* Split a line into its command word and the rest.  The word is the
    leading run of letters, digits, '_' and '-', or a lone '!'.  Return 0,

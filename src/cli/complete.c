@@ -41,22 +41,16 @@ cpdb_complete_add(CpdbCompletion *c, const char *head, const char *name)
                                     : cpdb_xstrdup(name));
 }
 
-/* The names of a command table (every table when NULL). */
 void
-cpdb_complete_commands(CpdbCompletion *c, const CmdDef *subs)
+cpdb_complete_commands(CpdbCompletion *c, const CmdDef *const *tables)
 {
-    int t;
     const CmdDef *d;
-    if (subs != NULL) {
-        for (d = subs; d->name != NULL; d++) {
-            cpdb_complete_add(c, NULL, d->name);
-        }
-        return;
+    if (tables == NULL) {
+        tables = cpdb_command_tables;
     }
-    for (t = 0; cpdb_command_tables[t] != NULL; t++) {
-        for (d = cpdb_command_tables[t]; d->name != NULL; d++) {
-            cpdb_complete_add(c, NULL, d->name);
-        }
+    for (d = cpdb_command_next(tables, NULL); d != NULL;
+         d = cpdb_command_next(tables, d)) {
+        cpdb_complete_add(c, NULL, d->name);
     }
 }
 
@@ -246,7 +240,7 @@ command_of(const char *head, int *sub_word)
             return d;
         }
         if (cpdb_command_split(rest, word, sizeof word, &rest) < 0
-            || cpdb_subcommand_lookup(d->subcommands, word, &sub, NULL)
+            || cpdb_command_lookup(d->subcommands, word, &sub, NULL)
                != CMD_LOOKUP_FOUND) {
             return NULL;
         }

@@ -19,8 +19,9 @@ void cpdb_complete_free(char **candidates);
 const char *cpdb_complete_text(const CpdbCompletion *c);
 void cpdb_complete_add(CpdbCompletion *c, const char *head,
                        const char *name);
-/* The names of a command table, or of every command when NULL. */
-void cpdb_complete_commands(CpdbCompletion *c, const CmdDef *subs);
+/* The names of a list of command tables (a prefix command's
+   subcommands), or of every command when NULL. */
+void cpdb_complete_commands(CpdbCompletion *c, const CmdDef *const *tables);
 
 /* Completers: Python names in the selected frame (attributes after a
    dot), and the functions of the current file (for locations). */

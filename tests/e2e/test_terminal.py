@@ -145,6 +145,12 @@ def test_tab_completes_after_a_subcommand_with_its_completer(home):
                   "set var tot", "al")
 
 
+def test_tab_completes_an_object_after_a_gc_subcommand(home):
+    # "gc chain" is in cmd_refs.c's table, with its own completer.
+    complete_line(home, ["break outer", "continue", "next"],
+                  "gc chain tot", "al")
+
+
 def test_tab_completes_class_names_after_help(home):
     complete_line(home, [], "help breakp", "oints ",
                   "Making the program stop at certain points.")

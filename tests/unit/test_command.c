@@ -27,12 +27,13 @@ each_name(const CmdDef *d, void (*fn)(const char *, const CmdDef *))
 static const char *seen[512];
 static const CmdDef *seen_def[512];
 static int n_seen, n_dupes;
+static int seen_from;           /* names before it are another scope's */
 
 static void
 record(const char *name, const CmdDef *d)
 {
     int i;
-    for (i = 0; i < n_seen; i++) {
+    for (i = seen_from; i < n_seen; i++) {
         if (strcmp(seen[i], name) == 0 && seen_def[i] != d) {
             printf("# \"%s\" names both %s and %s\n", name,
                    seen_def[i]->name, d->name);
@@ -42,6 +43,37 @@ record(const char *name, const CmdDef *d)
     if (n_seen < 512) {
         seen[n_seen] = strdup(name);
         seen_def[n_seen++] = d;
+    }
+}
+
+/* A prefix command's subcommands: found across the tables its files
+   export, unique names, n of them in all. */
+static void
+subcommands(const char *prefix, const char *const *names, int n)
+{
+    const CmdDef *d = NULL, *sub;
+    int i, count = 0, saved_seen = n_seen, saved_dupes = n_dupes;
+    cpdb_command_lookup(cpdb_command_tables, prefix, &d, NULL);
+    if (d == NULL || d->subcommands == NULL) {
+        OK(0, "%s is a prefix command", prefix);
+        return;
+    }
+    seen_from = n_seen;
+    for (sub = cpdb_command_next(d->subcommands, NULL); sub != NULL;
+         sub = cpdb_command_next(d->subcommands, sub)) {
+        each_name(sub, record);
+        count++;
+    }
+    OK(n_dupes == saved_dupes, "\"%s\" subcommand names are unique", prefix);
+    seen_from = 0;
+    n_seen = saved_seen;
+    OK(count == n, "\"%s\" has %d subcommands in its tables (got %d)",
+       prefix, n, count);
+    for (i = 0; names[i] != NULL; i++) {
+        const CmdDef *found = NULL;
+        OK(cpdb_command_lookup(d->subcommands, names[i], &found, NULL)
+           == CMD_LOOKUP_FOUND && found != NULL, "\"%s %s\" is found",
+           prefix, names[i]);
     }
 }
 
@@ -98,7 +130,9 @@ main(void)
                 printf("# bad doc or usage: %s\n", d->name);
                 n_bad++;
             }
-            for (sub = d->subcommands; sub && sub->name; sub++) {
+            for (sub = d->subcommands
+                       ? cpdb_command_next(d->subcommands, NULL) : NULL;
+                 sub != NULL; sub = cpdb_command_next(d->subcommands, sub)) {
                 if (!(sub->usage && sub->doc && isupper((unsigned char)
                                                         sub->doc[0]))) {
                     printf("# bad doc: %s %s\n", d->name, sub->name);
@@ -112,6 +146,19 @@ main(void)
     OK(n_bad == 0 && n_docs > 30,
        "%d commands, each doc's first line a sentence ending in '.'",
        n_docs);
+
+    {
+        /* Tables from several files each: the first and last of each. */
+        static const char *const gc[] = {
+            "info", "cycles", "types", "instances", "refs", "leaks", NULL
+        };
+        static const char *const info[] = {
+            "breakpoints", "locals", "frame", "display", "source", "trace",
+            "gc", "program", NULL
+        };
+        subcommands("gc", gc, 15);
+        subcommands("info", info, 10);
+    }
 
     lookup("break", CMD_LOOKUP_FOUND, "break");
     lookup("b", CMD_LOOKUP_FOUND, "break");
