@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* --- attaching the command interpreter ------------------------------------ */
+/* --- attaching the command interpreter ----------------------------------- */
 
 /* Queue an init file if it is safe to read: owned by us and not
    writable by others (gdb's safe-path rule for ./.gdbinit). */
@@ -125,7 +125,7 @@ cpdb_cli_free(CpdbSession *s)
     s->cli = NULL;
 }
 
-/* --- sessions --------------------------------------------------------------- */
+/* --- sessions ------------------------------------------------------------ */
 
 CpdbSession *
 cpdb_session_new_io(const CpdbOptions *opts, const CpdbIo *io)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- queued commands ------------------------------------------------------ */
+/* --- queued commands ----------------------------------------------------- */
 
 void
 cpdb_cli_queue(CpdbCli *c, const char *line)

@@ -86,9 +86,10 @@ insert_breakpoint(CpdbSession *s, const char *args, int temporary)
     }
     bp = cpdb_bp_add(&s->bps, path, line, loc.func, loc.cond, code,
                      temporary);
-    cpdb_out(s, "%sreakpoint %d at %s:%d%s\n", temporary ? "Temporary b" : "B",
-             bp->number, path, line,
-             cpdb_file_is_loaded(s, path) ? "" : " (pending: not imported yet)");
+    cpdb_out(s, "%sreakpoint %d at %s:%d%s\n",
+             temporary ? "Temporary b" : "B", bp->number, path, line,
+             cpdb_file_is_loaded(s, path) ? ""
+                                          : " (pending: not imported yet)");
     free(path);
     cpdb_location_fini(&loc);
     return CMD_STAY;

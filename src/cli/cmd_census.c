@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- censuses -------------------------------------------------------------- */
+/* --- censuses ------------------------------------------------------------ */
 
 /* Take a census now (after a collection when collect is set).  Return 0,
    or -1 reported. */

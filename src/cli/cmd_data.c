@@ -61,8 +61,9 @@ cmd_pp(CpdbSession *s, const char *args)
     n = cpdb_history_add(s, v);
     pprint = PyImport_ImportModule("pprint");
     if (pprint != NULL) {
+        long width = s->cli->set.width;
         text = PyObject_CallMethod(pprint, "pformat", "Oil", v, 1,
-                                   s->cli->set.width > 20 ? s->cli->set.width : 80);
+                                   width > 20 ? width : CPDB_DEFAULT_WIDTH);
     }
     if (text == NULL || (t = PyUnicode_AsUTF8(text)) == NULL) {
         cpdb_error_exc(s, "pp: ");

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-/* --- helpers --------------------------------------------------------------- */
+/* --- helpers ------------------------------------------------------------- */
 
 static int
 count_visit(PyObject *o, void *arg)
@@ -167,7 +167,7 @@ cpdb_gc_has_flag(const char *args, const char *flag, char **rest)
     return 0;
 }
 
-/* --- gc, info gc ----------------------------------------------------------- */
+/* --- gc, info gc --------------------------------------------------------- */
 
 static CmdResult
 gc_info(CpdbSession *s, const char *args)
@@ -224,7 +224,7 @@ gc_info(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* --- collect, saveall, garbage, cycles ------------------------------------- */
+/* --- collect, saveall, garbage, cycles ----------------------------------- */
 
 static CmdResult
 gc_collect(CpdbSession *s, const char *args)
@@ -341,7 +341,7 @@ gc_garbage(CpdbSession *s, const char *args)
     }
     for (i = 0; i < n; i++) {
         PyObject *o = PyList_GET_ITEM(g.items, i);
-        char *brief = cpdb_obj_brief(o, 60);
+        char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, o);
         uint32_t e;
         cpdb_out(s, "  #%zd $%ld = %s\n", i, k, brief);
@@ -364,11 +364,11 @@ static char *
 node_label(PyObject *o, int last)
 {
     if (last) {
-        return cpdb_obj_brief(o, 60);
+        return cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     }
     if (PyModule_Check(o) || PyFunction_Check(o) || PyType_Check(o)
         || PyFrame_Check(o)) {
-        return cpdb_obj_brief(o, 40);
+        return cpdb_obj_brief(o, CPDB_WIDTH_VALUE);
     }
     return cpdb_type_name(Py_TYPE(o));
 }
@@ -468,7 +468,7 @@ gc_cycles(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* --- the table ------------------------------------------------------------- */
+/* --- the table ----------------------------------------------------------- */
 
 /* The collector and gc.garbage: gc info, collect, garbage, saveall,
    cycles. */

@@ -129,13 +129,15 @@ table_take(CpdbSession *s, CpdbMemTable *t, int by_file)
 static void
 print_source(CpdbSession *s, const char *file, long line)
 {
-    const char *text = line > 0 ? cpdb_source_line(&s->sources, file, (int)line) : NULL;
+    const char *text = line > 0
+                       ? cpdb_source_line(&s->sources, file, (int)line)
+                       : NULL;
     if (text != NULL) {
         cpdb_out(s, "      %s\n", cpdb_skip_space(text));
     }
 }
 
-/* --- start, stop, status -------------------------------------------------- */
+/* --- start, stop, status ------------------------------------------------- */
 
 static CmdResult
 mem_start(CpdbSession *s, const char *args)
@@ -218,7 +220,7 @@ mem_status(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* --- top, snapshot, diff --------------------------------------------------- */
+/* --- top, snapshot, diff ------------------------------------------------- */
 
 /* "[N] [files]" */
 static int
@@ -370,7 +372,7 @@ mem_diff(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* --- where ----------------------------------------------------------------- */
+/* --- where --------------------------------------------------------------- */
 
 static CmdResult
 mem_where(CpdbSession *s, const char *args)
@@ -420,7 +422,7 @@ mem_where(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* --- the table ------------------------------------------------------------- */
+/* --- the table ----------------------------------------------------------- */
 
 static const CmdDef mem_subcommands[] = {
     {"start", NULL, CMD_CLASS_MEMORY, 0, mem_start, "mem start [FRAMES]",

@@ -35,11 +35,11 @@ gc_refs(CpdbSession *s, const char *args)
     if (o == NULL) {
         return CMD_FAILED;
     }
-    brief = cpdb_obj_brief(o, 60);
+    brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     if (PyWeakref_Check(o)) {
         PyObject *target = cpdb_weakref_target(o);
         if (target != NULL) {
-            char *t = cpdb_obj_brief(target, 60);
+            char *t = cpdb_obj_brief(target, CPDB_WIDTH_BRIEF);
             long k = cpdb_history_add(s, target);
             cpdb_out(s, "%s refers weakly to:\n  (weak) -> $%ld = %s\n",
                      brief, k, t);
@@ -53,7 +53,7 @@ gc_refs(CpdbSession *s, const char *args)
              c.n == 1 ? "" : "s", c.n ? ":" : ".");
     for (i = 0; i < c.n; i++) {
         char *name = cpdb_edge_name(o, c.items[i]);
-        char *b = cpdb_obj_brief(c.items[i], 60);
+        char *b = cpdb_obj_brief(c.items[i], CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, c.items[i]);
         cpdb_out(s, "  %s -> $%ld = %s\n", name ? name : "(refers to)", k, b);
         free(name);
@@ -91,7 +91,7 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
         i = cpdb_heap_find(h, o);
     }
     if (i < 0) {
-        char *brief = cpdb_obj_brief(o, 60);
+        char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
         cpdb_error(s, "The garbage collector does not track %s (%s), so no "
                    "object is known to refer to it: atoms such as ints and "
                    "strs are not tracked.", brief,
@@ -112,7 +112,7 @@ print_weak_referrers(CpdbSession *s, PyObject *o)
     Py_ssize_t k;
     for (k = 0; refs != NULL && k < PyList_GET_SIZE(refs); k++) {
         PyObject *ref = PyList_GET_ITEM(refs, k);
-        char *b = cpdb_obj_brief(ref, 60);
+        char *b = cpdb_obj_brief(ref, CPDB_WIDTH_BRIEF);
         long h = cpdb_history_add(s, ref);
         cpdb_out(s, "  (weak) $%ld = %s\n", h, b);
         free(b);
@@ -126,14 +126,14 @@ static void
 print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
                 const CpdbReferrers *r)
 {
-    char *brief = cpdb_obj_brief(o, 60);
+    char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     size_t n = r->n_objects + r->roots.n, e;
     cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
              n ? ":" : ".");
     for (e = 0; e < r->n_objects; e++) {
         PyObject *src = h->objs[r->objects[e]];
         char *name = cpdb_edge_name(src, o);
-        char *b = cpdb_obj_brief(src, 60);
+        char *b = cpdb_obj_brief(src, CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, src);
         cpdb_out(s, "  $%ld = %s  %s\n", k, b, name ? name : "");
         free(name);
@@ -184,7 +184,7 @@ done:
     return result;
 }
 
-/* --- chain ----------------------------------------------------------------- */
+/* --- chain --------------------------------------------------------------- */
 
 /* Print a chain found: the path, root first, then each object on it
    recorded as $N. */
@@ -213,7 +213,7 @@ print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
     free(marks[0]);
     free(marks);
     for (k = 0; k < c->len; k++) {
-        char *b = cpdb_obj_brief(nodes[k], 60);
+        char *b = cpdb_obj_brief(nodes[k], CPDB_WIDTH_BRIEF);
         long n = cpdb_history_add(s, nodes[k]);
         cpdb_out(s, "  $%ld = %s\n", n, b);
         free(b);
@@ -225,7 +225,7 @@ print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
 static void
 print_no_chain(CpdbSession *s, PyObject *o, int to_target)
 {
-    char *brief = cpdb_obj_brief(o, 60);
+    char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     if (to_target) {
         cpdb_out(s, "No chain of references leads from the target to %s.\n",
                  brief);
@@ -304,7 +304,7 @@ done:
     return r;
 }
 
-/* --- leaks ----------------------------------------------------------------- */
+/* --- leaks --------------------------------------------------------------- */
 
 /* The types of the objects nothing refers to, ten at most. */
 #define LEAK_TYPES_SHOWN 10
@@ -347,7 +347,7 @@ gc_leaks(CpdbSession *s, const char *args)
     }
     for (i = 0; i < h->n && shown < limit; i++) {
         if (!cpdb_bit_get(referred, i)) {
-            char *b = cpdb_obj_brief(h->objs[i], 60);
+            char *b = cpdb_obj_brief(h->objs[i], CPDB_WIDTH_BRIEF);
             long k = cpdb_history_add(s, h->objs[i]);
             cpdb_out(s, "$%ld = %s\n", k, b);
             free(b);
@@ -358,7 +358,7 @@ gc_leaks(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* --- graph ----------------------------------------------------------------- */
+/* --- graph --------------------------------------------------------------- */
 
 /* "gc graph OBJ [backrefs] [depth N] [max N] FILE", taken apart. */
 typedef struct GraphArgs {

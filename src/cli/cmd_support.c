@@ -250,7 +250,8 @@ static const CmdDef set_subcommands[] = {
      "set backend legacy|monitoring",
      "Choose how cpdb watches the program.\n"
      "\"monitoring\" (sys.monitoring, Python 3.12+, the default there) costs\n"
-     "nothing where no breakpoint is; \"legacy\" (a C trace function) works on\n"
+     "nothing where no breakpoint is; \"legacy\" (a C trace function) "
+     "works on\n"
      "every version.  The switch can be made while the program is stopped.",
      NULL},
     {"listsize", NULL, CMD_CLASS_SUPPORT, 0, set_listsize, "set listsize N",
@@ -437,8 +438,10 @@ info_trace(CpdbSession *s, const char *args)
     (void)args;
     cpdb_out(s, "Trace backend: %s.\n", s->backend->name);
     cpdb_out(s, "Events seen since the program started: %lu call, %lu line, "
-             "%lu return, %lu exception.\n", s->trace.n_events[CPDB_EV_CALL],
-             s->trace.n_events[CPDB_EV_LINE], s->trace.n_events[CPDB_EV_RETURN],
+             "%lu return, %lu exception.\n",
+             s->trace.n_events[CPDB_EV_CALL],
+             s->trace.n_events[CPDB_EV_LINE],
+             s->trace.n_events[CPDB_EV_RETURN],
              s->trace.n_events[CPDB_EV_EXCEPTION]);
     cpdb_out(s, "Line events reach only frames that hold a breakpoint or "
              "that the stepper may stop in.\n");

@@ -71,8 +71,8 @@ static void
 print_stop(CpdbSession *s, const CpdbStop *stop)
 {
     long width = s->cli->set.width;
-    char *suffix = cpdb_cli_return_suffix(s, width > CPDB_WIDTH_VALUE ? width / 2
-                                                             : CPDB_WIDTH_VALUE);
+    char *suffix = cpdb_cli_return_suffix(s, width > CPDB_WIDTH_VALUE
+                                             ? width / 2 : CPDB_WIDTH_VALUE);
     print_stop_header(s, stop);
     cpdb_cli_print_location(s, suffix);
     free(suffix);
@@ -86,7 +86,7 @@ print_stop(CpdbSession *s, const CpdbStop *stop)
     cpdb_cli_show_displays(s);
 }
 
-/* --- the prompt ------------------------------------------------------------ */
+/* --- the prompt ---------------------------------------------------------- */
 
 /* Read and run commands until one chooses how the program goes on, or
    asks to end or restart it; end of input quits. */

@@ -96,7 +96,7 @@ cpdb_console_set_completer(CpdbConsole *c, CpdbCompleter fn, void *ctx)
     c->complete_ctx = ctx;
 }
 
-/* --- writing -------------------------------------------------------------- */
+/* --- writing ------------------------------------------------------------- */
 
 void
 cpdb_console_write(CpdbConsole *c, int stream, const char *text, size_t len)
@@ -292,7 +292,7 @@ cpdb_console_read_line(CpdbConsole *c, const char *prompt)
     }
 }
 
-/* --- as a CpdbIo ---------------------------------------------------------- */
+/* --- as a CpdbIo --------------------------------------------------------- */
 
 static char *
 io_read_line(void *ctx, const char *prompt)

@@ -257,7 +257,7 @@ cpdb_exec_quit(CpdbSession *s)
     return CPDB_OK;
 }
 
-/* --- the stopped thread ---------------------------------------------------- */
+/* --- the stopped thread -------------------------------------------------- */
 
 int
 cpdb_stack_depth(CpdbSession *s)

@@ -237,7 +237,7 @@ remove_pdb_finder(void)
     PyErr_Clear();
 }
 
-/* --- Ctrl-C ---------------------------------------------------------------- */
+/* --- Ctrl-C -------------------------------------------------------------- */
 
 static PyObject *
 interrupt_handler(PyObject *self, PyObject *args)
@@ -318,7 +318,7 @@ restore_interrupt_handler(PyObject *old)
     Py_XDECREF(signal);
 }
 
-/* --- fork ------------------------------------------------------------------ */
+/* --- fork ---------------------------------------------------------------- */
 
 /* A child forked by the program (multiprocessing, os.fork) runs free: the
    debugger stays with the parent, as gdb's follow-fork-mode parent.  The
@@ -373,7 +373,7 @@ register_fork_handler(CpdbSession *s)
     Py_XDECREF(os);
 }
 
-/* --- install / remove ------------------------------------------------------ */
+/* --- install / remove ---------------------------------------------------- */
 
 void
 cpdb_hooks_install(CpdbSession *s, CpdbHooks *h)

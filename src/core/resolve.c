@@ -480,7 +480,7 @@ cpdb_location_resolve(const CpdbResolver *r, const CpdbLocation *loc,
     return CPDB_OK;
 }
 
-/* --- the session's resolver ------------------------------------------------ */
+/* --- the session's resolver ---------------------------------------------- */
 
 char *
 cpdb_default_file(CpdbSession *s)

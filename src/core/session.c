@@ -190,7 +190,7 @@ cpdb_session_set_backend(CpdbSession *s, const CpdbTraceBackend *b,
     return 0;
 }
 
-/* --- the collector while stopped ------------------------------------------ */
+/* --- the collector while stopped ----------------------------------------- */
 
 /* While the program is stopped, the collector does not run by itself:
    the debugger's own allocations would otherwise set off collections of
@@ -267,7 +267,7 @@ cpdb_session_flush_program(CpdbSession *s)
     fflush(stdout);
 }
 
-/* --- the heap at a stop ---------------------------------------------------- */
+/* --- the heap at a stop -------------------------------------------------- */
 
 /* Whether the snapshot is of this stop, with no Python run at it since. */
 static int
@@ -375,7 +375,7 @@ cpdb_session_frame(CpdbSession *s)
     return e ? e->frame : NULL;
 }
 
-/* --- stops ------------------------------------------------------------------ */
+/* --- stops --------------------------------------------------------------- */
 
 int
 cpdb_session_should_resume(const CpdbSession *s)

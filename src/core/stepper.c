@@ -456,7 +456,7 @@ cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
     return rc;
 }
 
-/* --- what the trace backend asks --------------------------------------------- */
+/* --- what the trace backend asks ----------------------------------------- */
 
 static int
 client_on_event(void *ctx, PyFrameObject *frame, CpdbEvent ev, PyObject *arg)

@@ -2,6 +2,7 @@
    from one object over its referents or its referrers (refs.c), then
    written as DOT text by a writer that sees only labels and numbers. */
 #include "heap/dot.h"
+#include "base/text.h"
 #include "heap/names.h"
 #include "heap/refs.h"
 #include "base/util.h"
@@ -39,7 +40,7 @@ cpdb_dot_graph_fini(CpdbDotGraph *g)
     cpdb_dot_graph_init(g);
 }
 
-/* --- the DOT writer -------------------------------------------------------- */
+/* --- the DOT writer ------------------------------------------------------ */
 
 /* Append text as the inside of a DOT string. */
 static void
@@ -107,7 +108,7 @@ cpdb_dot_text(const CpdbDotGraph *g)
     return cpdb_buf_take(&b);
 }
 
-/* --- drawing the heap ------------------------------------------------------ */
+/* --- drawing the heap ---------------------------------------------------- */
 
 /* A drawing being made. */
 typedef struct Draw {
@@ -236,7 +237,7 @@ label_nodes(CpdbDotGraph *g)
     for (i = 0; i < g->nodes.n; i++) {
         PyObject *o = g->nodes.items[i].obj;
         char *type = cpdb_type_name(Py_TYPE(o));
-        char *rep = cpdb_bounded_repr(o, 40);
+        char *rep = cpdb_bounded_repr(o, CPDB_WIDTH_VALUE);
         g->nodes.items[i].label = cpdb_xasprintf("%s\n%s", type, rep);
         free(type);
         free(rep);

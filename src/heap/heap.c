@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- cpdb's own objects ---------------------------------------------------- */
+/* --- cpdb's own objects -------------------------------------------------- */
 
 void
 cpdb_heap_context_fini(CpdbHeapContext *ctx)
@@ -110,7 +110,7 @@ build_index(CpdbHeap *h)
     return 0;
 }
 
-/* --- snapshots ------------------------------------------------------------ */
+/* --- snapshots ----------------------------------------------------------- */
 
 void
 cpdb_heap_clear(CpdbHeap *h)
@@ -332,7 +332,7 @@ cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
     return 0;
 }
 
-/* --- edges ----------------------------------------------------------------- */
+/* --- edges --------------------------------------------------------------- */
 
 void
 cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
@@ -504,7 +504,7 @@ cpdb_heap_build_back(CpdbHeap *h)
     return 0;
 }
 
-/* --- what is referred to -------------------------------------------------- */
+/* --- what is referred to ------------------------------------------------- */
 
 typedef struct Referred {
     CpdbHeap *h;
@@ -698,7 +698,7 @@ cpdb_heap_referred(CpdbHeap *h)
     return r.bits;
 }
 
-/* --- census --------------------------------------------------------------- */
+/* --- census -------------------------------------------------------------- */
 
 static int
 count_desc(const void *a, const void *b)

@@ -73,7 +73,7 @@ done:
     return refs;
 }
 
-/* --- the stopped frames' variables ---------------------------------------- */
+/* --- the stopped frames' variables --------------------------------------- */
 
 /* Append the variables of frame f (at stack position depth) whose values
    h tracks; none for a module's frame, whose variables are its
@@ -145,7 +145,7 @@ cpdb_refs_local_root_text(const CpdbLocalRoot *r)
     return t;
 }
 
-/* --- referrers ------------------------------------------------------------- */
+/* --- referrers ----------------------------------------------------------- */
 
 int
 cpdb_refs_referrers(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
@@ -180,7 +180,7 @@ cpdb_refs_referrers_fini(CpdbReferrers *r)
     r->n_objects = 0;
 }
 
-/* --- chains ---------------------------------------------------------------- */
+/* --- chains -------------------------------------------------------------- */
 
 size_t
 cpdb_refs_chain_search(const CpdbGraph *back, uint32_t start,
@@ -310,7 +310,7 @@ cpdb_refs_path_edge(PyObject *const *nodes, size_t len, int closed,
     return n1 != NULL ? cpdb_edge_name(o, n1) : NULL;
 }
 
-/* --- objects nothing refers to --------------------------------------------- */
+/* --- objects nothing refers to ------------------------------------------- */
 
 /* Whether an object refers to anything, and to anything not cpdb's. */
 typedef struct OwnOnly {

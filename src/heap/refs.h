@@ -33,7 +33,7 @@ void cpdb_refs_referrer_objects(CpdbHeap *h, PyObject *o,
    Return: new reference to a list, or NULL with an exception set. */
 PyObject *cpdb_refs_weakrefs(PyObject *o);
 
-/* --- the stopped frames' variables ---------------------------------------- */
+/* --- the stopped frames' variables --------------------------------------- */
 
 /* A variable of a stopped frame whose value the snapshot tracks: from
    3.11 on the frames' own references are not visible to the collector,
@@ -56,7 +56,7 @@ void cpdb_refs_local_roots_fini(CpdbLocalRoots *r);
 /* "frame #1 main() variable 'x'".  Return: malloc'd. */
 char *cpdb_refs_local_root_text(const CpdbLocalRoot *r);
 
-/* --- referrers ------------------------------------------------------------- */
+/* --- referrers ----------------------------------------------------------- */
 
 /* Who refers to one object of a snapshot. */
 typedef struct CpdbReferrers {
@@ -75,7 +75,7 @@ int cpdb_refs_referrers(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
                         CpdbReferrers *out);
 void cpdb_refs_referrers_fini(CpdbReferrers *r);
 
-/* --- chains ---------------------------------------------------------------- */
+/* --- chains -------------------------------------------------------------- */
 
 /* The shortest chain of references to node start over back (a graph of
    referrers: back.adj of i are the nodes that refer to i), from a node
@@ -121,7 +121,7 @@ void cpdb_refs_chain_fini(CpdbChain *c);
 char *cpdb_refs_path_edge(PyObject *const *nodes, size_t len, int closed,
                           size_t at, size_t *skip);
 
-/* --- objects nothing refers to --------------------------------------------- */
+/* --- objects nothing refers to ------------------------------------------- */
 
 /* Which objects of h something refers to, worked out once per snapshot
    (kept in h->leaks): a bitmap of h->n bits, set for each object that a

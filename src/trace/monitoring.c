@@ -113,7 +113,7 @@ watch_code(PyObject *code)
     }
 }
 
-/* --- callbacks ------------------------------------------------------------ */
+/* --- callbacks ----------------------------------------------------------- */
 
 static PyObject *
 cb_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -312,7 +312,7 @@ static const struct {
     {EV_RAISE, 6}, {EV_STOP_ITERATION, 7},
 };
 
-/* --- the backend ---------------------------------------------------------- */
+/* --- the backend --------------------------------------------------------- */
 
 static void monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top);
 
