@@ -132,5 +132,5 @@ cpdb_session_command_output(CpdbSession *s, const char *line, char **output)
 int
 cpdb_session_failed_commands(const CpdbSession *s)
 {
-    return s->cli->n_failed;
+    return s != NULL && s->cli != NULL ? s->cli->n_failed : 0;
 }

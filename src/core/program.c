@@ -168,8 +168,8 @@ prepare_file(CpdbSession *s, PyObject **globals, int *missing)
     text = cpdb_read_file(abs, &len);
     if (text == NULL) {
         int err = errno;
-        cpdb_session_message(s, "Can't open file '%s': [Errno %d] %s", abs,
-                             err, strerror(err));
+        cpdb_session_fail(s, CPDB_E_NOFILE, "Can't open file '%s': "
+                          "[Errno %d] %s", abs, err, strerror(err));
         *missing = 1;
         free(abs);
         return NULL;
@@ -231,8 +231,8 @@ prepare_module(CpdbSession *s, PyObject **globals, int *missing)
                                   p->target);
     if (details == NULL) {
         char *why = cpdb_exc_take_line();
-        cpdb_session_message(s, "Error while finding module specification "
-                             "for '%s' (%s)", p->target, why);
+        cpdb_session_fail(s, CPDB_E_NOFILE, "Error while finding module "
+                          "specification for '%s' (%s)", p->target, why);
         free(why);
         *missing = 1;
         goto done;
@@ -359,8 +359,8 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
         code = prepare_module(s, &globals, &missing);
     }
     else {
-        cpdb_session_message(s, "No program to run: give a script or -m "
-                             "MODULE.");
+        cpdb_session_fail(s, CPDB_E_STATE, "No program to run: give a "
+                          "script or -m MODULE.");
         return CPDB_RUN_NOT_STARTED;
     }
     if (code == NULL) {
@@ -382,7 +382,8 @@ cpdb_program_run(CpdbSession *s, int *status, unsigned flags)
         char *why = cpdb_exc_take_line();
         Py_DECREF(code);
         s->state = CPDB_PROG_IDLE;
-        cpdb_session_message(s, "Cannot start tracing: %s", why);
+        cpdb_session_fail(s, CPDB_E_PYTHON, "Cannot start tracing: %s",
+                          why);
         free(why);
         return CPDB_RUN_NOT_STARTED;
     }

@@ -28,7 +28,8 @@ void cpdb_program_set_args(CpdbProgram *p, int argc, char *const argv[]);
 typedef enum {
     CPDB_RUN_EXITED,        /* ended; status in *status */
     CPDB_RUN_KILLED,        /* unwound by kill / run / quit */
-    CPDB_RUN_NOT_STARTED    /* could not start; reported */
+    CPDB_RUN_NOT_STARTED    /* could not start; why is recorded with
+                               cpdb_session_fail() */
 } CpdbRunOutcome;
 
 /* Run the program once under the session's trace backend (flags:

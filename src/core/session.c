@@ -510,6 +510,7 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         outcome = cpdb_program_run(s, &status, flags);
         cpdb_hooks_remove(s, &hooks);
         if (outcome == CPDB_RUN_NOT_STARTED) {
+            cpdb_session_message(s, "%s", s->errmsg);
             if (!started_once && status != 0) {
                 s->exit_status = status;
                 return CPDB_E_NOFILE;
