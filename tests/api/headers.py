@@ -1,5 +1,6 @@
 """Every header compiles on its own: each src/**/*.h and cpdb/cpdb.h as
-the only include of a translation unit (twice, for its guard).
+the only include of a translation unit (twice, for its guard).  So does
+the C of docs/embedding.md, against the public header.
 
 Usage: headers.py --source-root DIR --build-root DIR
                   [--python-pc-dir DIR] -- CC...        (TAP on stdout)
@@ -14,6 +15,7 @@ import argparse
 import concurrent.futures
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,12 +35,37 @@ def python_cflags(pc_dir):
     return out.split()
 
 
+# What the examples of docs/embedding.md take for granted.
+DOC_PRELUDE = """#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <cpdb/cpdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+"""
+
+
+def doc_blocks(path):
+    """The complete C blocks of a Markdown file: not those that leave
+    lines out ("..." on a line of its own)."""
+    with open(path) as f:
+        text = f.read()
+    return [b for b in re.findall(r"```c\n(.*?)```", text, re.S)
+            if not re.search(r"^\s*\.\.\.\s*$", b, re.M)]
+
+
 def compile_tu(cc, flags, include, workdir, lang="c"):
-    """Return: (ok, compiler output) for a TU that includes include."""
-    name = include.replace("/", "_") + (".cc" if lang == "c++" else ".c")
+    """Return: (ok, compiler output) for a TU that includes include, or
+    for the code include when it is an example of the documentation."""
+    if include.startswith("doc:"):
+        name = "doc_example_%s.c" % include.split(":")[1]
+        text = DOC_PRELUDE + include.split(":", 2)[2]
+    else:
+        name = include.replace("/", "_") + (".cc" if lang == "c++"
+                                            else ".c")
+        text = '#include "%s"\n#include "%s"\n' % (include, include)
     path = os.path.join(workdir, name)
     with open(path, "w") as f:
-        f.write('#include "%s"\n#include "%s"\n' % (include, include))
+        f.write(text)
     r = subprocess.run(cc + flags + ["-fsyntax-only", path],
                        capture_output=True, text=True)
     return r.returncode == 0, r.stdout + r.stderr
@@ -70,15 +97,25 @@ def main():
                      ["-x", "c++", "-std=c++11", "-pedantic", "-Wall",
                       "-Wextra", "-Werror", "-I" + inc], "c++"))
 
+    doc = os.path.join(args.source_root, "docs", "embedding.md")
+    examples = ["-std=c11", "-Wall", "-Werror", "-I" + inc]
+    examples += python_cflags(args.python_pc_dir)
+    for n, block in enumerate(doc_blocks(doc), 1):
+        jobs.append(("doc:%d:%s" % (n, block), args.cc, examples, "c"))
+
     failed = 0
     with tempfile.TemporaryDirectory() as workdir, \
             concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
         results = ex.map(lambda j: compile_tu(j[1], j[2], j[0], workdir,
                                               j[3]), jobs)
         for n, (job, (ok, out)) in enumerate(zip(jobs, results), 1):
-            print("%sok %d - %s compiles alone%s"
-                  % ("" if ok else "not ", n, job[0],
-                     " as C++" if job[3] == "c++" else ""))
+            if job[0].startswith("doc:"):
+                what = ("docs/embedding.md's C example %s compiles"
+                        % job[0].split(":")[1])
+            else:
+                what = "%s compiles alone%s" % (
+                    job[0], " as C++" if job[3] == "c++" else "")
+            print("%sok %d - %s" % ("" if ok else "not ", n, what))
             if not ok:
                 failed += 1
                 for line in out.splitlines()[:20]:
