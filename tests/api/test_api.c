@@ -30,6 +30,7 @@ typedef struct Text {
     size_t len;
 } Text;
 
+/* Append len bytes of s, keeping the text NUL-terminated. */
 static void
 text_add(Text *t, const char *s, size_t len)
 {
@@ -43,6 +44,7 @@ text_add(Text *t, const char *s, size_t len)
     t->data[t->len] = '\0';
 }
 
+/* Forget the text and its storage. */
 static void
 text_clear(Text *t)
 {
@@ -79,7 +81,8 @@ typedef struct Host {
     int n_exits;
     CpdbStopReason exit_reason;
     int exit_status;
-    const char *script;     /* absolute path of the script running */
+    char *script;           /* real path of the script running
+                               (malloc'd) */
 } Host;
 
 /* The prompt never appears: any call is a failure of the test. */
@@ -92,6 +95,7 @@ host_read_line(void *ctx, const char *prompt)
     return NULL;
 }
 
+/* The session's text, kept by stream. */
 static void
 host_write(void *ctx, int stream, const char *text, size_t len)
 {
@@ -158,6 +162,62 @@ command_says(CpdbSession *s, const char *line, int rc_wanted,
     }
     cpdb_free(text);
     return ok;
+}
+
+/* --- a run ------------------------------------------------------------- */
+
+/* The program ended: how, and with what status. */
+static void
+host_on_exit(CpdbSession *s, const CpdbStop *stop, void *ctx)
+{
+    Host *h = ctx;
+    (void)s;
+    h->n_exits++;
+    h->exit_reason = stop->reason;
+    h->exit_status = stop->exit_status;
+}
+
+/* A notice: kept, one a line. */
+static void
+host_on_message(CpdbSession *s, const char *text, void *ctx)
+{
+    Host *h = ctx;
+    (void)s;
+    text_add(&h->messages, text, strlen(text));
+    text_add(&h->messages, "\n", 1);
+}
+
+/* Write the script name into dir and make it the one the host runs:
+   h->script is its real path, the counts start again, and s reports to
+   the host's callbacks with cb's stop handlers.  Return: the path as
+   written (malloc'd; end_run frees it), or NULL. */
+static char *
+begin_run(CpdbSession *s, Host *h, const char *dir, const char *name,
+          const char *text, CpdbCallbacks cb)
+{
+    char *path = write_script(dir, name, text);
+    h->script = path != NULL ? realpath(path, NULL) : NULL;
+    OK(h->script != NULL, "%s written", name);
+    if (h->script == NULL) {
+        free(path);
+        return NULL;
+    }
+    h->n_stops = h->n_post_mortems = h->n_exits = 0;
+    cb.on_exit = host_on_exit;
+    cb.on_message = host_on_message;
+    cb.ctx = h;
+    OK(cpdb_session_set_callbacks(s, &cb) == CPDB_OK, "callbacks set");
+    return path;
+}
+
+/* The run is over: the script and its path go. */
+static void
+end_run(Host *h, char *path)
+{
+    unlink(path);
+    free(path);
+    free(h->script);
+    h->script = NULL;
 }
 
 /* --- the first script: breakpoints, stepping, the end -------------------- */
@@ -237,6 +297,8 @@ first_stop(CpdbSession *s, const CpdbStop *stop, Host *h)
     OK(cpdb_exec_step(s) == CPDB_OK, "cpdb_exec_step");
 }
 
+/* The stops of the first script, in order: what each must be, and how
+   the host goes on. */
 static void
 prog_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
@@ -295,27 +357,9 @@ prog_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     }
 }
 
-static void
-host_on_exit(CpdbSession *s, const CpdbStop *stop, void *ctx)
-{
-    Host *h = ctx;
-    (void)s;
-    h->n_exits++;
-    h->exit_reason = stop->reason;
-    h->exit_status = stop->exit_status;
-}
-
-static void
-host_on_message(CpdbSession *s, const char *text, void *ctx)
-{
-    Host *h = ctx;
-    (void)s;
-    text_add(&h->messages, text, strlen(text));
-    text_add(&h->messages, "\n", 1);
-}
-
 /* --- the first script again: the other resume operations ---------------- */
 
+/* The stops of the second run of the first script. */
 static void
 resume_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
@@ -362,6 +406,7 @@ resume_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     }
 }
 
+/* The killed program is over: start it again. */
 static void
 resume_on_idle(CpdbSession *s, void *ctx)
 {
@@ -371,36 +416,26 @@ resume_on_idle(CpdbSession *s, void *ctx)
     OK(cpdb_exec_run(s) == CPDB_OK, "cpdb_exec_run starts it again");
 }
 
+/* Run the first script from its first line, through until, jump, kill,
+   run and quit. */
 static void
 run_resume(CpdbSession *s, Host *h, const char *dir)
 {
     CpdbCallbacks cb;
-    char *path = write_script(dir, "api_prog.py", prog_text);
-    char *real = path ? realpath(path, NULL) : NULL;
+    char *path;
     int rc;
 
-    if (real == NULL) {
-        OK(0, "script written");
-        free(path);
-        return;
-    }
-    h->script = real;
-    h->n_stops = h->n_exits = 0;
     memset(&cb, 0, sizeof cb);
     cb.on_stop = resume_on_stop;
-    cb.on_exit = host_on_exit;
     cb.on_idle = resume_on_idle;
-    cb.on_message = host_on_message;
-    cb.ctx = h;
-    cpdb_session_set_callbacks(s, &cb);
+    if ((path = begin_run(s, h, dir, "api_prog.py", prog_text, cb)) == NULL) {
+        return;
+    }
     rc = cpdb_run_file(s, path, 0, NULL,
                        CPDB_RUN_STOP_AT_FIRST | CPDB_RUN_KEEP_PROMPT);
     OK(rc == CPDB_E_QUIT, "quit: cpdb_run_file gives CPDB_E_QUIT (%d)", rc);
     OK(h->n_stops == 4, "four stops (%d)", h->n_stops);
-    unlink(path);
-    free(path);
-    free(real);
-    h->script = NULL;
+    end_run(h, path);
 }
 
 /* --- the second script: an uncaught exception --------------------------- */
@@ -412,6 +447,7 @@ static const char boom_text[] =
     "\n"                                        /* 4 */
     "boom(7)\n";                                /* 5 */
 
+/* The uncaught ValueError: its frames are still there to look at. */
 static void
 boom_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
@@ -491,40 +527,34 @@ check_idle_errors(CpdbSession *s)
        "cpdb_session_command_output needs somewhere to put the text");
 }
 
+/* Run the first script to its breakpoints, step through add, and
+   continue to the end. */
 static void
 run_prog(CpdbSession *s, Host *h, const char *dir)
 {
     CpdbCallbacks cb;
-    char *path = write_script(dir, "api_prog.py", prog_text);
-    char *real = path ? realpath(path, NULL) : NULL;
+    char *path;
     int rc;
 
-    OK(real != NULL, "script written");
-    if (real == NULL) {
-        free(path);
+    memset(&cb, 0, sizeof cb);
+    cb.on_stop = prog_on_stop;
+    if ((path = begin_run(s, h, dir, "api_prog.py", prog_text, cb)) == NULL) {
         return;
     }
-    h->script = real;
-    rc = cpdb_break_insert(s, real, 8, NULL);
+    rc = cpdb_break_insert(s, h->script, 8, NULL);
     OK(rc == 1, "cpdb_break_insert at line 8: breakpoint 1 (%d)", rc);
-    rc = cpdb_break_insert(s, real, 3, "c ==");
+    rc = cpdb_break_insert(s, h->script, 3, "c ==");
     OK(rc == CPDB_E_PYTHON && strncmp(cpdb_session_errmsg(s),
                                       "Bad condition: SyntaxError", 26) == 0,
        "a bad condition: CPDB_E_PYTHON (%d, %s)", rc,
        cpdb_session_errmsg(s));
-    rc = cpdb_break_insert(s, real, 3, "c == 42");
+    rc = cpdb_break_insert(s, h->script, 3, "c == 42");
     OK(rc == 2, "a conditional breakpoint at line 3: breakpoint 2 (%d)",
        rc);
-    rc = cpdb_break_insert(s, real, 5, NULL);
+    rc = cpdb_break_insert(s, h->script, 5, NULL);
     OK(rc == 3, "a breakpoint at a blank line: breakpoint 3 (%d)", rc);
     OK(cpdb_break_delete(s, 3) == CPDB_OK, "deleted");
 
-    memset(&cb, 0, sizeof cb);
-    cb.on_stop = prog_on_stop;
-    cb.on_exit = host_on_exit;
-    cb.on_message = host_on_message;
-    cb.ctx = h;
-    OK(cpdb_session_set_callbacks(s, &cb) == CPDB_OK, "callbacks set");
     rc = cpdb_run_file(s, path, 0, NULL, 0);
     OK(rc == CPDB_OK, "cpdb_run_file: CPDB_OK (%d)", rc);
     OK(h->n_stops == 6, "six stops (%d)", h->n_stops);
@@ -538,35 +568,24 @@ run_prog(CpdbSession *s, Host *h, const char *dir)
        && strcmp(cpdb_session_errmsg(s), "The program is not being run.")
           == 0,
        "cpdb_exec_step after the end: CPDB_E_STATE");
-    unlink(path);
-    free(path);
-    free(real);
-    h->script = NULL;
+    end_run(h, path);
 }
 
+/* Run the second script into post-mortem. */
 static void
 run_boom(CpdbSession *s, Host *h, const char *dir)
 {
     CpdbCallbacks cb;
-    char *path = write_script(dir, "api_boom.py", boom_text);
-    char *real = path ? realpath(path, NULL) : NULL;
     char *argv[] = {"one", "two"};
+    char *path;
     int rc;
 
-    if (real == NULL) {
-        OK(0, "script written");
-        free(path);
-        return;
-    }
-    h->script = real;
-    h->n_stops = h->n_exits = 0;
     memset(&cb, 0, sizeof cb);
     cb.on_stop = prog_on_stop;
     cb.on_post_mortem = boom_on_post_mortem;
-    cb.on_exit = host_on_exit;
-    cb.on_message = host_on_message;
-    cb.ctx = h;
-    cpdb_session_set_callbacks(s, &cb);
+    if ((path = begin_run(s, h, dir, "api_boom.py", boom_text, cb)) == NULL) {
+        return;
+    }
     rc = cpdb_run_file(s, path, 2, argv, 0);
     OK(rc == CPDB_OK, "an uncaught exception: cpdb_run_file gives CPDB_OK "
        "(%d)", rc);
@@ -575,12 +594,10 @@ run_boom(CpdbSession *s, Host *h, const char *dir)
     OK(h->n_exits == 1 && h->exit_reason == CPDB_STOP_EXITED
        && h->exit_status == 1 && cpdb_session_exit_status(s) == 1,
        "on_exit: EXITED with status 1 (status %d)", h->exit_status);
-    unlink(path);
-    free(path);
-    free(real);
-    h->script = NULL;
+    end_run(h, path);
 }
 
+/* Run a script that is not there. */
 static void
 run_missing(CpdbSession *s, Host *h)
 {
@@ -604,6 +621,7 @@ watched_size(FILE *watch)
     return fseek(watch, 0, SEEK_END) == 0 ? ftell(watch) : -1;
 }
 
+/* TAP on the standard output; exit status 1 if a check failed. */
 int
 main(int argc, char **argv)
 {
