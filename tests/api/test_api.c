@@ -369,7 +369,7 @@ resume_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 
     switch (n) {
     case 1:
-    case 4:
+    case 6:
         OK(stop->reason == CPDB_STOP_START
            && frame_is(s, 0, h->script, 1, "<module>"),
            "CPDB_RUN_STOP_AT_FIRST: a START stop at line 1 (reason %d)",
@@ -398,6 +398,23 @@ resume_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
            && cpdb_stack_frame(s, 0, &fi) == CPDB_OK && fi.line == 7,
            "cpdb_exec_jump to line 7: still stopped, at line 7");
         cpdb_frame_info_fini(&fi);
+        /* add has run without stopping: its code must be looked at
+           again now that it holds a breakpoint */
+        rc = cpdb_break_insert(s, h->script, 2, NULL);
+        OK(rc == 4, "a breakpoint in add, set while stopped: 4 (%d)", rc);
+        cpdb_exec_continue(s);
+        break;
+    case 4:
+        OK(stop->reason == CPDB_STOP_BREAK && stop->breakpoint == 1
+           && frame_is(s, 0, h->script, 8, "main"),
+           "after the jump, line 8 runs again: breakpoint 1");
+        cpdb_exec_continue(s);
+        break;
+    case 5:
+        OK(stop->reason == CPDB_STOP_BREAK && stop->breakpoint == 4
+           && frame_is(s, 0, h->script, 2, "add"),
+           "breakpoint 4 in add (reason %d, number %d)", (int)stop->reason,
+           stop->breakpoint);
         OK(cpdb_exec_kill(s) == CPDB_OK, "cpdb_exec_kill");
         break;
     default:
@@ -434,7 +451,7 @@ run_resume(CpdbSession *s, Host *h, const char *dir)
     rc = cpdb_run_file(s, path, 0, NULL,
                        CPDB_RUN_STOP_AT_FIRST | CPDB_RUN_KEEP_PROMPT);
     OK(rc == CPDB_E_QUIT, "quit: cpdb_run_file gives CPDB_E_QUIT (%d)", rc);
-    OK(h->n_stops == 4, "four stops (%d)", h->n_stops);
+    OK(h->n_stops == 6, "six stops (%d)", h->n_stops);
     end_run(h, path);
 }
 
