@@ -233,6 +233,15 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     cpdb_out_sync(s);
 }
 
+void
+cpdb_cli_host_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
+{
+    if (!pass_repeated_stop(s, stop)) {
+        s->cli->repeat = 0;
+        s->cli->host_on_stop(s, stop, ctx);
+    }
+}
+
 static void
 prompt_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {

@@ -369,19 +369,24 @@ resume_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 
     switch (n) {
     case 1:
-    case 6:
         OK(stop->reason == CPDB_STOP_START
            && frame_is(s, 0, h->script, 1, "<module>"),
            "CPDB_RUN_STOP_AT_FIRST: a START stop at line 1 (reason %d)",
            (int)stop->reason);
-        if (n == 1) {
-            cpdb_exec_continue(s);
-        }
-        else {
-            OK(cpdb_exec_quit(s) == CPDB_OK, "cpdb_exec_quit");
-        }
+        text_clear(&h->out);
+        OK(cpdb_session_command(s, "next 2") == CPDB_OK,
+           "the command \"next 2\"");
         break;
     case 2:
+        OK(stop->reason == CPDB_STOP_STEP
+           && frame_is(s, 0, h->script, 12, "<module>"),
+           "\"next 2\": the host's next stop is two lines on, at 12");
+        OK(h->out.data != NULL
+           && strstr(h->out.data, "api_prog.py(6)<module>()") != NULL,
+           "the stop passed over is shown on CPDB_STREAM_OUT");
+        cpdb_exec_continue(s);
+        break;
+    case 3:
         OK(stop->reason == CPDB_STOP_BREAK && stop->breakpoint == 1,
            "continue: breakpoint 1");
         OK(cpdb_break_delete(s, 2) == CPDB_OK, "breakpoint 2 deleted");
@@ -390,7 +395,7 @@ resume_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
            rc, cpdb_session_errmsg(s));
         OK(cpdb_exec_until(s, 0) == CPDB_OK, "cpdb_exec_until");
         break;
-    case 3:
+    case 4:
         OK(stop->reason == CPDB_STOP_STEP
            && frame_is(s, 0, h->script, 9, "main"),
            "until: line 9 (reason %d)", (int)stop->reason);
@@ -404,18 +409,22 @@ resume_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         OK(rc == 4, "a breakpoint in add, set while stopped: 4 (%d)", rc);
         cpdb_exec_continue(s);
         break;
-    case 4:
+    case 5:
         OK(stop->reason == CPDB_STOP_BREAK && stop->breakpoint == 1
            && frame_is(s, 0, h->script, 8, "main"),
            "after the jump, line 8 runs again: breakpoint 1");
         cpdb_exec_continue(s);
         break;
-    case 5:
+    case 6:
         OK(stop->reason == CPDB_STOP_BREAK && stop->breakpoint == 4
            && frame_is(s, 0, h->script, 2, "add"),
            "breakpoint 4 in add (reason %d, number %d)", (int)stop->reason,
            stop->breakpoint);
         OK(cpdb_exec_kill(s) == CPDB_OK, "cpdb_exec_kill");
+        break;
+    case 7:
+        OK(stop->reason == CPDB_STOP_START, "a START stop again");
+        OK(cpdb_exec_quit(s) == CPDB_OK, "cpdb_exec_quit");
         break;
     default:
         OK(0, "no stop %d expected (reason %d)", n, (int)stop->reason);
@@ -433,8 +442,8 @@ resume_on_idle(CpdbSession *s, void *ctx)
     OK(cpdb_exec_run(s) == CPDB_OK, "cpdb_exec_run starts it again");
 }
 
-/* Run the first script from its first line, through until, jump, kill,
-   run and quit. */
+/* Run the first script from its first line, through "next 2", until,
+   jump, kill, run and quit. */
 static void
 run_resume(CpdbSession *s, Host *h, const char *dir)
 {
@@ -451,7 +460,7 @@ run_resume(CpdbSession *s, Host *h, const char *dir)
     rc = cpdb_run_file(s, path, 0, NULL,
                        CPDB_RUN_STOP_AT_FIRST | CPDB_RUN_KEEP_PROMPT);
     OK(rc == CPDB_E_QUIT, "quit: cpdb_run_file gives CPDB_E_QUIT (%d)", rc);
-    OK(h->n_stops == 6, "six stops (%d)", h->n_stops);
+    OK(h->n_stops == 7, "seven stops (%d)", h->n_stops);
     end_run(h, path);
 }
 
