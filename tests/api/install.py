@@ -3,7 +3,7 @@ temporary destdir, then a small host compiled and run against the
 installed header and libraries with pkg-config (shared, then static).
 
 Usage: install.py --build-root DIR --meson MESON --prefix P --libdir L
-                  --bindir B --includedir I --mandir M --host HOST.c
+                  --bindir B --includedir I --host HOST.c [--mandir M]
                   [--python-pc-dir DIR] [--sanitize S] -- CC...
 (TAP on stdout; skipped when pkg-config is missing.)
 """
@@ -43,8 +43,10 @@ def under(destdir, path):
 def main():
     ap = argparse.ArgumentParser()
     for opt in ("build-root", "meson", "prefix", "libdir", "bindir",
-                "includedir", "mandir", "host"):
+                "includedir", "host"):
         ap.add_argument("--" + opt, required=True)
+    ap.add_argument("--mandir", default="",
+                    help="where the man page goes; empty: not built")
     ap.add_argument("--python-pc-dir", default="")
     ap.add_argument("--sanitize", default="none")
     ap.add_argument("cc", nargs="+")
@@ -68,12 +70,14 @@ def main():
             return under(destdir, os.path.join(d, *names))
 
         libdir = inst(a.libdir)
-        for path in (inst(a.bindir, "cpdb"), os.path.join(libdir,
-                                                          "libcpdb.so"),
-                     os.path.join(libdir, "libcpdb.a"),
-                     inst(a.includedir, "cpdb", "cpdb.h"),
-                     inst(a.mandir, "man1", "cpdb.1"),
-                     os.path.join(libdir, "pkgconfig", "cpdb.pc")):
+        wanted = [inst(a.bindir, "cpdb"),
+                  os.path.join(libdir, "libcpdb.so"),
+                  os.path.join(libdir, "libcpdb.a"),
+                  inst(a.includedir, "cpdb", "cpdb.h"),
+                  os.path.join(libdir, "pkgconfig", "cpdb.pc")]
+        if a.mandir:
+            wanted.append(inst(a.mandir, "man1", "cpdb.1"))
+        for path in wanted:
             tap.check(os.path.exists(path), "installed: "
                       + os.path.relpath(path, destdir))
         headers = [os.path.relpath(os.path.join(d, f), inst(a.includedir))
