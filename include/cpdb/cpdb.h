@@ -239,7 +239,8 @@ CPDB_API int cpdb_session_queue_file(CpdbSession *s, const char *path);
 
 /* Run one debugger command now, as if typed at the prompt; its text goes
    to the session's output.  A command that resumes (next, continue)
-   chooses how a stopped program goes on. */
+   chooses how a stopped program goes on; "next 3" shows the stops it
+   passes over on the output, and on_stop sees the last. */
 CPDB_API int cpdb_session_command(CpdbSession *s, const char *line);
 /* The same, with everything the command says (output and errors, in
    order) returned in *output instead. */

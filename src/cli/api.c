@@ -169,6 +169,7 @@ cpdb_session_set_callbacks(CpdbSession *s, const CpdbCallbacks *cb)
         return CPDB_E_ARGS;
     }
     cpdb_cli_callbacks(&prompt, s);
+    s->cli->host_on_stop = NULL;
     if (cb == NULL) {
         s->cb = prompt;
         return CPDB_OK;
@@ -176,6 +177,11 @@ cpdb_session_set_callbacks(CpdbSession *s, const CpdbCallbacks *cb)
     s->cb = *cb;
     if (s->cb.on_stop == NULL) {
         s->cb.on_stop = prompt.on_stop;
+    }
+    else {
+        /* "step N" and "next N" pass over stops before the host's */
+        s->cli->host_on_stop = cb->on_stop;
+        s->cb.on_stop = cpdb_cli_host_on_stop;
     }
     if (s->cb.on_post_mortem == NULL) {
         s->cb.on_post_mortem = prompt.on_post_mortem;
@@ -250,5 +256,5 @@ cpdb_session_command_output(CpdbSession *s, const char *line, char **output)
 int
 cpdb_session_failed_commands(const CpdbSession *s)
 {
-    return s->cli->n_failed;
+    return s != NULL && s->cli != NULL ? s->cli->n_failed : 0;
 }

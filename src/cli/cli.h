@@ -65,6 +65,9 @@ struct CpdbCli {
     /* "step N" / "next N": further stops to show without a prompt. */
     long repeat;
     int repeat_next;        /* they are "next" stops (else "step") */
+    /* A host's on_stop (cpdb_session_set_callbacks), given the stops
+       that "step N" does not pass over; NULL with the prompt's. */
+    void (*host_on_stop)(CpdbSession *s, const CpdbStop *stop, void *ctx);
 
     CPDB_ARRAY(CpdbDisplay) displays;
     int next_display;
@@ -86,6 +89,10 @@ void cpdb_cli_free(CpdbSession *s);
 
 /* The prompt's callbacks, for members a host leaves NULL. */
 void cpdb_cli_callbacks(CpdbCallbacks *cb, CpdbSession *s);
+/* The on_stop a session with a host's on_stop gets: the stops a
+   "step N" or "next N" command passes over are shown as the prompt
+   shows them; the others go to c->host_on_stop. */
+void cpdb_cli_host_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx);
 
 /* Read one command line after prompt: a queued one (echoed after the
    prompt), else from the I/O; Enter on an empty line gives the last

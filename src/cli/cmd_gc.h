@@ -5,7 +5,10 @@
 #ifndef CPDB_SRC_CMD_GC_H
 #define CPDB_SRC_CMD_GC_H
 
+#include "base/compat.h"
 #include "cli/command.h"
+
+#include <stddef.h>
 
 /* "N REST" where N is optional: *n receives N or dflt.  Return: REST. */
 const char *cpdb_gc_opt_count(const char *args, long dflt, long *n);

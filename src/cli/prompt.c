@@ -152,6 +152,19 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     cpdb_out_sync(s);
 }
 
+/* A host's stops: those "step N" passes over are shown here, after what
+   the program wrote (as the prompt shows them); the rest are the
+   host's. */
+void
+cpdb_cli_host_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
+{
+    cpdb_out_sync(s);
+    if (!pass_repeated_stop(s, stop)) {
+        s->cli->repeat = 0;
+        s->cli->host_on_stop(s, stop, ctx);
+    }
+}
+
 static void
 prompt_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {

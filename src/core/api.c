@@ -36,7 +36,7 @@ cpdb_free(void *p)
 int
 cpdb_session_exit_status(const CpdbSession *s)
 {
-    return s->exit_status;
+    return s != NULL ? s->exit_status : -1;
 }
 
 /* --- running ------------------------------------------------------------ */
@@ -265,21 +265,24 @@ cpdb_stack_depth(CpdbSession *s)
     return s != NULL && s->at_stop ? (int)s->stack.n : 0;
 }
 
-/* Return: the frame entry of level, or NULL after recording why. */
-static CpdbFrameEntry *
-entry_at(CpdbSession *s, int level)
+/* Find frame level of the stop.  Return: CPDB_OK with *e set, or the
+   CPDB_E_* whose reason is recorded: CPDB_E_STATE when the program is
+   not stopped, CPDB_E_ARGS when there is no such level. */
+static int
+entry_at(CpdbSession *s, int level, CpdbFrameEntry **e)
 {
+    *e = NULL;
     if (cpdb_stack_depth(s) == 0) {
-        cpdb_session_fail(s, CPDB_E_STATE, "No stack: the program is not "
-                          "stopped.");
-        return NULL;
+        return cpdb_session_fail(s, CPDB_E_STATE, "No stack: the program "
+                                 "is not stopped.");
     }
     if (level < 0 || (size_t)level >= s->stack.n) {
-        cpdb_session_fail(s, CPDB_E_ARGS, "No frame at level %d (the stack "
-                          "has frames 0 to %zu).", level, s->stack.n - 1);
-        return NULL;
+        return cpdb_session_fail(s, CPDB_E_ARGS, "No frame at level %d (the "
+                                 "stack has frames 0 to %zu).", level,
+                                 s->stack.n - 1);
     }
-    return &s->stack.items[level];
+    *e = &s->stack.items[level];
+    return CPDB_OK;
 }
 
 int
@@ -287,12 +290,13 @@ cpdb_stack_frame(CpdbSession *s, int level, CpdbFrameInfo *info)
 {
     CpdbFrameEntry *e;
     PyCodeObject *code;
+    int rc;
     if (s == NULL || info == NULL) {
         return CPDB_E_ARGS;
     }
     memset(info, 0, sizeof *info);
-    if ((e = entry_at(s, level)) == NULL) {
-        return CPDB_E_ARGS;
+    if ((rc = entry_at(s, level, &e)) < 0) {
+        return rc;
     }
     code = PyFrame_GetCode(e->frame);
     info->file = cpdb_code_path(code);
@@ -315,11 +319,13 @@ cpdb_frame_info_fini(CpdbFrameInfo *info)
 int
 cpdb_stack_select(CpdbSession *s, int level)
 {
+    CpdbFrameEntry *e;
+    int rc;
     if (s == NULL) {
         return CPDB_E_ARGS;
     }
-    if (entry_at(s, level) == NULL) {
-        return cpdb_stack_depth(s) == 0 ? CPDB_E_STATE : CPDB_E_ARGS;
+    if ((rc = entry_at(s, level, &e)) < 0) {
+        return rc;
     }
     s->stack.selected = level;
     return level;
@@ -341,9 +347,9 @@ cpdb_stack_selected(CpdbSession *s)
 PyObject *
 cpdb_stack_locals(CpdbSession *s, int level)
 {
-    CpdbFrameEntry *e = s != NULL ? entry_at(s, level) : NULL;
+    CpdbFrameEntry *e;
     PyObject *mapping, *copy;
-    if (e == NULL) {
+    if (s == NULL || entry_at(s, level, &e) < 0) {
         return NULL;
     }
     mapping = cpdb_frame_locals(e->frame);
@@ -369,9 +375,10 @@ cpdb_evaluate(CpdbSession *s, int level, const char *expr, PyObject **value)
     }
     *value = NULL;
     if (cpdb_stack_depth(s) > 0) {      /* else in __main__ */
-        CpdbFrameEntry *e = entry_at(s, level);
-        if (e == NULL) {
-            return CPDB_E_ARGS;
+        CpdbFrameEntry *e;
+        int rc = entry_at(s, level, &e);
+        if (rc < 0) {
+            return rc;
         }
         frame = e->frame;
     }

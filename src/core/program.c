@@ -359,12 +359,14 @@ cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
     else {
         r->why = cpdb_xstrdup("No program to run: give a script or -m "
                               "MODULE.");
+        r->error = CPDB_E_STATE;
         r->outcome = CPDB_RUN_NOT_STARTED;
         return;
     }
     if (code == NULL) {
         if (r->why != NULL) {
             PyErr_Clear();
+            r->error = CPDB_E_NOFILE;
             r->status = s->prog.kind == CPDB_PROG_FILE ? 2 : 1;
             r->outcome = CPDB_RUN_NOT_STARTED;
             return;
@@ -385,6 +387,7 @@ cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
         s->state = CPDB_PROG_IDLE;
         r->why = cpdb_xasprintf("Cannot start tracing: %s", line);
         free(line);
+        r->error = CPDB_E_PYTHON;
         r->outcome = CPDB_RUN_NOT_STARTED;
         return;
     }

@@ -37,6 +37,7 @@ typedef struct CpdbRunResult {
     PyObject *uncaught;     /* strong: the exception that ended a running
                                program, for post-mortem; or NULL */
     char *why;              /* why it did not start (malloc), or NULL */
+    int error;              /* and the CPDB_E_* it answers */
 } CpdbRunResult;
 
 /* Run the program once under the session's trace backend (flags:

@@ -515,6 +515,9 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         }
         cpdb_hooks_remove(s, &hooks);
         if (r.why != NULL) {
+            /* Why it did not start: the front-end hears of it now, and a
+               host that called cpdb_run_file reads it after. */
+            cpdb_session_fail(s, r.error, "%s", r.why);
             cpdb_session_message(s, "%s", r.why);
             free(r.why);
         }

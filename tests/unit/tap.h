@@ -5,6 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Where the results go: define TAP_OUT before the include to send them
+   elsewhere than the standard output. */
+#ifndef TAP_OUT
+#define TAP_OUT stdout
+#endif
+
 static int tap_n, tap_failed;
 
 #define OK(cond, ...)                                                    \
@@ -14,11 +20,12 @@ static int tap_n, tap_failed;
         if (!ok_) {                                                      \
             tap_failed++;                                                \
         }                                                                \
-        printf("%sok %d - ", ok_ ? "" : "not ", tap_n);                  \
-        printf(__VA_ARGS__);                                             \
-        printf("\n");                                                    \
+        fprintf(TAP_OUT, "%sok %d - ", ok_ ? "" : "not ", tap_n);        \
+        fprintf(TAP_OUT, __VA_ARGS__);                                   \
+        fprintf(TAP_OUT, "\n");                                          \
         if (!ok_) {                                                      \
-            printf("#   %s:%d: %s\n", __FILE__, __LINE__, #cond);        \
+            fprintf(TAP_OUT, "#   %s:%d: %s\n", __FILE__, __LINE__,      \
+                    #cond);                                              \
         }                                                                \
     } while (0)
 
@@ -28,15 +35,15 @@ static int tap_n, tap_failed;
         OK(sa_ != NULL && sb_ != NULL && strcmp(sa_, sb_) == 0,          \
            __VA_ARGS__);                                                 \
         if (!(sa_ != NULL && sb_ != NULL && strcmp(sa_, sb_) == 0)) {    \
-            printf("#   got \"%s\", expected \"%s\"\n",                  \
-                   sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");          \
+            fprintf(TAP_OUT, "#   got \"%s\", expected \"%s\"\n",        \
+                    sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");         \
         }                                                                \
     } while (0)
 
 static int
 tap_done(void)
 {
-    printf("1..%d\n", tap_n);
+    fprintf(TAP_OUT, "1..%d\n", tap_n);
     return tap_failed ? 1 : 0;
 }
 
