@@ -171,8 +171,9 @@ CPDB_API int cpdb_run_module(CpdbSession *s, const char *module,
    goes on: CPDB_OK, or CPDB_E_QUIT when the user quit or killed it. */
 CPDB_API int cpdb_break_here(CpdbSession *s);
 
-/* The exit status of the last program run: 0..255, or -1 if it never
-   finished. */
+/* The exit status of the last program run, as python3 gives it
+   (0..255: 1 for an uncaught exception, 2 for a script that cannot be
+   opened), or -1 while no run has ended. */
 CPDB_API int cpdb_session_exit_status(const CpdbSession *s);
 
 /* How the stopped program goes on.  Only while it is stopped (in
@@ -247,7 +248,8 @@ CPDB_API int cpdb_session_command(CpdbSession *s, const char *line);
 CPDB_API int cpdb_session_command_output(CpdbSession *s, const char *line,
                                          char **output);
 
-/* Number of commands that failed so far (for --batch exit status). */
+/* Number of commands that failed so far, at the prompt or through
+   cpdb_session_command() (for --batch exit status). */
 CPDB_API int cpdb_session_failed_commands(const CpdbSession *s);
 
 #ifdef __cplusplus

@@ -229,6 +229,7 @@ cpdb_session_command(CpdbSession *s, const char *line)
         return CPDB_E_ARGS;
     }
     if (cpdb_command_execute(s, line) == CMD_FAILED) {
+        s->cli->n_failed++;
         return cpdb_session_fail(s, CPDB_E_COMMAND, "The command \"%s\" "
                                  "failed.", line);
     }

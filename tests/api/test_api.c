@@ -290,10 +290,15 @@ first_stop(CpdbSession *s, const CpdbStop *stop, Host *h)
     OK(cpdb_session_command(s, "p x + 1") == CPDB_OK && h->out.data != NULL
        && strstr(h->out.data, " = 41\n") != NULL,
        "cpdb_session_command writes on CPDB_STREAM_OUT");
-    OK(cpdb_session_command(s, "frobnicate") == CPDB_E_COMMAND
-       && h->err.data != NULL
-       && strstr(h->err.data, "Undefined command") != NULL,
-       "and its errors on CPDB_STREAM_ERR");
+    {
+        int failed = cpdb_session_failed_commands(s);
+        OK(cpdb_session_command(s, "frobnicate") == CPDB_E_COMMAND
+           && h->err.data != NULL
+           && strstr(h->err.data, "Undefined command") != NULL,
+           "and its errors on CPDB_STREAM_ERR");
+        OK(cpdb_session_failed_commands(s) == failed + 1,
+           "a failed command is counted");
+    }
     OK(cpdb_exec_step(s) == CPDB_OK, "cpdb_exec_step");
 }
 
