@@ -4,6 +4,7 @@ Enter repeating the last command, tab completion, and the history file
 
 import os
 import re
+import signal
 import stat
 import time
 
@@ -16,11 +17,19 @@ pexpect = pytest.importorskip("pexpect")
 PROMPT = "(cpdb) "
 
 
+def default_sigint():
+    """In the child: Ctrl-C as on a terminal.  A suite started in the
+    background (cmd &) inherits SIGINT ignored, and cpdb, as python3,
+    keeps an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(home, args):
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     env.update(HOME=str(home), NO_COLOR="1", TERM="xterm")
     child = pexpect.spawn(CPDB, ["-q", "-nx"] + list(args), env=env,
+                          preexec_fn=default_sigint,
                           encoding="utf-8", timeout=15,
                           dimensions=(40, 200))
     return child
