@@ -64,15 +64,23 @@ cpdb_xstrndup(const char *s, size_t n)
 }
 
 char *
-cpdb_xasprintf(const char *fmt, ...)
+cpdb_xvasprintf(const char *fmt, va_list ap)
 {
     CpdbBuf b;
-    va_list ap;
     cpdb_buf_init(&b);
-    va_start(ap, fmt);
     cpdb_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
     return cpdb_buf_take(&b);
+}
+
+char *
+cpdb_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    s = cpdb_xvasprintf(fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 void

@@ -22,6 +22,7 @@ void *cpdb_xrealloc(void *p, size_t n);
 char *cpdb_xstrdup(const char *s);
 char *cpdb_xstrndup(const char *s, size_t n);
 char *cpdb_xasprintf(const char *fmt, ...) CPDB_PRINTF(1, 2);
+char *cpdb_xvasprintf(const char *fmt, va_list ap) CPDB_PRINTF(1, 0);
 
 /* The one growable array: a struct with fields items, n and cap (size_t),
    as CPDB_ARRAY(T) declares it.  cpdb_array_push(a, v) appends v, growing

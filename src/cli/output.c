@@ -60,14 +60,13 @@ color_on(CpdbSession *s, int stream)
 void
 cpdb_out(CpdbSession *s, const char *fmt, ...)
 {
-    CpdbBuf b;
     va_list ap;
-    cpdb_buf_init(&b);
+    char *text;
     va_start(ap, fmt);
-    cpdb_buf_vprintf(&b, fmt, ap);
+    text = cpdb_xvasprintf(fmt, ap);
     va_end(ap);
-    write_text(s, CPDB_STREAM_OUT, b.data, b.len);
-    cpdb_buf_fini(&b);
+    write_text(s, CPDB_STREAM_OUT, text, strlen(text));
+    free(text);
 }
 
 void

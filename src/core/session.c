@@ -111,28 +111,24 @@ cpdb_session_destroy(CpdbSession *s)
 int
 cpdb_session_fail(CpdbSession *s, int code, const char *fmt, ...)
 {
-    CpdbBuf b;
     va_list ap;
-    cpdb_buf_init(&b);
-    va_start(ap, fmt);
-    cpdb_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
     free(s->errmsg);
-    s->errmsg = cpdb_buf_take(&b);
+    va_start(ap, fmt);
+    s->errmsg = cpdb_xvasprintf(fmt, ap);
+    va_end(ap);
     return code;
 }
 
 void
 cpdb_session_message(CpdbSession *s, const char *fmt, ...)
 {
-    CpdbBuf b;
     va_list ap;
-    cpdb_buf_init(&b);
+    char *text;
     va_start(ap, fmt);
-    cpdb_buf_vprintf(&b, fmt, ap);
+    text = cpdb_xvasprintf(fmt, ap);
     va_end(ap);
-    s->cb.on_message(s, b.data, s->cb.ctx);
-    cpdb_buf_fini(&b);
+    s->cb.on_message(s, text, s->cb.ctx);
+    free(text);
 }
 
 int
