@@ -119,6 +119,10 @@ typedef struct CpdbStop {
     int breakpoint;             /* BREAK, BREAK_TEMP: its number; else 0 */
     unsigned long thread_id;    /* the thread that stopped, as
                                    threading.get_ident() gives it */
+    struct _object *frame;      /* borrowed: the frame it stopped in
+                                   (level 0 of cpdb_stack_frame()); the
+                                   innermost frame of the traceback for
+                                   POST_MORTEM; NULL for EXITED, KILLED */
     struct _object *value;      /* borrowed: the return value (RETURN) or
                                    the exception (EXCEPTION, POST_MORTEM);
                                    else NULL */

@@ -381,12 +381,14 @@ cpdb_session_should_resume(const CpdbSession *s)
 
 /* The stop event of the current stop. */
 static void
-stop_event(CpdbStop *ev, CpdbStopReason reason, int bp, PyObject *value)
+stop_event(CpdbSession *s, CpdbStop *ev, CpdbStopReason reason, int bp,
+           PyObject *value)
 {
     memset(ev, 0, sizeof *ev);
     ev->reason = reason;
     ev->breakpoint = bp;
     ev->thread_id = PyThread_get_thread_ident();
+    ev->frame = s->stack.n > 0 ? (PyObject *)s->stack.items[0].frame : NULL;
     ev->value = value;
 }
 
@@ -414,7 +416,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         cpdb_bp_delete(&s->bps, bp);    /* after marking: it counted */
     }
     Py_XSETREF(s->stop_value, Py_XNewRef(value));
-    stop_event(&ev, reason, bp, value);
+    stop_event(s, &ev, reason, bp, value);
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
     s->cb.on_stop(s, &ev, s->cb.ctx);
@@ -453,7 +455,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     s->stop_serial++;
     s->at_stop = 1;
     s->resumed = 0;
-    stop_event(&ev, CPDB_STOP_POST_MORTEM, 0, exc);
+    stop_event(s, &ev, CPDB_STOP_POST_MORTEM, 0, exc);
     s->cb.on_post_mortem(s, &ev, s->cb.ctx);
     s->at_stop = 0;
     cpdb_session_heap_forget(s);
@@ -473,7 +475,7 @@ static void
 report_exit(CpdbSession *s, CpdbStopReason reason, int status)
 {
     CpdbStop ev;
-    stop_event(&ev, reason, 0, NULL);
+    stop_event(s, &ev, reason, 0, NULL);
     ev.exit_status = status;
     s->cb.on_exit(s, &ev, s->cb.ctx);
 }

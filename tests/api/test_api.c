@@ -337,6 +337,9 @@ prog_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
            "next: line 3, where breakpoint 2's condition holds "
            "(reason %d, number %d)", (int)stop->reason, stop->breakpoint);
         OK(local_long(s, 0, "c") == 42, "c is 42");
+        OK(stop->frame != NULL
+           && PyFrame_GetLineNumber((PyFrameObject *)stop->frame) == 3,
+           "the stop names its frame, standing at line 3");
         OK(cpdb_exec_finish(s) == CPDB_OK, "cpdb_exec_finish");
         break;
     case 5:

@@ -44,7 +44,7 @@ record_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     seen.reason = stop->reason;
     seen.breakpoint = stop->breakpoint;
     seen.finished = stop->finished;
-    seen.frame = (PyObject *)s->stack.items[0].frame;
+    seen.frame = stop->frame;
     cpdb_exec_continue(s);
 }
 
