@@ -25,12 +25,6 @@ struct CpdbCompletion {
                                    follows the one chosen */
 };
 
-const char *
-cpdb_complete_text(const CpdbCompletion *c)
-{
-    return c->text;
-}
-
 void
 cpdb_complete_add(CpdbCompletion *c, const char *head, const char *name)
 {
@@ -292,14 +286,4 @@ cpdb_complete(CpdbSession *s, const char *line, int start, const char *text,
     }
     cpdb_array_push(&c.items, NULL);
     return c.items.items;
-}
-
-void
-cpdb_complete_free(char **candidates)
-{
-    int i;
-    for (i = 0; candidates != NULL && candidates[i] != NULL; i++) {
-        free(candidates[i]);
-    }
-    free(candidates);
 }

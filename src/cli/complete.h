@@ -12,11 +12,9 @@
    words (commands), after which a space is typed, or Python names. */
 char **cpdb_complete(CpdbSession *s, const char *line, int start,
                      const char *text, int *words);
-void cpdb_complete_free(char **candidates);
 
-/* For completers: the word being completed, and adding a candidate
-   (head + name, kept when it starts with what is typed). */
-const char *cpdb_complete_text(const CpdbCompletion *c);
+/* For completers: add a candidate (head + name, kept when it starts
+   with what is typed). */
 void cpdb_complete_add(CpdbCompletion *c, const char *head,
                        const char *name);
 /* The names of a list of command tables (a prefix command's
