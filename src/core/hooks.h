@@ -19,4 +19,25 @@ void cpdb_hooks_install(CpdbSession *s, CpdbHooks *h);
 /* Undo what the program did not change since. */
 void cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h);
 
+/* Between the hooks*.c files. */
+
+/* Return: new reference to a function object bound to the session. */
+PyObject *cpdb_hooks_function(CpdbSession *s, PyMethodDef *def);
+
+/* breakpoint() and pdb.set_trace(): stop at the caller's next line. */
+PyObject *cpdb_hooks_stop_hook(PyObject *self, PyObject *args,
+                               PyObject *kwargs);
+extern PyMethodDef cpdb_hooks_stop_hook_def;
+/* Patch pdb now if imported, else when the program imports it. */
+void cpdb_hooks_redirect_pdb(CpdbSession *s);
+/* Take the import finder out if pdb was never imported. */
+void cpdb_hooks_remove_pdb_finder(void);
+
+/* Install cpdb's SIGINT handler if SIGINT has Python's default one.
+   Return: new reference to the handler replaced (to restore), or NULL. */
+PyObject *cpdb_hooks_install_sigint(CpdbSession *s);
+/* Give SIGINT the handler old (NULL: Python's default one), unless the
+   program changed it from cpdb's since. */
+void cpdb_hooks_restore_sigint(PyObject *old);
+
 #endif /* CPDB_SRC_HOOKS_H */

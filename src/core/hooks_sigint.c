@@ -1,0 +1,89 @@
+/* Ctrl-C while the program runs stops it at its next line, as in gdb,
+   instead of raising KeyboardInterrupt.  The handler is a Python-level
+   signal handler written in C: Python runs it in the main thread between
+   bytecodes, where asking the stepper for a stop is safe.  A program that
+   installs its own SIGINT handler keeps it. */
+#include "core/hooks.h"
+#include "core/session.h"
+#include "core/stepper.h"
+
+#include <signal.h>
+
+static PyObject *
+interrupt_handler(PyObject *self, PyObject *args)
+{
+    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    (void)args;
+    if (s == NULL) {
+        return NULL;
+    }
+    if (s->tracing && !s->at_stop) {
+        if (s->step.interrupt) {
+            /* A second Ctrl-C before the program reached a line (it is
+               blocked in C, say): interrupt it as python3 would. */
+            s->step.interrupt = 0;
+            PyErr_SetNone(PyExc_KeyboardInterrupt);
+            return NULL;
+        }
+        s->step.interrupt = 1;
+        cpdb_session_refresh_trace(s);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef interrupt_handler_def = {
+    "cpdb_sigint_handler", interrupt_handler, METH_VARARGS,
+    "Stop in cpdb at the next line (installed by cpdb)."
+};
+
+/* Install the handler if SIGINT has Python's default one.  Return: new
+   reference to the handler replaced (to restore), or NULL. */
+PyObject *
+cpdb_hooks_install_sigint(CpdbSession *s)
+{
+    PyObject *signal = PyImport_ImportModule("signal");
+    PyObject *old = NULL, *dflt = NULL, *fn = NULL, *r;
+    if (signal == NULL) {
+        goto done;
+    }
+    old = PyObject_CallMethod(signal, "getsignal", "i", SIGINT);
+    dflt = PyObject_GetAttrString(signal, "default_int_handler");
+    if (old == NULL || dflt == NULL || old != dflt) {
+        Py_CLEAR(old);
+        goto done;
+    }
+    fn = cpdb_hooks_function(s, &interrupt_handler_def);
+    r = fn ? PyObject_CallMethod(signal, "signal", "iO", SIGINT, fn) : NULL;
+    if (r == NULL) {
+        Py_CLEAR(old);
+    }
+    Py_XDECREF(r);
+done:
+    PyErr_Clear();
+    Py_XDECREF(fn);
+    Py_XDECREF(dflt);
+    Py_XDECREF(signal);
+    return old;
+}
+
+/* Give SIGINT the handler old (NULL: Python's default one), unless the
+   program changed it from cpdb's since. */
+void
+cpdb_hooks_restore_sigint(PyObject *old)
+{
+    PyObject *signal = PyImport_ImportModule("signal"), *cur, *r;
+    PyObject *handler = old ? Py_NewRef(old)
+        : signal ? PyObject_GetAttrString(signal, "default_int_handler")
+                 : NULL;
+    cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
+                 : NULL;
+    if (cur != NULL && handler != NULL && PyCFunction_Check(cur)
+        && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)interrupt_handler) {
+        r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, handler);
+        Py_XDECREF(r);
+    }
+    PyErr_Clear();
+    Py_XDECREF(cur);
+    Py_XDECREF(handler);
+    Py_XDECREF(signal);
+}
