@@ -6,6 +6,7 @@
 #include "core/eval.h"
 #include "cli/output.h"
 #include "core/session.h"
+#include "base/interrupt.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -298,6 +299,10 @@ cpdb_command_execute(CpdbSession *s, const char *line)
     double cpu0 = 0, wall0 = 0;
     long rss0 = 0, peak0, rss1, peak1;
     CmdResult r;
+    /* A Ctrl-C counts from here: one that cancelled a line before, or
+       came while nothing could stop, must not cut this command short. */
+    cpdb_interrupt_wrap();
+    cpdb_interrupt_clear();
     if (!time_it && !space_it) {
         return execute_line(s, line);
     }

@@ -60,7 +60,7 @@ print_stop_header(CpdbSession *s, const CpdbStop *stop)
         }
         break;
     case CPDB_STOP_INTERRUPT:
-        cpdb_out(s, "Program received signal SIGINT, Interrupt.\n");
+        /* The engine said so when the signal came (on_message). */
         break;
     default:
         break;

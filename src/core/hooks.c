@@ -4,6 +4,7 @@
    the program forks does (here). */
 #include "core/hooks.h"
 #include "core/session.h"
+#include "base/interrupt.h"
 
 /* Return: new reference to a function object bound to the session. */
 PyObject *
@@ -83,6 +84,7 @@ cpdb_hooks_install(CpdbSession *s, CpdbHooks *h)
     Py_XDECREF(fn);
     cpdb_hooks_redirect_pdb(s);
     h->old_sigint = cpdb_hooks_install_sigint(s);
+    cpdb_interrupt_wrap();      /* signal.signal() put Python's back */
     register_fork_handler(s);
 }
 
@@ -105,4 +107,5 @@ cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
         cpdb_hooks_restore_sigint(h->old_sigint);
     }
     Py_CLEAR(h->old_sigint);
+    cpdb_interrupt_wrap();
 }

@@ -1,11 +1,20 @@
 /* Ctrl-C while the program runs stops it at its next line, as in gdb,
    instead of raising KeyboardInterrupt.  The handler is a Python-level
    signal handler written in C: Python runs it in the main thread between
-   bytecodes, where asking the stepper for a stop is safe.  A program that
-   installs its own SIGINT handler keeps it. */
+   bytecodes, or when a blocking call returns EINTR (PEP 475), where
+   asking the stepper for a stop is safe.  A program that installs its
+   own SIGINT handler keeps it.
+
+   Who sent the signal decides (base/interrupt.c counts by sender): a
+   SIGINT the program sends itself raises KeyboardInterrupt, as under
+   python; Ctrl-C or another process's SIGINT is the debugger's.  While
+   the debugger runs Python of its own (an expression at the prompt, a
+   display, a breakpoint's condition, a repr), Ctrl-C interrupts that
+   Python with KeyboardInterrupt and the program stays where it is. */
 #include "core/hooks.h"
 #include "core/session.h"
 #include "core/stepper.h"
+#include "base/interrupt.h"
 
 #include <signal.h>
 
@@ -13,11 +22,34 @@ static PyObject *
 interrupt_handler(PyObject *self, PyObject *args)
 {
     CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    int external, own;
     (void)args;
     if (s == NULL) {
         return NULL;
     }
-    if (s->tracing && !s->at_stop) {
+    external = cpdb_interrupt_take_external();
+    own = cpdb_interrupt_take_self();
+    if (!cpdb_interrupt_is_wrapped()) {
+        /* The program put Python's C handler back (signal.signal with
+           cpdb's handler, say): the sender of this one is unknown, so
+           it counts as Ctrl-C, as before the wrapper. */
+        if (external == 0 && own == 0) {
+            external = 1;
+        }
+        cpdb_interrupt_wrap();
+    }
+    if (s->at_stop || s->busy.depth > 0) {
+        if (external > 0 || own > 0) {
+            PyErr_SetNone(PyExc_KeyboardInterrupt);
+            return NULL;
+        }
+        Py_RETURN_NONE;     /* counted already (a cancelled line) */
+    }
+    if (own > 0) {
+        PyErr_SetNone(PyExc_KeyboardInterrupt);     /* the program's */
+        return NULL;
+    }
+    if (external > 0 && s->tracing) {
         if (s->step.interrupt) {
             /* A second Ctrl-C before the program reached a line (it is
                blocked in C, say): interrupt it as python3 would. */
@@ -27,6 +59,13 @@ interrupt_handler(PyObject *self, PyObject *args)
         }
         s->step.interrupt = 1;
         cpdb_session_refresh_trace(s);
+        /* Said now: a program blocked in C (sleep, input(), a socket)
+           reaches no line until the call returns. */
+        cpdb_session_flush_program(s);
+        cpdb_session_message(s, "Program received signal SIGINT, "
+                             "Interrupt. It stops at its next Python "
+                             "line; Ctrl-C again raises KeyboardInterrupt "
+                             "in it.");
     }
     Py_RETURN_NONE;
 }

@@ -5,6 +5,7 @@
 #include "core/session.h"
 #include "core/eval.h"
 #include "core/hooks.h"
+#include "base/interrupt.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -407,6 +408,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     gc_pause(s);                /* before the debugger makes any object */
     s->at_stop = 1;
     s->resumed = 0;
+    cpdb_interrupt_wrap();      /* Ctrl-C at the stop is the debugger's */
     s->stop_serial++;
     s->stop_reason = reason;
     s->stop_bp = bp;
@@ -424,6 +426,8 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         cpdb_step_set_continue(s);      /* no choice made: go on */
     }
     s->at_stop = 0;
+    cpdb_interrupt_wrap();      /* Python run at the stop may have
+                                   replaced it */
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
@@ -455,6 +459,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     s->stop_serial++;
     s->at_stop = 1;
     s->resumed = 0;
+    cpdb_interrupt_wrap();
     stop_event(s, &ev, CPDB_STOP_POST_MORTEM, 0, exc);
     s->cb.on_post_mortem(s, &ev, s->cb.ctx);
     s->at_stop = 0;

@@ -1,0 +1,119 @@
+/* cpdb's C handler for SIGINT, in front of Python's.  It only counts and
+   chains: a signal handler may not touch Python, and Python's own
+   handler (which notes the signal for the interpreter's next check, and
+   makes a blocking call return with EINTR) must still run so that the
+   Python-level handler (cpdb's, core/hooks_sigint.c, or the program's)
+   sees the signal. */
+#include "base/interrupt.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+static atomic_int n_external;   /* from the terminal or another process */
+static atomic_int n_self;       /* the process sent it to itself */
+static struct sigaction chained;    /* what runs after the count; written
+                                       only while the wrapper is not
+                                       installed */
+
+/* Whether the process sent this SIGINT to itself: kill(), raise() (a
+   tgkill, also from another thread) or sigqueue() with this pid.  A
+   Ctrl-C comes from the kernel (si_code SI_KERNEL, no sender pid). */
+static int
+is_self_sent(const siginfo_t *info)
+{
+    return info != NULL && info->si_code <= 0
+           && info->si_pid == getpid();
+}
+
+/* Only async-signal-safe calls: getpid, lock-free atomics, and the
+   chained handler, which is itself a signal handler. */
+static void
+on_sigint(int sig, siginfo_t *info, void *uctx)
+{
+    if (is_self_sent(info)) {
+        atomic_fetch_add(&n_self, 1);
+    }
+    else {
+        atomic_fetch_add(&n_external, 1);
+    }
+    if (chained.sa_flags & SA_SIGINFO) {
+        chained.sa_sigaction(sig, info, uctx);
+    }
+    else if (chained.sa_handler != SIG_DFL
+             && chained.sa_handler != SIG_IGN) {
+        chained.sa_handler(sig);
+    }
+}
+
+static int
+is_wrapper(const struct sigaction *sa)
+{
+    return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == on_sigint;
+}
+
+int
+cpdb_interrupt_wrap(void)
+{
+    struct sigaction cur, mine;
+    if (sigaction(SIGINT, NULL, &cur) < 0) {
+        return 0;
+    }
+    if (is_wrapper(&cur)) {
+        return 1;
+    }
+    if (!(cur.sa_flags & SA_SIGINFO)
+        && (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN)) {
+        return 0;       /* nobody to chain to: SIGINT is not Python's */
+    }
+    chained = cur;
+    memset(&mine, 0, sizeof mine);
+    mine.sa_sigaction = on_sigint;
+    mine.sa_mask = cur.sa_mask;
+    /* SA_RESTART stays off, as Python has it: a blocking call must
+       return EINTR so that Python runs the handlers. */
+    mine.sa_flags = (cur.sa_flags & ~SA_RESETHAND) | SA_SIGINFO;
+    return sigaction(SIGINT, &mine, NULL) == 0;
+}
+
+void
+cpdb_interrupt_unwrap(void)
+{
+    struct sigaction cur;
+    if (sigaction(SIGINT, NULL, &cur) == 0 && is_wrapper(&cur)) {
+        sigaction(SIGINT, &chained, NULL);
+    }
+}
+
+int
+cpdb_interrupt_is_wrapped(void)
+{
+    struct sigaction cur;
+    return sigaction(SIGINT, NULL, &cur) == 0 && is_wrapper(&cur);
+}
+
+int
+cpdb_interrupt_pending(void)
+{
+    return atomic_load_explicit(&n_external, memory_order_relaxed) != 0;
+}
+
+int
+cpdb_interrupt_take_external(void)
+{
+    return atomic_exchange(&n_external, 0);
+}
+
+int
+cpdb_interrupt_take_self(void)
+{
+    return atomic_exchange(&n_self, 0);
+}
+
+void
+cpdb_interrupt_clear(void)
+{
+    atomic_store(&n_external, 0);
+    atomic_store(&n_self, 0);
+}
