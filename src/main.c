@@ -7,6 +7,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,12 +256,29 @@ start_python(const Args *a)
     return 0;
 }
 
+/* End as python3 ends after an uncaught KeyboardInterrupt: killed by
+   SIGINT (130 in a shell), so that a calling shell script stops too.
+   Only when no one is at a terminal: there the user has ended the
+   session themselves, and an exit status of 130 says what the program
+   did. */
+static void
+die_of_signal(int sig, const Args *a)
+{
+    if (sig == 0 || (!a->opts.batch && isatty(STDIN_FILENO))) {
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    signal(sig, SIG_DFL);
+    kill(getpid(), sig);
+}
+
 int
 main(int argc, char **argv)
 {
     Args a;
     CpdbSession *s;
-    int i, rc, status;
+    int i, rc, status, sig;
 
     memset(&a, 0, sizeof a);
     /* CPDB_BACKEND picks the trace backend for a whole session (the test
@@ -314,6 +332,7 @@ main(int argc, char **argv)
     if (a.opts.batch && cpdb_session_failed_commands(s) > 0 && status == 0) {
         status = 1;
     }
+    sig = cpdb_session_exit_signal(s);
     cpdb_session_free(s);
     if (Py_FinalizeEx() < 0 && status == 0) {
         status = 120;
@@ -324,5 +343,8 @@ main(int argc, char **argv)
         }
     }
     free(a.cmds);
+    if (status == 128 + sig) {
+        die_of_signal(sig, &a);
+    }
     return status;
 }

@@ -179,6 +179,11 @@ CPDB_API int cpdb_break_here(CpdbSession *s);
    (0..255: 1 for an uncaught exception, 2 for a script that cannot be
    opened), or -1 while no run has ended. */
 CPDB_API int cpdb_session_exit_status(const CpdbSession *s);
+/* The signal python3 would have died of at the end of that run: SIGINT
+   after an uncaught KeyboardInterrupt (exit status 130), else 0.  A
+   program that wants to end as python3 ends kills itself with it after
+   finalizing Python. */
+CPDB_API int cpdb_session_exit_signal(const CpdbSession *s);
 
 /* How the stopped program goes on.  Only while it is stopped (in
    on_stop or on_post_mortem), else CPDB_E_STATE.  next, finish and

@@ -12,6 +12,7 @@
 #include "cpdb_config.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,13 @@ int
 cpdb_session_exit_status(const CpdbSession *s)
 {
     return s != NULL ? s->exit_status : -1;
+}
+
+int
+cpdb_session_exit_signal(const CpdbSession *s)
+{
+    return s != NULL && s->exit_sigint && s->exit_status == 128 + SIGINT
+           ? SIGINT : 0;
 }
 
 /* --- running ------------------------------------------------------------ */

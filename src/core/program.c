@@ -336,6 +336,7 @@ program_raised(CpdbSession *s, CpdbRunResult *r)
         cpdb_exc_report_uncaught(value);
         s->exit_status = r->status;     /* what end of input in
                                            post-mortem exits with */
+        s->exit_sigint = r->status == 130;
         if (s->state == CPDB_PROG_RUNNING && !s->detached) {
             r->uncaught = Py_NewRef(value);
         }
@@ -350,6 +351,7 @@ cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
 
     memset(r, 0, sizeof *r);
     s->request = CPDB_REQ_NONE;
+    s->exit_sigint = 0;
     if (s->prog.kind == CPDB_PROG_FILE) {
         code = prepare_file(s, &globals, &r->why);
     }

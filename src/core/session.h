@@ -43,6 +43,8 @@ struct CpdbSession {
     CpdbProgState state;
     CpdbRequest request;
     int exit_status;        /* -1 until the program ends once */
+    int exit_sigint;        /* that end was an uncaught KeyboardInterrupt
+                               (python3 dies of SIGINT then) */
 
     CpdbBpTable bps;        /* and the file table, by file id */
     CpdbSourceCache sources;

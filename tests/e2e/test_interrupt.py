@@ -14,34 +14,9 @@ import time
 import pytest
 
 from conftest import CPDB, PYTHON, run_cpdb, run_python
+from test_terminal import PROMPT, default_sigint, finish, spawn
 
 pexpect = pytest.importorskip("pexpect")
-
-PROMPT = "(cpdb) "
-
-
-def default_sigint():
-    """In the child: Ctrl-C as on a terminal (a suite started in the
-    background inherits SIGINT ignored)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def spawn(home, args, timeout=20):
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    env.update(HOME=str(home), NO_COLOR="1", TERM="xterm")
-    return pexpect.spawn(CPDB, ["-q", "-nx"] + list(args), env=env,
-                         preexec_fn=default_sigint, encoding="utf-8",
-                         timeout=timeout, dimensions=(40, 200))
-
-
-def finish(child):
-    """End of input at the prompt; return the exit status."""
-    time.sleep(0.3)
-    child.sendeof()
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.exitstatus
 
 
 def interrupt_after(child, seconds=0.5):
@@ -263,3 +238,69 @@ def test_sigint_from_another_process_stops_the_program(tmp_path):
     assert "Program received signal SIGINT, Interrupt." in out + err, err
     assert "waits.py(4)<module>()" in out or "waits.py(3)<module>()" in out
     assert "$1 = 42" in out, out
+
+
+def has_stdlib_tests():
+    r = subprocess.run([PYTHON, "-c", "import test.test_generators, "
+                        "_testcapi"], capture_output=True)
+    return r.returncode == 0
+
+
+@pytest.mark.skipif(not has_stdlib_tests(),
+                    reason="this python has no test package or _testcapi")
+def test_stdlib_test_generators_passes_as_under_python():
+    # SignalAndYieldFromTest raises SIGINT in C and expects the
+    # KeyboardInterrupt in its generator.
+    args = ["-m", "unittest", "test.test_generators"]
+    py = run_python(args, timeout=300)
+    assert py.rc == 0, py
+    r = run_cpdb(args, ["continue"], timeout=300)
+    assert r.rc == 0, r
+    assert r.err.rstrip().endswith("OK"), r
+    assert "Program exited with status 0." in r.out, r
+    assert "SIGINT" not in r.out + r.err, r
+
+
+UNCAUGHT = "print('before', flush=True)\nraise KeyboardInterrupt\n"
+
+
+def test_uncaught_keyboard_interrupt_ends_cpdb_by_sigint(tmp_path):
+    prog = tmp_path / "kbd.py"
+    prog.write_text(UNCAUGHT)
+    py = run_python([str(prog)])
+    assert py.rc == -signal.SIGINT, py
+    # Commands piped: post-mortem, then cpdb dies of SIGINT as python.
+    r = run_cpdb([str(prog)], ["continue", "p 1", "continue"])
+    assert "Uncaught exception" in r.out, r
+    assert "Program exited with status 130." in r.out, r
+    assert r.rc == -signal.SIGINT, r
+    assert r.err.rstrip().endswith("KeyboardInterrupt"), r
+    # --batch, even with a terminal-less end at post-mortem.
+    r = run_cpdb(["--batch", "-ex", "continue", str(prog)])
+    assert "before" in r.out, r
+    assert r.rc == -signal.SIGINT, r
+
+
+def test_exit_status_130_is_not_a_signal(tmp_path):
+    prog = tmp_path / "exit130.py"
+    prog.write_text("import sys\nsys.exit(130)\n")
+    r = run_cpdb([str(prog)], ["continue"])
+    assert r.rc == 130, r
+
+
+def test_uncaught_keyboard_interrupt_at_a_terminal_exits_130(home,
+                                                             tmp_path):
+    # At a terminal the user ends the session: post-mortem first, then
+    # an ordinary exit with status 130.
+    prog = tmp_path / "kbd.py"
+    prog.write_text(UNCAUGHT)
+    c = spawn(home, [str(prog)])
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("continue")
+        c.expect_exact("Uncaught exception")
+        c.expect_exact(PROMPT)
+        assert finish(c) == 130
+        assert c.signalstatus is None
+    finally:
+        c.close(force=True)
