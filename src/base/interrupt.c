@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 static atomic_int n_external;   /* from the terminal or another process */
+static atomic_int n_answered;   /* of n_external, answered already */
 static atomic_int n_self;       /* the process sent it to itself */
 static struct sigaction chained;    /* what runs after the count; written
                                        only while the wrapper is not
@@ -99,10 +100,23 @@ cpdb_interrupt_pending(void)
     return atomic_load_explicit(&n_external, memory_order_relaxed) != 0;
 }
 
+void
+cpdb_interrupt_answer(void)
+{
+    atomic_store(&n_answered, atomic_load(&n_external));
+}
+
+int
+cpdb_interrupt_unanswered(void)
+{
+    return atomic_load(&n_external) - atomic_load(&n_answered);
+}
+
 int
 cpdb_interrupt_take_external(void)
 {
-    return atomic_exchange(&n_external, 0);
+    int answered = atomic_exchange(&n_answered, 0);
+    return atomic_exchange(&n_external, 0) - answered;
 }
 
 int
@@ -115,5 +129,6 @@ void
 cpdb_interrupt_clear(void)
 {
     atomic_store(&n_external, 0);
+    atomic_store(&n_answered, 0);
     atomic_store(&n_self, 0);
 }

@@ -11,6 +11,8 @@
 #ifndef CPDB_SRC_INTERRUPT_H
 #define CPDB_SRC_INTERRUPT_H
 
+#include <stddef.h>
+
 /* Put the wrapper in front of SIGINT's handler when that handler is a
    function of someone else's (Python's, after a signal.signal() call);
    leave SIG_DFL and SIG_IGN alone.  Cheap (one sigaction call): call it
@@ -23,13 +25,36 @@ void cpdb_interrupt_unwrap(void);
 /* Whether the wrapper is SIGINT's handler now. */
 int cpdb_interrupt_is_wrapped(void);
 
-/* SIGINTs counted since they were last taken: from the terminal or
-   another process (for the debugger), or sent by the process to itself
-   (for the program). */
+/* Whether a SIGINT came from the terminal or another process since the
+   counts were cleared or taken (answered or not). */
 int cpdb_interrupt_pending(void);
+/* Say that the debugger has answered the SIGINTs counted so far (a heap
+   query stopped): Python's handler, which runs later, then has none to
+   answer, while cpdb_interrupt_pending() stays true for the rest of the
+   command. */
+void cpdb_interrupt_answer(void);
+/* How many SIGINTs from outside are not answered yet. */
+int cpdb_interrupt_unanswered(void);
+/* Return: the count not answered yet of SIGINTs from the terminal or
+   another process (for the debugger), or of those the process sent
+   itself (for the program), and forget them. */
 int cpdb_interrupt_take_external(void);
 int cpdb_interrupt_take_self(void);
 /* Forget both counts (a new command starts). */
 void cpdb_interrupt_clear(void);
+
+/* What a command stopped by Ctrl-C says. */
+#define CPDB_INTERRUPTED "Interrupted."
+
+/* Long loops ask every CPDB_INTERRUPT_POLL steps: a Ctrl-C is then
+   answered within milliseconds, at no measurable cost. */
+#define CPDB_INTERRUPT_POLL 4096
+
+/* Whether step i of a loop is one to ask cpdb_interrupt_pending() at. */
+static inline int
+cpdb_interrupt_poll_due(size_t i)
+{
+    return (i & (CPDB_INTERRUPT_POLL - 1)) == 0;
+}
 
 #endif /* CPDB_SRC_INTERRUPT_H */

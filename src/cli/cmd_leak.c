@@ -85,7 +85,11 @@ leak_hints(CpdbSession *s, const char *args)
     look.ctx = &ctx;
     look.last = last;
     look.code_path = cpdb_code_path;
-    cpdb_leak_hints(&look, &now, &hints);
+    if (cpdb_leak_hints(&look, &now, &hints) < 0) {
+        cpdb_heap_context_fini(&ctx);
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
     cpdb_heap_context_fini(&ctx);
     print_hints(s, &hints);
     if (hints.n == 0) {

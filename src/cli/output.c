@@ -7,6 +7,7 @@
 #include "cli/output.h"
 #include "cli/cli.h"
 #include "core/session.h"
+#include "base/interrupt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +92,10 @@ void
 cpdb_error_exc(CpdbSession *s, const char *prefix)
 {
     char *line = cpdb_exc_take_line();
-    if (prefix != NULL && *prefix != '\0') {
+    if (strcmp(line, "KeyboardInterrupt: " CPDB_INTERRUPTED) == 0) {
+        cpdb_error(s, "%s", CPDB_INTERRUPTED);    /* a heap query, cut */
+    }
+    else if (prefix != NULL && *prefix != '\0') {
         cpdb_error(s, "%s%s", prefix, line);
     }
     else {

@@ -27,8 +27,16 @@ interrupt_handler(PyObject *self, PyObject *args)
     if (s == NULL) {
         return NULL;
     }
-    external = cpdb_interrupt_take_external();
     own = cpdb_interrupt_take_self();
+    if (s->at_stop || s->busy.depth > 0) {
+        /* Left counted till the command ends, for the heap queries'
+           loops to see; only answered here. */
+        external = cpdb_interrupt_unanswered();
+        cpdb_interrupt_answer();
+    }
+    else {
+        external = cpdb_interrupt_take_external();
+    }
     if (!cpdb_interrupt_is_wrapped()) {
         /* The program put Python's C handler back (signal.signal with
            cpdb's handler, say): the sender of this one is unknown, so

@@ -2,12 +2,21 @@
    components, cycles.  Every walk is iterative, so that a chain of a
    million references costs memory, not C stack. */
 #include "heap/graph.h"
+#include "base/interrupt.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NONE UINT32_MAX
+
+/* Whether Ctrl-C came, asked when step is due: a walk it stops finds
+   nothing (the caller asks cpdb_interrupt_pending() to tell why). */
+static int
+poll_interrupt(size_t step)
+{
+    return cpdb_interrupt_poll_due(step) && cpdb_interrupt_pending();
+}
 
 int
 cpdb_graph_from_edges(CpdbGraph *g, uint32_t n, const uint32_t *from,
@@ -80,6 +89,9 @@ cpdb_graph_shortest_path(const CpdbGraph *g, uint32_t start,
     queue[tail++].from = NONE;
     while (head < tail) {
         uint32_t u = queue[head].node, e;
+        if (poll_interrupt(head + 1)) {
+            break;
+        }
         if (cpdb_bit_get(goal, u)) {
             found = head;
             break;
@@ -159,6 +171,10 @@ cpdb_graph_components(const CpdbGraph *g, uint32_t *comp)
             if (call_edge[cp - 1] < g->off[u + 1]) {
                 uint32_t w = g->adj[call_edge[cp - 1]++];
                 if (index[w] == NONE) {
+                    if (poll_interrupt(counter)) {
+                        n_comp = -1;
+                        goto done;
+                    }
                     index[w] = low[w] = counter++;
                     stack[sp++] = w;
                     on_stack[w] = 1;

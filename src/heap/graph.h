@@ -21,13 +21,15 @@ void cpdb_graph_fini(CpdbGraph *g);
 
 /* Breadth-first search from start until a node with goal[node] set (a
    bitmap of n bits).  Return: the number of nodes of the shortest path,
-   0 if no goal is reachable; *path receives start, ..., goal (malloc'd). */
+   0 if no goal is reachable or Ctrl-C stopped the search
+   (cpdb_interrupt_pending()); *path receives start, ..., goal
+   (malloc'd). */
 size_t cpdb_graph_shortest_path(const CpdbGraph *g, uint32_t start,
                                 const uint8_t *goal, uint32_t **path);
 
 /* Strongly connected components (Tarjan's algorithm, without recursion).
    comp[i] receives the component of node i.  Return: the number of
-   components, or -1 when out of memory. */
+   components, or -1 when out of memory or stopped by Ctrl-C. */
 long cpdb_graph_components(const CpdbGraph *g, uint32_t *comp);
 
 /* A shortest cycle through node start, using only nodes of the same

@@ -10,6 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+int
+cpdb_heap_interrupted(void)
+{
+    if (!cpdb_interrupt_pending()) {
+        return 0;
+    }
+    /* Answered here: Python's handler, which runs at the next Python
+       code (the error's text, say), must not interrupt that too. */
+    cpdb_interrupt_answer();
+    PyErr_SetString(PyExc_KeyboardInterrupt, CPDB_INTERRUPTED);
+    return 1;
+}
+
 /* --- cpdb's own objects -------------------------------------------------- */
 
 void
@@ -228,7 +241,8 @@ fill_visit(PyObject *o, void *arg)
     if (o == f->list || is_own_fast(f->ctx, o, f->dicts, f->n_dicts)) {
         return 1;
     }
-    if (f->n == f->cap) {
+    if (f->n == f->cap || (cpdb_interrupt_poll_due((size_t)f->n)
+                           && cpdb_interrupt_pending())) {
         return 0;
     }
     note_module(f->h, o, (uint32_t)f->n);
@@ -301,6 +315,10 @@ cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx)
     }
     free(f.dicts);
     if (f.list == NULL) {
+        return -1;
+    }
+    if (cpdb_heap_interrupted()) {
+        Py_DECREF(f.list);
         return -1;
     }
     if (PyList_GET_SIZE(f.list) >= (Py_ssize_t)UINT32_MAX) {
@@ -444,6 +462,26 @@ back_visit(PyObject *referent, void *arg)
     return 0;
 }
 
+/* One pass of tp_traverse over the snapshot.  Return 0, or -1 with
+   KeyboardInterrupt set when Ctrl-C stopped it. */
+static int
+back_pass(BackPass *p)
+{
+    uint32_t i;
+    for (i = 0; i < p->h->n; i++) {
+        if (cpdb_heap_poll(i)) {
+            p->n = 0;
+            return -1;
+        }
+        p->from = i;
+        cpdb_heap_referents(p->h->objs[i], back_visit, p);
+    }
+    while (p->n > 0) {
+        back_flush(p);
+    }
+    return 0;
+}
+
 int
 cpdb_heap_build_back(CpdbHeap *h)
 {
@@ -465,12 +503,9 @@ cpdb_heap_build_back(CpdbHeap *h)
         PyErr_NoMemory();
         return -1;
     }
-    for (i = 0; i < h->n; i++) {
-        p.from = i;
-        cpdb_heap_referents(h->objs[i], back_visit, &p);
-    }
-    while (p.n > 0) {
-        back_flush(&p);
+    if (back_pass(&p) < 0) {
+        cpdb_graph_fini(&h->back);
+        return -1;
     }
     /* off[j + 1] = end of j's range */
     for (i = 0; i < h->n; i++) {
@@ -491,12 +526,9 @@ cpdb_heap_build_back(CpdbHeap *h)
     /* Second pass writes from the end of each range backwards; after it
        off[j + 1] is the start of j's range: shift by one. */
     p.fill = 1;
-    for (i = 0; i < h->n; i++) {
-        p.from = i;
-        cpdb_heap_referents(h->objs[i], back_visit, &p);
-    }
-    while (p.n > 0) {
-        back_flush(&p);
+    if (back_pass(&p) < 0) {
+        cpdb_graph_fini(&h->back);
+        return -1;
     }
     memmove(h->back.off, h->back.off + 1, sizeof(uint32_t) * h->n);
     h->back.off[h->n] = (uint32_t)total;
@@ -653,15 +685,19 @@ cpdb_heap_referred(CpdbHeap *h)
             free(r.seen);
             return NULL;
         }
-        for (i = 0; i < h->n; i++) {
-            cpdb_heap_referents(h->objs[i], back_visit, &p);
-        }
-        while (p.n > 0) {
-            back_flush(&p);
+        if (back_pass(&p) < 0) {
+            free(r.bits);
+            free(r.seen);
+            return NULL;
         }
     }
     for (i = 0; i < h->n; i++) {
         PyObject *o = h->objs[i];
+        if (cpdb_heap_poll(i)) {
+            free(r.bits);
+            free(r.seen);
+            return NULL;
+        }
         if (h->have_back && h->back.off[i] != h->back.off[i + 1]) {
             cpdb_bit_set(r.bits, i);    /* the reverse edges know already */
         }

@@ -7,8 +7,23 @@
 #define CPDB_SRC_HEAP_H
 
 #include "base/compat.h"
+#include "base/interrupt.h"
 #include "base/util.h"
 #include "heap/graph.h"
+
+/* Ctrl-C stops a long query: its loops look every CPDB_INTERRUPT_POLL
+   objects whether one came since the command began; one that stops
+   frees what it built and fails with KeyboardInterrupt set, its message
+   CPDB_INTERRUPTED.  Return: 1 with the exception set when Ctrl-C came,
+   else 0. */
+int cpdb_heap_interrupted(void);
+
+/* cpdb_heap_interrupted(), asked only when step i of a loop is due. */
+static inline int
+cpdb_heap_poll(size_t i)
+{
+    return cpdb_interrupt_poll_due(i) && cpdb_heap_interrupted();
+}
 
 /* What the heap analysis must know of the debugger that asks: its own
    objects (never shown, never counted), the stopped frames (their

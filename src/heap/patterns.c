@@ -10,6 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether Ctrl-C came, asked when step i is due: the pattern then stops
+   looking, and cpdb_leak_hints says so. */
+static int
+stop_asked(size_t i)
+{
+    return cpdb_interrupt_poll_due(i) && cpdb_interrupt_pending();
+}
+
 /* --- hints --------------------------------------------------------------- */
 
 /* Append a hint; title and advice become the hint's, obj (borrowed, or
@@ -176,6 +184,9 @@ cpdb_leak_django(CpdbHeap *h, CpdbLeakHints *out)
     for (i = 0; i < h->n; i++) {
         PyObject *o = h->objs[i], *log;
         Py_ssize_t n;
+        if (stop_asked(i)) {
+            return;
+        }
         if (PyType_Check(o) || PyModule_Check(o)
             || strncmp(type_module(Py_TYPE(o)), "django.db.backends", 18) != 0
             || Py_TYPE(o)->tp_dictoffset == 0) {
@@ -299,6 +310,9 @@ cpdb_leak_defaults(CpdbHeap *h, char *(*code_path)(PyCodeObject *),
 {
     uint32_t i;
     for (i = 0; i < h->n; i++) {
+        if (stop_asked(i)) {
+            return;
+        }
         if (PyFunction_Check(h->objs[i])) {
             function_defaults(out, h->objs[i], code_path);
         }
@@ -460,6 +474,9 @@ cpdb_leak_lru_caches(CpdbHeap *h, CpdbLeakHints *out)
     uint32_t i;
     for (i = 0; i < h->n; i++) {
         PyObject *w = h->objs[i];
+        if (stop_asked(i)) {
+            return;
+        }
         if (strcmp(Py_TYPE(w)->tp_name, "functools._lru_cache_wrapper") == 0
             && !from_stdlib(w)) {
             lru_cache_hint(out, w);
@@ -815,7 +832,7 @@ is_plumbing(PyObject *o)
 }
 
 /* The reference graph among the objects that are not plumbing.
-   Return 0, or -1 when out of memory. */
+   Return 0, or -1 when out of memory or stopped by Ctrl-C. */
 static int
 data_graph(const CpdbHeap *h, CpdbGraph *g)
 {
@@ -830,6 +847,11 @@ data_graph(const CpdbHeap *h, CpdbGraph *g)
     }
     g->n = h->n;
     for (i = 0; i < h->n; i++) {
+        if (stop_asked(i)) {
+            free(skip);
+            cpdb_graph_fini(g);
+            return -1;
+        }
         if (is_plumbing(h->objs[i])) {
             cpdb_bit_set(skip, i);
         }
@@ -935,7 +957,7 @@ cpdb_leak_del_cycles(CpdbHeap *h, CpdbLeakHints *out)
 
 /* --- all of them --------------------------------------------------------- */
 
-void
+int
 cpdb_leak_hints(const CpdbLeakLook *look, CpdbLeakSizes *now,
                 CpdbLeakHints *out)
 {
@@ -949,4 +971,12 @@ cpdb_leak_hints(const CpdbLeakLook *look, CpdbLeakSizes *now,
     cpdb_leak_del_cycles(look->h, out);
     cpdb_guard_end(look->ctx->busy);
     PyErr_Clear();
+    /* Each pattern stops early when Ctrl-C comes; what they found is
+       then only part of the answer. */
+    if (cpdb_heap_interrupted()) {
+        cpdb_leak_hints_clear(out);
+        cpdb_leak_sizes_fini(now);
+        return -1;
+    }
+    return 0;
 }

@@ -79,9 +79,11 @@ typedef struct CpdbLeakLook {
 } CpdbLeakLook;
 
 /* Every pattern in the order "leak hints" tells them; *now receives the
-   sizes for the next look.  Leaves no exception set. */
-void cpdb_leak_hints(const CpdbLeakLook *look, CpdbLeakSizes *now,
-                     CpdbLeakHints *out);
+   sizes for the next look.  Return 0 with no exception set, or -1 when
+   Ctrl-C stopped it: KeyboardInterrupt set (cpdb_heap_interrupted), and
+   out and *now freed. */
+int cpdb_leak_hints(const CpdbLeakLook *look, CpdbLeakSizes *now,
+                    CpdbLeakHints *out);
 
 /* The patterns one by one, each appending to out. */
 void cpdb_leak_django(CpdbHeap *h, CpdbLeakHints *out);

@@ -246,6 +246,10 @@ cpdb_refs_chain(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
                                       out->roots.n, &out->path, &out->root);
     free(roots);
     free(goal);
+    if (cpdb_heap_interrupted()) {
+        cpdb_refs_chain_fini(out);
+        return -1;
+    }
     return 0;
 }
 
@@ -387,6 +391,10 @@ cpdb_refs_leaks(CpdbHeap *h, const CpdbHeapContext *ctx)
     }
     cpdb_refs_local_roots_fini(&roots);
     for (i = 0; i < h->n; i++) {
+        if (cpdb_heap_poll(i)) {
+            free(referred);
+            return NULL;
+        }
         if (!cpdb_bit_get(referred, i)
             && (holds_only_own(ctx, h->objs[i])
                 || is_subclasses_dict(h->objs[i]))) {
