@@ -5,6 +5,7 @@
    namespaces. */
 #include "core/eval.h"
 #include "base/text.h"
+#include "core/hooks.h"
 #include "core/session.h"
 #include "base/util.h"
 
@@ -195,6 +196,7 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
              HistBind *h)
 {
     PyObject *globals = NULL, *locals = NULL, *result = NULL;
+    unsigned long saved_thread;
 
     if (frame != NULL) {
         globals = cpdb_frame_globals(frame);
@@ -212,10 +214,14 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
         goto done;
     }
     cpdb_guard_begin(&s->busy);
+    saved_thread = s->py_thread;
+    s->py_thread = PyThread_get_thread_ident();
     s->eval_serial++;
     cpdb_session_gc_program(s);
     result = PyEval_EvalCode(code, globals, locals);
     cpdb_session_gc_debugger(s);
+    cpdb_hooks_sigint_settle(s);
+    s->py_thread = saved_thread;
     cpdb_guard_end(&s->busy);
     if (frame != NULL) {
         cpdb_frame_locals_sync(frame);

@@ -39,5 +39,9 @@ PyObject *cpdb_hooks_install_sigint(CpdbSession *s);
 /* Give SIGINT the handler old (NULL: Python's default one), unless the
    program changed it from cpdb's since. */
 void cpdb_hooks_restore_sigint(PyObject *old);
+/* The debugger's Python in s->py_thread has ended: take back a
+   KeyboardInterrupt sent to that thread that has not fired, so that it
+   never reaches the program. */
+void cpdb_hooks_sigint_settle(CpdbSession *s);
 
 #endif /* CPDB_SRC_HOOKS_H */

@@ -47,11 +47,22 @@ interrupt_handler(PyObject *self, PyObject *args)
         cpdb_interrupt_wrap();
     }
     if (s->at_stop || s->busy.depth > 0) {
-        if (external > 0 || own > 0) {
-            PyErr_SetNone(PyExc_KeyboardInterrupt);
-            return NULL;
+        if (external == 0 && own == 0) {
+            Py_RETURN_NONE;     /* answered already (a cancelled line) */
         }
-        Py_RETURN_NONE;     /* counted already (a cancelled line) */
+        if (PyThread_get_thread_ident() != s->py_thread) {
+            /* Python runs handlers in the main thread only; this one
+               got the GIL while the debugger's Python runs in another
+               (the program stopped there): interrupt that one, and
+               leave this thread's program code alone. */
+            if (PyThreadState_SetAsyncExc(s->py_thread,
+                                          PyExc_KeyboardInterrupt) > 0) {
+                s->async_interrupt = 1;
+            }
+            Py_RETURN_NONE;
+        }
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+        return NULL;
     }
     if (own > 0) {
         PyErr_SetNone(PyExc_KeyboardInterrupt);     /* the program's */
@@ -76,6 +87,15 @@ interrupt_handler(PyObject *self, PyObject *args)
                              "in it.");
     }
     Py_RETURN_NONE;
+}
+
+void
+cpdb_hooks_sigint_settle(CpdbSession *s)
+{
+    if (s->async_interrupt) {
+        PyThreadState_SetAsyncExc(s->py_thread, NULL);
+        s->async_interrupt = 0;
+    }
 }
 
 static PyMethodDef interrupt_handler_def = {

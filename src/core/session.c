@@ -409,6 +409,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     s->at_stop = 1;
     s->resumed = 0;
     cpdb_interrupt_wrap();      /* Ctrl-C at the stop is the debugger's */
+    s->py_thread = PyThread_get_thread_ident();
     s->stop_serial++;
     s->stop_reason = reason;
     s->stop_bp = bp;
@@ -426,6 +427,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         cpdb_step_set_continue(s);      /* no choice made: go on */
     }
     s->at_stop = 0;
+    cpdb_hooks_sigint_settle(s);
     cpdb_interrupt_wrap();      /* Python run at the stop may have
                                    replaced it */
     cpdb_session_heap_forget(s);
@@ -460,6 +462,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     s->at_stop = 1;
     s->resumed = 0;
     cpdb_interrupt_wrap();
+    s->py_thread = PyThread_get_thread_ident();
     stop_event(s, &ev, CPDB_STOP_POST_MORTEM, 0, exc);
     s->cb.on_post_mortem(s, &ev, s->cb.ctx);
     s->at_stop = 0;

@@ -71,6 +71,10 @@ struct CpdbSession {
 
     CpdbGuard busy;         /* the debugger runs Python of its own: the
                                trace functions must not react */
+    unsigned long py_thread;    /* the thread that runs it (at a stop,
+                                   the stopped one) */
+    int async_interrupt;    /* Ctrl-C was sent to py_thread as an
+                               asynchronous KeyboardInterrupt */
     int detached;           /* this is a child the program forked: the
                                debugger is the parent's */
     int fork_handler_registered;

@@ -349,3 +349,37 @@ def test_ctrl_c_interrupts_long_heap_commands(home, tmp_path):
         assert finish(c) == 0
     finally:
         c.close(force=True)
+
+
+THREADED = """\
+import threading
+def work():
+    value = 5
+    breakpoint()
+    return value
+def main():
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    print('joined')
+main()
+"""
+
+
+def test_ctrl_c_at_a_stop_in_a_thread_leaves_the_main_thread(home,
+                                                             tmp_path):
+    # The main thread waits in join() while the stop is in another
+    # thread: Ctrl-C interrupts the Python typed at the prompt there, not
+    # the program's join().
+    prog = tmp_path / "threaded.py"
+    prog.write_text(THREADED)
+    c = spawn(home, [str(prog)])
+    try:
+        c.expect_exact(PROMPT)
+        command(c, "continue", "work()")
+        interrupted(c, "while True: value += 0")
+        command(c, "p value", "= 5")
+        command(c, "continue", "joined", "Program exited with status 0.")
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
