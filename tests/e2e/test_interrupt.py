@@ -42,12 +42,17 @@ def interrupted(child, line, said="KeyboardInterrupt"):
     child.expect_exact(PROMPT)
 
 
-def start_running(home, prog, text, source):
-    """cpdb on prog (written from source), continued until it prints
-    text."""
+def start(home, prog, source):
+    """cpdb on prog (written from source), at its first prompt."""
     prog.write_text(source)
     c = spawn(home, [str(prog)])
     c.expect_exact(PROMPT)
+    return c
+
+
+def start_running(home, prog, text, source):
+    """The same, continued until the program prints text."""
+    c = start(home, prog, source)
     c.sendline("continue")
     c.expect_exact(text)
     return c
@@ -282,11 +287,8 @@ def test_uncaught_keyboard_interrupt_at_a_terminal_exits_130(home,
                                                              tmp_path):
     # At a terminal the user ends the session: post-mortem first, then
     # an ordinary exit with status 130.
-    prog = tmp_path / "kbd.py"
-    prog.write_text(UNCAUGHT)
-    c = spawn(home, [str(prog)])
+    c = start(home, tmp_path / "kbd.py", UNCAUGHT)
     try:
-        c.expect_exact(PROMPT)
         command(c, "continue", "Uncaught exception")
         assert finish(c) == 130
         assert c.signalstatus is None
@@ -371,11 +373,8 @@ def test_ctrl_c_at_a_stop_in_a_thread_leaves_the_main_thread(home,
     # The main thread waits in join() while the stop is in another
     # thread: Ctrl-C interrupts the Python typed at the prompt there, not
     # the program's join().
-    prog = tmp_path / "threaded.py"
-    prog.write_text(THREADED)
-    c = spawn(home, [str(prog)])
+    c = start(home, tmp_path / "threaded.py", THREADED)
     try:
-        c.expect_exact(PROMPT)
         command(c, "continue", "work()")
         interrupted(c, "while True: value += 0")
         command(c, "p value", "= 5")
