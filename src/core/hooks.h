@@ -39,6 +39,13 @@ PyObject *cpdb_hooks_install_sigint(CpdbSession *s);
 /* Give SIGINT the handler old (NULL: Python's default one), unless the
    program changed it from cpdb's since. */
 void cpdb_hooks_restore_sigint(PyObject *old);
+/* While the debugger has the prompt (a stop, post-mortem, between
+   runs), Ctrl-C is its own even when the program set a SIGINT handler
+   of its own or SIG_DFL (which would end cpdb): take SIGINT with cpdb's
+   handler (main thread only; SIG_IGN stays), and give the program's
+   back (unless changed at the prompt since). */
+void cpdb_hooks_sigint_take(CpdbSession *s);
+void cpdb_hooks_sigint_give_back(CpdbSession *s);
 /* The debugger's Python in s->py_thread has ended: take back a
    KeyboardInterrupt sent to that thread that has not fired, so that it
    never reaches the program. */

@@ -18,6 +18,14 @@
 
 #include <signal.h>
 
+/* Whether Python that runs now is the debugger's: at a stop or between
+   runs (the prompt's), or a breakpoint's condition. */
+static int
+debugger_runs_python(const CpdbSession *s)
+{
+    return s->at_stop || s->busy.depth > 0 || !s->tracing;
+}
+
 static PyObject *
 interrupt_handler(PyObject *self, PyObject *args)
 {
@@ -28,7 +36,7 @@ interrupt_handler(PyObject *self, PyObject *args)
         return NULL;
     }
     own = cpdb_interrupt_take_self();
-    if (s->at_stop || s->busy.depth > 0) {
+    if (debugger_runs_python(s)) {
         /* Left counted till the command ends, for the heap queries'
            loops to see; only answered here. */
         external = cpdb_interrupt_unanswered();
@@ -46,7 +54,7 @@ interrupt_handler(PyObject *self, PyObject *args)
         }
         cpdb_interrupt_wrap();
     }
-    if (s->at_stop || s->busy.depth > 0) {
+    if (debugger_runs_python(s)) {
         if (external == 0 && own == 0) {
             Py_RETURN_NONE;     /* answered already (a cancelled line) */
         }
@@ -133,6 +141,61 @@ done:
     return old;
 }
 
+/* --- while the debugger has the prompt ----------------------------------- */
+
+static int
+is_cpdb_handler(PyObject *h)
+{
+    return PyCFunction_Check(h)
+           && PyCFunction_GET_FUNCTION(h) == (PyCFunction)interrupt_handler;
+}
+
+void
+cpdb_hooks_sigint_take(CpdbSession *s)
+{
+    PyObject *signal = NULL, *cur = NULL, *ign = NULL, *fn = NULL;
+    if (s->sigint_saved != NULL) {
+        return;
+    }
+    signal = PyImport_ImportModule("signal");
+    cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
+                 : NULL;
+    ign = signal ? PyObject_GetAttrString(signal, "SIG_IGN") : NULL;
+    /* An ignored SIGINT stays ignored: cpdb may run in the background,
+       where Ctrl-C is not meant for it. */
+    if (cur == NULL || ign == NULL || cur == Py_None || is_cpdb_handler(cur)
+        || PyObject_RichCompareBool(cur, ign, Py_EQ) != 0) {
+        goto done;
+    }
+    /* signal.signal() fails outside the main thread: a stop there
+       leaves the program's handler. */
+    fn = cpdb_hooks_function(s, &interrupt_handler_def);
+    if (fn != NULL) {
+        s->sigint_saved = PyObject_CallMethod(signal, "signal", "iO",
+                                              SIGINT, fn);
+    }
+done:
+    PyErr_Clear();
+    Py_XDECREF(fn);
+    Py_XDECREF(ign);
+    Py_XDECREF(cur);
+    Py_XDECREF(signal);
+}
+
+void
+cpdb_hooks_sigint_give_back(CpdbSession *s)
+{
+    PyObject *saved = s->sigint_saved;
+    if (saved == NULL) {
+        return;
+    }
+    s->sigint_saved = NULL;
+    cpdb_hooks_restore_sigint(saved);
+    Py_DECREF(saved);
+}
+
+/* --- install / restore ---------------------------------------------------- */
+
 /* Give SIGINT the handler old (NULL: Python's default one), unless the
    program changed it from cpdb's since. */
 void
@@ -144,8 +207,7 @@ cpdb_hooks_restore_sigint(PyObject *old)
                  : NULL;
     cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
                  : NULL;
-    if (cur != NULL && handler != NULL && PyCFunction_Check(cur)
-        && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)interrupt_handler) {
+    if (cur != NULL && handler != NULL && is_cpdb_handler(cur)) {
         r = PyObject_CallMethod(signal, "signal", "iO", SIGINT, handler);
         Py_XDECREF(r);
     }

@@ -75,6 +75,8 @@ struct CpdbSession {
                                    the stopped one) */
     int async_interrupt;    /* Ctrl-C was sent to py_thread as an
                                asynchronous KeyboardInterrupt */
+    PyObject *sigint_saved; /* strong: the program's SIGINT handler while
+                               the debugger has the prompt, or NULL */
     int detached;           /* this is a child the program forked: the
                                debugger is the parent's */
     int fork_handler_registered;

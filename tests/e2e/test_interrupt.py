@@ -382,3 +382,35 @@ def test_ctrl_c_at_a_stop_in_a_thread_leaves_the_main_thread(home,
         assert finish(c) == 0
     finally:
         c.close(force=True)
+
+
+OWN_HANDLERS = """\
+import signal
+calls = []
+signal.signal(signal.SIGINT, {handler})
+breakpoint()
+print('same handler', signal.getsignal(signal.SIGINT) == {handler})
+print('calls', len(calls))
+"""
+
+
+@pytest.mark.parametrize("handler", ["signal.SIG_DFL",
+                                     "lambda *a: calls.append(a)"])
+def test_ctrl_c_at_the_prompt_is_cpdbs_whatever_the_program_set(
+        home, tmp_path, handler):
+    # SIG_DFL would end cpdb; the program's own handler would run (and,
+    # under asyncio, cancel its main task).  At the prompt Ctrl-C is the
+    # debugger's; the program's handler is back when it runs.
+    source = OWN_HANDLERS.format(handler=handler)
+    if "lambda" in handler:
+        source = source.replace(handler, "handler").replace(
+            "calls = []\n", "calls = []\nhandler = %s\n" % handler)
+    c = start(home, tmp_path / "own.py", source)
+    try:
+        command(c, "continue", "-> print('same handler'")
+        interrupted(c, "while True: pass")
+        command(c, "continue", "same handler True", "calls 0",
+                "Program exited with status 0.")
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
