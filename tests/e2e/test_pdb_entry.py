@@ -6,10 +6,11 @@ form of PYTHONBREAKPOINT, as python gives them."""
 import os
 import subprocess
 import textwrap
+import time
 
 import pytest
 
-from conftest import PYTHON, run_cpdb, run_python
+from conftest import CPDB, PYTHON, run_cpdb, run_python
 from transcript import after, error_lines, stop, stop_after
 
 
@@ -143,6 +144,7 @@ def test_pdb_instance_and_subclass_set_trace_stop_in_cpdb(tmp_path):
         class My(pdb.Pdb):
             pass
         a = 1
+        pdb.set_trace(header="THE HEADER")
         pdb.Pdb().set_trace()
         b = 2
         My().set_trace()
@@ -151,15 +153,18 @@ def test_pdb_instance_and_subclass_set_trace_stop_in_cpdb(tmp_path):
         d = 4
         print("END", a, b, c, d)
         """)
-    r = run_cpdb([prog], ["continue", "p a", "continue", "p b", "continue",
-                          "next", "p c", "continue"])
+    r = run_cpdb([prog], ["continue", "continue", "p a", "continue", "p b",
+                          "continue", "next", "p c", "continue"])
     no_real_pdb(r)
-    assert stop_after(r, "continue") == ("st.py", 6, "<module>"), r
+    first = after(r, "continue")
+    assert first[0] == "THE HEADER", r
+    assert stop(first) == ("st.py", 6, "<module>"), r
+    assert stop_after(r, "continue", 1) == ("st.py", 7, "<module>"), r
     assert after(r, "p a") == ["$1 = 1"], r
-    assert stop_after(r, "continue", 1) == ("st.py", 8, "<module>"), r
-    assert stop_after(r, "continue", 2) == ("st.py", 10, "<module>"), r
-    assert stop_after(r, "next") == ("st.py", 11, "<module>"), r
-    assert after(r, "continue", 3) == ["END 1 2 3 4",
+    assert stop_after(r, "continue", 2) == ("st.py", 9, "<module>"), r
+    assert stop_after(r, "continue", 3) == ("st.py", 11, "<module>"), r
+    assert stop_after(r, "next") == ("st.py", 12, "<module>"), r
+    assert after(r, "continue", 4) == ["END 1 2 3 4",
                                        "Program exited with status 0."], r
 
 
@@ -338,6 +343,41 @@ def test_pytest_set_trace_and_breakpoint_while_capturing(tmp_path):
     rest = after(r, "continue", 2)
     assert "TEST B RAN" in rest, r      # its captured output, in the report
     assert any("1 failed, 1 passed" in l for l in rest), r
+
+
+@needs_pytest
+def test_pytest_pdb_prompt_on_a_terminal(tmp_path, home):
+    pexpect = pytest.importorskip("pexpect")
+    write(tmp_path, "test_two.py", TWO_TESTS)
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.update(HOME=str(home), NO_COLOR="1", TERM="xterm")
+    child = pexpect.spawn(CPDB, ["-q", "-nx", "-m", "pytest", "-p",
+                                 "no:cacheprovider", "--pdb",
+                                 "test_two.py"],
+                          env=env, cwd=str(tmp_path), encoding="utf-8",
+                          timeout=30, dimensions=(40, 200))
+    child.expect_exact("(cpdb) ")
+    child.sendline("continue")
+    child.expect_exact("> %s(5)test_a()" % os.path.realpath(
+        str(tmp_path / "test_two.py")))
+    child.expect_exact("(cpdb) ")
+    child.sendline("p x")
+    child.expect_exact("$1 = 1")
+    child.expect_exact("(cpdb) ")
+    child.sendline("p nosuchname")
+    child.expect_exact("NameError: name 'nosuchname' is not defined")
+    child.expect_exact("(cpdb) ")
+    child.sendline("continue")
+    child.expect_exact("1 failed, 1 passed")
+    child.expect_exact("Program exited with status 1.")
+    child.expect_exact("(cpdb) ")
+    time.sleep(0.3)
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert (tmp_path / "b_ran").exists()
 
 
 # --- unittest and doctest ---------------------------------------------------
