@@ -36,7 +36,15 @@ cpdb_hooks_stop_hook(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
     (void)args;
-    if (s == NULL || print_header(kwargs) < 0) {
+    if (s == NULL) {
+        return NULL;
+    }
+    if (s->request != CPDB_REQ_NONE && !s->detached) {
+        /* the program is being unwound: it goes on unwinding */
+        cpdb_session_raise_kill(s);
+        return NULL;
+    }
+    if (print_header(kwargs) < 0) {
         return NULL;
     }
     if (s->tracing && !s->at_stop && !s->detached) {

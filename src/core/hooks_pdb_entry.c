@@ -37,13 +37,20 @@ cpdb_hooks_method(CpdbSession *s, PyMethodDef *def)
 }
 
 /* The session of an entry point and its arguments, without the Pdb
-   instance of the method form.  Return: new reference to the arguments,
-   or NULL with an exception set. */
+   instance of the method form.  While the program is being unwound
+   (kill, run, quit), the kill exception is raised again, so that no
+   handler that calls pdb (pytest's INTERNALERROR hook) stops it.
+   Return: new reference to the arguments, or NULL with an exception
+   set. */
 static PyObject *
 entry_args(PyObject *self, PyObject *args, CpdbSession **s)
 {
     *s = PyCapsule_GetPointer(self, "cpdb.session");
     if (*s == NULL) {
+        return NULL;
+    }
+    if ((*s)->request != CPDB_REQ_NONE && !(*s)->detached) {
+        cpdb_session_raise_kill(*s);
         return NULL;
     }
     if (PyCapsule_GetContext(self) != method_form) {

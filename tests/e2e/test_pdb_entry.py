@@ -298,6 +298,18 @@ def test_pytest_pdb_post_mortem_in_cpdb_then_next_test(tmp_path):
 
 
 @needs_pytest
+def test_pytest_pdb_kill_stops_no_more(tmp_path):
+    # pytest hands what it caught (the kill unwinding) to pdb again: no
+    # second stop comes of it.
+    write(tmp_path, "test_two.py", TWO_TESTS)
+    r = run_cpdb(["-m", "pytest", "-p", "no:cacheprovider", "--pdb",
+                  "test_two.py"], ["continue", "kill", "quit"],
+                 cwd=str(tmp_path))
+    assert r.out.count("Post mortem debugging of a traceback") == 1, r
+    assert "Program killed." in after(r, "kill"), r
+
+
+@needs_pytest
 def test_pytest_trace_stops_at_the_start_of_each_test(tmp_path):
     write(tmp_path, "test_two.py", TWO_TESTS.replace("x == 2", "x == 1"))
     r = run_cpdb(["-m", "pytest", "-p", "no:cacheprovider", "--trace",
