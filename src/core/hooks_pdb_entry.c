@@ -37,7 +37,8 @@ cpdb_hooks_method(CpdbSession *s, PyMethodDef *def)
 }
 
 /* The session of an entry point and its arguments, without the Pdb
-   instance of the method form.  While the program is being unwound
+   instance of the method form (a slice of args: the objects in it are
+   args', and live as long as the call).  While the program is being unwound
    (kill, run, quit), the kill exception is raised again, so that no
    handler that calls pdb (pytest's INTERNALERROR hook) stops it.
    Return: new reference to the arguments, or NULL with an exception
@@ -327,16 +328,17 @@ run_code(CpdbSession *s, const char *builtin_name, PyObject *code,
     PyObject *builtins = PyEval_GetBuiltins();          /* borrowed */
     PyObject *fn = builtins ? PyDict_GetItemString(builtins, builtin_name)
                             : NULL;                     /* borrowed */
-    PyObject *main = NULL, *args, *r;
+    PyObject *main = NULL, *args = NULL, *r = NULL;
 
     if (fn == NULL) {
         PyErr_Format(PyExc_RuntimeError, "no builtin %s()", builtin_name);
         return NULL;
     }
+    Py_INCREF(fn);      /* the code run may change builtins */
     if (globals == Py_None) {
         main = PyImport_ImportModule("__main__");
         if (main == NULL) {
-            return NULL;
+            goto done;
         }
         globals = PyModule_GetDict(main);               /* borrowed */
     }
@@ -345,8 +347,10 @@ run_code(CpdbSession *s, const char *builtin_name, PyObject *code,
     }
     args = PyTuple_Pack(3, code, globals, locals);
     r = args ? call_stopping(s, fn, args, NULL) : NULL;
+done:
     Py_XDECREF(args);
     Py_XDECREF(main);
+    Py_DECREF(fn);
     return r;
 }
 

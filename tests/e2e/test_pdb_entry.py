@@ -462,11 +462,11 @@ def test_pythonbreakpoint_does_what_python_does(tmp_path, value, with_args):
 
 
 @pytest.mark.parametrize("value", [None, "", "pdb.set_trace"])
-def test_pythonbreakpoint_unset_empty_or_pdb_stops_in_cpdb(tmp_path, value):
+def test_pythonbreakpoint_unset_empty_or_pdb_stops_in_cpdb(tmp_path, value,
+                                                          monkeypatch):
     prog = bp_program(tmp_path, False)
     env = {"PYTHONBREAKPOINT": value} if value is not None else {}
-    if value is None:
-        os.environ.pop("PYTHONBREAKPOINT", None)
+    monkeypatch.delenv("PYTHONBREAKPOINT", raising=False)
     r = run_cpdb([prog], ["continue", "p x", "continue"], env=env)
     no_real_pdb(r)
     assert stop_after(r, "continue") == ("bp.py", 3, "<module>"), r
