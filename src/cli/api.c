@@ -26,7 +26,7 @@ queue_init_file(CpdbSession *s, const char *path, unsigned flags)
 {
     char *why = NULL;
     if (cpdb_cli_queue_file(s->cli, path, flags, &why) < 0) {
-        if (strcmp(why, strerror(ENOENT)) != 0) {
+        if (errno != ENOENT) {
             cpdb_error(s, "warning: %s not loaded: %s.", path, why);
         }
         free(why);

@@ -380,15 +380,15 @@ cmd_echo(CpdbSession *s, const char *args)
 static CmdResult
 cmd_source(CpdbSession *s, const char *args)
 {
-    char *name = cpdb_strip_dup(args), *path = NULL, *why = NULL;
+    char *name = cpdb_strip_dup(args), *path, *why = NULL;
     CmdResult r = CMD_STAY;
     if (*name == '\0') {
         cpdb_error(s, "Argument required (file name of commands).");
-        r = CMD_FAILED;
+        free(name);
+        return CMD_FAILED;
     }
-    else if (cpdb_cli_insert_file(s->cli,
-                                  path = cpdb_files_user_path(s, name),
-                                  &why) < 0) {
+    path = cpdb_files_user_path(s, name);
+    if (cpdb_cli_insert_file(s->cli, path, &why) < 0) {
         cpdb_error(s, "Cannot read command file \"%s\": %s.", path, why);
         r = CMD_FAILED;
     }

@@ -63,9 +63,9 @@ file_kind(mode_t mode)
     return "not a regular file";
 }
 
-/* Who may write a file or folder besides its owner, as a clause, or
-   NULL when nobody.  A folder with the sticky bit (/tmp) lets others add
-   files but not replace ours, so it counts as safe. */
+/* Who may write a file or folder besides its owner.  A folder with the
+   sticky bit (/tmp) lets others add files but not replace ours, so it
+   counts as safe.  Return: static text, or NULL when nobody. */
 static const char *
 writers(const struct stat *sb, int is_dir)
 {
@@ -108,7 +108,8 @@ init_file_unsafe(unsigned flags, const struct stat *sb,
 
 /* Open path for reading without blocking (a FIFO would wait for a
    writer), for an init file also its folder, and check what they are.
-   Return: the descriptor, or -1 with *why (malloc'd). */
+   Return: the descriptor, or -1 with *why (malloc'd) and errno the
+   reason it could not be opened (EINVAL when it was refused). */
 static int
 open_checked(const char *path, unsigned flags, struct stat *sb, char **why)
 {
@@ -123,7 +124,9 @@ open_checked(const char *path, unsigned flags, struct stat *sb, char **why)
         char *dir = slash == NULL ? cpdb_xstrdup(".")
                     : cpdb_xstrndup(path, slash == path ? 1
                                     : (size_t)(slash - path));
-        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* O_PATH: enough for fstat and openat, and a folder we may
+           enter but not list is no reason to warn */
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         free(dir);
         fd = dir_fd < 0 ? -1
              : openat(dir_fd, slash == NULL ? path : slash + 1,
@@ -138,6 +141,7 @@ open_checked(const char *path, unsigned flags, struct stat *sb, char **why)
                             ? "it is a symbolic link" : strerror(err));
         goto fail;
     }
+    err = EINVAL;
     if (fstat(fd, sb) < 0 || (dir_fd >= 0 && fstat(dir_fd, &dir_sb) < 0)) {
         *why = cpdb_xstrdup(strerror(errno));
         goto fail;
@@ -163,6 +167,7 @@ fail:
     if (dir_fd >= 0) {
         close(dir_fd);
     }
+    errno = err;
     return -1;
 }
 
@@ -266,11 +271,13 @@ cpdb_cmdfile_read(const char *path, unsigned flags, CpdbLines *out,
 done:
     cpdb_buf_fini(&b);
     close(fd);
+    errno = EINVAL;         /* it is there (see open_checked) */
     return rc;
 }
 
 /* --- output files -------------------------------------------------------- */
 
+/* Return: 0, or -1 with errno set. */
 static int
 write_all(int fd, const char *data, size_t len)
 {

@@ -47,7 +47,8 @@ char *cpdb_files_user_path(CpdbSession *s, const char *name);
    line ends ("\n", "\r\n") cut.
    Return: 0 with the lines appended to out (malloc'd, the caller's);
    -1 with *why (malloc'd), the reason as a clause ("it is a
-   directory"), and nothing appended. */
+   directory"), and nothing appended; errno is ENOENT when there is no
+   such file. */
 int cpdb_cmdfile_read(const char *path, unsigned flags, CpdbLines *out,
                       char **why);
 
