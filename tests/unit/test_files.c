@@ -129,41 +129,49 @@ test_lines(void)
     free_lines(&l);
 }
 
+/* Check that reading path as an init file (flags) is refused, saying
+   expected (NULL: that it is read). */
+static void
+init_read(const char *path, unsigned flags, const char *expected,
+          const char *what)
+{
+    CpdbLines l = {0};
+    char *why = NULL;
+    int rc = cpdb_cmdfile_read(path, flags, &l, &why);
+    if (expected == NULL) {
+        OK(rc == 0 && l.n == 1, "%s: read", what);
+    }
+    else {
+        OK(rc < 0, "%s: refused", what);
+        STR_EQ(why, expected, "%s: says why", what);
+    }
+    free(why);
+    free_lines(&l);
+}
+
 static void
 test_init_checks(void)
 {
-    CpdbLines l = {0};
-    char *path = make("rc", "echo hi\n", 8), *link = in_dir("link"), *why;
+    const unsigned local = CPDB_CMDFILE_LOCAL_INIT;
+    char *path = make("rc", "echo hi\n", 8), *link = in_dir("link");
 
     chmod(path, 0644);
     chmod(dir, 0700);
-    OK(cpdb_cmdfile_read(path, CPDB_CMDFILE_LOCAL_INIT, &l, &why) == 0
-       && l.n == 1, "a safe local init file is read");
-    free_lines(&l);
+    init_read(path, local, NULL, "a safe local init file");
     chmod(path, 0620);
-    OK(cpdb_cmdfile_read(path, CPDB_CMDFILE_LOCAL_INIT, &l, &why) < 0,
-       "group-writable: refused");
-    STR_EQ(why, "it is writable by its group (mode 0620)", "says why");
-    free(why);
+    init_read(path, local, "it is writable by its group (mode 0620)",
+              "group-writable");
     chmod(path, 0644);
     OK(symlink("rc", link) == 0, "symlink made");
-    OK(cpdb_cmdfile_read(link, CPDB_CMDFILE_LOCAL_INIT, &l, &why) < 0,
-       "a symbolic link: refused as ./.cpdbrc");
-    STR_EQ(why, "it is a symbolic link", "says why");
-    free(why);
-    OK(cpdb_cmdfile_read(link, CPDB_CMDFILE_HOME_INIT, &l, &why) == 0,
-       "a symbolic link to a safe file: read as ~/.cpdbrc");
-    free_lines(&l);
+    init_read(link, local, "it is a symbolic link", "a link as ./.cpdbrc");
+    init_read(link, CPDB_CMDFILE_HOME_INIT, NULL,
+              "a link to a safe file as ~/.cpdbrc");
     chmod(dir, 0757);
-    OK(cpdb_cmdfile_read(path, CPDB_CMDFILE_LOCAL_INIT, &l, &why) < 0,
-       "a folder others write to: refused");
-    STR_EQ(why, "its folder is writable by others (mode 0757)", "says why");
-    free(why);
+    init_read(path, local, "its folder is writable by others (mode 0757)",
+              "a folder others write to");
     chmod(dir, 01777);
-    OK(cpdb_cmdfile_read(path, CPDB_CMDFILE_LOCAL_INIT, &l, &why) == 0,
-       "the same folder with the sticky bit: read");
+    init_read(path, local, NULL, "the same folder with the sticky bit");
     chmod(dir, 0700);
-    free_lines(&l);
     unlink(link);
     free(link);
     free(path);
