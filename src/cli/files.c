@@ -39,7 +39,7 @@ cpdb_files_user_path(CpdbSession *s, const char *name)
                           dir[strlen(dir) - 1] == '/' ? "" : "/", name);
 }
 
-/* --- command files --------------------------------------------------------- */
+/* --- command files ------------------------------------------------------- */
 
 /* What a file that is not a regular one is.  Return: static text. */
 static const char *
