@@ -245,7 +245,10 @@ CPDB_API int cpdb_break_delete(CpdbSession *s, int number);
 /* Queue a command to run at the first prompt, before reading input
    (as gdb's -ex). */
 CPDB_API int cpdb_session_queue_command(CpdbSession *s, const char *line);
-/* Queue every line of a command file (as gdb's -x). */
+/* Queue every line of a command file (as gdb's -x).  A file that is not
+   a regular text file (a folder, a device, a NUL byte, a line over 64
+   KiB, over 4 MiB in all) is refused whole: CPDB_E_NOFILE, with the
+   reason in the error message. */
 CPDB_API int cpdb_session_queue_file(CpdbSession *s, const char *path);
 
 /* Run one debugger command now, as if typed at the prompt; its text goes
