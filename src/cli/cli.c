@@ -97,11 +97,12 @@ cpdb_cli_insert_file(CpdbCli *c, const char *path, char **why)
 
 /* --- reading ------------------------------------------------------------ */
 
-char *
-cpdb_cli_read(CpdbSession *s, const char *prompt)
+/* A line from the queue (*queued set) or the I/O.  Return: malloc'd,
+   or NULL at end of input. */
+static char *
+read_next(CpdbSession *s, const char *prompt, int *queued)
 {
     CpdbCli *c = s->cli;
-    char *line;
 
     /* Pass the markers of command files, counting how deep the next
        line is (abandon_files). */
@@ -110,7 +111,8 @@ cpdb_cli_read(CpdbSession *s, const char *prompt)
                || c->queue.items[c->queue_pos][0] == 'x')) {
         c->source_depth += c->queue.items[c->queue_pos++][0] == 'b' ? 1 : -1;
     }
-    if (c->queue_pos < c->queue.n) {
+    *queued = c->queue_pos < c->queue.n;
+    if (*queued) {
         char *q = c->queue.items[c->queue_pos++];
         if (q[0] == 'e') {
             cpdb_out(s, "%s%s\n", prompt, q + 1);
@@ -121,9 +123,26 @@ cpdb_cli_read(CpdbSession *s, const char *prompt)
     if (s->opts.batch) {
         return NULL;
     }
-    line = c->io.read_line(c->io.ctx, prompt);
-    if (line == NULL) {
-        return NULL;
+    cpdb_out_flush(s);
+    return c->io.read_line(c->io.ctx, prompt);
+}
+
+char *
+cpdb_cli_read_raw(CpdbSession *s, const char *prompt)
+{
+    int queued;
+    return read_next(s, prompt, &queued);
+}
+
+char *
+cpdb_cli_read(CpdbSession *s, const char *prompt)
+{
+    CpdbCli *c = s->cli;
+    int queued;
+    char *line = read_next(s, prompt, &queued);
+
+    if (line == NULL || queued) {
+        return line;
     }
     /* Enter on an empty line repeats the last repeatable command. */
     if (*cpdb_skip_space(line) == '\0') {

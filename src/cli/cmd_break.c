@@ -9,6 +9,7 @@
 #include "core/frames.h"
 #include "core/location.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/session.h"
 #include "core/source.h"
 #include "base/util.h"
@@ -430,6 +431,7 @@ break_info(CpdbSession *s)
         if (!cpdb_file_is_loaded(s, bp->path)) {
             cpdb_out(s, "\tpending: %s is not imported yet\n", bp->path);
         }
+        cpdb_bp_commands_show(s, bp->number);
     }
 }
 

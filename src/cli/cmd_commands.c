@@ -1,0 +1,295 @@
+/* "commands [N]" ... "end": a list of commands that runs each time
+   breakpoint N stops the program, as in gdb.  A first line "silent"
+   keeps the stop from being shown; a command that resumes the program
+   (continue, next, step...) ends the list, as in gdb and pdb.  The
+   lists are kept here, by breakpoint number, as the text typed. */
+#include "cli/cli.h"
+#include "cli/cmd.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/user.h"
+#include "core/breakpoints.h"
+#include "core/session.h"
+#include "base/util.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Lines a body may have, so that a runaway input cannot eat memory. */
+#define CPDB_MAX_BODY_LINES 10000
+
+typedef struct BodyEntry {
+    int number;                 /* breakpoint number */
+    CPDB_ARRAY(char *) lines;   /* malloc'd, stripped */
+} BodyEntry;
+
+struct CpdbBpCommands {
+    CPDB_ARRAY(BodyEntry) items;
+};
+
+static void
+lines_free(BodyEntry *e)
+{
+    size_t i;
+    for (i = 0; i < e->lines.n; i++) {
+        free(e->lines.items[i]);
+    }
+    free(e->lines.items);
+    e->lines.items = NULL;
+    e->lines.n = e->lines.cap = 0;
+}
+
+void
+cpdb_bp_commands_free(CpdbBpCommands *t)
+{
+    size_t i;
+    if (t == NULL) {
+        return;
+    }
+    for (i = 0; i < t->items.n; i++) {
+        lines_free(&t->items.items[i]);
+    }
+    free(t->items.items);
+    free(t);
+}
+
+/* The entry of a breakpoint that still exists; entries of deleted
+   breakpoints are dropped on the way (numbers are never reused).
+   Return: borrowed, or NULL. */
+static BodyEntry *
+find_entry(CpdbSession *s, int number)
+{
+    CpdbBpCommands *t = s->cli->bp_commands;
+    size_t i, j;
+    BodyEntry *found = NULL;
+    if (t == NULL) {
+        return NULL;
+    }
+    for (i = 0, j = 0; i < t->items.n; i++) {
+        BodyEntry e = t->items.items[i];
+        if (cpdb_bp_find(&s->bps, e.number) == NULL) {
+            lines_free(&e);
+            continue;
+        }
+        t->items.items[j++] = e;
+    }
+    t->items.n = j;
+    for (i = 0; i < t->items.n; i++) {
+        if (t->items.items[i].number == number) {
+            found = &t->items.items[i];
+        }
+    }
+    return found;
+}
+
+size_t
+cpdb_bp_commands_get(CpdbSession *s, int number, char *const **lines)
+{
+    BodyEntry *e = find_entry(s, number);
+    *lines = e ? e->lines.items : NULL;
+    return e ? e->lines.n : 0;
+}
+
+int
+cpdb_bp_commands_silent(CpdbSession *s, int number)
+{
+    char *const *lines;
+    return cpdb_bp_commands_get(s, number, &lines) > 0
+           && strcmp(lines[0], "silent") == 0;
+}
+
+/* Whether line is a command that resumes the program: it ends a body
+   (gdb and pdb end the list there, as nothing after it could run at
+   this stop). */
+static int
+is_resume_command(const char *line)
+{
+    static const char *const resumes[] = {
+        "continue", "step", "next", "finish", "until", "jump", "kill",
+        "quit", "run", NULL
+    };
+    char word[64];
+    const char *rest;
+    const CmdDef *d;
+    int i;
+    if (cpdb_command_split(line, word, sizeof word, &rest) < 0
+        || cpdb_command_lookup(cpdb_command_tables, word, &d, NULL)
+           != CMD_LOOKUP_FOUND) {
+        return 0;
+    }
+    for (i = 0; resumes[i] != NULL; i++) {
+        if (strcmp(d->name, resumes[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+cpdb_bp_commands_run(CpdbSession *s, int number)
+{
+    char *const *lines;
+    size_t n = cpdb_bp_commands_get(s, number, &lines), i;
+    char **copy;
+    int resumed = 0;
+    if (n == 0) {
+        return 0;
+    }
+    /* A command may delete the breakpoint or give it new commands:
+       run a copy. */
+    copy = cpdb_xmalloc(sizeof(char *) * n);
+    for (i = 0; i < n; i++) {
+        copy[i] = cpdb_xstrdup(lines[i]);
+    }
+    for (i = 0; i < n; i++) {
+        if (resumed) {
+            continue;
+        }
+        if (i == 0 && strcmp(copy[0], "silent") == 0) {
+            continue;
+        }
+        if (cpdb_command_execute(s, copy[i]) == CMD_FAILED) {
+            s->cli->n_failed++;
+        }
+        resumed = cpdb_session_should_resume(s);
+    }
+    for (i = 0; i < n; i++) {
+        free(copy[i]);
+    }
+    free(copy);
+    return resumed;
+}
+
+void
+cpdb_bp_commands_show(CpdbSession *s, int number)
+{
+    char *const *lines;
+    size_t n = cpdb_bp_commands_get(s, number, &lines), i;
+    for (i = 0; i < n; i++) {
+        cpdb_out(s, "        %s\n", lines[i]);
+    }
+}
+
+void
+cpdb_bp_commands_write(CpdbSession *s, CpdbBuf *out)
+{
+    size_t i, j;
+    CpdbBpCommands *t;
+    find_entry(s, 0);           /* drops the deleted breakpoints' */
+    t = s->cli->bp_commands;
+    for (i = 0; t != NULL && i < t->items.n; i++) {
+        BodyEntry *e = &t->items.items[i];
+        cpdb_buf_printf(out, "commands %d\n", e->number);
+        for (j = 0; j < e->lines.n; j++) {
+            cpdb_buf_printf(out, "%s\n", e->lines.items[j]);
+        }
+        cpdb_buf_add(out, "end\n");
+    }
+}
+
+/* Replace breakpoint number's commands by body (moved in; an empty
+   body clears them). */
+static void
+set_body(CpdbSession *s, int number, BodyEntry *body)
+{
+    CpdbCli *c = s->cli;
+    BodyEntry *e = find_entry(s, number);
+    if (e != NULL) {
+        lines_free(e);
+        *e = c->bp_commands->items.items[--c->bp_commands->items.n];
+    }
+    if (body->lines.n == 0) {
+        return;     /* no empty entry: it would be written out */
+    }
+    if (c->bp_commands == NULL) {
+        c->bp_commands = cpdb_xcalloc(1, sizeof *c->bp_commands);
+    }
+    cpdb_array_push(&c->bp_commands->items, *body);
+}
+
+/* The breakpoint "commands" applies to: N, or the last one set.
+   Return: its number, or -1 after reporting. */
+static int
+body_target(CpdbSession *s, const char *args)
+{
+    const char *p = cpdb_skip_space(args);
+    long n;
+    if (*p == '\0') {
+        if (s->bps.n == 0) {
+            cpdb_error(s, "No breakpoints specified.");
+            return -1;
+        }
+        return s->bps.items[s->bps.n - 1]->number;
+    }
+    if (cpdb_parse_int(p, &n) < 0 || strspn(p, "0123456789 \t")
+        != strlen(p) || n < 1 || n > INT_MAX) {
+        cpdb_error(s, "Bad breakpoint number \"%s\": one number is "
+                   "expected.", p);
+        return -1;
+    }
+    if (cpdb_bp_find(&s->bps, (int)n) == NULL) {
+        cpdb_error(s, "No breakpoint number %ld.", n);
+        return -1;
+    }
+    return (int)n;
+}
+
+static CmdResult
+cmd_commands(CpdbSession *s, const char *args)
+{
+    int number = body_target(s, args);
+    BodyEntry body;
+    char *line;
+    if (number < 0) {
+        return CMD_FAILED;
+    }
+    memset(&body, 0, sizeof body);
+    body.number = number;
+    /* The body is read now, from where the next command would come:
+       the terminal with a ">" prompt, a pipe, or a -x file. */
+    while ((line = cpdb_cli_read_raw(s, ">")) != NULL) {
+        char *cmd = cpdb_strip_dup(line);
+        int resumes;
+        free(line);
+        if (strcmp(cmd, "end") == 0) {
+            free(cmd);
+            break;
+        }
+        if (*cmd == '\0' || *cmd == '#') {
+            free(cmd);
+            continue;
+        }
+        if (body.lines.n >= CPDB_MAX_BODY_LINES) {
+            cpdb_error(s, "Too many commands for breakpoint %d (at most "
+                       "%d).", number, CPDB_MAX_BODY_LINES);
+            free(cmd);
+            lines_free(&body);
+            return CMD_FAILED;
+        }
+        resumes = body.lines.n > 0 || strcmp(cmd, "silent") != 0
+                  ? is_resume_command(cmd) : 0;
+        cpdb_array_push(&body.lines, cmd);
+        if (resumes) {
+            break;
+        }
+    }
+    set_body(s, number, &body);
+    return CMD_STAY;
+}
+
+const CmdDef cpdb_cmds_commands[] = {
+    {"commands", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_commands,
+     "commands [N]",
+     "Set commands to run each time breakpoint N stops the program.\n"
+     "Without N, the last breakpoint set.  The commands follow, one per\n"
+     "line (with a \">\" prompt on a terminal, or the next lines of a\n"
+     "pipe or -x file), ending with a line saying \"end\".  A first line\n"
+     "\"silent\" keeps the stop from being shown.  A command that resumes\n"
+     "the program (continue, next, step, finish, until, jump, kill, quit,\n"
+     "run) ends the list: the commands run up to it at each stop, then\n"
+     "the program goes on.  A list without such a command ends at the\n"
+     "prompt.  An empty list (\"commands N\" then \"end\") removes them.\n"
+     "\"info breakpoints\" shows them.", NULL, NULL},
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL}
+};
