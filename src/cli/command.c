@@ -159,10 +159,13 @@ cpdb_command_split(const char *line, char *word, int word_size,
 {
     const char *p = cpdb_skip_space(line), *start = p;
     size_t n;
-    if (!isalpha((unsigned char)*p) && *p != '_') {
+    if (*p == '?') {
+        p++;                /* help's "?", never Python */
+    }
+    else if (!isalpha((unsigned char)*p) && *p != '_') {
         return -1;
     }
-    while (is_word_char(*p)) {
+    while (*start != '?' && is_word_char(*p)) {
         p++;
     }
     n = (size_t)(p - start);

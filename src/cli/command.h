@@ -95,7 +95,7 @@ const CmdDef *cpdb_command_next(const CmdDef *const *tables,
                                 const CmdDef *prev);
 
 /* Split a line into its command word and the rest.  The word is the
-   leading run of letters, digits, '_' and '-', or a lone '!'.  Return 0,
+   leading run of letters, digits, '_' and '-', or a lone '?'.  Return 0,
    or -1 when the line does not start with a word. */
 int cpdb_command_split(const char *line, char *word, int word_size,
                        const char **rest);

@@ -238,6 +238,14 @@ read_plain(CpdbConsole *c)
     for (;;) {
         errno = 0;
         n = getline(&line, &cap, c->in);
+        if (n >= 0 && memchr(line, '\0', (size_t)n) != NULL) {
+            /* Not cut at the NUL, which would run another command than
+               the one sent: said, and the next line read. */
+            fflush(c->out);
+            fputs("A line holding a NUL byte was skipped: commands are "
+                  "text.\n", c->err);
+            continue;
+        }
         if (n >= 0) {
             break;
         }
