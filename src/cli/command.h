@@ -70,6 +70,7 @@ extern const CmdDef cpdb_cmds_leak[];
 extern const CmdDef cpdb_cmds_commands[];       /* cmd_commands.c */
 extern const CmdDef cpdb_cmds_alias[];          /* cmd_alias.c */
 extern const CmdDef cpdb_cmds_interact[];       /* cmd_interact.c */
+extern const CmdDef cpdb_cmds_complete[];       /* cmd_complete.c */
 extern const CmdDef *const cpdb_command_tables[];
 extern const char *const cpdb_class_names[CMD_CLASS_COUNT];
 extern const char *const cpdb_class_docs[CMD_CLASS_COUNT];
