@@ -1,8 +1,9 @@
 /* "commands [N]" ... "end": a list of commands that runs each time
    breakpoint N stops the program, as in gdb.  A first line "silent"
    keeps the stop from being shown; a command that resumes the program
-   (continue, next, step...) ends the list, as in gdb and pdb.  The
-   lists are kept here, by breakpoint number, as the text typed. */
+   (continue, next, step...) ends the list's run, as in gdb: the lines
+   after it are kept but never run.  The lists are kept here, by
+   breakpoint number, as the text typed. */
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
@@ -97,33 +98,6 @@ cpdb_bp_commands_silent(CpdbSession *s, int number)
     char *const *lines;
     return cpdb_bp_commands_get(s, number, &lines) > 0
            && strcmp(lines[0], "silent") == 0;
-}
-
-/* Whether line is a command that resumes the program: it ends a body
-   (gdb and pdb end the list there, as nothing after it could run at
-   this stop). */
-static int
-is_resume_command(const char *line)
-{
-    static const char *const resumes[] = {
-        "continue", "step", "next", "finish", "until", "jump", "kill",
-        "quit", "run", NULL
-    };
-    char word[64];
-    const char *rest;
-    const CmdDef *d;
-    int i;
-    if (cpdb_command_split(line, word, sizeof word, &rest) < 0
-        || cpdb_command_lookup(cpdb_command_tables, word, &d, NULL)
-           != CMD_LOOKUP_FOUND) {
-        return 0;
-    }
-    for (i = 0; resumes[i] != NULL; i++) {
-        if (strcmp(d->name, resumes[i]) == 0) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 int
@@ -250,7 +224,6 @@ cmd_commands(CpdbSession *s, const char *args)
        the terminal with a ">" prompt, a pipe, or a -x file. */
     while ((line = cpdb_cli_read_raw(s, ">")) != NULL) {
         char *cmd = cpdb_strip_dup(line);
-        int resumes;
         free(line);
         if (strcmp(cmd, "end") == 0) {
             free(cmd);
@@ -267,12 +240,7 @@ cmd_commands(CpdbSession *s, const char *args)
             lines_free(&body);
             return CMD_FAILED;
         }
-        resumes = body.lines.n > 0 || strcmp(cmd, "silent") != 0
-                  ? is_resume_command(cmd) : 0;
         cpdb_array_push(&body.lines, cmd);
-        if (resumes) {
-            break;
-        }
     }
     set_body(s, number, &body);
     return CMD_STAY;
@@ -287,7 +255,7 @@ const CmdDef cpdb_cmds_commands[] = {
      "pipe or -x file), ending with a line saying \"end\".  A first line\n"
      "\"silent\" keeps the stop from being shown.  A command that resumes\n"
      "the program (continue, next, step, finish, until, jump, kill, quit,\n"
-     "run) ends the list: the commands run up to it at each stop, then\n"
+     "run) ends the list, as in gdb: the commands after it never run, and\n"
      "the program goes on.  A list without such a command ends at the\n"
      "prompt.  An empty list (\"commands N\" then \"end\") removes them.\n"
      "\"info breakpoints\" shows them.", NULL, NULL},
