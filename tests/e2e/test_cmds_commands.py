@@ -87,8 +87,11 @@ def test_body_lines_are_echoed_after_a_gt_prompt_from_a_pipe(prog):
 
 def test_empty_body_clears_the_commands(prog):
     r = run(prog, ["break square", "commands 1", "p 'hit'", "end",
-                   "commands 1", "end", "info breakpoints", "continue"])
-    assert all("p 'hit'" not in l for l in after(r, "info breakpoints")), r
+                   "info breakpoints", "commands 1", "end",
+                   "info breakpoints", "continue"])
+    assert "        p 'hit'" in after(r, "info breakpoints"), r
+    assert all("p 'hit'" not in l
+               for l in after(r, "info breakpoints", 1)), r
     assert "'hit'" not in "\n".join(after(r, "continue")), r
 
 
@@ -119,9 +122,12 @@ def test_commands_are_read_from_a_command_file(prog, tmp_path):
 
 
 def test_commands_of_a_deleted_breakpoint_are_gone(prog):
-    r = run(prog, ["break square", "commands", "p 'x'", "end", "delete 1",
-                   "break square", "info breakpoints"])
-    assert all("p 'x'" not in l for l in after(r, "info breakpoints")), r
+    r = run(prog, ["break square", "commands", "p 'x'", "end",
+                   "info breakpoints", "delete 1", "break square",
+                   "info breakpoints"])
+    assert "        p 'x'" in after(r, "info breakpoints"), r
+    assert all("p 'x'" not in l
+               for l in after(r, "info breakpoints", 1)), r
 
 
 def test_bad_commands_arguments(prog):
@@ -234,8 +240,12 @@ def test_interact_from_a_command_file(prog, tmp_path):
     cmds.write_text("break square\ncontinue\ninteract\nprint('x is', x)\n"
                     "quit()\np 'back'\n")
     r = run_cpdb(["--batch", "-x", str(cmds), prog])
-    assert "x is 0" in r.out, r
+    lines = r.out.splitlines()
+    i = lines.index("*interactive*")
+    assert lines[i + 1:i + 4] == [">>> print('x is', x)", "x is 0",
+                                  ">>> quit()"], r
     assert "$1 = 'back'" in r.out, r
+    assert r.rc == 0, r
 
 
 # --- on a terminal -----------------------------------------------------------
