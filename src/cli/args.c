@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse one number of a list: decimal digits only, 1 to INT_MAX.
+/* Parse one number of a list: decimal digits only, 1 to max.
    Return 0 with *end after it, or -1. */
 static int
-parse_number(const char *p, const char **end, long *out)
+parse_number(const char *p, const char **end, long max, long *out)
 {
     char *e;
     if (!isdigit((unsigned char)*p)) {
@@ -22,7 +22,7 @@ parse_number(const char *p, const char **end, long *out)
     }
     errno = 0;
     *out = strtol(p, &e, 10);
-    if (errno != 0 || *out < 1 || *out > INT_MAX) {
+    if (errno != 0 || *out < 1 || *out > max) {
         return -1;
     }
     *end = e;
@@ -53,10 +53,11 @@ cpdb_cmd_number_list(CpdbSession *s, const char *args, const char *what,
         const char *end, *word = p;
         long lo, hi;
         size_t i, before = picked.n;
-        int bad = parse_number(p, &end, &lo) < 0;
+        int bad = parse_number(p, &end, INT_MAX, &lo) < 0;
         hi = lo;
         if (!bad && *end == '-') {
-            bad = parse_number(end + 1, &end, &hi) < 0 || hi < lo;
+            /* "2-99999999999": up to any end that fits a long */
+            bad = parse_number(end + 1, &end, LONG_MAX, &hi) < 0 || hi < lo;
         }
         if (bad || (*end != '\0' && !isspace((unsigned char)*end))) {
             size_t len = strcspn(word, " \t");

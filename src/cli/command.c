@@ -274,8 +274,7 @@ run_command(CpdbSession *s, const CmdDef *d, const char *args)
         return cpdb_command_sub(s, d, args);
     }
     if (takes_no_arguments(d) && *cpdb_skip_space(args) != '\0') {
-        cpdb_error(s, "\"%s\" takes no arguments (not \"%s\").", d->usage,
-                   cpdb_skip_space(args));
+        cpdb_error(s, "\"%s\" takes no argument.", d->usage);
         return CMD_FAILED;
     }
     return d->fn(s, args);
