@@ -231,25 +231,6 @@ list_aliases(CpdbSession *s)
     }
 }
 
-/* Whether name is d's name or one of its aliases (not a prefix). */
-static int
-is_command_name(const CmdDef *d, const char *name)
-{
-    const char *a = d->aliases;
-    size_t n = strlen(name);
-    if (strcmp(d->name, name) == 0) {
-        return 1;
-    }
-    while (a != NULL && *a != '\0') {
-        size_t len = strcspn(a, " ");
-        if (len == n && strncmp(a, name, n) == 0) {
-            return 1;
-        }
-        a = cpdb_skip_space(a + len);
-    }
-    return 0;
-}
-
 /* Take "NAME = COMMAND" (gdb) or "NAME COMMAND" (pdb) apart into a.
    Return 0, or -1 after reporting. */
 static int
@@ -306,7 +287,7 @@ parse_definition(CpdbSession *s, const char *args, Alias *a)
         return -1;
     }
     if (cpdb_command_lookup(cpdb_command_tables, a->name, &d, NULL)
-        == CMD_LOOKUP_FOUND && is_command_name(d, a->name)) {
+        == CMD_LOOKUP_FOUND && cpdb_command_has_name(d, a->name)) {
         cpdb_error(s, "Alias \"%s\" would hide the command \"%s\" (gdb's "
                    "form; pdb's \"alias %s COMMAND\" may).", a->name,
                    d->name, a->name);

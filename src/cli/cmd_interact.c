@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "core/eval.h"
 #include "core/session.h"
 #include "base/util.h"
 
@@ -104,22 +105,16 @@ compile_interactive(const char *text, PyObject **code)
 static PyObject *
 console_namespace(CpdbSession *s)
 {
-    PyFrameObject *f = cpdb_cmd_frame(s);
-    PyObject *ns = NULL, *globals, *locals = NULL;
-    if (f != NULL) {
-        globals = cpdb_frame_globals(f);
-        locals = globals ? cpdb_frame_locals(f) : NULL;
+    PyObject *ns = NULL, *globals, *locals;
+    if (cpdb_eval_namespaces(cpdb_cmd_frame(s), &globals, &locals) < 0) {
+        return NULL;
     }
-    else {
-        PyObject *main = PyImport_AddModule("__main__");   /* borrowed */
-        globals = main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
-    }
-    if (globals != NULL && (ns = PyDict_Copy(globals)) != NULL
-        && locals != NULL && PyDict_Update(ns, locals) < 0) {
+    if ((ns = PyDict_Copy(globals)) != NULL && locals != globals
+        && PyDict_Update(ns, locals) < 0) {
         Py_CLEAR(ns);
     }
-    Py_XDECREF(globals);
-    Py_XDECREF(locals);
+    Py_DECREF(globals);
+    Py_DECREF(locals);
     return ns;
 }
 
@@ -131,12 +126,7 @@ run_statement(CpdbSession *s, PyObject *code, PyObject *ns)
     PyObject *result;
     int leave = 0;
     cpdb_out_flush(s);
-    cpdb_guard_begin(&s->busy);
-    s->eval_serial++;
-    cpdb_session_gc_program(s);
-    result = PyEval_EvalCode(code, ns, ns);
-    cpdb_session_gc_debugger(s);
-    cpdb_guard_end(&s->busy);
+    result = cpdb_eval_code_in(s, code, ns, ns);
     if (result == NULL) {
         if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
             PyErr_Clear();

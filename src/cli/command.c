@@ -39,9 +39,8 @@ const char *const cpdb_class_docs[CMD_CLASS_COUNT] = {
     "Support facilities: help, settings, command files."
 };
 
-/* Whether word is the name or one of the aliases of d. */
-static int
-names_match(const CmdDef *d, const char *word)
+int
+cpdb_command_has_name(const CmdDef *d, const char *word)
 {
     const char *a;
     size_t n = strlen(word);
@@ -77,7 +76,7 @@ lookup_in(const CmdDef *const *tables, int n_tables, const char *word,
     }
     for (t = 0; t < n_tables && tables[t] != NULL; t++) {
         for (d = tables[t]; d->name != NULL; d++) {
-            if (names_match(d, word)) {
+            if (cpdb_command_has_name(d, word)) {
                 *found = d;
                 return CMD_LOOKUP_FOUND;
             }

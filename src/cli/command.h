@@ -87,6 +87,9 @@ typedef enum {
 CmdLookup cpdb_command_lookup(const CmdDef *const *tables, const char *word,
                               const CmdDef **found, char **matches);
 
+/* Whether word is d's name or one of its aliases (not a prefix). */
+int cpdb_command_has_name(const CmdDef *d, const char *word);
+
 /* The records of a NULL-terminated list of tables, in order:
        for (d = cpdb_command_next(tables, NULL); d != NULL;
             d = cpdb_command_next(tables, d))
