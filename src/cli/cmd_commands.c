@@ -20,6 +20,10 @@
 /* Lines a body may have, so that a runaway input cannot eat memory. */
 #define CPDB_MAX_BODY_LINES 10000
 
+/* Set while a body runs: a "commands" in it would read the lines that
+   follow at the prompt as its own. */
+static int running_body;
+
 typedef struct BodyEntry {
     int number;                 /* breakpoint number */
     CPDB_ARRAY(char *) lines;   /* malloc'd, stripped */
@@ -123,9 +127,11 @@ cpdb_bp_commands_run(CpdbSession *s, int number)
         if (i == 0 && strcmp(copy[0], "silent") == 0) {
             continue;
         }
+        running_body++;
         if (cpdb_command_execute(s, copy[i]) == CMD_FAILED) {
             s->cli->n_failed++;
         }
+        running_body--;
         resumed = cpdb_session_should_resume(s);
     }
     for (i = 0; i < n; i++) {
@@ -212,10 +218,15 @@ body_target(CpdbSession *s, const char *args)
 static CmdResult
 cmd_commands(CpdbSession *s, const char *args)
 {
-    int number = body_target(s, args);
+    int number;
     BodyEntry body;
     char *line;
-    if (number < 0) {
+    if (running_body) {
+        cpdb_error(s, "\"commands\" cannot run in a breakpoint's "
+                   "commands.");
+        return CMD_FAILED;
+    }
+    if ((number = body_target(s, args)) < 0) {
         return CMD_FAILED;
     }
     memset(&body, 0, sizeof body);

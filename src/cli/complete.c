@@ -6,6 +6,7 @@
    of the current file for locations. */
 #include "cli/complete.h"
 #include "cli/command.h"
+#include "cli/user.h"
 #include "base/compat.h"
 #include "core/resolve.h"
 #include "core/session.h"
@@ -512,6 +513,12 @@ cpdb_complete_types(CpdbSession *s, CpdbCompletion *c)
     cpdb_guard_end(&s->busy);
 }
 
+static void
+add_alias(void *ctx, const char *name)
+{
+    cpdb_complete_add(ctx, NULL, name);
+}
+
 static int
 compare(const void *a, const void *b)
 {
@@ -567,6 +574,7 @@ cpdb_complete(CpdbSession *s, const char *line, int start, const char *text,
     c.args = "";
     if (*cpdb_skip_space(head) == '\0') {
         cpdb_complete_commands(&c, NULL);
+        cpdb_alias_names(s, add_alias, &c);
         if (strchr(text, '.') != NULL) {
             cpdb_complete_python(s, &c);
         }

@@ -130,6 +130,20 @@ def test_commands_of_a_deleted_breakpoint_are_gone(prog):
                for l in after(r, "info breakpoints", 1)), r
 
 
+def test_commands_inside_a_body_do_not_read_the_prompt(prog):
+    r = run(prog, ["break square", "commands", "commands", "p 'body'",
+                   "end", "continue", "p 'prompt'"])
+    assert error_lines(r) == [
+        '"commands" cannot run in a breakpoint\'s commands.'], r
+    assert after(r, "continue")[-1] == "$1 = 'body'", r
+    assert after(r, "p 'prompt'") == ["$2 = 'prompt'"], r
+
+
+def test_aliases_complete_as_commands(prog):
+    r = run(prog, ["alias zzshow p %*", "complete zzs"])
+    assert after(r, "complete zzs") == ["zzshow"], r
+
+
 def test_bad_commands_arguments(prog):
     r = run(prog, ["commands", "break square", "commands 7", "commands 1x",
                    "commands 1 2"])
