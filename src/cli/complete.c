@@ -591,7 +591,9 @@ cpdb_complete(CpdbSession *s, const char *line, int start, const char *text,
     }
     free(head);
     *words = c.words;
-    qsort(c.items.items, c.items.n, sizeof(char *), compare);
+    if (c.items.n > 1) {        /* (no array at all when none) */
+        qsort(c.items.items, c.items.n, sizeof(char *), compare);
+    }
     for (i = 0, j = 0; i < c.items.n; i++) {
         if (j > 0 && strcmp(c.items.items[j - 1], c.items.items[i]) == 0) {
             free(c.items.items[i]);
