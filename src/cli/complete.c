@@ -210,8 +210,8 @@ cpdb_complete_python(CpdbSession *s, CpdbCompletion *c)
 }
 
 /* The functions (qualified names) of the source file path, each after
-   head; or, when what follows the colon starts with a digit, its lines
-   that hold code. */
+   head (then '_' names hidden as for attributes); or, when what follows
+   the colon starts with a digit, its lines that hold code. */
 static void
 add_file_names(CpdbSession *s, CpdbCompletion *c, const char *path,
                const char *head, int lines)
@@ -223,7 +223,10 @@ add_file_names(CpdbSession *s, CpdbCompletion *c, const char *path,
         return;
     }
     for (i = 0; !lines && i < src->n_funcs; i++) {
-        if (strstr(src->funcs[i].qualname, "<") == NULL) {
+        const char *q = src->funcs[i].qualname;
+        if (strstr(q, "<") == NULL
+            && (head == NULL || strlen(c->text) < strlen(head)
+                || !is_hidden_attr(q, c->text + strlen(head)))) {
             cpdb_complete_add(c, head, src->funcs[i].qualname);
         }
     }
@@ -350,12 +353,32 @@ add_breakable_attrs(CpdbCompletion *c, PyObject *obj, const char *head)
     PyErr_Clear();
 }
 
+/* The functions of module file stem.py or package stem/__init__.py,
+   each after head. */
+static void
+add_source_names(CpdbSession *s, CpdbCompletion *c, const char *stem,
+                 const char *head)
+{
+    static const char *const tails[] = {".py", "/__init__.py", NULL};
+    struct stat st;
+    int i;
+    for (i = 0; tails[i] != NULL; i++) {
+        char *file = cpdb_xasprintf("%s%s", stem, tails[i]);
+        if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+            char *path = cpdb_path_canonical(file);
+            add_file_names(s, c, path, head, 0);
+            free(path);
+        }
+        free(file);
+    }
+}
+
 /* "break mod.", "break json.dec", "break pkg.Class.": what follows the
    last dot, in the imported module or class it names, or among the
    modules of a package (imported or not); top-level module names
    without a dot. */
 static void
-complete_modules(CpdbCompletion *c)
+complete_modules(CpdbSession *s, CpdbCompletion *c)
 {
     const char *dot = strrchr(c->text, '.');
     PyObject *modules = PySys_GetObject("modules");     /* borrowed */
@@ -416,7 +439,9 @@ complete_modules(CpdbCompletion *c)
             Py_XDECREF(path);
         }
         else {
-            /* A package not imported yet: its folder on sys.path. */
+            /* A module not imported yet: the functions in its source
+               (break takes module.function before the import), and a
+               package's modules, found on sys.path. */
             char *rel = cpdb_xstrdup(base), *q;
             Py_ssize_t i;
             for (q = rel; *q; q++) {
@@ -431,6 +456,7 @@ complete_modules(CpdbCompletion *c)
                     char *pkg = cpdb_xasprintf("%s/%s", *dir ? dir : ".",
                                                rel);
                     add_folder_modules(c, pkg, head);
+                    add_source_names(s, c, pkg, head);
                     free(pkg);
                 }
                 PyErr_Clear();
@@ -477,7 +503,7 @@ cpdb_complete_functions(CpdbSession *s, CpdbCompletion *c)
         if (*c->text != '\0') {
             /* A module name may go on with a dot: no space after it. */
             size_t before = c->items.n;
-            complete_modules(c);
+            complete_modules(s, c);
             c->words = c->items.n == before;
         }
     }

@@ -92,8 +92,12 @@ def test_break_completes_modules_not_imported_yet(proj):
     assert after(r, "complete break json.dec") == ["break json.decoder"], r
     assert after(r, "complete break xml.dom.mini") == [
         "break xml.dom.minicompat", "break xml.dom.minidom"], r
-    # mylib, in the script's folder, before its import.
+    # mylib, in the script's folder, before its import: its name, then
+    # the functions in its source.
     assert "break mylib" in after(r, "complete break myl"), r
+    assert after(r, "complete break mylib.") == [
+        "break mylib.Widget", "break mylib.Widget.spin",
+        "break mylib.helper"], r
 
 
 def test_break_file_colon_lists_functions_or_lines(proj):
