@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "cli/files.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/session.h"
 #include "core/source.h"
 
@@ -150,6 +151,13 @@ cpdb_cli_read(CpdbSession *s, const char *prompt)
         return cpdb_xstrdup(c->last ? c->last : "");
     }
     free(c->last);
-    c->last = cpdb_command_repeat_form(line);
+    {
+        /* An alias repeats as the command it stands for ("nn" for
+           next): Enter runs that again. */
+        char *err, *expanded = cpdb_alias_expand(s, line, &err);
+        c->last = cpdb_command_repeat_form(expanded ? expanded : line);
+        free(expanded);
+        free(err);
+    }
     return line;
 }

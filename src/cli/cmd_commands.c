@@ -231,6 +231,11 @@ cmd_commands(CpdbSession *s, const char *args)
     }
     memset(&body, 0, sizeof body);
     body.number = number;
+    if (s->cli->queue_pos >= s->cli->queue.n && s->cli->console != NULL
+        && cpdb_console_is_terminal(s->cli->console, CPDB_STREAM_OUT)) {
+        cpdb_out(s, "Type commands for breakpoint %d, one per line.\n"
+                 "End with a line saying just \"end\".\n", number);
+    }
     /* The body is read now, from where the next command would come:
        the terminal with a ">" prompt, a pipe, or a -x file. */
     while ((line = cpdb_cli_read_raw(s, ">")) != NULL) {

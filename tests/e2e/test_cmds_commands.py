@@ -291,6 +291,7 @@ def test_commands_and_interact_on_a_terminal(prog, home):
         c.sendline("break square")
         c.expect_exact("(cpdb) ")
         c.sendline("commands")
+        c.expect_exact('End with a line saying just "end".')
         c.expect_exact(">")
         c.sendline("silent")
         c.expect_exact(">")
@@ -313,6 +314,24 @@ def test_commands_and_interact_on_a_terminal(prog, home):
         time.sleep(0.3)
         c.sendeof()
         c.expect_exact("now exiting the console")
+        c.expect_exact("(cpdb) ")
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
+
+
+@pytest.mark.skipif(pexpect_mod is None, reason="needs pexpect")
+def test_enter_repeats_the_command_an_alias_stands_for(prog, home):
+    c = spawn(home, prog)
+    try:
+        c.expect_exact("(cpdb) ")
+        c.sendline("alias nx = next")
+        c.expect_exact("(cpdb) ")
+        c.sendline("nx")
+        c.expect_exact("(6)<module>()")
+        c.expect_exact("(cpdb) ")
+        c.sendline("")
+        c.expect_exact("(14)<module>()")
         c.expect_exact("(cpdb) ")
         assert finish(c) == 0
     finally:
