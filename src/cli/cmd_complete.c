@@ -4,14 +4,11 @@
 #include "cli/command.h"
 #include "cli/complete.h"
 #include "cli/output.h"
+#include "console/console.h"
 #include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Characters that end the word being completed, as the terminal's
-   libedit is set up (console.c). */
-#define WORD_BREAKS " \t\n\"\\'`@$><=;|&{([,+-*/%"
 
 static CmdResult
 cmd_complete(CpdbSession *s, const char *args)
@@ -19,17 +16,15 @@ cmd_complete(CpdbSession *s, const char *args)
     const char *line = args, *p;
     int start = 0, words, i;
     char **items;
-    size_t len;
 
     for (p = line; *p != '\0'; p++) {
-        if (strchr(WORD_BREAKS, *p) != NULL) {
+        if (strchr(CPDB_CONSOLE_WORD_BREAKS, *p) != NULL) {
             start = (int)(p - line) + 1;
         }
     }
     items = cpdb_complete(s, line, start, line + start, &words);
     for (i = 0; items[i] != NULL; i++) {
-        len = (size_t)start;
-        cpdb_out(s, "%.*s%s\n", (int)len, line, items[i]);
+        cpdb_out(s, "%.*s%s\n", start, line, items[i]);
         free(items[i]);
     }
     free(items);

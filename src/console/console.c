@@ -191,7 +191,7 @@ editline_setup(CpdbConsole *c)
     rl_outstream = c->out;
     rl_readline_name = "cpdb";
     rl_attempted_completion_function = complete;
-    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%";
+    rl_basic_word_break_characters = CPDB_CONSOLE_WORD_BREAKS;
     using_history();
     if (home != NULL && *home != '\0') {
         c->history_path = cpdb_xasprintf("%s/.cpdb_history", home);
