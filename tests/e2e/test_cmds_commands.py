@@ -8,14 +8,9 @@ import time
 
 import pytest
 
-from conftest import CPDB, run_cpdb
+from conftest import run_cpdb
+from terminal import finish, pexpect, spawn
 from transcript import after, error_lines, locations
-
-pexpect_mod = None
-try:
-    import pexpect as pexpect_mod
-except ImportError:     # the terminal tests skip themselves
-    pass
 
 LOOP = """\
 def square(x):
@@ -264,28 +259,9 @@ def test_interact_from_a_command_file(prog, tmp_path):
 
 # --- on a terminal -----------------------------------------------------------
 
-def spawn(home, prog):
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    env.update(HOME=str(home), NO_COLOR="1", TERM="xterm")
-    import signal
-    return pexpect_mod.spawn(
-        CPDB, ["-q", "-nx", prog], env=env, encoding="utf-8", timeout=15,
-        dimensions=(40, 200),
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-
-
-def finish(c):
-    time.sleep(0.3)
-    c.sendeof()
-    c.expect(pexpect_mod.EOF)
-    c.close()
-    return c.exitstatus
-
-
-@pytest.mark.skipif(pexpect_mod is None, reason="needs pexpect")
+@pytest.mark.skipif(pexpect is None, reason="needs pexpect")
 def test_commands_and_interact_on_a_terminal(prog, home):
-    c = spawn(home, prog)
+    c = spawn(home, [prog])
     try:
         c.expect_exact("(cpdb) ")
         c.sendline("break square")
@@ -320,9 +296,9 @@ def test_commands_and_interact_on_a_terminal(prog, home):
         c.close(force=True)
 
 
-@pytest.mark.skipif(pexpect_mod is None, reason="needs pexpect")
+@pytest.mark.skipif(pexpect is None, reason="needs pexpect")
 def test_enter_repeats_the_command_an_alias_stands_for(prog, home):
-    c = spawn(home, prog)
+    c = spawn(home, [prog])
     try:
         c.expect_exact("(cpdb) ")
         c.sendline("alias nx = next")

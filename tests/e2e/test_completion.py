@@ -5,12 +5,11 @@ Checked through "complete TEXT" (the completer's candidates) and on a
 terminal under pexpect."""
 
 import os
-import signal
-import time
 
 import pytest
 
-from conftest import CPDB, run_cpdb
+from conftest import run_cpdb
+from terminal import finish, pexpect, settle, spawn
 from transcript import after
 
 MAIN = """\
@@ -143,43 +142,17 @@ def test_attributes_hide_underscore_names_until_typed(proj):
 
 # --- on a terminal -----------------------------------------------------------
 
-pexpect = pytest.importorskip("pexpect")
+needs_pexpect = pytest.mark.skipif(pexpect is None, reason="needs pexpect")
 
 
-def spawn(home, proj):
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
-    env.update(HOME=str(home), NO_COLOR="1", TERM="xterm")
-    return pexpect.spawn(
-        CPDB, ["-q", "-nx", "main.py"], env=env, cwd=proj,
-        encoding="utf-8", timeout=15, dimensions=(40, 200),
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-
-
-def finish(c):
-    time.sleep(0.3)
-    c.sendeof()
-    c.expect(pexpect.EOF)
-    c.close()
-
-
-def settle(c):
-    """What the terminal shows once libedit is done with the keys."""
-    time.sleep(0.5)
-    try:
-        c.expect("will-not-appear", timeout=0.5)
-    except pexpect.TIMEOUT:
-        pass
-    return c.before
-
-
+@needs_pexpect
 def test_tab_tab_after_a_whole_location_adds_no_word(home, tmp_path):
     # A file with one function: Tab Tab after it used to add it again
     # ("break tick tick").
     d = tmp_path / "one"
     d.mkdir()
     (d / "main.py").write_text("def tick():\n    return 1\n\n\ntick()\n")
-    c = spawn(home, str(d))
+    c = spawn(home, ["main.py"], cwd=str(d))
     try:
         c.expect_exact("(cpdb) ")
         c.send("break tick\t\t")
@@ -193,8 +166,9 @@ def test_tab_tab_after_a_whole_location_adds_no_word(home, tmp_path):
         c.close(force=True)
 
 
+@needs_pexpect
 def test_tab_lists_a_module_and_completes_a_type(home, proj):
-    c = spawn(home, proj)
+    c = spawn(home, ["main.py"], cwd=proj)
     try:
         c.expect_exact("(cpdb) ")
         c.sendline("break 19")
