@@ -59,8 +59,10 @@ cpdb_bp_commands_free(CpdbBpCommands *t)
     free(t);
 }
 
-/* The entry of a breakpoint that still exists; entries of deleted
-   breakpoints are dropped on the way (numbers are never reused).
+/* The entry of breakpoint number; entries of the other breakpoints
+   that no longer exist are dropped on the way (numbers are never
+   reused).  Number's own is kept even when its breakpoint is gone: a
+   temporary breakpoint is deleted as it stops, before its list runs.
    Return: borrowed, or NULL. */
 static BodyEntry *
 find_entry(CpdbSession *s, int number)
@@ -73,7 +75,7 @@ find_entry(CpdbSession *s, int number)
     }
     for (i = 0, j = 0; i < t->items.n; i++) {
         BodyEntry e = t->items.items[i];
-        if (cpdb_bp_find(&s->bps, e.number) == NULL) {
+        if (e.number != number && cpdb_bp_find(&s->bps, e.number) == NULL) {
             lines_free(&e);
             continue;
         }

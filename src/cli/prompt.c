@@ -147,7 +147,9 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     }
     if (!pass_repeated_stop(s, stop)) {
         /* --- a breakpoint's commands (cmd_commands.c) --- */
-        int bp = stop->reason == CPDB_STOP_BREAK ? stop->breakpoint : 0;
+        int bp = stop->reason == CPDB_STOP_BREAK
+                 || stop->reason == CPDB_STOP_BREAK_TEMP
+                 ? stop->breakpoint : 0;
         s->cli->repeat = 0;
         if (bp == 0 || !cpdb_bp_commands_silent(s, bp)) {
             print_stop(s, stop);

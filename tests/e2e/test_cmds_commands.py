@@ -139,6 +139,13 @@ def test_aliases_complete_as_commands(prog):
     assert after(r, "complete zzs") == ["zzshow"], r
 
 
+def test_a_temporary_breakpoint_runs_its_commands_once(prog):
+    r = run(prog, ["tbreak square", "commands", "p 'temp', x", "end",
+                   "continue", "info breakpoints"])
+    assert after(r, "continue")[-1] == "$1 = ('temp', 0)", r
+    assert after(r, "info breakpoints") == ["No breakpoints."], r
+
+
 def test_bad_commands_arguments(prog):
     r = run(prog, ["commands", "break square", "commands 7", "commands 1x",
                    "commands 1 2"])
