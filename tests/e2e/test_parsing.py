@@ -120,14 +120,3 @@ def test_nul_byte_in_a_piped_line_is_an_error(prog):
                               "commands are text."], r
     printed = [l for l in r.out.splitlines() if l.startswith("$")]
     assert printed == ["$1 = 1", "$2 = 4"], r
-
-
-def test_nul_byte_in_a_command_file_is_an_error(prog, tmp_path):
-    cmds = tmp_path / "cmds"
-    cmds.write_bytes(b"p 1\np 2\0p 3\np 4\n")
-    r = run_cpdb(["--batch", "-x", str(cmds), prog])
-    assert error_lines(r) == ["Line 2 of %s holds a NUL byte: skipped "
-                              "(commands are text)." % cmds], r
-    printed = [l for l in r.out.splitlines() if l.startswith("$")]
-    assert printed == ["$1 = 1", "$2 = 4"], r
-    assert r.rc == 1, r
