@@ -13,7 +13,6 @@
 #include "core/session.h"
 #include "base/util.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,56 +189,41 @@ set_body(CpdbSession *s, int number, BodyEntry *body)
     cpdb_array_push(&c->bp_commands->items, *body);
 }
 
-/* The breakpoint "commands" applies to: N, or the last one set.
-   Return: its number, or -1 after reporting. */
+/* The breakpoints "commands" applies to: a list of numbers and ranges,
+   or the last one set.  Return: how many, *numbers malloc'd; or -1
+   after reporting. */
 static int
-body_target(CpdbSession *s, const char *args)
+body_targets(CpdbSession *s, const char *args, int **numbers)
 {
-    const char *p = cpdb_skip_space(args);
-    long n;
-    if (*p == '\0') {
-        if (s->bps.n == 0) {
-            cpdb_error(s, "No breakpoints specified.");
-            return -1;
-        }
-        return s->bps.items[s->bps.n - 1]->number;
-    }
-    if (cpdb_parse_int(p, &n) < 0 || strspn(p, "0123456789 \t")
-        != strlen(p) || n < 1 || n > INT_MAX) {
-        cpdb_error(s, "Bad breakpoint number \"%s\": one number is "
-                   "expected.", p);
+    size_t i, n = s->bps.n;
+    int *exists, count;
+    *numbers = NULL;
+    if (n == 0) {
+        cpdb_error(s, "No breakpoints specified.");
         return -1;
     }
-    if (cpdb_bp_find(&s->bps, (int)n) == NULL) {
-        cpdb_error(s, "No breakpoint number %ld.", n);
-        return -1;
+    if (*cpdb_skip_space(args) == '\0') {
+        *numbers = cpdb_xmalloc(sizeof(int));
+        **numbers = s->bps.items[n - 1]->number;
+        return 1;
     }
-    return (int)n;
+    exists = cpdb_xmalloc(sizeof(int) * n);
+    for (i = 0; i < n; i++) {
+        exists[i] = s->bps.items[i]->number;
+    }
+    count = cpdb_cmd_number_list(s, args, "breakpoint", exists, n, numbers);
+    free(exists);
+    return count;
 }
 
-static CmdResult
-cmd_commands(CpdbSession *s, const char *args)
+/* Read a body up to "end" (or the end of input) into body.  Return 0,
+   or -1 after reporting (too long; nothing kept). */
+static int
+read_body(CpdbSession *s, BodyEntry *body)
 {
-    int number;
-    BodyEntry body;
     char *line;
-    if (running_body) {
-        cpdb_error(s, "\"commands\" cannot run in a breakpoint's "
-                   "commands.");
-        return CMD_FAILED;
-    }
-    if ((number = body_target(s, args)) < 0) {
-        return CMD_FAILED;
-    }
-    memset(&body, 0, sizeof body);
-    body.number = number;
-    if (s->cli->queue_pos >= s->cli->queue.n && s->cli->console != NULL
-        && cpdb_console_is_terminal(s->cli->console, CPDB_STREAM_OUT)) {
-        cpdb_out(s, "Type commands for breakpoint %d, one per line.\n"
-                 "End with a line saying just \"end\".\n", number);
-    }
-    /* The body is read now, from where the next command would come:
-       the terminal with a ">" prompt, a pipe, or a -x file. */
+    /* From where the next command would come: the terminal with a ">"
+       prompt, a pipe, or a -x file. */
     while ((line = cpdb_cli_read_raw(s, ">")) != NULL) {
         char *cmd = cpdb_strip_dup(line);
         free(line);
@@ -251,24 +235,71 @@ cmd_commands(CpdbSession *s, const char *args)
             free(cmd);
             continue;
         }
-        if (body.lines.n >= CPDB_MAX_BODY_LINES) {
-            cpdb_error(s, "Too many commands for breakpoint %d (at most "
-                       "%d).", number, CPDB_MAX_BODY_LINES);
+        if (body->lines.n >= CPDB_MAX_BODY_LINES) {
+            cpdb_error(s, "Too many commands (at most %d).",
+                       CPDB_MAX_BODY_LINES);
             free(cmd);
-            lines_free(&body);
-            return CMD_FAILED;
+            lines_free(body);
+            return -1;
         }
-        cpdb_array_push(&body.lines, cmd);
+        cpdb_array_push(&body->lines, cmd);
     }
-    set_body(s, number, &body);
+    return 0;
+}
+
+static CmdResult
+cmd_commands(CpdbSession *s, const char *args)
+{
+    int *numbers, n, i;
+    size_t j;
+    BodyEntry body;
+    CpdbBuf which;
+
+    if (running_body) {
+        cpdb_error(s, "\"commands\" cannot run in a breakpoint's "
+                   "commands.");
+        return CMD_FAILED;
+    }
+    if ((n = body_targets(s, args, &numbers)) <= 0) {
+        free(numbers);
+        return CMD_FAILED;
+    }
+    cpdb_buf_init(&which);
+    for (i = 0; i < n; i++) {
+        cpdb_buf_printf(&which, "%s%d", i ? " " : "", numbers[i]);
+    }
+    if (s->cli->queue_pos >= s->cli->queue.n && s->cli->console != NULL
+        && cpdb_console_is_terminal(s->cli->console, CPDB_STREAM_OUT)) {
+        cpdb_out(s, "Type commands for breakpoint%s %s, one per line.\n"
+                 "End with a line saying just \"end\".\n",
+                 n > 1 ? "s" : "", which.data);
+    }
+    cpdb_buf_fini(&which);
+    memset(&body, 0, sizeof body);
+    if (read_body(s, &body) < 0) {
+        free(numbers);
+        return CMD_FAILED;
+    }
+    for (i = 0; i < n; i++) {
+        BodyEntry copy;
+        memset(&copy, 0, sizeof copy);
+        copy.number = numbers[i];
+        for (j = 0; j < body.lines.n; j++) {
+            cpdb_array_push(&copy.lines, cpdb_xstrdup(body.lines.items[j]));
+        }
+        set_body(s, numbers[i], &copy);
+    }
+    lines_free(&body);
+    free(numbers);
     return CMD_STAY;
 }
 
 const CmdDef cpdb_cmds_commands[] = {
     {"commands", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_commands,
-     "commands [N]",
+     "commands [N...]",
      "Set commands to run each time breakpoint N stops the program.\n"
-     "Without N, the last breakpoint set.  The commands follow, one per\n"
+     "Without N, the last breakpoint set; several numbers or ranges\n"
+     "(\"1 3-4\") give each the same list.  The commands follow, one per\n"
      "line (with a \">\" prompt on a terminal, or the next lines of a\n"
      "pipe or -x file), ending with a line saying \"end\".  A first line\n"
      "\"silent\" keeps the stop from being shown.  A command that resumes\n"

@@ -152,8 +152,19 @@ def test_bad_commands_arguments(prog):
     assert error_lines(r) == [
         "No breakpoints specified.",
         "No breakpoint number 7.",
-        'Bad breakpoint number "1x": one number is expected.',
-        'Bad breakpoint number "1 2": one number is expected.'], r
+        'Bad breakpoint number "1x": numbers from 1 to 2147483647 or '
+        'ranges N-M are expected.',
+        "No breakpoint number 2."], r
+
+
+def test_one_list_for_several_breakpoints(prog):
+    r = run(prog, ["break square", "break 10", "break 11", "commands 1-2",
+                   "silent", "p 'hit'", "continue", "end", "continue"])
+    out = after(r, "continue")
+    # Three hits of 1, one of 2, each silent; then 3 stops.
+    assert [l for l in out if l.startswith("$")] == [
+        "$1 = 'hit'", "$2 = 'hit'", "$3 = 'hit'", "$4 = 'hit'"], r
+    assert [l[1] for l in locations(out)] == [11], r
 
 
 # --- alias ---------------------------------------------------------------
