@@ -189,33 +189,36 @@ cpdb_eval_compile(CpdbSession *s, const char *text, int as_expr)
     return compile_text(s, text, as_expr, &h);
 }
 
-/* Run code in frame's namespaces (or __main__'s), then make local
-   assignments stick.  Return: new reference or NULL with exception. */
-static PyObject *
-run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
-             HistBind *h)
+int
+cpdb_eval_namespaces(PyFrameObject *frame, PyObject **globals,
+                     PyObject **locals)
 {
-    PyObject *globals = NULL, *locals = NULL, *result = NULL;
-    unsigned long saved_thread;
-
     if (frame != NULL) {
-        globals = cpdb_frame_globals(frame);
-        locals = globals ? cpdb_frame_locals(frame) : NULL;
+        *globals = cpdb_frame_globals(frame);
+        *locals = *globals ? cpdb_frame_locals(frame) : NULL;
     }
     else {
         PyObject *main = PyImport_AddModule("__main__");   /* borrowed */
-        globals = main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
-        locals = Py_XNewRef(globals);
+        *globals = main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
+        *locals = Py_XNewRef(*globals);
     }
-    if (globals == NULL || locals == NULL) {
-        goto done;
+    if (*globals == NULL || *locals == NULL) {
+        Py_CLEAR(*globals);
+        Py_CLEAR(*locals);
+        return -1;
     }
-    if (hist_bind(s, h, frame) < 0) {
-        goto done;
-    }
+    return 0;
+}
+
+PyObject *
+cpdb_eval_code_in(CpdbSession *s, PyObject *code, PyObject *globals,
+                  PyObject *locals)
+{
+    PyObject *result;
+    unsigned long saved_thread;
     cpdb_guard_begin(&s->busy);
     saved_thread = s->py_thread;
-    s->py_thread = PyThread_get_thread_ident();
+    s->py_thread = PyThread_get_thread_ident();    /* Ctrl-C's target */
     s->eval_serial++;
     cpdb_session_gc_program(s);
     result = PyEval_EvalCode(code, globals, locals);
@@ -223,6 +226,24 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
     cpdb_hooks_sigint_settle(s);
     s->py_thread = saved_thread;
     cpdb_guard_end(&s->busy);
+    return result;
+}
+
+/* Run code in frame's namespaces (or __main__'s), then make local
+   assignments stick.  Return: new reference or NULL with exception. */
+static PyObject *
+run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
+             HistBind *h)
+{
+    PyObject *globals = NULL, *locals = NULL, *result = NULL;
+
+    if (cpdb_eval_namespaces(frame, &globals, &locals) < 0) {
+        goto done;
+    }
+    if (hist_bind(s, h, frame) < 0) {
+        goto done;
+    }
+    result = cpdb_eval_code_in(s, code, globals, locals);
     if (frame != NULL) {
         cpdb_frame_locals_sync(frame);
     }
