@@ -76,7 +76,7 @@ hash_ptr(const void *p)
     return (size_t)x;
 }
 
-static int build_index(CpdbHeap *h);
+static int build_index(CpdbHeap *h, int may_stop);
 
 long
 cpdb_heap_find(CpdbHeap *h, const void *address)
@@ -84,7 +84,7 @@ cpdb_heap_find(CpdbHeap *h, const void *address)
     size_t i;
     if (h->slots == NULL) {
         /* built when first needed: a census does without */
-        if (h->n == 0 || build_index(h) < 0) {
+        if (h->n == 0 || build_index(h, 0) < 0) {
             PyErr_Clear();
             return -1;
         }
@@ -100,8 +100,11 @@ cpdb_heap_find(CpdbHeap *h, const void *address)
     }
 }
 
+/* The pointer-to-index table.  may_stop: Ctrl-C may cut it short
+   (not for a lookup, whose "not found" would be a wrong answer).
+   Return 0, or -1 with an exception set. */
 static int
-build_index(CpdbHeap *h)
+build_index(CpdbHeap *h, int may_stop)
 {
     size_t cap = 16, i;
     while (cap < (size_t)h->n + (size_t)h->n / 2 + 1) {
@@ -115,6 +118,11 @@ build_index(CpdbHeap *h)
     h->mask = cap - 1;
     for (i = 0; i < h->n; i++) {
         size_t j = hash_ptr(h->objs[i]) & h->mask;
+        if (may_stop && cpdb_heap_poll(i)) {
+            free(h->slots);
+            h->slots = NULL;
+            return -1;
+        }
         while (h->slots[j] != 0) {
             j = (j + 1) & h->mask;
         }
@@ -343,7 +351,7 @@ cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
     h->list = Py_NewRef(list);
     h->objs = ((PyListObject *)list)->ob_item;
     h->n = (uint32_t)PyList_GET_SIZE(list);
-    if (build_index(h) < 0) {
+    if (build_index(h, 1) < 0) {
         cpdb_heap_clear(h);
         return -1;
     }
@@ -492,7 +500,7 @@ cpdb_heap_build_back(CpdbHeap *h)
     if (h->have_back) {
         return 0;
     }
-    if (h->slots == NULL && h->n > 0 && build_index(h) < 0) {
+    if (h->slots == NULL && h->n > 0 && build_index(h, 1) < 0) {
         return -1;
     }
     memset(&p, 0, sizeof p);
@@ -680,7 +688,7 @@ cpdb_heap_referred(CpdbHeap *h)
         memset(&p, 0, sizeof p);
         p.h = h;
         p.bits = r.bits;
-        if (h->slots == NULL && h->n > 0 && build_index(h) < 0) {
+        if (h->slots == NULL && h->n > 0 && build_index(h, 1) < 0) {
             free(r.bits);
             free(r.seen);
             return NULL;
