@@ -95,9 +95,11 @@ cpdb_session_destroy(CpdbSession *s)
     if (s->tracing) {
         s->backend->stop(&s->trace);
     }
+    cpdb_interrupt_unwrap();    /* SIGINT is Python's alone again */
     cpdb_stack_clear(s);
     cpdb_heap_clear(&s->heap);
     Py_CLEAR(s->stop_value);
+    Py_CLEAR(s->sigint_saved);
     cpdb_step_fini(&s->step);
     cpdb_bp_table_fini(&s->bps);
     cpdb_source_cache_fini(&s->sources);

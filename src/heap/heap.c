@@ -327,6 +327,7 @@ cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx)
     }
     if (cpdb_heap_interrupted()) {
         Py_DECREF(f.list);
+        cpdb_heap_clear(h);     /* the modules noted */
         return -1;
     }
     if (PyList_GET_SIZE(f.list) >= (Py_ssize_t)UINT32_MAX) {
