@@ -56,6 +56,22 @@ typedef struct CpdbOptions {
     const char *backend;   /* how the program is watched: "monitoring"
                               (3.12+) or "legacy"; NULL or one this
                               Python lacks: the default */
+    /* Whether the session owns its process.  0 (library hosts): kill,
+       run and quit unwind the program with the cpdb.Kill exception, so
+       its finally blocks and except clauses run (and may catch it).
+       1 (the cpdb program): the program's code never runs again after
+       kill or quit (no unwinding); quit flushes and ends the process
+       with _exit(); run re-executes the process (restart_argv) with the
+       session's state; os._exit() in the program is an exit like any
+       other.  See docs/embedding.md. */
+    int own_process;
+    /* own_process: the command line to re-execute for run, without the
+       program (cpdb and its options: NULL-terminated, borrowed for the
+       session's life); the program and its arguments are added. */
+    char *const *restart_argv;
+    /* own_process: the state file a restart left (restored once, then
+       deleted), or NULL. */
+    const char *restore_state;
 } CpdbOptions;
 
 /* --- sessions ----------------------------------------------------------- */

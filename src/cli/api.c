@@ -95,6 +95,7 @@ cpdb_cli_attach(CpdbSession *s, const CpdbIo *io)
     if (!s->opts.no_init_files) {
         queue_init_files(s);
     }
+    cpdb_cli_restart_attach(s);
     return 0;
 }
 
@@ -110,6 +111,10 @@ cpdb_cli_free(CpdbSession *s)
         free(c->queue.items[i]);
     }
     free(c->queue.items);
+    for (i = 0; i < c->restore.n; i++) {
+        free(c->restore.items[i]);
+    }
+    free(c->restore.items);
     free(c->last);
     for (i = 0; i < c->displays.n; i++) {
         free(c->displays.items[i].expr);

@@ -10,9 +10,12 @@
 #include "base/util.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out)
@@ -31,40 +34,190 @@ cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out)
     return 0;
 }
 
-/* Split command-line arguments: blanks separate, quotes group, a
-   backslash escapes the next character.  Return: count; *argv_out is a
-   malloc'd array of malloc'd strings. */
+/* --- the program's arguments and redirections --------------------------- */
+
+/* The redirection operators "run" takes, as a shell does; the longest
+   spelling first.  from_fd >= 0: a copy of that fd, no file. */
+static const struct {
+    const char *op;
+    int fd, from_fd, append;
+} redirect_ops[] = {
+    {"2>&1", 2, 1, 0}, {"1>&2", 1, 2, 0}, {">&2", 1, 2, 0},
+    {"2>>", 2, -1, 1}, {"1>>", 1, -1, 1}, {">>", 1, -1, 1},
+    {"2>", 2, -1, 0}, {"1>", 1, -1, 0}, {">", 1, -1, 0},
+    {"0<", 0, -1, 0}, {"<", 0, -1, 0},
+};
+
+/* The redirection operator at p (the start of a word), or -1. */
 static int
-split_args(const char *text, char ***argv_out)
+redirect_at(const char *p)
+{
+    size_t i;
+    for (i = 0; i < CPDB_ARRAY_LEN(redirect_ops); i++) {
+        const char *op = redirect_ops[i].op;
+        if (strncmp(p, op, strlen(op)) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* One word at *p: blanks and unquoted < > end it, quotes group, a
+   backslash escapes the next character.  Return: malloc'd, or NULL when
+   there is no word there. */
+static char *
+take_word(const char **pp)
+{
+    const char *p = *pp;
+    CpdbBuf b;
+    char quote = 0;
+    int any = 0;
+    cpdb_buf_init(&b);
+    while (*p && (quote || (!isspace((unsigned char)*p) && *p != '<'
+                            && *p != '>'))) {
+        any = 1;
+        if (quote && *p == quote) {
+            quote = 0;
+        }
+        else if (!quote && (*p == '"' || *p == '\'')) {
+            quote = *p;
+        }
+        else if (*p == '\\' && p[1] != '\0' && quote != '\'') {
+            p++;
+            cpdb_buf_addc(&b, *p);
+        }
+        else {
+            cpdb_buf_addc(&b, *p);
+        }
+        p++;
+    }
+    *pp = p;
+    if (!any) {
+        cpdb_buf_fini(&b);
+        return NULL;
+    }
+    return cpdb_buf_take(&b);
+}
+
+void
+cpdb_cli_quote_word(CpdbBuf *b, const char *w)
+{
+    const char *p;
+    if (*w != '\0' && strpbrk(w, " \t\n\"'\\<>") == NULL) {
+        cpdb_buf_add(b, w);
+        return;
+    }
+    cpdb_buf_addc(b, '\'');
+    for (p = w; *p; p++) {
+        if (*p == '\'') {
+            cpdb_buf_add(b, "'\\''");
+        }
+        else {
+            cpdb_buf_addc(b, *p);
+        }
+    }
+    cpdb_buf_addc(b, '\'');
+}
+
+/* Check that a redirection's file can be used now, so that a bad one
+   stops "run" before anything ends or starts.  Return 0, or -1 after
+   reporting. */
+static int
+check_redirect_file(CpdbSession *s, const char *path, int fd,
+                    const char *as_given)
+{
+    if (fd == 0) {
+        int f = open(path, O_RDONLY | O_CLOEXEC);
+        if (f < 0) {
+            cpdb_error(s, "Cannot redirect the input from \"%s\": %s.",
+                       as_given, strerror(errno));
+            return -1;
+        }
+        close(f);
+        return 0;
+    }
+    if (access(path, F_OK) == 0 ? access(path, W_OK) < 0 : 0) {
+        cpdb_error(s, "Cannot redirect the output to \"%s\": %s.",
+                   as_given, strerror(errno));
+        return -1;
+    }
+    if (access(path, F_OK) < 0) {
+        char *dir = cpdb_xstrdup(path), *slash = strrchr(dir, '/');
+        int ok;
+        *(slash == dir ? slash + 1 : slash) = '\0';
+        ok = access(dir, W_OK | X_OK) == 0;
+        if (!ok) {
+            cpdb_error(s, "Cannot redirect the output to \"%s\": %s.",
+                       as_given, strerror(errno));
+        }
+        free(dir);
+        return ok ? 0 : -1;
+    }
+    return 0;
+}
+
+int
+cpdb_cli_parse_run_args(CpdbSession *s, const char *text, int *argc,
+                        char ***argv, CpdbRedirects *redir)
 {
     CPDB_ARRAY(char *) args = {0};
+    CpdbBuf canon;
     const char *p = cpdb_skip_space(text);
+    size_t i;
+
+    cpdb_buf_init(&canon);
     while (*p) {
-        CpdbBuf b;
-        char quote = 0;
-        cpdb_buf_init(&b);
-        while (*p && (quote || !isspace((unsigned char)*p))) {
-            if (quote && *p == quote) {
-                quote = 0;
+        int k = redirect_at(p);
+        if (k >= 0) {
+            const char *op = redirect_ops[k].op;
+            char *word, *path;
+            p = cpdb_skip_space(p + strlen(op));
+            if (redirect_ops[k].from_fd >= 0) {
+                cpdb_redirects_add(redir, redirect_ops[k].fd,
+                                   redirect_ops[k].from_fd, NULL, 0);
+                cpdb_buf_printf(&canon, "%s%s", canon.len ? " " : "", op);
+                continue;
             }
-            else if (!quote && (*p == '"' || *p == '\'')) {
-                quote = *p;
+            word = take_word(&p);
+            if (word == NULL || *word == '\0') {
+                cpdb_error(s, "Bad redirection \"%s\": a file name is "
+                           "expected after it.", op);
+                free(word);
+                goto error;
             }
-            else if (*p == '\\' && p[1] != '\0' && quote != '\'') {
-                p++;
-                cpdb_buf_addc(&b, *p);
+            path = word[0] == '/' ? cpdb_xstrdup(word)
+                   : cpdb_xasprintf("%s/%s", s->process.start_dir, word);
+            if (check_redirect_file(s, path, redirect_ops[k].fd, word) < 0) {
+                free(path);
+                free(word);
+                goto error;
             }
-            else {
-                cpdb_buf_addc(&b, *p);
-            }
-            p++;
+            cpdb_redirects_add(redir, redirect_ops[k].fd, -1, path,
+                               redirect_ops[k].append);
+            cpdb_buf_printf(&canon, "%s%s ", canon.len ? " " : "", op);
+            cpdb_cli_quote_word(&canon, path);
+            free(path);
+            free(word);
         }
-        cpdb_array_push(&args, cpdb_buf_take(&b));
-        cpdb_buf_fini(&b);
+        else {
+            cpdb_array_push(&args, take_word(&p));
+        }
         p = cpdb_skip_space(p);
     }
-    *argv_out = args.items;
-    return (int)args.n;
+    free(redir->text);
+    redir->text = canon.len ? cpdb_buf_take(&canon) : NULL;
+    cpdb_buf_fini(&canon);
+    *argv = args.items;
+    *argc = (int)args.n;
+    return 0;
+error:
+    cpdb_buf_fini(&canon);
+    for (i = 0; i < args.n; i++) {
+        free(args.items[i]);
+    }
+    free(args.items);
+    cpdb_redirects_clear(redir);
+    return -1;
 }
 
 /* A resume operation's answer as a command result. */
@@ -78,27 +231,46 @@ exec_result(CpdbSession *s, int rc)
     return CMD_STAY;
 }
 
+/* run [ARGS] [REDIRECTIONS]: a bad redirection is reported before the
+   program is ended or started. */
 static CmdResult
 cmd_run(CpdbSession *s, const char *args)
 {
+    CpdbBuf line;
     size_t i;
     if (s->prog.kind == CPDB_PROG_NONE) {
         return exec_result(s, cpdb_exec_run(s));
     }
     if (*cpdb_skip_space(args) != '\0') {
+        CpdbRedirects redir;
         char **argv;
-        int argc = split_args(args, &argv);
+        int argc;
+        cpdb_redirects_init(&redir);
+        if (cpdb_cli_parse_run_args(s, args, &argc, &argv, &redir) < 0) {
+            cpdb_redirects_fini(&redir);
+            return CMD_FAILED;
+        }
         cpdb_program_set_args(&s->prog, argc, argv);
         for (i = 0; i < (size_t)argc; i++) {
             free(argv[i]);
         }
         free(argv);
+        cpdb_redirects_clear(&s->redir);
+        free(s->redir.ops.items);
+        s->redir.ops = redir.ops;
+        s->redir.text = redir.text;
     }
-    cpdb_out(s, "Starting program: %s", s->prog.target);
+    cpdb_buf_init(&line);
+    cpdb_cli_quote_word(&line, s->prog.target);
     for (i = 0; i < (size_t)s->prog.argc; i++) {
-        cpdb_out(s, " %s", s->prog.argv[i]);
+        cpdb_buf_addc(&line, ' ');
+        cpdb_cli_quote_word(&line, s->prog.argv[i]);
     }
-    cpdb_out(s, "\n");
+    if (s->redir.text != NULL) {
+        cpdb_buf_printf(&line, " %s", s->redir.text);
+    }
+    cpdb_out(s, "Starting program: %s\n", line.data);
+    cpdb_buf_fini(&line);
     return exec_result(s, cpdb_exec_run(s));
 }
 

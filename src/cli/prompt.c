@@ -141,6 +141,9 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
     (void)ctx;
     cpdb_out_sync(s);
+    if (s->cli->restore.n > 0) {
+        cpdb_cli_restore_commands(s);   /* after a restart: first stop */
+    }
     if (stop->condition_error != NULL) {
         cpdb_error(s, "%s", stop->condition_error);
     }

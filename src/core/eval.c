@@ -24,6 +24,18 @@ cpdb_history_add(CpdbSession *s, PyObject *v)
     return (long)PyList_GET_SIZE(s->history);
 }
 
+void
+cpdb_history_skip(CpdbSession *s, long n)
+{
+    while (PyList_GET_SIZE(s->history) < n) {
+        if (PyList_Append(s->history, Py_None) < 0) {
+            PyErr_Clear();
+            return;
+        }
+    }
+    s->history_dropped = n;
+}
+
 /* Length of the string literal starting at p (quote at p[0]), or the
    rest of the text when it is not closed. */
 static size_t
@@ -167,6 +179,7 @@ compile_text(CpdbSession *s, const char *text, int as_expr, HistBind *h)
     const char *err;
     char *rewritten;
     PyObject *code;
+    int i;
 
     rewritten = cpdb_eval_rewrite_history(
         text, (long)PyList_GET_SIZE(s->history), h->used, MAX_HISTORY_REFS,
@@ -174,6 +187,15 @@ compile_text(CpdbSession *s, const char *text, int as_expr, HistBind *h)
     if (rewritten == NULL) {
         PyErr_SetString(PyExc_ValueError, err);
         return NULL;
+    }
+    for (i = 0; i < h->n_used; i++) {
+        if (h->used[i] <= s->history_dropped) {
+            PyErr_Format(PyExc_ValueError, "$%ld was a value of the "
+                         "program's earlier run: values are dropped when "
+                         "it runs again.", h->used[i]);
+            free(rewritten);
+            return NULL;
+        }
     }
     code = Py_CompileString(rewritten, "<cpdb>",
                             as_expr ? Py_eval_input : Py_file_input);

@@ -30,6 +30,9 @@ PyObject *cpdb_eval_code(CpdbSession *s, PyFrameObject *frame,
 
 /* Value history: record v (gdb's $N).  Return: N. */
 long cpdb_history_add(CpdbSession *s, PyObject *v);
+/* A restarted process: numbering goes on after n values, which belonged
+   to the program's earlier run and are gone ($1..$n then say so). */
+void cpdb_history_skip(CpdbSession *s, long n);
 
 /* Rewrite $N, $, $$ and $$N outside string literals into names that
    cpdb_eval_* binds; the history numbers used go to used[0..*n_used).

@@ -79,6 +79,8 @@ cpdb_session_create(const CpdbOptions *opts)
         cpdb_session_destroy(s);
         return NULL;
     }
+    cpdb_process_init(&s->process);
+    cpdb_redirects_init(&s->redir);
     s->bps.on_change = breaks_changed;
     s->bps.change_ctx = s;
     s->sources.busy = &s->busy;
@@ -101,6 +103,8 @@ cpdb_session_destroy(CpdbSession *s)
     cpdb_bp_table_fini(&s->bps);
     cpdb_source_cache_fini(&s->sources);
     cpdb_program_fini(&s->prog);
+    cpdb_redirects_fini(&s->redir);
+    cpdb_process_fini(&s->process);
     Py_XDECREF(s->history);
     Py_XDECREF(s->kill_exc);
     Py_XDECREF(s->trace_marker);
@@ -420,6 +424,15 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
     s->cb.on_stop(s, &ev, s->cb.ctx);
+    if (s->opts.own_process && s->request != CPDB_REQ_NONE) {
+        /* kill, run or quit: the program is not unwound (its except
+           and finally clauses would run, and could catch it) */
+        s->at_stop = 0;
+        cpdb_session_heap_forget(s);
+        cpdb_stack_clear(s);
+        Py_CLEAR(s->stop_value);
+        cpdb_session_end_here(s, CPDB_STOP_KILLED, 0);
+    }
     if (!cpdb_session_should_resume(s)) {
         cpdb_step_set_continue(s);      /* no choice made: go on */
     }
@@ -493,6 +506,60 @@ idle(CpdbSession *s)
 
 /* --- running ------------------------------------------------------------ */
 
+static void
+hooks_on(CpdbSession *s)
+{
+    cpdb_hooks_install(s, &s->hooks);
+    if (s->opts.own_process) {
+        cpdb_process_hook_exit(s);
+    }
+    s->hooks_on = 1;
+}
+
+static void
+hooks_off(CpdbSession *s)
+{
+    if (s->hooks_on) {
+        cpdb_process_unhook_exit(s);
+        cpdb_hooks_remove(s, &s->hooks);
+        s->hooks_on = 0;
+    }
+}
+
+void
+cpdb_session_end_here(CpdbSession *s, CpdbStopReason how, int status)
+{
+    if (s->tracing) {
+        s->backend->stop(&s->trace);
+        s->tracing = 0;
+    }
+    hooks_off(s);
+    cpdb_program_unredirect(s);
+    s->state = CPDB_PROG_IDLE;
+    /* The program's objects stay as they are until the process ends:
+       no collection frees them behind the prompt's back. */
+    gc_pause(s);
+    if (how == CPDB_STOP_EXITED) {
+        s->exit_status = status;
+        report_exit(s, CPDB_STOP_EXITED, status);
+    }
+    else if (s->request == CPDB_REQ_KILL) {
+        report_exit(s, CPDB_STOP_KILLED, 0);
+    }
+    for (;;) {
+        if (s->request == CPDB_REQ_RUN) {
+            cpdb_session_reexec(s);     /* returns only when it failed */
+        }
+        else if (s->request == CPDB_REQ_QUIT) {
+            cpdb_session_leave(s);
+        }
+        idle(s);
+        if (s->request == CPDB_REQ_NONE) {
+            s->request = CPDB_REQ_QUIT;     /* a host's on_idle is done */
+        }
+    }
+}
+
 int
 cpdb_session_run(CpdbSession *s, unsigned flags)
 {
@@ -501,9 +568,8 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         int status;
         CpdbRunOutcome outcome;
         CpdbRunResult r;
-        CpdbHooks hooks;
 
-        cpdb_hooks_install(s, &hooks);
+        hooks_on(s);
         cpdb_program_run(s, flags, &r);
         outcome = r.outcome;
         status = r.status;
@@ -511,7 +577,7 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
             outcome = cpdb_session_post_mortem(s, r.uncaught);
             Py_CLEAR(r.uncaught);
         }
-        cpdb_hooks_remove(s, &hooks);
+        hooks_off(s);
         if (r.why != NULL) {
             /* Why it did not start: the front-end hears of it now, and a
                host that called cpdb_run_file reads it after. */
@@ -532,6 +598,9 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
             return CPDB_E_QUIT;
         }
         else if (outcome == CPDB_RUN_EXITED) {
+            if (s->opts.own_process) {
+                cpdb_program_exit_work(s);
+            }
             s->exit_status = status;
             report_exit(s, CPDB_STOP_EXITED, status);
         }
@@ -539,15 +608,21 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         if (outcome == CPDB_RUN_KILLED && s->request == CPDB_REQ_KILL) {
             report_exit(s, CPDB_STOP_KILLED, 0);
         }
-        if (s->request == CPDB_REQ_QUIT) {
-            return CPDB_E_QUIT;
-        }
-        if (s->request != CPDB_REQ_RUN) {
-            if (!(flags & CPDB_RUN_KEEP_PROMPT)) {
+        for (;;) {
+            if (s->request == CPDB_REQ_QUIT) {
+                return CPDB_E_QUIT;
+            }
+            if (s->request == CPDB_REQ_RUN) {
+                if (!s->opts.own_process) {
+                    break;              /* again in this process */
+                }
+                cpdb_session_reexec(s); /* returns only when it failed */
+            }
+            else if (!(flags & CPDB_RUN_KEEP_PROMPT)) {
                 return CPDB_OK;
             }
             idle(s);
-            if (s->request != CPDB_REQ_RUN) {
+            if (s->request == CPDB_REQ_NONE) {
                 return CPDB_E_QUIT;
             }
         }

@@ -1,0 +1,289 @@
+/* A session kept across "run" in the cpdb program, which re-executes
+   its process so that the program starts as new: what the user set up
+   (breakpoints, displays, settings, value-history numbering, the
+   program's redirections, commands not yet run) is written as lines of
+   a state file, mostly cpdb commands as "source" reads them, and read
+   back by the new process.  Lines that start with "#cpdb " carry what
+   no command sets (numbering, redirections, the command queue); to
+   "source" they are comments. */
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "core/eval.h"
+#include "core/process.h"
+#include "core/session.h"
+#include "base/util.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIRECTIVE "#cpdb "
+
+/* --- saving: one block per kind of state --------------------------------- */
+
+static void
+save_redirects(CpdbSession *s, CpdbBuf *b)
+{
+    if (s->redir.text != NULL) {
+        cpdb_buf_printf(b, DIRECTIVE "redirect %s\n", s->redir.text);
+    }
+}
+
+static void
+save_settings(CpdbSession *s, CpdbBuf *b)
+{
+    const CpdbSettings *set = &s->cli->set;
+    cpdb_buf_printf(b, "set width %ld\n", set->width);
+    cpdb_buf_printf(b, "set listsize %ld\n", set->listsize);
+    cpdb_buf_printf(b, "set print-limit %ld\n", set->print_limit);
+    cpdb_buf_printf(b, "set color %s\n", set->color ? "on" : "off");
+    cpdb_buf_printf(b, "set backend %s\n", s->backend->name);
+    if (set->maint_time) {
+        cpdb_buf_add(b, "maintenance time on\n");
+    }
+    if (set->maint_space) {
+        cpdb_buf_add(b, "maintenance space on\n");
+    }
+}
+
+/* Each breakpoint keeps its number, kind, condition, ignore count and
+   enabled state; a function breakpoint stays one (it fires when the
+   function is entered, not when its def line runs). */
+static void
+save_breakpoints(CpdbSession *s, CpdbBuf *b)
+{
+    size_t i;
+    for (i = 0; i < s->bps.n; i++) {
+        const CpdbBreakpoint *bp = s->bps.items[i];
+        cpdb_buf_printf(b, DIRECTIVE "breakpoint-number %d\n", bp->number);
+        cpdb_buf_add(b, bp->temporary ? "tbreak " : "break ");
+        if (bp->func != NULL && strchr(bp->func, '.') != NULL) {
+            cpdb_buf_printf(b, "%s\n", bp->func);   /* module.function */
+        }
+        else if (bp->func != NULL) {
+            cpdb_buf_printf(b, "%s:%s\n", bp->path, bp->func);
+        }
+        else {
+            cpdb_buf_printf(b, "%s:%d\n", bp->path, bp->line);
+        }
+        if (bp->cond != NULL) {
+            cpdb_buf_printf(b, "condition %d %s\n", bp->number, bp->cond);
+        }
+        if (bp->ignore > 0) {
+            cpdb_buf_printf(b, "ignore %d %ld\n", bp->number, bp->ignore);
+        }
+        if (!bp->enabled) {
+            cpdb_buf_printf(b, "disable %d\n", bp->number);
+        }
+    }
+    cpdb_buf_printf(b, DIRECTIVE "breakpoint-number %d\n",
+                    s->bps.next_number);
+}
+
+static void
+save_displays(CpdbSession *s, CpdbBuf *b)
+{
+    CpdbCli *c = s->cli;
+    size_t i;
+    for (i = 0; i < c->displays.n; i++) {
+        cpdb_buf_printf(b, DIRECTIVE "display-number %d\n",
+                        c->displays.items[i].number);
+        cpdb_buf_printf(b, "display %s\n", c->displays.items[i].expr);
+    }
+    cpdb_buf_printf(b, DIRECTIVE "display-number %d\n", c->next_display);
+}
+
+/* $N numbering goes on; the values themselves belonged to the old
+   process. */
+static void
+save_history(CpdbSession *s, CpdbBuf *b)
+{
+    cpdb_buf_printf(b, DIRECTIVE "history %ld\n",
+                    (long)PyList_GET_SIZE(s->history));
+}
+
+/* Commands given (-ex, -x, source, a piped script) and not yet run go on
+   in the new process, after the restored state. */
+static void
+save_queue(CpdbSession *s, CpdbBuf *b)
+{
+    CpdbCli *c = s->cli;
+    size_t i;
+    for (i = c->queue_pos; i < c->queue.n; i++) {
+        cpdb_buf_printf(b, DIRECTIVE "queue %s\n", c->queue.items[i]);
+    }
+}
+
+char *
+cpdb_cli_save_state(CpdbSession *s)
+{
+    CpdbBuf b;
+    cpdb_buf_init(&b);
+    cpdb_buf_add(&b, "# cpdb: the state of a session, for the process "
+                 "\"run\" started\n");
+    save_redirects(s, &b);
+    save_settings(s, &b);
+    save_breakpoints(s, &b);
+    save_displays(s, &b);
+    save_history(s, &b);
+    /* Later kinds of state (commands N ... end, alias, convenience
+       variables $name) add their block here, as a save_KIND function
+       writing commands that recreate it. */
+    save_queue(s, &b);
+    return cpdb_buf_take(&b);
+}
+
+/* --- restoring ------------------------------------------------------------ */
+
+/* A "#cpdb KEY VALUE" line.  Return: VALUE if line is one for key,
+   else NULL. */
+static const char *
+directive(const char *line, const char *key)
+{
+    size_t n = strlen(key);
+    if (strncmp(line, DIRECTIVE, strlen(DIRECTIVE)) != 0) {
+        return NULL;
+    }
+    line += strlen(DIRECTIVE);
+    if (strncmp(line, key, n) != 0 || (line[n] != ' ' && line[n] != '\0')) {
+        return NULL;
+    }
+    return line[n] == ' ' ? line + n + 1 : line + n;
+}
+
+static void
+restore_redirects(CpdbSession *s, const char *text)
+{
+    CpdbRedirects redir;
+    char **argv;
+    int argc, i;
+    cpdb_redirects_init(&redir);
+    if (cpdb_cli_parse_run_args(s, text, &argc, &argv, &redir) == 0) {
+        for (i = 0; i < argc; i++) {
+            free(argv[i]);
+        }
+        free(argv);
+        cpdb_redirects_fini(&s->redir);
+        s->redir = redir;
+    }
+    else {
+        cpdb_redirects_fini(&redir);
+    }
+}
+
+void
+cpdb_cli_restore_state(CpdbSession *s, const char *text)
+{
+    CpdbCli *c = s->cli;
+    const char *p = text, *v;
+    while (*p != '\0') {
+        size_t len = strcspn(p, "\n");
+        char *line = cpdb_xstrdup(p);
+        long n;
+        line[len] = '\0';
+        p += len + (p[len] == '\n');
+        if ((v = directive(line, "redirect")) != NULL) {
+            restore_redirects(s, v);
+        }
+        else if ((v = directive(line, "history")) != NULL) {
+            if (cpdb_parse_int(v, &n) == 0 && n > 0) {
+                cpdb_history_skip(s, n);
+            }
+        }
+        else if ((v = directive(line, "queue")) != NULL) {
+            if (*v == 'e' || *v == 'q') {
+                cpdb_array_push(&c->queue, cpdb_xstrdup(v));
+            }
+        }
+        else if (line[0] != '\0') {
+            cpdb_array_push(&c->restore, line);
+            line = NULL;
+        }
+        free(line);
+    }
+}
+
+/* A restored command, run with its text kept from the output; when it
+   fails, what it said is shown. */
+static void
+restore_command(CpdbSession *s, const char *line)
+{
+    CpdbBuf out, *outer = s->cli->capture;
+    CmdResult r;
+    cpdb_buf_init(&out);
+    s->cli->capture = &out;
+    r = cpdb_command_execute(s, line);
+    s->cli->capture = outer;
+    if (r == CMD_FAILED) {
+        if (out.len > 0 && out.data[out.len - 1] == '\n') {
+            out.data[--out.len] = '\0';
+        }
+        cpdb_error(s, "Not restored after the restart: \"%s\": %s", line,
+                   out.data);
+    }
+    cpdb_buf_fini(&out);
+}
+
+void
+cpdb_cli_restore_commands(CpdbSession *s)
+{
+    CpdbCli *c = s->cli;
+    size_t i;
+    for (i = 0; i < c->restore.n; i++) {
+        const char *line = c->restore.items[i], *v;
+        long n;
+        if ((v = directive(line, "breakpoint-number")) != NULL) {
+            if (cpdb_parse_int(v, &n) == 0 && n > 0 && n < INT_MAX) {
+                s->bps.next_number = (int)n;
+            }
+        }
+        else if ((v = directive(line, "display-number")) != NULL) {
+            if (cpdb_parse_int(v, &n) == 0 && n > 0 && n < INT_MAX) {
+                c->next_display = (int)n;
+            }
+        }
+        else if (line[0] != '#') {
+            restore_command(s, line);
+        }
+        free(c->restore.items[i]);
+    }
+    free(c->restore.items);
+    memset(&c->restore, 0, sizeof c->restore);
+}
+
+/* --- the cpdb program's session ------------------------------------------ */
+
+/* As main.c's end: with --batch, a failed command makes the status 1
+   when the program's is 0. */
+static int
+final_status(CpdbSession *s, int status)
+{
+    if (s->opts.batch && s->cli->n_failed > 0 && status == 0) {
+        return 1;
+    }
+    return status;
+}
+
+void
+cpdb_cli_restart_attach(CpdbSession *s)
+{
+    char *text, *why;
+    if (!s->opts.own_process) {
+        return;
+    }
+    s->save_state = cpdb_cli_save_state;
+    s->final_status = final_status;
+    if (s->opts.restore_state == NULL) {
+        return;
+    }
+    text = cpdb_process_take_state(s->opts.restore_state, &why);
+    s->opts.restore_state = NULL;       /* not kept: the caller's */
+    if (text == NULL) {
+        cpdb_error(s, "%s", why);
+        free(why);
+        return;
+    }
+    cpdb_cli_restore_state(s, text);
+    free(text);
+}

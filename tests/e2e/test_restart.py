@@ -1,0 +1,330 @@
+"""Quitting and restarting: kill and quit end the program whatever it
+catches, run starts a fresh process keeping the session, run takes shell
+redirections, and os._exit() is an exit like any other."""
+
+import os
+import re
+
+from conftest import program, run_cpdb
+from transcript import after, blocks, error_lines, stop_after
+
+PYTEST_FILE = """\
+import atexit
+
+atexit.register(lambda: print("ATEXIT RAN"))
+
+
+def gen():
+    try:
+        yield 1
+        yield 2
+    finally:
+        print("GEN FINALLY")
+
+
+def test_a():
+    g = gen()
+    next(g)
+    try:
+        x = 1
+        assert x == 1
+    finally:
+        print("FINALLY RAN")
+
+
+def test_b():
+    print("TEST B RAN")
+"""
+
+
+def pytest_run(tmp_path, commands):
+    (tmp_path / "test_x.py").write_text(PYTEST_FILE)
+    return run_cpdb(["-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+                     "test_x.py"], commands, cwd=tmp_path)
+
+
+def assert_nothing_ran_after(r):
+    for text in ("TEST B RAN", "FINALLY RAN", "GEN FINALLY", "ATEXIT RAN",
+                 "failed", "Kill"):
+        assert text not in r.out, (text, r)
+        assert text not in r.err, (text, r)
+    assert "Exception ignored" not in r.err, r
+
+
+def test_kill_under_pytest_runs_nothing_more(tmp_path):
+    # A breakpoint in the generator's finally: an unwinding kill would
+    # stop there while the generator is finalized.
+    r = pytest_run(tmp_path, ["break test_x.py:19", "break test_x.py:11",
+                              "continue", "kill", "info program", "next",
+                              "p 6 * 7"])
+    assert stop_after(r, "continue") == ("test_x.py", 19, "test_a"), r
+    assert after(r, "kill") == ["Program killed."], r
+    assert after(r, "info program") == ["The program is not being run."]
+    assert after(r, "next") == [] and "The program is not being run." \
+        in error_lines(r), r
+    assert after(r, "p 6 * 7") == ["$1 = 42"], r
+    assert_nothing_ran_after(r)
+    assert r.rc == 0, r
+
+
+def test_quit_under_pytest_ends_cpdb_at_once(tmp_path):
+    r = pytest_run(tmp_path, ["break test_x.py:19", "break test_x.py:11",
+                              "continue", "quit", "echo not-run\\n"])
+    assert stop_after(r, "continue") == ("test_x.py", 19, "test_a"), r
+    assert after(r, "quit") == [], r
+    assert "not-run" not in r.out, r
+    assert_nothing_ran_after(r)
+    assert r.rc == 0, r
+
+
+def test_run_under_pytest_starts_the_tests_again(tmp_path):
+    r = pytest_run(tmp_path, ["break test_x.py:19", "continue", "run",
+                              "continue", "p x", "delete", "continue"])
+    assert stop_after(r, "continue", 1) == ("test_x.py", 19, "test_a"), r
+    assert after(r, "p x") == ["$1 = 1"], r
+    assert "2 passed" in r.out, r
+    assert r.out.count("TEST B RAN") == 1, r
+    assert "Exception ignored" not in r.err, r
+    assert r.rc == 0, r
+
+
+# --- run: a fresh process --------------------------------------------------
+
+def test_run_gives_django_a_fresh_start():
+    # Settings configured by the first run would make the second fail
+    # with "Settings already configured" in the same interpreter.
+    r = run_cpdb([program("djdebug.py")],
+                 ["break 27", "continue", "p len(connection.queries)", "run",
+                  "continue", "p len(connection.queries)", "continue"],
+                 timeout=120)
+    assert stop_after(r, "continue", 1) == ("djdebug.py", 27, "main"), r
+    assert after(r, "p len(connection.queries)") == ["$1 = 300"], r
+    assert after(r, "p len(connection.queries)", 1) == ["$2 = 300"], r
+    assert "already configured" not in r.out + r.err, r
+    assert r.rc == 0, r
+
+
+LEAKY = """\
+import leaklib
+
+for i in range(30):
+    leaklib.remember()
+print("done")
+"""
+
+LEAKLIB = """\
+class Item:
+    pass
+
+
+CACHE = []
+
+
+def remember():
+    CACHE.append(Item())
+"""
+
+
+def item_count(lines):
+    for line in lines:
+        m = re.match(r"leaklib\.Item\s+(\d+)$", line)
+        if m:
+            return int(m.group(1))
+    raise AssertionError(lines)
+
+
+def test_census_after_run_is_that_of_a_fresh_run(tmp_path):
+    (tmp_path / "leaky.py").write_text(LEAKY)
+    (tmp_path / "leaklib.py").write_text(LEAKLIB)
+    r = run_cpdb([str(tmp_path / "leaky.py")],
+                 ["break 5", "continue", "gc types 5 Item",
+                  "p len(leaklib.CACHE)", "run", "continue",
+                  "gc types 5 Item", "p len(leaklib.CACHE)"])
+    assert item_count(after(r, "gc types 5 Item")) == 30, r
+    assert item_count(after(r, "gc types 5 Item", 1)) == 30, r
+    assert after(r, "p len(leaklib.CACHE)", 1) == ["$2 = 30"], r
+
+
+def test_value_history_numbering_goes_on_and_old_values_are_dropped():
+    r = run_cpdb([program("bpcall.py")],
+                 ["p 10", "p [1, 2]", "run", "p $1", "p $", "p 3", "p $3"])
+    assert after(r, "p $1") == [] and after(r, "p $") == [], r
+    errors = error_lines(r)
+    assert len(errors) == 2, r
+    assert all("earlier run" in e for e in errors), r
+    assert "$1" in errors[0] and "$2" in errors[1], r
+    assert after(r, "p 3") == ["$3 = 3"], r
+    assert after(r, "p $3") == ["$4 = 3"], r
+
+
+def test_breakpoints_displays_and_settings_are_kept(tmp_path):
+    r = run_cpdb([program("stepping.py")],
+                 ["break inner if v > 0", "tbreak outer", "break 16",
+                  "ignore 3 1", "break 20", "disable 4", "delete 1",
+                  "break inner", "condition 5 v == 2", "display total",
+                  "display 40 + 2", "undisplay 1", "set listsize 3",
+                  "set width 70", "info breakpoints", "run",
+                  "info breakpoints", "info display", "show listsize",
+                  "show width", "continue", "continue", "continue",
+                  "break 21"])
+    before = after(r, "info breakpoints")
+    kept = after(r, "info breakpoints", 1)
+    assert before == kept, r
+    assert after(r, "info display") == [
+        "Auto-display expressions now in effect:",
+        "Num Enb Expression", "2   y   40 + 2"], r
+    assert after(r, "show listsize") == [
+        "Number of source lines listed is 3."], r
+    assert after(r, "show width") == ["Width is 70."], r
+    # tbreak outer is hit once; the ignore count passes line 16 once;
+    # inner stops only where v == 2.
+    assert stop_after(r, "continue") == ("stepping.py", 7, "outer"), r
+    assert "2: 40 + 2 = 42" in after(r, "continue"), r
+    assert stop_after(r, "continue", 1) == ("stepping.py", 2, "inner"), r
+    assert "Breakpoint 5, inner (v=2)" in after(r, "continue", 1)[0], r
+    assert after(r, "break 21")[0].startswith("Breakpoint 6 at "), r
+
+
+def test_init_files_ex_commands_and_banner_come_once(tmp_path, home):
+    (home / ".cpdbrc").write_text("echo RC-RAN\\n\n")
+    r = run_cpdb(["-ex", "echo EX-RAN\\n", program("bpcall.py")],
+                 ["run", "p 1"], quiet=False, nx=False,
+                 env={"HOME": str(home)})
+    lines = r.out.splitlines()
+    assert lines.count("RC-RAN") == 1, r
+    assert lines.count("EX-RAN") == 1, r
+    assert r.out.count('type "help" for help') == 1, r
+    assert after(r, "run")[0] == "Starting program: %s" % program(
+        "bpcall.py"), r
+    assert after(r, "p 1") == ["$1 = 1"], r
+
+
+def test_batch_commands_go_on_after_run():
+    r = run_cpdb(["--batch", "-ex", "break work", "-ex", "run", "-ex",
+                  "continue", "-ex", "p n", program("bpcall.py")], quiet=False)
+    assert "Starting program:" in r.out, r
+    assert "$1 = 5" in r.out, r
+    assert r.rc == 0, r
+
+
+FDS = """\
+import os
+print("fds", sorted(int(f) for f in os.listdir("/proc/self/fd")))
+fd = os.open(__file__, os.O_RDONLY)
+os.set_inheritable(fd, True)
+print("opened", fd)
+"""
+
+
+def test_file_descriptors_do_not_leak_into_the_new_process(tmp_path):
+    (tmp_path / "fds.py").write_text(FDS)
+    r = run_cpdb([str(tmp_path / "fds.py")],
+                 ["continue", "run", "continue", "run", "continue"])
+    listings = [l for l in r.out.splitlines() if l.startswith("fds ")]
+    assert len(listings) == 3, r
+    assert listings[0] == listings[1] == listings[2], r
+
+
+def test_the_program_restarts_in_the_directory_cpdb_started_in(tmp_path):
+    prog = tmp_path / "cd.py"
+    prog.write_text("import os\nprint('cwd', os.getcwd())\nos.chdir('/')\n"
+                    "print('moved')\n")
+    r = run_cpdb(["cd.py"], ["continue", "run", "continue"], cwd=tmp_path)
+    assert r.out.count("cwd %s" % tmp_path) == 2, r
+
+
+# --- run with redirections -------------------------------------------------
+
+ECHO = """\
+import sys
+print("argv", sys.argv[1:])
+print("read", repr(sys.stdin.read()))
+print("to stderr", file=sys.stderr)
+x = 1
+print("end")
+"""
+
+
+def test_run_redirects_the_program_and_keeps_the_prompt(tmp_path):
+    (tmp_path / "echo.py").write_text(ECHO)
+    (tmp_path / "in.txt").write_text("hello\n")
+    r = run_cpdb(["echo.py"],
+                 ['run a "b c" < in.txt > out.txt 2>&1', "break 6",
+                  "continue", "p x", "continue", "p 1"], cwd=tmp_path)
+    assert after(r, 'run a "b c" < in.txt > out.txt 2>&1')[0] == (
+        "Starting program: echo.py a 'b c' < %s > %s 2>&1"
+        % (tmp_path / "in.txt", tmp_path / "out.txt")), r
+    assert after(r, "p x") == ["$1 = 1"], r
+    assert after(r, "p 1") == ["$2 = 1"], r
+    assert "Program exited with status 0." in after(r, "continue", 1), r
+    out = (tmp_path / "out.txt").read_text()
+    assert "argv ['a', 'b c']" in out and "read 'hello\\n'" in out, out
+    assert "to stderr" in out and "end" in out, out
+    assert "argv" not in r.out and "to stderr" not in r.err, r
+    assert "(cpdb)" not in out, out
+
+
+def test_run_appends_and_splits_the_streams(tmp_path):
+    (tmp_path / "echo.py").write_text(ECHO)
+    (tmp_path / "log.txt").write_text("old\n")
+    r = run_cpdb(["echo.py"],
+                 ["run x </dev/null >>log.txt 2> err.txt", "continue",
+                  "run", "continue"], cwd=tmp_path)
+    log = (tmp_path / "log.txt").read_text()
+    assert log.startswith("old\n"), log
+    assert log.count("argv ['x']") == 2, (log, r)
+    assert (tmp_path / "err.txt").read_text() == "to stderr\n", r
+    assert r.rc == 0, r
+
+
+def test_bad_redirections_start_nothing(tmp_path):
+    (tmp_path / "echo.py").write_text(ECHO)
+    r = run_cpdb(["echo.py"],
+                 ["next", "run < missing.txt", "run a >", "run 2>",
+                  "info program", "p sys.argv[1:]"], cwd=tmp_path)
+    errors = error_lines(r)
+    assert errors[0] == ('Cannot redirect the input from "missing.txt": '
+                         'No such file or directory.'), r
+    assert errors[1] == ('Bad redirection ">": a file name is expected '
+                         'after it.'), r
+    assert errors[2] == ('Bad redirection "2>": a file name is expected '
+                         'after it.'), r
+    assert "Starting program" not in r.out, r
+    assert after(r, "info program") == ["The program is stopped."], r
+    assert after(r, "p sys.argv[1:]") == ["$1 = []"], r
+
+
+# --- os._exit ---------------------------------------------------------------
+
+OS_EXIT = """\
+import os
+print("before exit", end="")
+os._exit(7)
+print("after exit")
+"""
+
+
+def test_os_exit_is_reported_as_an_exit(tmp_path):
+    (tmp_path / "osexit.py").write_text(OS_EXIT)
+    r = run_cpdb([str(tmp_path / "osexit.py")],
+                 ["continue", "info program", "run", "continue"])
+    first = after(r, "continue")
+    assert first[0].startswith("before exit"), r
+    assert first[-1].endswith("Program exited with status 7."), r
+    assert "after exit" not in r.out, r
+    assert after(r, "info program") == [
+        "The program is not being run; it last exited with status 7."], r
+    assert after(r, "continue", 1)[-1].endswith(
+        "Program exited with status 7."), r
+    assert r.rc == 7, r
+
+
+def test_os_exit_in_a_forked_child_is_the_real_one(tmp_path):
+    prog = tmp_path / "forkexit.py"
+    prog.write_text("import os\npid = os.fork()\nif pid == 0:\n"
+                    "    os._exit(3)\n_, st = os.waitpid(pid, 0)\n"
+                    "print('child', os.waitstatus_to_exitcode(st))\n")
+    r = run_cpdb([str(prog)], ["continue"])
+    assert "child 3" in r.out, r
+    assert r.out.count("Program exited") == 1, r
+    assert r.rc == 0, r
