@@ -2,10 +2,12 @@
 catches, run starts a fresh process keeping the session, run takes shell
 redirections, and os._exit() is an exit like any other."""
 
-import os
 import re
+import subprocess
 
-from conftest import program, run_cpdb
+import pytest
+
+from conftest import PYTHON, program, run_cpdb
 from transcript import after, blocks, error_lines, stop_after
 
 PYTEST_FILE = """\
@@ -37,6 +39,21 @@ def test_b():
 """
 
 
+def importable(module):
+    """Whether the Python under test has module (Debian's python3 has
+    pytest and django; the other installations may not)."""
+    try:
+        return subprocess.run([PYTHON, "-c", "import " + module],
+                              capture_output=True, timeout=60).returncode == 0
+    except OSError:
+        return False
+
+
+needs_pytest = pytest.mark.skipif(not importable("pytest"),
+                                  reason="pytest is not installed for this "
+                                         "Python")
+
+
 def pytest_run(tmp_path, commands):
     (tmp_path / "test_x.py").write_text(PYTEST_FILE)
     return run_cpdb(["-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
@@ -51,6 +68,7 @@ def assert_nothing_ran_after(r):
     assert "Exception ignored" not in r.err, r
 
 
+@needs_pytest
 def test_kill_under_pytest_runs_nothing_more(tmp_path):
     # A breakpoint in the generator's finally: an unwinding kill would
     # stop there while the generator is finalized.
@@ -67,6 +85,7 @@ def test_kill_under_pytest_runs_nothing_more(tmp_path):
     assert r.rc == 0, r
 
 
+@needs_pytest
 def test_quit_under_pytest_ends_cpdb_at_once(tmp_path):
     r = pytest_run(tmp_path, ["break test_x.py:19", "break test_x.py:11",
                               "continue", "quit", "echo not-run\\n"])
@@ -77,6 +96,7 @@ def test_quit_under_pytest_ends_cpdb_at_once(tmp_path):
     assert r.rc == 0, r
 
 
+@needs_pytest
 def test_run_under_pytest_starts_the_tests_again(tmp_path):
     r = pytest_run(tmp_path, ["break test_x.py:19", "continue", "run",
                               "continue", "p x", "delete", "continue"])
@@ -88,8 +108,56 @@ def test_run_under_pytest_starts_the_tests_again(tmp_path):
     assert r.rc == 0, r
 
 
+CATCH_ALL = """\
+import atexit
+
+atexit.register(lambda: print("ATEXIT RAN"))
+
+
+def gen():
+    try:
+        yield 1
+    finally:
+        print("GEN FINALLY")
+
+
+def work():
+    g = gen()
+    next(g)
+    try:
+        x = 1
+        return x
+    finally:
+        print("FINALLY RAN")
+
+
+for name in ("A", "B"):
+    try:
+        work() if name == "A" else print("TEST B RAN")
+    except BaseException as e:
+        print("CAUGHT", type(e).__name__)
+"""
+
+
+@pytest.mark.parametrize("how", ["kill", "quit"])
+def test_a_program_that_catches_everything_still_ends(tmp_path, how):
+    (tmp_path / "catchall.py").write_text(CATCH_ALL)
+    r = run_cpdb([str(tmp_path / "catchall.py")],
+                 ["break 18", "break 10", "continue", how, "p 2"])
+    assert stop_after(r, "continue") == ("catchall.py", 18, "work"), r
+    assert_nothing_ran_after(r)
+    assert "CAUGHT" not in r.out, r
+    if how == "kill":
+        assert after(r, "p 2") == ["$1 = 2"], r
+    else:
+        assert "p 2" not in r.out, r
+    assert r.rc == 0, r
+
+
 # --- run: a fresh process --------------------------------------------------
 
+@pytest.mark.skipif(not importable("django"),
+                    reason="django is not installed for this Python")
 def test_run_gives_django_a_fresh_start():
     # Settings configured by the first run would make the second fail
     # with "Settings already configured" in the same interpreter.
