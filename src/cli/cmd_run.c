@@ -1,6 +1,7 @@
 /* Running commands: run, continue, step, next, finish, until, jump,
    kill, quit: each is one of the engine's resume operations
-   (cpdb_exec_*); kill, run and quit ask it to unwind the program. */
+   (cpdb_exec_*); kill, run and quit ask it to end the program (without
+   unwinding it, in the cpdb program: CpdbOptions.own_process). */
 #include "cli/cli.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
@@ -430,10 +431,20 @@ const CmdDef cpdb_info_run_cmds[] = {
 
 const CmdDef cpdb_cmds_running[] = {
     {"run", "restart", CMD_CLASS_RUNNING, 0, cmd_run,
-     "run [ARGS...]",
-     "Start the program again from the beginning, keeping breakpoints.\n"
-     "ARGS, when given, replace the program's arguments (sys.argv[1:]).\n"
-     "A running program is ended first.", NULL},
+     "run [ARGS...] [< IN] [> OUT | >> OUT] [2> ERR | 2>> ERR | 2>&1]",
+     "Start the program again from the beginning, as a new process.\n"
+     "ARGS, when given, replace the program's arguments (sys.argv[1:]) and\n"
+     "redirections; without them the last ones are used again.  Words are\n"
+     "split as a shell splits them (quotes group, a backslash escapes).\n"
+     "Redirections give the program's stdin, stdout and stderr files, as a\n"
+     "shell does: \"< in.txt\", \"> out.txt\", \">> log\", \"2> err\",\n"
+     "\"2>> err\", \"2>&1\"; relative names are taken from the directory\n"
+     "cpdb started in.  cpdb keeps talking to the terminal.  A file that\n"
+     "cannot be used is an error, and nothing is ended or started.\n"
+     "A running program is ended first (as \"kill\" does).  cpdb runs\n"
+     "itself again, so the program gets fresh modules; breakpoints,\n"
+     "displays, settings, the command history and the numbering of values\n"
+     "($N) are kept, the values themselves are not.", NULL},
     {"continue", "c cont", CMD_CLASS_RUNNING, CMD_REPEATS, cmd_continue,
      "continue [N]",
      "Continue running until a breakpoint or the end.\n"
@@ -464,9 +475,17 @@ const CmdDef cpdb_cmds_running[] = {
      "block such as a loop or a \"with\"; the program is not run meanwhile.",
      NULL},
     {"kill", "k", CMD_CLASS_RUNNING, 0, cmd_kill, "kill",
-     "End the program without leaving cpdb.", NULL},
+     "End the program without leaving cpdb.\n"
+     "None of the program's code runs after it: no except or finally\n"
+     "clause, no atexit function, no generator cleanup (as when gdb kills\n"
+     "a process).  Python typed at the prompt still runs; the program's\n"
+     "objects stay in memory, and its other threads stay stopped, until\n"
+     "\"run\" or \"quit\".", NULL},
     {"quit", "q exit", CMD_CLASS_RUNNING, 0, cmd_quit, "quit",
      "Leave cpdb, ending the program.\n"
-     "The exit status is the program's if it finished, else 0.", NULL},
+     "As with \"kill\", none of the program's code runs after it.  The exit\n"
+     "status is the program's if it finished (os._exit too), else 0; with\n"
+     "--batch, 1 if a command failed and the program's status was 0.",
+     NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -134,7 +134,7 @@ cpdb_cli_save_state(CpdbSession *s)
     return cpdb_buf_take(&b);
 }
 
-/* --- restoring ------------------------------------------------------------ */
+/* --- restoring ----------------------------------------------------------- */
 
 /* A "#cpdb KEY VALUE" line.  Return: VALUE if line is one for key,
    else NULL. */
