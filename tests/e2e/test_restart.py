@@ -2,12 +2,15 @@
 catches, run starts a fresh process keeping the session, run takes shell
 redirections, and os._exit() is an exit like any other."""
 
+import os
 import re
+import signal
 import subprocess
+import time
 
 import pytest
 
-from conftest import PYTHON, program, run_cpdb
+from conftest import CPDB, PYTHON, program, run_cpdb
 from transcript import after, blocks, error_lines, stop_after
 
 PYTEST_FILE = """\
@@ -332,6 +335,21 @@ def test_run_redirects_the_program_and_keeps_the_prompt(tmp_path):
     assert "(cpdb)" not in out, out
 
 
+def test_run_from_a_redirected_stop_gives_the_terminal_back(tmp_path):
+    (tmp_path / "echo.py").write_text(ECHO)
+    (tmp_path / "in.txt").write_text("hello\n")
+    r = run_cpdb(["echo.py"],
+                 ["run < in.txt > out.txt", "break 6", "continue", "p x",
+                  "run", "continue", "p x", "continue", "p 2"],
+                 cwd=tmp_path)
+    assert after(r, "p x") == ["$1 = 1"] and after(r, "p x", 1) == [
+        "$2 = 1"], r
+    assert after(r, "p 2") == ["$3 = 2"], r
+    assert r.err.count("to stderr") == 2, r
+    # opened again (truncated) by the second run
+    assert (tmp_path / "out.txt").read_text().count("argv []") == 1
+
+
 def test_run_appends_and_splits_the_streams(tmp_path):
     (tmp_path / "echo.py").write_text(ECHO)
     (tmp_path / "log.txt").write_text("old\n")
@@ -396,3 +414,34 @@ def test_os_exit_in_a_forked_child_is_the_real_one(tmp_path):
     assert "child 3" in r.out, r
     assert r.out.count("Program exited") == 1, r
     assert r.rc == 0, r
+
+
+# --- on a terminal ----------------------------------------------------------
+
+def test_command_history_is_kept_across_run(home):
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.update(HOME=str(home), NO_COLOR="1", TERM="xterm")
+    c = pexpect.spawn(CPDB, ["-q", "-nx", program("bpcall.py")], env=env,
+                      preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                       signal.SIG_DFL),
+                      encoding="utf-8", timeout=15, dimensions=(40, 200))
+    try:
+        c.expect_exact("(cpdb) ")
+        c.sendline("p 12345")
+        c.expect_exact("$1 = 12345")
+        c.expect_exact("(cpdb) ")
+        c.sendline("run")
+        c.expect_exact("Starting program")
+        c.expect_exact("(cpdb) ")
+        time.sleep(0.3)         # libedit's terminal mode first
+        c.send("\x1b[A\x1b[A\r")     # up twice: "p 12345"
+        c.expect_exact("$2 = 12345")
+        c.expect_exact("(cpdb) ")
+        time.sleep(0.3)
+        c.sendeof()
+        c.expect(pexpect.EOF)
+    finally:
+        c.close(force=True)
+    assert c.exitstatus == 0
