@@ -47,6 +47,38 @@ save_settings(CpdbSession *s, CpdbBuf *b)
     }
 }
 
+/* Whether func, as the user gave it, names the module of path
+   ("json.dumps" for json/__init__.py, "pkg.mod.f" for pkg/mod.py): such
+   a name finds its file wherever the program stops first. */
+static int
+names_its_module(const char *func, const char *path)
+{
+    const char *base = strrchr(path, '/'), *p;
+    char *mod;
+    size_t n;
+    int found = 0;
+    base = base ? base + 1 : path;
+    if (strcmp(base, "__init__.py") == 0 && base - path >= 2) {
+        const char *end = base - 1, *start = end;
+        while (start > path && start[-1] != '/') {
+            start--;
+        }
+        mod = cpdb_xasprintf("%.*s", (int)(end - start), start);
+    }
+    else {
+        mod = cpdb_xasprintf("%.*s", (int)strcspn(base, "."), base);
+    }
+    n = strlen(mod);
+    p = func;
+    while (!found && *p != '\0') {
+        size_t len = strcspn(p, ".");
+        found = len == n && strncmp(p, mod, n) == 0 && p[len] == '.';
+        p += len + (p[len] == '.');
+    }
+    free(mod);
+    return found;
+}
+
 /* Each breakpoint keeps its number, kind, condition, ignore count and
    enabled state; a function breakpoint stays one (it fires when the
    function is entered, not when its def line runs). */
@@ -58,8 +90,8 @@ save_breakpoints(CpdbSession *s, CpdbBuf *b)
         const CpdbBreakpoint *bp = s->bps.items[i];
         cpdb_buf_printf(b, DIRECTIVE "breakpoint-number %d\n", bp->number);
         cpdb_buf_add(b, bp->temporary ? "tbreak " : "break ");
-        if (bp->func != NULL && strchr(bp->func, '.') != NULL) {
-            cpdb_buf_printf(b, "%s\n", bp->func);   /* module.function */
+        if (bp->func != NULL && names_its_module(bp->func, bp->path)) {
+            cpdb_buf_printf(b, "%s\n", bp->func);
         }
         else if (bp->func != NULL) {
             cpdb_buf_printf(b, "%s:%s\n", bp->path, bp->func);
