@@ -479,8 +479,8 @@ const CmdDef cpdb_cmds_running[] = {
      "None of the program's code runs after it: no except or finally\n"
      "clause, no atexit function, no generator cleanup (as when gdb kills\n"
      "a process).  Python typed at the prompt still runs; the program's\n"
-     "objects stay in memory, and its other threads stay stopped, until\n"
-     "\"run\" or \"quit\".", NULL},
+     "objects stay in memory until \"run\" or \"quit\", and its other\n"
+     "threads stay stopped while cpdb waits at the prompt.", NULL},
     {"quit", "q exit", CMD_CLASS_RUNNING, 0, cmd_quit, "quit",
      "Leave cpdb, ending the program.\n"
      "As with \"kill\", none of the program's code runs after it.  The exit\n"

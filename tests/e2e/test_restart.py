@@ -256,6 +256,29 @@ def test_breakpoints_displays_and_settings_are_kept(tmp_path):
     assert after(r, "break 21")[0].startswith("Breakpoint 6 at "), r
 
 
+METHODS = """\
+import json
+
+
+class K:
+    def meth(self):
+        return 1
+
+
+print(K().meth(), json.dumps(2))
+"""
+
+
+def test_function_breakpoints_stay_function_breakpoints(tmp_path):
+    (tmp_path / "methods.py").write_text(METHODS)
+    r = run_cpdb([str(tmp_path / "methods.py")],
+                 ["break K.meth", "break json.dumps", "info breakpoints",
+                  "run", "info breakpoints", "continue", "continue"])
+    assert after(r, "info breakpoints") == after(r, "info breakpoints", 1)
+    assert stop_after(r, "continue") == ("methods.py", 6, "meth"), r
+    assert stop_after(r, "continue", 1)[2] == "dumps", r
+
+
 def test_init_files_ex_commands_and_banner_come_once(tmp_path, home):
     (home / ".cpdbrc").write_text("echo RC-RAN\\n\n")
     r = run_cpdb(["-ex", "echo EX-RAN\\n", program("bpcall.py")],
