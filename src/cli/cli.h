@@ -56,11 +56,15 @@ struct CpdbCli {
 
     /* Reading: queued lines first (init files, -ex, -x, source), each
        with a first byte saying whether to echo it ('e') or not ('q');
-       Enter repeats last. */
+       Enter repeats last.  A command file's lines come between a "b" and
+       an "x" item (cli.c). */
     CPDB_ARRAY(char *) queue;
     size_t queue_pos;
     int queue_echo;
+    int source_depth;       /* command files the running line is in */
     char *last;             /* malloc, or NULL */
+    char *start_dir;        /* malloc: where cpdb started (files.c), or
+                               NULL */
 
     /* "step N" / "next N": further stops to show without a prompt. */
     long repeat;
@@ -104,11 +108,14 @@ char *cpdb_cli_read(CpdbSession *s, const char *prompt);
 
 /* Queue a command line (the init files' lines are not echoed). */
 void cpdb_cli_queue(CpdbCli *c, const char *line);
-/* Queue the lines of a command file.  Return 0, or -1 (errno set). */
-int cpdb_cli_queue_file(CpdbCli *c, const char *path);
-/* Insert the lines of a command file so they run next ("source").
-   Return 0, or -1 (errno set). */
-int cpdb_cli_insert_file(CpdbCli *c, const char *path);
+/* Queue the lines of a command file (flags: CPDB_CMDFILE_*, files.h).
+   Return 0, or -1 with *why (malloc'd): why it was not read. */
+int cpdb_cli_queue_file(CpdbCli *c, const char *path, unsigned flags,
+                        char **why);
+/* Insert the lines of a command file so they run next ("source"),
+   nested at most CPDB_SOURCE_MAX_DEPTH deep: past that, what is left of
+   the files being sourced is skipped.  Return as cpdb_cli_queue_file. */
+int cpdb_cli_insert_file(CpdbCli *c, const char *path, char **why);
 
 /* Showing where the program stands (show.c).
    Print the pdb-style location of the selected frame:

@@ -241,12 +241,8 @@ run_command(CpdbSession *s, const CmdDef *d, const char *args)
         cpdb_error(s, "No stack: the program is not being run.");
         return CMD_FAILED;
     }
-    if ((d->flags & CMD_NEEDS_LIVE)
-        && (s->state != CPDB_PROG_RUNNING || !s->at_stop)) {
-        cpdb_error(s, s->state == CPDB_PROG_POST_MORTEM
-                      ? "The program has ended (post-mortem): only "
-                        "\"continue\", \"run\" and \"quit\" move on."
-                      : "The program is not being run.");
+    if ((d->flags & CMD_NEEDS_LIVE) && cpdb_session_live_error(s)) {
+        cpdb_error(s, "%s", cpdb_session_live_error(s));
         return CMD_FAILED;
     }
     if (d->fn == NULL

@@ -171,11 +171,21 @@ cpdb_cli_host_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 static void
 prompt_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
-    (void)stop;
     (void)ctx;
     cpdb_out_sync(s);
-    cpdb_out(s, "Uncaught exception. Entering post mortem debugging "
-             "(\"continue\" ends the program).\n");
+    if (stop->reason == CPDB_STOP_TRACEBACK) {
+        if (stop->value != NULL) {
+            char *line = cpdb_exc_line(stop->value);
+            cpdb_out(s, "%s\n", line);
+            free(line);
+        }
+        cpdb_out(s, "Post mortem debugging of a traceback (\"continue\" "
+                 "returns to the program).\n");
+    }
+    else {
+        cpdb_out(s, "Uncaught exception. Entering post mortem debugging "
+                 "(\"continue\" ends the program).\n");
+    }
     cpdb_cli_print_location(s, NULL);
     prompt_loop(s);
 }
