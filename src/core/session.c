@@ -398,6 +398,20 @@ stop_event(CpdbSession *s, CpdbStop *ev, CpdbStopReason reason, int bp,
     ev->value = value;
 }
 
+/* kill, run or quit was chosen at a stop.  In the cpdb program
+   (own_process) the program's code never runs again: unwinding would run
+   its except and finally clauses, which could catch the kill and go on.
+   A library host's program is unwound.  Return: -1 with the kill
+   exception set. */
+static int
+end_or_unwind(CpdbSession *s)
+{
+    if (s->opts.own_process) {
+        cpdb_session_end_here(s, CPDB_STOP_KILLED, 0);
+    }
+    return cpdb_session_raise_kill(s);
+}
+
 int
 cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
                   CpdbStopReason reason, int bp, PyObject *value,
@@ -426,15 +440,6 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
     s->cb.on_stop(s, &ev, s->cb.ctx);
-    if (s->opts.own_process && s->request != CPDB_REQ_NONE) {
-        /* kill, run or quit: the program is not unwound (its except
-           and finally clauses would run, and could catch it) */
-        s->at_stop = 0;
-        cpdb_session_heap_forget(s);
-        cpdb_stack_clear(s);
-        Py_CLEAR(s->stop_value);
-        cpdb_session_end_here(s, CPDB_STOP_KILLED, 0);
-    }
     if (!cpdb_session_should_resume(s)) {
         cpdb_step_set_continue(s);      /* no choice made: go on */
     }
@@ -445,7 +450,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
-        return cpdb_session_raise_kill(s);
+        return end_or_unwind(s);
     }
     return 0;
 }
@@ -519,7 +524,7 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
-        return cpdb_session_raise_kill(s);
+        return end_or_unwind(s);
     }
     return 0;
 }
@@ -590,6 +595,7 @@ hooks_off(CpdbSession *s)
 void
 cpdb_session_end_here(CpdbSession *s, CpdbStopReason how, int status)
 {
+    PyErr_Clear();      /* what the program was raising: it is over */
     if (s->tracing) {
         s->backend->stop(&s->trace);
         s->tracing = 0;
