@@ -157,6 +157,19 @@ def test_a_program_that_catches_everything_still_ends(tmp_path, how):
     assert r.rc == 0, r
 
 
+def test_kill_at_a_traceback_handed_to_pdb(tmp_path):
+    prog = tmp_path / "pm.py"
+    prog.write_text("import pdb, sys\ntry:\n    1 / 0\n"
+                    "except BaseException:\n"
+                    "    pdb.post_mortem(sys.exc_info()[2])\n"
+                    "    print('AFTER PM')\nprint('END')\n")
+    r = run_cpdb([str(prog)], ["continue", "kill", "p 1"])
+    assert "Program killed." in after(r, "kill"), r
+    assert "AFTER PM" not in r.out and "END" not in r.out, r
+    assert after(r, "p 1") == ["$1 = 1"], r
+    assert r.rc == 0, r
+
+
 # --- run: a fresh process --------------------------------------------------
 
 @pytest.mark.skipif(not importable("django"),
