@@ -145,6 +145,7 @@ write_state(const char *text, char **dir, char **why)
         return NULL;
     }
     path = cpdb_xasprintf("%s/state-XXXXXX", *dir);
+    errno = 0;
     fd = mkostemp(path, O_CLOEXEC);
     while (fd >= 0 && done < len) {
         ssize_t n = write(fd, text + done, len - done);
@@ -158,7 +159,8 @@ write_state(const char *text, char **dir, char **why)
     }
     if (fd < 0 || done < len || close(fd) < 0) {
         *why = cpdb_xasprintf("Cannot save the session's state: %s.",
-                              strerror(errno));
+                              done < len && errno == 0 ? "short write"
+                                                       : strerror(errno));
         if (fd >= 0) {
             unlink(path);
         }

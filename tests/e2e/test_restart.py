@@ -332,6 +332,28 @@ def test_file_descriptors_do_not_leak_into_the_new_process(tmp_path):
     assert listings[0] == listings[1] == listings[2], r
 
 
+FRESH = """\
+import os
+import signal
+print("start", int(signal.getsignal(signal.SIGTERM)),
+      os.environ.get("CPDB_TEST_SET"), os.getcwd())
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+os.environ["CPDB_TEST_SET"] = "by the program"
+os.chdir("/")
+"""
+
+
+def test_the_new_process_starts_as_the_first_did(tmp_path):
+    # Working directory, environment and signal dispositions are those
+    # cpdb started with, not what the program left.
+    (tmp_path / "fresh.py").write_text(FRESH)
+    r = run_cpdb(["fresh.py"], ["continue", "run", "continue"],
+                 cwd=tmp_path)
+    starts = [l for l in r.out.splitlines() if l.startswith("start ")]
+    assert len(starts) == 2 and starts[0] == starts[1], r
+    assert starts[0] == "start 0 None %s" % tmp_path, r
+
+
 def test_the_program_restarts_in_the_directory_cpdb_started_in(tmp_path):
     prog = tmp_path / "cd.py"
     prog.write_text("import os\nprint('cwd', os.getcwd())\nos.chdir('/')\n"
