@@ -214,7 +214,9 @@ CPDB_API int cpdb_exec_until(CpdbSession *s, int line);
 /* Make line the next line of the innermost frame; it stays stopped. */
 CPDB_API int cpdb_exec_jump(CpdbSession *s, int line);
 /* End the program (on_exit with KILLED follows); run starts it again;
-   quit ends it and the run functions return CPDB_E_QUIT. */
+   quit ends it and the run functions return CPDB_E_QUIT.  With
+   CpdbOptions.own_process the program is not unwound: run re-executes
+   the process, and quit at a stop ends it. */
 CPDB_API int cpdb_exec_kill(CpdbSession *s);
 CPDB_API int cpdb_exec_run(CpdbSession *s);
 CPDB_API int cpdb_exec_quit(CpdbSession *s);
