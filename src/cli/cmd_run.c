@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -121,40 +122,40 @@ cpdb_cli_quote_word(CpdbBuf *b, const char *w)
 }
 
 /* Check that a redirection's file can be used now, so that a bad one
-   stops "run" before anything ends or starts.  Return 0, or -1 after
-   reporting. */
+   stops "run" before anything ends or starts: an input file must be
+   readable; an output file writable, or new in a folder that takes
+   it.  Return 0, or -1 after reporting. */
 static int
 check_redirect_file(CpdbSession *s, const char *path, int fd,
                     const char *as_given)
 {
+    struct stat sb;
+    int ok, err;
     if (fd == 0) {
         int f = open(path, O_RDONLY | O_CLOEXEC);
-        if (f < 0) {
-            cpdb_error(s, "Cannot redirect the input from \"%s\": %s.",
-                       as_given, strerror(errno));
-            return -1;
+        ok = f >= 0;
+        err = errno;
+        if (f >= 0) {
+            close(f);
         }
-        close(f);
-        return 0;
     }
-    if (access(path, F_OK) == 0 ? access(path, W_OK) < 0 : 0) {
-        cpdb_error(s, "Cannot redirect the output to \"%s\": %s.",
-                   as_given, strerror(errno));
-        return -1;
+    else if (stat(path, &sb) == 0) {
+        ok = !S_ISDIR(sb.st_mode) && access(path, W_OK) == 0;
+        err = S_ISDIR(sb.st_mode) ? EISDIR : errno;
     }
-    if (access(path, F_OK) < 0) {
+    else {
         char *dir = cpdb_xstrdup(path), *slash = strrchr(dir, '/');
-        int ok;
         *(slash == dir ? slash + 1 : slash) = '\0';
-        ok = access(dir, W_OK | X_OK) == 0;
-        if (!ok) {
-            cpdb_error(s, "Cannot redirect the output to \"%s\": %s.",
-                       as_given, strerror(errno));
-        }
+        ok = errno == ENOENT && access(dir, W_OK | X_OK) == 0;
+        err = errno;
         free(dir);
-        return ok ? 0 : -1;
     }
-    return 0;
+    if (!ok) {
+        cpdb_error(s, "Cannot redirect the %s \"%s\": %s.",
+                   fd == 0 ? "input from" : "output to", as_given,
+                   strerror(err));
+    }
+    return ok ? 0 : -1;
 }
 
 int

@@ -425,7 +425,8 @@ def test_bad_redirections_start_nothing(tmp_path):
     (tmp_path / "echo.py").write_text(ECHO)
     r = run_cpdb(["echo.py"],
                  ["next", "run < missing.txt", "run a >", "run 2>",
-                  "info program", "p sys.argv[1:]"], cwd=tmp_path)
+                  "run > %s" % tmp_path, "info program", "p sys.argv[1:]"],
+                 cwd=tmp_path)
     errors = error_lines(r)
     assert errors[0] == ('Cannot redirect the input from "missing.txt": '
                          'No such file or directory.'), r
@@ -433,6 +434,8 @@ def test_bad_redirections_start_nothing(tmp_path):
                          'after it.'), r
     assert errors[2] == ('Bad redirection "2>": a file name is expected '
                          'after it.'), r
+    assert errors[3] == ('Cannot redirect the output to "%s": Is a '
+                         'directory.' % tmp_path), r
     assert "Starting program" not in r.out, r
     assert after(r, "info program") == ["The program is stopped."], r
     assert after(r, "p sys.argv[1:]") == ["$1 = []"], r
