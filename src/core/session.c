@@ -677,6 +677,9 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         }
         for (;;) {
             if (s->request == CPDB_REQ_QUIT) {
+                if (s->opts.own_process) {
+                    cpdb_session_leave(s);  /* no atexit, no finalizer */
+                }
                 return CPDB_E_QUIT;
             }
             if (s->request == CPDB_REQ_RUN) {
@@ -690,7 +693,7 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
             }
             idle(s);
             if (s->request == CPDB_REQ_NONE) {
-                return CPDB_E_QUIT;
+                s->request = CPDB_REQ_QUIT;     /* on_idle is done */
             }
         }
         s->request = CPDB_REQ_NONE;

@@ -157,6 +157,19 @@ def test_a_program_that_catches_everything_still_ends(tmp_path, how):
     assert r.rc == 0, r
 
 
+def test_atexit_runs_when_the_program_ends_not_when_cpdb_quits(tmp_path):
+    prog = tmp_path / "pm.py"
+    prog.write_text("import atexit\n"
+                    "atexit.register(lambda: print('ATEXIT RAN'))\n"
+                    "raise ValueError(1)\n")
+    ended = run_cpdb([str(prog)], ["continue", "continue"])
+    assert after(ended, "continue", 1) == [
+        "ATEXIT RAN", "Program exited with status 1."], ended
+    quit = run_cpdb([str(prog)], ["continue", "quit"])
+    assert "ATEXIT RAN" not in quit.out, quit
+    assert quit.rc == 1, quit
+
+
 def test_kill_at_a_traceback_handed_to_pdb(tmp_path):
     prog = tmp_path / "pm.py"
     prog.write_text("import pdb, sys\ntry:\n    1 / 0\n"
