@@ -80,6 +80,7 @@ cpdb_session_create(const CpdbOptions *opts)
         return NULL;
     }
     cpdb_process_init(&s->process);
+    s->restarted = s->opts.restore_state != NULL;
     cpdb_redirects_init(&s->redir);
     s->bps.on_change = breaks_changed;
     s->bps.change_ctx = s;
@@ -630,7 +631,9 @@ cpdb_session_end_here(CpdbSession *s, CpdbStopReason how, int status)
 int
 cpdb_session_run(CpdbSession *s, unsigned flags)
 {
-    int started_once = 0;
+    /* after a restart, a program that cannot start (its file is gone)
+       leaves the prompt, as it did before the restart */
+    int started_once = s->restarted;
     for (;;) {
         int status;
         CpdbRunOutcome outcome;

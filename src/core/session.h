@@ -87,6 +87,7 @@ struct CpdbSession {
     CpdbProcess process;    /* the process at start (own_process) */
     CpdbRedirects redir;    /* the program's standard streams */
     long history_dropped;   /* $1..$N belonged to an earlier process */
+    int restarted;          /* this process was made by "run" */
     /* Set by the front-end of an own_process session: its state as
        commands for the process a restart makes (malloc'd text), and
        the exit status of cpdb when it quits (given the program's). */

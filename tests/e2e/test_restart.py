@@ -305,6 +305,16 @@ def test_function_breakpoints_stay_function_breakpoints(tmp_path):
     assert stop_after(r, "continue", 1)[2] == "dumps", r
 
 
+def test_a_program_gone_at_run_leaves_the_prompt(tmp_path):
+    prog = tmp_path / "gone.py"
+    prog.write_text("print('here')\n")
+    r = run_cpdb([str(prog)], ["!import os; os.remove(%r)" % str(prog),
+                               "run", "p 5"])
+    assert "Can't open file" in r.err, r
+    assert after(r, "p 5") == ["$1 = 5"], r
+    assert r.rc == 0, r
+
+
 def test_init_files_ex_commands_and_banner_come_once(tmp_path, home):
     (home / ".cpdbrc").write_text("echo RC-RAN\\n\n")
     r = run_cpdb(["-ex", "echo EX-RAN\\n", program("bpcall.py")],
