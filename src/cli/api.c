@@ -124,6 +124,8 @@ cpdb_cli_free(CpdbSession *s)
     cpdb_census_snaps_free(c->census);
     cpdb_mem_snaps_free(c->mem);
     cpdb_leak_sizes_free(c->leak);
+    cpdb_bp_commands_free(c->bp_commands);
+    cpdb_aliases_free(c->aliases);
     cpdb_console_free(c->console);
     free(c);
     s->cli = NULL;

@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "cli/files.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/session.h"
 #include "core/source.h"
 
@@ -97,11 +98,12 @@ cpdb_cli_insert_file(CpdbCli *c, const char *path, char **why)
 
 /* --- reading ------------------------------------------------------------ */
 
-char *
-cpdb_cli_read(CpdbSession *s, const char *prompt)
+/* A line from the queue (*queued set) or the I/O.  Return: malloc'd,
+   or NULL at end of input. */
+static char *
+read_next(CpdbSession *s, const char *prompt, int *queued)
 {
     CpdbCli *c = s->cli;
-    char *line;
 
     /* Pass the markers of command files, counting how deep the next
        line is (abandon_files). */
@@ -110,7 +112,8 @@ cpdb_cli_read(CpdbSession *s, const char *prompt)
                || c->queue.items[c->queue_pos][0] == 'x')) {
         c->source_depth += c->queue.items[c->queue_pos++][0] == 'b' ? 1 : -1;
     }
-    if (c->queue_pos < c->queue.n) {
+    *queued = c->queue_pos < c->queue.n;
+    if (*queued) {
         char *q = c->queue.items[c->queue_pos++];
         if (q[0] == 'e') {
             cpdb_out(s, "%s%s\n", prompt, q + 1);
@@ -121,9 +124,26 @@ cpdb_cli_read(CpdbSession *s, const char *prompt)
     if (s->opts.batch) {
         return NULL;
     }
-    line = c->io.read_line(c->io.ctx, prompt);
-    if (line == NULL) {
-        return NULL;
+    cpdb_out_flush(s);
+    return c->io.read_line(c->io.ctx, prompt);
+}
+
+char *
+cpdb_cli_read_raw(CpdbSession *s, const char *prompt)
+{
+    int queued;
+    return read_next(s, prompt, &queued);
+}
+
+char *
+cpdb_cli_read(CpdbSession *s, const char *prompt)
+{
+    CpdbCli *c = s->cli;
+    int queued;
+    char *line = read_next(s, prompt, &queued);
+
+    if (line == NULL || queued) {
+        return line;
     }
     /* Enter on an empty line repeats the last repeatable command. */
     if (*cpdb_skip_space(line) == '\0') {
@@ -131,6 +151,13 @@ cpdb_cli_read(CpdbSession *s, const char *prompt)
         return cpdb_xstrdup(c->last ? c->last : "");
     }
     free(c->last);
-    c->last = cpdb_command_repeat_form(line);
+    {
+        /* An alias repeats as the command it stands for ("nn" for
+           next): Enter runs that again. */
+        char *err, *expanded = cpdb_alias_expand(s, line, &err);
+        c->last = cpdb_command_repeat_form(expanded ? expanded : line);
+        free(expanded);
+        free(err);
+    }
     return line;
 }

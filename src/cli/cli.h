@@ -45,6 +45,10 @@ typedef struct CpdbLeakSizes CpdbLeakSizes;        /* heap/patterns.h */
 void cpdb_census_snaps_free(CpdbCensusSnaps *c);
 void cpdb_mem_snaps_free(CpdbMemSnaps *m);
 void cpdb_leak_sizes_free(CpdbLeakSizes *t);
+typedef struct CpdbBpCommands CpdbBpCommands;      /* cmd_commands.c */
+typedef struct CpdbAliases CpdbAliases;            /* cmd_alias.c */
+void cpdb_bp_commands_free(CpdbBpCommands *t);
+void cpdb_aliases_free(CpdbAliases *t);
 
 struct CpdbCli {
     CpdbIo io;              /* where lines come from and text goes */
@@ -84,6 +88,10 @@ struct CpdbCli {
     CpdbMemSnaps *mem;          /* named tracemalloc snapshots */
     CpdbLeakSizes *leak;        /* container sizes at the last look */
 
+    /* Typed by the user, kept as command text (user.h). */
+    CpdbBpCommands *bp_commands;    /* "commands N" bodies */
+    CpdbAliases *aliases;           /* "alias" */
+
     CPDB_ARRAY(char *) restore; /* state lines for the first stop */
 };
 
@@ -105,6 +113,10 @@ void cpdb_cli_host_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx);
    repeatable command.  Return: malloc'd, or NULL at end of input (at
    once with --batch when the queue is empty). */
 char *cpdb_cli_read(CpdbSession *s, const char *prompt);
+/* The same without Enter repeating a command: for the lines of a
+   "commands" body or an "interact" console.  Return: malloc'd, or NULL
+   at end of input. */
+char *cpdb_cli_read_raw(CpdbSession *s, const char *prompt);
 
 /* Queue a command line (the init files' lines are not echoed). */
 void cpdb_cli_queue(CpdbCli *c, const char *line);

@@ -265,15 +265,18 @@ chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
 static CmdResult
 gc_chain(CpdbSession *s, const char *args)
 {
-    char *text = cpdb_strip_dup(args), *to = strstr(text, " to ");
+    /* " to " outside the expression's strings and brackets:
+       d["go to x"] is one expression. */
+    char *text = cpdb_strip_dup(args), *to;
     PyObject *o, *target = NULL;
     CpdbHeap *h;
     long i, t = -1;
     CmdResult r = CMD_FAILED;
 
-    if (to != NULL) {
-        *to = '\0';
-        target = cpdb_gc_resolve(s, to + 4);
+    to = (char *)cpdb_find_token(text, "to");
+    if (to != NULL && to != text) {
+        to[-1] = '\0';
+        target = cpdb_gc_resolve(s, to + 2);
         if (target == NULL) {
             free(text);
             return CMD_FAILED;

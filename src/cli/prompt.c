@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/eval.h"
 #include "core/frames.h"
 #include "core/session.h"
@@ -148,9 +149,17 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         cpdb_error(s, "%s", stop->condition_error);
     }
     if (!pass_repeated_stop(s, stop)) {
+        /* --- a breakpoint's commands (cmd_commands.c) --- */
+        int bp = stop->reason == CPDB_STOP_BREAK
+                 || stop->reason == CPDB_STOP_BREAK_TEMP
+                 ? stop->breakpoint : 0;
         s->cli->repeat = 0;
-        print_stop(s, stop);
-        prompt_loop(s);
+        if (bp == 0 || !cpdb_bp_commands_silent(s, bp)) {
+            print_stop(s, stop);
+        }
+        if (bp == 0 || !cpdb_bp_commands_run(s, bp)) {
+            prompt_loop(s);
+        }
     }
     cpdb_out_sync(s);
 }
