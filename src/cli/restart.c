@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/eval.h"
 #include "core/process.h"
 #include "core/session.h"
@@ -158,10 +159,11 @@ cpdb_cli_save_state(CpdbSession *s)
     save_settings(s, &b);
     save_breakpoints(s, &b);
     save_displays(s, &b);
+    cpdb_bp_commands_write(s, &b);      /* "commands N" ... "end" */
+    cpdb_aliases_write(s, &b);          /* "alias" */
     save_history(s, &b);
-    /* Later kinds of state (commands N ... end, alias, convenience
-       variables $name) add their block here, as a save_KIND function
-       writing commands that recreate it. */
+    /* Later kinds of state (convenience variables $name, ...) add their
+       block here: a function writing commands that recreate it. */
     save_queue(s, &b);
     return cpdb_buf_take(&b);
 }
@@ -257,13 +259,54 @@ restore_command(CpdbSession *s, const char *line)
     cpdb_buf_fini(&out);
 }
 
+/* A command that reads lines after it ("commands N" reads a body up to
+   "end") reads them from the queue: put the restore lines that follow
+   line i, up to its "end", in front of what the queue holds (not
+   echoed; they leave the restore list).  Return: how many. */
+static size_t
+queue_body(CpdbCli *c, size_t i)
+{
+    CPDB_ARRAY(char *) q = {0};
+    size_t j, end = i;
+    const char *cmd = c->restore.items[i];
+    if (strncmp(cmd, "commands", 8) != 0
+        || (cmd[8] != '\0' && cmd[8] != ' ')) {
+        return 0;
+    }
+    for (j = i + 1; j < c->restore.n; j++) {
+        char *stripped = cpdb_strip_dup(c->restore.items[j]);
+        int is_end = strcmp(stripped, "end") == 0;
+        free(stripped);
+        cpdb_array_push(&q, cpdb_xasprintf("q%s", c->restore.items[j]));
+        free(c->restore.items[j]);
+        c->restore.items[j] = NULL;
+        end = j;
+        if (is_end) {
+            break;
+        }
+    }
+    for (j = c->queue_pos; j < c->queue.n; j++) {
+        cpdb_array_push(&q, c->queue.items[j]);
+    }
+    for (j = 0; j < c->queue_pos; j++) {
+        free(c->queue.items[j]);
+    }
+    free(c->queue.items);
+    c->queue.items = q.items;
+    c->queue.n = q.n;
+    c->queue.cap = q.cap;
+    c->queue_pos = 0;
+    return end - i;
+}
+
 void
 cpdb_cli_restore_commands(CpdbSession *s)
 {
     CpdbCli *c = s->cli;
     size_t i;
     for (i = 0; i < c->restore.n; i++) {
-        const char *line = c->restore.items[i], *v;
+        char *line = c->restore.items[i];
+        const char *v;
         long n;
         if ((v = directive(line, "breakpoint-number")) != NULL) {
             if (cpdb_parse_int(v, &n) == 0 && n > 0 && n < INT_MAX) {
@@ -276,9 +319,14 @@ cpdb_cli_restore_commands(CpdbSession *s)
             }
         }
         else if (line[0] != '#') {
+            size_t n_body = queue_body(c, i);
             restore_command(s, line);
+            if (c->queue_pos < n_body) {
+                c->queue_pos = n_body;  /* not taken: not commands */
+            }
+            i += n_body;                /* those items are NULL now */
         }
-        free(c->restore.items[i]);
+        free(line);
     }
     free(c->restore.items);
     memset(&c->restore, 0, sizeof c->restore);

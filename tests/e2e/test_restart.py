@@ -305,6 +305,18 @@ def test_function_breakpoints_stay_function_breakpoints(tmp_path):
     assert stop_after(r, "continue", 1)[2] == "dumps", r
 
 
+def test_breakpoint_commands_and_aliases_are_kept():
+    r = run_cpdb([program("bpcall.py")],
+                 ["break work", "commands 1", "silent", "p n * 100", "end",
+                  "alias twice p %1 * 2", "run", "info breakpoints",
+                  "twice 21", "continue"])
+    info = after(r, "info breakpoints")
+    assert [l.strip() for l in info[2:]] == ["silent", "p n * 100"], r
+    assert after(r, "twice 21") == ["$1 = 42"], r
+    assert "$2 = 500" in after(r, "continue"), r
+    assert "Breakpoint 1," not in after(r, "continue"), r
+
+
 def test_a_program_gone_at_run_leaves_the_prompt(tmp_path):
     prog = tmp_path / "gone.py"
     prog.write_text("print('here')\n")
