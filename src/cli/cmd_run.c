@@ -449,9 +449,10 @@ const CmdDef cpdb_cmds_running[] = {
      "cpdb started in.  cpdb keeps talking to the terminal.  A file that\n"
      "cannot be used is an error, and nothing is ended or started.\n"
      "A running program is ended first (as \"kill\" does).  cpdb runs\n"
-     "itself again, so the program gets fresh modules; breakpoints,\n"
-     "displays, settings, the command history and the numbering of values\n"
-     "($N) are kept, the values themselves are not.", NULL},
+     "itself again, so the program gets fresh modules; breakpoints and\n"
+     "their commands, aliases, displays, settings, the command history and\n"
+     "the numbering of values ($N) are kept, the values themselves are\n"
+     "not.", NULL},
     {"continue", "c cont", CMD_CLASS_RUNNING, CMD_REPEATS, cmd_continue,
      "continue [N]",
      "Continue running until a breakpoint or the end.\n"
