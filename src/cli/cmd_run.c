@@ -491,7 +491,9 @@ const CmdDef cpdb_cmds_running[] = {
      "threads stay stopped while cpdb waits at the prompt.", NULL},
     {"quit", "q exit", CMD_CLASS_RUNNING, 0, cmd_quit, "quit",
      "Leave cpdb, ending the program.\n"
-     "As with \"kill\", none of the program's code runs after it.  The exit\n"
+     "As with \"kill\", none of the program's code runs after it while it\n"
+     "is stopped in its code; after it ended, cpdb ends as python3 does\n"
+     "(finalizers run, open files are flushed).  The exit\n"
      "status is the program's if it finished (os._exit too), else 0; with\n"
      "--batch, 1 if a command failed and the program's status was 0.",
      NULL},

@@ -237,7 +237,7 @@ signals_as_at_start(const CpdbProcess *p)
 }
 
 int
-cpdb_session_reexec(CpdbSession *s)
+cpdb_session_reexec(CpdbSession *s, int finalize)
 {
     char *text, *dir = NULL, *why = NULL, *path, **argv;
     int err;
@@ -259,6 +259,11 @@ cpdb_session_reexec(CpdbSession *s)
     argv = restart_argv(s, path);
     cpdb_program_unredirect(s);
     cpdb_session_flush_program(s);
+    /* Only the thread that started Python may finalize it. */
+    finalize = finalize && gettid() == getpid();
+    if (finalize) {
+        Py_FinalizeEx();        /* no Python from here on */
+    }
     fflush(NULL);
     if (chdir(s->process.start_dir) < 0) {
         err = errno;
@@ -272,6 +277,13 @@ cpdb_session_reexec(CpdbSession *s)
     }
     err = errno;
 failed:
+    if (finalize) {
+        fprintf(stderr, "cpdb: cannot run the program again: %s\n",
+                strerror(err));
+        unlink(path);
+        rmdir(dir);
+        _exit(1);
+    }
     cpdb_session_message(s, "Cannot run the program again: %s.",
                          strerror(err));
     unlink(path);

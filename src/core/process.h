@@ -30,7 +30,8 @@ void cpdb_process_fini(CpdbProcess *p);
 
 /* Flush the program's streams and cpdb's, and end the process with the
    status the front-end gives (s->final_status), else the program's
-   exit status, or 0 if it never finished. */
+   exit status, or 0 if it never finished.  Nothing of the program runs
+   (for quit while its frames are running). */
 _Noreturn void cpdb_session_leave(CpdbSession *s);
 
 /* Re-execute the process for "run": the front-end's state
@@ -38,9 +39,12 @@ _Noreturn void cpdb_session_leave(CpdbSession *s);
    directory) named on the new command line; fds 0-2 are cpdb's again,
    the working directory, environment, signal dispositions and mask are
    those of the start, and only the fds inherited at start stay open.
+   finalize: the program has ended (none of its frames is running), so
+   the interpreter is finalized first, as python3 ends (its files
+   flushed, its finalizers run); then a failed exec ends the process.
    Return: only when it failed: -1, after telling the front-end why
    (on_message). */
-int cpdb_session_reexec(CpdbSession *s);
+int cpdb_session_reexec(CpdbSession *s, int finalize);
 
 /* The state file a restart left: checked (a regular file of ours in a
    directory only we can use), read, and deleted with its directory.

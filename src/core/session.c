@@ -616,7 +616,7 @@ cpdb_session_end_here(CpdbSession *s, CpdbStopReason how, int status)
     }
     for (;;) {
         if (s->request == CPDB_REQ_RUN) {
-            cpdb_session_reexec(s);     /* returns only when it failed */
+            cpdb_session_reexec(s, 0);  /* returns only when it failed */
         }
         else if (s->request == CPDB_REQ_QUIT) {
             cpdb_session_leave(s);
@@ -679,17 +679,17 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
             report_exit(s, CPDB_STOP_KILLED, 0);
         }
         for (;;) {
+            /* The program has ended: quitting finalizes the interpreter
+               (main.c), as the end of python3 does, and so does a
+               restart before it executes cpdb again. */
             if (s->request == CPDB_REQ_QUIT) {
-                if (s->opts.own_process) {
-                    cpdb_session_leave(s);  /* no atexit, no finalizer */
-                }
                 return CPDB_E_QUIT;
             }
             if (s->request == CPDB_REQ_RUN) {
                 if (!s->opts.own_process) {
                     break;              /* again in this process */
                 }
-                cpdb_session_reexec(s); /* returns only when it failed */
+                cpdb_session_reexec(s, 1);  /* returns only if it failed */
             }
             else if (!(flags & CPDB_RUN_KEEP_PROMPT)) {
                 return CPDB_OK;

@@ -157,7 +157,10 @@ def test_a_program_that_catches_everything_still_ends(tmp_path, how):
     assert r.rc == 0, r
 
 
-def test_atexit_runs_when_the_program_ends_not_when_cpdb_quits(tmp_path):
+def test_atexit_runs_once_when_the_program_ends(tmp_path):
+    # Before "Program exited", as python3 runs it before it exits; not
+    # again when cpdb quits.  Quitting in post-mortem ends the program
+    # as python3 ends after an uncaught exception.
     prog = tmp_path / "pm.py"
     prog.write_text("import atexit\n"
                     "atexit.register(lambda: print('ATEXIT RAN'))\n"
@@ -165,9 +168,29 @@ def test_atexit_runs_when_the_program_ends_not_when_cpdb_quits(tmp_path):
     ended = run_cpdb([str(prog)], ["continue", "continue"])
     assert after(ended, "continue", 1) == [
         "ATEXIT RAN", "Program exited with status 1."], ended
+    assert ended.out.count("ATEXIT RAN") == 1, ended
     quit = run_cpdb([str(prog)], ["continue", "quit"])
-    assert "ATEXIT RAN" not in quit.out, quit
+    assert quit.out.count("ATEXIT RAN") == 1, quit
     assert quit.rc == 1, quit
+
+
+UNCLOSED = """\
+import sys
+f = open(sys.argv[1], "w")
+f.write("written by run %s" % sys.argv[2])
+"""
+
+
+def test_a_restart_ends_the_finished_program_as_python_would(tmp_path):
+    # The file the program left open is flushed when it is finalized.
+    (tmp_path / "unclosed.py").write_text(UNCLOSED)
+    out = tmp_path / "out.txt"
+    r = run_cpdb(["unclosed.py", str(out), "1"],
+                 ["continue", "run %s 2" % out, "p open(%r).read()" % str(out),
+                  "continue"], cwd=tmp_path)
+    assert after(r, "p open(%r).read()" % str(out)) == [
+        "$1 = 'written by run 1'"], r
+    assert out.read_text() == "written by run 2", r
 
 
 def test_kill_at_a_traceback_handed_to_pdb(tmp_path):
