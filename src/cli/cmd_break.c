@@ -22,29 +22,41 @@
 #include <unistd.h>
 
 int
-cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
-                 int *line, unsigned flags)
+cpdb_cmd_resolve_full(CpdbSession *s, const CpdbLocation *loc,
+                      unsigned flags, CpdbResolved *out)
 {
     CpdbResolver where;
-    CpdbResolved r;
     char *why;
     int rc;
     cpdb_session_resolver(s, &where);
-    rc = cpdb_location_resolve(&where, loc, flags & ~CPDB_RESOLVE_QUIET, &r,
+    rc = cpdb_location_resolve(&where, loc, flags & ~CPDB_RESOLVE_QUIET, out,
                                &why);
     cpdb_resolver_fini(&where);
     if (rc < 0) {
         cpdb_error(s, "%s", why);
         free(why);
+        return -1;
+    }
+    if (out->moved_from != 0 && !(flags & CPDB_RESOLVE_QUIET)) {
+        cpdb_out(s, "Line %d has no code; breakpoint moved to line %d.\n",
+                 out->moved_from, out->line);
+    }
+    return 0;
+}
+
+int
+cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
+                 int *line, unsigned flags)
+{
+    CpdbResolved r;
+    if (cpdb_cmd_resolve_full(s, loc, flags, &r) < 0) {
         *path = NULL;
         return -1;
     }
-    if (r.moved_from != 0 && !(flags & CPDB_RESOLVE_QUIET)) {
-        cpdb_out(s, "Line %d has no code; breakpoint moved to line %d.\n",
-                 r.moved_from, r.line);
-    }
     *path = r.path;
     *line = r.line;
+    r.path = NULL;
+    cpdb_resolved_fini(&r);
     return 0;
 }
 
@@ -65,9 +77,8 @@ static CmdResult
 insert_breakpoint(CpdbSession *s, const char *args, int temporary)
 {
     CpdbLocation loc;
+    CpdbResolved r;
     const char *err;
-    char *path;
-    int line;
     CpdbBreakpoint *bp;
     PyObject *code;
 
@@ -75,22 +86,25 @@ insert_breakpoint(CpdbSession *s, const char *args, int temporary)
         cpdb_error(s, "%s", err);
         return CMD_FAILED;
     }
-    if (cpdb_cmd_resolve(s, &loc, &path, &line, 0) < 0) {
+    if (cpdb_cmd_resolve_full(s, &loc, 0, &r) < 0) {
         cpdb_location_fini(&loc);
         return CMD_FAILED;
     }
     if (compile_condition(s, loc.cond, &code) < 0) {
-        free(path);
+        cpdb_resolved_fini(&r);
         cpdb_location_fini(&loc);
         return CMD_FAILED;
     }
-    bp = cpdb_bp_add(&s->bps, path, line, loc.func, loc.cond, code,
+    bp = cpdb_bp_add(&s->bps, r.path, r.line, loc.func, loc.cond, code,
                      temporary);
+    if (r.code_name != NULL) {
+        cpdb_bp_set_function_code(&s->bps, bp, r.def_line, r.code_name);
+    }
     cpdb_out(s, "%sreakpoint %d at %s:%d%s\n",
-             temporary ? "Temporary b" : "B", bp->number, path, line,
-             cpdb_file_is_loaded(s, path) ? ""
-                                          : " (pending: not imported yet)");
-    free(path);
+             temporary ? "Temporary b" : "B", bp->number, r.path, r.line,
+             cpdb_file_is_loaded(s, r.path) ? ""
+                                            : " (pending: not imported yet)");
+    cpdb_resolved_fini(&r);
     cpdb_location_fini(&loc);
     return CMD_STAY;
 }

@@ -255,7 +255,10 @@ static const CmdDef set_subcommands[] = {
      "every version.  The switch can be made while the program is stopped.",
      NULL},
     {"listsize", NULL, CMD_CLASS_SUPPORT, 0, set_listsize, "set listsize N",
-     "Set how many lines \"list\" shows.", NULL},
+     "Set how many lines \"list\" shows.\n"
+     "The default, 11, is pdb's: five lines either side of the current\n"
+     "one.  \"list\" around a line puts it in the middle; \"list\" again\n"
+     "shows the next N lines.", NULL},
     {"print-limit", NULL, CMD_CLASS_SUPPORT, 0, set_print_limit,
      "set print-limit N",
      "Set the characters of a printed value shown before it is cut (0: no "

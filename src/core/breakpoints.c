@@ -46,6 +46,7 @@ bp_free(CpdbBreakpoint *bp)
 {
     free(bp->path);
     free(bp->func);
+    free(bp->code_name);
     free(bp->cond);
     Py_XDECREF(bp->cond_code);
     free(bp);
@@ -181,6 +182,19 @@ code_has_line(PyCodeObject *code, int line)
     return found;
 }
 
+/* Whether bp may fire in frames of code: a function breakpoint only in
+   its function's own code. */
+static int
+bp_in_code(const CpdbBreakpoint *bp, PyCodeObject *code)
+{
+    if (bp->func == NULL || bp->code_name == NULL) {
+        return 1;
+    }
+    return code->co_firstlineno == bp->def_line
+           && PyUnicode_CompareWithASCIIString(code->co_name,
+                                               bp->code_name) == 0;
+}
+
 /* Decide both questions for a code object.  Return: its info (NULL if
    out of memory) with has_breaks and file_has_breaks current; *has and
    *in_file receive them either way. */
@@ -212,7 +226,7 @@ decide(CpdbBpTable *t, PyCodeObject *code, int *has, int *in_file,
         *in_file = 1;
         if (bp->enabled && bp->line >= code->co_firstlineno
             && (!*has || (bp->func != NULL && !*has_func))
-            && code_has_line(code, bp->line)) {
+            && bp_in_code(bp, code) && code_has_line(code, bp->line)) {
             *has = 1;
             if (bp->func != NULL) {
                 *has_func = 1;
@@ -320,6 +334,16 @@ cpdb_bp_delete(CpdbBpTable *t, int number)
 }
 
 void
+cpdb_bp_set_function_code(CpdbBpTable *t, CpdbBreakpoint *bp, int def_line,
+                          const char *name)
+{
+    free(bp->code_name);
+    bp->code_name = cpdb_xstrdup(name);
+    bp->def_line = def_line;
+    cpdb_bp_changed(t);
+}
+
+void
 cpdb_bp_set_condition(CpdbBreakpoint *bp, const char *cond,
                       PyObject *cond_code)
 {
@@ -378,7 +402,7 @@ cpdb_bp_check(CpdbBpTable *t, PyFrameObject *frame, PyCodeObject *code,
         CpdbBreakpoint *bp = t->items[i];
         char *err = NULL;
         if (!bp->enabled || bp->file_id != file_id || bp->line != lineno
-            || (bp->func != NULL && !at_entry)) {
+            || (bp->func != NULL && (!at_entry || !bp_in_code(bp, code)))) {
             continue;
         }
         if (!condition_holds(bp, frame, eval, &err)) {

@@ -16,6 +16,9 @@ typedef struct CpdbBreakpoint {
     int file_id;            /* index in the session's file table */
     int line;               /* line that holds code */
     char *func;             /* function name as given, or NULL (malloc) */
+    char *code_name;        /* a function breakpoint fires only in code
+                               of this co_name (malloc) ... */
+    int def_line;           /* ... and this co_firstlineno; NULL/0: any */
     char *cond;             /* condition source, or NULL (malloc) */
     PyObject *cond_code;    /* strong: compiled condition, or NULL */
     long ignore;            /* crossings still to ignore */
@@ -48,6 +51,12 @@ CpdbBreakpoint *cpdb_bp_add(CpdbBpTable *t, const char *path, int line,
 CpdbBreakpoint *cpdb_bp_find(CpdbBpTable *t, int number);
 /* Return 0, or -1 when there is no such breakpoint. */
 int cpdb_bp_delete(CpdbBpTable *t, int number);
+/* Make function breakpoint bp fire only in the function's own code
+   (co_firstlineno def_line, co_name name), as pdb matches a function
+   breakpoint by its code's name: never in the code that runs the def
+   of a one-line function, nor in a comprehension on that line. */
+void cpdb_bp_set_function_code(CpdbBpTable *t, CpdbBreakpoint *bp,
+                               int def_line, const char *name);
 /* Set or clear (cond NULL) a condition; cond_code moves in. */
 void cpdb_bp_set_condition(CpdbBreakpoint *bp, const char *cond,
                            PyObject *cond_code);
