@@ -35,6 +35,10 @@ typedef struct CpdbDisplay {
     int enabled;
     char *expr;             /* malloc */
     PyObject *code;         /* strong: compiled expression */
+    PyObject *scope;        /* strong: code of the function whose locals
+                               it reads (shown from the innermost frame
+                               running it, or not at all), or NULL: the
+                               selected frame */
 } CpdbDisplay;
 
 /* State kept by files of the memory commands between commands, each

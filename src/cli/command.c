@@ -284,7 +284,10 @@ run_command(CpdbSession *s, const CmdDef *d, const char *args)
                       : "The program is not being run.");
         return CMD_FAILED;
     }
-    if (d->fn == NULL
+    if ((d->flags & CMD_DOLLAR_TO_FN) && *cpdb_skip_space(args) == '$') {
+        return d->fn(s, args);
+    }
+    if (d->fn == NULL || (d->flags & CMD_DOLLAR_TO_FN)
         || (d->subcommands != NULL && *cpdb_skip_space(args) != '\0')) {
         return cpdb_command_sub(s, d, args);
     }

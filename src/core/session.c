@@ -70,10 +70,11 @@ cpdb_session_create(const CpdbOptions *opts)
         s->opts.backend = NULL;     /* not kept: the caller's string */
     }
     s->history = PyList_New(0);
+    s->convenience = PyDict_New();
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);
     s->trace_marker = cpdb_step_new_marker();
-    if (s->history == NULL || s->kill_exc == NULL
+    if (s->history == NULL || s->convenience == NULL || s->kill_exc == NULL
         || s->trace_marker == NULL || cpdb_bp_table_init(&s->bps) < 0) {
         PyErr_Clear();
         cpdb_session_destroy(s);
@@ -102,6 +103,7 @@ cpdb_session_destroy(CpdbSession *s)
     cpdb_source_cache_fini(&s->sources);
     cpdb_program_fini(&s->prog);
     Py_XDECREF(s->history);
+    Py_XDECREF(s->convenience);
     Py_XDECREF(s->kill_exc);
     Py_XDECREF(s->trace_marker);
     free(s->errmsg);
@@ -279,6 +281,7 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     size_t i;
     memset(ctx, 0, sizeof *ctx);
     ctx->own[ctx->n_own++] = s->history;
+    ctx->own[ctx->n_own++] = s->convenience;
     ctx->own[ctx->n_own++] = s->kill_exc;
     ctx->own[ctx->n_own++] = s->trace_marker;
     if (s->heap.list != NULL) {

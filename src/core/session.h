@@ -60,6 +60,7 @@ struct CpdbSession {
     int resumed;            /* a resume operation was chosen at it */
 
     PyObject *history;      /* strong list: $1, $2, ... */
+    PyObject *convenience;  /* strong dict: $name -> value (eval.c) */
     long stop_serial;       /* counts stops */
     long eval_serial;       /* counts the Python run at a stop: the heap
                                snapshot is retaken after it */
