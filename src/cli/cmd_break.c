@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "core/session.h"
 #include "core/source.h"
+#include "core/watch.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -119,6 +120,32 @@ static CmdResult
 cmd_tbreak(CpdbSession *s, const char *args)
 {
     return insert_breakpoint(s, args, 1);
+}
+
+/* watch EXPR: a watchpoint in the selected frame. */
+static CmdResult
+cmd_watch(CpdbSession *s, const char *args)
+{
+    char *expr = cpdb_strip_dup(args);
+    PyObject *code;
+    CpdbBreakpoint *bp = NULL;
+
+    if (*expr == '\0') {
+        cpdb_error(s, "Argument required (expression to watch).");
+    }
+    else if ((code = cpdb_eval_compile(s, expr, 1)) == NULL) {
+        cpdb_error_exc(s, "Bad expression: ");
+    }
+    else {
+        bp = cpdb_watch_insert(s, cpdb_cmd_frame(s), expr, code);
+        Py_DECREF(code);
+        cpdb_out(s, "Watchpoint %d: %s\n", bp->number, expr);
+        if (bp->watch->error != NULL) {
+            cpdb_out(s, "(no value now: %s)\n", bp->watch->error);
+        }
+    }
+    free(expr);
+    return bp != NULL ? CMD_STAY : CMD_FAILED;
 }
 
 /* Parse "N rest".  Return 0, or -1 after reporting. */
@@ -281,8 +308,7 @@ for_each_number(CpdbSession *s, const char *args,
 static void
 enable_one(CpdbSession *s, CpdbBreakpoint *bp)
 {
-    bp->enabled = 1;
-    cpdb_bp_changed(&s->bps);
+    cpdb_watch_enable(s, bp);
 }
 
 static void
@@ -377,6 +403,20 @@ const CmdDef cpdb_cmds_break[] = {
      "Set a temporary breakpoint, deleted when it first stops the program.\n"
      "Arguments as for \"break\".", NULL,
      cpdb_complete_functions},
+    {"watch", NULL, CMD_CLASS_BREAKPOINTS, CMD_NEEDS_FRAME | CMD_NEEDS_LIVE,
+     cmd_watch, "watch EXPR",
+     "Stop after a line where the value of EXPR changed.\n"
+     "EXPR is evaluated in the selected frame, before each line that frame\n"
+     "runs; the program stops after the line that changed it and shows\n"
+     "the old and new values.  A list, dict, set or bytearray changed in\n"
+     "place counts (a shallow copy is compared); an object inside it that\n"
+     "changes does not.  When the frame returns, the watchpoint is deleted\n"
+     "and the program stops in the caller.  Watchpoints are numbered with\n"
+     "the breakpoints: \"info breakpoints\", \"delete\", \"disable\",\n"
+     "\"condition\" and \"ignore\" work on them.  Only the watched frame\n"
+     "pays: each of its lines evaluates EXPR (and copies a container).",
+     NULL,
+     cpdb_complete_python},
     {"condition", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_condition,
      "condition N [CONDITION]",
      "Make breakpoint N stop only when CONDITION is true.\n"
@@ -421,12 +461,15 @@ break_info(CpdbSession *s)
     for (i = 0; i < s->bps.n; i++) {
         CpdbBreakpoint *bp = s->bps.items[i];
         char num[16];
-        char *where = bp->func
+        char *where = bp->watch != NULL
+                      ? cpdb_xstrdup(bp->watch->expr)
+                      : bp->func
                       ? cpdb_xasprintf("in %s at %s:%d", bp->func, bp->path,
                                        bp->line)
                       : cpdb_xasprintf("%s:%d", bp->path, bp->line);
         snprintf(num, sizeof num, "%d", bp->number);
-        cpdb_out(s, "%-7s %-14s %-4s %-3s %s\n", num, "breakpoint",
+        cpdb_out(s, "%-7s %-14s %-4s %-3s %s\n", num,
+                 bp->watch != NULL ? "watchpoint" : "breakpoint",
                  bp->temporary ? "del" : "keep", bp->enabled ? "y" : "n",
                  where);
         free(where);
@@ -441,7 +484,7 @@ break_info(CpdbSession *s)
             cpdb_out(s, "\tWill ignore next %ld crossings of breakpoint.\n",
                      bp->ignore);
         }
-        if (!cpdb_file_is_loaded(s, bp->path)) {
+        if (bp->watch == NULL && !cpdb_file_is_loaded(s, bp->path)) {
             cpdb_out(s, "\tpending: %s is not imported yet\n", bp->path);
         }
     }

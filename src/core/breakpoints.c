@@ -7,6 +7,7 @@
    every change through a hook. */
 #include "core/breakpoints.h"
 #include "core/source.h"
+#include "core/watch.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -49,6 +50,7 @@ bp_free(CpdbBreakpoint *bp)
     free(bp->code_name);
     free(bp->cond);
     Py_XDECREF(bp->cond_code);
+    cpdb_watch_free(bp->watch);
     free(bp);
 }
 
@@ -305,6 +307,21 @@ cpdb_bp_add(CpdbBpTable *t, const char *path, int line, const char *func,
 }
 
 CpdbBreakpoint *
+cpdb_bp_add_watch(CpdbBpTable *t, struct CpdbWatch *w)
+{
+    CpdbBreakpoint *bp = cpdb_xcalloc(1, sizeof *bp);
+    bp->number = t->next_number++;
+    bp->enabled = 1;
+    bp->path = cpdb_xstrdup("");
+    bp->file_id = -1;       /* matches no code: the checks pass it by */
+    bp->watch = w;
+    cpdb_array_push(t, bp);
+    t->n_watches++;
+    cpdb_bp_changed(t);
+    return bp;
+}
+
+CpdbBreakpoint *
 cpdb_bp_find(CpdbBpTable *t, int number)
 {
     size_t i;
@@ -322,6 +339,9 @@ cpdb_bp_delete(CpdbBpTable *t, int number)
     size_t i;
     for (i = 0; i < t->n; i++) {
         if (t->items[i]->number == number) {
+            if (t->items[i]->watch != NULL) {
+                t->n_watches--;
+            }
             bp_free(t->items[i]);
             memmove(&t->items[i], &t->items[i + 1],
                     sizeof(CpdbBreakpoint *) * (size_t)(t->n - i - 1));

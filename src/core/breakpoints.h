@@ -8,6 +8,8 @@
 #include "base/compat.h"
 #include "base/util.h"
 
+struct CpdbWatch;
+
 typedef struct CpdbBreakpoint {
     int number;
     int enabled;
@@ -24,6 +26,10 @@ typedef struct CpdbBreakpoint {
     long ignore;            /* crossings still to ignore */
     long hits;              /* times it stopped the program (or was
                                ignored with a true condition) */
+    struct CpdbWatch *watch;    /* owned: a watchpoint's expression and
+                                   snapshot (core/watch.h), or NULL; a
+                                   watchpoint has no file (file_id -1,
+                                   path "", line 0) */
 } CpdbBreakpoint;
 
 typedef struct CpdbBpTable {
@@ -31,6 +37,7 @@ typedef struct CpdbBpTable {
     size_t n, cap;
     int next_number;
     unsigned generation;    /* bumped on every change; caches compare it */
+    int n_watches;          /* records that are watchpoints */
     CPDB_ARRAY(char *) files;   /* canonical paths by file id (malloc) */
     Py_ssize_t code_extra;  /* the code-object extra slot of the cache */
     /* Told after every change (the owner makes the tracer see it). */
@@ -48,6 +55,9 @@ void cpdb_bp_table_fini(CpdbBpTable *t);
 CpdbBreakpoint *cpdb_bp_add(CpdbBpTable *t, const char *path, int line,
                             const char *func, const char *cond,
                             PyObject *cond_code, int temporary);
+/* Add a watchpoint (core/watch.c makes w; it moves into the table).
+   Return: its record (owned by the table). */
+CpdbBreakpoint *cpdb_bp_add_watch(CpdbBpTable *t, struct CpdbWatch *w);
 CpdbBreakpoint *cpdb_bp_find(CpdbBpTable *t, int number);
 /* Return 0, or -1 when there is no such breakpoint. */
 int cpdb_bp_delete(CpdbBpTable *t, int number);

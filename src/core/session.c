@@ -422,6 +422,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     stop_event(s, &ev, reason, bp, value);
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
+    ev.old_value = reason == CPDB_STOP_WATCH ? s->stop_old_value : NULL;
     s->cb.on_stop(s, &ev, s->cb.ctx);
     if (!cpdb_session_should_resume(s)) {
         cpdb_step_set_continue(s);      /* no choice made: go on */
@@ -430,6 +431,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
+    Py_CLEAR(s->stop_old_value);
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {

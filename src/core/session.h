@@ -56,6 +56,8 @@ struct CpdbSession {
     int stop_bp;            /* breakpoint of the current stop, or 0 */
     PyObject *stop_value;   /* strong: return value at --Return--, or the
                                exception at an exception stop; or NULL */
+    PyObject *stop_old_value;   /* strong: the value before, at a
+                                   watchpoint stop; or NULL */
     int at_stop;            /* a stop is being handled */
     int resumed;            /* a resume operation was chosen at it */
 

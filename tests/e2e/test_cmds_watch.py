@@ -2,8 +2,10 @@
 show convenience) and the frame a display belongs to (display after up,
 display $N)."""
 
-from conftest import program, run_cpdb
-from transcript import after, error_lines, stop_after
+import pytest
+
+from conftest import program, python_version, run_cpdb
+from transcript import after, error_lines, stop, stop_after
 
 WATCHED = program("watched.py")
 
@@ -112,3 +114,128 @@ def test_show_convenience_when_none_and_bad_assignments():
         'ZeroDivisionError: division by zero'], r
     assert after(r, "show conv")[0] == (
         "No convenience variables now defined."), r
+
+
+# --- watch -------------------------------------------------------------------
+
+BACKENDS = ["legacy", "monitoring"] if python_version() >= (3, 12) \
+    else ["legacy"]
+
+
+def watch_run(commands, backend, prog=WATCHED):
+    return run_cpdb([prog], commands, env={"CPDB_BACKEND": backend})
+
+
+def watch_report(lines):
+    """The Watchpoint / Old value / New value lines and the stop."""
+    report = [l for l in lines if l.startswith(("Watchpoint ", "Old value",
+                                                "New value"))]
+    return report, stop(lines)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_stops_after_the_line_that_changed_the_value(backend):
+    r = watch_run(["break counter", "continue", "next", "watch total",
+                   "continue", "continue", "continue"], backend)
+    assert after(r, "watch total") == ["Watchpoint 2: total"], r
+    # step 0 adds 0 (no change); step 1 changes it on line 21: the stop
+    # is at the next line, as gdb's.
+    assert watch_report(after(r, "continue", 1)) == (
+        ["Watchpoint 2: total", "Old value = 0", "New value = 1"],
+        ("watched.py", 22, "counter")), r
+    assert watch_report(after(r, "continue", 2)) == (
+        ["Watchpoint 2: total", "Old value = 1", "New value = 3"],
+        ("watched.py", 22, "counter")), r
+    # "total = total" changes nothing; then counter() returns: the
+    # watchpoint is deleted and the program stops in the caller.
+    assert watch_report(after(r, "continue", 3)) == (
+        ["Watchpoint 2 deleted because the program has left the block in "
+         "which its expression is valid."], ("watched.py", 38, "main")), r
+    assert not r.err, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_sees_in_place_changes_of_a_list_and_a_dict(backend):
+    r = watch_run(["break 20", "continue", "delete 1", "watch items",
+                   "watch table", "continue", "continue", "continue",
+                   "continue", "continue", "continue"], backend)
+    reports = [watch_report(after(r, "continue", i)) for i in range(1, 7)]
+    assert reports == [
+        (["Watchpoint 2: items", "Old value = [1]", "New value = [1, 0]"],
+         ("watched.py", 20, "counter")),
+        (["Watchpoint 2: items", "Old value = [1, 0]",
+          "New value = [1, 0, 1]"], ("watched.py", 20, "counter")),
+        (["Watchpoint 2: items", "Old value = [1, 0, 1]",
+          "New value = [1, 0, 1, 2]"], ("watched.py", 20, "counter")),
+        (["Watchpoint 3: table", "Old value = {'a': 1}",
+          "New value = {'a': 1, 'b': 2}"], ("watched.py", 24, "counter")),
+        (["Watchpoint 2: items", "Old value = [1, 0, 1, 2]",
+          "New value = [10, 0, 1, 2]"], ("watched.py", 25, "counter")),
+        (["Watchpoint 2 deleted because the program has left the block in "
+          "which its expression is valid."], ("watched.py", 38, "main")),
+    ], r
+    assert error_lines(r) == [
+        "Watchpoint 3 deleted because the program has left the block in "
+        "which its expression is valid."], r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_is_evaluated_in_the_frame_where_it_was_set(backend):
+    # Set after "up": evaluated in outer(), never in inner() where acc
+    # does not exist; stops in outer() after the line that appended.
+    r = watch_run(["break inner", "continue", "up", "watch acc", "delete 1",
+                   "continue", "continue", "p acc"], backend)
+    assert watch_report(after(r, "continue", 1)) == (
+        ["Watchpoint 2: acc", "Old value = []", "New value = [0]"],
+        ("watched.py", 11, "outer")), r
+    assert watch_report(after(r, "continue", 2)) == (
+        ["Watchpoint 2: acc", "Old value = [0]", "New value = [0, 2]"],
+        ("watched.py", 11, "outer")), r
+    assert after(r, "p acc") == ["$1 = [0, 2]"], r
+    assert not r.err, r
+
+
+def test_watchpoints_are_numbered_with_breakpoints_and_listed():
+    r = run_cpdb([WATCHED], ["break counter", "continue", "watch total",
+                             "watch items", "info breakpoints", "disable 2",
+                             "delete 3", "info breakpoints", "continue"])
+    assert after(r, "watch items") == [
+        "Watchpoint 3: items",
+        "(no value now: NameError: name 'items' is not defined)"], r
+    info = after(r, "info breakpoints")
+    assert info[3:] == ["2       watchpoint     keep y   total",
+                        "3       watchpoint     keep y   items"], r
+    assert after(r, "info breakpoints", 1)[3:] == [
+        "2       watchpoint     keep n   total"], r
+    # Disabled and deleted: the program runs to its end.
+    assert "Program exited with status 0." in after(r, "continue", 1), r
+    assert "Watchpoint" not in "\n".join(after(r, "continue", 1)), r
+
+
+def test_watch_a_name_not_assigned_yet_and_bad_input():
+    r = run_cpdb([WATCHED], ["watch", "watch 1 +", "break counter",
+                             "continue", "watch total", "continue"])
+    assert error_lines(r)[:2] == [
+        "Argument required (expression to watch).",
+        "Bad expression: SyntaxError: invalid syntax (<cpdb>, line 1)"] or \
+        error_lines(r)[1].startswith("Bad expression: SyntaxError"), r
+    assert watch_report(after(r, "continue", 1)) == (
+        ["Watchpoint 2: total", "Old value = <no value>",
+         "New value = 0"], ("watched.py", 18, "counter")), r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_costs_only_its_own_frame(backend):
+    # hot() runs 2000 times from the watched frame: it gets no line
+    # events, only run()'s lines do.
+    r = watch_run(["break run", "continue", "next", "watch flag", "delete 1",
+                   "continue", "info trace", "continue"], backend,
+                  prog=program("watchhot.py"))
+    assert watch_report(after(r, "continue", 1)) == (
+        ["Watchpoint 2: flag", "Old value = 'off'", "New value = 'on'"],
+        ("watchhot.py", 13, "run")), r
+    trace = " ".join(after(r, "info trace"))
+    lines = int(trace.split(" call, ")[1].split(" line")[0])
+    assert lines < 4500, trace      # run(): ~2 per round; hot(): 0
+    assert "4002" in after(r, "continue", 2)[0] or \
+        "Program exited with status 0." in r.out, r
