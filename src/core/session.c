@@ -3,6 +3,7 @@
    starts the program again on request.  What the user sees of a stop is
    the front-end's business; here it is an event handed over. */
 #include "core/session.h"
+#include "core/watch.h"
 #include "core/eval.h"
 #include "core/hooks.h"
 #include "base/text.h"
@@ -480,6 +481,9 @@ static void
 report_exit(CpdbSession *s, CpdbStopReason reason, int status)
 {
     CpdbStop ev;
+    if (s->bps.n_watches > 0) {
+        cpdb_watch_drop_all(s);
+    }
     stop_event(s, &ev, reason, 0, NULL);
     ev.exit_status = status;
     s->cb.on_exit(s, &ev, s->cb.ctx);

@@ -314,22 +314,28 @@ check_watches(CpdbSession *s, PyFrameObject *frame, int *rc)
     return 1;
 }
 
-/* A watched frame returns for good: its watchpoints are deleted, and
-   (as gdb does) the program stops in the caller, at its next line, when
-   nothing else was going to stop it. */
-static void
+/* A watched frame returns for good: a change its last line made stops
+   here first; then its watchpoints are deleted, and (as gdb does) the
+   program stops in the caller, at its next line, when nothing else was
+   going to stop it.  Return 0, or -1 to unwind (kill at the stop). */
+static int
 leave_watched_frame(CpdbSession *s, PyFrameObject *frame)
 {
     PyFrameObject *back;
-    int gone;
-    if (cpdb_frame_is_yielding(frame)
-        || (gone = cpdb_watch_leave(s, frame)) == 0) {
-        return;
+    int gone, rc = 0;
+    if (cpdb_frame_is_yielding(frame)) {
+        return 0;
+    }
+    if (check_watches(s, frame, &rc) && rc < 0) {
+        return rc;
+    }
+    if ((gone = cpdb_watch_leave(s, frame)) == 0) {
+        return 0;
     }
     back = PyFrame_GetBack(frame);                      /* new or NULL */
     if (back == NULL) {
         cpdb_session_message(s, CPDB_WATCH_GONE_TEXT, gone);
-        return;
+        return 0;
     }
     s->step.watch_gone = gone;
     if (s->step.kind == STOP_NOWHERE) {
@@ -337,6 +343,7 @@ leave_watched_frame(CpdbSession *s, PyFrameObject *frame)
         set_stopinfo(s, STOP_IN_FRAME, back, NULL, 0);
     }
     Py_DECREF(back);
+    return 0;
 }
 
 /* A breakpoint's condition runs in the frame, as Python typed at the
@@ -423,8 +430,8 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
     if (st->wait_for_main) {
         return 0;
     }
-    if (s->bps.n_watches) {
-        leave_watched_frame(s, frame);
+    if (s->bps.n_watches && leave_watched_frame(s, frame) < 0) {
+        return -1;
     }
     if ((stop_here(st, frame) || (PyObject *)frame == st->returnframe)
         && is_traced(s, frame)) {

@@ -263,6 +263,15 @@ cpdb_watch_check(CpdbSession *s, PyFrameObject *frame, PyObject **old,
     return number;
 }
 
+void
+cpdb_watch_drop_all(CpdbSession *s)
+{
+    int first = cpdb_watch_leave(s, NULL);
+    if (first != 0) {
+        cpdb_session_message(s, CPDB_WATCH_GONE_TEXT, first);
+    }
+}
+
 int
 cpdb_watch_leave(CpdbSession *s, PyFrameObject *frame)
 {
@@ -271,7 +280,8 @@ cpdb_watch_leave(CpdbSession *s, PyFrameObject *frame)
     size_t i = 0;
     while (t->n_watches > 0 && i < t->n) {
         CpdbBreakpoint *bp = t->items[i];
-        if (bp->watch != NULL && bp->watch->frame == (PyObject *)frame) {
+        if (bp->watch != NULL
+            && (frame == NULL || bp->watch->frame == (PyObject *)frame)) {
             if (first == 0 && bp->enabled) {
                 first = bp->number;
             }

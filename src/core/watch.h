@@ -63,9 +63,14 @@ int cpdb_watch_check(CpdbSession *s, PyFrameObject *frame, PyObject **old,
 #define CPDB_WATCH_GONE_TEXT "Watchpoint %d deleted because the program " \
     "has left the block in which its expression is valid."
 
-/* frame returns for good: delete its watchpoints.  Return: the lowest
+/* frame returns for good (NULL: every frame): delete its watchpoints.
+   Return: the lowest
    number of an enabled one deleted (the others are told as messages),
    or 0. */
 int cpdb_watch_leave(CpdbSession *s, PyFrameObject *frame);
+
+/* The program ended: delete every watchpoint (their frames are gone),
+   telling the front-end of each. */
+void cpdb_watch_drop_all(CpdbSession *s);
 
 #endif /* CPDB_SRC_WATCH_H */

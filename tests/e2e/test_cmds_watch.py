@@ -239,3 +239,33 @@ def test_watch_costs_only_its_own_frame(backend):
     assert lines < 4500, trace      # run(): ~2 per round; hot(): 0
     assert "4002" in after(r, "continue", 2)[0] or \
         "Program exited with status 0." in r.out, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_sees_a_change_made_by_the_last_line_of_its_frame(backend):
+    # add()'s only line changes items, then add() returns: the change
+    # stops at the return, then the watchpoint goes with its frame.
+    r = watch_run(["break add", "continue", "watch items", "delete 1",
+                   "continue", "continue", "continue"], backend,
+                  prog=program("watchlast.py"))
+    assert watch_report(after(r, "continue", 1)) == (
+        ["Watchpoint 2: items", "Old value = []", "New value = [1]"],
+        ("watchlast.py", 2, "add")), r
+    assert watch_report(after(r, "continue", 2)) == (
+        ["Watchpoint 2 deleted because the program has left the block in "
+         "which its expression is valid."], ("watchlast.py", 8, "main")), r
+    assert "Program exited with status 0." in after(r, "continue", 3), r
+    assert not r.err, r
+
+
+def test_watchpoints_go_when_the_program_ends():
+    r = run_cpdb([WATCHED], ["watch len(CACHE)", "continue", "continue",
+                             "continue", "info breakpoints"])
+    assert watch_report(after(r, "continue", 1)) == (
+        ["Watchpoint 1: len(CACHE)", "Old value = 0", "New value = 1"],
+        ("watched.py", 43, "<module>")), r
+    assert "Program exited with status 0." in after(r, "continue", 2), r
+    assert after(r, "info breakpoints") == ["No breakpoints."], r
+    assert error_lines(r) == [
+        "Watchpoint 1 deleted because the program has left the block in "
+        "which its expression is valid."], r
