@@ -502,8 +502,9 @@ info_breakpoints(CpdbSession *s, const char *args)
 const CmdDef cpdb_info_break_cmds[] = {
     {"breakpoints", "b break", CMD_CLASS_STATUS, 0, info_breakpoints,
      "info breakpoints",
-     "List the breakpoints.\n"
-     "Each with its number, disposition, whether it is enabled, location,\n"
-     "condition, hit count and ignore count.", NULL},
+     "List the breakpoints and watchpoints.\n"
+     "Each with its number, disposition, whether it is enabled, location\n"
+     "(a watchpoint's expression), condition, hit count and ignore count.",
+     NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

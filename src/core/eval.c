@@ -384,7 +384,7 @@ cpdb_eval_line(CpdbSession *s, PyFrameObject *frame, const char *text,
     return 0;
 }
 
-/* --- convenience variables ------------------------------------------------ */
+/* --- convenience variables --------------------------------------------- */
 
 int
 cpdb_conv_name_valid(const char *name, size_t len)
@@ -464,7 +464,7 @@ cpdb_eval_public_names(const char *text)
     return cpdb_buf_take(&b);
 }
 
-/* --- the frame an expression belongs to ----------------------------------- */
+/* --- the frame an expression belongs to ---------------------------------- */
 
 /* each_name visitor: whether name is in the tuple arg. */
 static int

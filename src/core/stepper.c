@@ -310,6 +310,7 @@ check_watches(CpdbSession *s, PyFrameObject *frame, int *rc)
     }
     Py_XSETREF(s->stop_old_value, old);
     *rc = stop(s, frame, CPDB_STOP_WATCH, number, now, NULL);
+    Py_CLEAR(s->stop_old_value);    /* the stop is over (or never came) */
     Py_XDECREF(now);
     return 1;
 }

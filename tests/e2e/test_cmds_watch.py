@@ -269,3 +269,19 @@ def test_watchpoints_go_when_the_program_ends():
     assert error_lines(r) == [
         "Watchpoint 1 deleted because the program has left the block in "
         "which its expression is valid."], r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_watch_in_a_generator_survives_its_yields(backend):
+    r = watch_run(["break 2", "continue", "next", "watch seen", "delete 1",
+                   "continue", "continue", "continue", "continue",
+                   "continue"], backend, prog=program("watchgen.py"))
+    news = [watch_report(after(r, "continue", i)) for i in range(1, 6)]
+    assert [n[0][-1] for n in news[:4]] == [
+        "New value = [0]", "New value = [0, 1]", "New value = [0, 1, 2]",
+        "New value = [0, 1, 2, 'end']"], r
+    assert [n[1] for n in news[:4]] == [("watchgen.py", 5, "gen")] * 3 + [
+        ("watchgen.py", 6, "gen")], r
+    assert news[4] == (
+        ["Watchpoint 2 deleted because the program has left the block in "
+         "which its expression is valid."], ("watchgen.py", 13, "main")), r
