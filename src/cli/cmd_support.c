@@ -286,7 +286,8 @@ set_var(CpdbSession *s, const char *args)
 static const CmdDef set_subcommands[] = {
     {"variable", "var", CMD_CLASS_SUPPORT, 0, set_var, "set var NAME = EXPR",
      "Assign to a variable in the selected frame.\n"
-     "Locals assigned this way keep their value when the program goes on.",
+     "Locals assigned this way keep their value when the program goes on.\n"
+     "\"set var $NAME = EXPR\" sets a convenience variable.",
      NULL,
      cpdb_complete_python},
     {"width", NULL, CMD_CLASS_SUPPORT, 0, set_width, "set width N",

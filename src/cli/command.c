@@ -372,6 +372,26 @@ execute_line(CpdbSession *s, const char *line)
     if (*p == '!') {
         return run_python(s, p + 1, NULL);
     }
+    if (*p == '$') {
+        /* "$x = 5" assigns a convenience variable, as "set $x = 5":
+           never a Python assignment to the name $x stands for. */
+        const char *q = p + 1;
+        while (isalnum((unsigned char)*q) || *q == '_') {
+            q++;
+        }
+        q = cpdb_skip_space(q);
+        if (q > p + 1 && is_assignment(q)) {
+            if (q[0] != '=') {
+                cpdb_error(s, "Bad assignment \"%s\": convenience "
+                           "variables take \"$NAME = EXPR\".", p);
+                return CMD_FAILED;
+            }
+            if (cpdb_command_lookup(cpdb_command_tables, "set", &d, NULL)
+                == CMD_LOOKUP_FOUND) {
+                return run_command(s, d, p);
+            }
+        }
+    }
     if (cpdb_command_split(p, word, sizeof word, &rest) < 0
         || is_assignment(rest)) {
         return run_python(s, p, NULL);

@@ -268,6 +268,80 @@ hist_unbind(HistBind *h)
     Py_CLEAR(h->names);
 }
 
+/* Whether the syntax tree node (or one below it) stores into or deletes
+   a name that $N or $name stands for ("!$x = 1", "del $1").  Only C is
+   run: attributes of the ast nodes, no Python code. */
+static int
+stores_internal_name(PyObject *node, int depth)
+{
+    PyObject *fields;
+    Py_ssize_t i;
+    int found = 0;
+
+    if (depth > 200) {
+        return 0;
+    }
+    if (PyList_Check(node)) {
+        for (i = 0; !found && i < PyList_GET_SIZE(node); i++) {
+            found = stores_internal_name(PyList_GET_ITEM(node, i),
+                                         depth + 1);
+        }
+        return found;
+    }
+    if (strcmp(Py_TYPE(node)->tp_name, "Name") == 0) {
+        PyObject *id = PyObject_GetAttrString(node, "id");
+        PyObject *ctx = PyObject_GetAttrString(node, "ctx");
+        const char *u = id && PyUnicode_Check(id) ? PyUnicode_AsUTF8(id)
+                                                  : NULL;
+        found = u != NULL && ctx != NULL
+                && strcmp(Py_TYPE(ctx)->tp_name, "Load") != 0
+                && (strncmp(u, HIST_PREFIX, strlen(HIST_PREFIX)) == 0
+                    || strncmp(u, CONV_PREFIX, strlen(CONV_PREFIX)) == 0);
+        Py_XDECREF(id);
+        Py_XDECREF(ctx);
+        PyErr_Clear();
+        return found;
+    }
+    fields = PyObject_GetAttrString(node, "_fields");
+    for (i = 0; !found && fields != NULL && PyTuple_Check(fields)
+                && i < PyTuple_GET_SIZE(fields); i++) {
+        PyObject *v = PyObject_GetAttr(node, PyTuple_GET_ITEM(fields, i));
+        found = v != NULL && stores_internal_name(v, depth + 1);
+        Py_XDECREF(v);
+    }
+    Py_XDECREF(fields);
+    PyErr_Clear();
+    return found;
+}
+
+/* Refuse statements that assign to $N or $name: the program's namespace
+   would get the name it stands for.  Return 0, or -1 with a SyntaxError
+   set saying how convenience variables are set. */
+static int
+check_no_store(const char *rewritten)
+{
+    PyObject *tree;
+    int bad;
+    if (strstr(rewritten, "__cpdb_") == NULL) {
+        return 0;
+    }
+    tree = Py_CompileStringExFlags(rewritten, "<cpdb>", Py_file_input,
+                                   &(PyCompilerFlags){PyCF_ONLY_AST,
+                                                      PY_MINOR_VERSION},
+                                   -1);
+    if (tree == NULL) {
+        return -1;
+    }
+    bad = stores_internal_name(tree, 0);
+    Py_DECREF(tree);
+    if (bad) {
+        PyErr_SetString(PyExc_SyntaxError, "$N and $NAME cannot be "
+                        "assigned in Python: use \"set $NAME = EXPR\"");
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *
 compile_text(CpdbSession *s, const char *text, int as_expr)
 {
@@ -282,6 +356,10 @@ compile_text(CpdbSession *s, const char *text, int as_expr)
         &n_used, &err);
     if (rewritten == NULL) {
         PyErr_SetString(PyExc_ValueError, err);
+        return NULL;
+    }
+    if (!as_expr && check_no_store(rewritten) < 0) {
+        free(rewritten);
         return NULL;
     }
     code = Py_CompileString(rewritten, "<cpdb>",

@@ -285,3 +285,21 @@ def test_watch_in_a_generator_survives_its_yields(backend):
     assert news[4] == (
         ["Watchpoint 2 deleted because the program has left the block in "
          "which its expression is valid."], ("watchgen.py", 13, "main")), r
+
+
+def test_dollar_assignment_sets_a_convenience_variable_never_a_name():
+    r = in_inner_up(["$x = len(acc) + 40", "p $x", "$x += 1", "!$x = 3",
+                     "!del $x", "p $x",
+                     "p [k for k in list(globals()) + list(locals()) "
+                     "if 'cpdb' in k]"])
+    assert after(r, "p $x") == ["$1 = 40"], r
+    assert after(r, "p $x", 1) == ["$2 = 40"], r
+    assert error_lines(r) == [
+        'Bad assignment "$x += 1": convenience variables take '
+        '"$NAME = EXPR".',
+        'SyntaxError: $N and $NAME cannot be assigned in Python: use '
+        '"set $NAME = EXPR"',
+        'SyntaxError: $N and $NAME cannot be assigned in Python: use '
+        '"set $NAME = EXPR"'], r
+    assert after(r, "p [k for k in list(globals()) + list(locals()) "
+                    "if 'cpdb' in k]") == ["$3 = []"], r
