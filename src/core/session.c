@@ -484,6 +484,7 @@ report_exit(CpdbSession *s, CpdbStopReason reason, int status)
     if (s->bps.n_watches > 0) {
         cpdb_watch_drop_all(s);
     }
+    s->step.watch_gone = 0;     /* its stop will not come */
     stop_event(s, &ev, reason, 0, NULL);
     ev.exit_status = status;
     s->cb.on_exit(s, &ev, s->cb.ctx);
