@@ -448,19 +448,23 @@ const CmdDef cpdb_cmds_break[] = {
 /* --- info --------------------------------------------------------------- */
 
 /* "info breakpoints": the table, with hits, conditions and ignore
-   counts. */
+   counts; only the watchpoints for "info watchpoints". */
 static void
-break_info(CpdbSession *s)
+break_info(CpdbSession *s, int only_watches)
 {
     size_t i;
-    if (s->bps.n == 0) {
-        cpdb_out(s, "No breakpoints.\n");
+    if (s->bps.n == 0 || (only_watches && s->bps.n_watches == 0)) {
+        cpdb_out(s, only_watches ? "No watchpoints.\n"
+                                 : "No breakpoints.\n");
         return;
     }
     cpdb_out(s, "Num     Type           Disp Enb Where\n");
     for (i = 0; i < s->bps.n; i++) {
         CpdbBreakpoint *bp = s->bps.items[i];
         char num[16];
+        if (only_watches && bp->watch == NULL) {
+            continue;
+        }
         char *where = bp->watch != NULL
                       ? cpdb_xstrdup(bp->watch->expr)
                       : bp->func
@@ -494,7 +498,15 @@ static CmdResult
 info_breakpoints(CpdbSession *s, const char *args)
 {
     (void)args;
-    break_info(s);
+    break_info(s, 0);
+    return CMD_STAY;
+}
+
+static CmdResult
+info_watchpoints(CpdbSession *s, const char *args)
+{
+    (void)args;
+    break_info(s, 1);
     return CMD_STAY;
 }
 
@@ -505,6 +517,10 @@ const CmdDef cpdb_info_break_cmds[] = {
      "List the breakpoints and watchpoints.\n"
      "Each with its number, disposition, whether it is enabled, location\n"
      "(a watchpoint's expression), condition, hit count and ignore count.",
+     NULL},
+    {"watchpoints", NULL, CMD_CLASS_STATUS, 0, info_watchpoints,
+     "info watchpoints",
+     "List the watchpoints only, as \"info breakpoints\" shows them.",
      NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -196,9 +196,15 @@ def test_watch_is_evaluated_in_the_frame_where_it_was_set(backend):
 
 
 def test_watchpoints_are_numbered_with_breakpoints_and_listed():
-    r = run_cpdb([WATCHED], ["break counter", "continue", "watch total",
-                             "watch items", "info breakpoints", "disable 2",
-                             "delete 3", "info breakpoints", "continue"])
+    r = run_cpdb([WATCHED], ["info watchpoints", "break counter",
+                             "continue", "watch total", "watch items",
+                             "info breakpoints", "info watchpoints",
+                             "disable 2", "delete 3", "info breakpoints",
+                             "continue"])
+    assert after(r, "info watchpoints") == ["No watchpoints."], r
+    assert after(r, "info watchpoints", 1)[1:] == [
+        "2       watchpoint     keep y   total",
+        "3       watchpoint     keep y   items"], r
     assert after(r, "watch items") == [
         "Watchpoint 3: items",
         "(no value now: NameError: name 'items' is not defined)"], r
