@@ -128,11 +128,17 @@ typedef enum CpdbStopReason {
     CPDB_STOP_INTERRUPT,    /* Ctrl-C (SIGINT) */
     CPDB_STOP_EXITED,       /* the program ended: .exit_status */
     CPDB_STOP_KILLED,       /* kill, run or quit ended it */
-    CPDB_STOP_TRACEBACK     /* pdb.post_mortem(), pdb.pm(): the frames of
+    CPDB_STOP_TRACEBACK,    /* pdb.post_mortem(), pdb.pm(): the frames of
                                a traceback the running program handed
                                over (on_post_mortem; .value: its
                                exception if known); continue returns to
                                the program */
+    CPDB_STOP_WATCH,        /* watchpoint .breakpoint changed: .value is
+                               the new value, .old_value the old one
+                               (each NULL when the expression raised) */
+    CPDB_STOP_WATCH_SCOPE   /* the frame of watchpoint .breakpoint
+                               returned: it was deleted, and the program
+                               stopped in the caller */
 } CpdbStopReason;
 
 /* What a stop is.  Valid during the callback it is given to. */
@@ -154,6 +160,9 @@ typedef struct CpdbStop {
                                        "Error in testing condition ...";
                                        else NULL */
     int exit_status;            /* EXITED: 0..255, as python3 gives it */
+    struct _object *old_value;  /* borrowed: WATCH: the value before (for
+                                   a container changed in place, a
+                                   shallow copy of it); else NULL */
 } CpdbStop;
 
 /* The front-end's side of a session.  Each function is called with the

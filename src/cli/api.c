@@ -117,6 +117,7 @@ cpdb_cli_free(CpdbSession *s)
     for (i = 0; i < c->displays.n; i++) {
         free(c->displays.items[i].expr);
         Py_XDECREF(c->displays.items[i].code);
+        Py_XDECREF(c->displays.items[i].scope);
     }
     free(c->displays.items);
     free(c->list_path);

@@ -17,7 +17,7 @@ typedef struct CpdbCli CpdbCli;
 /* Defaults and limits of the settings. */
 enum {
     CPDB_DEFAULT_WIDTH = 80,        /* columns of one-line listings */
-    CPDB_DEFAULT_LISTSIZE = 10,     /* lines "list" shows */
+    CPDB_DEFAULT_LISTSIZE = 11,     /* lines "list" shows (pdb's 11) */
     CPDB_DEFAULT_PRINT_LIMIT = 4000 /* characters of a printed value */
 };
 
@@ -35,6 +35,10 @@ typedef struct CpdbDisplay {
     int enabled;
     char *expr;             /* malloc */
     PyObject *code;         /* strong: compiled expression */
+    PyObject *scope;        /* strong: code of the function whose locals
+                               it reads (shown from the innermost frame
+                               running it, or not at all), or NULL: the
+                               selected frame */
 } CpdbDisplay;
 
 /* State kept by files of the memory commands between commands, each

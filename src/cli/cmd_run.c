@@ -452,7 +452,8 @@ const CmdDef cpdb_cmds_running[] = {
      "itself again, so the program gets fresh modules; breakpoints and\n"
      "their commands, aliases, displays, settings, the command history and\n"
      "the numbering of values ($N) are kept, the values themselves are\n"
-     "not.", NULL},
+     "not; convenience variables holding a number, a string, a bool or\n"
+     "None are kept.", NULL},
     {"continue", "c cont", CMD_CLASS_RUNNING, CMD_REPEATS, cmd_continue,
      "continue [N]",
      "Continue running until a breakpoint or the end.\n"

@@ -136,6 +136,41 @@ save_history(CpdbSession *s, CpdbBuf *b)
                     (long)PyList_GET_SIZE(s->history));
 }
 
+/* Convenience variables holding a plain value (None, a bool, a
+   number, a str or bytes of at most a line) go on, as in gdb; the
+   others held the old program's objects and are dropped, as $N are. */
+static void
+save_convenience(CpdbSession *s, CpdbBuf *b)
+{
+    PyObject *items = cpdb_conv_list(s);
+    Py_ssize_t i;
+    if (items == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    for (i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *pair = PyList_GET_ITEM(items, i);
+        PyObject *v = PyTuple_GET_ITEM(pair, 1);
+        PyObject *r;
+        const char *text;
+        if (v != Py_None && !PyBool_Check(v) && !PyLong_CheckExact(v)
+            && !PyFloat_CheckExact(v) && !PyUnicode_CheckExact(v)
+            && !PyBytes_CheckExact(v)) {
+            continue;
+        }
+        r = PyObject_Repr(v);
+        text = r ? PyUnicode_AsUTF8(r) : NULL;
+        if (text != NULL && strlen(text) < 4096 && !strchr(text, '\n')) {
+            cpdb_buf_printf(b, "set $%s = %s\n",
+                            PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0)),
+                            text);
+        }
+        PyErr_Clear();
+        Py_XDECREF(r);
+    }
+    Py_DECREF(items);
+}
+
 /* Commands given (-ex, -x, source, a piped script) and not yet run go on
    in the new process, after the restored state. */
 static void
@@ -162,8 +197,9 @@ cpdb_cli_save_state(CpdbSession *s)
     cpdb_bp_commands_write(s, &b);      /* "commands N" ... "end" */
     cpdb_aliases_write(s, &b);          /* "alias" */
     save_history(s, &b);
-    /* Later kinds of state (convenience variables $name, ...) add their
-       block here: a function writing commands that recreate it. */
+    save_convenience(s, &b);
+    /* Later kinds of state add their block here: a function writing
+       commands that recreate it. */
     save_queue(s, &b);
     return cpdb_buf_take(&b);
 }

@@ -3,6 +3,7 @@
    starts the program again on request.  What the user sees of a stop is
    the front-end's business; here it is an event handed over. */
 #include "core/session.h"
+#include "core/watch.h"
 #include "core/eval.h"
 #include "core/hooks.h"
 #include "base/text.h"
@@ -70,10 +71,11 @@ cpdb_session_create(const CpdbOptions *opts)
         s->opts.backend = NULL;     /* not kept: the caller's string */
     }
     s->history = PyList_New(0);
+    s->convenience = PyDict_New();
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);
     s->trace_marker = cpdb_step_new_marker();
-    if (s->history == NULL || s->kill_exc == NULL
+    if (s->history == NULL || s->convenience == NULL || s->kill_exc == NULL
         || s->trace_marker == NULL || cpdb_bp_table_init(&s->bps) < 0) {
         PyErr_Clear();
         cpdb_session_destroy(s);
@@ -107,6 +109,7 @@ cpdb_session_destroy(CpdbSession *s)
     cpdb_redirects_fini(&s->redir);
     cpdb_process_fini(&s->process);
     Py_XDECREF(s->history);
+    Py_XDECREF(s->convenience);
     Py_XDECREF(s->kill_exc);
     Py_XDECREF(s->trace_marker);
     free(s->errmsg);
@@ -286,6 +289,7 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     size_t i;
     memset(ctx, 0, sizeof *ctx);
     ctx->own[ctx->n_own++] = s->history;
+    ctx->own[ctx->n_own++] = s->convenience;
     ctx->own[ctx->n_own++] = s->kill_exc;
     ctx->own[ctx->n_own++] = s->trace_marker;
     if (s->heap.list != NULL) {
@@ -440,6 +444,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     stop_event(s, &ev, reason, bp, value);
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
+    ev.old_value = reason == CPDB_STOP_WATCH ? s->stop_old_value : NULL;
     s->cb.on_stop(s, &ev, s->cb.ctx);
     if (!cpdb_session_should_resume(s)) {
         cpdb_step_set_continue(s);      /* no choice made: go on */
@@ -448,6 +453,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
+    Py_CLEAR(s->stop_old_value);
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
@@ -555,6 +561,10 @@ static void
 report_exit(CpdbSession *s, CpdbStopReason reason, int status)
 {
     CpdbStop ev;
+    if (s->bps.n_watches > 0) {
+        cpdb_watch_drop_all(s);
+    }
+    s->step.watch_gone = 0;     /* its stop will not come */
     stop_event(s, &ev, reason, 0, NULL);
     ev.exit_status = status;
     s->cb.on_exit(s, &ev, s->cb.ctx);

@@ -61,10 +61,13 @@ struct CpdbSession {
     int stop_bp;            /* breakpoint of the current stop, or 0 */
     PyObject *stop_value;   /* strong: return value at --Return--, or the
                                exception at an exception stop; or NULL */
+    PyObject *stop_old_value;   /* strong: the value before, at a
+                                   watchpoint stop; or NULL */
     int at_stop;            /* a stop is being handled */
     int resumed;            /* a resume operation was chosen at it */
 
     PyObject *history;      /* strong list: $1, $2, ... */
+    PyObject *convenience;  /* strong dict: $name -> value (eval.c) */
     long stop_serial;       /* counts stops */
     long eval_serial;       /* counts the Python run at a stop: the heap
                                snapshot is retaken after it */

@@ -277,6 +277,18 @@ def test_value_history_numbering_goes_on_and_old_values_are_dropped():
     assert after(r, "p $3") == ["$4 = 3"], r
 
 
+def test_plain_convenience_variables_are_kept_and_objects_dropped():
+    r = run_cpdb([program("bpcall.py")],
+                 ["set $n = 5", "set $s = 'a b'", "set $none = None",
+                  "set $obj = [1, 2]", "run", "show convenience",
+                  "p $n + 1", "p $obj"])
+    assert after(r, "show convenience") == [
+        "$n = 5", "$none = None", "$s = 'a b'"], r
+    assert after(r, "p $n + 1") == ["$1 = 6"], r
+    errors = error_lines(r)
+    assert len(errors) == 1 and "$obj" in errors[0], r
+
+
 def test_breakpoints_displays_and_settings_are_kept(tmp_path):
     r = run_cpdb([program("stepping.py")],
                  ["break inner if v > 0", "tbreak outer", "break 16",
