@@ -36,6 +36,9 @@ static const char usage[] =
 
 typedef struct Args {
     CpdbOptions opts;
+    const char **head;      /* argv[0] and cpdb's options, for "run" to
+                               re-execute (restart_argv) */
+    int n_head;
     const char **cmds;      /* -ex and -x, in order; -x entries start "@" */
     int n_cmds;
     const char *script;     /* or NULL */
@@ -59,8 +62,13 @@ add_cmd(Args *a, const char *cmd, int argc)
 
 typedef enum {
     OPT_COMMAND, OPT_FILE, OPT_BATCH, OPT_QUIET, OPT_NO_INIT, OPT_VERSION,
-    OPT_HELP, OPT_MODULE, OPT_END
+    OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE
 } OptKind;
+
+/* The option "run" adds when it re-executes cpdb: the state file the
+   new process restores (not for users: not in --help). */
+#define RESTORE_OPTION "--restart-state"
+
 
 /* The options, with gdb's and pdb's spellings; what follows an option
    that takes a value is said in its error. */
@@ -78,6 +86,7 @@ static const struct {
     {"--help -h", OPT_HELP, NULL},
     {"-m", OPT_MODULE, "a module name"},
     {"--", OPT_END, NULL},
+    {RESTORE_OPTION, OPT_RESTORE, "a file"},
 };
 
 /* Return: the index in options[] of the option named o, or -1. */
@@ -120,6 +129,13 @@ take_option(Args *a, int argc, char **argv, int *i)
         }
         value = argv[++*i];
     }
+    if (options[k].kind != OPT_RESTORE && options[k].kind != OPT_END
+        && options[k].kind != OPT_MODULE) {
+        a->head[a->n_head++] = o;
+        if (value != NULL) {
+            a->head[a->n_head++] = value;
+        }
+    }
     switch (options[k].kind) {
     case OPT_COMMAND:
         return add_cmd(a, value, argc);
@@ -157,6 +173,11 @@ take_option(Args *a, int argc, char **argv, int *i)
             a->script = argv[(*i)++];
         }
         return 2;
+    case OPT_RESTORE:
+        a->opts.restore_state = value;
+        a->opts.quiet = 1;
+        a->opts.no_init_files = 1;
+        return 0;
     }
     return -1;
 }
@@ -166,6 +187,11 @@ static int
 parse_args(int argc, char **argv, Args *a)
 {
     int i, rc = 0;
+    a->head = calloc((size_t)argc + 2, sizeof(char *));
+    if (a->head == NULL) {
+        return -1;
+    }
+    a->head[a->n_head++] = argv[0];
     for (i = 1; i < argc && rc == 0; i++) {
         if (argv[i][0] != '-' || argv[i][1] == '\0') {
             a->script = argv[i++];
@@ -187,6 +213,7 @@ parse_args(int argc, char **argv, Args *a)
     }
     a->prog_argc = argc - i;
     a->prog_argv = argv + i;
+    a->head[a->n_head++] = RESTORE_OPTION;
     return 0;
 }
 
@@ -294,6 +321,10 @@ main(int argc, char **argv)
     if (start_python(&a) < 0) {
         return 1;
     }
+    /* This program owns its process: kill and quit never unwind the
+       program, and run re-executes cpdb (docs/embedding.md). */
+    a.opts.own_process = 1;
+    a.opts.restart_argv = (char *const *)a.head;
     s = cpdb_session_new(&a.opts);
     if (s == NULL) {
         fprintf(stderr, "cpdb: cannot create the debugger session\n");
@@ -303,7 +334,7 @@ main(int argc, char **argv)
         printf("cpdb %s (Python %s) -- type \"help\" for help.\n",
                CPDB_VERSION, CPDB_PYTHON_VERSION);
     }
-    for (i = 0; i < a.n_cmds; i++) {
+    for (i = 0; i < a.n_cmds && a.opts.restore_state == NULL; i++) {
         if (a.cmds[i][0] == '@') {
             if (cpdb_session_queue_file(s, a.cmds[i] + 1) < 0) {
                 cpdb_session_free(s);
@@ -344,6 +375,7 @@ main(int argc, char **argv)
         }
     }
     free(a.cmds);
+    free(a.head);
     if (status == 128 + sig) {
         die_of_signal(sig, &a);
     }

@@ -56,6 +56,22 @@ typedef struct CpdbOptions {
     const char *backend;   /* how the program is watched: "monitoring"
                               (3.12+) or "legacy"; NULL or one this
                               Python lacks: the default */
+    /* Whether the session owns its process.  0 (library hosts): kill,
+       run and quit unwind the program with the cpdb.Kill exception, so
+       its finally blocks and except clauses run (and may catch it).
+       1 (the cpdb program): the program's code never runs again after
+       kill or quit (no unwinding); quit flushes and ends the process
+       with _exit(); run re-executes the process (restart_argv) with the
+       session's state; os._exit() in the program is an exit like any
+       other.  See docs/embedding.md. */
+    int own_process;
+    /* own_process: the command line to re-execute for run, without the
+       program (cpdb and its options: NULL-terminated, borrowed for the
+       session's life); the program and its arguments are added. */
+    char *const *restart_argv;
+    /* own_process: the state file a restart left (restored once, then
+       deleted), or NULL. */
+    const char *restore_state;
 } CpdbOptions;
 
 /* --- sessions ----------------------------------------------------------- */
@@ -112,11 +128,17 @@ typedef enum CpdbStopReason {
     CPDB_STOP_INTERRUPT,    /* Ctrl-C (SIGINT) */
     CPDB_STOP_EXITED,       /* the program ended: .exit_status */
     CPDB_STOP_KILLED,       /* kill, run or quit ended it */
-    CPDB_STOP_TRACEBACK     /* pdb.post_mortem(), pdb.pm(): the frames of
+    CPDB_STOP_TRACEBACK,    /* pdb.post_mortem(), pdb.pm(): the frames of
                                a traceback the running program handed
                                over (on_post_mortem; .value: its
                                exception if known); continue returns to
                                the program */
+    CPDB_STOP_WATCH,        /* watchpoint .breakpoint changed: .value is
+                               the new value, .old_value the old one
+                               (each NULL when the expression raised) */
+    CPDB_STOP_WATCH_SCOPE   /* the frame of watchpoint .breakpoint
+                               returned: it was deleted, and the program
+                               stopped in the caller */
 } CpdbStopReason;
 
 /* What a stop is.  Valid during the callback it is given to. */
@@ -138,6 +160,9 @@ typedef struct CpdbStop {
                                        "Error in testing condition ...";
                                        else NULL */
     int exit_status;            /* EXITED: 0..255, as python3 gives it */
+    struct _object *old_value;  /* borrowed: WATCH: the value before (for
+                                   a container changed in place, a
+                                   shallow copy of it); else NULL */
 } CpdbStop;
 
 /* The front-end's side of a session.  Each function is called with the
@@ -203,7 +228,9 @@ CPDB_API int cpdb_exec_until(CpdbSession *s, int line);
 /* Make line the next line of the innermost frame; it stays stopped. */
 CPDB_API int cpdb_exec_jump(CpdbSession *s, int line);
 /* End the program (on_exit with KILLED follows); run starts it again;
-   quit ends it and the run functions return CPDB_E_QUIT. */
+   quit ends it and the run functions return CPDB_E_QUIT.  With
+   CpdbOptions.own_process the program is not unwound: run re-executes
+   the process, and quit at a stop ends it. */
 CPDB_API int cpdb_exec_kill(CpdbSession *s);
 CPDB_API int cpdb_exec_run(CpdbSession *s);
 CPDB_API int cpdb_exec_quit(CpdbSession *s);

@@ -93,6 +93,7 @@ cpdb_cli_attach(CpdbSession *s, const CpdbIo *io)
     if (!s->opts.no_init_files) {
         queue_init_files(s);
     }
+    cpdb_cli_restart_attach(s);
     return 0;
 }
 
@@ -108,10 +109,15 @@ cpdb_cli_free(CpdbSession *s)
         free(c->queue.items[i]);
     }
     free(c->queue.items);
+    for (i = 0; i < c->restore.n; i++) {
+        free(c->restore.items[i]);
+    }
+    free(c->restore.items);
     free(c->last);
     for (i = 0; i < c->displays.n; i++) {
         free(c->displays.items[i].expr);
         Py_XDECREF(c->displays.items[i].code);
+        Py_XDECREF(c->displays.items[i].scope);
     }
     free(c->displays.items);
     free(c->list_path);

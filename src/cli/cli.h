@@ -17,7 +17,7 @@ typedef struct CpdbCli CpdbCli;
 /* Defaults and limits of the settings. */
 enum {
     CPDB_DEFAULT_WIDTH = 80,        /* columns of one-line listings */
-    CPDB_DEFAULT_LISTSIZE = 10,     /* lines "list" shows */
+    CPDB_DEFAULT_LISTSIZE = 11,     /* lines "list" shows (pdb's 11) */
     CPDB_DEFAULT_PRINT_LIMIT = 4000 /* characters of a printed value */
 };
 
@@ -35,6 +35,10 @@ typedef struct CpdbDisplay {
     int enabled;
     char *expr;             /* malloc */
     PyObject *code;         /* strong: compiled expression */
+    PyObject *scope;        /* strong: code of the function whose locals
+                               it reads (shown from the innermost frame
+                               running it, or not at all), or NULL: the
+                               selected frame */
 } CpdbDisplay;
 
 /* State kept by files of the memory commands between commands, each
@@ -91,6 +95,8 @@ struct CpdbCli {
     /* Typed by the user, kept as command text (user.h). */
     CpdbBpCommands *bp_commands;    /* "commands N" bodies */
     CpdbAliases *aliases;           /* "alias" */
+
+    CPDB_ARRAY(char *) restore; /* state lines for the first stop */
 };
 
 /* Attach a command interpreter to s, reading and writing through io, or
@@ -141,5 +147,34 @@ void cpdb_cli_show_frame(CpdbSession *s);
 /* Print the displays, or one of them. */
 void cpdb_cli_show_displays(CpdbSession *s);
 void cpdb_cli_show_display(CpdbSession *s, const CpdbDisplay *d);
+
+/* --- running again (cmd_run.c, restart.c) --- */
+
+typedef struct CpdbRedirects CpdbRedirects;     /* core/program.h */
+
+/* Parse "run"'s arguments: words as a shell splits them (quotes, and
+   backslash escapes), and redirections ("< in", "> out", ">> out",
+   "2> err", "2>> err", "2>&1"), their files checked now and made
+   absolute against the directory cpdb started in.  Return 0 with
+   *argv (malloc'd strings) and the redirections added to redir (its
+   text the canonical spelling), or -1 after reporting. */
+int cpdb_cli_parse_run_args(CpdbSession *s, const char *text, int *argc,
+                            char ***argv, CpdbRedirects *redir);
+/* Append w so that cpdb_cli_parse_run_args reads it back as one word. */
+void cpdb_cli_quote_word(CpdbBuf *b, const char *w);
+
+/* The session's state as lines for the process "run" makes (commands,
+   and "#cpdb" lines for what no command sets).  Return: malloc'd. */
+char *cpdb_cli_save_state(CpdbSession *s);
+/* Take in a state file's text (attach time): what must be in place
+   before the program starts is set now, the commands wait for the first
+   stop (cpdb_cli_restore_commands). */
+void cpdb_cli_restore_state(CpdbSession *s, const char *text);
+/* Run the restored commands, silently (errors are shown), before the
+   first stop is shown. */
+void cpdb_cli_restore_commands(CpdbSession *s);
+/* For a session that owns its process: what a restart needs from the
+   command interpreter, and the state a restart left (CpdbOptions). */
+void cpdb_cli_restart_attach(CpdbSession *s);
 
 #endif /* CPDB_SRC_CLI_H */

@@ -58,6 +58,10 @@ int cpdb_cmd_number_list(CpdbSession *s, const char *args, const char *what,
 /* Resolve a parsed location to a canonical file (*path, malloc'd) and a
    line, saying when the line moved.  Return 0, or -1 after reporting
    the error. */
+/* The same, with all that resolving found (a function's code object's
+   name and first line): *out to release with cpdb_resolved_fini. */
+int cpdb_cmd_resolve_full(CpdbSession *s, const CpdbLocation *loc,
+                          unsigned flags, CpdbResolved *out);
 int cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
                      int *line, unsigned flags);
 

@@ -12,6 +12,7 @@
 #include "cli/user.h"
 #include "core/session.h"
 #include "core/source.h"
+#include "core/watch.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -23,29 +24,41 @@
 #include <unistd.h>
 
 int
-cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
-                 int *line, unsigned flags)
+cpdb_cmd_resolve_full(CpdbSession *s, const CpdbLocation *loc,
+                      unsigned flags, CpdbResolved *out)
 {
     CpdbResolver where;
-    CpdbResolved r;
     char *why;
     int rc;
     cpdb_session_resolver(s, &where);
-    rc = cpdb_location_resolve(&where, loc, flags & ~CPDB_RESOLVE_QUIET, &r,
+    rc = cpdb_location_resolve(&where, loc, flags & ~CPDB_RESOLVE_QUIET, out,
                                &why);
     cpdb_resolver_fini(&where);
     if (rc < 0) {
         cpdb_error(s, "%s", why);
         free(why);
+        return -1;
+    }
+    if (out->moved_from != 0 && !(flags & CPDB_RESOLVE_QUIET)) {
+        cpdb_out(s, "Line %d has no code; breakpoint moved to line %d.\n",
+                 out->moved_from, out->line);
+    }
+    return 0;
+}
+
+int
+cpdb_cmd_resolve(CpdbSession *s, const CpdbLocation *loc, char **path,
+                 int *line, unsigned flags)
+{
+    CpdbResolved r;
+    if (cpdb_cmd_resolve_full(s, loc, flags, &r) < 0) {
         *path = NULL;
         return -1;
     }
-    if (r.moved_from != 0 && !(flags & CPDB_RESOLVE_QUIET)) {
-        cpdb_out(s, "Line %d has no code; breakpoint moved to line %d.\n",
-                 r.moved_from, r.line);
-    }
     *path = r.path;
     *line = r.line;
+    r.path = NULL;
+    cpdb_resolved_fini(&r);
     return 0;
 }
 
@@ -66,9 +79,8 @@ static CmdResult
 insert_breakpoint(CpdbSession *s, const char *args, int temporary)
 {
     CpdbLocation loc;
+    CpdbResolved r;
     const char *err;
-    char *path;
-    int line;
     CpdbBreakpoint *bp;
     PyObject *code;
 
@@ -76,22 +88,25 @@ insert_breakpoint(CpdbSession *s, const char *args, int temporary)
         cpdb_error(s, "%s", err);
         return CMD_FAILED;
     }
-    if (cpdb_cmd_resolve(s, &loc, &path, &line, 0) < 0) {
+    if (cpdb_cmd_resolve_full(s, &loc, 0, &r) < 0) {
         cpdb_location_fini(&loc);
         return CMD_FAILED;
     }
     if (compile_condition(s, loc.cond, &code) < 0) {
-        free(path);
+        cpdb_resolved_fini(&r);
         cpdb_location_fini(&loc);
         return CMD_FAILED;
     }
-    bp = cpdb_bp_add(&s->bps, path, line, loc.func, loc.cond, code,
+    bp = cpdb_bp_add(&s->bps, r.path, r.line, loc.func, loc.cond, code,
                      temporary);
+    if (r.code_name != NULL) {
+        cpdb_bp_set_function_code(&s->bps, bp, r.def_line, r.code_name);
+    }
     cpdb_out(s, "%sreakpoint %d at %s:%d%s\n",
-             temporary ? "Temporary b" : "B", bp->number, path, line,
-             cpdb_file_is_loaded(s, path) ? ""
-                                          : " (pending: not imported yet)");
-    free(path);
+             temporary ? "Temporary b" : "B", bp->number, r.path, r.line,
+             cpdb_file_is_loaded(s, r.path) ? ""
+                                            : " (pending: not imported yet)");
+    cpdb_resolved_fini(&r);
     cpdb_location_fini(&loc);
     return CMD_STAY;
 }
@@ -106,6 +121,32 @@ static CmdResult
 cmd_tbreak(CpdbSession *s, const char *args)
 {
     return insert_breakpoint(s, args, 1);
+}
+
+/* watch EXPR: a watchpoint in the selected frame. */
+static CmdResult
+cmd_watch(CpdbSession *s, const char *args)
+{
+    char *expr = cpdb_strip_dup(args);
+    PyObject *code;
+    CpdbBreakpoint *bp = NULL;
+
+    if (*expr == '\0') {
+        cpdb_error(s, "Argument required (expression to watch).");
+    }
+    else if ((code = cpdb_eval_compile(s, expr, 1)) == NULL) {
+        cpdb_error_exc(s, "Bad expression: ");
+    }
+    else {
+        bp = cpdb_watch_insert(s, cpdb_cmd_frame(s), expr, code);
+        Py_DECREF(code);
+        cpdb_out(s, "Watchpoint %d: %s\n", bp->number, expr);
+        if (bp->watch->error != NULL) {
+            cpdb_out(s, "(no value now: %s)\n", bp->watch->error);
+        }
+    }
+    free(expr);
+    return bp != NULL ? CMD_STAY : CMD_FAILED;
 }
 
 /* Parse "N rest".  Return 0, or -1 after reporting. */
@@ -221,8 +262,7 @@ for_each_number(CpdbSession *s, const char *args,
 static void
 enable_one(CpdbSession *s, CpdbBreakpoint *bp)
 {
-    bp->enabled = 1;
-    cpdb_bp_changed(&s->bps);
+    cpdb_watch_enable(s, bp);
 }
 
 static void
@@ -317,6 +357,20 @@ const CmdDef cpdb_cmds_break[] = {
      "Set a temporary breakpoint, deleted when it first stops the program.\n"
      "Arguments as for \"break\".", NULL,
      cpdb_complete_functions},
+    {"watch", NULL, CMD_CLASS_BREAKPOINTS, CMD_NEEDS_FRAME | CMD_NEEDS_LIVE,
+     cmd_watch, "watch EXPR",
+     "Stop after a line where the value of EXPR changed.\n"
+     "EXPR is evaluated in the selected frame, before each line that frame\n"
+     "runs; the program stops after the line that changed it and shows\n"
+     "the old and new values.  A list, dict, set or bytearray changed in\n"
+     "place counts (a shallow copy is compared); an object inside it that\n"
+     "changes does not.  When the frame returns, the watchpoint is deleted\n"
+     "and the program stops in the caller.  Watchpoints are numbered with\n"
+     "the breakpoints: \"info breakpoints\", \"delete\", \"disable\",\n"
+     "\"condition\" and \"ignore\" work on them.  Only the watched frame\n"
+     "pays: each of its lines evaluates EXPR (and copies a container).",
+     NULL,
+     cpdb_complete_python},
     {"condition", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_condition,
      "condition N [CONDITION]",
      "Make breakpoint N stop only when CONDITION is true.\n"
@@ -348,25 +402,32 @@ const CmdDef cpdb_cmds_break[] = {
 /* --- info --------------------------------------------------------------- */
 
 /* "info breakpoints": the table, with hits, conditions and ignore
-   counts. */
+   counts; only the watchpoints for "info watchpoints". */
 static void
-break_info(CpdbSession *s)
+break_info(CpdbSession *s, int only_watches)
 {
     size_t i;
-    if (s->bps.n == 0) {
-        cpdb_out(s, "No breakpoints.\n");
+    if (s->bps.n == 0 || (only_watches && s->bps.n_watches == 0)) {
+        cpdb_out(s, only_watches ? "No watchpoints.\n"
+                                 : "No breakpoints.\n");
         return;
     }
     cpdb_out(s, "Num     Type           Disp Enb Where\n");
     for (i = 0; i < s->bps.n; i++) {
         CpdbBreakpoint *bp = s->bps.items[i];
         char num[16];
-        char *where = bp->func
+        if (only_watches && bp->watch == NULL) {
+            continue;
+        }
+        char *where = bp->watch != NULL
+                      ? cpdb_xstrdup(bp->watch->expr)
+                      : bp->func
                       ? cpdb_xasprintf("in %s at %s:%d", bp->func, bp->path,
                                        bp->line)
                       : cpdb_xasprintf("%s:%d", bp->path, bp->line);
         snprintf(num, sizeof num, "%d", bp->number);
-        cpdb_out(s, "%-7s %-14s %-4s %-3s %s\n", num, "breakpoint",
+        cpdb_out(s, "%-7s %-14s %-4s %-3s %s\n", num,
+                 bp->watch != NULL ? "watchpoint" : "breakpoint",
                  bp->temporary ? "del" : "keep", bp->enabled ? "y" : "n",
                  where);
         free(where);
@@ -381,7 +442,7 @@ break_info(CpdbSession *s)
             cpdb_out(s, "\tWill ignore next %ld crossings of breakpoint.\n",
                      bp->ignore);
         }
-        if (!cpdb_file_is_loaded(s, bp->path)) {
+        if (bp->watch == NULL && !cpdb_file_is_loaded(s, bp->path)) {
             cpdb_out(s, "\tpending: %s is not imported yet\n", bp->path);
         }
         cpdb_bp_commands_show(s, bp->number);
@@ -392,7 +453,15 @@ static CmdResult
 info_breakpoints(CpdbSession *s, const char *args)
 {
     (void)args;
-    break_info(s);
+    break_info(s, 0);
+    return CMD_STAY;
+}
+
+static CmdResult
+info_watchpoints(CpdbSession *s, const char *args)
+{
+    (void)args;
+    break_info(s, 1);
     return CMD_STAY;
 }
 
@@ -400,8 +469,13 @@ info_breakpoints(CpdbSession *s, const char *args)
 const CmdDef cpdb_info_break_cmds[] = {
     {"breakpoints", "b break", CMD_CLASS_STATUS, 0, info_breakpoints,
      "info breakpoints",
-     "List the breakpoints.\n"
-     "Each with its number, disposition, whether it is enabled, location,\n"
-     "condition, hit count and ignore count.", NULL},
+     "List the breakpoints and watchpoints.\n"
+     "Each with its number, disposition, whether it is enabled, location\n"
+     "(a watchpoint's expression), condition, hit count and ignore count.",
+     NULL},
+    {"watchpoints", NULL, CMD_CLASS_STATUS, 0, info_watchpoints,
+     "info watchpoints",
+     "List the watchpoints only, as \"info breakpoints\" shows them.",
+     NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -101,6 +101,7 @@ cmd_display(CpdbSession *s, const char *args)
     d.enabled = 1;
     d.expr = expr;
     d.code = code;
+    d.scope = cpdb_eval_local_scope(cpdb_cmd_frame(s), code);
     cpdb_array_push(&s->cli->displays, d);
     if (s->at_stop) {
         cpdb_cli_show_display(s, &d);
@@ -118,6 +119,7 @@ delete_display(CpdbSession *s, long number)
         if (d->number == number) {
             free(d->expr);
             Py_XDECREF(d->code);
+            Py_XDECREF(d->scope);
             memmove(d, d + 1, sizeof(CpdbDisplay) * (c->displays.n - i - 1));
             c->displays.n--;
             return 0;
@@ -238,7 +240,12 @@ const CmdDef cpdb_cmds_data[] = {
      cpdb_complete_python},
     {"display", "disp", CMD_CLASS_DATA, 0, cmd_display, "display [EXPR]",
      "Print the value of EXPR each time the program stops.\n"
-     "Without EXPR, print every display now.", NULL,
+     "Without EXPR, print every display now.  An expression that reads\n"
+     "local variables of the selected frame's function (after \"up\", say)\n"
+     "is evaluated in the innermost frame running that function, and not\n"
+     "shown at stops where none is on the stack, as gdb ties a display to\n"
+     "its block; other expressions are evaluated in the selected frame.\n"
+     "$N and $NAME may be used.", NULL,
      cpdb_complete_python},
     {"undisplay", NULL, CMD_CLASS_DATA, 0, cmd_undisplay,
      "undisplay [N...]",

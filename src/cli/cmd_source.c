@@ -85,7 +85,7 @@ list_around(CpdbSession *s, const char *path, long line)
     if (first < 1) {
         first = 1;
     }
-    return list_lines(s, path, first, first + s->cli->set.listsize);
+    return list_lines(s, path, first, first + s->cli->set.listsize - 1);
 }
 
 static CmdResult
@@ -102,7 +102,7 @@ cmd_list(CpdbSession *s, const char *args)
         if (s->cli->list_path != NULL && s->cli->list_next > 0
             && s->cli->list_last_stop == s->stop_serial) {
             return list_lines(s, s->cli->list_path, s->cli->list_next,
-                              s->cli->list_next + s->cli->set.listsize);
+                              s->cli->list_next + s->cli->set.listsize - 1);
         }
         path = current_position(s, &line);
         if (path == NULL) {

@@ -220,6 +220,48 @@ set_backend(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
+/* set $name = EXPR: a convenience variable, evaluated in the selected
+   frame (or __main__'s namespace when there is none). */
+static CmdResult
+set_convenience(CpdbSession *s, const char *args)
+{
+    const char *p = cpdb_skip_space(args) + 1, *q = p, *eq;
+    char *name;
+    PyObject *value;
+    int rc;
+
+    while (*q == '_' || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')
+           || (q > p && *q >= '0' && *q <= '9')) {
+        q++;
+    }
+    eq = cpdb_skip_space(q);
+    if (q == p || *eq != '=' || eq[1] == '=' || !cpdb_conv_name_valid(p,
+                                                     (size_t)(q - p))) {
+        cpdb_error(s, "Bad assignment \"%s\": expected $NAME = EXPR.",
+                   cpdb_skip_space(args));
+        return CMD_FAILED;
+    }
+    if (*cpdb_skip_space(eq + 1) == '\0') {
+        cpdb_error(s, "Argument required (expression to assign to $%.*s).",
+                   (int)(q - p), p);
+        return CMD_FAILED;
+    }
+    value = cpdb_eval_expr(s, cpdb_cmd_frame(s), cpdb_skip_space(eq + 1));
+    if (value == NULL) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    name = cpdb_xstrndup(p, (size_t)(q - p));
+    rc = cpdb_conv_set(s, name, value);
+    free(name);
+    Py_DECREF(value);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    return CMD_STAY;
+}
+
 /* set var NAME = EXPR: an assignment run in the selected frame. */
 static CmdResult
 set_var(CpdbSession *s, const char *args)
@@ -227,6 +269,9 @@ set_var(CpdbSession *s, const char *args)
     PyObject *value = NULL;
     const char *p = cpdb_skip_space(args);
     const char *eq = strchr(p, '=');
+    if (*p == '$') {
+        return set_convenience(s, p);
+    }
     if (*p == '\0' || eq == NULL || eq == p || eq[1] == '=') {
         cpdb_error(s, "Bad assignment \"%s\": expected NAME = EXPR.", p);
         return CMD_FAILED;
@@ -242,7 +287,8 @@ set_var(CpdbSession *s, const char *args)
 static const CmdDef set_subcommands[] = {
     {"variable", "var", CMD_CLASS_SUPPORT, 0, set_var, "set var NAME = EXPR",
      "Assign to a variable in the selected frame.\n"
-     "Locals assigned this way keep their value when the program goes on.",
+     "Locals assigned this way keep their value when the program goes on.\n"
+     "\"set var $NAME = EXPR\" sets a convenience variable.",
      NULL,
      cpdb_complete_python},
     {"width", NULL, CMD_CLASS_SUPPORT, 0, set_width, "set width N",
@@ -256,7 +302,10 @@ static const CmdDef set_subcommands[] = {
      "every version.  The switch can be made while the program is stopped.",
      NULL},
     {"listsize", NULL, CMD_CLASS_SUPPORT, 0, set_listsize, "set listsize N",
-     "Set how many lines \"list\" shows.", NULL},
+     "Set how many lines \"list\" shows.\n"
+     "The default, 11, is pdb's: five lines either side of the current\n"
+     "one.  \"list\" around a line puts it in the middle; \"list\" again\n"
+     "shows the next N lines.", NULL},
     {"print-limit", NULL, CMD_CLASS_SUPPORT, 0, set_print_limit,
      "set print-limit N",
      "Set the characters of a printed value shown before it is cut (0: no "
@@ -329,7 +378,38 @@ show_version(CpdbSession *s, const char *a)
     return CMD_STAY;
 }
 
+/* "show convenience": every $name set, sorted by name. */
+static CmdResult
+show_convenience(CpdbSession *s, const char *a)
+{
+    PyObject *items = cpdb_conv_list(s);
+    Py_ssize_t i;
+    (void)a;
+    if (items == NULL) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    if (PyList_GET_SIZE(items) == 0) {
+        cpdb_out(s, "No convenience variables now defined.\n"
+                 "Convenience variables have names starting with \"$\"; "
+                 "use \"set\" as in \"set $foo = 5\" to define them.\n");
+    }
+    for (i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *pair = PyList_GET_ITEM(items, i);
+        char *r = cpdb_repr(PyTuple_GET_ITEM(pair, 1),
+                            s->cli->set.print_limit);
+        cpdb_out(s, "$%s = %s\n", PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0)),
+                 r);
+        free(r);
+    }
+    Py_DECREF(items);
+    return CMD_STAY;
+}
+
 static const CmdDef show_subcommands[] = {
+    {"convenience", "conv", CMD_CLASS_SUPPORT, 0, show_convenience,
+     "show convenience",
+     "List the convenience variables ($NAME) and their values.", NULL},
     {"width", NULL, CMD_CLASS_SUPPORT, 0, show_width, "show width",
      "Show the width one-line listings are cut to.", NULL},
     {"listsize", NULL, CMD_CLASS_SUPPORT, 0, show_listsize, "show listsize",
@@ -472,9 +552,14 @@ const CmdDef cpdb_cmds_support[] = {
      "Print the list of command classes, or help on a class or command.",
      NULL,
      complete_help},
-    {"set", NULL, CMD_CLASS_SUPPORT, 0, NULL, "set SETTING VALUE",
-     "Change a setting, or assign a variable with \"set var\".",
-     set_tables},
+    {"set", NULL, CMD_CLASS_SUPPORT, CMD_DOLLAR_TO_FN, set_convenience,
+     "set SETTING VALUE | set $NAME = EXPR",
+     "Change a setting, or assign a variable with \"set var\".\n"
+     "\"set $NAME = EXPR\" sets a convenience variable (as in gdb): the\n"
+     "value of EXPR in the selected frame, kept by cpdb and usable as\n"
+     "$NAME in any later expression or command (\"p $NAME + 1\",\n"
+     "\"gc chain $NAME\", \"display $NAME\").  \"show convenience\" lists\n"
+     "them.", set_tables},
     {"show", NULL, CMD_CLASS_SUPPORT, 0, NULL, "show SETTING",
      "Show a setting.", show_tables},
     {"echo", NULL, CMD_CLASS_SUPPORT, 0, cmd_echo, "echo TEXT",

@@ -59,6 +59,38 @@ cpdb_command_has_name(const CmdDef *d, const char *word)
     return 0;
 }
 
+/* A word that starts no command's name may start one of its aliases:
+   pdb's "ret" is "return" (an alias of finish).  Names come first, so
+   an alias never makes a prefix that worked before ambiguous.
+   Return: CMD_LOOKUP_FOUND when every alias it starts belongs to one
+   command, else CMD_LOOKUP_NONE. */
+static CmdLookup
+lookup_alias_prefix(const CmdDef *const *tables, int n_tables,
+                    const char *word, const CmdDef **found)
+{
+    size_t len = strlen(word);
+    const CmdDef *d, *match = NULL;
+    int t;
+    for (t = 0; t < n_tables && tables[t] != NULL; t++) {
+        for (d = tables[t]; d->name != NULL; d++) {
+            const char *a = d->aliases;
+            while (a != NULL && *a != '\0') {
+                const char *end = strchr(a, ' ');
+                size_t n = end ? (size_t)(end - a) : strlen(a);
+                if (n >= len && strncmp(a, word, len) == 0) {
+                    if (match != NULL && match != d) {
+                        return CMD_LOOKUP_NONE;
+                    }
+                    match = d;
+                }
+                a = end ? end + 1 : a + n;
+            }
+        }
+    }
+    *found = match;
+    return match != NULL ? CMD_LOOKUP_FOUND : CMD_LOOKUP_NONE;
+}
+
 static CmdLookup
 lookup_in(const CmdDef *const *tables, int n_tables, const char *word,
           const CmdDef **found, char **matches)
@@ -103,7 +135,7 @@ lookup_in(const CmdDef *const *tables, int n_tables, const char *word,
     }
     if (n_prefix == 0) {
         cpdb_buf_fini(&names);
-        return CMD_LOOKUP_NONE;
+        return lookup_alias_prefix(tables, n_tables, word, found);
     }
     if (matches != NULL) {
         *matches = cpdb_buf_take(&names);
@@ -218,13 +250,16 @@ run_python(CpdbSession *s, const char *text, const char *word)
 {
     PyObject *value = NULL;
     if (cpdb_eval_line(s, selected_frame(s), text, &value) < 0) {
+        /* A bare word that names nothing is neither a command nor a
+           name: say both (the user may have meant either). */
+        int bare = word != NULL && strcmp(text, word) == 0
+            && PyErr_ExceptionMatches(PyExc_NameError);
         int unknown = word != NULL
-            && (PyErr_ExceptionMatches(PyExc_SyntaxError)
-                || (PyErr_ExceptionMatches(PyExc_NameError)
-                    && strcmp(text, word) == 0));
-        if (unknown) {
+            && PyErr_ExceptionMatches(PyExc_SyntaxError);
+        if (bare || unknown) {
             PyErr_Clear();
-            cpdb_error(s, "Undefined command: \"%s\".  Try \"help\".", word);
+            cpdb_error(s, "Undefined command%s: \"%s\".  Try \"help\".",
+                       bare ? " or name" : "", word);
         }
         else {
             cpdb_error_exc(s, NULL);
@@ -269,7 +304,10 @@ run_command(CpdbSession *s, const CmdDef *d, const char *args)
         cpdb_error(s, "%s", cpdb_session_live_error(s));
         return CMD_FAILED;
     }
-    if (d->fn == NULL
+    if ((d->flags & CMD_DOLLAR_TO_FN) && *cpdb_skip_space(args) == '$') {
+        return d->fn(s, args);
+    }
+    if (d->fn == NULL || (d->flags & CMD_DOLLAR_TO_FN)
         || (d->subcommands != NULL && *cpdb_skip_space(args) != '\0')) {
         return cpdb_command_sub(s, d, args);
     }
@@ -381,6 +419,26 @@ execute_line(CpdbSession *s, const char *line)
     /* --- */
     if (*p == '!') {
         return run_python(s, p + 1, NULL);
+    }
+    if (*p == '$') {
+        /* "$x = 5" assigns a convenience variable, as "set $x = 5":
+           never a Python assignment to the name $x stands for. */
+        const char *q = p + 1;
+        while (isalnum((unsigned char)*q) || *q == '_') {
+            q++;
+        }
+        q = cpdb_skip_space(q);
+        if (q > p + 1 && is_assignment(q)) {
+            if (q[0] != '=') {
+                cpdb_error(s, "Bad assignment \"%s\": convenience "
+                           "variables take \"$NAME = EXPR\".", p);
+                return CMD_FAILED;
+            }
+            if (cpdb_command_lookup(cpdb_command_tables, "set", &d, NULL)
+                == CMD_LOOKUP_FOUND) {
+                return run_command(s, d, p);
+            }
+        }
     }
     if (cpdb_command_split(p, word, sizeof word, &rest) < 0
         || is_assignment(rest)) {

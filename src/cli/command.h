@@ -33,8 +33,10 @@ enum {
     CMD_NEEDS_FRAME = 1 << 1,   /* only when stopped in a frame */
     CMD_NEEDS_LIVE = 1 << 2,    /* only while the program runs (not
                                    after it ended or post-mortem) */
-    CMD_REPEATS_BARE = 1 << 3   /* Enter repeats the word without its
+    CMD_REPEATS_BARE = 1 << 3,  /* Enter repeats the word without its
                                    arguments */
+    CMD_DOLLAR_TO_FN = 1 << 4   /* with subcommands: arguments that start
+                                   with '$' go to fn ("set $x = 1") */
 };
 
 typedef struct CmdDef {

@@ -6,6 +6,7 @@
    order. */
 #include "cli/output.h"
 #include "cli/cli.h"
+#include "core/eval.h"
 #include "core/session.h"
 #include "base/interrupt.h"
 
@@ -91,7 +92,9 @@ cpdb_error(CpdbSession *s, const char *fmt, ...)
 void
 cpdb_error_exc(CpdbSession *s, const char *prefix)
 {
-    char *line = cpdb_exc_take_line();
+    char *raw = cpdb_exc_take_line();
+    char *line = cpdb_eval_public_names(raw);
+    free(raw);
     if (strcmp(line, "KeyboardInterrupt: " CPDB_INTERRUPTED) == 0) {
         cpdb_error(s, "%s", CPDB_INTERRUPTED);    /* a heap query, cut */
     }

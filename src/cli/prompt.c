@@ -10,12 +10,37 @@
 #include "core/frames.h"
 #include "core/session.h"
 #include "core/source.h"
+#include "core/watch.h"
 #include "base/text.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* --- what a stop shows -------------------------------------------------- */
+
+/* gdb's report of a watchpoint: its expression and both values, or
+   that it was deleted when its frame returned. */
+static void
+print_watch_header(CpdbSession *s, const CpdbStop *stop)
+{
+    CpdbBreakpoint *bp = cpdb_bp_find(&s->bps, stop->breakpoint);
+    char *old, *now;
+    if (stop->reason == CPDB_STOP_WATCH_SCOPE || bp == NULL
+        || bp->watch == NULL) {
+        cpdb_out(s, CPDB_WATCH_GONE_TEXT "\n", stop->breakpoint);
+        return;
+    }
+    old = stop->old_value != NULL
+          ? cpdb_repr(stop->old_value, s->cli->set.print_limit)
+          : cpdb_xstrdup("<no value>");
+    now = stop->value != NULL
+          ? cpdb_repr(stop->value, s->cli->set.print_limit)
+          : cpdb_xasprintf("<no value: %s>", bp->watch->error);
+    cpdb_out(s, "Watchpoint %d: %s\nOld value = %s\nNew value = %s\n",
+             stop->breakpoint, bp->watch->expr, old, now);
+    free(old);
+    free(now);
+}
 
 static void
 print_stop_header(CpdbSession *s, const CpdbStop *stop)
@@ -62,6 +87,10 @@ print_stop_header(CpdbSession *s, const CpdbStop *stop)
         break;
     case CPDB_STOP_INTERRUPT:
         /* The engine said so when the signal came (on_message). */
+        break;
+    case CPDB_STOP_WATCH:
+    case CPDB_STOP_WATCH_SCOPE:
+        print_watch_header(s, stop);
         break;
     default:
         break;
@@ -122,7 +151,9 @@ pass_repeated_stop(CpdbSession *s, const CpdbStop *stop)
     }
     if (stop->reason == CPDB_STOP_BREAK
         || stop->reason == CPDB_STOP_BREAK_TEMP
-        || stop->reason == CPDB_STOP_INTERRUPT) {
+        || stop->reason == CPDB_STOP_INTERRUPT
+        || stop->reason == CPDB_STOP_WATCH
+        || stop->reason == CPDB_STOP_WATCH_SCOPE) {
         c->repeat = 0;
         return 0;
     }
@@ -142,6 +173,9 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
     (void)ctx;
     cpdb_out_sync(s);
+    if (s->cli->restore.n > 0) {
+        cpdb_cli_restore_commands(s);   /* after a restart: first stop */
+    }
     if (stop->condition_error != NULL) {
         cpdb_error(s, "%s", stop->condition_error);
     }

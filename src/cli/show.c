@@ -63,15 +63,44 @@ cpdb_cli_show_frame(CpdbSession *s)
     s->cli->list_next = 0;
 }
 
+/* The frame a display is evaluated in: the innermost one running the
+   function whose locals it reads, else the selected one.  Return:
+   borrowed; NULL when its function is not on the stack, or (for one
+   that reads no locals) when no frame is selected. */
+static PyFrameObject *
+display_frame(CpdbSession *s, const CpdbDisplay *d)
+{
+    size_t i;
+    if (d->scope == NULL) {
+        return cpdb_session_frame(s);
+    }
+    for (i = 0; i < s->stack.n; i++) {
+        PyFrameObject *f = s->stack.items[i].frame;
+        PyCodeObject *code = PyFrame_GetCode(f);
+        Py_DECREF(code);        /* the frame holds it: identity only */
+        if ((PyObject *)code == d->scope) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
 void
 cpdb_cli_show_display(CpdbSession *s, const CpdbDisplay *d)
 {
-    PyObject *v = cpdb_eval_code(s, cpdb_session_frame(s), d->code);
+    PyFrameObject *frame = display_frame(s, d);
+    PyObject *v;
     char *text;
+    if (frame == NULL && d->scope != NULL) {
+        return;
+    }
+    v = cpdb_eval_code(s, frame, d->code);
     if (v == NULL) {
-        char *why = cpdb_exc_take_line();
+        char *raw = cpdb_exc_take_line();
+        char *why = cpdb_eval_public_names(raw);
         text = cpdb_xasprintf("<error: %s>", why);
         free(why);
+        free(raw);
     }
     else {
         text = cpdb_repr(v, s->cli->set.print_limit);

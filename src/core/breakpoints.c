@@ -7,6 +7,7 @@
    every change through a hook. */
 #include "core/breakpoints.h"
 #include "core/source.h"
+#include "core/watch.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -46,8 +47,10 @@ bp_free(CpdbBreakpoint *bp)
 {
     free(bp->path);
     free(bp->func);
+    free(bp->code_name);
     free(bp->cond);
     Py_XDECREF(bp->cond_code);
+    cpdb_watch_free(bp->watch);
     free(bp);
 }
 
@@ -181,6 +184,19 @@ code_has_line(PyCodeObject *code, int line)
     return found;
 }
 
+/* Whether bp may fire in frames of code: a function breakpoint only in
+   its function's own code. */
+static int
+bp_in_code(const CpdbBreakpoint *bp, PyCodeObject *code)
+{
+    if (bp->func == NULL || bp->code_name == NULL) {
+        return 1;
+    }
+    return code->co_firstlineno == bp->def_line
+           && PyUnicode_CompareWithASCIIString(code->co_name,
+                                               bp->code_name) == 0;
+}
+
 /* Decide both questions for a code object.  Return: its info (NULL if
    out of memory) with has_breaks and file_has_breaks current; *has and
    *in_file receive them either way. */
@@ -212,7 +228,7 @@ decide(CpdbBpTable *t, PyCodeObject *code, int *has, int *in_file,
         *in_file = 1;
         if (bp->enabled && bp->line >= code->co_firstlineno
             && (!*has || (bp->func != NULL && !*has_func))
-            && code_has_line(code, bp->line)) {
+            && bp_in_code(bp, code) && code_has_line(code, bp->line)) {
             *has = 1;
             if (bp->func != NULL) {
                 *has_func = 1;
@@ -291,6 +307,21 @@ cpdb_bp_add(CpdbBpTable *t, const char *path, int line, const char *func,
 }
 
 CpdbBreakpoint *
+cpdb_bp_add_watch(CpdbBpTable *t, struct CpdbWatch *w)
+{
+    CpdbBreakpoint *bp = cpdb_xcalloc(1, sizeof *bp);
+    bp->number = t->next_number++;
+    bp->enabled = 1;
+    bp->path = cpdb_xstrdup("");
+    bp->file_id = -1;       /* matches no code: the checks pass it by */
+    bp->watch = w;
+    cpdb_array_push(t, bp);
+    t->n_watches++;
+    cpdb_bp_changed(t);
+    return bp;
+}
+
+CpdbBreakpoint *
 cpdb_bp_find(CpdbBpTable *t, int number)
 {
     size_t i;
@@ -308,6 +339,9 @@ cpdb_bp_delete(CpdbBpTable *t, int number)
     size_t i;
     for (i = 0; i < t->n; i++) {
         if (t->items[i]->number == number) {
+            if (t->items[i]->watch != NULL) {
+                t->n_watches--;
+            }
             bp_free(t->items[i]);
             memmove(&t->items[i], &t->items[i + 1],
                     sizeof(CpdbBreakpoint *) * (size_t)(t->n - i - 1));
@@ -317,6 +351,16 @@ cpdb_bp_delete(CpdbBpTable *t, int number)
         }
     }
     return -1;
+}
+
+void
+cpdb_bp_set_function_code(CpdbBpTable *t, CpdbBreakpoint *bp, int def_line,
+                          const char *name)
+{
+    free(bp->code_name);
+    bp->code_name = cpdb_xstrdup(name);
+    bp->def_line = def_line;
+    cpdb_bp_changed(t);
 }
 
 void
@@ -378,7 +422,7 @@ cpdb_bp_check(CpdbBpTable *t, PyFrameObject *frame, PyCodeObject *code,
         CpdbBreakpoint *bp = t->items[i];
         char *err = NULL;
         if (!bp->enabled || bp->file_id != file_id || bp->line != lineno
-            || (bp->func != NULL && !at_entry)) {
+            || (bp->func != NULL && (!at_entry || !bp_in_code(bp, code)))) {
             continue;
         }
         if (!condition_holds(bp, frame, eval, &err)) {

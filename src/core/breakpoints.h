@@ -8,6 +8,8 @@
 #include "base/compat.h"
 #include "base/util.h"
 
+struct CpdbWatch;
+
 typedef struct CpdbBreakpoint {
     int number;
     int enabled;
@@ -16,11 +18,18 @@ typedef struct CpdbBreakpoint {
     int file_id;            /* index in the session's file table */
     int line;               /* line that holds code */
     char *func;             /* function name as given, or NULL (malloc) */
+    char *code_name;        /* a function breakpoint fires only in code
+                               of this co_name (malloc) ... */
+    int def_line;           /* ... and this co_firstlineno; NULL/0: any */
     char *cond;             /* condition source, or NULL (malloc) */
     PyObject *cond_code;    /* strong: compiled condition, or NULL */
     long ignore;            /* crossings still to ignore */
     long hits;              /* times it stopped the program (or was
                                ignored with a true condition) */
+    struct CpdbWatch *watch;    /* owned: a watchpoint's expression and
+                                   snapshot (core/watch.h), or NULL; a
+                                   watchpoint has no file (file_id -1,
+                                   path "", line 0) */
 } CpdbBreakpoint;
 
 typedef struct CpdbBpTable {
@@ -28,6 +37,7 @@ typedef struct CpdbBpTable {
     size_t n, cap;
     int next_number;
     unsigned generation;    /* bumped on every change; caches compare it */
+    int n_watches;          /* records that are watchpoints */
     CPDB_ARRAY(char *) files;   /* canonical paths by file id (malloc) */
     Py_ssize_t code_extra;  /* the code-object extra slot of the cache */
     /* Told after every change (the owner makes the tracer see it). */
@@ -45,9 +55,18 @@ void cpdb_bp_table_fini(CpdbBpTable *t);
 CpdbBreakpoint *cpdb_bp_add(CpdbBpTable *t, const char *path, int line,
                             const char *func, const char *cond,
                             PyObject *cond_code, int temporary);
+/* Add a watchpoint (core/watch.c makes w; it moves into the table).
+   Return: its record (owned by the table). */
+CpdbBreakpoint *cpdb_bp_add_watch(CpdbBpTable *t, struct CpdbWatch *w);
 CpdbBreakpoint *cpdb_bp_find(CpdbBpTable *t, int number);
 /* Return 0, or -1 when there is no such breakpoint. */
 int cpdb_bp_delete(CpdbBpTable *t, int number);
+/* Make function breakpoint bp fire only in the function's own code
+   (co_firstlineno def_line, co_name name), as pdb matches a function
+   breakpoint by its code's name: never in the code that runs the def
+   of a one-line function, nor in a comprehension on that line. */
+void cpdb_bp_set_function_code(CpdbBpTable *t, CpdbBreakpoint *bp,
+                               int def_line, const char *name);
 /* Set or clear (cond NULL) a condition; cond_code moves in. */
 void cpdb_bp_set_condition(CpdbBreakpoint *bp, const char *cond,
                            PyObject *cond_code);

@@ -5,6 +5,8 @@
 
 #include "base/compat.h"
 
+#include <stddef.h>
+
 typedef struct CpdbSession CpdbSession;
 
 /* Compile text as an expression ("eval") or statements ("exec") after
@@ -41,13 +43,38 @@ PyObject *cpdb_eval_code_in(CpdbSession *s, PyObject *code,
 
 /* Value history: record v (gdb's $N).  Return: N. */
 long cpdb_history_add(CpdbSession *s, PyObject *v);
+/* A restarted process: numbering goes on after n values, which belonged
+   to the program's earlier run and are gone ($1..$n then say so). */
+void cpdb_history_skip(CpdbSession *s, long n);
 
-/* Rewrite $N, $, $$ and $$N outside string literals into names that
-   cpdb_eval_* binds; the history numbers used go to used[0..*n_used).
+/* Rewrite $N, $, $$, $$N and $name outside string literals into names
+   that cpdb_eval_* binds whenever the compiled code runs; the history
+   numbers used go to used[0..*n_used).
    Return: malloc'd text, or NULL with *err set to a static message when
    a history number does not exist or too many are used. */
 char *cpdb_eval_rewrite_history(const char *text, long history_len,
                                 long *used, int max_used, int *n_used,
                                 const char **err);
+
+/* Text (an error message) with the names $N and $name stand for in
+   compiled code turned back into $N and $name, so that cpdb's internal
+   names never show.  Return: malloc'd. */
+char *cpdb_eval_public_names(const char *text);
+
+/* The function an expression belongs to: the code of frame when code
+   (compiled by cpdb_eval_compile) reads one of frame's local variables,
+   as gdb ties a display to the block whose locals it names.  Return:
+   new reference, or NULL (no exception) when it reads none. */
+PyObject *cpdb_eval_local_scope(PyFrameObject *frame, PyObject *code);
+
+/* Convenience variables (gdb's "set $name = EXPR"): one dict in the
+   session, s->convenience, read by $name in any expression.
+   Whether name[0..len) is a valid variable name (letters, digits, _). */
+int cpdb_conv_name_valid(const char *name, size_t len);
+/* Set $name.  Return 0, or -1 with an exception set (bad name). */
+int cpdb_conv_set(CpdbSession *s, const char *name, PyObject *value);
+/* Return: new reference to a list of (name, value), sorted by name; or
+   NULL with an exception set. */
+PyObject *cpdb_conv_list(CpdbSession *s);
 
 #endif /* CPDB_SRC_EVAL_H */

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,139 @@ cpdb_program_set(CpdbProgram *p, CpdbProgKind kind, const char *target,
     p->kind = kind;
     p->target = cpdb_xstrdup(target);
     cpdb_program_set_args(p, argc, argv);
+}
+
+/* --- redirections ------------------------------------------------------- */
+
+void
+cpdb_redirects_init(CpdbRedirects *r)
+{
+    memset(r, 0, sizeof *r);
+    r->saved[0] = r->saved[1] = r->saved[2] = -1;
+}
+
+void
+cpdb_redirects_clear(CpdbRedirects *r)
+{
+    size_t i;
+    for (i = 0; i < r->ops.n; i++) {
+        free(r->ops.items[i].path);
+    }
+    r->ops.n = 0;
+    free(r->text);
+    r->text = NULL;
+}
+
+void
+cpdb_redirects_fini(CpdbRedirects *r)
+{
+    cpdb_redirects_clear(r);
+    free(r->ops.items);
+    r->ops.items = NULL;
+    r->ops.cap = 0;
+}
+
+void
+cpdb_redirects_add(CpdbRedirects *r, int fd, int from_fd, const char *path,
+                   int append)
+{
+    CpdbRedirect op;
+    op.fd = fd;
+    op.from_fd = from_fd;
+    op.path = path != NULL ? cpdb_xstrdup(path) : NULL;
+    op.append = append;
+    cpdb_array_push(&r->ops, op);
+}
+
+/* Point fds 0-2 at the program's files, keeping cpdb's own in
+   r->saved (close-on-exec: they never reach a child).  The console
+   writes to copies it made at start, so cpdb keeps its terminal.
+   Return 0, or -1 with *why (malloc'd) and nothing changed. */
+static int
+redirect(CpdbSession *s, char **why)
+{
+    CpdbRedirects *r = &s->redir;
+    size_t i;
+    if (r->ops.n == 0) {
+        return 0;
+    }
+    cpdb_session_flush_program(s);
+    for (i = 0; i < 3; i++) {
+        r->saved[i] = fcntl((int)i, F_DUPFD_CLOEXEC, 3);
+    }
+    for (i = 0; i < r->ops.n; i++) {
+        const CpdbRedirect *op = &r->ops.items[i];
+        int fd = op->from_fd;
+        if (op->path != NULL) {
+            int flags = op->fd == 0 ? O_RDONLY
+                        : O_WRONLY | O_CREAT
+                          | (op->append ? O_APPEND : O_TRUNC);
+            fd = open(op->path, flags | O_CLOEXEC, 0666);
+        }
+        if (fd < 0 || dup2(fd, op->fd) < 0) {
+            int err = errno;
+            *why = cpdb_xasprintf("Cannot redirect to \"%s\": %s.",
+                                  op->path ? op->path : "&", strerror(err));
+            if (op->path != NULL && fd >= 0) {
+                close(fd);
+            }
+            cpdb_program_unredirect(s);
+            return -1;
+        }
+        if (op->path != NULL) {
+            close(fd);
+        }
+    }
+    return 0;
+}
+
+void
+cpdb_program_unredirect(CpdbSession *s)
+{
+    CpdbRedirects *r = &s->redir;
+    int i;
+    if (r->saved[0] < 0 && r->saved[1] < 0 && r->saved[2] < 0) {
+        return;
+    }
+    cpdb_session_flush_program(s);
+    for (i = 0; i < 3; i++) {
+        if (r->saved[i] >= 0) {
+            dup2(r->saved[i], i);
+            close(r->saved[i]);
+            r->saved[i] = -1;
+        }
+    }
+}
+
+/* --- the end of the main code -------------------------------------------- */
+
+/* Call mod.name() if the program imported mod; errors are the
+   program's and are reported as python3 reports them. */
+static void
+call_if_imported(const char *mod, const char *name)
+{
+    PyObject *modules = PyImport_GetModuleDict();       /* borrowed */
+    PyObject *m = PyDict_GetItemString(modules, mod);   /* borrowed */
+    PyObject *r;
+    if (m == NULL) {
+        return;
+    }
+    r = PyObject_CallMethod(m, name, NULL);
+    if (r == NULL) {
+        PyErr_WriteUnraisable(m);
+    }
+    Py_XDECREF(r);
+}
+
+void
+cpdb_program_exit_work(CpdbSession *s)
+{
+    CpdbExcState st;
+    cpdb_exc_save(&st);
+    call_if_imported("threading", "_shutdown");
+    call_if_imported("atexit", "_run_exitfuncs");
+    cpdb_exc_restore(&st);
+    cpdb_session_flush_program(s);
 }
 
 /* sys.argv = [argv0] + the program's arguments. */
@@ -453,6 +587,12 @@ cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
         return;
     }
 
+    if (redirect(s, &r->why) < 0) {
+        Py_DECREF(code);
+        r->error = CPDB_E_NOFILE;
+        r->outcome = CPDB_RUN_NOT_STARTED;
+        return;
+    }
     cpdb_step_init(&s->step);
     s->step.main_path = s->prog.main_path;
     s->step.wait_for_main = (flags & CPDB_RUN_STOP_AT_FIRST) != 0;
@@ -462,6 +602,7 @@ cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
         char *line = cpdb_exc_take_line();
         Py_DECREF(code);
         s->state = CPDB_PROG_IDLE;
+        cpdb_program_unredirect(s);
         r->why = cpdb_xasprintf("Cannot start tracing: %s", line);
         free(line);
         r->error = CPDB_E_PYTHON;
@@ -483,8 +624,9 @@ cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
         r->outcome = CPDB_RUN_EXITED;
     }
     else {
-        program_raised(s, r);
+        program_raised(s, r);   /* its traceback on its own stderr */
     }
+    cpdb_program_unredirect(s);
     /* A program that raised stays RUNNING for the post-mortem to take
        its frames; the run loop ends that. */
     if (r->uncaught == NULL) {

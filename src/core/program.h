@@ -5,6 +5,7 @@
 #define CPDB_SRC_PROGRAM_H
 
 #include "base/compat.h"
+#include "base/util.h"
 
 typedef struct CpdbSession CpdbSession;
 
@@ -20,6 +21,23 @@ typedef struct CpdbProgram {
     int is_dir;             /* the script is a folder (or a zip file) run
                                by its __main__.py */
 } CpdbProgram;
+
+/* One shell redirection of the program's standard streams, as "run"
+   takes them: "< in.txt", "> out.txt", ">> log", "2> err", "2>&1". */
+typedef struct CpdbRedirect {
+    int fd;                 /* 0, 1 or 2: the program's stream */
+    int from_fd;            /* 1 or 2 for "N>&M" (a copy of that fd as
+                               redirected so far); -1 for a file */
+    char *path;             /* absolute file name (malloc), or NULL */
+    int append;             /* ">>" */
+} CpdbRedirect;
+
+/* The redirections of each run, applied in order as a shell does. */
+typedef struct CpdbRedirects {
+    CPDB_ARRAY(CpdbRedirect) ops;
+    char *text;             /* as the user wrote them (malloc), or NULL */
+    int saved[3];           /* cpdb's fds 0-2 while applied, else -1 */
+} CpdbRedirects;
 
 void cpdb_program_fini(CpdbProgram *p);
 void cpdb_program_set(CpdbProgram *p, CpdbProgKind kind, const char *target,
@@ -47,5 +65,22 @@ typedef struct CpdbRunResult {
    shows it) and returned in r->uncaught for post-mortem; release it and
    r->why. */
 void cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r);
+
+/* Redirections for the runs to come (ops moved in, text copied); an
+   empty list with text NULL gives the program cpdb's own streams. */
+void cpdb_redirects_init(CpdbRedirects *r);
+void cpdb_redirects_fini(CpdbRedirects *r);
+void cpdb_redirects_clear(CpdbRedirects *r);
+void cpdb_redirects_add(CpdbRedirects *r, int fd, int from_fd,
+                        const char *path, int append);
+/* Give fds 0-2 back to cpdb (the program's run ended, or the process is
+   re-executed), after flushing what the program wrote. */
+void cpdb_program_unredirect(CpdbSession *s);
+
+/* What python3 does when the main code has ended: wait for the threads
+   that are not daemons, then call the atexit functions.  The cpdb
+   program does it at the end of each run, before saying the program
+   exited, since a restart re-executes the process. */
+void cpdb_program_exit_work(CpdbSession *s);
 
 #endif /* CPDB_SRC_PROGRAM_H */

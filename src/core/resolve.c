@@ -325,8 +325,10 @@ module_file(const char *module)
    its definition line, with CPDB_RESOLVE_DEF_LINE). */
 static int
 resolve_function(const CpdbResolver *r, const CpdbLocation *loc,
-                 char **path, int *line, unsigned flags, char **why)
+                 CpdbResolved *out, unsigned flags, char **why)
 {
+    char **path = &out->path;
+    const char *last_dot;
     const CpdbFuncInfo *fi = NULL;
     CpdbSource *src;
     int def_line = 0, i;
@@ -387,7 +389,13 @@ resolve_function(const CpdbResolver *r, const CpdbLocation *loc,
         *why = cpdb_xasprintf("Function \"%s\" not defined.", loc->func);
         return CPDB_E_ARGS;
     }
-    *line = (flags & CPDB_RESOLVE_DEF_LINE) ? fi->def_line : fi->body_line;
+    out->line = (flags & CPDB_RESOLVE_DEF_LINE) ? fi->def_line
+                                                : fi->body_line;
+    /* Which code object is the function's: a breakpoint on a one-line
+       function must not fire in the code that runs its def. */
+    out->def_line = fi->def_line;
+    last_dot = strrchr(fi->qualname, '.');
+    out->code_name = cpdb_xstrdup(last_dot ? last_dot + 1 : fi->qualname);
     return 0;
 }
 
@@ -425,6 +433,7 @@ void
 cpdb_resolved_fini(CpdbResolved *r)
 {
     free(r->path);
+    free(r->code_name);
     memset(r, 0, sizeof *r);
 }
 
@@ -462,7 +471,7 @@ cpdb_location_resolve(const CpdbResolver *r, const CpdbLocation *loc,
         break;
     case CPDB_LOC_FUNCTION:
     case CPDB_LOC_FILE_FUNCTION:
-        rc = resolve_function(r, loc, &out->path, &out->line, flags, why);
+        rc = resolve_function(r, loc, out, flags, why);
         return rc;
     }
     if (flags & CPDB_RESOLVE_ANY_LINE) {

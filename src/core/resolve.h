@@ -41,6 +41,9 @@ typedef struct CpdbResolved {
     int line;
     int moved_from;         /* the line asked for, when it held no code
                                and line is the next one that does; or 0 */
+    int def_line;           /* a function: its code's co_firstlineno */
+    char *code_name;        /* a function: its code's co_name (malloc),
+                               else NULL */
 } CpdbResolved;
 
 /* Return: CPDB_OK with *out filled (release with cpdb_resolved_fini),

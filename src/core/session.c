@@ -3,6 +3,7 @@
    starts the program again on request.  What the user sees of a stop is
    the front-end's business; here it is an event handed over. */
 #include "core/session.h"
+#include "core/watch.h"
 #include "core/eval.h"
 #include "core/hooks.h"
 #include "base/interrupt.h"
@@ -71,15 +72,19 @@ cpdb_session_create(const CpdbOptions *opts)
         s->opts.backend = NULL;     /* not kept: the caller's string */
     }
     s->history = PyList_New(0);
+    s->convenience = PyDict_New();
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);
     s->trace_marker = cpdb_step_new_marker();
-    if (s->history == NULL || s->kill_exc == NULL
+    if (s->history == NULL || s->convenience == NULL || s->kill_exc == NULL
         || s->trace_marker == NULL || cpdb_bp_table_init(&s->bps) < 0) {
         PyErr_Clear();
         cpdb_session_destroy(s);
         return NULL;
     }
+    cpdb_process_init(&s->process);
+    s->restarted = s->opts.restore_state != NULL;
+    cpdb_redirects_init(&s->redir);
     s->bps.on_change = breaks_changed;
     s->bps.change_ctx = s;
     s->sources.busy = &s->busy;
@@ -104,7 +109,10 @@ cpdb_session_destroy(CpdbSession *s)
     cpdb_bp_table_fini(&s->bps);
     cpdb_source_cache_fini(&s->sources);
     cpdb_program_fini(&s->prog);
+    cpdb_redirects_fini(&s->redir);
+    cpdb_process_fini(&s->process);
     Py_XDECREF(s->history);
+    Py_XDECREF(s->convenience);
     Py_XDECREF(s->kill_exc);
     Py_XDECREF(s->trace_marker);
     free(s->errmsg);
@@ -284,6 +292,7 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     size_t i;
     memset(ctx, 0, sizeof *ctx);
     ctx->own[ctx->n_own++] = s->history;
+    ctx->own[ctx->n_own++] = s->convenience;
     ctx->own[ctx->n_own++] = s->kill_exc;
     ctx->own[ctx->n_own++] = s->trace_marker;
     if (s->heap.list != NULL) {
@@ -397,6 +406,20 @@ stop_event(CpdbSession *s, CpdbStop *ev, CpdbStopReason reason, int bp,
     ev->value = value;
 }
 
+/* kill, run or quit was chosen at a stop.  In the cpdb program
+   (own_process) the program's code never runs again: unwinding would run
+   its except and finally clauses, which could catch the kill and go on.
+   A library host's program is unwound.  Return: -1 with the kill
+   exception set. */
+static int
+end_or_unwind(CpdbSession *s)
+{
+    if (s->opts.own_process) {
+        cpdb_session_end_here(s, CPDB_STOP_KILLED, 0);
+    }
+    return cpdb_session_raise_kill(s);
+}
+
 int
 cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
                   CpdbStopReason reason, int bp, PyObject *value,
@@ -427,6 +450,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     stop_event(s, &ev, reason, bp, value);
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
+    ev.old_value = reason == CPDB_STOP_WATCH ? s->stop_old_value : NULL;
     s->cb.on_stop(s, &ev, s->cb.ctx);
     if (!cpdb_session_should_resume(s)) {
         cpdb_step_set_continue(s);      /* no choice made: go on */
@@ -439,10 +463,11 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
+    Py_CLEAR(s->stop_old_value);
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
-        return cpdb_session_raise_kill(s);
+        return end_or_unwind(s);
     }
     return 0;
 }
@@ -520,7 +545,7 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
-        return cpdb_session_raise_kill(s);
+        return end_or_unwind(s);
     }
     return 0;
 }
@@ -550,6 +575,10 @@ static void
 report_exit(CpdbSession *s, CpdbStopReason reason, int status)
 {
     CpdbStop ev;
+    if (s->bps.n_watches > 0) {
+        cpdb_watch_drop_all(s);
+    }
+    s->step.watch_gone = 0;     /* its stop will not come */
     stop_event(s, &ev, reason, 0, NULL);
     ev.exit_status = status;
     s->cb.on_exit(s, &ev, s->cb.ctx);
@@ -572,17 +601,73 @@ idle(CpdbSession *s)
 
 /* --- running ------------------------------------------------------------ */
 
+static void
+hooks_on(CpdbSession *s)
+{
+    cpdb_hooks_install(s, &s->hooks);
+    if (s->opts.own_process) {
+        cpdb_process_hook_exit(s);
+    }
+    s->hooks_on = 1;
+}
+
+static void
+hooks_off(CpdbSession *s)
+{
+    if (s->hooks_on) {
+        cpdb_process_unhook_exit(s);
+        cpdb_hooks_remove(s, &s->hooks);
+        s->hooks_on = 0;
+    }
+}
+
+void
+cpdb_session_end_here(CpdbSession *s, CpdbStopReason how, int status)
+{
+    PyErr_Clear();      /* what the program was raising: it is over */
+    if (s->tracing) {
+        s->backend->stop(&s->trace);
+        s->tracing = 0;
+    }
+    hooks_off(s);
+    cpdb_program_unredirect(s);
+    s->state = CPDB_PROG_IDLE;
+    /* The program's objects stay as they are until the process ends:
+       no collection frees them behind the prompt's back. */
+    gc_pause(s);
+    if (how == CPDB_STOP_EXITED) {
+        s->exit_status = status;
+        report_exit(s, CPDB_STOP_EXITED, status);
+    }
+    else if (s->request == CPDB_REQ_KILL) {
+        report_exit(s, CPDB_STOP_KILLED, 0);
+    }
+    for (;;) {
+        if (s->request == CPDB_REQ_RUN) {
+            cpdb_session_reexec(s, 0);  /* returns only when it failed */
+        }
+        else if (s->request == CPDB_REQ_QUIT) {
+            cpdb_session_leave(s);
+        }
+        idle(s);
+        if (s->request == CPDB_REQ_NONE) {
+            s->request = CPDB_REQ_QUIT;     /* a host's on_idle is done */
+        }
+    }
+}
+
 int
 cpdb_session_run(CpdbSession *s, unsigned flags)
 {
-    int started_once = 0;
+    /* after a restart, a program that cannot start (its file is gone)
+       leaves the prompt, as it did before the restart */
+    int started_once = s->restarted;
     for (;;) {
         int status;
         CpdbRunOutcome outcome;
         CpdbRunResult r;
-        CpdbHooks hooks;
 
-        cpdb_hooks_install(s, &hooks);
+        hooks_on(s);
         cpdb_program_run(s, flags, &r);
         outcome = r.outcome;
         status = r.status;
@@ -590,7 +675,7 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
             outcome = cpdb_session_post_mortem(s, r.uncaught);
             Py_CLEAR(r.uncaught);
         }
-        cpdb_hooks_remove(s, &hooks);
+        hooks_off(s);
         if (r.why != NULL) {
             /* Why it did not start: the front-end hears of it now, and a
                host that called cpdb_run_file reads it after. */
@@ -611,6 +696,9 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
             return CPDB_E_QUIT;
         }
         else if (outcome == CPDB_RUN_EXITED) {
+            if (s->opts.own_process) {
+                cpdb_program_exit_work(s);
+            }
             s->exit_status = status;
             report_exit(s, CPDB_STOP_EXITED, status);
         }
@@ -618,16 +706,25 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         if (outcome == CPDB_RUN_KILLED && s->request == CPDB_REQ_KILL) {
             report_exit(s, CPDB_STOP_KILLED, 0);
         }
-        if (s->request == CPDB_REQ_QUIT) {
-            return CPDB_E_QUIT;
-        }
-        if (s->request != CPDB_REQ_RUN) {
-            if (!(flags & CPDB_RUN_KEEP_PROMPT)) {
+        for (;;) {
+            /* The program has ended: quitting finalizes the interpreter
+               (main.c), as the end of python3 does, and so does a
+               restart before it executes cpdb again. */
+            if (s->request == CPDB_REQ_QUIT) {
+                return CPDB_E_QUIT;
+            }
+            if (s->request == CPDB_REQ_RUN) {
+                if (!s->opts.own_process) {
+                    break;              /* again in this process */
+                }
+                cpdb_session_reexec(s, 1);  /* returns only if it failed */
+            }
+            else if (!(flags & CPDB_RUN_KEEP_PROMPT)) {
                 return CPDB_OK;
             }
             idle(s);
-            if (s->request != CPDB_REQ_RUN) {
-                return CPDB_E_QUIT;
+            if (s->request == CPDB_REQ_NONE) {
+                s->request = CPDB_REQ_QUIT;     /* on_idle is done */
             }
         }
         s->request = CPDB_REQ_NONE;

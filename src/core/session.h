@@ -10,6 +10,8 @@
 #include "base/util.h"
 #include "core/breakpoints.h"
 #include "core/frames.h"
+#include "core/hooks.h"
+#include "core/process.h"
 #include "core/program.h"
 #include "core/source.h"
 #include "core/stepper.h"
@@ -61,10 +63,13 @@ struct CpdbSession {
     int stop_bp;            /* breakpoint of the current stop, or 0 */
     PyObject *stop_value;   /* strong: return value at --Return--, or the
                                exception at an exception stop; or NULL */
+    PyObject *stop_old_value;   /* strong: the value before, at a
+                                   watchpoint stop; or NULL */
     int at_stop;            /* a stop is being handled */
     int resumed;            /* a resume operation was chosen at it */
 
     PyObject *history;      /* strong list: $1, $2, ... */
+    PyObject *convenience;  /* strong dict: $name -> value (eval.c) */
     long stop_serial;       /* counts stops */
     long eval_serial;       /* counts the Python run at a stop: the heap
                                snapshot is retaken after it */
@@ -86,6 +91,19 @@ struct CpdbSession {
     PyObject *kill_exc;     /* strong: exception class that unwinds */
     PyObject *trace_marker; /* strong: put in f_trace of followed frames */
     CpdbHeap heap;          /* snapshot of the current stop, if taken */
+
+    /* Ending and restarting (process.c). */
+    CpdbHooks hooks;        /* installed for the run under way */
+    int hooks_on;
+    CpdbProcess process;    /* the process at start (own_process) */
+    CpdbRedirects redir;    /* the program's standard streams */
+    long history_dropped;   /* $1..$N belonged to an earlier process */
+    int restarted;          /* this process was made by "run" */
+    /* Set by the front-end of an own_process session: its state as
+       commands for the process a restart makes (malloc'd text), and
+       the exit status of cpdb when it quits (given the program's). */
+    char *(*save_state)(CpdbSession *s);
+    int (*final_status)(CpdbSession *s, int status);
 };
 
 /* A session without a front-end: the caller sets s->cb (every member)
@@ -134,6 +152,15 @@ int cpdb_session_run(CpdbSession *s, unsigned flags);
 /* Whether the front-end has chosen how the stopped program goes on (or
    asked to end or restart it): the prompt stops reading then. */
 int cpdb_session_should_resume(const CpdbSession *s);
+
+/* own_process: the program's code must never run again (kill, quit,
+   run, os._exit): tracing and hooks go off right here, how the program
+   ended is reported (how: CPDB_STOP_KILLED, or CPDB_STOP_EXITED with
+   status), and the front-end's idle prompt runs nested until it quits
+   (cpdb_session_leave) or runs the program again
+   (cpdb_session_reexec).  Never returns. */
+_Noreturn void cpdb_session_end_here(CpdbSession *s, CpdbStopReason how,
+                                     int status);
 
 /* Raise the kill exception so the program unwinds.  Return -1. */
 int cpdb_session_raise_kill(CpdbSession *s);

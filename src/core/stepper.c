@@ -23,6 +23,7 @@
 #include "core/eval.h"
 #include "core/frames.h"
 #include "core/session.h"
+#include "core/watch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -258,7 +259,8 @@ cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code)
     CpdbStepper *st = &s->step;
     return (PyObject *)code == st->stop_code
            || (PyObject *)code == st->return_code
-           || cpdb_bp_code_has_breaks(&s->bps, code);
+           || cpdb_bp_code_has_breaks(&s->bps, code)
+           || (s->bps.n_watches && cpdb_watch_wants_code(&s->bps, code));
 }
 
 int
@@ -271,6 +273,9 @@ cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
     }
     if (st->kind == STOP_IN_FRAME && (PyObject *)frame == st->stopframe
         && st->stoplineno != -1) {
+        return 1;
+    }
+    if (s->bps.n_watches && cpdb_watch_wants_frame(&s->bps, frame)) {
         return 1;
     }
     return cpdb_bp_code_has_breaks(&s->bps, code);
@@ -296,7 +301,69 @@ static int
 stop(CpdbSession *s, PyFrameObject *frame, CpdbStopReason reason, int bp,
      PyObject *value, const char *cond_error)
 {
+    int gone = s->step.watch_gone;
+    if (gone) {
+        /* The first stop after a watched frame returned says so: as its
+           reason when it is the stop that return asked for. */
+        s->step.watch_gone = 0;
+        if (reason == CPDB_STOP_STEP) {
+            reason = CPDB_STOP_WATCH_SCOPE;
+            bp = gone;
+        }
+        else {
+            cpdb_session_message(s, CPDB_WATCH_GONE_TEXT, gone);
+        }
+    }
     return cpdb_session_stop(s, frame, reason, bp, value, cond_error);
+}
+
+/* A line event of a watched frame: stop when a watchpoint's value
+   changed.  Return: 1 after a stop (*rc its outcome), else 0. */
+static int
+check_watches(CpdbSession *s, PyFrameObject *frame, int *rc)
+{
+    PyObject *old, *now;
+    int number = cpdb_watch_check(s, frame, &old, &now);
+    if (number == 0) {
+        return 0;
+    }
+    Py_XSETREF(s->stop_old_value, old);
+    *rc = stop(s, frame, CPDB_STOP_WATCH, number, now, NULL);
+    Py_CLEAR(s->stop_old_value);    /* the stop is over (or never came) */
+    Py_XDECREF(now);
+    return 1;
+}
+
+/* A watched frame returns for good: a change its last line made stops
+   here first; then its watchpoints are deleted, and (as gdb does) the
+   program stops in the caller, at its next line, when nothing else was
+   going to stop it.  Return 0, or -1 to unwind (kill at the stop). */
+static int
+leave_watched_frame(CpdbSession *s, PyFrameObject *frame)
+{
+    PyFrameObject *back;
+    int gone, rc = 0;
+    if (cpdb_frame_is_yielding(frame)) {
+        return 0;
+    }
+    if (check_watches(s, frame, &rc) && rc < 0) {
+        return rc;
+    }
+    if ((gone = cpdb_watch_leave(s, frame)) == 0) {
+        return 0;
+    }
+    back = PyFrame_GetBack(frame);                      /* new or NULL */
+    if (back == NULL) {
+        cpdb_session_message(s, CPDB_WATCH_GONE_TEXT, gone);
+        return 0;
+    }
+    s->step.watch_gone = gone;
+    if (s->step.kind == STOP_NOWHERE) {
+        mark_traced(s, back);
+        set_stopinfo(s, STOP_IN_FRAME, back, NULL, 0);
+    }
+    Py_DECREF(back);
+    return 0;
 }
 
 /* A breakpoint's condition runs in the frame, as Python typed at the
@@ -332,6 +399,9 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
     }
     at_entry = (PyObject *)frame == st->entry_frame;
     st->entry_frame = NULL;
+    if (s->bps.n_watches && check_watches(s, frame, &rc)) {
+        return rc;
+    }
     if (cpdb_bp_code_has_breaks(&s->bps, code)) {
         CpdbBpEval eval = {eval_condition, s};
         bp = cpdb_bp_check(&s->bps, frame, code, lineno, at_entry, &eval,
@@ -383,6 +453,9 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
     CpdbStepper *st = &s->step;
     if (st->wait_for_main) {
         return 0;
+    }
+    if (s->bps.n_watches && leave_watched_frame(s, frame) < 0) {
+        return -1;
     }
     if ((stop_here(st, frame) || (PyObject *)frame == st->returnframe)
         && is_traced(s, frame)) {
@@ -508,9 +581,13 @@ client_wants_lines(void *ctx, PyFrameObject *frame, PyCodeObject *code)
 static int
 client_is_stepping(void *ctx)
 {
-    CpdbStepper *st = &((CpdbSession *)ctx)->step;
+    CpdbSession *s = ctx;
+    CpdbStepper *st = &s->step;
+    /* A watchpoint needs the return of its frame too: the stepping
+       regime, where events of code nobody follows are disabled. */
     return st->kind != STOP_NOWHERE || st->wait_for_main || st->interrupt
-           || st->returnframe != NULL;
+           || st->returnframe != NULL
+           || (s->bps.n_watches && cpdb_watch_active(&s->bps));
 }
 
 static int

@@ -30,6 +30,8 @@ typedef struct CpdbStepper {
     const char *main_path;  /* borrowed: owned by the session's program */
     int finishing;          /* the running command is finish/return */
     int interrupt;          /* Ctrl-C asked for a stop */
+    int watch_gone;         /* a watchpoint whose frame returned: the
+                               next stop says so (its number), or 0 */
     PyObject *entry_frame;  /* identity only, never dereferenced: the
                                frame whose call event came last and which
                                has had no line event yet */
@@ -63,12 +65,14 @@ void cpdb_step_set_continue(CpdbSession *s);
    Ctrl-C, the generator rule of next/finish): backends must then deliver
    every event. */
 int cpdb_step_wants_all(CpdbSession *s);
-/* Whether frames of this code may need events: it holds a breakpoint, or
-   it is the code of the frame that next/until/finish watch. */
+/* Whether frames of this code may need events: it holds a breakpoint,
+   it is the code of the frame that next/until/finish watch, or that of
+   a watchpoint's frame. */
 int cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code);
 
 /* Whether frames of this code need line events now: it holds a
-   breakpoint, or the stepper may stop in it. */
+   breakpoint, the stepper may stop in it, or it is a watchpoint's
+   frame. */
 int cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
                           PyCodeObject *code);
 

@@ -34,12 +34,14 @@ typedef struct CpdbTraceClient {
                     PyObject *arg);
     /* Every frame needs events now (step, the start, Ctrl-C). */
     int (*wants_all)(void *ctx);
-    /* Frames of this code may need events: a breakpoint in it, or the
-       code of the frame next/until/finish watch. */
+    /* Frames of this code may need events: a breakpoint in it, the
+       code of the frame next/until/finish watch, or of a watchpoint's
+       frame. */
     int (*wants_code)(void *ctx, PyCodeObject *code);
     /* This frame needs line events now. */
     int (*wants_lines)(void *ctx, PyFrameObject *frame, PyCodeObject *code);
-    /* The engine may stop outside breakpoints (anything but continue). */
+    /* The engine may stop outside breakpoints (anything but continue,
+       or a watchpoint: it needs the return of its frame). */
     int (*is_stepping)(void *ctx);
     /* While stepping: frames of this code can stop. */
     int (*code_matters)(void *ctx, PyCodeObject *code);

@@ -283,7 +283,8 @@ first_stop(CpdbSession *s, const CpdbStop *stop, Host *h)
     OK(command_says(s, "bt", CPDB_OK, "#1   <module> () at "),
        "the backtrace has the module frame");
     OK(command_says(s, "frobnicate", CPDB_E_COMMAND,
-                    "Undefined command: \"frobnicate\".  Try \"help\"."),
+                    "Undefined command or name: \"frobnicate\".  "
+                    "Try \"help\"."),
        "a failed command: CPDB_E_COMMAND, and its error in the output");
     text_clear(&h->out);
     text_clear(&h->err);

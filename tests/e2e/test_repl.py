@@ -55,7 +55,8 @@ def test_pdb_short_names():
 
 def test_undefined_command():
     r = step_run(["xyzzy", "frobnicate now", "n"])
-    assert error_lines(r) == ['Undefined command: "xyzzy".  Try "help".',
+    assert error_lines(r) == ['Undefined command or name: "xyzzy".  '
+                              'Try "help".',
                               'Undefined command: "frobnicate".  Try '
                               '"help".'], r
     assert after(r, "xyzzy") == [] and after(r, "frobnicate now") == []

@@ -3,6 +3,7 @@
    the check at a line with conditions, ignore counts, hits and function
    breakpoints, on code objects compiled from a file written here. */
 #include "core/breakpoints.h"
+#include "core/watch.h"
 #include "base/compat.h"
 #include "base/util.h"
 #include "tap.h"
@@ -164,6 +165,36 @@ main(void)
        "one id per file, shared by breakpoints and code objects");
     OK(n_changes == 9, "the owner heard of every change: 4 adds, 3 "
        "deletes, 2 changes (%d)", n_changes);
+
+    /* A function breakpoint fires only in the code of its function
+       (co_firstlineno, co_name): not where a one-line def runs. */
+    b2 = cpdb_bp_add(&t, path, 6, "g", NULL, NULL, 0);
+    cpdb_bp_set_function_code(&t, b2, 5, "g");
+    OK(cpdb_bp_code_has_breaks(&t, g)
+       && cpdb_bp_code_has_function_break(&t, g),
+       "a function breakpoint is in its own code");
+    cpdb_bp_set_function_code(&t, b2, 5, "h");
+    OK(!cpdb_bp_code_has_breaks(&t, g)
+       && cpdb_bp_check(&t, (PyFrameObject *)frame, g, 6, 1, &eval, &err,
+                        &temporary) == 0,
+       "and in no other code on its line");
+    cpdb_bp_delete(&t, b2->number);
+
+    /* A watchpoint is a record without a file: numbered with the
+       others, counted, and passed by every location question. */
+    {
+        CpdbWatch *w = cpdb_xcalloc(1, sizeof *w);
+        CpdbBreakpoint *wb = cpdb_bp_add_watch(&t, w);
+        OK(wb->number == 6 && t.n_watches == 1 && wb->watch == w
+           && cpdb_bp_find(&t, 6) == wb,
+           "a watchpoint takes the next number (%d)", wb->number);
+        OK(!cpdb_bp_line_has_break(&t, f, 0)
+           && cpdb_bp_check(&t, (PyFrameObject *)frame, g, 0, 1, &eval,
+                            &err, &temporary) == 0,
+           "no location matches a watchpoint");
+        OK(cpdb_bp_delete(&t, 6) == 0 && t.n_watches == 0,
+           "deleting it frees its watch and counts it out");
+    }
 
     cpdb_bp_table_fini(&t);
     Py_XDECREF(frame);

@@ -153,17 +153,21 @@ main(void)
             "info", "cycles", "types", "instances", "refs", "leaks", NULL
         };
         static const char *const info[] = {
-            "breakpoints", "locals", "frame", "display", "source", "trace",
-            "gc", "program", NULL
+            "breakpoints", "watchpoints", "locals", "frame", "display",
+            "source", "trace", "gc", "program", NULL
         };
         subcommands("gc", gc, 15);
-        subcommands("info", info, 10);
+        subcommands("info", info, 11);
     }
 
     lookup("break", CMD_LOOKUP_FOUND, "break");
     lookup("b", CMD_LOOKUP_FOUND, "break");
     lookup("br", CMD_LOOKUP_FOUND, "break");
     lookup("cont", CMD_LOOKUP_FOUND, "continue");
+    /* A prefix of an alias when no name starts so (pdb's "ret"). */
+    lookup("ret", CMD_LOOKUP_FOUND, "finish");
+    lookup("retu", CMD_LOOKUP_FOUND, "finish");
+    lookup("wh", CMD_LOOKUP_FOUND, "whatis");
     lookup("c", CMD_LOOKUP_FOUND, "continue");
     lookup("n", CMD_LOOKUP_FOUND, "next");
     lookup("s", CMD_LOOKUP_FOUND, "step");

@@ -1,4 +1,5 @@
-/* Rewriting value-history references ($N, $, $$, $$N). */
+/* Rewriting value-history references ($N, $, $$, $$N) and convenience
+   variables ($name), and turning them back in messages. */
 #include "core/eval.h"
 #include "tap.h"
 
@@ -29,6 +30,14 @@ refused(const char *text, long len)
     free(got);
 }
 
+static void
+public_names(const char *text, const char *want)
+{
+    char *got = cpdb_eval_public_names(text);
+    STR_EQ(got, want, "public names of \"%s\"", text);
+    free(got);
+}
+
 int
 main(void)
 {
@@ -42,6 +51,17 @@ main(void)
     check("x  # $1", 1, "x  ", 0);
     check("'it\\'s $1' + $1", 1, "'it\\'s $1' + __cpdb_h1__", 1);
     check("plain", 0, "plain", 0);
+    check("$base + $1", 1, "__cpdb_v_base__ + __cpdb_h1__", 1);
+    check("$_x9", 0, "__cpdb_v__x9__", 0);
+    check("'$base'", 0, "'$base'", 0);
+    public_names("name '__cpdb_h12__' is not defined",
+                 "name '$12' is not defined");
+    public_names("__cpdb_v_base__ + __cpdb_v__x__", "$base + $_x");
+    public_names("__cpdb_h__ __cpdb_v___", "__cpdb_h__ __cpdb_v___");
+    OK(cpdb_conv_name_valid("a_1", 3) && cpdb_conv_name_valid("_", 1)
+       && !cpdb_conv_name_valid("1a", 2) && !cpdb_conv_name_valid("", 0)
+       && !cpdb_conv_name_valid("a-b", 3),
+       "convenience variable names are identifiers");
     refused("$1", 0);
     refused("$4", 3);
     refused("$$5", 3);
