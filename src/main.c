@@ -290,9 +290,9 @@ start_python(const Args *a)
    session themselves, and an exit status of 130 says what the program
    did. */
 static void
-die_of_signal(int sig, const Args *a)
+die_of_signal(int sig, const Args *a, int interactive)
 {
-    if (sig == 0 || (!a->opts.batch && isatty(STDIN_FILENO))) {
+    if (sig == 0 || (!a->opts.batch && interactive)) {
         return;
     }
     fflush(stdout);
@@ -306,7 +306,7 @@ main(int argc, char **argv)
 {
     Args a;
     CpdbSession *s;
-    int i, rc, status, sig;
+    int i, rc, status, sig, interactive = isatty(STDIN_FILENO);
 
     memset(&a, 0, sizeof a);
     /* CPDB_BACKEND picks the trace backend for a whole session (the test
@@ -377,7 +377,7 @@ main(int argc, char **argv)
     free(a.cmds);
     free(a.head);
     if (status == 128 + sig) {
-        die_of_signal(sig, &a);
+        die_of_signal(sig, &a, interactive);
     }
     return status;
 }

@@ -270,7 +270,11 @@ def test_uncaught_keyboard_interrupt_ends_cpdb_by_sigint(tmp_path):
     assert "Program exited with status 130." in r.out, r
     assert r.rc == -signal.SIGINT, r
     assert r.err.rstrip().endswith("KeyboardInterrupt"), r
-    # --batch, even with a terminal-less end at post-mortem.
+    # Input ends, or quit, in post-mortem.
+    for commands in (["continue"], ["continue", "quit"]):
+        r = run_cpdb([str(prog)], commands)
+        assert r.rc == -signal.SIGINT, (commands, r)
+    # --batch, its commands run.
     r = run_cpdb(["--batch", "-ex", "continue", str(prog)])
     assert "before" in r.out, r
     assert r.rc == -signal.SIGINT, r
