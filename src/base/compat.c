@@ -9,6 +9,7 @@
 #endif
 
 #include "base/compat.h"
+#include "base/stack.h"
 
 #include <opcode.h>
 
@@ -435,8 +436,39 @@ typedef struct _PyInterpreterFrame EvalFrame;
 typedef PyFrameObject EvalFrame;
 #endif
 
+static PyObject *run_gated(PyThreadState *tstate, EvalFrame *frame,
+                           int throwflag);
+
+/* gated_eval's arguments, to run it on a new stack segment. */
+typedef struct DeepEval {
+    PyThreadState *tstate;
+    EvalFrame *frame;
+    int throwflag;
+} DeepEval;
+
+static void *
+deep_eval(void *arg)
+{
+    DeepEval *d = arg;
+    return run_gated(d->tstate, d->frame, d->throwflag);
+}
+
+/* Each frame the hook runs is a C call (python 3.11 makes none for a
+   Python-to-Python call): where the thread's stack ends, the frame goes
+   on on more stack (stack.h), so that a recursion python runs runs. */
 static PyObject *
 gated_eval(PyThreadState *tstate, EvalFrame *frame, int throwflag)
+{
+    if (cpdb_stack_is_low()) {
+        DeepEval d = {tstate, frame, throwflag};
+        return cpdb_stack_call(deep_eval, &d);
+    }
+    return run_gated(tstate, frame, throwflag);
+}
+
+/* The hook's work, on whatever stack it runs. */
+static inline PyObject *
+run_gated(PyThreadState *tstate, EvalFrame *frame, int throwflag)
 {
     PyObject *result;
     int state;
