@@ -217,6 +217,21 @@ parse_args(int argc, char **argv, Args *a)
     return 0;
 }
 
+/* Free what parse_args took: the -ex/-x list, the -x names and the
+   options kept for a restart. */
+static void
+free_args(Args *a)
+{
+    int i;
+    for (i = 0; i < a->n_cmds; i++) {
+        if (a->cmds[i][0] == '@') {
+            free((char *)a->cmds[i]);
+        }
+    }
+    free(a->cmds);
+    free(a->head);
+}
+
 /* sys.orig_argv as python3 would have it: python, then the script (or
    -m MODULE) and its arguments. */
 static PyStatus
@@ -315,10 +330,12 @@ main(int argc, char **argv)
     a.opts.backend = getenv("CPDB_BACKEND");
     rc = parse_args(argc, argv, &a);
     if (rc != 0) {
+        free_args(&a);
         return rc < 0 ? 2 : 0;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (start_python(&a) < 0) {
+        free_args(&a);
         return 1;
     }
     /* This program owns its process: kill and quit never unwind the
@@ -328,6 +345,7 @@ main(int argc, char **argv)
     s = cpdb_session_new(&a.opts);
     if (s == NULL) {
         fprintf(stderr, "cpdb: cannot create the debugger session\n");
+        free_args(&a);
         return 1;
     }
     if (!a.opts.quiet) {
@@ -339,6 +357,7 @@ main(int argc, char **argv)
             if (cpdb_session_queue_file(s, a.cmds[i] + 1) < 0) {
                 cpdb_session_free(s);
                 Py_FinalizeEx();
+                free_args(&a);
                 return 1;
             }
         }
@@ -369,13 +388,7 @@ main(int argc, char **argv)
     if (Py_FinalizeEx() < 0 && status == 0) {
         status = 120;
     }
-    for (i = 0; i < a.n_cmds; i++) {
-        if (a.cmds[i][0] == '@') {
-            free((char *)a.cmds[i]);
-        }
-    }
-    free(a.cmds);
-    free(a.head);
+    free_args(&a);
     if (status == 128 + sig) {
         die_of_signal(sig, &a, interactive);
     }

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 
@@ -150,6 +151,20 @@ def e2e_tests(name, bdir, python_exe, env, jobs, extra_args):
     return passed, failed
 
 
+def sanitizer_reports(folder, name):
+    """Log and remove the sanitizer reports written to folder (None: not
+    a sanitizer run).  Return: how many processes wrote one."""
+    if folder is None:
+        return 0
+    found = sorted(glob.glob(os.path.join(folder, "report.*")))
+    for path in found:
+        with open(path, errors="replace") as f:
+            text = f.read()
+        log("  sanitizer report [%s] (%s):\n%s" % (name, path, text[:4000]))
+        os.unlink(path)
+    return len(found)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--python", action="append", default=[],
@@ -182,12 +197,23 @@ def main():
             total_fail += 1
             continue
         run_env = dict(env)
+        reports = None
         if extra:
-            run_env["ASAN_OPTIONS"] = ("detect_leaks=0:abort_on_error=0:"
+            # LeakSanitizer on: what cpdb's C code loses fails the run.
+            # Its reports (and any other sanitizer report) go to files,
+            # as a test that does not look at cpdb's exit status would
+            # not see them.
+            reports = tempfile.mkdtemp(prefix="cpdb-sanitizer-")
+            run_env["ASAN_OPTIONS"] = ("detect_leaks=1:abort_on_error=0:"
                                        "halt_on_error=1:exitcode=99")
+            run_env["LSAN_OPTIONS"] = (
+                "suppressions=%s:print_suppressions=0:log_path=%s"
+                % (os.path.join(ROOT, "tests", "lsan.supp"),
+                   os.path.join(reports, "report")))
             run_env["UBSAN_OPTIONS"] = ("print_stacktrace=1:"
                                         "halt_on_error=1:exitcode=98")
         up, uf = unit_tests(bdir, run_env)
+        uf += sanitizer_reports(reports, name + " unit")
         log("  %s: unit %d passed, %d failed" % (name, up, uf))
         total_pass += up
         total_fail += uf
@@ -199,6 +225,7 @@ def main():
             benv = dict(run_env, CPDB_BACKEND=backend)
             ep, ef = e2e_tests("%s/%s" % (name, backend), bdir, exe, benv,
                                args.jobs, args.pytest_args)
+            ef += sanitizer_reports(reports, "%s/%s" % (name, backend))
             log("  %s, %s backend: e2e %d passed, %d failed (%.0f s)"
                 % (name, backend, ep, ef, time.time() - t0))
             total_pass += ep

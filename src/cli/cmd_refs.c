@@ -26,6 +26,7 @@ gc_refs(CpdbSession *s, const char *args)
 {
     PyObject *o = cpdb_gc_resolve(s, args);
     CpdbObjectArray c = {NULL, 0, 0};
+    CpdbHeapContext ctx;
     size_t i;
     char *brief;
     if (o == NULL) {
@@ -44,7 +45,9 @@ gc_refs(CpdbSession *s, const char *args)
         }
         PyErr_Clear();
     }
-    cpdb_refs_referents(o, &c);
+    cpdb_session_heap_context(s, &ctx);
+    cpdb_refs_referents(&ctx, o, &c);
+    cpdb_heap_context_fini(&ctx);
     cpdb_out(s, "%s refers to %zu object%s%s\n", brief, c.n,
              c.n == 1 ? "" : "s", c.n ? ":" : ".");
     for (i = 0; i < c.n; i++) {

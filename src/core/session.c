@@ -72,6 +72,12 @@ cpdb_session_create(const CpdbOptions *opts)
         s->opts.backend = NULL;     /* not kept: the caller's string */
     }
     s->history = PyList_New(0);
+    if (s->history != NULL) {
+        /* Out of the program's reach (gc.get_objects, get_referrers): an
+           untracked list still holds its values, and to the collector it
+           is a root outside the heap, so they stay alive. */
+        PyObject_GC_UnTrack(s->history);
+    }
     s->convenience = PyDict_New();
     s->kill_exc = PyErr_NewException("cpdb.Kill", PyExc_BaseException,
                                      NULL);

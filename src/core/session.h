@@ -68,7 +68,8 @@ struct CpdbSession {
     int at_stop;            /* a stop is being handled */
     int resumed;            /* a resume operation was chosen at it */
 
-    PyObject *history;      /* strong list: $1, $2, ... */
+    PyObject *history;      /* strong list: $1, $2, ...; untracked by
+                               the collector */
     PyObject *convenience;  /* strong dict: $name -> value (eval.c) */
     long stop_serial;       /* counts stops */
     long eval_serial;       /* counts the Python run at a stop: the heap

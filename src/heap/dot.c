@@ -114,6 +114,7 @@ cpdb_dot_text(const CpdbDotGraph *g)
 typedef struct Draw {
     CpdbHeap *h;                /* borrowed: with its reverse edges, for
                                    backrefs */
+    const CpdbHeapContext *ctx; /* borrowed: cpdb's objects, left out */
     const CpdbDotOptions *opt;
     CpdbDotGraph *g;
 } Draw;
@@ -157,7 +158,7 @@ neighbours(Draw *d, PyObject *cur, CpdbObjectArray *out)
 {
     size_t i, kept = 0;
     if (!d->opt->backrefs) {
-        cpdb_refs_referents(cur, out);
+        cpdb_refs_referents(d->ctx, cur, out);
         return;
     }
     cpdb_refs_referrer_objects(d->h, cur, out);
@@ -279,6 +280,7 @@ cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
         return -1;
     }
     d.h = h;
+    d.ctx = ctx;
     d.opt = opt;
     d.g = g;
     graph_add(g, o, 0);

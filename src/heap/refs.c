@@ -37,10 +37,30 @@ collect_visit(PyObject *o, void *arg)
     return 0;
 }
 
-void
-cpdb_refs_referents(PyObject *o, CpdbObjectArray *out)
+/* What collect_visit needs to leave cpdb's objects out. */
+typedef struct Referents {
+    const CpdbHeapContext *ctx;
+    CpdbObjectArray *out;
+} Referents;
+
+static int
+referent_visit(PyObject *o, void *arg)
 {
-    cpdb_heap_referents(o, collect_visit, out);
+    Referents *r = arg;
+    if (r->ctx != NULL && cpdb_heap_is_own(r->ctx, o)) {
+        return 0;
+    }
+    return collect_visit(o, r->out);
+}
+
+void
+cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
+                    CpdbObjectArray *out)
+{
+    Referents r;
+    r.ctx = ctx;
+    r.out = out;
+    cpdb_heap_referents(o, referent_visit, &r);
 }
 
 void

@@ -20,8 +20,10 @@ typedef CPDB_ARRAY(PyObject *) CpdbObjectArray;
 void cpdb_refs_array_fini(CpdbObjectArray *a);
 
 /* What o refers to (what tp_traverse reports), each object once, in the
-   order met, appended to out. */
-void cpdb_refs_referents(PyObject *o, CpdbObjectArray *out);
+   order met, appended to out; cpdb's own objects (ctx, may be NULL)
+   left out: a frame's f_trace is cpdb's marker, not the program's. */
+void cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
+                         CpdbObjectArray *out);
 
 /* The tracked objects that refer to o, each once, in the order of h's
    reverse edges (which must be built), appended to out; none when h
