@@ -11,6 +11,7 @@
 #include "base/stack.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -160,6 +161,9 @@ trampoline(void)
     __sanitizer_finish_switch_fiber(NULL, &c->from_bottom, &c->from_size);
 #endif
     c->result = c->fn(c->arg);
+    /* The way back restores the signal mask saved on the way here: give
+       it the one the call left, which the program may have changed. */
+    pthread_sigmask(SIG_SETMASK, NULL, &c->back.uc_sigmask);
 #ifdef CPDB_ASAN
     __sanitizer_start_switch_fiber(NULL, c->from_bottom, c->from_size);
 #endif

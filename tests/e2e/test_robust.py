@@ -272,11 +272,32 @@ def test_gc_refs_of_a_frame_leaves_cpdbs_trace_function_out(tmp_path):
         f()
         """))
     r = run_cpdb([prog], ["break 3", "continue",
-                          "p sys._getframe().f_back", "gc refs $1",
-                          "p $1.f_trace is not None", "continue"])
+                          "p sys._getframe().f_back",
+                          "p $1.f_trace is not None", "gc refs $1",
+                          "continue"])
     # The frame is traced (its f_trace is cpdb's marker), yet the heap
     # commands do not list the marker as what the frame refers to.
     assert after(r, "p $1.f_trace is not None") == ["$2 = True"], r
     refs = after(r, "gc refs $1")
     assert refs and refs[0].startswith("frame f() at line 3 refers to"), r
     assert not any("cpdb" in line for line in refs), r
+
+
+def test_signal_mask_set_deep_in_a_recursion_stays(tmp_path):
+    """Deep frames run on a stack segment of their own: coming back from
+    it keeps the signal mask the program set there."""
+    prog = write(tmp_path, "mask.py", textwrap.dedent("""\
+        import signal, sys
+        sys.setrecursionlimit(25000)
+        def f(n):
+            if n == 0:
+                signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+                return 0
+            return 1 + f(n - 1)
+        f(20000)
+        print("blocked", signal.SIGUSR1 in
+              signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        """))
+    r = run_cpdb([prog], ["continue"])
+    assert after(r, "continue") == ["blocked True",
+                                    "Program exited with status 0."], r
