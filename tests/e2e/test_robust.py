@@ -3,6 +3,7 @@ in others), memory per stop over many stops, and cpdb's own objects kept
 out of the program's and the heap commands' sight."""
 
 import os
+import signal
 import subprocess
 import textwrap
 import threading
@@ -301,3 +302,68 @@ def test_signal_mask_set_deep_in_a_recursion_stays(tmp_path):
     r = run_cpdb([prog], ["continue"])
     assert after(r, "continue") == ["blocked True",
                                     "Program exited with status 0."], r
+
+
+DEEP_SPIN = """\
+import sys, time
+sys.setrecursionlimit(25000)
+def f(n):
+    if n == 0:
+        print("at the bottom", flush=True)
+        %s
+    return 1 + f(n - 1)
+f(20000)
+"""
+
+
+def spawn_on_a_terminal(prog):
+    pexpect = pytest.importorskip("pexpect")
+    env = dict(os.environ, NO_COLOR="1", TERM="xterm")
+    env.pop("PYTHONPATH", None)
+    return pexpect.spawn(CPDB, ["-q", "-nx", prog], env=env,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                          signal.SIG_DFL),
+                         encoding="utf-8", timeout=15)
+
+
+def test_ctrl_c_stops_a_program_deep_in_a_recursion(tmp_path):
+    """20,000 frames deep the program runs on a stack segment of cpdb's:
+    Ctrl-C stops it there, and the stack reads as usual."""
+    prog = write(tmp_path, "deepspin.py",
+                 DEEP_SPIN % "while True: n += 0")
+    c = spawn_on_a_terminal(prog)
+    try:
+        c.expect_exact("(cpdb) ")
+        c.sendline("continue")
+        c.expect_exact("at the bottom")
+        time.sleep(0.3)
+        c.sendintr()
+        c.expect(r"> .*deepspin\.py\(6\)f\(\)")
+        c.expect_exact("(cpdb) ")
+        c.sendline("p n, len(__import__('traceback').extract_stack())")
+        c.expect(r"\(0, 2000[23]\)")
+        c.expect_exact("(cpdb) ")
+        c.sendline("kill")
+        c.expect_exact("(cpdb) ")
+    finally:
+        c.close(force=True)
+
+
+def test_ctrl_c_twice_interrupts_a_sleep_deep_in_a_recursion(tmp_path):
+    prog = write(tmp_path, "deepsleep.py", DEEP_SPIN % "time.sleep(60)")
+    c = spawn_on_a_terminal(prog)
+    try:
+        c.expect_exact("(cpdb) ")
+        c.sendline("continue")
+        c.expect_exact("at the bottom")
+        time.sleep(0.3)
+        c.sendintr()
+        time.sleep(0.5)
+        c.sendintr()
+        c.expect_exact("KeyboardInterrupt")
+        c.expect(r"> .*deepsleep\.py\(6\)f\(\)")
+        c.expect_exact("(cpdb) ")
+        c.sendline("kill")
+        c.expect_exact("(cpdb) ")
+    finally:
+        c.close(force=True)
