@@ -153,16 +153,21 @@ def e2e_tests(name, bdir, python_exe, env, jobs, extra_args):
 
 def sanitizer_reports(folder, name):
     """Log and remove the sanitizer reports written to folder (None: not
-    a sanitizer run).  Return: how many processes wrote one."""
+    a sanitizer run).  Return: how many processes reported an error."""
     if folder is None:
         return 0
-    found = sorted(glob.glob(os.path.join(folder, "report.*")))
-    for path in found:
+    errors = 0
+    for path in sorted(glob.glob(os.path.join(folder, "report.*"))):
         with open(path, errors="replace") as f:
             text = f.read()
-        log("  sanitizer report [%s] (%s):\n%s" % (name, path, text[:4000]))
         os.unlink(path)
-    return len(found)
+        # Warnings alone (ASan's on swapcontext, which base/stack.c
+        # uses with the fiber annotations) are not errors.
+        if "ERROR:" in text or "runtime error:" in text:
+            errors += 1
+            log("  sanitizer report [%s] (%s):\n%s"
+                % (name, path, text[:4000]))
+    return errors
 
 
 def main():
@@ -230,6 +235,8 @@ def main():
                 % (name, backend, ep, ef, time.time() - t0))
             total_pass += ep
             total_fail += ef
+        if reports is not None:
+            shutil.rmtree(reports, ignore_errors=True)
     log("total time %.0f s" % (time.time() - start))
     log("%d passed, %d failed" % (total_pass, total_fail))
     return 0 if total_fail == 0 else 1
