@@ -32,8 +32,11 @@
    commands, a repr that recurses in C (as deep as the recursion limit
    lets it), a C extension's own calls. */
 #define STACK_MARGIN ((size_t)1 << 20)
-/* About 500,000 Python frames of 3.11 with the hook each. */
+/* About 500,000 Python frames of 3.11 with the hook each; a quarter,
+   then a sixteenth, where the system will not reserve that much (strict
+   overcommit, a ulimit -v). */
 #define SEGMENT_SIZE ((size_t)256 << 20)
+#define SEGMENT_SIZE_MIN ((size_t)16 << 20)
 
 typedef struct Segment {
     struct Segment *inner;      /* the next one down, once mapped */
@@ -116,7 +119,7 @@ static Segment *
 inner_segment(void)
 {
     Segment **slot = stacks.cur ? &stacks.cur->inner : &stacks.first;
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), size;
     char *map;
     Segment *seg;
 
@@ -128,21 +131,26 @@ inner_segment(void)
         || pthread_setspecific(stacks_key, &stacks) != 0) {
         return NULL;
     }
-    map = mmap(NULL, SEGMENT_SIZE, PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
-               -1, 0);
-    if (map == MAP_FAILED) {
-        return NULL;
+    for (size = SEGMENT_SIZE;; size /= 4) {
+        map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+                   -1, 0);
+        if (map != MAP_FAILED) {
+            break;
+        }
+        if (size / 4 < SEGMENT_SIZE_MIN) {
+            return NULL;
+        }
     }
     /* An overflow of the segment itself faults at once. */
     if (mprotect(map, page, PROT_NONE) != 0) {
-        munmap(map, SEGMENT_SIZE);
+        munmap(map, size);
         return NULL;
     }
-    seg = (Segment *)(map + SEGMENT_SIZE) - 1;
+    seg = (Segment *)(map + size) - 1;
     seg->inner = NULL;
     seg->map = map;
-    seg->map_size = SEGMENT_SIZE;
+    seg->map_size = size;
     *slot = seg;
     return seg;
 }

@@ -66,7 +66,9 @@ subcommands(const char *prefix, const char *const *names, int n)
     }
     OK(n_dupes == saved_dupes, "\"%s\" subcommand names are unique", prefix);
     seen_from = 0;
-    n_seen = saved_seen;
+    while (n_seen > saved_seen) {
+        free((char *)seen[--n_seen]);
+    }
     OK(count == n, "\"%s\" has %d subcommands in its tables (got %d)",
        prefix, n, count);
     for (i = 0; names[i] != NULL; i++) {
