@@ -309,6 +309,26 @@ def test_signal_mask_set_deep_in_a_recursion_stays(tmp_path):
                                     "Program exited with status 0."], r
 
 
+
+def test_fork_deep_in_a_recursion(tmp_path):
+    """A child forked on cpdb's stack segment runs and exits there."""
+    prog = write(tmp_path, "deepfork.py", textwrap.dedent("""\
+        import os, sys
+        sys.setrecursionlimit(25000)
+        def f(n):
+            if n == 0:
+                pid = os.fork()
+                if pid == 0:
+                    print("child at the bottom", flush=True)
+                    os._exit(3)
+                return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            return f(n - 1)
+        print("child exited", f(20000))
+        """))
+    r = run_cpdb([prog], ["continue"])
+    assert after(r, "continue") == ["child at the bottom", "child exited 3",
+                                    "Program exited with status 0."], r
+
 DEEP_SPIN = """\
 import sys, time
 sys.setrecursionlimit(25000)
