@@ -47,6 +47,7 @@ cpdb_cli_queue_file(CpdbCli *c, const char *path, unsigned flags,
 {
     CpdbLines lines = {0};
     if (cpdb_cmdfile_read(path, flags, &lines, why) < 0) {
+        free(lines.items);      /* none appended, storage perhaps grown */
         return -1;
     }
     push_file(c, &lines);

@@ -628,6 +628,7 @@ cpdb_complete(CpdbSession *s, const char *line, int start, const char *text,
             c.items.items[j++] = c.items.items[i];
         }
     }
+    c.items.n = j;              /* the duplicates freed are not items */
     cpdb_array_push(&c.items, NULL);
     return c.items.items;
 }
