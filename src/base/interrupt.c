@@ -28,8 +28,45 @@ is_self_sent(const siginfo_t *info)
            && info->si_pid == getpid();
 }
 
-/* Only async-signal-safe calls: getpid, lock-free atomics, and the
-   chained handler, which is itself a signal handler. */
+static atomic_int escape_fd = -1;
+static atomic_int escape_armed;
+
+#define ESCAPE_WARN 3       /* unanswered presses before the warning */
+#define ESCAPE_END 5        /* ... and before cpdb ends */
+
+static void
+say(int fd, const char *text)
+{
+    ssize_t r = write(fd, text, strlen(text));
+    (void)r;
+}
+
+/* Python run at a stop has not answered n presses: warn, then end. */
+static void
+escape(int n)
+{
+    int fd = atomic_load(&escape_fd);
+    struct sigaction dfl;
+    if (fd < 0 || atomic_load(&escape_armed) <= 0) {
+        return;
+    }
+    if (n == ESCAPE_WARN) {
+        say(fd, "\ncpdb: the Python run at the prompt is inside one C call "
+            "that does not look at Ctrl-C.  Press Ctrl-C twice more to end "
+            "cpdb and the program.\n");
+    }
+    else if (n >= ESCAPE_END) {
+        say(fd, "\ncpdb: ended by Ctrl-C.\n");
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(SIGINT, &dfl, NULL);
+        kill(getpid(), SIGINT);     /* delivered when this handler returns */
+    }
+}
+
+/* Only async-signal-safe calls: getpid, write, sigaction, kill,
+   lock-free atomics, and the chained handler, which is itself a signal
+   handler. */
 static void
 on_sigint(int sig, siginfo_t *info, void *uctx)
 {
@@ -37,7 +74,8 @@ on_sigint(int sig, siginfo_t *info, void *uctx)
         atomic_fetch_add(&n_self, 1);
     }
     else {
-        atomic_fetch_add(&n_external, 1);
+        int n = atomic_fetch_add(&n_external, 1) + 1;
+        escape(n - atomic_load(&n_answered));
     }
     if (chained.sa_flags & SA_SIGINFO) {
         chained.sa_sigaction(sig, info, uctx);
@@ -131,4 +169,16 @@ cpdb_interrupt_clear(void)
     atomic_store(&n_external, 0);
     atomic_store(&n_answered, 0);
     atomic_store(&n_self, 0);
+}
+
+void
+cpdb_interrupt_set_escape_fd(int fd)
+{
+    atomic_store(&escape_fd, fd);
+}
+
+void
+cpdb_interrupt_escape_arm(int on)
+{
+    atomic_fetch_add(&escape_armed, on ? 1 : -1);
 }

@@ -43,6 +43,16 @@ int cpdb_interrupt_take_self(void);
 /* Forget both counts (a new command starts). */
 void cpdb_interrupt_clear(void);
 
+/* The way out of Python run at a stop that never looks at signals: a
+   single long C call (p sum(range(10**12))) cannot be interrupted safely,
+   so while such code runs (armed), the third unanswered Ctrl-C says so on
+   fd, and the fifth ends cpdb by SIGINT, as python3 would end.  fd: the
+   console's error stream, or -1 (a host without a terminal: no way
+   out). */
+void cpdb_interrupt_set_escape_fd(int fd);
+/* Python run at a stop begins (on = 1) or ends (on = 0); nests. */
+void cpdb_interrupt_escape_arm(int on);
+
 /* What a command stopped by Ctrl-C says. */
 #define CPDB_INTERRUPTED "Interrupted."
 

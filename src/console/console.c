@@ -3,6 +3,7 @@
    or line by line from a pipe or file (byte by byte, so that what
    follows a command stays in the pipe for the program's own reads). */
 #include "console/console.h"
+#include "base/interrupt.h"
 #include "base/compat.h"
 #include "base/util.h"
 
@@ -69,6 +70,9 @@ cpdb_console_new(void)
     if (!c->interactive) {
         setvbuf(c->in, NULL, _IONBF, 0);
     }
+    /* Python stuck in one C call at a stop: Ctrl-C's way out is told
+       here (base/interrupt.h). */
+    cpdb_interrupt_set_escape_fd(fileno(c->err));
     return c;
 }
 
@@ -81,6 +85,7 @@ cpdb_console_free(CpdbConsole *c)
     if (completing == c) {
         completing = NULL;
     }
+    cpdb_interrupt_set_escape_fd(-1);
     fflush(c->out);
     close_stream(c->in);
     close_stream(c->out);

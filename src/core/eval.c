@@ -4,6 +4,7 @@
    in the frame's builtins, so they never appear in the program's
    namespaces. */
 #include "core/eval.h"
+#include "base/interrupt.h"
 #include "base/text.h"
 #include "core/hooks.h"
 #include "core/session.h"
@@ -425,7 +426,9 @@ cpdb_eval_code_in(CpdbSession *s, PyObject *code, PyObject *globals,
     s->py_thread = PyThread_get_thread_ident();    /* Ctrl-C's target */
     s->eval_serial++;
     cpdb_session_gc_program(s);
+    cpdb_interrupt_escape_arm(1);
     result = PyEval_EvalCode(code, globals, locals);
+    cpdb_interrupt_escape_arm(0);
     cpdb_session_gc_debugger(s);
     cpdb_hooks_sigint_settle(s);
     s->py_thread = saved_thread;

@@ -5,6 +5,7 @@ blocked in C says at once what happens; a SIGINT the program sends
 itself is the program's, as under python; an uncaught KeyboardInterrupt
 ends a non-interactive cpdb by SIGINT."""
 
+import io
 import os
 import signal
 import subprocess
@@ -420,5 +421,43 @@ def test_ctrl_c_at_the_prompt_is_cpdbs_whatever_the_program_set(
         command(c, "continue", "same handler True", "calls 0",
                 "Program exited with status 0.")
         assert finish(c) == 0
+    finally:
+        c.close(force=True)
+
+
+def test_python_stuck_in_one_c_call_has_a_way_out(home, stateful):
+    # sum(range(...)) never looks at signals, under python3 too: Ctrl-C
+    # cannot bring the prompt back, so the third press says so and the
+    # fifth ends cpdb by SIGINT rather than leaving it stuck.
+    c = spawn(home, [str(stateful)])
+    try:
+        c.expect_exact(PROMPT)
+        c.sendline("p sum(range(10**15))")
+        for _ in range(3):
+            interrupt_after(c, 0.3)
+        c.expect_exact("does not look at Ctrl-C")
+        interrupt_after(c, 0.3)
+        interrupt_after(c, 0.3)
+        c.expect_exact("ended by Ctrl-C")
+        c.expect(pexpect.EOF, timeout=10)
+        c.close()
+        assert c.signalstatus == signal.SIGINT
+    finally:
+        c.close(force=True)
+
+
+def test_three_presses_on_a_python_loop_warn_of_nothing(home, stateful):
+    # A loop in Python answers the first press: no warning follows.
+    c = spawn(home, [str(stateful)])
+    try:
+        seen = io.StringIO()
+        c.logfile_read = seen
+        c.expect_exact(PROMPT)
+        command(c, "until 8")
+        for _ in range(3):
+            interrupted(c, "while True: count += 0")
+        check_still_stopped(c, 8)
+        assert seen.getvalue().count("KeyboardInterrupt") == 3
+        assert "does not look at Ctrl-C" not in seen.getvalue()
     finally:
         c.close(force=True)
