@@ -6,6 +6,7 @@ CPDB_PYTHON, the python executable of the same version (for pdb and
 plain-python comparisons)."""
 
 import os
+import signal
 import re
 import shutil
 import subprocess
@@ -73,6 +74,14 @@ def program(name):
     return os.path.join(PROGRAMS, name)
 
 
+def sigint_as_on_a_terminal():
+    """In the child: SIGINT's default disposition.  A suite started in
+    the background (nohup, cmd &) hands its children SIGINT ignored,
+    and python3, as cpdb, keeps an ignored SIGINT ignored: the tests
+    must see what a user at a terminal sees."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_cpdb(args, commands=(), timeout=60, env=None, cwd=None, stdin=None,
              quiet=True, nx=True):
     """Run cpdb with args, feeding commands (one per line) on stdin."""
@@ -89,7 +98,8 @@ def run_cpdb(args, commands=(), timeout=60, env=None, cwd=None, stdin=None,
         e.update(env)
     text = stdin if stdin is not None else "".join(c + "\n" for c in commands)
     p = subprocess.run(cmd, input=text, capture_output=True, text=True,
-                       errors="replace", timeout=timeout, env=e, cwd=cwd)
+                       errors="replace", timeout=timeout, env=e, cwd=cwd,
+                       preexec_fn=sigint_as_on_a_terminal)
     return Run(p.stdout, p.stderr, p.returncode)
 
 
@@ -101,7 +111,7 @@ def run_python(args, timeout=60, env=None, cwd=None, stdin=""):
         e.update(env)
     p = subprocess.run([PYTHON] + list(args), input=stdin,
                        capture_output=True, text=True, timeout=timeout,
-                       env=e, cwd=cwd)
+                       env=e, cwd=cwd, preexec_fn=sigint_as_on_a_terminal)
     return Run(p.stdout, p.stderr, p.returncode)
 
 
