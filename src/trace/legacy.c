@@ -364,10 +364,12 @@ static PyMethodDef settrace_all_def = {"_settraceallthreads",
 static void
 wrap_sys_function(PyMethodDef *def, PyObject **orig)
 {
-    PyObject *sys = PyImport_AddModule("sys");          /* borrowed */
-    PyObject *cur = sys ? PyObject_GetAttrString(sys, def->ml_name) : NULL;
-    PyObject *mod = NULL, *fn = NULL;
+    CpdbExcState st;
+    PyObject *sys, *cur, *mod = NULL, *fn = NULL;
 
+    cpdb_exc_save(&st);
+    sys = PyImport_AddModule("sys");                    /* borrowed */
+    cur = sys ? PyObject_GetAttrString(sys, def->ml_name) : NULL;
     if (cur == NULL || !PyCFunction_Check(cur)
         || PyCFunction_GET_FUNCTION(cur) == def->ml_meth) {
         goto done;          /* absent (3.10, 3.11), or already wrapped */
@@ -386,20 +388,26 @@ done:
     Py_XDECREF(fn);
     Py_XDECREF(mod);
     Py_XDECREF(cur);
+    cpdb_exc_restore(&st);
 }
 
-/* Give sys back python's function if the wrapper is still there. */
+/* Give sys back python's function if the wrapper is still there.  The
+   program may be ending with an exception: it stays pending. */
 static void
 unwrap_sys_function(PyMethodDef *def, PyObject *orig)
 {
-    PyObject *sys = PyImport_AddModule("sys");          /* borrowed */
-    PyObject *cur = sys ? PyObject_GetAttrString(sys, def->ml_name) : NULL;
+    CpdbExcState st;
+    PyObject *sys, *cur;
+    cpdb_exc_save(&st);
+    sys = PyImport_AddModule("sys");                    /* borrowed */
+    cur = sys ? PyObject_GetAttrString(sys, def->ml_name) : NULL;
     if (orig != NULL && cur != NULL && PyCFunction_Check(cur)
         && PyCFunction_GET_FUNCTION(cur) == def->ml_meth) {
         PyObject_SetAttrString(sys, def->ml_name, orig);
     }
     PyErr_Clear();
     Py_XDECREF(cur);
+    cpdb_exc_restore(&st);
 }
 
 /* --- the backend --------------------------------------------------------- */
