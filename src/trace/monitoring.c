@@ -393,12 +393,16 @@ drop_tool(int tool)
     PyErr_Clear();
 }
 
-/* Return: a tool id nobody holds, the debugger's first, or -1. */
+/* Return: a tool id nobody holds, or -1.  The debugger's first, then
+   those python names for no kind of tool, then the others (coverage's
+   last: coverage tools ask for it most). */
 static int
 free_tool(void)
 {
-    int i;
-    for (i = DEBUGGER_ID; i < N_TOOLS; i++) {
+    static const int order[N_TOOLS] = {DEBUGGER_ID, 3, 4, 5, 2, 1};
+    int k;
+    for (k = 0; k < N_TOOLS; k++) {
+        int i = order[k];
         PyObject *name = PyObject_CallFunction(mon.orig[F_GET_TOOL], "i",
                                                i);
         int is_free = name == Py_None;
@@ -423,7 +427,12 @@ move_tool(void)
         PyErr_Clear();
         return -1;
     }
-    drop_tool(old);         /* clears old's local events too */
+    /* Local events outlive set_events(0) and free_tool_id: the program
+       would get the line events of cpdb's code objects. */
+    for (i = 0; i < PyList_GET_SIZE(mon.local_codes); i++) {
+        set_local(PyList_GET_ITEM(mon.local_codes, i), 0);
+    }
+    drop_tool(old);
     mon.tool = to;
     set_events(mon.events);
     for (i = 0; i < PyList_GET_SIZE(mon.local_codes); i++) {
