@@ -60,6 +60,8 @@ typedef struct MonState {
     PyObject *local_codes;  /* strong list: code objects given local
                                events, to clear them later */
     int stepping;           /* the regime: 1 stepping, 0 breakpoints */
+    unsigned bp_gen;        /* the breakpoints' generation when events
+                               were last restarted */
     int tool;               /* the tool id held */
     unsigned long events;   /* the global events set for it */
     PyObject *orig[N_FUNCS];    /* strong: python's functions */
@@ -152,6 +154,11 @@ cb_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             if (c->code_has_function_break(c->ctx, (PyCodeObject *)code)) {
                 return deliver(c, CPDB_EV_CALL, Py_None);
             }
+            /* Start events stay on in code with breakpoints: 3.13 gives
+               the local line event of a one-line function (a lambda)
+               only while its start event is on, and events are not
+               restarted at every resume (monitoring_refresh). */
+            Py_RETURN_NONE;
         }
         return disable();
     }
@@ -692,13 +699,21 @@ monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top)
         return;
     }
     cpdb_exc_save(&exc);
+    /* Bring back what the previous regime disabled, unless the program
+       goes on running to the same breakpoints (continue after a
+       breakpoint stop): what was disabled then still cannot stop.
+       restart_events() is global, so it also gives back the events the
+       program's own tools disabled, and makes every code object start
+       once more: it is not done when nothing needs it. */
+    if (stepping || mon.stepping != 0 || *c->bp_generation != mon.bp_gen) {
+        clear_local_events();
+        set_events(stepping ? all_events
+                            : (unsigned long)(EV_PY_START | EV_PY_RESUME));
+        r = PyObject_CallMethod(mon.monitoring, "restart_events", NULL);
+        Py_XDECREF(r);
+        mon.bp_gen = *c->bp_generation;
+    }
     mon.stepping = stepping;
-    clear_local_events();
-    set_events(stepping ? all_events
-                        : (unsigned long)(EV_PY_START | EV_PY_RESUME));
-    /* Bring back what the previous regime disabled. */
-    r = PyObject_CallMethod(mon.monitoring, "restart_events", NULL);
-    Py_XDECREF(r);
     /* Frames already running do not start again: give those whose code
        holds breakpoints their line events now. */
     f = (PyFrameObject *)Py_XNewRef(top);

@@ -18,7 +18,7 @@ MONITOR = program("progmonitor.py")
 
 # What the programs print about their tools.
 REPORT = re.compile(r"^(result|counts|covered|gettrace|getprofile|profiled"
-                    r"|tool|lines|free|sysmon) ")
+                    r"|tool|lines|free|sysmon|calls) ")
 
 
 def marker_line(path, marker):
@@ -206,7 +206,14 @@ def test_program_monitoring_tool(mode, how):
     assert expected.rc == 0, expected
     r = run_cpdb([MONITOR, mode], scenario(MONITOR, how))
     assert r.rc == 0, r
-    assert report(r.out) == report(expected.out), r
+
+    def seen(text):
+        # Each step restarts events (sys.monitoring.restart_events() is
+        # for all tools): a line the tool disabled comes back, so the
+        # number of its calls may grow; what it records does not.
+        return [l for l in report(text)
+                if how != "step" or not l.startswith("calls ")]
+    assert seen(r.out) == seen(expected.out), r
     if how == "break":
         assert hits(r, 1) == 6, r
 

@@ -10,6 +10,7 @@ from collections import Counter
 mon = sys.monitoring
 lines = Counter()
 covered = set()
+calls = 0
 
 
 def count_line(code, line):
@@ -18,6 +19,8 @@ def count_line(code, line):
 
 
 def cover_line(code, line):
+    global calls
+    calls += 1
     if code.co_filename == __file__:
         covered.add((code.co_name, line))
     return mon.DISABLE
@@ -51,3 +54,4 @@ mon.free_tool_id(tool)
 print("result", result)
 print("lines", sorted(lines.items()))
 print("covered", sorted(covered))
+print("calls", calls)
