@@ -76,6 +76,35 @@ def test_program_tool_sees_what_python_shows(mode, how):
         assert hits(r, 1) >= 6, r
 
 
+@pytest.mark.skipif(python_version() < (3, 12),
+                    reason="threading.settrace_all_threads is 3.12+")
+@pytest.mark.parametrize("how", ["break", "step"])
+def test_settrace_all_threads(how):
+    expected = run_python([TRACER, "allthreads"])
+    r = run_cpdb([TRACER, "allthreads"], scenario(TRACER, how))
+    assert r.rc == 0, r
+    assert report(r.out) == report(expected.out), r
+    if how == "break":
+        assert hits(r, 1) >= 6, r
+
+
+@pytest.mark.skipif(python_version() < (3, 12),
+                    reason="one backend before 3.12")
+def test_backend_switch_keeps_program_tracer():
+    """set backend at a stop inside the traced code: the program's tracer
+    goes on from one backend to the other, and so do the breakpoints."""
+    expected = run_python([TRACER, "settrace"])
+    line = marker_line(TRACER, "bp-helper")
+    r = run_cpdb([TRACER, "settrace"],
+                 ["break progtracer.py:%d" % line, "continue",
+                  "set backend legacy", "continue", "continue",
+                  "set backend monitoring", "continue", "continue",
+                  "set backend legacy", "continue", "continue"])
+    assert r.rc == 0, r
+    assert hits(r, 1) == 6, r
+    assert report(r.out) == report(expected.out), r
+
+
 def test_step_stops_in_traced_code():
     """Stepping works while the program's tracer runs, and the tracer
     still counts every event."""

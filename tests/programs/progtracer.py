@@ -1,6 +1,7 @@
 """A program with a tracer, a profiler or a coverage recorder of its own:
 it prints what they saw, to be compared with a run under plain python.
-Usage: progtracer.py settrace|thread|profile|lines|cprofile|plain"""
+Usage: progtracer.py settrace|thread|allthreads|profile|lines|cprofile|plain
+(allthreads: threading.settrace_all_threads, 3.12+)"""
 import sys
 import threading
 from collections import Counter
@@ -68,6 +69,14 @@ elif mode == "thread":
     worker.join()
     threading.settrace(None)
     result = work(6)
+elif mode == "allthreads":
+    threading.settrace_all_threads(tracer)
+    print("gettrace is tracer", sys.gettrace() is tracer)
+    worker = threading.Thread(target=work, args=(6,))
+    worker.start()
+    worker.join()
+    result = work(6)
+    threading.settrace_all_threads(None)
 elif mode == "profile":
     sys.setprofile(profiler)
     print("getprofile is profiler", sys.getprofile() is profiler)
