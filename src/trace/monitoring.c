@@ -64,7 +64,9 @@ typedef struct MonState {
                                were last restarted */
     int tool;               /* the tool id held */
     unsigned long events;   /* the global events set for it */
-    PyObject *orig[N_FUNCS];    /* strong: python's functions */
+    PyObject *orig[N_FUNCS];    /* strong: python's functions, kept for
+                                   good (the program may keep a wrapper
+                                   and call it after cpdb stops) */
 } MonState;
 
 static MonState mon;
@@ -556,15 +558,28 @@ wrap_functions(void)
     }
     for (f = 0; f < N_FUNCS; f++) {
         PyObject *fn;
-        mon.orig[f] = PyObject_GetAttrString(mon.monitoring, func_names[f]);
-        if (mon.orig[f] == NULL || !PyCFunction_Check(mon.orig[f])) {
-            PyErr_Format(PyExc_RuntimeError, "sys.monitoring.%s is not "
-                         "python's", func_names[f]);
-            goto done;
+        PyObject *cur = PyObject_GetAttrString(mon.monitoring, func_names[f]);
+        int is_wrapper = cur != NULL && PyCFunction_Check(cur)
+            && PyCFunction_GET_FUNCTION(cur) == wrapper_defs[f].ml_meth;
+        if (mon.orig[f] == NULL) {
+            if (cur == NULL || !PyCFunction_Check(cur) || is_wrapper) {
+                Py_XDECREF(cur);
+                PyErr_Clear();
+                PyErr_Format(PyExc_RuntimeError, "sys.monitoring.%s is "
+                             "not python's", func_names[f]);
+                goto done;
+            }
+            mon.orig[f] = cur;
+            cur = NULL;
+            wrapper_defs[f].ml_name = func_names[f];
+            wrapper_defs[f].ml_doc =
+                ((PyCFunctionObject *)mon.orig[f])->m_ml->ml_doc;
         }
-        wrapper_defs[f].ml_name = func_names[f];
-        wrapper_defs[f].ml_doc =
-            ((PyCFunctionObject *)mon.orig[f])->m_ml->ml_doc;
+        Py_XDECREF(cur);
+        PyErr_Clear();
+        if (is_wrapper) {
+            continue;
+        }
         fn = PyCFunction_NewEx(&wrapper_defs[f], mon.monitoring, modname);
         if (fn == NULL || PyObject_SetAttrString(mon.monitoring,
                                                  func_names[f], fn) < 0) {
@@ -579,8 +594,8 @@ done:
     return rc;
 }
 
-/* Put python's functions back where the wrappers still are, and let
-   them go.  Leaves no exception. */
+/* Put python's functions back where the wrappers still are.  Leaves no
+   exception. */
 static void
 unwrap_functions(void)
 {
@@ -597,7 +612,6 @@ unwrap_functions(void)
                                    mon.orig[f]);
         }
         Py_XDECREF(cur);
-        Py_CLEAR(mon.orig[f]);
     }
     PyErr_Clear();
 }
