@@ -453,7 +453,7 @@ move_tool(void)
 
 /* --- what the program sees of sys.monitoring ----------------------------- */
 
-/* The tool id argument, if it is cpdb's.  */
+/* Whether a call's first argument is the tool id cpdb holds. */
 static int
 is_cpdb_tool(PyObject *const *args, Py_ssize_t nargs)
 {
@@ -469,6 +469,8 @@ is_cpdb_tool(PyObject *const *args, Py_ssize_t nargs)
     return tool == mon.tool;
 }
 
+/* Return: what python's function f returns (new reference), or NULL
+   with an exception set. */
 static PyObject *
 call_orig(int f, PyObject *const *args, Py_ssize_t nargs)
 {
