@@ -15,6 +15,7 @@
 static const char usage[] =
     "Usage: cpdb [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb [OPTIONS] -m MODULE [ARGS...]\n"
+    "       cpdb [OPTIONS] DIR|FILE.zip [ARGS...]   (its __main__.py)\n"
     "\n"
     "Debug a Python program: it runs as __main__ with sys.argv = [SCRIPT,\n"
     "ARGS...] and stops before its first line.\n"

@@ -106,11 +106,17 @@ typedef enum CpdbStopReason {
     CPDB_STOP_RETURN,       /* --Return--: .value is the return value */
     CPDB_STOP_EXCEPTION,    /* raised while stepping: .value */
     CPDB_STOP_POST_MORTEM,  /* uncaught: .value; the program is over */
-    CPDB_STOP_HERE,         /* breakpoint(), pdb.set_trace(),
+    CPDB_STOP_HERE,         /* breakpoint(), pdb.set_trace(), the
+                               first line of pdb.run*(),
                                cpdb_break_here() */
     CPDB_STOP_INTERRUPT,    /* Ctrl-C (SIGINT) */
     CPDB_STOP_EXITED,       /* the program ended: .exit_status */
-    CPDB_STOP_KILLED        /* kill, run or quit ended it */
+    CPDB_STOP_KILLED,       /* kill, run or quit ended it */
+    CPDB_STOP_TRACEBACK     /* pdb.post_mortem(), pdb.pm(): the frames of
+                               a traceback the running program handed
+                               over (on_post_mortem; .value: its
+                               exception if known); continue returns to
+                               the program */
 } CpdbStopReason;
 
 /* What a stop is.  Valid during the callback it is given to. */
@@ -239,7 +245,10 @@ CPDB_API int cpdb_break_delete(CpdbSession *s, int number);
 /* Queue a command to run at the first prompt, before reading input
    (as gdb's -ex). */
 CPDB_API int cpdb_session_queue_command(CpdbSession *s, const char *line);
-/* Queue every line of a command file (as gdb's -x). */
+/* Queue every line of a command file (as gdb's -x).  A file that is not
+   a regular text file (a folder, a device, a NUL byte, a line over 64
+   KiB, over 4 MiB in all) is refused whole: CPDB_E_NOFILE, with the
+   reason in the error message. */
 CPDB_API int cpdb_session_queue_file(CpdbSession *s, const char *path);
 
 /* Run one debugger command now, as if typed at the prompt; its text goes

@@ -301,3 +301,37 @@ cpdb_name_index(char *const *names, int n, const char *name)
     }
     return -1;
 }
+
+const char *
+cpdb_find_token(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    int depth = 0;
+    char quote = 0;
+    const char *p;
+    for (p = text; *p != '\0'; p++) {
+        if (quote) {
+            if (*p == '\\' && p[1] != '\0') {
+                p++;
+            }
+            else if (*p == quote) {
+                quote = 0;
+            }
+        }
+        else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        }
+        else if (strchr("([{", *p) != NULL) {
+            depth++;
+        }
+        else if (strchr(")]}", *p) != NULL) {
+            depth -= depth > 0;
+        }
+        else if (depth == 0 && strncmp(p, word, n) == 0
+                 && (p == text || isspace((unsigned char)p[-1]))
+                 && (p[n] == '\0' || isspace((unsigned char)p[n]))) {
+            return p;
+        }
+    }
+    return NULL;
+}

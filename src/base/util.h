@@ -100,5 +100,10 @@ int cpdb_diff_pair(char *const *names, int n, const char *args,
                    int one_will_do, int *a, int *b, char **missing);
 /* Parse a whole decimal integer (with optional sign); 0 on success. */
 int cpdb_parse_int(const char *s, long *out);
+/* Where word stands alone (blanks or the ends around it) in text, not
+   inside a Python string literal or brackets: "gc chain d['a to b'] to
+   x" splits at the second "to" only.  Return: a pointer into text, or
+   NULL. */
+const char *cpdb_find_token(const char *text, const char *word);
 
 #endif /* CPDB_SRC_UTIL_H */

@@ -6,10 +6,12 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/complete.h"
+#include "cli/files.h"
 #include "cli/output.h"
 #include "core/session.h"
 #include "core/source.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,22 +19,17 @@
 
 /* --- attaching the command interpreter ----------------------------------- */
 
-/* Queue an init file if it is safe to read: owned by us and not
-   writable by others (gdb's safe-path rule for ./.gdbinit). */
+/* Queue an init file if it is there and safe to read (files.h says
+   what is checked); warn when it is there but refused. */
 static void
-queue_init_file(CpdbSession *s, const char *path, int check_owner)
+queue_init_file(CpdbSession *s, const char *path, unsigned flags)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        return;
-    }
-    if (check_owner && (sb.st_uid != getuid() || (sb.st_mode & S_IWOTH))) {
-        cpdb_error(s, "Not reading %s: it must be owned by you and not "
-                   "writable by others.", path);
-        return;
-    }
-    if (cpdb_cli_queue_file(s->cli, path) < 0) {
-        cpdb_error(s, "Cannot read %s.", path);
+    char *why = NULL;
+    if (cpdb_cli_queue_file(s->cli, path, flags, &why) < 0) {
+        if (errno != ENOENT) {
+            cpdb_error(s, "warning: %s not loaded: %s.", path, why);
+        }
+        free(why);
     }
 }
 
@@ -44,14 +41,14 @@ queue_init_files(CpdbSession *s)
     s->cli->queue_echo = 0;
     if (home != NULL && *home != '\0') {
         home_rc = cpdb_xasprintf("%s/.cpdbrc", home);
-        queue_init_file(s, home_rc, 0);
+        queue_init_file(s, home_rc, CPDB_CMDFILE_HOME_INIT);
         real_home = realpath(home_rc, NULL);
     }
     cwd_rc = cpdb_path_absolute(".cpdbrc");
     real_cwd = realpath(cwd_rc, NULL);
     if (real_cwd != NULL
         && (real_home == NULL || strcmp(real_home, real_cwd) != 0)) {
-        queue_init_file(s, cwd_rc, 1);
+        queue_init_file(s, cwd_rc, CPDB_CMDFILE_LOCAL_INIT);
     }
     s->cli->queue_echo = 1;
     free(home_rc);
@@ -92,6 +89,7 @@ cpdb_cli_attach(CpdbSession *s, const CpdbIo *io)
         }
     }
     cpdb_cli_callbacks(&s->cb, s);
+    cpdb_files_record_start(s);
     if (!s->opts.no_init_files) {
         queue_init_files(s);
     }
@@ -117,9 +115,12 @@ cpdb_cli_free(CpdbSession *s)
     }
     free(c->displays.items);
     free(c->list_path);
+    free(c->start_dir);
     cpdb_census_snaps_free(c->census);
     cpdb_mem_snaps_free(c->mem);
     cpdb_leak_sizes_free(c->leak);
+    cpdb_bp_commands_free(c->bp_commands);
+    cpdb_aliases_free(c->aliases);
     cpdb_console_free(c->console);
     free(c);
     s->cli = NULL;
@@ -211,15 +212,18 @@ cpdb_session_queue_command(CpdbSession *s, const char *line)
 int
 cpdb_session_queue_file(CpdbSession *s, const char *path)
 {
+    char *why = NULL;
+    int rc = CPDB_OK;
     if (s == NULL || path == NULL) {
         return CPDB_E_ARGS;
     }
-    if (cpdb_cli_queue_file(s->cli, path) < 0) {
-        cpdb_error(s, "Cannot read command file \"%s\".", path);
-        return cpdb_session_fail(s, CPDB_E_NOFILE, "Cannot read command "
-                                 "file \"%s\".", path);
+    if (cpdb_cli_queue_file(s->cli, path, 0, &why) < 0) {
+        cpdb_error(s, "Cannot read command file \"%s\": %s.", path, why);
+        rc = cpdb_session_fail(s, CPDB_E_NOFILE, "Cannot read command "
+                               "file \"%s\": %s.", path, why);
+        free(why);
     }
-    return CPDB_OK;
+    return rc;
 }
 
 int

@@ -45,6 +45,10 @@ typedef struct CpdbLeakSizes CpdbLeakSizes;        /* heap/patterns.h */
 void cpdb_census_snaps_free(CpdbCensusSnaps *c);
 void cpdb_mem_snaps_free(CpdbMemSnaps *m);
 void cpdb_leak_sizes_free(CpdbLeakSizes *t);
+typedef struct CpdbBpCommands CpdbBpCommands;      /* cmd_commands.c */
+typedef struct CpdbAliases CpdbAliases;            /* cmd_alias.c */
+void cpdb_bp_commands_free(CpdbBpCommands *t);
+void cpdb_aliases_free(CpdbAliases *t);
 
 struct CpdbCli {
     CpdbIo io;              /* where lines come from and text goes */
@@ -56,11 +60,15 @@ struct CpdbCli {
 
     /* Reading: queued lines first (init files, -ex, -x, source), each
        with a first byte saying whether to echo it ('e') or not ('q');
-       Enter repeats last. */
+       Enter repeats last.  A command file's lines come between a "b" and
+       an "x" item (cli.c). */
     CPDB_ARRAY(char *) queue;
     size_t queue_pos;
     int queue_echo;
+    int source_depth;       /* command files the running line is in */
     char *last;             /* malloc, or NULL */
+    char *start_dir;        /* malloc: where cpdb started (files.c), or
+                               NULL */
 
     /* "step N" / "next N": further stops to show without a prompt. */
     long repeat;
@@ -79,6 +87,10 @@ struct CpdbCli {
     CpdbCensusSnaps *census;    /* named censuses, the growth baseline */
     CpdbMemSnaps *mem;          /* named tracemalloc snapshots */
     CpdbLeakSizes *leak;        /* container sizes at the last look */
+
+    /* Typed by the user, kept as command text (user.h). */
+    CpdbBpCommands *bp_commands;    /* "commands N" bodies */
+    CpdbAliases *aliases;           /* "alias" */
 };
 
 /* Attach a command interpreter to s, reading and writing through io, or
@@ -99,14 +111,21 @@ void cpdb_cli_host_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx);
    repeatable command.  Return: malloc'd, or NULL at end of input (at
    once with --batch when the queue is empty). */
 char *cpdb_cli_read(CpdbSession *s, const char *prompt);
+/* The same without Enter repeating a command: for the lines of a
+   "commands" body or an "interact" console.  Return: malloc'd, or NULL
+   at end of input. */
+char *cpdb_cli_read_raw(CpdbSession *s, const char *prompt);
 
 /* Queue a command line (the init files' lines are not echoed). */
 void cpdb_cli_queue(CpdbCli *c, const char *line);
-/* Queue the lines of a command file.  Return 0, or -1 (errno set). */
-int cpdb_cli_queue_file(CpdbCli *c, const char *path);
-/* Insert the lines of a command file so they run next ("source").
-   Return 0, or -1 (errno set). */
-int cpdb_cli_insert_file(CpdbCli *c, const char *path);
+/* Queue the lines of a command file (flags: CPDB_CMDFILE_*, files.h).
+   Return 0, or -1 with *why (malloc'd): why it was not read. */
+int cpdb_cli_queue_file(CpdbCli *c, const char *path, unsigned flags,
+                        char **why);
+/* Insert the lines of a command file so they run next ("source"),
+   nested at most CPDB_SOURCE_MAX_DEPTH deep: past that, what is left of
+   the files being sourced is skipped.  Return as cpdb_cli_queue_file. */
+int cpdb_cli_insert_file(CpdbCli *c, const char *path, char **why);
 
 /* Showing where the program stands (show.c).
    Print the pdb-style location of the selected frame:

@@ -42,6 +42,15 @@ cpdb_cmd_frame(CpdbSession *s)
    after reporting. */
 int cpdb_cmd_count(CpdbSession *s, const char *args, long dflt, long *out);
 
+/* Parse a list of numbers and ranges ("1 3-5") of what ("breakpoint",
+   "display") against the numbers that exist, exists[0..n_exists): the
+   first bad or missing one is reported, and nothing is chosen, so a
+   command acts on all or none.  Return: how many were chosen, with
+   *out a malloc'd array of them (in the list's order, each once); or
+   -1 after reporting. */
+int cpdb_cmd_number_list(CpdbSession *s, const char *args, const char *what,
+                         const int *exists, size_t n_exists, int **out);
+
 /* With the resolve flags (core/resolve.h): do not say that a line
    without code moved to the next one. */
 #define CPDB_RESOLVE_QUIET (1 << 8)

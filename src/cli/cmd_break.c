@@ -9,6 +9,7 @@
 #include "core/frames.h"
 #include "core/location.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/session.h"
 #include "core/source.h"
 #include "base/util.h"
@@ -184,84 +185,37 @@ cmd_ignore(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
-/* Apply fn to each breakpoint number in args, or to all when none. */
+/* Apply fn to each breakpoint number in args, or to all when none;
+   the whole list is checked first, so a bad one changes nothing. */
 static CmdResult
 for_each_number(CpdbSession *s, const char *args,
                 void (*fn)(CpdbSession *, CpdbBreakpoint *))
 {
-    const char *p = cpdb_skip_space(args);
-    CmdResult result = CMD_STAY;
-    if (*p == '\0') {
-        size_t i, n = s->bps.n;
-        int *numbers = cpdb_xmalloc(sizeof(int) * (n ? n : 1));
-        for (i = 0; i < n; i++) {
-            numbers[i] = s->bps.items[i]->number;
-        }
-        for (i = 0; i < n; i++) {
-            CpdbBreakpoint *bp = cpdb_bp_find(&s->bps, numbers[i]);
-            if (bp != NULL) {
-                fn(s, bp);
-            }
-        }
-        free(numbers);
-        return CMD_STAY;
+    size_t i, n = s->bps.n;
+    int *exists = cpdb_xmalloc(sizeof(int) * (n ? n : 1)), *chosen = NULL;
+    int n_chosen;
+    for (i = 0; i < n; i++) {
+        exists[i] = s->bps.items[i]->number;
     }
-    while (*p) {
-        char *end;
-        long lo, hi;
-        errno = 0;
-        lo = hi = strtol(p, &end, 10);
-        if (end == p || errno != 0 || lo < 0) {
-            cpdb_error(s, "Bad breakpoint number \"%s\": numbers are "
-                       "expected.", p);
-            return CMD_FAILED;
-        }
-        if (*end == '-') {
-            const char *q = end + 1;
-            hi = strtol(q, &end, 10);
-            if (end == q || errno != 0 || hi < lo) {
-                cpdb_error(s, "Bad range \"%s\".", p);
-                return CMD_FAILED;
-            }
-        }
-        if (lo == hi) {
-            CpdbBreakpoint *bp = lo <= INT_MAX ? cpdb_bp_find(&s->bps, (int)lo)
-                                               : NULL;
-            if (bp == NULL) {
-                cpdb_error(s, "No breakpoint number %ld.", lo);
-                result = CMD_FAILED;
-            }
-            else {
-                fn(s, bp);
-            }
-        }
-        else {
-            /* A range: the breakpoints that exist in it (fn may delete,
-               so take the numbers first). */
-            size_t i, n = 0;
-            int *numbers = cpdb_xmalloc(sizeof(int) *
-                                        (s->bps.n ? s->bps.n : 1));
-            for (i = 0; i < s->bps.n; i++) {
-                if (s->bps.items[i]->number >= lo
-                    && s->bps.items[i]->number <= hi) {
-                    numbers[n++] = s->bps.items[i]->number;
-                }
-            }
-            for (i = 0; i < n; i++) {
-                CpdbBreakpoint *bp = cpdb_bp_find(&s->bps, numbers[i]);
-                if (bp != NULL) {
-                    fn(s, bp);
-                }
-            }
-            free(numbers);
-            if (n == 0) {
-                cpdb_error(s, "No breakpoints numbered %ld to %ld.", lo, hi);
-                result = CMD_FAILED;
-            }
-        }
-        p = cpdb_skip_space(end);
+    if (*cpdb_skip_space(args) == '\0') {
+        chosen = exists;
+        n_chosen = (int)n;
+        exists = NULL;
     }
-    return result;
+    else {
+        n_chosen = cpdb_cmd_number_list(s, args, "breakpoint", exists, n,
+                                        &chosen);
+    }
+    /* fn may delete: look each one up again. */
+    for (i = 0; n_chosen > 0 && i < (size_t)n_chosen; i++) {
+        CpdbBreakpoint *bp = cpdb_bp_find(&s->bps, chosen[i]);
+        if (bp != NULL) {
+            fn(s, bp);
+        }
+    }
+    free(exists);
+    free(chosen);
+    return n_chosen < 0 ? CMD_FAILED : CMD_STAY;
 }
 
 static void
@@ -430,6 +384,7 @@ break_info(CpdbSession *s)
         if (!cpdb_file_is_loaded(s, bp->path)) {
             cpdb_out(s, "\tpending: %s is not imported yet\n", bp->path);
         }
+        cpdb_bp_commands_show(s, bp->number);
     }
 }
 

@@ -349,6 +349,6 @@ const CmdDef cpdb_gc_census_cmds[] = {
      "gc instances TYPE [N]",
      "List the tracked objects of a type, recording the first N as $N.\n"
      "TYPE as \"gc types\" prints it, or its last part (\"Node\").", NULL,
-     cpdb_complete_python},
+     cpdb_complete_types},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

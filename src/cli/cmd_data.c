@@ -129,29 +129,26 @@ delete_display(CpdbSession *s, long number)
 static CmdResult
 cmd_undisplay(CpdbSession *s, const char *args)
 {
-    const char *p = cpdb_skip_space(args);
-    CmdResult r = CMD_STAY;
-    if (*p == '\0') {
+    size_t i, n = s->cli->displays.n;
+    int *exists, *chosen, n_chosen;
+    if (*cpdb_skip_space(args) == '\0') {
         while (s->cli->displays.n > 0) {
             delete_display(s, s->cli->displays.items[0].number);
         }
         return CMD_STAY;
     }
-    while (*p) {
-        char *end;
-        long n = strtol(p, &end, 10);
-        if (end == p) {
-            cpdb_error(s, "Bad display number \"%s\": numbers are expected.",
-                       p);
-            return CMD_FAILED;
-        }
-        if (delete_display(s, n) < 0) {
-            cpdb_error(s, "No display number %ld.", n);
-            r = CMD_FAILED;
-        }
-        p = cpdb_skip_space(end);
+    /* The whole list is checked first: a bad number deletes none. */
+    exists = cpdb_xmalloc(sizeof(int) * (n ? n : 1));
+    for (i = 0; i < n; i++) {
+        exists[i] = s->cli->displays.items[i].number;
     }
-    return r;
+    n_chosen = cpdb_cmd_number_list(s, args, "display", exists, n, &chosen);
+    for (i = 0; n_chosen > 0 && i < (size_t)n_chosen; i++) {
+        delete_display(s, chosen[i]);
+    }
+    free(exists);
+    free(chosen);
+    return n_chosen < 0 ? CMD_FAILED : CMD_STAY;
 }
 
 /* The qualified name of a type: "int", "collections.OrderedDict". */

@@ -7,6 +7,7 @@
 #include "cli/cmd_gc.h"
 #include "cli/command.h"
 #include "cli/complete.h"
+#include "cli/files.h"
 #include "core/eval.h"
 #include "heap/dot.h"
 #include "heap/heap.h"
@@ -16,14 +17,9 @@
 #include "core/session.h"
 #include "base/util.h"
 
-#include <errno.h>
-#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
 
 static CmdResult
 gc_refs(CpdbSession *s, const char *args)
@@ -269,15 +265,18 @@ chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
 static CmdResult
 gc_chain(CpdbSession *s, const char *args)
 {
-    char *text = cpdb_strip_dup(args), *to = strstr(text, " to ");
+    /* " to " outside the expression's strings and brackets:
+       d["go to x"] is one expression. */
+    char *text = cpdb_strip_dup(args), *to;
     PyObject *o, *target = NULL;
     CpdbHeap *h;
     long i, t = -1;
     CmdResult r = CMD_FAILED;
 
-    if (to != NULL) {
-        *to = '\0';
-        target = cpdb_gc_resolve(s, to + 4);
+    to = (char *)cpdb_find_token(text, "to");
+    if (to != NULL && to != text) {
+        to[-1] = '\0';
+        target = cpdb_gc_resolve(s, to + 2);
         if (target == NULL) {
             free(text);
             return CMD_FAILED;
@@ -410,6 +409,30 @@ graph_options(CpdbSession *s, GraphArgs *a)
     }
 }
 
+/* Cut the last word of text off: the file name, which may be quoted
+   ("my graph.png" or 'my graph.png') to hold spaces.  Return: the name
+   (in text), or NULL when text has one word only. */
+static char *
+graph_file(char *text)
+{
+    size_t n = strlen(text);
+    char *open = NULL, *space;
+    if (n >= 2 && (text[n - 1] == '"' || text[n - 1] == '\'')) {
+        open = memrchr(text, text[n - 1], n - 1);
+    }
+    if (open != NULL && open > text && open[-1] == ' ') {
+        text[n - 1] = '\0';
+        open[-1] = '\0';
+        return open + 1;
+    }
+    space = strrchr(text, ' ');
+    if (space == NULL) {
+        return NULL;
+    }
+    *space = '\0';
+    return space + 1;
+}
+
 /* Parse the arguments of "gc graph" into a (a->text to be freed, also
    on failure).  Return 0, or -1 after reporting. */
 static int
@@ -422,13 +445,12 @@ graph_args(CpdbSession *s, const char *args, GraphArgs *a)
     a->opt.max_nodes = 50;
     /* OBJ [backrefs] [depth N] [max N] FILE: options and the file come
        last; the expression is what stays. */
-    file = strrchr(a->text, ' ');
+    file = graph_file(a->text);
     if (file == NULL) {
         cpdb_error(s, "Usage: gc graph OBJ [backrefs] [depth N] [max N] "
                    "FILE.dot|.png|.svg");
         return -1;
     }
-    *file++ = '\0';
     if (graph_options(s, a) < 0) {
         return -1;
     }
@@ -444,78 +466,39 @@ graph_args(CpdbSession *s, const char *args, GraphArgs *a)
     return 0;
 }
 
-/* Run Graphviz: dot -T<format> -o out_path dot_path.  Return 0; -1 when
-   dot cannot be run, -2 when it failed. */
-static int
-run_dot(const char *format, const char *dot_path, const char *out_path)
-{
-    pid_t pid;
-    int status;
-    char fmt[16];
-    char *argv[6];
-    snprintf(fmt, sizeof fmt, "-T%s", format);
-    argv[0] = (char *)"dot";
-    argv[1] = fmt;
-    argv[2] = (char *)"-o";
-    argv[3] = (char *)out_path;
-    argv[4] = (char *)dot_path;
-    argv[5] = NULL;
-    if (posix_spawnp(&pid, "dot", NULL, NULL, argv, environ) != 0) {
-        return -1;
-    }
-    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)
-        || WEXITSTATUS(status) != 0) {
-        return -2;
-    }
-    return 0;
-}
-
-/* Write the DOT text where a asks for it (rendered by dot for .png and
-   .svg) and say so.  Return: CMD_STAY, or CMD_FAILED after reporting. */
+/* Write the DOT text to the file a names, rendered by Graphviz's dot
+   for .png and .svg, and say so.  A relative name starts from the
+   folder cpdb started in; only that file is written, whole or not at
+   all (files.h).  Return: CMD_STAY, or CMD_FAILED after reporting. */
 static CmdResult
 graph_write(CpdbSession *s, const GraphArgs *a, const char *dot,
             size_t n_objects)
 {
-    int is_dot = strcmp(a->ext, ".dot") == 0, rc = 0;
-    char *dot_path = is_dot ? cpdb_xstrdup(a->file)
-                     : cpdb_xasprintf("%.*s.dot", (int)(a->ext - a->file),
-                                      a->file);
-    CmdResult r = CMD_FAILED;
-    FILE *f = fopen(dot_path, "w");
-    if (f == NULL || fputs(dot, f) < 0) {
-        cpdb_error(s, "Cannot write \"%s\": %s.", dot_path, strerror(errno));
-        if (f != NULL) {
-            fclose(f);
-        }
-        goto done;
-    }
-    fclose(f);
-    if (!is_dot) {
-        rc = run_dot(a->ext + 1, dot_path, a->file);
-    }
+    char *path = cpdb_files_user_path(s, a->file), *why = NULL;
+    char fmt[16];
+    char *filter[] = {(char *)"dot", fmt, NULL};
+    int rc;
+
+    snprintf(fmt, sizeof fmt, "-T%s", a->ext + 1);
+    rc = cpdb_files_write(path, dot, strlen(dot),
+                          strcmp(a->ext, ".dot") == 0 ? NULL : filter,
+                          &why);
     if (rc == 0) {
         cpdb_out(s, "Graph of %zu object%s (%s, depth %ld) written to %s.\n",
                  n_objects, n_objects == 1 ? "" : "s",
                  a->opt.backrefs ? "what refers to it" : "what it refers to",
-                 a->opt.depth, a->file);
-        if (!is_dot) {
-            unlink(dot_path);
-        }
-        r = CMD_STAY;
+                 a->opt.depth, path);
     }
-    else if (rc == -1) {
-        cpdb_out(s, "Graphviz \"dot\" is not installed: the graph is in %s; "
-                 "render it with \"dot -T%s -o %s %s\".\n", dot_path,
-                 a->ext + 1, a->file, dot_path);
-        r = CMD_STAY;
+    else if (rc == -2) {
+        cpdb_error(s, "Cannot write \"%s\": Graphviz \"dot\" is not "
+                   "installed (a FILE.dot needs no Graphviz).", path);
     }
     else {
-        cpdb_error(s, "\"dot\" failed to render %s (the graph is in %s).",
-                   a->file, dot_path);
+        cpdb_error(s, "Cannot write \"%s\": %s.", path, why);
     }
-done:
-    free(dot_path);
-    return r;
+    free(why);
+    free(path);
+    return rc == 0 ? CMD_STAY : CMD_FAILED;
 }
 
 static CmdResult
@@ -580,10 +563,13 @@ const CmdDef cpdb_gc_refs_cmds[] = {
     {"graph", NULL, CMD_CLASS_MEMORY, 0, gc_graph,
      "gc graph OBJ [backrefs] [depth N] [max N] FILE",
      "Write a Graphviz graph of the references from OBJ (or to it).\n"
-     "FILE ends in .dot, or in .png or .svg to render it with dot when\n"
-     "Graphviz is installed.  Depth 3 and 50 objects by default.  A graph\n"
-     "of backrefs stops at modules and shows the stopped frames' variables\n"
-     "that hold its objects.", NULL,
+     "FILE ends in .dot, or in .png or .svg to render it with Graphviz's\n"
+     "dot.  Depth 3 and 50 objects by default.  A graph of backrefs stops\n"
+     "at modules and shows the stopped frames' variables that hold its\n"
+     "objects.  A relative FILE is in the folder cpdb started in, wherever\n"
+     "the program moved to; quote a name with spaces (\"my graph.png\").\n"
+     "Only FILE is written, whole or not at all: a symbolic link there is\n"
+     "replaced, not followed.", NULL,
      cpdb_complete_python},
     {"leaks", NULL, CMD_CLASS_MEMORY, 0, gc_leaks, "gc leaks [N]",
      "Show the tracked objects that no tracked object refers to.\n"

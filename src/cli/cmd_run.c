@@ -106,8 +106,10 @@ static CmdResult
 cmd_continue(CpdbSession *s, const char *args)
 {
     long n;
-    if (s->state == CPDB_PROG_POST_MORTEM) {
-        return exec_result(s, cpdb_exec_continue(s));   /* it ends */
+    if (s->state == CPDB_PROG_POST_MORTEM
+        || s->state == CPDB_PROG_TRACEBACK) {
+        return exec_result(s, cpdb_exec_continue(s));   /* it ends, or
+                                                           goes on */
     }
     if (s->state != CPDB_PROG_RUNNING || !s->at_stop) {
         cpdb_error(s, "The program is not being run.");
@@ -233,6 +235,10 @@ info_program(CpdbSession *s, const char *args)
     case CPDB_PROG_POST_MORTEM:
         cpdb_out(s, "The program ended with an uncaught exception "
                  "(post-mortem).\n");
+        break;
+    case CPDB_PROG_TRACEBACK:
+        cpdb_out(s, "The program is stopped, showing a traceback it "
+                 "handed over (pdb.post_mortem).\n");
         break;
     case CPDB_PROG_IDLE:
     default:

@@ -4,6 +4,7 @@
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "cli/complete.h"
+#include "cli/files.h"
 #include "core/eval.h"
 #include "cli/output.h"
 #include "core/session.h"
@@ -379,17 +380,21 @@ cmd_echo(CpdbSession *s, const char *args)
 static CmdResult
 cmd_source(CpdbSession *s, const char *args)
 {
-    char *path = cpdb_strip_dup(args);
+    char *name = cpdb_strip_dup(args), *path, *why = NULL;
     CmdResult r = CMD_STAY;
-    if (*path == '\0') {
+    if (*name == '\0') {
         cpdb_error(s, "Argument required (file name of commands).");
+        free(name);
+        return CMD_FAILED;
+    }
+    path = cpdb_files_user_path(s, name);
+    if (cpdb_cli_insert_file(s->cli, path, &why) < 0) {
+        cpdb_error(s, "Cannot read command file \"%s\": %s.", path, why);
         r = CMD_FAILED;
     }
-    else if (cpdb_cli_insert_file(s->cli, path) < 0) {
-        cpdb_error(s, "Cannot read command file \"%s\".", path);
-        r = CMD_FAILED;
-    }
+    free(why);
     free(path);
+    free(name);
     return r;
 }
 
@@ -475,7 +480,13 @@ const CmdDef cpdb_cmds_support[] = {
     {"echo", NULL, CMD_CLASS_SUPPORT, 0, cmd_echo, "echo TEXT",
      "Print TEXT; \\n starts a new line.", NULL},
     {"source", NULL, CMD_CLASS_SUPPORT, 0, cmd_source, "source FILE",
-     "Run the commands in FILE, one per line.", NULL},
+     "Run the commands in FILE, one per line.\n"
+     "A relative FILE is in the folder cpdb started in, wherever the\n"
+     "program moved to.  FILE must be a regular text file: no folder,\n"
+     "device or pipe, no NUL byte, lines of at most 64 KiB, 4 MiB in all.\n"
+     "Files sourced from files nest at most 10 deep (init files and -x\n"
+     "files count as one): past that, the rest of the files being sourced\n"
+     "is skipped.", NULL},
     {"maintenance", "mt", CMD_CLASS_SUPPORT, 0, NULL,
      "maintenance time|space on|off",
      "Measure cpdb itself: the time or memory each command takes.",

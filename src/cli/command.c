@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/eval.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/session.h"
 #include "base/util.h"
 
@@ -17,7 +18,9 @@
 const CmdDef *const cpdb_command_tables[] = {
     cpdb_cmds_running, cpdb_cmds_break, cpdb_cmds_stack, cpdb_cmds_data,
     cpdb_cmds_files, cpdb_cmds_info, cpdb_cmds_support, cpdb_cmds_gc,
-    cpdb_cmds_mem, cpdb_cmds_leak, NULL
+    cpdb_cmds_mem, cpdb_cmds_leak,
+    cpdb_cmds_commands, cpdb_cmds_alias, cpdb_cmds_interact,
+    cpdb_cmds_complete, NULL
 };
 
 const char *const cpdb_class_names[CMD_CLASS_COUNT] = {
@@ -36,9 +39,8 @@ const char *const cpdb_class_docs[CMD_CLASS_COUNT] = {
     "Support facilities: help, settings, command files."
 };
 
-/* Whether word is the name or one of the aliases of d. */
-static int
-names_match(const CmdDef *d, const char *word)
+int
+cpdb_command_has_name(const CmdDef *d, const char *word)
 {
     const char *a;
     size_t n = strlen(word);
@@ -74,7 +76,7 @@ lookup_in(const CmdDef *const *tables, int n_tables, const char *word,
     }
     for (t = 0; t < n_tables && tables[t] != NULL; t++) {
         for (d = tables[t]; d->name != NULL; d++) {
-            if (names_match(d, word)) {
+            if (cpdb_command_has_name(d, word)) {
                 *found = d;
                 return CMD_LOOKUP_FOUND;
             }
@@ -157,10 +159,13 @@ cpdb_command_split(const char *line, char *word, int word_size,
 {
     const char *p = cpdb_skip_space(line), *start = p;
     size_t n;
-    if (!isalpha((unsigned char)*p) && *p != '_') {
+    if (*p == '?') {
+        p++;                /* help's "?", never Python */
+    }
+    else if (!isalpha((unsigned char)*p) && *p != '_') {
         return -1;
     }
-    while (is_word_char(*p)) {
+    while (*start != '?' && is_word_char(*p)) {
         p++;
     }
     n = (size_t)(p - start);
@@ -234,6 +239,24 @@ run_python(CpdbSession *s, const char *text, const char *word)
     return CMD_STAY;
 }
 
+/* Whether a command takes no arguments: its usage line is only its
+   name (lower-case words, as "info locals"), with no ARG, [OPTION] or
+   choice in it. */
+static int
+takes_no_arguments(const CmdDef *d)
+{
+    const char *p;
+    if (d->usage == NULL || d->subcommands != NULL) {
+        return 0;
+    }
+    for (p = d->usage; *p != '\0'; p++) {
+        if (!islower((unsigned char)*p) && *p != ' ' && *p != '-') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static CmdResult
 run_command(CpdbSession *s, const CmdDef *d, const char *args)
 {
@@ -241,22 +264,25 @@ run_command(CpdbSession *s, const CmdDef *d, const char *args)
         cpdb_error(s, "No stack: the program is not being run.");
         return CMD_FAILED;
     }
-    if ((d->flags & CMD_NEEDS_LIVE)
-        && (s->state != CPDB_PROG_RUNNING || !s->at_stop)) {
-        cpdb_error(s, s->state == CPDB_PROG_POST_MORTEM
-                      ? "The program has ended (post-mortem): only "
-                        "\"continue\", \"run\" and \"quit\" move on."
-                      : "The program is not being run.");
+    if ((d->flags & CMD_NEEDS_LIVE) && cpdb_session_live_error(s)) {
+        cpdb_error(s, "%s", cpdb_session_live_error(s));
         return CMD_FAILED;
     }
     if (d->fn == NULL
         || (d->subcommands != NULL && *cpdb_skip_space(args) != '\0')) {
         return cpdb_command_sub(s, d, args);
     }
+    if (takes_no_arguments(d) && *cpdb_skip_space(args) != '\0') {
+        cpdb_error(s, "\"%s\" takes no argument.", d->usage);
+        return CMD_FAILED;
+    }
     return d->fn(s, args);
 }
 
 static CmdResult execute_line(CpdbSession *s, const char *line);
+/* Set while the line an alias made runs: it is not expanded again
+   (cpdb_alias_expand already applied the aliases it uses). */
+static int depth_of_alias;
 
 /* Resident and peak resident memory in bytes from /proc (0 elsewhere);
    reset the peak to the current size when asked. */
@@ -331,6 +357,23 @@ execute_line(CpdbSession *s, const char *line)
     if (*p == '\0' || *p == '#') {
         return CMD_STAY;
     }
+    /* --- aliases (cmd_alias.c) --- */
+    if (depth_of_alias == 0) {
+        char *err, *expanded = cpdb_alias_expand(s, p, &err);
+        if (err != NULL) {
+            cpdb_error(s, "%s", err);
+            free(err);
+            return CMD_FAILED;
+        }
+        if (expanded != NULL) {
+            depth_of_alias++;
+            r = execute_line(s, expanded);
+            depth_of_alias--;
+            free(expanded);
+            return r;
+        }
+    }
+    /* --- */
     if (*p == '!') {
         return run_python(s, p + 1, NULL);
     }

@@ -67,6 +67,10 @@ extern const CmdDef cpdb_cmds_support[];
 extern const CmdDef cpdb_cmds_gc[];
 extern const CmdDef cpdb_cmds_mem[];
 extern const CmdDef cpdb_cmds_leak[];
+extern const CmdDef cpdb_cmds_commands[];       /* cmd_commands.c */
+extern const CmdDef cpdb_cmds_alias[];          /* cmd_alias.c */
+extern const CmdDef cpdb_cmds_interact[];       /* cmd_interact.c */
+extern const CmdDef cpdb_cmds_complete[];       /* cmd_complete.c */
 extern const CmdDef *const cpdb_command_tables[];
 extern const char *const cpdb_class_names[CMD_CLASS_COUNT];
 extern const char *const cpdb_class_docs[CMD_CLASS_COUNT];
@@ -83,6 +87,9 @@ typedef enum {
 CmdLookup cpdb_command_lookup(const CmdDef *const *tables, const char *word,
                               const CmdDef **found, char **matches);
 
+/* Whether word is d's name or one of its aliases (not a prefix). */
+int cpdb_command_has_name(const CmdDef *d, const char *word);
+
 /* The records of a NULL-terminated list of tables, in order:
        for (d = cpdb_command_next(tables, NULL); d != NULL;
             d = cpdb_command_next(tables, d))
@@ -92,7 +99,7 @@ const CmdDef *cpdb_command_next(const CmdDef *const *tables,
                                 const CmdDef *prev);
 
 /* Split a line into its command word and the rest.  The word is the
-   leading run of letters, digits, '_' and '-', or a lone '!'.  Return 0,
+   leading run of letters, digits, '_' and '-', or a lone '?'.  Return 0,
    or -1 when the line does not start with a word. */
 int cpdb_command_split(const char *line, char *word, int word_size,
                        const char **rest);

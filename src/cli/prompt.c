@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/output.h"
+#include "cli/user.h"
 #include "core/eval.h"
 #include "core/frames.h"
 #include "core/session.h"
@@ -145,9 +146,17 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         cpdb_error(s, "%s", stop->condition_error);
     }
     if (!pass_repeated_stop(s, stop)) {
+        /* --- a breakpoint's commands (cmd_commands.c) --- */
+        int bp = stop->reason == CPDB_STOP_BREAK
+                 || stop->reason == CPDB_STOP_BREAK_TEMP
+                 ? stop->breakpoint : 0;
         s->cli->repeat = 0;
-        print_stop(s, stop);
-        prompt_loop(s);
+        if (bp == 0 || !cpdb_bp_commands_silent(s, bp)) {
+            print_stop(s, stop);
+        }
+        if (bp == 0 || !cpdb_bp_commands_run(s, bp)) {
+            prompt_loop(s);
+        }
     }
     cpdb_out_sync(s);
 }
@@ -168,11 +177,21 @@ cpdb_cli_host_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 static void
 prompt_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
-    (void)stop;
     (void)ctx;
     cpdb_out_sync(s);
-    cpdb_out(s, "Uncaught exception. Entering post mortem debugging "
-             "(\"continue\" ends the program).\n");
+    if (stop->reason == CPDB_STOP_TRACEBACK) {
+        if (stop->value != NULL) {
+            char *line = cpdb_exc_line(stop->value);
+            cpdb_out(s, "%s\n", line);
+            free(line);
+        }
+        cpdb_out(s, "Post mortem debugging of a traceback (\"continue\" "
+                 "returns to the program).\n");
+    }
+    else {
+        cpdb_out(s, "Uncaught exception. Entering post mortem debugging "
+                 "(\"continue\" ends the program).\n");
+    }
     cpdb_cli_print_location(s, NULL);
     prompt_loop(s);
 }

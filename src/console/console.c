@@ -191,7 +191,7 @@ editline_setup(CpdbConsole *c)
     rl_outstream = c->out;
     rl_readline_name = "cpdb";
     rl_attempted_completion_function = complete;
-    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%";
+    rl_basic_word_break_characters = CPDB_CONSOLE_WORD_BREAKS;
     using_history();
     if (home != NULL && *home != '\0') {
         c->history_path = cpdb_xasprintf("%s/.cpdb_history", home);
@@ -238,6 +238,14 @@ read_plain(CpdbConsole *c)
     for (;;) {
         errno = 0;
         n = getline(&line, &cap, c->in);
+        if (n >= 0 && memchr(line, '\0', (size_t)n) != NULL) {
+            /* Not cut at the NUL, which would run another command than
+               the one sent: said, and the next line read. */
+            fflush(c->out);
+            fputs("A line holding a NUL byte was skipped: commands are "
+                  "text.\n", c->err);
+            continue;
+        }
         if (n >= 0) {
             break;
         }

@@ -14,6 +14,10 @@
 
 typedef struct CpdbConsole CpdbConsole;
 
+/* The characters that end the word Tab completes ("p obj.at" completes
+   "obj.at"; "break main.py:" the whole location). */
+#define CPDB_CONSOLE_WORD_BREAKS " \t\n\"\\'`@$><=;|&{([,+-*/%"
+
 /* Candidates for completing text, the word that starts at offset start
    of line.  Return: malloc'd NULL-terminated array of malloc'd strings;
    *words says whether a space follows a chosen one. */

@@ -99,17 +99,13 @@ cpdb_break_here(CpdbSession *s)
 static int
 require_live(CpdbSession *s)
 {
+    const char *why;
     if (s == NULL) {
         return CPDB_E_ARGS;
     }
-    if (s->state == CPDB_PROG_POST_MORTEM) {
-        return cpdb_session_fail(s, CPDB_E_STATE, "The program has ended "
-                                 "(post-mortem): only \"continue\", \"run\" "
-                                 "and \"quit\" move on.");
-    }
-    if (s->state != CPDB_PROG_RUNNING || !s->at_stop || s->stack.n == 0) {
-        return cpdb_session_fail(s, CPDB_E_STATE,
-                                 "The program is not being run.");
+    why = cpdb_session_live_error(s);
+    if (why != NULL) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "%s", why);
     }
     return CPDB_OK;
 }
@@ -124,8 +120,9 @@ resumed(CpdbSession *s)
 int
 cpdb_exec_continue(CpdbSession *s)
 {
-    if (s != NULL && s->state == CPDB_PROG_POST_MORTEM && s->at_stop) {
-        return resumed(s);      /* the program ends */
+    if (s != NULL && s->at_stop && (s->state == CPDB_PROG_POST_MORTEM
+                                    || s->state == CPDB_PROG_TRACEBACK)) {
+        return resumed(s);      /* the program ends, or goes on */
     }
     if (require_live(s) < 0) {
         return CPDB_E_STATE;

@@ -188,6 +188,41 @@ cpdb_eval_compile(CpdbSession *s, const char *text, int as_expr)
     return compile_text(s, text, as_expr, &h);
 }
 
+int
+cpdb_eval_namespaces(PyFrameObject *frame, PyObject **globals,
+                     PyObject **locals)
+{
+    if (frame != NULL) {
+        *globals = cpdb_frame_globals(frame);
+        *locals = *globals ? cpdb_frame_locals(frame) : NULL;
+    }
+    else {
+        PyObject *main = PyImport_AddModule("__main__");   /* borrowed */
+        *globals = main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
+        *locals = Py_XNewRef(*globals);
+    }
+    if (*globals == NULL || *locals == NULL) {
+        Py_CLEAR(*globals);
+        Py_CLEAR(*locals);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *
+cpdb_eval_code_in(CpdbSession *s, PyObject *code, PyObject *globals,
+                  PyObject *locals)
+{
+    PyObject *result;
+    cpdb_guard_begin(&s->busy);
+    s->eval_serial++;
+    cpdb_session_gc_program(s);
+    result = PyEval_EvalCode(code, globals, locals);
+    cpdb_session_gc_debugger(s);
+    cpdb_guard_end(&s->busy);
+    return result;
+}
+
 /* Run code in frame's namespaces (or __main__'s), then make local
    assignments stick.  Return: new reference or NULL with exception. */
 static PyObject *
@@ -196,27 +231,13 @@ run_in_frame(CpdbSession *s, PyFrameObject *frame, PyObject *code,
 {
     PyObject *globals = NULL, *locals = NULL, *result = NULL;
 
-    if (frame != NULL) {
-        globals = cpdb_frame_globals(frame);
-        locals = globals ? cpdb_frame_locals(frame) : NULL;
-    }
-    else {
-        PyObject *main = PyImport_AddModule("__main__");   /* borrowed */
-        globals = main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
-        locals = Py_XNewRef(globals);
-    }
-    if (globals == NULL || locals == NULL) {
+    if (cpdb_eval_namespaces(frame, &globals, &locals) < 0) {
         goto done;
     }
     if (hist_bind(s, h, frame) < 0) {
         goto done;
     }
-    cpdb_guard_begin(&s->busy);
-    s->eval_serial++;
-    cpdb_session_gc_program(s);
-    result = PyEval_EvalCode(code, globals, locals);
-    cpdb_session_gc_debugger(s);
-    cpdb_guard_end(&s->busy);
+    result = cpdb_eval_code_in(s, code, globals, locals);
     if (frame != NULL) {
         cpdb_frame_locals_sync(frame);
     }

@@ -28,6 +28,17 @@ int cpdb_eval_line(CpdbSession *s, PyFrameObject *frame, const char *text,
 PyObject *cpdb_eval_code(CpdbSession *s, PyFrameObject *frame,
                          PyObject *code);
 
+/* The namespaces Python runs in at frame (NULL: __main__'s dict for
+   both): *globals and *locals receive new references.  Return 0, or -1
+   with an exception set. */
+int cpdb_eval_namespaces(PyFrameObject *frame, PyObject **globals,
+                         PyObject **locals);
+/* Run code in the namespaces given, as debugger work (no stops, the
+   collector as the program set it).  Return: new reference, or NULL
+   with an exception set. */
+PyObject *cpdb_eval_code_in(CpdbSession *s, PyObject *code,
+                            PyObject *globals, PyObject *locals);
+
 /* Value history: record v (gdb's $N).  Return: N. */
 long cpdb_history_add(CpdbSession *s, PyObject *v);
 

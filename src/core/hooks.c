@@ -75,7 +75,7 @@ register_fork_handler(CpdbSession *s)
 void
 cpdb_hooks_install(CpdbSession *s, CpdbHooks *h)
 {
-    PyObject *fn = cpdb_hooks_function(s, &cpdb_hooks_stop_hook_def);
+    PyObject *fn = cpdb_hooks_function(s, &cpdb_hooks_breakpointhook_def);
     h->old_breakpointhook = Py_XNewRef(PySys_GetObject("breakpointhook"));
     if (fn == NULL || PySys_SetObject("breakpointhook", fn) < 0) {
         PyErr_Clear();
@@ -93,8 +93,8 @@ cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
     (void)s;
     if (h->old_breakpointhook != NULL && cur != NULL
         && PyCFunction_Check(cur)
-        && PyCFunction_GET_FUNCTION(cur) == (PyCFunction)(void (*)(void))
-                                              cpdb_hooks_stop_hook) {
+        && PyCFunction_GET_FUNCTION(cur)
+           == cpdb_hooks_breakpointhook_def.ml_meth) {
         if (PySys_SetObject("breakpointhook", h->old_breakpointhook) < 0) {
             PyErr_Clear();
         }

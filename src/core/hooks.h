@@ -28,6 +28,26 @@ PyObject *cpdb_hooks_function(CpdbSession *s, PyMethodDef *def);
 PyObject *cpdb_hooks_stop_hook(PyObject *self, PyObject *args,
                                PyObject *kwargs);
 extern PyMethodDef cpdb_hooks_stop_hook_def;
+/* sys.breakpointhook: as CPython's, it reads PYTHONBREAKPOINT at each
+   call ("0": nothing; "pkg.func": call that); unset or empty, cpdb
+   stops as for pdb.set_trace(). */
+extern PyMethodDef cpdb_hooks_breakpointhook_def;
+
+/* Return: new reference to an instancemethod (a method of a class) bound
+   to the session: def's function gets the instance as first argument,
+   and knows it is a method from its capsule (hooks_pdb_entry.c). */
+PyObject *cpdb_hooks_method(CpdbSession *s, PyMethodDef *def);
+
+/* What cpdb puts in the pdb module: a function (pdb.X), a method of
+   pdb.Pdb (pdb.Pdb.X, which its subclasses inherit), or both. */
+enum { CPDB_PDB_FUNCTION = 1, CPDB_PDB_METHOD = 2 };
+typedef struct CpdbPdbEntry {
+    PyMethodDef *def;
+    unsigned where;
+} CpdbPdbEntry;
+/* Ends with {NULL, 0}. */
+extern const CpdbPdbEntry cpdb_pdb_entries[];
+
 /* Patch pdb now if imported, else when the program imports it. */
 void cpdb_hooks_redirect_pdb(CpdbSession *s);
 /* Take the import finder out if pdb was never imported. */

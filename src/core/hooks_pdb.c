@@ -1,23 +1,50 @@
 /* breakpoint(), pdb.set_trace() and the rest of pdb's entry points reach
    cpdb.  breakpoint() calls sys.breakpointhook, and pdb.set_trace() is
    replaced in the pdb module: both stop at the caller's next line, as
-   pdb's set_trace() does.  The pdb module is not imported for this (it
-   drags in inspect, ast, typing...): a finder at the front of
-   sys.meta_path waits for the program to import it and patches it once
-   it has executed. */
+   pdb's set_trace() does.  The other entry points (post_mortem, pm,
+   run*, and the methods of pdb.Pdb) are in hooks_pdb_entry.c.  The pdb
+   module is not imported for this (it drags in inspect, ast, typing...):
+   a finder at the front of sys.meta_path waits for the program to import
+   it and patches it once it has executed. */
 #include "core/hooks.h"
 #include "core/session.h"
 #include "core/stepper.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* pdb.set_trace(*, header=None) prints header first, as pdb does. */
+static int
+print_header(PyObject *kwargs)
+{
+    PyObject *header = kwargs ? PyDict_GetItemString(kwargs, "header")
+                              : NULL;                   /* borrowed */
+    PyObject *out = PySys_GetObject("stdout");          /* borrowed */
+    if (header == NULL || header == Py_None || out == NULL
+        || out == Py_None) {
+        return 0;
+    }
+    if (PyFile_WriteObject(header, out, Py_PRINT_RAW) < 0
+        || PyFile_WriteString("\n", out) < 0) {
+        return -1;
+    }
+    return 0;
+}
 
 PyObject *
 cpdb_hooks_stop_hook(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
     (void)args;
-    (void)kwargs;
     if (s == NULL) {
+        return NULL;
+    }
+    if (s->request != CPDB_REQ_NONE && !s->detached) {
+        /* the program is being unwound: it goes on unwinding */
+        cpdb_session_raise_kill(s);
+        return NULL;
+    }
+    if (print_header(kwargs) < 0) {
         return NULL;
     }
     if (s->tracing && !s->at_stop && !s->detached) {
@@ -34,12 +61,116 @@ PyMethodDef cpdb_hooks_stop_hook_def = {
     "Stop in cpdb at the next line (installed by cpdb)."
 };
 
+/* PYTHONBREAKPOINT names a function that is not there: CPython warns and
+   breakpoint() does nothing.  Return: None, or NULL if the warning was
+   turned into an error. */
+static PyObject *
+unimportable_hook(const char *name)
+{
+    PyErr_Clear();
+    if (PyErr_WarnFormat(PyExc_RuntimeWarning, 0, "Ignoring unimportable "
+                         "$PYTHONBREAKPOINT: \"%s\"", name) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* The hook PYTHONBREAKPOINT names ("pkg.mod.func", or a builtin's name
+   without a dot), as CPython's sys.breakpointhook finds it.  Return: new
+   reference, NULL with an exception set, or NULL with none set when it
+   cannot be imported. */
+static PyObject *
+named_hook(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    PyObject *modname, *module, *hook;
+    if (dot == name) {
+        return NULL;
+    }
+    modname = dot ? PyUnicode_FromStringAndSize(name, dot - name)
+                  : PyUnicode_FromString("builtins");
+    if (modname == NULL) {
+        return NULL;
+    }
+    module = PyImport_Import(modname);
+    Py_DECREF(modname);
+    if (module == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_ImportError)) {
+            PyErr_Clear();
+        }
+        return NULL;
+    }
+    hook = PyObject_GetAttrString(module, dot ? dot + 1 : name);
+    Py_DECREF(module);
+    if (hook == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        PyErr_Clear();
+    }
+    return hook;
+}
+
+/* sys.breakpointhook(*args, **kws).  The variable is read at each call,
+   as CPython does: a program may set it before calling breakpoint(). */
+static PyObject *
+breakpointhook(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    const char *env = getenv("PYTHONBREAKPOINT");
+    char *name;
+    PyObject *hook, *r;
+
+    if (env == NULL || *env == '\0') {
+        return cpdb_hooks_stop_hook(self, args, kwargs);
+    }
+    if (strcmp(env, "0") == 0) {
+        Py_RETURN_NONE;
+    }
+    /* Importing may change the environment: keep a copy. */
+    name = cpdb_xstrdup(env);
+    hook = named_hook(name);
+    if (hook == NULL) {
+        r = PyErr_Occurred() ? NULL : unimportable_hook(name);
+    }
+    else {
+        r = PyObject_Call(hook, args, kwargs);
+        Py_DECREF(hook);
+    }
+    free(name);
+    return r;
+}
+
+PyMethodDef cpdb_hooks_breakpointhook_def = {
+    "breakpointhook", (PyCFunction)(void (*)(void))breakpointhook,
+    METH_VARARGS | METH_KEYWORDS,
+    "Stop in cpdb, or call the hook PYTHONBREAKPOINT names (installed by "
+    "cpdb)."
+};
+
+/* Put cpdb's entry points in the pdb module and on its Pdb class. */
 static int
 patch_pdb_module(CpdbSession *s, PyObject *module)
 {
     PyObject *fn = cpdb_hooks_function(s, &cpdb_hooks_stop_hook_def);
+    PyObject *cls = PyObject_GetAttrString(module, "Pdb");
+    const CpdbPdbEntry *e;
     int rc = fn ? PyObject_SetAttrString(module, "set_trace", fn) : -1;
+
     Py_XDECREF(fn);
+    if (cls == NULL) {
+        PyErr_Clear();
+    }
+    for (e = cpdb_pdb_entries; rc == 0 && e->def != NULL; e++) {
+        if (e->where & CPDB_PDB_FUNCTION) {
+            fn = cpdb_hooks_function(s, e->def);
+            rc = fn ? PyObject_SetAttrString(module, e->def->ml_name, fn)
+                    : -1;
+            Py_XDECREF(fn);
+        }
+        if (rc == 0 && cls != NULL && (e->where & CPDB_PDB_METHOD)) {
+            fn = cpdb_hooks_method(s, e->def);
+            rc = fn ? PyObject_SetAttrString(cls, e->def->ml_name, fn) : -1;
+            Py_XDECREF(fn);
+        }
+    }
+    Py_XDECREF(cls);
     return rc;
 }
 

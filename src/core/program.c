@@ -7,6 +7,7 @@
 #include "core/source.h"
 #include "base/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -146,6 +147,138 @@ reset_main(void)
     return d;
 }
 
+/* Make __main__ the module runpy found: details is runpy's (name,
+   spec, code); sys.argv[0] becomes argv0, or the module's file when
+   argv0 is NULL.  Return: new reference to the code, or NULL with an
+   exception set. */
+static PyObject *
+main_from_details(CpdbSession *s, PyObject *details, const char *argv0,
+                  PyObject **globals)
+{
+    CpdbProgram *p = &s->prog;
+    PyObject *spec, *code = NULL, *d, *origin = NULL, *attr;
+    const char *origin_s;
+
+    if (!PyTuple_Check(details) || PyTuple_GET_SIZE(details) != 3) {
+        PyErr_SetString(PyExc_RuntimeError, "unexpected module details");
+        return NULL;
+    }
+    spec = PyTuple_GET_ITEM(details, 1);
+    origin = PyObject_GetAttrString(spec, "origin");
+    if (origin == NULL || (origin_s = PyUnicode_AsUTF8(origin)) == NULL) {
+        goto done;
+    }
+    free(p->main_path);
+    p->main_path = cpdb_path_absolute(origin_s);
+    if (set_sys_argv(p, argv0 != NULL ? argv0 : origin_s) < 0
+        || (d = reset_main()) == NULL
+        || PyDict_SetItemString(d, "__file__", origin) < 0
+        || PyDict_SetItemString(d, "__spec__", spec) < 0) {
+        goto done;
+    }
+    if ((attr = PyObject_GetAttrString(spec, "loader")) != NULL) {
+        PyDict_SetItemString(d, "__loader__", attr);
+        Py_DECREF(attr);
+    }
+    if ((attr = PyObject_GetAttrString(spec, "parent")) != NULL) {
+        PyDict_SetItemString(d, "__package__", attr);
+        Py_DECREF(attr);
+    }
+    if ((attr = PyObject_GetAttrString(spec, "cached")) != NULL) {
+        PyDict_SetItemString(d, "__cached__", attr);
+        Py_DECREF(attr);
+    }
+    PyErr_Clear();
+    *globals = d;
+    code = Py_NewRef(PyTuple_GET_ITEM(details, 2));
+done:
+    Py_XDECREF(origin);
+    return code;
+}
+
+/* Prepare "-m module" with runpy's module lookup (the code python3 -m
+   itself uses): sys.argv[0] becomes the module's file, sys.path[0] the
+   current directory.  Return as prepare_file(). */
+static PyObject *
+prepare_module(CpdbSession *s, PyObject **globals, char **why)
+{
+    CpdbProgram *p = &s->prog;
+    PyObject *runpy = NULL, *details = NULL, *code = NULL;
+    char cwd[PATH_MAX];
+
+    if (getcwd(cwd, sizeof cwd) == NULL || set_sys_path0(p, cwd) < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetFromErrno(PyExc_OSError);
+        }
+        return NULL;
+    }
+    runpy = PyImport_ImportModule("runpy");
+    if (runpy == NULL) {
+        return NULL;
+    }
+    details = PyObject_CallMethod(runpy, "_get_module_details", "s",
+                                  p->target);
+    if (details == NULL) {
+        char *line = cpdb_exc_take_line();
+        *why = cpdb_xasprintf("Error while finding module specification "
+                              "for '%s' (%s)", p->target, line);
+        free(line);
+        goto done;
+    }
+    code = main_from_details(s, details, NULL, globals);
+done:
+    Py_XDECREF(details);
+    Py_XDECREF(runpy);
+    return code;
+}
+
+/* A folder or a zip file given as the script: python3 runs its
+   __main__.py as "python3 -m __main__" would, with the folder (made
+   absolute, not normalised) as sys.path[0] and sys.argv[0] as given.
+   Return: 1 when path is one (*code set as prepare_file() returns
+   it), 0 when it is not, -1 with an exception set. */
+static int
+prepare_main_dir(CpdbSession *s, const char *abs, PyObject **globals,
+                 char **why, PyObject **code)
+{
+    CpdbProgram *p = &s->prog;
+    PyObject *path, *importer, *runpy = NULL, *details = NULL;
+
+    /* python3's own test: does a sys.path_hooks importer take the path?
+       (none takes a plain file, so a script is read as one) */
+    path = PyUnicode_DecodeFSDefault(abs);
+    importer = path != NULL ? PyImport_GetImporter(path) : NULL;
+    Py_XDECREF(path);
+    if (importer == NULL) {
+        return -1;
+    }
+    p->is_dir = importer != Py_None;
+    Py_DECREF(importer);
+    if (!p->is_dir) {
+        return 0;
+    }
+    *code = NULL;
+    if (set_sys_argv(p, p->target) < 0 || set_sys_path0(p, abs) < 0
+        || (runpy = PyImport_ImportModule("runpy")) == NULL) {
+        return 1;
+    }
+    details = PyObject_CallMethod(runpy, "_get_main_module_details", NULL);
+    if (details == NULL && PyErr_ExceptionMatches(PyExc_ImportError)) {
+        /* "can't find '__main__' module in 'DIR'", as python3 says it;
+           anything else (a SyntaxError) is the program's error. */
+        PyObject *exc = cpdb_exc_take();
+        *why = exc != NULL ? cpdb_str(exc, 0) : cpdb_xstrdup("?");
+        (*why)[0] = (char)toupper((unsigned char)(*why)[0]);
+        Py_XDECREF(exc);
+    }
+    else if (details != NULL) {
+        *code = main_from_details(s, details, p->target, globals);
+    }
+    Py_XDECREF(details);
+    Py_DECREF(runpy);
+    return 1;
+}
+
 /* Prepare a script: sys.argv, sys.path[0], __main__.  Return: new code
    object, NULL with an exception set (a SyntaxError is the program's
    error), or NULL with *why set (malloc'd) when the file cannot be
@@ -165,6 +298,14 @@ prepare_file(CpdbSession *s, PyObject **globals, char **why)
     }
     else {
         abs = cpdb_xasprintf("%s/%s", cwd, p->target);
+    }
+    switch (prepare_main_dir(s, abs, globals, why, &code)) {
+    case 1:
+        free(abs);
+        return code;
+    case -1:
+        free(abs);
+        return NULL;
     }
     text = cpdb_read_file(abs, &len);
     if (text == NULL) {
@@ -202,75 +343,6 @@ done:
     free(real);
     free(text);
     free(abs);
-    return code;
-}
-
-/* Prepare "-m module" with runpy's module lookup (the code python3 -m
-   itself uses): sys.argv[0] becomes the module's file, sys.path[0] the
-   current directory.  Return as prepare_file(). */
-static PyObject *
-prepare_module(CpdbSession *s, PyObject **globals, char **why)
-{
-    CpdbProgram *p = &s->prog;
-    PyObject *runpy = NULL, *details = NULL, *spec, *code = NULL, *d;
-    PyObject *origin = NULL, *attr;
-    char cwd[PATH_MAX];
-    const char *origin_s;
-
-    if (getcwd(cwd, sizeof cwd) == NULL || set_sys_path0(p, cwd) < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetFromErrno(PyExc_OSError);
-        }
-        return NULL;
-    }
-    runpy = PyImport_ImportModule("runpy");
-    if (runpy == NULL) {
-        return NULL;
-    }
-    details = PyObject_CallMethod(runpy, "_get_module_details", "s",
-                                  p->target);
-    if (details == NULL) {
-        char *line = cpdb_exc_take_line();
-        *why = cpdb_xasprintf("Error while finding module specification "
-                              "for '%s' (%s)", p->target, line);
-        free(line);
-        goto done;
-    }
-    if (!PyTuple_Check(details) || PyTuple_GET_SIZE(details) != 3) {
-        PyErr_SetString(PyExc_RuntimeError, "unexpected module details");
-        goto done;
-    }
-    spec = PyTuple_GET_ITEM(details, 1);
-    origin = PyObject_GetAttrString(spec, "origin");
-    if (origin == NULL || (origin_s = PyUnicode_AsUTF8(origin)) == NULL) {
-        goto done;
-    }
-    free(p->main_path);
-    p->main_path = cpdb_path_absolute(origin_s);
-    if (set_sys_argv(p, origin_s) < 0 || (d = reset_main()) == NULL
-        || PyDict_SetItemString(d, "__file__", origin) < 0
-        || PyDict_SetItemString(d, "__spec__", spec) < 0) {
-        goto done;
-    }
-    if ((attr = PyObject_GetAttrString(spec, "loader")) != NULL) {
-        PyDict_SetItemString(d, "__loader__", attr);
-        Py_DECREF(attr);
-    }
-    if ((attr = PyObject_GetAttrString(spec, "parent")) != NULL) {
-        PyDict_SetItemString(d, "__package__", attr);
-        Py_DECREF(attr);
-    }
-    if ((attr = PyObject_GetAttrString(spec, "cached")) != NULL) {
-        PyDict_SetItemString(d, "__cached__", attr);
-        Py_DECREF(attr);
-    }
-    PyErr_Clear();
-    *globals = d;
-    code = Py_NewRef(PyTuple_GET_ITEM(details, 2));
-done:
-    Py_XDECREF(origin);
-    Py_XDECREF(details);
-    Py_XDECREF(runpy);
     return code;
 }
 
@@ -367,7 +439,10 @@ cpdb_program_run(CpdbSession *s, unsigned flags, CpdbRunResult *r)
         if (r->why != NULL) {
             PyErr_Clear();
             r->error = CPDB_E_NOFILE;
-            r->status = s->prog.kind == CPDB_PROG_FILE ? 2 : 1;
+            /* python3's status: 2 for a script it cannot open, 1 for a
+               module or a folder without __main__ */
+            r->status = s->prog.kind == CPDB_PROG_FILE && !s->prog.is_dir
+                        ? 2 : 1;
             r->outcome = CPDB_RUN_NOT_STARTED;
             return;
         }

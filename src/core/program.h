@@ -17,6 +17,8 @@ typedef struct CpdbProgram {
     char **argv;            /* sys.argv[1:] (malloc'd strings) */
     int argc;
     int path0_done;         /* sys.path[0] inserted */
+    int is_dir;             /* the script is a folder (or a zip file) run
+                               by its __main__.py */
 } CpdbProgram;
 
 void cpdb_program_fini(CpdbProgram *p);

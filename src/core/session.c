@@ -142,10 +142,12 @@ void
 cpdb_session_refresh_trace(CpdbSession *s)
 {
     PyFrameObject *top = NULL;
-    if (!s->tracing || s->state != CPDB_PROG_RUNNING) {
+    if (!s->tracing || (s->state != CPDB_PROG_RUNNING
+                        && s->state != CPDB_PROG_TRACEBACK)) {
         return;
     }
-    if (s->at_stop && s->stack.n > 0) {
+    /* At a traceback's stop the frames that run on are the caller's. */
+    if (s->at_stop && s->stack.n > 0 && s->state == CPDB_PROG_RUNNING) {
         top = s->stack.items[0].frame;
     }
     else {
@@ -468,6 +470,65 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     }
     s->request = CPDB_REQ_NONE;
     return CPDB_RUN_EXITED;
+}
+
+/* The stop of pdb.post_mortem(): the frames are the traceback's, the
+   program waits in the call that handed it over.  The state says so
+   while the front-end looks, so that step and the like, which need a
+   live frame, are refused, and continue returns to the program. */
+int
+cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
+{
+    CpdbExcState st;
+    CpdbStop ev;
+    CpdbProgState state = s->state;
+
+    if (s->busy.depth > 0 || s->at_stop || state != CPDB_PROG_RUNNING) {
+        return 0;
+    }
+    cpdb_exc_save(&st);
+    gc_pause(s);
+    s->state = CPDB_PROG_TRACEBACK;
+    cpdb_stack_from_traceback(s, tb);
+    Py_XSETREF(s->stop_value, Py_XNewRef(exc));
+    s->stop_reason = CPDB_STOP_TRACEBACK;
+    s->stop_bp = 0;
+    s->stop_serial++;
+    s->at_stop = 1;
+    s->resumed = 0;
+    stop_event(s, &ev, CPDB_STOP_TRACEBACK, 0, exc);
+    s->cb.on_post_mortem(s, &ev, s->cb.ctx);
+    s->at_stop = 0;
+    s->state = state;
+    cpdb_session_heap_forget(s);
+    cpdb_stack_clear(s);
+    Py_CLEAR(s->stop_value);
+    gc_resume(s);
+    cpdb_exc_restore(&st);
+    if (s->request != CPDB_REQ_NONE) {
+        return cpdb_session_raise_kill(s);
+    }
+    return 0;
+}
+
+const char *
+cpdb_session_live_error(const CpdbSession *s)
+{
+    switch (s->state) {
+    case CPDB_PROG_POST_MORTEM:
+        return "The program has ended (post-mortem): only \"continue\", "
+               "\"run\" and \"quit\" move on.";
+    case CPDB_PROG_TRACEBACK:
+        return "This is a traceback the program handed over "
+               "(pdb.post_mortem): only \"continue\" (back to the "
+               "program), \"kill\", \"run\" and \"quit\" move on.";
+    case CPDB_PROG_RUNNING:
+        return s->at_stop && s->stack.n > 0
+               ? NULL : "The program is not being run.";
+    case CPDB_PROG_IDLE:
+    default:
+        return "The program is not being run.";
+    }
 }
 
 /* The program ended (EXITED, with status) or was ended (KILLED). */

@@ -19,7 +19,10 @@
 typedef enum {
     CPDB_PROG_IDLE,         /* not started, or ended */
     CPDB_PROG_RUNNING,      /* running or stopped at a live frame */
-    CPDB_PROG_POST_MORTEM   /* ended by an exception; its frames kept */
+    CPDB_PROG_POST_MORTEM,  /* ended by an exception; its frames kept */
+    CPDB_PROG_TRACEBACK     /* running, and stopped to show a traceback it
+                               handed over (pdb.post_mortem): the stack is
+                               the traceback's, and it goes on after */
 } CpdbProgState;
 
 typedef enum {
@@ -102,6 +105,18 @@ int cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
    front-end looks at its frames until it continues (the program has
    ended), runs it again or quits. */
 CpdbRunOutcome cpdb_session_post_mortem(CpdbSession *s, PyObject *exc);
+
+/* pdb.post_mortem(), pdb.pm(): the running program hands over a
+   traceback tb (exc: its exception, or NULL) to look at.  The front-end
+   sees its frames (on_post_mortem, CPDB_STOP_TRACEBACK) until it
+   continues; then the program goes on after the call.  Return 0, or -1
+   with the kill exception set to unwind (kill, run, quit). */
+int cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb,
+                                PyObject *exc);
+
+/* Why the stopped program cannot step (at_stop at a live frame is
+   needed), or NULL when it can.  Return: static text. */
+const char *cpdb_session_live_error(const CpdbSession *s);
 
 /* Run the program set in s->prog, and again after cpdb_exec_run, until
    the front-end quits; with CPDB_RUN_KEEP_PROMPT on_idle follows its

@@ -168,6 +168,25 @@ cpdb_step_set_trace(CpdbSession *s, PyFrameObject *frame)
 }
 
 void
+cpdb_step_set_first_line(CpdbSession *s)
+{
+    set_stopinfo(s, STOP_NOWHERE, NULL, NULL, -1);
+    s->step.wait_for_main = 1;
+    s->step.wait_any_file = 1;
+    cpdb_session_refresh_trace(s);
+}
+
+void
+cpdb_step_end_first_line(CpdbSession *s)
+{
+    if (s->step.wait_any_file) {
+        s->step.wait_for_main = 0;
+        s->step.wait_any_file = 0;
+        cpdb_session_refresh_trace(s);
+    }
+}
+
+void
 cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame)
 {
     set_stopinfo(s, STOP_IN_FRAME, frame, NULL, 0);
@@ -264,7 +283,7 @@ is_main_file(CpdbSession *s, PyCodeObject *code)
 {
     char *path;
     int same;
-    if (s->step.main_path == NULL) {
+    if (s->step.main_path == NULL || s->step.wait_any_file) {
         return 1;
     }
     path = cpdb_code_path(code);
@@ -301,6 +320,10 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
             return 0;
         }
         st->wait_for_main = 0;
+        if (st->wait_any_file) {
+            st->wait_any_file = 0;
+            return stop(s, frame, CPDB_STOP_HERE, 0, NULL, NULL);
+        }
         return stop(s, frame, CPDB_STOP_START, 0, NULL, NULL);
     }
     if (st->interrupt) {

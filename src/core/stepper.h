@@ -25,6 +25,8 @@ typedef struct CpdbStepper {
     int stopframe_is_gen;   /* stopframe runs a generator or coroutine */
     int stoplineno;         /* STOP_IN_FRAME: >= 0 line floor, -1 never */
     int wait_for_main;      /* before the main file's first line */
+    int wait_any_file;      /* with wait_for_main: before the first line
+                               of any file (pdb.run*()) */
     const char *main_path;  /* borrowed: owned by the session's program */
     int finishing;          /* the running command is finish/return */
     int interrupt;          /* Ctrl-C asked for a stop */
@@ -46,6 +48,12 @@ void cpdb_step_set_trace(CpdbSession *s, PyFrameObject *frame);
 void cpdb_step_mark_stack(CpdbSession *s);
 /* Return: new reference to the object that marks followed frames. */
 PyObject *cpdb_step_new_marker(void);
+/* bdb's run(), runeval() and runcall(): the next line event of any
+   frame stops, without --Call--, as the program's start does.  Once the
+   code run so has returned, cpdb_step_end_first_line() forgets it if no
+   line came. */
+void cpdb_step_set_first_line(CpdbSession *s);
+void cpdb_step_end_first_line(CpdbSession *s);
 void cpdb_step_set_next(CpdbSession *s, PyFrameObject *frame);
 void cpdb_step_set_return(CpdbSession *s, PyFrameObject *frame);
 void cpdb_step_set_until(CpdbSession *s, PyFrameObject *frame, int lineno);

@@ -752,19 +752,6 @@ def test_graph_renders_png_and_svg_with_dot(tmp_path):
     assert not r.err, r
 
 
-def test_graph_without_dot_writes_dot_and_says_how_to_render(tmp_path):
-    empty = tmp_path / "bin"
-    empty.mkdir()
-    png = tmp_path / "g.png"
-    r = in_worker(["gc graph CONFIG %s" % png], env={"PATH": str(empty)})
-    dot = tmp_path / "g.dot"
-    assert after(r, "gc graph CONFIG %s" % png) == [
-        'Graphviz "dot" is not installed: the graph is in %s; render it '
-        'with "dot -Tpng -o %s %s".' % (dot, png, dot)], r
-    assert dot.read_text().startswith("digraph cpdb {")
-    assert not png.exists()
-
-
 # --- bad arguments -----------------------------------------------------------
 
 
