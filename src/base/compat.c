@@ -238,11 +238,16 @@ cpdb_frame_is_marked(PyFrameObject *f, PyObject *marker)
 void
 cpdb_frame_mark(PyFrameObject *f, PyObject *marker)
 {
-    PyObject *v = frame_get_trace(f);
-    int foreign = v != NULL && v != marker;
-    Py_XDECREF(v);
-    if (foreign) {
-        return;         /* the program's tracer's: never replace it */
+    /* Only a tracer of the program's gives frames local trace functions,
+       and then the thread's slot holds its object (cpdb's own functions
+       have none): without one, the read is saved on every call. */
+    if (PyThreadState_Get()->c_traceobj != NULL) {
+        PyObject *v = frame_get_trace(f);
+        int foreign = v != NULL && v != marker;
+        Py_XDECREF(v);
+        if (foreign) {
+            return;     /* the program's tracer's: never replace it */
+        }
     }
 #if PY_VERSION_HEX >= 0x030B0000
     {
