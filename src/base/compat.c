@@ -197,47 +197,74 @@ cpdb_frame_set_trace_lines(PyFrameObject *f, int on)
 #endif
 }
 
-int
-cpdb_frame_is_marked(PyFrameObject *f, PyObject *marker)
+/* Return: new reference to the frame's f_trace, or NULL (none set). */
+static PyObject *
+frame_get_trace(PyFrameObject *f)
 {
 #if PY_VERSION_HEX >= 0x030B0000
+    /* The frame struct is private from 3.11: go through the attribute. */
     static PyObject *name;
     PyObject *v;
-    int marked;
     CpdbExcState st;
     if (name == NULL && (name = PyUnicode_InternFromString("f_trace"))
                         == NULL) {
         PyErr_Clear();
-        return 0;
+        return NULL;
     }
     cpdb_exc_save(&st);
     v = PyObject_GetAttr((PyObject *)f, name);
-    marked = (v == marker);
-    Py_XDECREF(v);
     PyErr_Clear();
     cpdb_exc_restore(&st);
-    return marked;
+    if (v == Py_None) {
+        Py_CLEAR(v);
+    }
+    return v;
 #else
-    return f->f_trace == marker;
+    return Py_XNewRef(f->f_trace);
 #endif
+}
+
+int
+cpdb_frame_is_marked(PyFrameObject *f, PyObject *marker)
+{
+    PyObject *v = frame_get_trace(f);
+    /* A local trace function of the program's own tracer counts as the
+       mark: bdb follows the frames that have a trace function. */
+    int marked = v != NULL;
+    (void)marker;
+    Py_XDECREF(v);
+    return marked;
 }
 
 void
 cpdb_frame_mark(PyFrameObject *f, PyObject *marker)
 {
+    /* Only a tracer of the program's gives frames local trace functions,
+       and then the thread's slot holds its object (cpdb's own functions
+       have none): without one, the read is saved on every call. */
+    if (PyThreadState_Get()->c_traceobj != NULL) {
+        PyObject *v = frame_get_trace(f);
+        int foreign = v != NULL && v != marker;
+        Py_XDECREF(v);
+        if (foreign) {
+            return;     /* the program's tracer's: never replace it */
+        }
+    }
 #if PY_VERSION_HEX >= 0x030B0000
-    static PyObject *name;
-    CpdbExcState st;
-    if (name == NULL && (name = PyUnicode_InternFromString("f_trace"))
-                        == NULL) {
-        PyErr_Clear();
-        return;
+    {
+        static PyObject *name;
+        CpdbExcState st;
+        if (name == NULL && (name = PyUnicode_InternFromString("f_trace"))
+                            == NULL) {
+            PyErr_Clear();
+            return;
+        }
+        cpdb_exc_save(&st);
+        if (PyObject_SetAttr((PyObject *)f, name, marker) < 0) {
+            PyErr_Clear();
+        }
+        cpdb_exc_restore(&st);
     }
-    cpdb_exc_save(&st);
-    if (PyObject_SetAttr((PyObject *)f, name, marker) < 0) {
-        PyErr_Clear();
-    }
-    cpdb_exc_restore(&st);
 #else
     Py_XSETREF(f->f_trace, Py_NewRef(marker));
 #endif
@@ -372,6 +399,16 @@ cpdb_set_trace(Py_tracefunc fn, PyObject *obj)
 }
 
 void
+cpdb_get_trace(PyThreadState *tstate, Py_tracefunc *fn,
+               PyObject **obj_borrowed)
+{
+    /* No function reads the slot (sys.gettrace() gives only the object):
+       the thread state's fields, public in cpython/pystate.h, do. */
+    *fn = tstate->c_tracefunc;
+    *obj_borrowed = tstate->c_traceobj;
+}
+
+void
 cpdb_exc_report_uncaught(PyObject *value)
 {
     PyObject *type = (PyObject *)Py_TYPE(value);
@@ -420,7 +457,10 @@ gate_passes(PyThreadState *tstate, PyCodeObject *code)
 {
     CpdbGateFilter *f = &cpdb_gate_filter;
     size_t slot;
-    if (tstate != f->thread || f->tracing || f->all) {
+    /* A trace function in the slot that the gate did not set is the
+       program's (sys.settrace, a C tracer): its owner must see it. */
+    if (tstate != f->thread || f->tracing || f->all
+        || tstate->c_tracefunc != NULL) {
         return 0;
     }
     slot = cpdb_gate_slot(code);

@@ -63,7 +63,9 @@ void cpdb_frame_set_trace_lines(PyFrameObject *f, int on);
 
 /* bdb's per-frame mark: the frame has a trace function (f_trace).  cpdb
    stores its own marker object there, as pdb stores its dispatcher, so
-   that the stepper knows which frames pdb would see events of. */
+   that the stepper knows which frames pdb would see events of.  A local
+   trace function that the program's own tracer gave the frame is never
+   replaced and counts as the mark (the frame has a trace function). */
 int cpdb_frame_is_marked(PyFrameObject *f, PyObject *marker);
 void cpdb_frame_mark(PyFrameObject *f, PyObject *marker);
 
@@ -149,6 +151,10 @@ int cpdb_code_set_extra(PyObject *code, Py_ssize_t index, void *extra);
 
 /* Install or remove a C trace function for the calling thread. */
 void cpdb_set_trace(Py_tracefunc fn, PyObject *obj);
+/* What a thread's trace slot holds now (sys.settrace's, a C tracer's, or
+   cpdb's): the function, or NULL, and its object (borrowed, or NULL). */
+void cpdb_get_trace(PyThreadState *tstate, Py_tracefunc *fn,
+                    PyObject **obj_borrowed);
 
 
 

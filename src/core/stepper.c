@@ -636,6 +636,7 @@ cpdb_step_client_init(CpdbSession *s, CpdbTraceClient *c)
     memset(c, 0, sizeof *c);
     c->ctx = s;
     c->busy = &s->busy;
+    c->bp_generation = &s->bps.generation;
     c->on_event = client_on_event;
     c->wants_all = client_wants_all;
     c->wants_code = client_wants_code;

@@ -12,7 +12,16 @@
    next/until/finish watch, or for every frame while stepping, and puts
    back what the caller needs when the frame ends.  On 3.12+ tracing is
    emulated over sys.monitoring and this gate does not exist; the
-   monitoring backend is the fast one there. */
+   monitoring backend is the fast one there.
+
+   The thread has one trace slot, and the program may want it too
+   (sys.settrace, threading.settrace, a C tracer such as coverage's).
+   The program's trace function is never replaced: cpdb notices it in
+   the slot (through the gate, and at once through sys.settrace, which
+   it wraps while it runs) and chains, calling the program's function
+   first and its own after.  The slot then holds chain_event with the
+   program's object, so sys.gettrace() returns the program's tracer as
+   it does under python, and frames keep their line events. */
 #include "trace/trace.h"
 #include "base/util.h"
 
@@ -41,21 +50,61 @@ typedef struct GateEntry {
 
 static CPDB_ARRAY(GateEntry) gate_stack;
 
+/* The program's own trace function in the followed thread, found in
+   the slot where cpdb expected its own: NULL, or the function and its
+   object (strong). */
+static Py_tracefunc prog_func;
+static PyObject *prog_obj;
+
 static int trace_event(PyObject *obj, PyFrameObject *frame, int what,
+                       PyObject *arg);
+static int chain_event(PyObject *obj, PyFrameObject *frame, int what,
                        PyObject *arg);
 
 static void
-set_tracing(int on)
+put_in_slot(Py_tracefunc fn, PyObject *obj)
 {
     CpdbExcState st;
-    if (on == trace_on) {
-        return;
-    }
     cpdb_exc_save(&st);
-    cpdb_set_trace(on ? trace_event : NULL, NULL);
+    cpdb_set_trace(fn, obj);
     PyErr_Clear();
     cpdb_exc_restore(&st);
+}
+
+/* Adopt what the program put in the slot behind cpdb's back (a trace
+   function, or none), then make the slot hold what it must: the chain
+   while the program has a tracer, else cpdb's function while it wants
+   events, else nothing.  Acts in the followed thread only: the slot is
+   per thread. */
+static void
+sync_slot(void)
+{
+    Py_tracefunc fn, want_fn;
+    PyObject *obj, *want_obj;
+    if (traced == NULL || PyThreadState_Get() != traced_thread) {
+        return;
+    }
+    cpdb_get_trace(traced_thread, &fn, &obj);
+    if (fn != chain_event && fn != trace_event
+        && (fn != NULL || prog_func != NULL || trace_on)) {
+        /* The program set a tracer (fn), or removed its own or ours. */
+        PyObject *old = prog_obj;
+        prog_func = fn;
+        prog_obj = Py_XNewRef(obj);
+        Py_XDECREF(old);
+    }
+    want_fn = prog_func ? chain_event : trace_on ? trace_event : NULL;
+    want_obj = prog_func ? prog_obj : NULL;
+    if (fn != want_fn || obj != want_obj) {
+        put_in_slot(want_fn, want_obj);
+    }
+}
+
+static inline void
+set_tracing(int on)
+{
     trace_on = on;
+    sync_slot();
 }
 
 static inline int
@@ -93,6 +142,7 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
     if (c == NULL || tstate != traced_thread || c->busy->depth) {
         return -1;
     }
+    sync_slot();            /* a C tracer may have set itself */
     need = code_needs_tracing(c, code);
     if (!need && !was) {
         return GATE_FAST | (int)(gate_gen & GATE_GEN_MASK);
@@ -207,7 +257,8 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     switch (what) {
     case PyTrace_CALL: {
         PyCodeObject *code = PyFrame_GetCode(frame);
-        if (!c->wants_lines(c->ctx, frame, code)) {
+        /* The program's tracer may want lines here: leave them on. */
+        if (prog_func == NULL && !c->wants_lines(c->ctx, frame, code)) {
             cpdb_frame_set_trace_lines(frame, 0);
         }
         Py_DECREF(code);
@@ -239,6 +290,128 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     return 0;
 }
 
+/* The slot's function while the program has a tracer: the program's
+   function sees every event first, as under python (never the events of
+   the debugger's own Python), then cpdb's when it wants them. */
+static int
+chain_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
+{
+    CpdbTraceClient *c = traced;
+    Py_tracefunc fn = prog_func;
+    int rc = 0;
+
+    if (c != NULL && c->busy->depth) {
+        return 0;
+    }
+    if (fn != NULL) {
+        Py_XINCREF(obj);
+        rc = fn(obj, frame, what, arg);
+        Py_XDECREF(obj);
+        /* It may have changed the slot: sys.settrace inside the tracer,
+           or python removing a tracer that raised. */
+        sync_slot();
+    }
+    if (rc < 0) {
+        return -1;
+    }
+    return trace_on ? trace_event(NULL, frame, what, arg) : 0;
+}
+
+/* --- sys.settrace -------------------------------------------------------- */
+
+/* sys.settrace and (3.12+) sys._settraceallthreads as python made them
+   (strong, kept for good: a program may hold the wrappers). */
+static PyObject *orig_settrace, *orig_settrace_all;
+
+/* Call the function python made, then adopt the tracer at once: the
+   gate would notice it only at the next call, and on 3.12+ nothing
+   else would. */
+static PyObject *
+call_and_sync(PyObject *orig, PyObject *fn)
+{
+    PyObject *r;
+    if (orig == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "lost sys.settrace");
+        return NULL;
+    }
+    r = PyObject_CallOneArg(orig, fn);
+    if (r != NULL) {
+        sync_slot();
+    }
+    return r;
+}
+
+static PyObject *
+wrap_settrace(PyObject *self, PyObject *fn)
+{
+    (void)self;
+    return call_and_sync(orig_settrace, fn);
+}
+
+static PyObject *
+wrap_settrace_all(PyObject *self, PyObject *fn)
+{
+    (void)self;
+    return call_and_sync(orig_settrace_all, fn);
+}
+
+static PyMethodDef settrace_def = {"settrace", wrap_settrace, METH_O, NULL};
+static PyMethodDef settrace_all_def = {"_settraceallthreads",
+                                       wrap_settrace_all, METH_O, NULL};
+
+/* Put the wrapper of def in sys (where python's function is found),
+   looking as python's does: same name, module, __self__ and doc. */
+static void
+wrap_sys_function(PyMethodDef *def, PyObject **orig)
+{
+    CpdbExcState st;
+    PyObject *sys, *cur, *mod = NULL, *fn = NULL;
+
+    cpdb_exc_save(&st);
+    sys = PyImport_AddModule("sys");                    /* borrowed */
+    cur = sys ? PyObject_GetAttrString(sys, def->ml_name) : NULL;
+    if (cur == NULL || !PyCFunction_Check(cur)
+        || PyCFunction_GET_FUNCTION(cur) == def->ml_meth) {
+        goto done;          /* absent (3.10, 3.11), or already wrapped */
+    }
+    if (*orig == NULL) {
+        *orig = Py_NewRef(cur);
+        def->ml_doc = ((PyCFunctionObject *)cur)->m_ml->ml_doc;
+    }
+    mod = PyUnicode_FromString("sys");
+    fn = mod ? PyCFunction_NewEx(def, sys, mod) : NULL;
+    if (fn == NULL || PyObject_SetAttrString(sys, def->ml_name, fn) < 0) {
+        goto done;
+    }
+done:
+    PyErr_Clear();
+    Py_XDECREF(fn);
+    Py_XDECREF(mod);
+    Py_XDECREF(cur);
+    cpdb_exc_restore(&st);
+}
+
+/* Give sys back python's function if the wrapper is still there.  The
+   program may be ending with an exception: it stays pending. */
+static void
+unwrap_sys_function(PyMethodDef *def, PyObject *orig)
+{
+    CpdbExcState st;
+    PyObject *sys, *cur;
+    cpdb_exc_save(&st);
+    sys = PyImport_AddModule("sys");                    /* borrowed */
+    cur = sys ? PyObject_GetAttrString(sys, def->ml_name) : NULL;
+    if (orig != NULL && cur != NULL && PyCFunction_Check(cur)
+        && PyCFunction_GET_FUNCTION(cur) == def->ml_meth) {
+        PyObject_SetAttrString(sys, def->ml_name, orig);
+    }
+    PyErr_Clear();
+    Py_XDECREF(cur);
+    cpdb_exc_restore(&st);
+}
+
+/* --- the backend --------------------------------------------------------- */
+
 static int
 legacy_start(CpdbTraceClient *c)
 {
@@ -248,6 +421,10 @@ legacy_start(CpdbTraceClient *c)
     gate_stack.n = 0;
     gate_gen++;
     gate_all = c->wants_all(c->ctx);
+    Py_CLEAR(prog_obj);
+    prog_func = NULL;
+    wrap_sys_function(&settrace_def, &orig_settrace);
+    wrap_sys_function(&settrace_all_def, &orig_settrace_all);
     if (cpdb_eval_gate_install(gate_enter, gate_leave) == 0) {
         set_tracing(gate_all);
     }
@@ -261,9 +438,19 @@ static void
 legacy_stop(CpdbTraceClient *c)
 {
     if (traced == c) {
+        PyObject *obj;
+        Py_tracefunc fn;
         cpdb_eval_gate_remove();
-        trace_on = 1;       /* make set_tracing(0) act */
+        unwrap_sys_function(&settrace_def, orig_settrace);
+        unwrap_sys_function(&settrace_all_def, orig_settrace_all);
+        /* The program's tracer keeps the slot; cpdb's leaves it. */
         set_tracing(0);
+        cpdb_get_trace(PyThreadState_Get(), &fn, &obj);
+        if (fn == chain_event || fn == trace_event) {
+            put_in_slot(prog_func, prog_obj);
+        }
+        Py_CLEAR(prog_obj);
+        prog_func = NULL;
         traced = NULL;
         traced_thread = NULL;
         gate_stack.n = 0;
@@ -280,7 +467,13 @@ legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
     while (f != NULL) {
         PyCodeObject *code = PyFrame_GetCode(f);
         PyFrameObject *back;
-        cpdb_frame_set_trace_lines(f, c->wants_lines(c->ctx, f, code));
+        if (c->wants_lines(c->ctx, f, code)) {
+            cpdb_frame_set_trace_lines(f, 1);
+        }
+        else if (prog_func == NULL) {
+            /* Not while the program's tracer may want them. */
+            cpdb_frame_set_trace_lines(f, 0);
+        }
         if (first && CPDB_HAVE_EVAL_HOOK) {
             /* The frame that goes on running decides whether the trace
                function stays set; callers are decided as they resume. */

@@ -52,6 +52,8 @@ typedef struct CpdbTraceClient {
     int (*code_has_function_break)(void *ctx, PyCodeObject *code);
     int (*file_has_breaks)(void *ctx, PyCodeObject *code);
     int (*line_has_break)(void *ctx, PyCodeObject *code, int line);
+    /* Bumped whenever breakpoints change: read by pointer, as busy. */
+    const unsigned *bp_generation;
     /* Events delivered since the program started, by CpdbEvent (the
        backend counts; "info trace" shows them). */
     unsigned long n_events[CPDB_EV_COUNT];
