@@ -535,7 +535,18 @@ cpdb_conv_set(CpdbSession *s, const char *name, PyObject *value)
                      "\"$%s\": letters, digits and _ are expected", name);
         return -1;
     }
-    return PyDict_SetItemString(s->convenience, name, value);
+    if (PyDict_SetItemString(s->convenience, name, value) < 0) {
+        return -1;
+    }
+    /* Out of the program's reach (gc.get_objects, gc.get_referrers), as
+       the value history is: a dict is tracked again when a container
+       goes in, so untrack it after each one.  The collector counts the
+       references of an untracked container as from outside, so the
+       values stay alive. */
+    if (PyObject_GC_IsTracked(s->convenience)) {
+        PyObject_GC_UnTrack(s->convenience);
+    }
+    return 0;
 }
 
 PyObject *

@@ -251,6 +251,30 @@ def test_value_history_is_out_of_the_programs_reach(tmp_path):
     assert "list" not in end[1], r
 
 
+CONV_PROG = """\
+import gc
+class Marker: pass
+def f():
+    m = Marker()
+    x = 1
+    print("cpdb's dict found:", any(
+        isinstance(o, dict) and "keep" in o and "box" in o
+        for o in gc.get_objects()))
+f()
+"""
+
+
+def test_convenience_variables_are_out_of_the_programs_reach(tmp_path):
+    # The dict of $name variables is cpdb's: the program does not find it
+    # among the collector's objects, even with a container in it.
+    prog = write(tmp_path, "conv.py", CONV_PROG)
+    r = run_cpdb([prog], ["break 5", "continue", "set $keep = m",
+                          "set $box = [m]", "gc collect", "continue",
+                          "p $box[0] is $keep"])
+    assert "cpdb's dict found: False" in after(r, "continue", 1), r
+    assert after(r, "p $box[0] is $keep") == ["$1 = True"], r
+
+
 def test_value_history_keeps_its_values_alive(tmp_path):
     prog = write(tmp_path, "cycle.py", textwrap.dedent("""\
         import gc
