@@ -4,13 +4,14 @@ debugging, pytest --pdb / --trace, and sys.breakpointhook with every
 form of PYTHONBREAKPOINT, as python gives them."""
 
 import os
+import re
 import subprocess
 import textwrap
 import time
 
 import pytest
 
-from conftest import CPDB, PYTHON, run_cpdb, run_python
+from conftest import CPDB, PYTHON, Run, run_cpdb, run_python
 from transcript import after, error_lines, stop, stop_after
 
 
@@ -489,3 +490,49 @@ def test_pythonbreakpoint_is_read_at_each_call(tmp_path):
                  env={"PYTHONBREAKPOINT": ""})
     assert stop_after(r, "continue") == ("bp2.py", 7, "<module>"), r
     assert error_lines(r) == [], r
+
+
+def has_ipython():
+    r = subprocess.run([PYTHON, "-c", "import IPython.core.debugger"],
+                       capture_output=True)
+    return r.returncode == 0
+
+
+@pytest.mark.skipif(not has_ipython(), reason="IPython is not installed "
+                    "for this python (Debian: python3-ipython)")
+def test_ipython_debugger_reaches_cpdb(tmp_path):
+    # IPython's debugger is a pdb.Pdb subclass: its set_trace, an
+    # instance's set_trace and interaction on a traceback stop in cpdb.
+    prog = write(tmp_path, "ipy.py", '''\
+        from IPython.core.debugger import set_trace, Pdb
+        def f(x):
+            y = x + 1
+            set_trace()
+            z = y * 2
+            return z
+        print("f", f(3))
+        def g():
+            w = 5
+            Pdb().set_trace()
+            return w
+        print("g", g())
+        try:
+            1/0
+        except ZeroDivisionError:
+            import sys
+            Pdb().interaction(None, sys.exc_info()[2])
+        print("end")
+        ''')
+    r = run_cpdb([prog], ["continue", "p y", "continue", "p w", "continue",
+                          "bt", "continue"])
+    # IPython's Pdb sets the terminal's title (escape sequences) when made.
+    r = Run(re.sub(r"\x1b\][^\x07]*\x07|\x1b\[[0-9;]*t", "", r.out), r.err,
+            r.rc)
+    assert "(Pdb)" not in r.out and "ipdb>" not in r.out, r
+    assert stop_after(r, "continue") == ("ipy.py", 5, "f"), r
+    assert after(r, "p y") == ["$1 = 4"], r
+    assert stop_after(r, "continue", 1) == ("ipy.py", 11, "g"), r
+    assert after(r, "p w") == ["$2 = 5"], r
+    assert stop_after(r, "continue", 2) == ("ipy.py", 14, "<module>"), r
+    assert "end" in after(r, "continue", 3), r
+    assert "Program exited with status 0." in r.out, r
