@@ -107,6 +107,42 @@ set_tracing(int on)
     sync_slot();
 }
 
+/* The cache knows a code object by its address, which a new code
+   object may take once the old one is gone (code compiled and dropped
+   at run time: exec, cProfile's main, templates).  So that a decision
+   never outlives its code object, each code object in the cache carries
+   an extra slot whose free function, run when the code object is
+   deallocated, takes it out of the cache.  The extra is the code's own
+   address (identity only). */
+static Py_ssize_t gate_extra = -1;
+
+static void
+gate_code_freed(void *extra)
+{
+    size_t slot = cpdb_gate_slot((PyCodeObject *)extra);
+    if (gate.cache[slot].code == (PyCodeObject *)extra) {
+        gate.cache[slot].code = NULL;
+    }
+}
+
+/* Return: 1 when the code object will leave the cache when it goes. */
+static int
+watch_code(PyCodeObject *code)
+{
+    void *extra = NULL;
+    if (gate_extra < 0) {
+        gate_extra = cpdb_code_extra_index(gate_code_freed);
+    }
+    if (gate_extra < 0
+        || cpdb_code_get_extra((PyObject *)code, gate_extra, &extra) < 0
+        || (extra == NULL
+            && cpdb_code_set_extra((PyObject *)code, gate_extra, code) < 0)) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
 static inline int
 code_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
 {
@@ -119,6 +155,9 @@ code_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
         return gate.cache[slot].need;
     }
     need = c->wants_code(c->ctx, code);
+    if (!watch_code(code)) {
+        return need;        /* not cached: it could outlive the code */
+    }
     gate.cache[slot].code = code;
     gate.cache[slot].gen = gate_gen;
     gate.cache[slot].need = need;

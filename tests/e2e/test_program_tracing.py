@@ -266,3 +266,18 @@ def test_monitoring_tool_id_is_free_for_the_program(tmp_path):
     r = run_cpdb([str(path)], ["continue"])
     assert report(r.out) == report(expected.out), r
     assert "Program exited with status 0." in r.out, r
+
+
+def test_breakpoint_in_code_compiled_at_run_time_whatever_the_layout():
+    """cProfile's main compiles the script after code of its own has come
+    and gone: a new code object may take the address of a dropped one,
+    and the gate's cache of decisions must not mistake it for the old
+    one.  The layout follows the hash seed, so several seeds are run
+    (0 to 7 covered failing layouts on 3.11)."""
+    line = marker_line(TRACER, "bp-helper")
+    for seed in range(8):
+        r = run_cpdb(["-m", "cProfile", TRACER, "plain"],
+                     ["break %s:%d" % (TRACER, line), "continue",
+                      "continue"],
+                     env={"PYTHONHASHSEED": str(seed)})
+        assert hits(r, 1) == 2, (seed, r)
