@@ -63,7 +63,8 @@ void cpdb_hooks_restore_sigint(PyObject *old);
    runs), Ctrl-C is its own even when the program set a SIGINT handler
    of its own or SIG_DFL (which would end cpdb): take SIGINT with cpdb's
    handler (main thread only; SIG_IGN stays), and give the program's
-   back (unless changed at the prompt since). */
+   back (unless changed at the prompt since).  Both put cpdb's C wrapper
+   back in front of SIGINT's handler (base/interrupt.h). */
 void cpdb_hooks_sigint_take(CpdbSession *s);
 void cpdb_hooks_sigint_give_back(CpdbSession *s);
 /* The debugger's Python in s->py_thread has ended: take back a

@@ -155,7 +155,7 @@ cpdb_hooks_sigint_take(CpdbSession *s)
 {
     PyObject *signal = NULL, *cur = NULL, *ign = NULL, *fn = NULL;
     if (s->sigint_saved != NULL) {
-        return;
+        goto done;
     }
     signal = PyImport_ImportModule("signal");
     cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
@@ -180,18 +180,21 @@ done:
     Py_XDECREF(ign);
     Py_XDECREF(cur);
     Py_XDECREF(signal);
+    cpdb_interrupt_wrap();      /* signal.signal() put Python's C handler
+                                   in front */
 }
 
 void
 cpdb_hooks_sigint_give_back(CpdbSession *s)
 {
     PyObject *saved = s->sigint_saved;
-    if (saved == NULL) {
-        return;
+    if (saved != NULL) {
+        s->sigint_saved = NULL;
+        cpdb_hooks_restore_sigint(saved);
+        Py_DECREF(saved);
     }
-    s->sigint_saved = NULL;
-    cpdb_hooks_restore_sigint(saved);
-    Py_DECREF(saved);
+    cpdb_interrupt_wrap();      /* the same, and Python run at the prompt
+                                   may have replaced it */
 }
 
 /* --- install / restore ---------------------------------------------------- */

@@ -442,7 +442,6 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     s->at_stop = 1;
     s->resumed = 0;
     cpdb_hooks_sigint_take(s);  /* Ctrl-C at the stop is the debugger's */
-    cpdb_interrupt_wrap();
     s->py_thread = PyThread_get_thread_ident();
     s->stop_serial++;
     s->stop_reason = reason;
@@ -464,8 +463,6 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     s->at_stop = 0;
     cpdb_hooks_sigint_settle(s);
     cpdb_hooks_sigint_give_back(s);
-    cpdb_interrupt_wrap();      /* Python run at the stop may have
-                                   replaced it */
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
@@ -499,7 +496,6 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     s->at_stop = 1;
     s->resumed = 0;
     cpdb_hooks_sigint_take(s);
-    cpdb_interrupt_wrap();
     s->py_thread = PyThread_get_thread_ident();
     stop_event(s, &ev, CPDB_STOP_POST_MORTEM, 0, exc);
     s->cb.on_post_mortem(s, &ev, s->cb.ctx);
@@ -598,7 +594,6 @@ idle(CpdbSession *s)
     s->resumed = 0;
     gc_pause(s);
     cpdb_hooks_sigint_take(s);
-    cpdb_interrupt_wrap();
     s->py_thread = PyThread_get_thread_ident();
     s->cb.on_idle(s, s->cb.ctx);
     cpdb_hooks_sigint_give_back(s);
