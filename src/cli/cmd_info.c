@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "core/frames.h"
 #include "cli/output.h"
+#include "core/eval.h"
 #include "core/session.h"
 #include "core/source.h"
 #include "base/util.h"
@@ -104,17 +105,9 @@ info_args(CpdbSession *s, const char *args)
 static CmdResult
 info_globals(CpdbSession *s, const char *args)
 {
-    PyFrameObject *f = cpdb_cmd_frame(s);
-    PyObject *globals;
+    PyObject *globals = cpdb_eval_globals(cpdb_cmd_frame(s));
     CmdResult r;
     (void)args;
-    if (f != NULL) {
-        globals = cpdb_frame_globals(f);
-    }
-    else {
-        PyObject *main = PyImport_AddModule("__main__");
-        globals = main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
-    }
     if (globals == NULL) {
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;

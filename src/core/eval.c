@@ -394,17 +394,26 @@ cpdb_eval_compile(CpdbSession *s, const char *text, int as_expr)
     return compile_text(s, text, as_expr);
 }
 
+PyObject *
+cpdb_eval_globals(PyFrameObject *frame)
+{
+    PyObject *main;
+    if (frame != NULL) {
+        return cpdb_frame_globals(frame);
+    }
+    main = PyImport_AddModule("__main__");              /* borrowed */
+    return main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
+}
+
 int
 cpdb_eval_namespaces(PyFrameObject *frame, PyObject **globals,
                      PyObject **locals)
 {
+    *globals = cpdb_eval_globals(frame);
     if (frame != NULL) {
-        *globals = cpdb_frame_globals(frame);
         *locals = *globals ? cpdb_frame_locals(frame) : NULL;
     }
     else {
-        PyObject *main = PyImport_AddModule("__main__");   /* borrowed */
-        *globals = main ? Py_NewRef(PyModule_GetDict(main)) : NULL;
         *locals = Py_XNewRef(*globals);
     }
     if (*globals == NULL || *locals == NULL) {

@@ -30,6 +30,9 @@ int cpdb_eval_line(CpdbSession *s, PyFrameObject *frame, const char *text,
 PyObject *cpdb_eval_code(CpdbSession *s, PyFrameObject *frame,
                          PyObject *code);
 
+/* The globals Python at a stop runs in: frame's, or __main__'s when there
+   is no frame.  Return: new reference, or NULL with an exception set. */
+PyObject *cpdb_eval_globals(PyFrameObject *frame);
 /* The namespaces Python runs in at frame (NULL: __main__'s dict for
    both): *globals and *locals receive new references.  Return 0, or -1
    with an exception set. */
