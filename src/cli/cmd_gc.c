@@ -11,6 +11,7 @@
 #include "heap/garbage.h"
 #include "heap/heap.h"
 #include "heap/names.h"
+#include "heap/path.h"
 #include "heap/refs.h"
 #include "cli/output.h"
 #include "core/session.h"
@@ -373,43 +374,80 @@ node_label(PyObject *o, int last)
     return cpdb_type_name(Py_TYPE(o));
 }
 
-/* A path of objects as "A .x -> B [0] -> C"; a closed one (a cycle) ends
-   where it started.  *edges receives the number of references printed.
-   Return: malloc'd. */
+char *
+cpdb_gc_grouped(size_t n, char buf[32])
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%zu", n), i, j = 0;
+    for (i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) {
+            buf[j++] = ',';
+        }
+        buf[j++] = digits[i];
+    }
+    buf[j] = '\0';
+    return buf;
+}
+
+char *
+cpdb_gc_path_text_shown(PyObject *const *nodes, size_t len,
+                        const char *const *marks, int closed,
+                        size_t *edges, uint8_t *shown)
+{
+    CpdbPathSteps steps = {NULL, 0, 0};
+    CpdbBuf b;
+    size_t k, i;
+    cpdb_buf_init(&b);
+    *edges = 0;
+    cpdb_path_steps(nodes, len, closed, &steps);
+    cpdb_path_fold(steps.items, steps.n, CPDB_PATH_KEEP, CPDB_PATH_MIN_FOLD);
+    for (k = 0; k < steps.n; k++) {
+        const CpdbPathStep *st = &steps.items[k];
+        const char *name = st->name ? st->name : "(refers to)";
+        char *label;
+        (*edges) += st->fold ? st->fold : !st->hidden;
+        if (st->hidden) {
+            continue;
+        }
+        if (marks != NULL && marks[st->at] != NULL) {
+            cpdb_buf_printf(&b, "%s ", marks[st->at]);
+        }
+        label = node_label(nodes[st->at], 0);
+        cpdb_buf_add(&b, label);
+        free(label);
+        if (st->fold) {
+            char count[32];
+            cpdb_buf_printf(&b, " %s \xc3\x97 %s -> ", name,
+                            cpdb_gc_grouped(st->fold, count));
+            continue;
+        }
+        cpdb_buf_printf(&b, " %s -> ", name);
+        for (i = st->at; shown != NULL && i <= st->at + st->skip; i++) {
+            cpdb_bit_set(shown, (uint32_t)i);
+        }
+    }
+    /* where the path ends: its last node, or where a cycle started */
+    i = closed ? 0 : len - 1;
+    if (len > 0) {
+        char *last = node_label(nodes[i], !closed);
+        if (marks != NULL && marks[i] != NULL) {
+            cpdb_buf_printf(&b, "%s ", marks[i]);
+        }
+        cpdb_buf_add(&b, last);
+        free(last);
+        if (shown != NULL) {
+            cpdb_bit_set(shown, (uint32_t)i);
+        }
+    }
+    cpdb_path_steps_fini(&steps);
+    return cpdb_buf_take(&b);
+}
+
 char *
 cpdb_gc_path_text(PyObject *const *nodes, size_t len,
                   const char *const *marks, int closed, size_t *edges)
 {
-    CpdbBuf b;
-    size_t i = 0;
-    cpdb_buf_init(&b);
-    *edges = 0;
-    while (i < len) {
-        size_t skip = 0;
-        int has_next = i + 1 < len || closed;
-        char *label = node_label(nodes[i], !has_next);
-        if (marks != NULL && marks[i] != NULL) {
-            cpdb_buf_printf(&b, "%s ", marks[i]);
-        }
-        cpdb_buf_add(&b, label);
-        free(label);
-        if (has_next) {
-            char *name = cpdb_refs_path_edge(nodes, len, closed, i, &skip);
-            cpdb_buf_printf(&b, " %s -> ", name ? name : "(refers to)");
-            free(name);
-            (*edges)++;
-        }
-        i += 1 + skip;
-    }
-    if (closed) {
-        char *first = node_label(nodes[0], 0);
-        if (marks != NULL && marks[0] != NULL) {
-            cpdb_buf_printf(&b, "%s ", marks[0]);
-        }
-        cpdb_buf_add(&b, first);
-        free(first);
-    }
-    return cpdb_buf_take(&b);
+    return cpdb_gc_path_text_shown(nodes, len, marks, closed, edges, NULL);
 }
 
 /* Print one cycle of gc.garbage (the n-th): how many objects its

@@ -20,6 +20,15 @@ int cpdb_gc_has_flag(const char *args, const char *flag, char **rest);
    Return: malloc'd. */
 char *cpdb_gc_path_text(PyObject *const *nodes, size_t len,
                         const char *const *marks, int closed, size_t *edges);
+/* The same, long runs of one reference folded ("Node .next ×
+   199,990"); shown (a bitmap of len bits, or NULL) receives the nodes
+   printed, whose objects alone are worth recording.  Return: malloc'd. */
+char *cpdb_gc_path_text_shown(PyObject *const *nodes, size_t len,
+                              const char *const *marks, int closed,
+                              size_t *edges, uint8_t *shown);
+
+/* n with its thousands grouped: "199,990".  Return: buf. */
+char *cpdb_gc_grouped(size_t n, char buf[32]);
 
 /* The tables of "gc"'s subcommands, one per file. */
 extern const CmdDef cpdb_gc_collector_cmds[];   /* cmd_gc.c */

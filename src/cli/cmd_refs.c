@@ -185,15 +185,18 @@ done:
 
 /* --- chain --------------------------------------------------------------- */
 
-/* Print a chain found: the path, root first, then each object on it
-   recorded as $N. */
+/* Print a chain found: the path, root first, long runs of one
+   reference folded, then each object shown on it recorded as $N (a
+   folded run's objects are not: a chain through a linked list of a
+   million nodes would fill the value history). */
 static void
 print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
 {
     PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * c->len);
     char **marks = cpdb_xcalloc(c->len, sizeof(char *));
-    size_t refs = 0, k;
-    char *path_line;
+    uint8_t *shown = cpdb_xcalloc(c->len / 8 + 1, 1);
+    size_t refs = 0, k, hidden = 0;
+    char *path_line, count[32];
     for (k = 0; k < c->len; k++) {
         nodes[k] = h->objs[c->path[k]];
     }
@@ -203,20 +206,32 @@ print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
         marks[0] = cpdb_xasprintf("%s ->", var);
         free(var);
     }
-    path_line = cpdb_gc_path_text(nodes, c->len, (const char *const *)marks,
-                                  0, &refs);
+    path_line = cpdb_gc_path_text_shown(nodes, c->len,
+                                        (const char *const *)marks, 0, &refs,
+                                        shown);
     refs += marks[0] != NULL;
-    cpdb_out(s, "Chain of %zu reference%s:\n  %s\n", refs,
-             refs == 1 ? "" : "s", path_line);
+    cpdb_out(s, "Chain of %s reference%s:\n  %s\n",
+             cpdb_gc_grouped(refs, count), refs == 1 ? "" : "s", path_line);
     free(path_line);
     free(marks[0]);
     free(marks);
     for (k = 0; k < c->len; k++) {
-        char *b = cpdb_obj_brief(nodes[k], CPDB_WIDTH_BRIEF);
-        long n = cpdb_history_add(s, nodes[k]);
+        char *b;
+        long n;
+        if (!cpdb_bit_get(shown, (uint32_t)k)) {
+            hidden++;
+            continue;
+        }
+        b = cpdb_obj_brief(nodes[k], CPDB_WIDTH_BRIEF);
+        n = cpdb_history_add(s, nodes[k]);
         cpdb_out(s, "  $%ld = %s\n", n, b);
         free(b);
     }
+    if (hidden > 0) {
+        cpdb_out(s, "  (%s folded object%s not recorded)\n",
+                 cpdb_gc_grouped(hidden, count), hidden == 1 ? "" : "s");
+    }
+    free(shown);
     free(nodes);
 }
 
