@@ -13,6 +13,7 @@
 #include "heap/heap.h"
 #include "heap/names.h"
 #include "heap/refs.h"
+#include "heap/why.h"
 #include "cli/output.h"
 #include "core/session.h"
 #include "base/util.h"
@@ -235,23 +236,133 @@ print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
     free(nodes);
 }
 
-/* Say that no chain leads to o (from target, when there is one). */
-static void
-print_no_chain(CpdbSession *s, PyObject *o, int to_target)
+/* "$3, $7" from the value history entries of w.  Return: malloc'd. */
+static char *
+history_names(const CpdbWhy *w)
 {
-    char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
-    if (to_target) {
-        cpdb_out(s, "No chain of references leads from the target to %s.\n",
-                 brief);
+    CpdbBuf b;
+    int k;
+    cpdb_buf_init(&b);
+    for (k = 0; k < w->n_history; k++) {
+        cpdb_buf_printf(&b, "%s$%ld", k ? ", " : "", w->history[k]);
+    }
+    return cpdb_buf_take(&b);
+}
+
+/* What frees a garbage cycle: the collector's state as the program set
+   it (cpdb pauses it at a stop; that is not the program's doing). */
+static void
+print_collector_state(CpdbSession *s)
+{
+    PyObject *count = cpdb_module_call(s, "gc", "get_count", NULL);
+    PyObject *thr = count ? cpdb_module_call(s, "gc", "get_threshold", NULL)
+                          : NULL;
+    PyObject *debug = thr ? cpdb_module_call(s, "gc", "get_debug", NULL)
+                          : NULL;
+    long flags = debug ? PyLong_AsLong(debug) : 0;
+    const char *saveall = (flags & 32) ? " (DEBUG_SAVEALL is set: it will "
+                          "move to gc.garbage, not be freed)" : "";
+    if (debug == NULL) {
+        PyErr_Clear();
+    }
+    else if (!cpdb_session_gc_enabled(s)) {
+        cpdb_out(s, "Automatic collection is off (gc.disable()), so it "
+                 "stays until a collection runs: \"gc collect\" frees "
+                 "it%s.\n", saveall);
     }
     else {
-        cpdb_out(s, "No chain of references leads from a module or a "
-                 "stopped frame's variable to %s: it is held from C (an "
-                 "extension, the interpreter), only from a running "
-                 "frame's stack (an argument being passed, a value being "
-                 "computed), or only by cpdb's value history.\n", brief);
+        char *c = cpdb_repr(count, 0), *t = cpdb_repr(thr, 0);
+        cpdb_out(s, "The collector frees it when it next collects the "
+                 "generation holding it (counts %s, thresholds %s); \"gc "
+                 "collect\" frees it now%s.\n", c, t, saveall);
+        free(c);
+        free(t);
     }
+    Py_XDECREF(count);
+    Py_XDECREF(thr);
+    Py_XDECREF(debug);
+}
+
+/* Say that no chain leads to o from a module or a variable, and why it
+   is alive all the same: a garbage cycle, cpdb's value history, or
+   something the collector cannot see. */
+static void
+print_no_chain(CpdbSession *s, CpdbHeap *h, PyObject *o, uint32_t i)
+{
+    char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF), *hist;
+    CpdbHeapContext ctx;
+    CpdbWhy w;
+    int rc;
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_why_no_chain(h, &ctx, i, 1, &w);     /* 1: o, ours */
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        free(brief);
+        return;
+    }
+    hist = history_names(&w);
+    cpdb_out(s, "No chain of references leads from a module or a stopped "
+             "frame's variable to %s.\n", brief);
+    if (w.kind == CPDB_WHY_CYCLE
+        || (w.kind == CPDB_WHY_HISTORY && w.in_cycle)) {
+        cpdb_out(s, "It is garbage: it and the %zu object%s holding it "
+                 "make a reference cycle (or hang from one) that %s "
+                 "refers to.\n", w.n_holders, w.n_holders == 1 ? "" : "s",
+                 w.kind == CPDB_WHY_CYCLE ? "nothing else"
+                 : "only cpdb's value history");
+        print_collector_state(s);
+        if (w.kind == CPDB_WHY_HISTORY) {
+            cpdb_out(s, "But cpdb's value history holds it (%s): the "
+                     "collector cannot free it while it does.\n", hist);
+        }
+    }
+    else if (w.kind == CPDB_WHY_HISTORY) {
+        cpdb_out(s, "Only cpdb's value history keeps it alive: %s (the "
+                 "program no longer refers to it).\n", hist);
+    }
+    else {
+        char *what = w.n_holders == 0 ? cpdb_xstrdup("it")
+            : cpdb_xasprintf("it or one of the %zu object%s holding it",
+                             w.n_holders, w.n_holders == 1 ? "" : "s");
+        cpdb_out(s, "Something the collector cannot see holds %s: C code "
+                 "or the interpreter, a running frame's value stack, or an "
+                 "object the collector does not track%s%s%s.\n", what,
+                 w.n_history ? " (cpdb's value history holds it too: " : "",
+                 hist, w.n_history ? ")" : "");
+        free(what);
+    }
+    free(hist);
     free(brief);
+}
+
+/* After a chain that runs through gc.garbage: say so, and what frees
+   it. */
+static void
+print_chain_garbage(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
+{
+    PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * (c->len + 1));
+    PyObject *debug;
+    CpdbWhy w;
+    size_t k;
+    for (k = 0; k < c->len; k++) {
+        nodes[k] = h->objs[c->path[k]];
+    }
+    if (cpdb_why_chain_garbage(nodes, c->len, &w)) {
+        debug = cpdb_module_call(s, "gc", "get_debug", NULL);
+        cpdb_out(s, "It is %s gc.garbage[%ld]: the collector found it "
+                 "unreachable and kept it there %s. \"!del "
+                 "gc.garbage[:]\" frees it.\n",
+                 w.holder_in_garbage ? "held by" : "in", w.garbage_index,
+                 debug != NULL && (PyLong_AsLong(debug) & 32)
+                 ? "because DEBUG_SAVEALL is set (\"gc saveall off\" "
+                   "stops that)"
+                 : "(DEBUG_SAVEALL was set then, or its finalizer could "
+                   "not be run)");
+        PyErr_Clear();
+        Py_XDECREF(debug);
+    }
+    free(nodes);
 }
 
 /* Find and print the chain to snapshot object i (from target, a
@@ -270,11 +381,18 @@ chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    if (c.len == 0) {
-        print_no_chain(s, o, target >= 0);
+    if (c.len == 0 && target >= 0) {
+        char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
+        cpdb_out(s, "No chain of references leads from the target to %s.\n",
+                 brief);
+        free(brief);
+    }
+    else if (c.len == 0) {
+        print_no_chain(s, h, o, (uint32_t)i);
     }
     else {
         print_chain(s, h, &c);
+        print_chain_garbage(s, h, &c);
     }
     cpdb_refs_chain_fini(&c);
     return CMD_STAY;

@@ -314,6 +314,7 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     }
     ctx->n_frames = (int)s->stack.n;
     ctx->busy = &s->busy;
+    ctx->history = s->history;
 }
 
 CpdbHeap *

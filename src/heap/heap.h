@@ -37,6 +37,10 @@ typedef struct CpdbHeapContext {
     PyFrameObject **frames;     /* innermost first (malloc'd array) */
     int n_frames;
     CpdbGuard *busy;
+    PyObject *history;          /* the value history, a list ($1 first),
+                                   or NULL: untracked, so what only it
+                                   holds has no referrer the collector
+                                   knows of */
 } CpdbHeapContext;
 
 void cpdb_heap_context_fini(CpdbHeapContext *ctx);
