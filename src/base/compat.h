@@ -49,10 +49,19 @@ int cpdb_code_name_tuples(PyCodeObject *code, PyObject **out);
    __dict__ until one is asked for (3.11+). */
 int cpdb_type_inline_attrs(PyTypeObject *t);
 /* Call visit on every object in the collector's generations (what
-   gc.get_objects() lists), until it returns 0.  visit must not run
+   gc.get_objects() lists), then on the frozen ones (gc.freeze()'s
+   permanent generation, which gc.get_objects() leaves out), until it
+   returns 0.  visit must not run
    Python code or make tracked objects.  Return 0, or -1 when the
    collector is running and the walk was not made (compat_gc.c). */
 int cpdb_gc_visit(int (*visit)(PyObject *o, void *arg), void *arg);
+/* Call visit on each object of the permanent generation (the objects
+   gc.freeze() moved there; cpdb_gc_visit visits them last) until it
+   returns 0.  Return: 0 when visit stopped it, 1 when it went through. */
+int cpdb_gc_visit_frozen(int (*visit)(PyObject *o, void *arg), void *arg);
+/* Whether o is in the permanent generation (gc.freeze()): a walk of
+   it. */
+int cpdb_gc_is_frozen(PyObject *o);
 
 /* Make writes into the mapping from cpdb_frame_locals() visible to the
    running frame (a no-op where the mapping writes through, PEP 667). */

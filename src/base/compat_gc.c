@@ -3,40 +3,91 @@
    every object's reference count).  3.12 has an API for it; 3.10 and
    3.11 keep the generations in the interpreter's state, read here
    through the internal headers, which is why this file is apart from
-   compat.c (it needs Py_BUILD_CORE). */
-#include <patchlevel.h>
-
-#if PY_VERSION_HEX < 0x030C0000
+   compat.c (it needs Py_BUILD_CORE).  No version has an API for the
+   permanent generation, where gc.freeze() moves every tracked object:
+   gc.get_objects(), gc.get_referrers() and PyUnstable_GC_VisitObjects()
+   all leave it out, so it is read from the interpreter's state on
+   every version (3.10-3.13 keep it as permanent_generation, a list of
+   the same PyGC_Head links as the other generations). */
 #define Py_BUILD_CORE 1
 #include <Python.h>
 #include "internal/pycore_gc.h"
 #include "internal/pycore_interp.h"
-#else
-#include <Python.h>
-#endif
 
 #include "base/compat.h"
+
+/* Call visit on each object of one generation's list until it returns
+   0.  Return: 0 when it did, 1 when the list ended. */
+static int
+visit_list(PyGC_Head *head, int (*visit)(PyObject *o, void *arg), void *arg)
+{
+    PyGC_Head *g;
+    for (g = _PyGCHead_NEXT(head); g != head; g = _PyGCHead_NEXT(g)) {
+        if (!visit((PyObject *)(g + 1), arg)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int
+cpdb_gc_visit_frozen(int (*visit)(PyObject *o, void *arg), void *arg)
+{
+    struct _gc_runtime_state *gc = &PyInterpreterState_Get()->gc;
+    return visit_list(&gc->permanent_generation.head, visit, arg);
+}
+
+/* Whether the object visited is the one looked for (arg): stop there. */
+static int
+is_not(PyObject *o, void *arg)
+{
+    return o != (PyObject *)arg;
+}
+
+int
+cpdb_gc_is_frozen(PyObject *o)
+{
+    return PyObject_IS_GC(o) && PyObject_GC_IsTracked(o)
+           && !cpdb_gc_visit_frozen(is_not, o);
+}
+
+/* A visit that remembers whether it asked to stop. */
+typedef struct Watch {
+    int (*visit)(PyObject *o, void *arg);
+    void *arg;
+    int stopped;
+} Watch;
+
+static int
+watch_visit(PyObject *o, void *arg)
+{
+    Watch *w = arg;
+    if (!w->visit(o, w->arg)) {
+        w->stopped = 1;
+        return 0;
+    }
+    return 1;
+}
 
 int
 cpdb_gc_visit(int (*visit)(PyObject *o, void *arg), void *arg)
 {
-#if PY_VERSION_HEX >= 0x030C0000
-    PyUnstable_GC_VisitObjects(visit, arg);
-    return 0;
-#else
     struct _gc_runtime_state *gc = &PyInterpreterState_Get()->gc;
+    Watch w = {visit, arg, 0};
+#if PY_VERSION_HEX >= 0x030C0000
+    PyUnstable_GC_VisitObjects(watch_visit, &w);
+#else
     int i;
     if (gc->collecting) {
         return -1;
     }
-    for (i = 0; i < NUM_GENERATIONS; i++) {
-        PyGC_Head *head = &gc->generations[i].head, *g;
-        for (g = _PyGCHead_NEXT(head); g != head; g = _PyGCHead_NEXT(g)) {
-            if (!visit((PyObject *)(g + 1), arg)) {
-                return 0;
-            }
-        }
+    for (i = 0; i < NUM_GENERATIONS && !w.stopped; i++) {
+        visit_list(&gc->generations[i].head, watch_visit, &w);
+    }
+#endif
+    /* then what gc.freeze() moved out of the collector's sight */
+    if (!w.stopped) {
+        visit_list(&gc->permanent_generation.head, visit, arg);
     }
     return 0;
-#endif
 }

@@ -49,14 +49,70 @@ census_take(CpdbSession *s, CpdbCensus *c, int collect)
     return 0;
 }
 
+/* The frozen objects (gc.freeze()) by type name, for "gc types" to say
+   which of those it counts are frozen. */
+typedef struct Frozen {
+    char **names;           /* malloc'd, each malloc'd */
+    long *counts;
+    long n;
+} Frozen;
+
+static void
+frozen_take(CpdbSession *s, Frozen *f)
+{
+    CpdbHeapContext ctx;
+    CpdbTypeCount *tc;
+    long total, t;
+    memset(f, 0, sizeof *f);
+    cpdb_session_heap_context(s, &ctx);
+    tc = cpdb_heap_census_frozen(&ctx, &f->n, &total);
+    cpdb_heap_context_fini(&ctx);
+    if (tc == NULL) {
+        f->n = 0;
+        return;
+    }
+    f->names = cpdb_xcalloc((size_t)f->n + 1, sizeof(char *));
+    f->counts = cpdb_xcalloc((size_t)f->n + 1, sizeof(long));
+    for (t = 0; t < f->n; t++) {
+        f->names[t] = cpdb_type_name(tc[t].type);
+        f->counts[t] = tc[t].count;
+    }
+    free(tc);
+}
+
+/* Return: how many objects of the type named are frozen. */
+static long
+frozen_of(const Frozen *f, const char *name)
+{
+    long t;
+    for (t = 0; t < f->n; t++) {
+        if (strcmp(f->names[t], name) == 0) {
+            return f->counts[t];
+        }
+    }
+    return 0;
+}
+
+static void
+frozen_fini(Frozen *f)
+{
+    long t;
+    for (t = 0; t < f->n; t++) {
+        free(f->names[t]);
+    }
+    free(f->names);
+    free(f->counts);
+}
+
 static CmdResult
 gc_types(CpdbSession *s, const char *args)
 {
-    long limit, i, shown = 0;
+    long limit, i, shown = 0, n_frozen = 0;
     char *pattern, *rest;
     int collect = cpdb_gc_has_flag(args, "--collect", &rest);
     CpdbCensus c;
     CpdbCensusRow *rows;
+    Frozen fz;
 
     pattern = cpdb_xstrdup(cpdb_gc_opt_count(rest, 20, &limit));
     free(rest);
@@ -64,19 +120,35 @@ gc_types(CpdbSession *s, const char *args)
         free(pattern);
         return CMD_FAILED;
     }
+    frozen_take(s, &fz);
+    for (i = 0; i < fz.n; i++) {
+        if (cpdb_census_name_matches(pattern, fz.names[i])) {
+            n_frozen += fz.counts[i];
+        }
+    }
     rows = cpdb_census_rows(&c);
     cpdb_out(s, "%ld objects tracked, of %ld types%s%s%s:\n", c.total, c.n,
              *pattern ? " (matching \"" : "", pattern,
              *pattern ? "\")" : "");
+    if (n_frozen > 0) {
+        cpdb_out(s, "(%ld of them frozen by gc.freeze(): the collector "
+                 "never examines them)\n", n_frozen);
+    }
     for (i = 0; i < c.n && shown < limit; i++) {
         if (cpdb_census_name_matches(pattern, rows[i].name)) {
-            cpdb_out(s, "%-40s %10ld\n", rows[i].name, rows[i].after);
+            long f = frozen_of(&fz, rows[i].name);
+            cpdb_out(s, "%-40s %10ld", rows[i].name, rows[i].after);
+            if (f > 0) {
+                cpdb_out(s, "  (%ld frozen)", f);
+            }
+            cpdb_out(s, "\n");
             shown++;
         }
     }
     if (shown == 0) {
         cpdb_out(s, "No type matches \"%s\".\n", pattern);
     }
+    frozen_fini(&fz);
     free(rows);
     free(pattern);
     cpdb_census_fini(&c);

@@ -103,6 +103,18 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
     return i;
 }
 
+/* Say that o is frozen (gc.freeze()), where it matters: the collector
+   never examines it, and gc.get_referrers() does not see it. */
+static void
+note_frozen(CpdbSession *s, PyObject *o)
+{
+    if (cpdb_gc_is_frozen(o)) {
+        cpdb_out(s, "It is frozen (gc.freeze() moved it to the permanent "
+                 "generation): the collector never examines it; "
+                 "gc.get_objects() and gc.get_referrers() leave it out.\n");
+    }
+}
+
 /* Weak references to o: listed, marked weak, never counted as keeping
    it alive. */
 static void
@@ -145,6 +157,7 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
         free(t);
     }
     print_weak_referrers(s, o);
+    note_frozen(s, o);
     if (n == 0) {
         cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
                  "from C, or only from a running frame's stack.\n");
@@ -393,6 +406,7 @@ chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
     else {
         print_chain(s, h, &c);
         print_chain_garbage(s, h, &c);
+        note_frozen(s, o);
     }
     cpdb_refs_chain_fini(&c);
     return CMD_STAY;

@@ -908,6 +908,33 @@ cpdb_heap_census_live(const CpdbHeapContext *ctx, long *n_types,
     return out;
 }
 
+CpdbTypeCount *
+cpdb_heap_census_frozen(const CpdbHeapContext *ctx, long *n_types,
+                        long *total)
+{
+    LiveCensus c;
+    CpdbTypeCount *out;
+    long t;
+    c.ctx = ctx;
+    c.tt.slots = calloc(64, sizeof(CpdbTypeCount));
+    c.tt.cap = 64;
+    c.tt.n = 0;
+    c.tt.failed = c.tt.slots == NULL;
+    *total = 0;
+    if (c.tt.failed) {
+        return NULL;
+    }
+    c.dicts = frame_dicts(ctx, &c.n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+    cpdb_gc_visit_frozen(live_census_visit, &c);
+    out = type_table_result(&c.tt, n_types);
+    for (t = 0; out != NULL && t < *n_types; t++) {
+        *total += out[t].count;
+    }
+    free(c.dicts);
+    return out;
+}
+
 char *
 cpdb_type_name(PyTypeObject *t)
 {

@@ -102,6 +102,12 @@ CpdbTypeCount *cpdb_heap_census(const CpdbHeap *h, long *n_types);
    (*running set). */
 CpdbTypeCount *cpdb_heap_census_live(const CpdbHeapContext *ctx,
                                      long *n_types, int *running);
+/* A census of the frozen objects (gc.freeze()'s permanent generation,
+   which the censuses above count with the others), ctx's own left out;
+   *total receives how many they are.  Return: malloc'd, or NULL when
+   out of memory. */
+CpdbTypeCount *cpdb_heap_census_frozen(const CpdbHeapContext *ctx,
+                                       long *n_types, long *total);
 /* Call visit on each object the collector tracks but ctx's own, until
    it returns 0.  visit must not run Python code.  Return 0, or -1 when
    the collector is running. */
