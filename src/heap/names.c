@@ -66,16 +66,19 @@ typedef struct NameProbe {
     char *found;
 } NameProbe;
 
-/* Whether a class on the MRO defines name (then getattr would run its
-   descriptor, or find the class attribute). */
+/* Whether a class on the MRO defines name as a descriptor (then
+   getattr would run it).  A plain class attribute does not count: the
+   instance's own value comes first (Logger.manager and a logger's
+   .manager are the same Manager). */
 static int
 in_mro(PyObject *mro, PyObject *name)
 {
     Py_ssize_t i;
     for (i = 0; i < PyTuple_GET_SIZE(mro); i++) {
         PyObject *d = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
-        if (d != NULL && PyDict_GetItemWithError(d, name) != NULL) {
-            return 1;
+        PyObject *v = d != NULL ? PyDict_GetItemWithError(d, name) : NULL;
+        if (v != NULL) {
+            return Py_TYPE(v)->tp_descr_get != NULL;
         }
     }
     PyErr_Clear();
@@ -184,6 +187,36 @@ inline_attr(PyObject *src, PyObject *dst)
             if (PyFunction_Check(v)) {
                 probe_code(&p, PyFunction_GET_CODE(v), 0);
             }
+            else if (PyType_Check(v) && v != (PyObject *)t
+                     && (((PyTypeObject *)v)->tp_flags & Py_TPFLAGS_HEAPTYPE)
+                     && ((PyTypeObject *)v)->tp_dict != NULL) {
+                /* the methods of the module's other classes: logging's
+                   Manager sets a Logger's .manager */
+                PyObject *d2 = ((PyTypeObject *)v)->tp_dict, *k2, *v2;
+                Py_ssize_t pos2 = 0;
+                while (p.found == NULL && PyDict_Next(d2, &pos2, &k2, &v2)) {
+                    PyObject *f = function_of(v2, 0);
+                    if (f != NULL) {
+                        probe_code(&p, PyFunction_GET_CODE(f), 0);
+                    }
+                }
+            }
+        }
+    }
+    if (p.found == NULL) {
+        /* Attributes set by the code running now, a module's body
+           among it (tail.value = ... at the top level). */
+        PyFrameObject *f = PyEval_GetFrame();
+        Py_XINCREF(f);
+        while (f != NULL) {
+            PyCodeObject *code = PyFrame_GetCode(f);
+            PyFrameObject *back = PyFrame_GetBack(f);
+            if (p.found == NULL) {
+                probe_names(&p, code->co_names);
+            }
+            Py_DECREF(code);
+            Py_DECREF(f);
+            f = back;
         }
     }
     PyErr_Clear();
@@ -375,10 +408,19 @@ frame_edge(PyFrameObject *f, PyObject *dst)
     return name;
 }
 
-/* Slots: member descriptors along the type's MRO. */
+/* The fields a type written in C gives its objects (traceback's tb_next,
+   an exception's __traceback__, partial's func) and __slots__: the
+   getset and member descriptors on the MRO, read with the descriptor's
+   own getter, which is C: never the instance's __getattribute__, which
+   a class of the program may define.  Getters that would make what
+   they return (an instance's __dict__, a frame's f_locals) are not
+   asked. */
 static char *
-slot_edge(PyObject *o, PyObject *dst)
+descr_edge(PyObject *o, PyObject *dst)
 {
+    static const char *const skip[] = {
+        "__dict__", "__annotations__", "f_locals", "__annotate__", NULL
+    };
     PyObject *mro = Py_TYPE(o)->tp_mro;
     Py_ssize_t i;
     if (mro == NULL || !PyTuple_Check(mro)) {
@@ -390,10 +432,19 @@ slot_edge(PyObject *o, PyObject *dst)
         PyObject *k, *v;
         while (d != NULL && PyDict_Next(d, &pos, &k, &v)) {
             PyObject *value;
-            if (Py_TYPE(v) != &PyMemberDescr_Type || !PyUnicode_Check(k)) {
+            int k_skip = 0, j;
+            if ((Py_TYPE(v) != &PyMemberDescr_Type
+                 && Py_TYPE(v) != &PyGetSetDescr_Type)
+                || !PyUnicode_Check(k)) {
                 continue;
             }
-            value = PyObject_GetAttr(o, k);
+            for (j = 0; skip[j] != NULL && !k_skip; j++) {
+                k_skip = PyUnicode_CompareWithASCIIString(k, skip[j]) == 0;
+            }
+            if (k_skip) {
+                continue;
+            }
+            value = Py_TYPE(v)->tp_descr_get(v, o, (PyObject *)Py_TYPE(o));
             PyErr_Clear();
             if (value == dst && value != NULL) {
                 Py_DECREF(value);
@@ -403,6 +454,83 @@ slot_edge(PyObject *o, PyObject *dst)
         }
     }
     return NULL;
+}
+
+/* Whether t is, or derives from, the C type named name. */
+static int
+is_type_named(PyTypeObject *t, const char *name)
+{
+    for (; t != NULL; t = t->tp_base) {
+        if (strcmp(t->tp_name, name) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* An item of a collections.deque: "[i]".  Its iterator is C. */
+static char *
+deque_edge(PyObject *q, PyObject *dst)
+{
+    PyObject *it = PyObject_GetIter(q), *item;
+    Py_ssize_t i = 0;
+    char *name = NULL;
+    while (it != NULL && name == NULL && (item = PyIter_Next(it)) != NULL) {
+        if (item == dst) {
+            name = cpdb_xasprintf("[%zd]", i);
+        }
+        Py_DECREF(item);
+        i++;
+    }
+    Py_XDECREF(it);
+    PyErr_Clear();
+    return name;
+}
+
+/* References a frame holds that have no attribute: from 3.11 its
+   function (which the collector sees, not f_code), and its variables
+   through f_locals.  Return: malloc'd, or NULL. */
+static char *frame_edge(PyFrameObject *f, PyObject *dst);
+
+static char *
+frame_more_edge(PyFrameObject *f, PyObject *dst)
+{
+    PyCodeObject *code = PyFrame_GetCode(f);
+    char *name = NULL;
+    if (PyFunction_Check(dst)
+        && PyFunction_GetCode(dst) == (PyObject *)code) {
+        name = cpdb_xstrdup("(the function it runs)");
+    }
+    Py_DECREF(code);
+    return name;
+}
+
+/* What a generator, coroutine or async generator holds through the
+   frame it keeps (3.11+ keep the frame inside the object): its
+   variables, ".gi_frame.f_locals['x']", and its function. */
+static char *
+suspended_edge(PyObject *g, PyObject *dst)
+{
+    const char *attr = PyGen_Check(g) ? "gi_frame"
+                       : PyCoro_CheckExact(g) ? "cr_frame" : "ag_frame";
+    PyObject *f = PyObject_GetAttrString(g, attr);
+    char *name = NULL, *inner;
+    PyErr_Clear();
+    if (f != NULL && PyFrame_Check(f)) {
+        inner = frame_edge((PyFrameObject *)f, dst);
+        if (inner == NULL) {
+            inner = frame_more_edge((PyFrameObject *)f, dst);
+        }
+        if (inner != NULL && inner[0] == '.') {
+            name = cpdb_xasprintf(".%s%s", attr, inner);
+            free(inner);
+        }
+        else {
+            name = inner;
+        }
+    }
+    Py_XDECREF(f);
+    return name;
 }
 
 char *
@@ -415,9 +543,16 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
     cpdb_exc_save(&st);
     if (PyDict_Check(src)) {
         name = in_dict(src, dst, NULL);
+        if (name == NULL && !PyDict_CheckExact(src)) {
+            name = descr_edge(src, dst);    /* defaultdict's factory */
+        }
     }
     else if (PyList_Check(src) || PyTuple_Check(src)) {
         name = in_sequence(src, dst);
+        if (name == NULL && !PyList_CheckExact(src)
+            && !PyTuple_CheckExact(src)) {
+            name = descr_edge(src, dst);
+        }
     }
     else if (PyAnySet_Check(src)) {
         char *r = cpdb_repr(dst, CPDB_WIDTH_VALUE);
@@ -455,6 +590,9 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
     }
     else if (PyFrame_Check(src)) {
         name = frame_edge((PyFrameObject *)src, dst);
+        if (name == NULL) {
+            name = frame_more_edge((PyFrameObject *)src, dst);
+        }
     }
     else if (PyWeakref_Check(src)) {
         static const char *const names[] = {"__callback__", NULL};
@@ -475,7 +613,19 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
             Py_DECREF(d);
         }
         if (name == NULL) {
-            name = slot_edge(src, dst);
+            name = descr_edge(src, dst);
+        }
+        if (name == NULL && (PyGen_Check(src) || PyCoro_CheckExact(src)
+                             || PyAsyncGen_CheckExact(src))) {
+            name = suspended_edge(src, dst);
+        }
+        if (name == NULL && is_type_named(Py_TYPE(src), "collections.deque")) {
+            name = deque_edge(src, dst);
+        }
+        if (name == NULL
+            && is_type_named(Py_TYPE(src), "functools._lru_cache_wrapper")
+            && PyDict_CheckExact(dst)) {
+            name = cpdb_xstrdup("(its cache)");
         }
         if (name == NULL && !(Py_TYPE(src)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
             /* built-in types' fields; a class of the program's could run
