@@ -427,10 +427,12 @@ descr_edge(PyObject *o, PyObject *dst)
         return NULL;
     }
     for (i = 0; i < PyTuple_GET_SIZE(mro); i++) {
-        PyObject *d = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+        /* static built-in types keep their dict apart from 3.12 */
+        PyObject *d = cpdb_type_dict((PyTypeObject *)PyTuple_GET_ITEM(mro, i));
         Py_ssize_t pos = 0;
         PyObject *k, *v;
-        while (d != NULL && PyDict_Next(d, &pos, &k, &v)) {
+        char *found = NULL;
+        while (d != NULL && found == NULL && PyDict_Next(d, &pos, &k, &v)) {
             PyObject *value;
             int k_skip = 0, j;
             if ((Py_TYPE(v) != &PyMemberDescr_Type
@@ -447,10 +449,13 @@ descr_edge(PyObject *o, PyObject *dst)
             value = Py_TYPE(v)->tp_descr_get(v, o, (PyObject *)Py_TYPE(o));
             PyErr_Clear();
             if (value == dst && value != NULL) {
-                Py_DECREF(value);
-                return cpdb_xasprintf(".%s", PyUnicode_AsUTF8(k));
+                found = cpdb_xasprintf(".%s", PyUnicode_AsUTF8(k));
             }
             Py_XDECREF(value);
+        }
+        Py_XDECREF(d);
+        if (found != NULL) {
+            return found;
         }
     }
     return NULL;
