@@ -36,12 +36,16 @@ def test_only_the_objects_shown_get_numbers():
     r = chain_run()
     lines = after(r, "gc chain $1")
     numbered = [l for l in lines if re.match(r"  \$\d+ = ", l)]
-    # the module (and its dict on the way), the 3 + 1 + 3 nodes printed
-    # and the object itself
-    assert 8 <= len(numbered) <= 10, lines
+    # the module (and its dict on the way), the 3 + 3 nodes printed
+    # (and their attribute dicts where instances keep one, 3.10) and the
+    # object itself
+    assert 8 <= len(numbered) <= 17, lines
     assert numbered[-1].startswith("  $%d = <__main__.Target object"
                                    % (len(numbered) + 1)), numbered
-    assert lines[-1] == "  (199,993 folded objects not recorded)", lines[-3:]
+    # the folded nodes (with their attribute dicts on 3.10)
+    assert lines[-1] in ("  (199,993 folded objects not recorded)",
+                         "  (399,986 folded objects not recorded)"), \
+        lines[-3:]
     # the history did not grow by 200,000: the next value is the next $N
     nxt = after(r, "p len(__import__('gc').get_referrers(head)) >= 0")
     assert nxt == ["$%d = True" % (len(numbered) + 2)], nxt
