@@ -62,6 +62,12 @@ int cpdb_gc_visit_frozen(int (*visit)(PyObject *o, void *arg), void *arg);
 /* Whether o is in the permanent generation (gc.freeze()): a walk of
    it. */
 int cpdb_gc_is_frozen(PyObject *o);
+/* The attribute names a class's instances share (3.11+ keep the values
+   inline and the names in the class), for naming an instance's
+   attributes without making it a __dict__.  Return: new reference to a
+   tuple (items may be None), or NULL without an exception (3.10, or
+   none known). */
+PyObject *cpdb_type_attr_names(PyTypeObject *t);
 
 /* Make writes into the mapping from cpdb_frame_locals() visible to the
    running frame (a no-op where the mapping writes through, PEP 667). */

@@ -8,11 +8,24 @@
    gc.get_objects(), gc.get_referrers() and PyUnstable_GC_VisitObjects()
    all leave it out, so it is read from the interpreter's state on
    every version (3.10-3.13 keep it as permanent_generation, a list of
-   the same PyGC_Head links as the other generations). */
+   the same PyGC_Head links as the other generations).  The attribute
+   names a class shares among its instances (3.11+) are read here too:
+   no API gives them without making the instance a __dict__. */
 #define Py_BUILD_CORE 1
 #include <Python.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+/* 3.13's pycore_object.h has an unused parameter */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#endif
 #include "internal/pycore_gc.h"
 #include "internal/pycore_interp.h"
+#if PY_VERSION_HEX >= 0x030B0000
+#include "internal/pycore_dict.h"
+#endif
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "base/compat.h"
 
@@ -119,4 +132,38 @@ cpdb_gc_visit(int (*visit)(PyObject *o, void *arg), void *arg)
         cpdb_gc_visit_frozen(visit, arg);
     }
     return 0;
+}
+
+PyObject *
+cpdb_type_attr_names(PyTypeObject *t)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    /* 3.11-3.13: the instances of a class keep their attributes' values
+       inline, their names in the class's shared keys (a split dict's
+       keys, ht_cached_keys), which only ever grow. */
+    PyDictKeysObject *keys;
+    PyObject *out;
+    Py_ssize_t i, n;
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        return NULL;
+    }
+    keys = ((PyHeapTypeObject *)t)->ht_cached_keys;
+    if (keys == NULL || keys->dk_kind != DICT_KEYS_SPLIT) {
+        return NULL;
+    }
+    n = keys->dk_nentries;
+    out = PyTuple_New(n);
+    if (out == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *k = DK_UNICODE_ENTRIES(keys)[i].me_key;
+        PyTuple_SET_ITEM(out, i, Py_NewRef(k != NULL ? k : Py_None));
+    }
+    return out;
+#else
+    (void)t;
+    return NULL;
+#endif
 }

@@ -151,9 +151,15 @@ inline_attr(PyObject *src, PyObject *dst)
 {
     NameProbe p = {src, dst, Py_TYPE(src)->tp_mro, NULL};
     Py_ssize_t i;
+    PyObject *shared;
     if (p.mro == NULL || !PyTuple_Check(p.mro)) {
         return NULL;
     }
+    /* the names the class's instances share: every attribute set on
+       them from anywhere (setattr, another module), at once */
+    shared = cpdb_type_attr_names(Py_TYPE(src));
+    probe_names(&p, shared);
+    Py_XDECREF(shared);
     for (i = 0; p.found == NULL && i < PyTuple_GET_SIZE(p.mro); i++) {
         PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(p.mro, i);
         PyObject *modname, *module, *globals;
@@ -538,6 +544,25 @@ suspended_edge(PyObject *g, PyObject *dst)
     return name;
 }
 
+/* References of an instance of a subclass of a built-in container (a
+   defaultdict, a namedtuple, a list subclass with attributes) beyond its
+   items: its C fields and slots, its attributes, its class.  Return:
+   malloc'd, or NULL. */
+static char *
+subclass_edge(PyObject *src, PyObject *dst)
+{
+    char *name = descr_edge(src, dst);
+    PyObject *d;
+    if (name == NULL && (d = instance_dict(src, dst)) != NULL) {
+        name = d == dst ? cpdb_xstrdup(".__dict__") : in_dict(d, dst, ".");
+        Py_DECREF(d);
+    }
+    if (name == NULL && (PyObject *)Py_TYPE(src) == dst) {
+        name = cpdb_xstrdup(".__class__");
+    }
+    return name;
+}
+
 char *
 cpdb_edge_name(PyObject *src, PyObject *dst)
 {
@@ -549,14 +574,14 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
     if (PyDict_Check(src)) {
         name = in_dict(src, dst, NULL);
         if (name == NULL && !PyDict_CheckExact(src)) {
-            name = descr_edge(src, dst);    /* defaultdict's factory */
+            name = subclass_edge(src, dst);     /* defaultdict's factory */
         }
     }
     else if (PyList_Check(src) || PyTuple_Check(src)) {
         name = in_sequence(src, dst);
         if (name == NULL && !PyList_CheckExact(src)
             && !PyTuple_CheckExact(src)) {
-            name = descr_edge(src, dst);
+            name = subclass_edge(src, dst);     /* a namedtuple's class */
         }
     }
     else if (PyAnySet_Check(src)) {
@@ -578,6 +603,9 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
         name = in_fields(fields, (int)CPDB_ARRAY_LEN(fields), dst);
         if (name == NULL && t->tp_dict != NULL) {
             name = in_dict(t->tp_dict, dst, ".");
+        }
+        if (name == NULL && (PyObject *)Py_TYPE(src) == dst) {
+            name = cpdb_xstrdup(".__class__");      /* its metaclass */
         }
     }
     else if (PyFunction_Check(src)) {
@@ -602,6 +630,9 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
     else if (PyWeakref_Check(src)) {
         static const char *const names[] = {"__callback__", NULL};
         name = attr_edge(src, names, dst);
+        if (name == NULL) {
+            name = subclass_edge(src, dst);     /* KeyedRef's .key */
+        }
     }
     else {
         static const char *const names[] = {
@@ -626,6 +657,9 @@ cpdb_edge_name(PyObject *src, PyObject *dst)
         }
         if (name == NULL && is_type_named(Py_TYPE(src), "collections.deque")) {
             name = deque_edge(src, dst);
+        }
+        if (name == NULL && is_type_named(Py_TYPE(src), "mappingproxy")) {
+            name = cpdb_xstrdup("(the mapping it shows)");
         }
         if (name == NULL
             && is_type_named(Py_TYPE(src), "functools._lru_cache_wrapper")

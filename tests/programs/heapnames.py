@@ -83,4 +83,12 @@ HANDLER = logging.StreamHandler()
 HANDLER.extra = Big("handler attribute")
 LOG.addHandler(HANDLER)
 del HANDLER
-stop = 1                                            # line 86
+
+
+class Holder:
+    pass
+
+
+HOLD = Holder()
+setattr(HOLD, "dyn" + "amic", Big("attribute no code names"))
+stop = 1                                            # line 94
