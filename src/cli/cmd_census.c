@@ -404,7 +404,8 @@ const CmdDef cpdb_gc_census_cmds[] = {
      "Count the tracked objects by type, most common first.\n"
      "PATTERN keeps type names containing it (or matching it, with * ? []).\n"
      "No collection happens unless --collect is given, so garbage cycles\n"
-     "are counted too.", NULL},
+     "are counted too.  Objects frozen by gc.freeze() are counted, and\n"
+     "said to be frozen.", NULL},
     {"growth", NULL, CMD_CLASS_MEMORY, 0, gc_growth,
      "gc growth [N] [--collect]",
      "Show the types whose count grew since the last \"gc growth\".\n"

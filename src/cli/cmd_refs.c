@@ -697,7 +697,9 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      cpdb_complete_python},
     {"referrers", NULL, CMD_CLASS_MEMORY, 0, gc_referrers,
      "gc referrers OBJ",
-     "Show the tracked objects that refer to OBJ, each reference named.",
+     "Show the tracked objects that refer to OBJ, each reference named.\n"
+     "Frozen objects (gc.freeze()) are seen too, and a frozen OBJ is said\n"
+     "to be.",
      NULL,
      cpdb_complete_python},
     {"chain", NULL, CMD_CLASS_MEMORY, 0, gc_chain,
@@ -707,7 +709,13 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "holds OBJ, or at TARGET) and names each reference:\n"
      "module __main__ .compute -> function compute .__defaults__ -> tuple\n"
      "[0] -> dict ['key'] -> OBJ.  There is no depth limit; weak references\n"
-     "do not count.  Every object on it is recorded as $N.",
+     "do not count.  A long run of one reference folds into one step with\n"
+     "its count (.next \xc3\x97 199,993); every object printed is recorded as\n"
+     "$N.  With no chain, it says why OBJ is alive: garbage in a cycle the\n"
+     "collector has not freed (and what frees it), only cpdb's value\n"
+     "history ($N), or a holder the collector cannot see.  It says when\n"
+     "the chain runs through gc.garbage, and when OBJ is frozen\n"
+     "(gc.freeze()).",
      NULL,
      cpdb_complete_python},
     {"graph", NULL, CMD_CLASS_MEMORY, 0, gc_graph,
