@@ -103,6 +103,19 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
     return i;
 }
 
+/* "$3, $7" from the value history entries of w.  Return: malloc'd. */
+static char *
+history_names(const CpdbWhy *w)
+{
+    CpdbBuf b;
+    int k;
+    cpdb_buf_init(&b);
+    for (k = 0; k < w->n_history; k++) {
+        cpdb_buf_printf(&b, "%s$%ld", k ? ", " : "", w->history[k]);
+    }
+    return cpdb_buf_take(&b);
+}
+
 /* Say that o is frozen (gc.freeze()), where it matters: the collector
    never examines it, and gc.get_referrers() does not see it. */
 static void
@@ -159,8 +172,27 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
     print_weak_referrers(s, o);
     note_frozen(s, o);
     if (n == 0) {
-        cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
-                 "from C, or only from a running frame's stack.\n");
+        CpdbHeapContext ctx;
+        CpdbWhy w;
+        long i = cpdb_heap_find(h, o);
+        int rc = -1;
+        if (i >= 0) {
+            cpdb_session_heap_context(s, &ctx);
+            rc = cpdb_why_no_chain(h, &ctx, (uint32_t)i, 1, &w);
+            cpdb_heap_context_fini(&ctx);
+        }
+        PyErr_Clear();
+        if (rc == 0 && w.kind == CPDB_WHY_HISTORY) {
+            char *hist = history_names(&w);
+            cpdb_out(s, "Nothing the collector tracks refers to it: only "
+                     "cpdb's value history keeps it alive (%s).\n", hist);
+            free(hist);
+        }
+        else {
+            cpdb_out(s, "Nothing the collector tracks refers to it: it is "
+                     "held from C, or only from a running frame's "
+                     "stack.\n");
+        }
     }
     free(brief);
 }
@@ -247,19 +279,6 @@ print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
     }
     free(shown);
     free(nodes);
-}
-
-/* "$3, $7" from the value history entries of w.  Return: malloc'd. */
-static char *
-history_names(const CpdbWhy *w)
-{
-    CpdbBuf b;
-    int k;
-    cpdb_buf_init(&b);
-    for (k = 0; k < w->n_history; k++) {
-        cpdb_buf_printf(&b, "%s$%ld", k ? ", " : "", w->history[k]);
-    }
-    return cpdb_buf_take(&b);
 }
 
 /* What frees a garbage cycle: the collector's state as the program set

@@ -69,13 +69,16 @@ def test_cycle_kept_in_gc_garbage_by_saveall(tmp_path):
 
 def test_value_only_in_the_history(tmp_path):
     r = run(tmp_path, ["break 57", "break 59", "continue", "p value",
-                       "continue", "gc chain $1"])
+                       "continue", "gc chain $1", "gc referrers $1"])
     lines = after(r, "gc chain $1")
     assert lines == [
         "No chain of references leads from a module or a stopped frame's "
         "variable to <__main__.Node object at %s" % lines[0].split(" at ")[-1],
         "Only cpdb's value history keeps it alive: $1 (the program no "
         "longer refers to it)."], lines
+    refs = after(r, "gc referrers $1")
+    assert refs[-1] == ("Nothing the collector tracks refers to it: only "
+                        "cpdb's value history keeps it alive ($1)."), refs
 
 
 def test_held_from_c_only(tmp_path):
