@@ -12,15 +12,25 @@ void
 cpdb_path_steps(PyObject *const *nodes, size_t len, int closed,
                 CpdbPathSteps *out)
 {
-    size_t i = 0;
+    size_t i = 0, skip;
     while (i < len && (i + 1 < len || closed)) {
         CpdbPathStep st;
+        const CpdbPathStep *prev = out->n ? &out->items[out->n - 1] : NULL;
         memset(&st, 0, sizeof st);
-        st.at = i;
-        st.name = cpdb_refs_path_edge(nodes, len, closed, i, &st.skip);
+        st.at = (uint32_t)i;
+        st.name = cpdb_refs_path_edge(nodes, len, closed, i, &skip);
+        st.skip = (uint32_t)skip;
         st.kind = Py_TYPE(nodes[i]);
+        st.owns = 1;
+        if (st.name != NULL && prev != NULL && prev->name != NULL
+            && strcmp(prev->name, st.name) == 0) {
+            /* a run of one reference: its name kept once */
+            free(st.name);
+            st.name = prev->name;
+            st.owns = 0;
+        }
         cpdb_array_push(out, st);
-        i += 1 + st.skip;
+        i += 1 + skip;
     }
 }
 
@@ -29,7 +39,9 @@ cpdb_path_steps_fini(CpdbPathSteps *s)
 {
     size_t k;
     for (k = 0; k < s->n; k++) {
-        free(s->items[k].name);
+        if (s->items[k].owns) {
+            free(s->items[k].name);
+        }
     }
     free(s->items);
     s->items = NULL;
@@ -56,7 +68,7 @@ cpdb_path_fold(CpdbPathStep *steps, size_t n, size_t keep, size_t min_fold)
         }
         run = j - i + 1;
         if (min_fold > 0 && run >= 2 * keep + min_fold) {
-            steps[i + keep].fold = run - 2 * keep;
+            steps[i + keep].fold = (uint32_t)(run - 2 * keep);
             for (k = i + keep + 1; k < i + run - keep; k++) {
                 steps[k].hidden = 1;
             }

@@ -10,16 +10,20 @@
 
 /* One reference of a path. */
 typedef struct CpdbPathStep {
-    size_t at;              /* the node it leaves */
-    size_t skip;            /* how many nodes after it the name stands
-                               for (cpdb_refs_path_edge) */
-    char *name;             /* malloc'd; NULL when it has no name */
+    char *name;             /* malloc'd (shared with the step before when
+                               the same: see owns); NULL when it has no
+                               name */
     const void *kind;       /* borrowed: the type of the node it leaves
                                (only compared) */
-    size_t fold;            /* > 0: this step stands for fold steps of
+    uint32_t at;            /* the node it leaves */
+    uint32_t skip;          /* how many nodes after it the name stands
+                               for (cpdb_refs_path_edge) */
+    uint32_t fold;          /* > 0: this step stands for fold steps of
                                the same reference, the ones after it
                                hidden */
-    int hidden;             /* inside a folded run: not printed */
+    uint8_t hidden;         /* inside a folded run: not printed */
+    uint8_t owns;           /* name is this step's to free (a run of one
+                               reference keeps one copy of its name) */
 } CpdbPathStep;
 
 typedef CPDB_ARRAY(CpdbPathStep) CpdbPathSteps;

@@ -38,7 +38,7 @@ show(const CpdbPathStep *steps, size_t n, char *out)
         out += strlen(out);
         if (steps[k].fold) {
             sprintf(out, "%c%zu", steps[k].name ? steps[k].name[0] : '-',
-                    steps[k].fold);
+                    (size_t)steps[k].fold);
         }
         else {
             sprintf(out, "%c", steps[k].name ? steps[k].name[0] : '-');
