@@ -353,6 +353,10 @@ print_no_chain(CpdbSession *s, CpdbHeap *h, PyObject *o, uint32_t i)
         cpdb_out(s, "Only cpdb's value history keeps it alive: %s (the "
                  "program no longer refers to it).\n", hist);
     }
+    else if (w.kind == CPDB_WHY_NOTHING) {
+        cpdb_out(s, "Nothing refers to it but this command: the expression "
+                 "made it, and it goes when the command ends.\n");
+    }
     else {
         char *what = w.n_holders == 0 ? cpdb_xstrdup("it")
             : cpdb_xasprintf("it or one of the %zu object%s holding it",

@@ -205,6 +205,9 @@ cpdb_why_no_chain(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
     else if (!outside && out->in_cycle) {
         out->kind = CPDB_WHY_CYCLE;
     }
+    else if (!outside && t.n == 1) {
+        out->kind = CPDB_WHY_NOTHING;
+    }
     free(hist);
     free(t.count);
     free((void *)t.set);

@@ -16,7 +16,9 @@ typedef enum CpdbWhyKind {
                            else refers to: garbage the collector has
                            not freed yet */
     CPDB_WHY_HISTORY,   /* only cpdb's value history keeps it */
-    CPDB_WHY_GARBAGE    /* in gc.garbage, or held by an object there */
+    CPDB_WHY_GARBAGE,   /* in gc.garbage, or held by an object there */
+    CPDB_WHY_NOTHING    /* nothing but the caller's own references:
+                           a value made for the question */
 } CpdbWhyKind;
 
 #define CPDB_WHY_MAX_HISTORY 4

@@ -90,3 +90,12 @@ def test_held_from_c_only(tmp_path):
                         "of the 1 object holding it: C code or the "
                         "interpreter, a running frame's value stack, or an "
                         "object the collector does not track."), lines
+
+
+def test_a_value_the_expression_made(tmp_path):
+    r = run(tmp_path, ["break 57", "continue", "gc chain [[1], 2]"])
+    assert after(r, "gc chain [[1], 2]") == [
+        "No chain of references leads from a module or a stopped frame's "
+        "variable to list (2 items) [[1], 2].",
+        "Nothing refers to it but this command: the expression made it, "
+        "and it goes when the command ends."]
