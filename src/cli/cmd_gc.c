@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -146,6 +147,79 @@ cpdb_gc_opt_count(const char *args, long dflt, long *n)
         }
     }
     return p;
+}
+
+/* Whether text is one Python expression ($N read as a name). */
+static int
+is_expression(const char *text)
+{
+    char *t = cpdb_xstrdup(text), *p;
+    PyObject *code;
+    CpdbExcState st;
+    for (p = t; *p; p++) {
+        if (*p == '$') {
+            *p = '_';
+        }
+    }
+    cpdb_exc_save(&st);
+    code = Py_CompileString(t, "<cpdb>", Py_eval_input);
+    Py_XDECREF(code);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+    free(t);
+    return code != NULL;
+}
+
+int
+cpdb_gc_expr_count(CpdbSession *s, const char *args, long dflt, char **expr,
+                   long *n)
+{
+    char *text = cpdb_strip_dup(args), *last = strrchr(text, ' ');
+    *n = dflt;
+    *expr = text;
+    if (last == NULL || last[1] == '\0'
+        || strspn(last + 1, "0123456789") != strlen(last + 1)
+        || is_expression(text)) {
+        return 0;
+    }
+    if (cpdb_parse_int(last + 1, n) < 0 || *n < 1) {
+        cpdb_error(s, "Bad count \"%s\": a positive number is expected.",
+                   last + 1);
+        free(text);
+        *expr = NULL;
+        return -1;
+    }
+    *last = '\0';
+    *expr = cpdb_strip_dup(text);
+    free(text);
+    return 0;
+}
+
+char *
+cpdb_gc_count_text(char buf[32], size_t n)
+{
+    char digits[32];
+    size_t len, i, o = 0;
+    len = (size_t)snprintf(digits, sizeof digits, "%zu", n);
+    for (i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) {
+            buf[o++] = ',';
+        }
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+void
+cpdb_gc_more(CpdbSession *s, size_t left, const char *what,
+             const char *usage)
+{
+    char count[32];
+    if (left > 0) {
+        cpdb_out(s, "  ... and %s more %s (\"%s\" shows N).\n",
+                 cpdb_gc_count_text(count, left), what, usage);
+    }
 }
 
 int

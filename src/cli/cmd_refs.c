@@ -24,11 +24,18 @@
 static CmdResult
 gc_refs(CpdbSession *s, const char *args)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
+    PyObject *o;
     CpdbObjectArray c = {NULL, 0, 0};
     CpdbHeapContext ctx;
-    size_t i;
-    char *brief;
+    CpdbEdgeNamer namer;
+    size_t i, shown;
+    long limit;
+    char *brief, *expr;
+    if (cpdb_gc_expr_count(s, args, CPDB_GC_LIST_DEFAULT, &expr, &limit) < 0) {
+        return CMD_FAILED;
+    }
+    o = cpdb_gc_resolve(s, expr);
+    free(expr);
     if (o == NULL) {
         return CMD_FAILED;
     }
@@ -48,16 +55,30 @@ gc_refs(CpdbSession *s, const char *args)
     cpdb_session_heap_context(s, &ctx);
     cpdb_refs_referents(&ctx, o, &c);
     cpdb_heap_context_fini(&ctx);
+    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+        /* Their tp_traverse goes from the last item: show [0] first. */
+        for (i = 0; i < c.n / 2; i++) {
+            PyObject *t = c.items[i];
+            c.items[i] = c.items[c.n - 1 - i];
+            c.items[c.n - 1 - i] = t;
+        }
+    }
     cpdb_out(s, "%s refers to %zu object%s%s\n", brief, c.n,
              c.n == 1 ? "" : "s", c.n ? ":" : ".");
-    for (i = 0; i < c.n; i++) {
-        char *name = cpdb_edge_name(o, c.items[i]);
+    /* Only the objects shown are named and recorded: naming an item of
+       a big list looks for its index. */
+    shown = c.n < (size_t)limit ? c.n : (size_t)limit;
+    cpdb_refs_namer_init(&namer, o);
+    for (i = 0; i < shown; i++) {
+        char *name = cpdb_refs_namer_name(&namer, c.items[i]);
         char *b = cpdb_obj_brief(c.items[i], CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, c.items[i]);
         cpdb_out(s, "  %s -> $%ld = %s\n", name ? name : "(refers to)", k, b);
         free(name);
         free(b);
     }
+    cpdb_refs_namer_fini(&namer);
+    cpdb_gc_more(s, c.n - shown, "objects", "gc refs OBJ N");
     cpdb_refs_array_fini(&c);
     free(brief);
     Py_DECREF(o);
@@ -544,9 +565,11 @@ done:
 
 /* What keeps objects alive: gc refs, referrers, chain, graph, leaks. */
 const CmdDef cpdb_gc_refs_cmds[] = {
-    {"refs", NULL, CMD_CLASS_MEMORY, 0, gc_refs, "gc refs OBJ",
+    {"refs", NULL, CMD_CLASS_MEMORY, 0, gc_refs, "gc refs OBJ [N]",
      "Show what OBJ refers to, each reference named.\n"
-     "OBJ is an expression, $N, or an address cpdb printed.", NULL,
+     "OBJ is an expression, $N, or an address cpdb printed.  The first N\n"
+     "objects (default 20) are shown, each recorded as $N; the count of\n"
+     "the others follows.", NULL,
      cpdb_complete_python},
     {"referrers", NULL, CMD_CLASS_MEMORY, 0, gc_referrers,
      "gc referrers OBJ",

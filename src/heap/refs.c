@@ -3,6 +3,7 @@
    here prints: the answers are indices, arrays and malloc'd text. */
 #include "heap/refs.h"
 #include "heap/names.h"
+#include "base/ptrset.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -22,45 +23,57 @@ cpdb_refs_array_fini(CpdbObjectArray *a)
     a->n = a->cap = 0;
 }
 
-/* Append o to the array (a CpdbObjectArray) unless it is there already. */
+/* Objects being collected, each once: the set answers "there
+   already?" in constant time, so a list of two million items takes two
+   million steps, not two million squared. */
+typedef struct Collect {
+    const CpdbHeapContext *ctx; /* cpdb's objects, left out; or NULL */
+    CpdbObjectArray *out;
+    CpdbPtrSet seen;            /* what out holds */
+} Collect;
+
+/* Append o to c->out unless it is there already. */
 static int
 collect_visit(PyObject *o, void *arg)
 {
-    CpdbObjectArray *a = arg;
-    size_t i;
-    for (i = 0; i < a->n; i++) {
-        if (a->items[i] == o) {
-            return 0;
-        }
+    Collect *c = arg;
+    if (cpdb_ptrset_add(&c->seen, o)) {
+        cpdb_array_push(c->out, Py_NewRef(o));
     }
-    cpdb_array_push(a, Py_NewRef(o));
     return 0;
 }
-
-/* What collect_visit needs to leave cpdb's objects out. */
-typedef struct Referents {
-    const CpdbHeapContext *ctx;
-    CpdbObjectArray *out;
-} Referents;
 
 static int
 referent_visit(PyObject *o, void *arg)
 {
-    Referents *r = arg;
-    if (r->ctx != NULL && cpdb_heap_is_own(r->ctx, o)) {
+    Collect *c = arg;
+    if (c->ctx != NULL && cpdb_heap_is_own(c->ctx, o)) {
         return 0;
     }
-    return collect_visit(o, r->out);
+    return collect_visit(o, c);
+}
+
+/* Start collecting into out, which may hold objects already. */
+static void
+collect_init(Collect *c, const CpdbHeapContext *ctx, CpdbObjectArray *out)
+{
+    size_t i;
+    c->ctx = ctx;
+    c->out = out;
+    cpdb_ptrset_init(&c->seen);
+    for (i = 0; i < out->n; i++) {
+        cpdb_ptrset_add(&c->seen, out->items[i]);
+    }
 }
 
 void
 cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
                     CpdbObjectArray *out)
 {
-    Referents r;
-    r.ctx = ctx;
-    r.out = out;
-    cpdb_heap_referents(o, referent_visit, &r);
+    Collect c;
+    collect_init(&c, ctx, out);
+    cpdb_heap_referents(o, referent_visit, &c);
+    cpdb_ptrset_fini(&c.seen);
 }
 
 void
@@ -68,12 +81,55 @@ cpdb_refs_referrer_objects(CpdbHeap *h, PyObject *o, CpdbObjectArray *out)
 {
     long ix = cpdb_heap_find(h, o);
     uint32_t e;
+    Collect c;
     if (ix < 0) {
         return;
     }
+    collect_init(&c, NULL, out);
     for (e = h->back.off[ix]; e < h->back.off[ix + 1]; e++) {
-        collect_visit(h->objs[h->back.adj[e]], out);
+        collect_visit(h->objs[h->back.adj[e]], &c);
     }
+    cpdb_ptrset_fini(&c.seen);
+}
+
+/* Below this many items, looking through the sequence is as quick. */
+#define NAMER_INDEX_MIN 32
+
+void
+cpdb_refs_namer_init(CpdbEdgeNamer *n, PyObject *src)
+{
+    Py_ssize_t i, size;
+    n->src = src;
+    n->indexed = 0;
+    cpdb_ptrset_init(&n->first);
+    if (!PyList_CheckExact(src) && !PyTuple_CheckExact(src)) {
+        return;
+    }
+    size = PySequence_Fast_GET_SIZE(src);
+    if (size < NAMER_INDEX_MIN) {
+        return;
+    }
+    for (i = 0; i < size; i++) {
+        cpdb_ptrset_put(&n->first, PySequence_Fast_ITEMS(src)[i], (size_t)i);
+    }
+    n->indexed = 1;
+}
+
+char *
+cpdb_refs_namer_name(CpdbEdgeNamer *n, PyObject *dst)
+{
+    size_t i;
+    if (n->indexed && cpdb_ptrset_get(&n->first, dst, &i)) {
+        return cpdb_xasprintf("[%zu]", i);
+    }
+    return cpdb_edge_name(n->src, dst);
+}
+
+void
+cpdb_refs_namer_fini(CpdbEdgeNamer *n)
+{
+    cpdb_ptrset_fini(&n->first);
+    n->indexed = 0;
 }
 
 PyObject *

@@ -7,6 +7,7 @@
 #define CPDB_SRC_HEAP_REFS_H
 
 #include "base/compat.h"
+#include "base/ptrset.h"
 #include "base/util.h"
 #include "heap/graph.h"
 #include "heap/heap.h"
@@ -24,6 +25,21 @@ void cpdb_refs_array_fini(CpdbObjectArray *a);
    left out: a frame's f_trace is cpdb's marker, not the program's. */
 void cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
                          CpdbObjectArray *out);
+
+/* Names of many references out of one object.  An item of a big list
+   or tuple is named by its index, found once for all the items
+   (cpdb_edge_name looks through the whole sequence for each). */
+typedef struct CpdbEdgeNamer {
+    PyObject *src;              /* borrowed: the referring object */
+    CpdbPtrSet first;           /* item -> index of its first place */
+    int indexed;
+} CpdbEdgeNamer;
+
+void cpdb_refs_namer_init(CpdbEdgeNamer *n, PyObject *src);
+/* The name of the reference from n->src to dst, as cpdb_edge_name.
+   Return: malloc'd, or NULL when it has none. */
+char *cpdb_refs_namer_name(CpdbEdgeNamer *n, PyObject *dst);
+void cpdb_refs_namer_fini(CpdbEdgeNamer *n);
 
 /* The tracked objects that refer to o, each once, in the order of h's
    reverse edges (which must be built), appended to out; none when h
