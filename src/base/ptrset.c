@@ -44,11 +44,12 @@ find(CpdbPtrEntry *slots, size_t mask, const void *p)
     return &slots[i];
 }
 
-/* Double the table (16 slots at first), moving what it holds. */
+/* Make the table size slots (a power of two, more than twice what it
+   holds), moving what it holds. */
 static void
-grow(CpdbPtrSet *set)
+resize(CpdbPtrSet *set, size_t size)
 {
-    size_t size = set->slots ? (set->mask + 1) * 2 : 16, i;
+    size_t i;
     CpdbPtrEntry *slots = cpdb_xcalloc(size, sizeof *slots);
     for (i = 0; set->slots != NULL && i <= set->mask; i++) {
         if (set->slots[i].key != NULL) {
@@ -58,6 +59,18 @@ grow(CpdbPtrSet *set)
     free(set->slots);
     set->slots = slots;
     set->mask = size - 1;
+}
+
+void
+cpdb_ptrset_reserve(CpdbPtrSet *set, size_t n)
+{
+    size_t size = set->slots ? set->mask + 1 : 16;
+    while (size / 2 < n) {
+        size *= 2;
+    }
+    if (set->slots == NULL || size > set->mask + 1) {
+        resize(set, size);
+    }
 }
 
 int
@@ -80,7 +93,7 @@ cpdb_ptrset_put(CpdbPtrSet *set, const void *p, size_t value)
 {
     CpdbPtrEntry *e;
     if (set->slots == NULL || (set->n + 1) * 2 > set->mask + 1) {
-        grow(set);
+        resize(set, set->slots ? (set->mask + 1) * 2 : 16);
     }
     e = find(set->slots, set->mask, p);
     if (e->key != NULL) {

@@ -22,6 +22,9 @@ typedef struct CpdbPtrSet {
 void cpdb_ptrset_init(CpdbPtrSet *set);
 /* Release the storage; the set is empty again. */
 void cpdb_ptrset_fini(CpdbPtrSet *set);
+/* Make room for n addresses in all, so that adding them does not grow
+   the table again and again. */
+void cpdb_ptrset_reserve(CpdbPtrSet *set, size_t n);
 /* Add p (not NULL) with value.  Return: 1 when it was not there, 0 when
    it was (its value is kept). */
 int cpdb_ptrset_put(CpdbPtrSet *set, const void *p, size_t value);

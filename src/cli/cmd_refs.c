@@ -28,7 +28,7 @@ gc_refs(CpdbSession *s, const char *args)
     CpdbObjectArray c = {NULL, 0, 0};
     CpdbHeapContext ctx;
     CpdbEdgeNamer namer;
-    size_t i, shown;
+    size_t i, shown, total;
     long limit;
     char *brief, *expr;
     if (cpdb_gc_expr_count(s, args, CPDB_GC_LIST_DEFAULT, &expr, &limit) < 0) {
@@ -53,21 +53,12 @@ gc_refs(CpdbSession *s, const char *args)
         PyErr_Clear();
     }
     cpdb_session_heap_context(s, &ctx);
-    cpdb_refs_referents(&ctx, o, &c);
+    total = cpdb_refs_referents_first(&ctx, o, (size_t)limit, &c);
     cpdb_heap_context_fini(&ctx);
-    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
-        /* Their tp_traverse goes from the last item: show [0] first. */
-        for (i = 0; i < c.n / 2; i++) {
-            PyObject *t = c.items[i];
-            c.items[i] = c.items[c.n - 1 - i];
-            c.items[c.n - 1 - i] = t;
-        }
-    }
-    cpdb_out(s, "%s refers to %zu object%s%s\n", brief, c.n,
-             c.n == 1 ? "" : "s", c.n ? ":" : ".");
-    /* Only the objects shown are named and recorded: naming an item of
-       a big list looks for its index. */
-    shown = c.n < (size_t)limit ? c.n : (size_t)limit;
+    cpdb_out(s, "%s refers to %zu object%s%s\n", brief, total,
+             total == 1 ? "" : "s", total ? ":" : ".");
+    /* Only the objects shown are named and recorded. */
+    shown = c.n;
     cpdb_refs_namer_init(&namer, o);
     for (i = 0; i < shown; i++) {
         char *name = cpdb_refs_namer_name(&namer, c.items[i]);
@@ -78,7 +69,7 @@ gc_refs(CpdbSession *s, const char *args)
         free(b);
     }
     cpdb_refs_namer_fini(&namer);
-    cpdb_gc_more(s, c.n - shown, "objects", "gc refs OBJ N");
+    cpdb_gc_more(s, total - shown, "objects", "gc refs OBJ N");
     cpdb_refs_array_fini(&c);
     free(brief);
     Py_DECREF(o);

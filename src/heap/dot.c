@@ -156,16 +156,15 @@ graph_add_edge(CpdbDotGraph *g, CpdbDotEdgeKind kind, size_t from,
     cpdb_array_push(&g->edges, e);
 }
 
-/* What cur refers to, or what refers to it, into out.  Every function of
-   a module refers to its globals: among referrers only the module
-   counts. */
-static void
-neighbours(Draw *d, PyObject *cur, CpdbObjectArray *out)
+/* What cur refers to (the first limit of them), or what refers to it,
+   into out.  Every function of a module refers to its globals: among
+   referrers only the module counts.  Return: how many there are. */
+static size_t
+neighbours(Draw *d, PyObject *cur, size_t limit, CpdbObjectArray *out)
 {
     size_t i, kept = 0;
     if (!d->opt->backrefs) {
-        cpdb_refs_referents(d->ctx, cur, out);
-        return;
+        return cpdb_refs_referents_first(d->ctx, cur, limit, out);
     }
     cpdb_refs_referrer_objects(d->h, cur, out);
     for (i = 0; i < out->n; i++) {
@@ -179,18 +178,19 @@ neighbours(Draw *d, PyObject *cur, CpdbObjectArray *out)
         }
     }
     out->n = kept;
+    return kept;
 }
 
 /* Draw the edges between the node at position at and the objects of
-   next, adding those objects while there is room; a note says how many
-   had no room.  Return 0, or -1 with KeyboardInterrupt set (Ctrl-C). */
+   next, the first of total, adding those objects while there is room; a
+   note says how many had no room.  Return 0, or -1 with KeyboardInterrupt set (Ctrl-C). */
 static int
-draw_edges(Draw *d, size_t at, const CpdbObjectArray *next)
+draw_edges(Draw *d, size_t at, const CpdbObjectArray *next, size_t total)
 {
     CpdbDotGraph *g = d->g;
     int backrefs = d->opt->backrefs, depth = g->nodes.items[at].depth;
     PyObject *cur = g->nodes.items[at].obj;
-    size_t i, left_out = 0;
+    size_t i, left_out = total - next->n;
     CpdbEdgeNamer namer;
     cpdb_refs_namer_init(&namer, cur);
     for (i = 0; i < next->n; i++) {
@@ -236,22 +236,28 @@ draw_node(Draw *d, size_t at)
     PyObject *cur = node->obj;
     int depth = node->depth;
     CpdbObjectArray next = {NULL, 0, 0};
+    size_t total;
     int rc = 0;
     if (depth >= d->opt->depth || (d->opt->backrefs && PyModule_Check(cur))) {
         return 0;       /* a module is where a chain starts */
     }
-    neighbours(d, cur, &next);
-    if (depth > 0 && next.n > GRAPH_TOO_MANY) {
+    /* Past the first object, more than GRAPH_TOO_MANY is a note; the
+       first gets edges while there is room (cur itself may be among its
+       references). */
+    total = neighbours(d, cur, depth > 0 ? GRAPH_TOO_MANY + 1
+                                         : (size_t)d->opt->max_nodes + 1,
+                       &next);
+    if (depth > 0 && total > GRAPH_TOO_MANY) {
         /* A module's globals, a big container: one note says how many,
            instead of a fan of hundreds. */
-        char *note = cpdb_xasprintf("%zu more %s", next.n, d->opt->backrefs
+        char *note = cpdb_xasprintf("%zu more %s", total, d->opt->backrefs
                                     ? "referrers" : "references");
         graph_add_edge(d->g, d->opt->backrefs ? CPDB_DOT_MORE_IN
                                               : CPDB_DOT_MORE_OUT,
                        at, at, note);
     }
     else {
-        rc = draw_edges(d, at, &next);
+        rc = draw_edges(d, at, &next, total);
     }
     cpdb_refs_array_fini(&next);
     return rc;

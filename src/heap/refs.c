@@ -29,16 +29,20 @@ cpdb_refs_array_fini(CpdbObjectArray *a)
 typedef struct Collect {
     const CpdbHeapContext *ctx; /* cpdb's objects, left out; or NULL */
     CpdbObjectArray *out;
-    CpdbPtrSet seen;            /* what out holds */
+    size_t limit;               /* objects out receives, at most */
+    size_t total;               /* objects met, each once */
+    CpdbPtrSet seen;            /* what out holds, and the others met */
 } Collect;
 
-/* Append o to c->out unless it is there already. */
+/* Count o and append it to c->out unless it was met already. */
 static int
 collect_visit(PyObject *o, void *arg)
 {
     Collect *c = arg;
     if (cpdb_ptrset_add(&c->seen, o)) {
-        cpdb_array_push(c->out, Py_NewRef(o));
+        if (c->total++ < c->limit) {
+            cpdb_array_push(c->out, Py_NewRef(o));
+        }
     }
     return 0;
 }
@@ -53,27 +57,53 @@ referent_visit(PyObject *o, void *arg)
     return collect_visit(o, c);
 }
 
-/* Start collecting into out, which may hold objects already. */
+/* Start collecting into out, which may hold objects already (not
+   counted). */
 static void
-collect_init(Collect *c, const CpdbHeapContext *ctx, CpdbObjectArray *out)
+collect_init(Collect *c, const CpdbHeapContext *ctx, CpdbObjectArray *out,
+             size_t limit)
 {
     size_t i;
     c->ctx = ctx;
     c->out = out;
+    c->limit = limit;
+    c->total = 0;
     cpdb_ptrset_init(&c->seen);
     for (i = 0; i < out->n; i++) {
         cpdb_ptrset_add(&c->seen, out->items[i]);
     }
 }
 
+size_t
+cpdb_refs_referents_first(const CpdbHeapContext *ctx, PyObject *o,
+                          size_t limit, CpdbObjectArray *out)
+{
+    Collect c;
+    collect_init(&c, ctx, out, limit);
+    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+        /* Their items are what tp_traverse reports, but from the last:
+           taken from [0], the first limit are the ones people expect. */
+        Py_ssize_t i, n = PySequence_Fast_GET_SIZE(o);
+        PyObject **items = PySequence_Fast_ITEMS(o);
+        cpdb_ptrset_reserve(&c.seen, out->n + (size_t)n);
+        for (i = 0; i < n; i++) {
+            if (items[i] != NULL) {
+                referent_visit(items[i], &c);
+            }
+        }
+    }
+    else {
+        cpdb_heap_referents(o, referent_visit, &c);
+    }
+    cpdb_ptrset_fini(&c.seen);
+    return c.total;
+}
+
 void
 cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
                     CpdbObjectArray *out)
 {
-    Collect c;
-    collect_init(&c, ctx, out);
-    cpdb_heap_referents(o, referent_visit, &c);
-    cpdb_ptrset_fini(&c.seen);
+    cpdb_refs_referents_first(ctx, o, (size_t)-1, out);
 }
 
 void
@@ -85,40 +115,45 @@ cpdb_refs_referrer_objects(CpdbHeap *h, PyObject *o, CpdbObjectArray *out)
     if (ix < 0) {
         return;
     }
-    collect_init(&c, NULL, out);
+    collect_init(&c, NULL, out, (size_t)-1);
     for (e = h->back.off[ix]; e < h->back.off[ix + 1]; e++) {
         collect_visit(h->objs[h->back.adj[e]], &c);
     }
     cpdb_ptrset_fini(&c.seen);
 }
 
-/* Below this many items, looking through the sequence is as quick. */
-#define NAMER_INDEX_MIN 32
+/* Names asked of one sequence before its items are indexed: a few
+   (gc refs shows 20, gc graph 50) cost less than an index of a million
+   items. */
+#define NAMER_INDEX_AFTER 64
 
 void
 cpdb_refs_namer_init(CpdbEdgeNamer *n, PyObject *src)
 {
-    Py_ssize_t i, size;
     n->src = src;
     n->indexed = 0;
+    n->asked = 0;
     cpdb_ptrset_init(&n->first);
-    if (!PyList_CheckExact(src) && !PyTuple_CheckExact(src)) {
-        return;
-    }
-    size = PySequence_Fast_GET_SIZE(src);
-    if (size < NAMER_INDEX_MIN) {
-        return;
-    }
-    for (i = 0; i < size; i++) {
-        cpdb_ptrset_put(&n->first, PySequence_Fast_ITEMS(src)[i], (size_t)i);
-    }
-    n->indexed = 1;
 }
 
 char *
 cpdb_refs_namer_name(CpdbEdgeNamer *n, PyObject *dst)
 {
     size_t i;
+    if (!n->indexed && ++n->asked > NAMER_INDEX_AFTER
+        && (PyList_CheckExact(n->src) || PyTuple_CheckExact(n->src))) {
+        /* Many names asked: index the items once.  The first place of
+           each, as cpdb_edge_name finds it. */
+        Py_ssize_t k, size = PySequence_Fast_GET_SIZE(n->src);
+        PyObject **items = PySequence_Fast_ITEMS(n->src);
+        cpdb_ptrset_reserve(&n->first, (size_t)size);
+        for (k = 0; k < size; k++) {
+            if (items[k] != NULL) {
+                cpdb_ptrset_put(&n->first, items[k], (size_t)k);
+            }
+        }
+        n->indexed = 1;
+    }
     if (n->indexed && cpdb_ptrset_get(&n->first, dst, &i)) {
         return cpdb_xasprintf("[%zu]", i);
     }

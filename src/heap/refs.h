@@ -21,18 +21,24 @@ typedef CPDB_ARRAY(PyObject *) CpdbObjectArray;
 void cpdb_refs_array_fini(CpdbObjectArray *a);
 
 /* What o refers to (what tp_traverse reports), each object once, in the
-   order met, appended to out; cpdb's own objects (ctx, may be NULL)
+   order met (a list's or tuple's items from [0]), appended to out; cpdb's own objects (ctx, may be NULL)
    left out: a frame's f_trace is cpdb's marker, not the program's. */
 void cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
                          CpdbObjectArray *out);
+/* The same, only the first limit of them appended to out.  Return: how
+   many objects o refers to (cpdb's own left out). */
+size_t cpdb_refs_referents_first(const CpdbHeapContext *ctx, PyObject *o,
+                                 size_t limit, CpdbObjectArray *out);
 
 /* Names of many references out of one object.  An item of a big list
    or tuple is named by its index, found once for all the items
    (cpdb_edge_name looks through the whole sequence for each). */
 typedef struct CpdbEdgeNamer {
     PyObject *src;              /* borrowed: the referring object */
-    CpdbPtrSet first;           /* item -> index of its first place */
+    CpdbPtrSet first;           /* item -> index of its first place,
+                                   made when many names are asked */
     int indexed;
+    size_t asked;
 } CpdbEdgeNamer;
 
 void cpdb_refs_namer_init(CpdbEdgeNamer *n, PyObject *src);
