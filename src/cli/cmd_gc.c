@@ -216,9 +216,13 @@ cpdb_gc_more(CpdbSession *s, size_t left, const char *what,
              const char *usage)
 {
     char count[32];
-    if (left > 0) {
+    if (left > 0 && usage != NULL) {
         cpdb_out(s, "  ... and %s more %s (\"%s\" shows N).\n",
                  cpdb_gc_count_text(count, left), what, usage);
+    }
+    else if (left > 0) {
+        cpdb_out(s, "  ... and %s more %s.\n",
+                 cpdb_gc_count_text(count, left), what);
     }
 }
 
@@ -395,12 +399,39 @@ garbage_take(CpdbSession *s, CpdbGarbage *g)
     return -1;
 }
 
+/* The references among gc.garbage out of object i, each to "#j":
+   the first CPDB_GC_LIST_DEFAULT, then how many more. */
+static void
+print_garbage_refs(CpdbSession *s, const CpdbGarbage *g, Py_ssize_t i)
+{
+    PyObject *o = PyList_GET_ITEM(g->items, i);
+    uint32_t e, first = g->refs.off[i], end = g->refs.off[i + 1];
+    for (e = first; e < end && e - first < CPDB_GC_LIST_DEFAULT; e++) {
+        uint32_t j = g->refs.adj[e];
+        char *name = cpdb_edge_name(o, PyList_GET_ITEM(g->items, j));
+        cpdb_out(s, "       %s -> #%u\n", name ? name : "(refers to)", j);
+        free(name);
+    }
+    if (end - first > CPDB_GC_LIST_DEFAULT) {
+        char count[32];
+        cpdb_out(s, "       ... and %s more references among gc.garbage\n",
+                 cpdb_gc_count_text(count, end - first
+                                    - CPDB_GC_LIST_DEFAULT));
+    }
+}
+
 static CmdResult
 gc_garbage(CpdbSession *s, const char *args)
 {
     CpdbGarbage g;
-    Py_ssize_t i, n;
-    (void)args;
+    Py_ssize_t i, n, shown;
+    long limit;
+    const char *rest = cpdb_gc_opt_count(args, CPDB_GC_LIST_DEFAULT, &limit);
+    if (*rest != '\0') {
+        cpdb_error(s, "Bad count \"%s\": a positive number is expected.",
+                   rest);
+        return CMD_FAILED;
+    }
     if (garbage_take(s, &g) < 0) {
         return CMD_FAILED;
     }
@@ -413,20 +444,17 @@ gc_garbage(CpdbSession *s, const char *args)
     else {
         cpdb_out(s, "gc.garbage holds %zd object%s:\n", n, n == 1 ? "" : "s");
     }
-    for (i = 0; i < n; i++) {
+    /* Only the objects shown are recorded as $N. */
+    shown = n < limit ? n : (Py_ssize_t)limit;
+    for (i = 0; i < shown; i++) {
         PyObject *o = PyList_GET_ITEM(g.items, i);
         char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, o);
-        uint32_t e;
         cpdb_out(s, "  #%zd $%ld = %s\n", i, k, brief);
-        for (e = g.refs.off[i]; e < g.refs.off[i + 1]; e++) {
-            uint32_t j = g.refs.adj[e];
-            char *name = cpdb_edge_name(o, PyList_GET_ITEM(g.items, j));
-            cpdb_out(s, "       %s -> #%u\n", name ? name : "(refers to)", j);
-            free(name);
-        }
+        print_garbage_refs(s, &g, i);
         free(brief);
     }
+    cpdb_gc_more(s, (size_t)(n - shown), "objects", "gc garbage N");
     cpdb_garbage_fini(&g);
     return CMD_STAY;
 }
@@ -555,9 +583,10 @@ const CmdDef cpdb_gc_collector_cmds[] = {
      "Run a collection of generation GEN (default 2, all).\n"
      "Prints how many unreachable objects it found and how long it took.",
      NULL},
-    {"garbage", NULL, CMD_CLASS_MEMORY, 0, gc_garbage, "gc garbage",
+    {"garbage", NULL, CMD_CLASS_MEMORY, 0, gc_garbage, "gc garbage [N]",
      "List gc.garbage and the references among its objects.\n"
-     "Each object is recorded as $N; a cycle reads as one.", NULL},
+     "The first N objects (default 20) are shown, each recorded as $N; a\n"
+     "cycle reads as one.  The count of the others follows.", NULL},
     {"saveall", NULL, CMD_CLASS_MEMORY, 0, gc_saveall, "gc saveall on|off",
      "Keep what the collector frees in gc.garbage (DEBUG_SAVEALL).\n"
      "Then \"gc collect\" and \"gc cycles\" show the cycles the program "

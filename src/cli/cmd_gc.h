@@ -27,7 +27,8 @@ int cpdb_gc_expr_count(CpdbSession *s, const char *args, long dflt,
                        char **expr, long *n);
 /* n with its thousands grouped ("199,990") in buf.  Return: buf. */
 char *cpdb_gc_count_text(char buf[32], size_t n);
-/* Say that a listing left left items out, and how to see more:
+/* Say that a listing left left items out (nothing when none), and how
+   to see more, unless usage is NULL:
    "  ... and 199,990 more referrers ("gc referrers OBJ N" shows N)." */
 void cpdb_gc_more(CpdbSession *s, size_t left, const char *what,
                   const char *usage);

@@ -114,34 +114,41 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
     return i;
 }
 
-/* Weak references to o: listed, marked weak, never counted as keeping
-   it alive. */
+/* Weak references to o, the first limit of them: listed, marked weak,
+   never counted as keeping it alive. */
 static void
-print_weak_referrers(CpdbSession *s, PyObject *o)
+print_weak_referrers(CpdbSession *s, PyObject *o, long limit)
 {
     PyObject *refs = cpdb_refs_weakrefs(o);
-    Py_ssize_t k;
-    for (k = 0; refs != NULL && k < PyList_GET_SIZE(refs); k++) {
+    Py_ssize_t k, n = refs != NULL ? PyList_GET_SIZE(refs) : 0;
+    for (k = 0; k < n && k < limit; k++) {
         PyObject *ref = PyList_GET_ITEM(refs, k);
         char *b = cpdb_obj_brief(ref, CPDB_WIDTH_BRIEF);
         long h = cpdb_history_add(s, ref);
         cpdb_out(s, "  (weak) $%ld = %s\n", h, b);
         free(b);
     }
+    if (n > limit) {
+        cpdb_gc_more(s, (size_t)(n - limit), "weak references",
+                     "gc referrers OBJ N");
+    }
     PyErr_Clear();
     Py_XDECREF(refs);
 }
 
-/* Print who refers to o, snapshot object i of h. */
+/* Print who refers to o, snapshot object i of h: the first limit of
+   the objects, then how many more. */
 static void
 print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
-                const CpdbReferrers *r)
+                const CpdbReferrers *r, long limit)
 {
     char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     size_t n = r->n_objects + r->roots.n, e;
+    size_t shown = r->n_objects < (size_t)limit ? r->n_objects
+                                                 : (size_t)limit;
     cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
              n ? ":" : ".");
-    for (e = 0; e < r->n_objects; e++) {
+    for (e = 0; e < shown; e++) {
         PyObject *src = h->objs[r->objects[e]];
         char *name = cpdb_edge_name(src, o);
         char *b = cpdb_obj_brief(src, CPDB_WIDTH_BRIEF);
@@ -150,12 +157,13 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
         free(name);
         free(b);
     }
+    cpdb_gc_more(s, r->n_objects - shown, "referrers", "gc referrers OBJ N");
     for (e = 0; e < r->roots.n; e++) {
         char *t = cpdb_refs_local_root_text(&r->roots.items[e]);
         cpdb_out(s, "  %s\n", t);
         free(t);
     }
-    print_weak_referrers(s, o);
+    print_weak_referrers(s, o, limit);
     if (n == 0) {
         cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
                  "from C, or only from a running frame's stack.\n");
@@ -166,13 +174,19 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
 static CmdResult
 gc_referrers(CpdbSession *s, const char *args)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
+    PyObject *o;
     CpdbHeap *h;
     CpdbHeapContext ctx;
     CpdbReferrers r;
     CmdResult result = CMD_FAILED;
-    long i;
+    long i, limit;
+    char *expr;
     int rc;
+    if (cpdb_gc_expr_count(s, args, CPDB_GC_LIST_DEFAULT, &expr, &limit) < 0) {
+        return CMD_FAILED;
+    }
+    o = cpdb_gc_resolve(s, expr);
+    free(expr);
     if (o == NULL) {
         return CMD_FAILED;
     }
@@ -187,7 +201,7 @@ gc_referrers(CpdbSession *s, const char *args)
         cpdb_error_exc(s, NULL);
         goto done;
     }
-    print_referrers(s, h, o, &r);
+    print_referrers(s, h, o, &r, limit);
     cpdb_refs_referrers_fini(&r);
     result = CMD_STAY;
 done:
@@ -359,6 +373,9 @@ gc_leaks(CpdbSession *s, const char *args)
         cpdb_out(s, "  %-40s %10ld\n", name, types[t].count);
         free(name);
     }
+    if (n_types > LEAK_TYPES_SHOWN) {
+        cpdb_gc_more(s, (size_t)(n_types - LEAK_TYPES_SHOWN), "types", NULL);
+    }
     for (i = 0; i < h->n && shown < limit; i++) {
         if (!cpdb_bit_get(referred, i)) {
             char *b = cpdb_obj_brief(h->objs[i], CPDB_WIDTH_BRIEF);
@@ -368,6 +385,7 @@ gc_leaks(CpdbSession *s, const char *args)
             shown++;
         }
     }
+    cpdb_gc_more(s, (size_t)(n_leaks - shown), "objects", "gc leaks N");
     free(types);
     return CMD_STAY;
 }
@@ -563,8 +581,11 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "the others follows.", NULL,
      cpdb_complete_python},
     {"referrers", NULL, CMD_CLASS_MEMORY, 0, gc_referrers,
-     "gc referrers OBJ",
-     "Show the tracked objects that refer to OBJ, each reference named.",
+     "gc referrers OBJ [N]",
+     "Show the tracked objects that refer to OBJ, each reference named.\n"
+     "The first N (default 20) are shown, each recorded as $N, then the\n"
+     "count of the others; the stopped frames' variables that hold OBJ\n"
+     "and its weak references follow.",
      NULL,
      cpdb_complete_python},
     {"chain", NULL, CMD_CLASS_MEMORY, 0, gc_chain,
