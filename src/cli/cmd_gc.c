@@ -514,21 +514,30 @@ cpdb_gc_path_text(PyObject *const *nodes, size_t len,
     return cpdb_buf_take(&b);
 }
 
-/* Print one cycle of gc.garbage (the n-th): how many objects its
-   component has, and the path round it, each object marked #index. */
+/* Print one cycle of gc.garbage, the n-th shape, with the count of the
+   cycles of its shape: how many objects its component has, and the
+   path round it, each object marked #index. */
 static void
-print_cycle(CpdbSession *s, PyObject *items, const CpdbCycle *c, size_t n)
+print_cycle(CpdbSession *s, PyObject *items, const CpdbCycle *c, size_t n,
+            size_t like)
 {
     PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * c->len);
     char **marks = cpdb_xmalloc(sizeof(char *) * c->len);
     size_t k, edges;
-    char *text;
+    char *text, count[32];
     for (k = 0; k < c->len; k++) {
         nodes[k] = PyList_GET_ITEM(items, c->nodes[k]);
         marks[k] = cpdb_xasprintf("#%u", c->nodes[k]);
     }
-    cpdb_out(s, "Cycle %zu: %u object%s of gc.garbage\n", n, c->members,
-             c->members == 1 ? "" : "s");
+    if (like > 1) {
+        cpdb_out(s, "Cycle %zu: %s cycles like this one, %u object%s of "
+                 "gc.garbage each\n", n, cpdb_gc_count_text(count, like),
+                 c->members, c->members == 1 ? "" : "s");
+    }
+    else {
+        cpdb_out(s, "Cycle %zu: %u object%s of gc.garbage\n", n, c->members,
+                 c->members == 1 ? "" : "s");
+    }
     text = cpdb_gc_path_text(nodes, c->len, (const char *const *)marks, 1,
                              &edges);
     cpdb_out(s, "  %s\n", text);
@@ -545,16 +554,43 @@ gc_cycles(CpdbSession *s, const char *args)
 {
     CpdbGarbage g;
     CpdbCycles cycles = {NULL, 0, 0};
+    CpdbCycleGroups groups = {NULL, 0, 0};
     Py_ssize_t n;
-    size_t k;
-    (void)args;
+    size_t k, left = 0;
+    long limit;
+    const char *rest = cpdb_gc_opt_count(args, CPDB_GC_CYCLES_DEFAULT,
+                                         &limit);
+    if (*rest != '\0') {
+        cpdb_error(s, "Bad count \"%s\": a positive number is expected.",
+                   rest);
+        return CMD_FAILED;
+    }
     if (garbage_take(s, &g) < 0) {
         return CMD_FAILED;
     }
     n = PyList_GET_SIZE(g.items);
     cpdb_garbage_cycles(&g.refs, &cycles);
-    for (k = 0; k < cycles.n; k++) {
-        print_cycle(s, g.items, &cycles.items[k], k + 1);
+    cpdb_garbage_group_cycles(&g, &cycles, &groups);
+    if (groups.n < cycles.n) {
+        char c1[32], c2[32];
+        cpdb_out(s, "%s cycles of %s shape%s:\n",
+                 cpdb_gc_count_text(c1, cycles.n),
+                 cpdb_gc_count_text(c2, groups.n), groups.n == 1 ? "" : "s");
+    }
+    for (k = 0; k < groups.n; k++) {
+        if (k < (size_t)limit) {
+            print_cycle(s, g.items, &cycles.items[groups.items[k].first],
+                        k + 1, groups.items[k].count);
+        }
+        else {
+            left += groups.items[k].count;
+        }
+    }
+    if (groups.n > (size_t)limit) {
+        char c1[32];
+        cpdb_out(s, "  ... and %s more cycles of %zu more shapes (\"gc "
+                 "cycles N\" shows N shapes).\n",
+                 cpdb_gc_count_text(c1, left), groups.n - (size_t)limit);
     }
     if (n == 0) {
         cpdb_out(s, "gc.garbage is empty: no cycles to show.  \"gc saveall "
@@ -565,6 +601,7 @@ gc_cycles(CpdbSession *s, const char *args)
         cpdb_out(s, "No reference cycles among the %zd objects of "
                  "gc.garbage.\n", n);
     }
+    free(groups.items);
     cpdb_garbage_cycles_fini(&cycles);
     cpdb_garbage_fini(&g);
     return CMD_STAY;
@@ -591,9 +628,11 @@ const CmdDef cpdb_gc_collector_cmds[] = {
      "Keep what the collector frees in gc.garbage (DEBUG_SAVEALL).\n"
      "Then \"gc collect\" and \"gc cycles\" show the cycles the program "
      "made.", NULL},
-    {"cycles", NULL, CMD_CLASS_MEMORY, 0, gc_cycles, "gc cycles",
+    {"cycles", NULL, CMD_CLASS_MEMORY, 0, gc_cycles, "gc cycles [N]",
      "Group gc.garbage into reference cycles.\n"
-     "Each prints as \"#0 A .attr -> #1 B .attr -> #0 A\".",
+     "Each prints as \"#0 A .attr -> #1 B .attr -> #0 A\".  Cycles of one\n"
+     "shape (the same types and references round them) print once, with\n"
+     "their count; the first N shapes (default 10) are shown.",
      NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
