@@ -158,13 +158,14 @@ graph_add_edge(CpdbDotGraph *g, CpdbDotEdgeKind kind, size_t from,
 
 /* What cur refers to (the first limit of them), or what refers to it,
    into out.  Every function of a module refers to its globals: among
-   referrers only the module counts.  Return: how many there are. */
+   referrers only the module counts.  Return: how many there are (past
+   the limit, references counted, as objgraph's "N more references"). */
 static size_t
 neighbours(Draw *d, PyObject *cur, size_t limit, CpdbObjectArray *out)
 {
     size_t i, kept = 0;
     if (!d->opt->backrefs) {
-        return cpdb_refs_referents_first(d->ctx, cur, limit, out);
+        return cpdb_refs_referents_head(d->ctx, cur, limit, out);
     }
     cpdb_refs_referrer_objects(d->h, cur, out);
     for (i = 0; i < out->n; i++) {

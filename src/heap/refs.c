@@ -31,6 +31,8 @@ typedef struct Collect {
     CpdbObjectArray *out;
     size_t limit;               /* objects out receives, at most */
     size_t total;               /* objects met, each once */
+    int loose;                  /* past limit, count references, not
+                                   objects (no set to keep) */
     CpdbPtrSet seen;            /* what out holds, and the others met */
 } Collect;
 
@@ -39,6 +41,10 @@ static int
 collect_visit(PyObject *o, void *arg)
 {
     Collect *c = arg;
+    if (c->loose && c->total >= c->limit) {
+        c->total++;
+        return 0;
+    }
     if (cpdb_ptrset_add(&c->seen, o)) {
         if (c->total++ < c->limit) {
             cpdb_array_push(c->out, Py_NewRef(o));
@@ -68,9 +74,33 @@ collect_init(Collect *c, const CpdbHeapContext *ctx, CpdbObjectArray *out,
     c->out = out;
     c->limit = limit;
     c->total = 0;
+    c->loose = 0;
     cpdb_ptrset_init(&c->seen);
     for (i = 0; i < out->n; i++) {
         cpdb_ptrset_add(&c->seen, out->items[i]);
+    }
+}
+
+/* Collect what o refers to into c. */
+static void
+collect_referents(Collect *c, PyObject *o)
+{
+    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+        /* Their items are what tp_traverse reports, but from the last:
+           taken from [0], the first limit are the ones people expect. */
+        Py_ssize_t i, n = PySequence_Fast_GET_SIZE(o);
+        PyObject **items = PySequence_Fast_ITEMS(o);
+        size_t room = c->loose && c->limit < (size_t)n ? c->limit
+                                                        : (size_t)n;
+        cpdb_ptrset_reserve(&c->seen, c->out->n + room);
+        for (i = 0; i < n; i++) {
+            if (items[i] != NULL) {
+                referent_visit(items[i], c);
+            }
+        }
+    }
+    else {
+        cpdb_heap_referents(o, referent_visit, c);
     }
 }
 
@@ -80,21 +110,19 @@ cpdb_refs_referents_first(const CpdbHeapContext *ctx, PyObject *o,
 {
     Collect c;
     collect_init(&c, ctx, out, limit);
-    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
-        /* Their items are what tp_traverse reports, but from the last:
-           taken from [0], the first limit are the ones people expect. */
-        Py_ssize_t i, n = PySequence_Fast_GET_SIZE(o);
-        PyObject **items = PySequence_Fast_ITEMS(o);
-        cpdb_ptrset_reserve(&c.seen, out->n + (size_t)n);
-        for (i = 0; i < n; i++) {
-            if (items[i] != NULL) {
-                referent_visit(items[i], &c);
-            }
-        }
-    }
-    else {
-        cpdb_heap_referents(o, referent_visit, &c);
-    }
+    collect_referents(&c, o);
+    cpdb_ptrset_fini(&c.seen);
+    return c.total;
+}
+
+size_t
+cpdb_refs_referents_head(const CpdbHeapContext *ctx, PyObject *o,
+                         size_t limit, CpdbObjectArray *out)
+{
+    Collect c;
+    collect_init(&c, ctx, out, limit);
+    c.loose = 1;
+    collect_referents(&c, o);
     cpdb_ptrset_fini(&c.seen);
     return c.total;
 }

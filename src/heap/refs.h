@@ -29,6 +29,12 @@ void cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
    many objects o refers to (cpdb's own left out). */
 size_t cpdb_refs_referents_first(const CpdbHeapContext *ctx, PyObject *o,
                                  size_t limit, CpdbObjectArray *out);
+/* The same, cheaper when o refers to many more than limit: past the
+   first limit objects, references are counted, not objects (one object
+   referred to twice counts twice), and nothing is kept to tell them
+   apart.  Return: that count. */
+size_t cpdb_refs_referents_head(const CpdbHeapContext *ctx, PyObject *o,
+                                size_t limit, CpdbObjectArray *out);
 
 /* Names of many references out of one object.  An item of a big list
    or tuple is named by its index, found once for all the items
