@@ -49,12 +49,59 @@ cmd_print(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
+/* Cut pretty-printed text to about limit characters (0: no limit) at
+   the end of a line, and say how many lines were left out; a single
+   line is cut as print cuts a repr.  Return: malloc'd. */
+static char *
+cut_lines(const char *text, long limit)
+{
+    const char *p = text, *end = NULL;
+    long chars = 0;
+    size_t more = 0;
+    CpdbBuf b;
+    if (limit <= 0) {
+        return cpdb_xstrdup(text);
+    }
+    /* The last line end within limit code points. */
+    for (; *p && chars <= limit; p++) {
+        if ((*p & 0xC0) != 0x80) {
+            chars++;
+        }
+        if (*p == '\n' && chars <= limit) {
+            end = p;
+        }
+    }
+    if (*p == '\0' && chars <= limit) {
+        return cpdb_xstrdup(text);
+    }
+    if (end == NULL) {
+        char *one = cpdb_xstrdup(text), *nl = strchr(one, '\n');
+        if (nl != NULL) {
+            *nl = '\0';
+        }
+        /* One line longer than the limit: cut as a repr is. */
+        end = cpdb_cut_text(one, limit);
+        free(one);
+        return (char *)end;
+    }
+    for (p = end; *p; p++) {
+        more += *p == '\n';
+    }
+    more -= p[-1] == '\n';  /* a last line end starts no line */
+    cpdb_buf_init(&b);
+    cpdb_buf_addn(&b, text, (size_t)(end - text));
+    cpdb_buf_printf(&b, "\n...<%zu more line%s; \"set print-limit 0\" "
+                    "shows all>", more, more == 1 ? "" : "s");
+    return cpdb_buf_take(&b);
+}
+
 static CmdResult
 cmd_pp(CpdbSession *s, const char *args)
 {
     PyObject *v = evaluate(s, args), *pprint = NULL, *text = NULL;
     long n;
     const char *t;
+    char *cut;
     if (v == NULL) {
         return CMD_FAILED;
     }
@@ -72,7 +119,9 @@ cmd_pp(CpdbSession *s, const char *args)
         Py_DECREF(v);
         return CMD_FAILED;
     }
-    cpdb_out(s, "$%ld = %s\n", n, t);
+    cut = cut_lines(t, s->cli->set.print_limit);
+    cpdb_out(s, "$%ld = %s\n", n, cut);
+    free(cut);
     Py_DECREF(text);
     Py_DECREF(pprint);
     Py_DECREF(v);
