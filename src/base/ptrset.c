@@ -105,6 +105,16 @@ cpdb_ptrset_put(CpdbPtrSet *set, const void *p, size_t value)
     return 1;
 }
 
+size_t *
+cpdb_ptrset_value(CpdbPtrSet *set, const void *p)
+{
+    size_t v;
+    if (!cpdb_ptrset_get(set, p, &v)) {
+        cpdb_ptrset_put(set, p, 0);
+    }
+    return &find(set->slots, set->mask, p)->value;
+}
+
 int
 cpdb_ptrset_add(CpdbPtrSet *set, const void *p)
 {

@@ -28,6 +28,9 @@ void cpdb_ptrset_reserve(CpdbPtrSet *set, size_t n);
 /* Add p (not NULL) with value.  Return: 1 when it was not there, 0 when
    it was (its value is kept). */
 int cpdb_ptrset_put(CpdbPtrSet *set, const void *p, size_t value);
+/* The value of p (not NULL), added with value 0 when it is not there.
+   Return: where the value is, until the set changes. */
+size_t *cpdb_ptrset_value(CpdbPtrSet *set, const void *p);
 /* Add p (not NULL).  Return: 1 when it was not there, 0 when it was. */
 int cpdb_ptrset_add(CpdbPtrSet *set, const void *p);
 /* Return: 1 with *value set when p is in the set, else 0. */

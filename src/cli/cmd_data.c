@@ -128,6 +128,46 @@ cmd_pp(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
+CmdResult
+cpdb_cmd_delete_values(CpdbSession *s)
+{
+    long n;
+    if (PyList_GET_SIZE(s->history) == 0) {
+        cpdb_out(s, "The value history is empty.\n");
+        return CMD_STAY;
+    }
+    n = cpdb_history_drop(s, 0);
+    cpdb_out(s, "Dropped %ld value%s of the history ($1 to $%zd); the next "
+             "value is $%zd.\n", n, n == 1 ? "" : "s",
+             PyList_GET_SIZE(s->history), PyList_GET_SIZE(s->history) + 1);
+    return CMD_STAY;
+}
+
+/* The $N of the values "gc collect" names, at most. */
+#define SOLE_NAMED 10
+
+void
+cpdb_cmd_note_sole_values(CpdbSession *s)
+{
+    long numbers[SOLE_NAMED], n, i;
+    CpdbBuf b;
+    n = cpdb_history_sole(s, numbers, SOLE_NAMED);
+    if (n == 0) {
+        return;
+    }
+    cpdb_buf_init(&b);
+    for (i = 0; i < n && i < SOLE_NAMED; i++) {
+        cpdb_buf_printf(&b, "%s$%ld", i ? ", " : "", numbers[i]);
+    }
+    if (n > SOLE_NAMED) {
+        cpdb_buf_printf(&b, " and %ld more", n - SOLE_NAMED);
+    }
+    cpdb_out(s, "%ld object%s %s kept alive only by the value history "
+             "(%s): \"delete values\" drops it.\n", n, n == 1 ? "" : "s",
+             n == 1 ? "is" : "are", b.data);
+    cpdb_buf_fini(&b);
+}
+
 static CmdResult
 cmd_display(CpdbSession *s, const char *args)
 {

@@ -329,6 +329,7 @@ gc_collect(CpdbSession *s, const char *args)
              (double)(t1.tv_sec - t0.tv_sec) * 1e3
              + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     Py_DECREF(r);
+    cpdb_cmd_note_sole_values(s);
     return CMD_STAY;
 }
 
