@@ -14,6 +14,7 @@ gc.disable()
 gc.collect()        # what start-up left is not kept
 gc.set_debug(gc.DEBUG_SAVEALL)
 class Node:
+    __slots__ = ("next",)       # no __dict__ in gc.garbage on 3.10
     def __init__(self):
         self.next = None
 class Ring:

@@ -13,6 +13,7 @@ gc.disable()
 gc.collect()
 gc.set_debug(gc.DEBUG_SAVEALL)
 class Node:
+    __slots__ = ("next",)       # no __dict__ in gc.garbage on 3.10
     def __init__(self):
         self.next = None
 def pairs(n):
