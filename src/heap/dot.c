@@ -264,19 +264,26 @@ draw_node(Draw *d, size_t at)
     return rc;
 }
 
-/* Label every node: its type, then its repr cut short. */
-static void
+/* Label every node: its type, then its repr cut short.  Return 0, or
+   -1 with KeyboardInterrupt set (Ctrl-C; the nodes not reached have no
+   label). */
+static int
 label_nodes(CpdbDotGraph *g)
 {
     size_t i;
     for (i = 0; i < g->nodes.n; i++) {
         PyObject *o = g->nodes.items[i].obj;
-        char *type = cpdb_type_name(Py_TYPE(o));
-        char *rep = cpdb_bounded_repr(o, CPDB_WIDTH_VALUE);
+        char *type, *rep;
+        if (cpdb_heap_poll(i)) {
+            return -1;
+        }
+        type = cpdb_type_name(Py_TYPE(o));
+        rep = cpdb_bounded_repr(o, CPDB_WIDTH_VALUE);
         g->nodes.items[i].label = cpdb_xasprintf("%s\n%s", type, rep);
         free(type);
         free(rep);
     }
+    return 0;
 }
 
 /* Draw the stopped frames' variables that hold objects of the drawing
@@ -321,7 +328,9 @@ cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
         rc = draw_node(&d, head);
     }
     if (rc == 0) {
-        label_nodes(g);
+        rc = label_nodes(g);
+    }
+    if (rc == 0) {
         if (opt->backrefs) {
             draw_holders(&d, ctx);
         }

@@ -4,6 +4,8 @@ what the limits left out."""
 
 import re
 
+import pytest
+
 from conftest import run_cpdb
 from transcript import after
 
@@ -84,3 +86,49 @@ def test_gc_graph_of_a_2m_list_is_fast_and_bounded(tmp_path):
     text = dot_big.read_text()
     assert 'n0 -> n100 [label="[99]"]' in text
     assert "1900001 more references (max 100000 objects)" in text
+
+
+SHARED = """\
+class Shared:
+    pass
+SHARED = Shared()
+class User:
+    __slots__ = ("shared",)
+    def __init__(self):
+        self.shared = SHARED
+users = [User() for i in range(600000)]
+print("built", flush=True)
+"""
+
+
+def test_ctrl_c_stops_a_big_gc_graph(home, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    from test_interrupt import command, interrupt_after
+    from test_terminal import PROMPT, finish, spawn
+    prog = tmp_path / "shared.py"
+    prog.write_text(SHARED)
+    dot = tmp_path / "g.dot"
+    line = "gc graph SHARED backrefs max 100000 %s" % dot
+    c = spawn(home, [str(prog)])
+    c.timeout = 60
+    try:
+        c.expect_exact(PROMPT)
+        command(c, "until 9")
+        for attempt in range(3):
+            # Python run at the stop: the snapshot is taken anew.
+            command(c, "p 0")
+            c.sendline(line)
+            interrupt_after(c, 0.3)
+            got = c.expect_exact(["Interrupted.", "Graph of 100000 objects"])
+            c.expect_exact(PROMPT)
+            if got == 0:
+                break
+        assert got == 0, "never interrupted"
+        assert not dot.exists()
+        # The session goes on, and the same command runs to its end.
+        command(c, line, "Graph of 100000 objects")
+        assert dot.exists()
+        command(c, "continue", "built", "Program exited with status 0.")
+        assert finish(c) == 0
+    finally:
+        c.close(force=True)
