@@ -19,7 +19,8 @@ evaluate(CpdbSession *s, const char *args)
     PyObject *v;
     if (*cpdb_skip_space(args) == '\0') {
         Py_ssize_t n = PyList_GET_SIZE(s->history);
-        if (n == 0) {
+        /* The last value may be gone ("delete values", "run"). */
+        if (n == 0 || n <= s->history_cleared || n <= s->history_dropped) {
             cpdb_error(s, "Argument required (expression to evaluate).");
             return NULL;
         }

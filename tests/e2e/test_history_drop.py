@@ -102,3 +102,11 @@ def test_delete_values_on_an_empty_history(tmp_path):
     prog.write_text(HELD)
     r = run_cpdb([str(prog)], ["delete values", "info breakpoints"])
     assert after(r, "delete values") == ["The value history is empty."], r
+
+
+def test_print_alone_does_not_show_a_dropped_value(tmp_path):
+    prog = tmp_path / "held.py"
+    prog.write_text(HELD)
+    r = run_cpdb([str(prog)], ["p 5", "delete values", "p", "p 6", "p"])
+    assert "Argument required (expression to evaluate)." in r.err, r
+    assert after(r, "p", 1) == ["$3 = 6"], r
