@@ -184,7 +184,8 @@ neighbours(Draw *d, PyObject *cur, size_t limit, CpdbObjectArray *out)
 
 /* Draw the edges between the node at position at and the objects of
    next, the first of total, adding those objects while there is room; a
-   note says how many had no room.  Return 0, or -1 with KeyboardInterrupt set (Ctrl-C). */
+   note says how many had no room.  Return 0, or -1 with
+   KeyboardInterrupt set (Ctrl-C). */
 static int
 draw_edges(Draw *d, size_t at, const CpdbObjectArray *next, size_t total)
 {

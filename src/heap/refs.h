@@ -21,8 +21,9 @@ typedef CPDB_ARRAY(PyObject *) CpdbObjectArray;
 void cpdb_refs_array_fini(CpdbObjectArray *a);
 
 /* What o refers to (what tp_traverse reports), each object once, in the
-   order met (a list's or tuple's items from [0]), appended to out; cpdb's own objects (ctx, may be NULL)
-   left out: a frame's f_trace is cpdb's marker, not the program's. */
+   order met (a list's or tuple's items from [0]), appended to out;
+   cpdb's own objects (ctx, may be NULL) left out: a frame's f_trace is
+   cpdb's marker, not the program's. */
 void cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
                          CpdbObjectArray *out);
 /* The same, only the first limit of them appended to out.  Return: how
