@@ -25,11 +25,18 @@
 static CmdResult
 gc_refs(CpdbSession *s, const char *args)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
+    PyObject *o;
     CpdbObjectArray c = {NULL, 0, 0};
     CpdbHeapContext ctx;
-    size_t i;
-    char *brief;
+    CpdbEdgeNamer namer;
+    size_t i, shown, total;
+    long limit;
+    char *brief, *expr;
+    if (cpdb_gc_expr_count(s, args, CPDB_GC_LIST_DEFAULT, &expr, &limit) < 0) {
+        return CMD_FAILED;
+    }
+    o = cpdb_gc_resolve(s, expr);
+    free(expr);
     if (o == NULL) {
         return CMD_FAILED;
     }
@@ -47,18 +54,23 @@ gc_refs(CpdbSession *s, const char *args)
         PyErr_Clear();
     }
     cpdb_session_heap_context(s, &ctx);
-    cpdb_refs_referents(&ctx, o, &c);
+    total = cpdb_refs_referents_first(&ctx, o, (size_t)limit, &c);
     cpdb_heap_context_fini(&ctx);
-    cpdb_out(s, "%s refers to %zu object%s%s\n", brief, c.n,
-             c.n == 1 ? "" : "s", c.n ? ":" : ".");
-    for (i = 0; i < c.n; i++) {
-        char *name = cpdb_edge_name(o, c.items[i]);
+    cpdb_out(s, "%s refers to %zu object%s%s\n", brief, total,
+             total == 1 ? "" : "s", total ? ":" : ".");
+    /* Only the objects shown are named and recorded. */
+    shown = c.n;
+    cpdb_refs_namer_init(&namer, o);
+    for (i = 0; i < shown; i++) {
+        char *name = cpdb_refs_namer_name(&namer, c.items[i]);
         char *b = cpdb_obj_brief(c.items[i], CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, c.items[i]);
         cpdb_out(s, "  %s -> $%ld = %s\n", name ? name : "(refers to)", k, b);
         free(name);
         free(b);
     }
+    cpdb_refs_namer_fini(&namer);
+    cpdb_gc_more(s, total - shown, "objects", "gc refs OBJ N");
     cpdb_refs_array_fini(&c);
     free(brief);
     Py_DECREF(o);
@@ -128,34 +140,41 @@ note_frozen(CpdbSession *s, PyObject *o)
     }
 }
 
-/* Weak references to o: listed, marked weak, never counted as keeping
-   it alive. */
+/* Weak references to o, the first limit of them: listed, marked weak,
+   never counted as keeping it alive. */
 static void
-print_weak_referrers(CpdbSession *s, PyObject *o)
+print_weak_referrers(CpdbSession *s, PyObject *o, long limit)
 {
     PyObject *refs = cpdb_refs_weakrefs(o);
-    Py_ssize_t k;
-    for (k = 0; refs != NULL && k < PyList_GET_SIZE(refs); k++) {
+    Py_ssize_t k, n = refs != NULL ? PyList_GET_SIZE(refs) : 0;
+    for (k = 0; k < n && k < limit; k++) {
         PyObject *ref = PyList_GET_ITEM(refs, k);
         char *b = cpdb_obj_brief(ref, CPDB_WIDTH_BRIEF);
         long h = cpdb_history_add(s, ref);
         cpdb_out(s, "  (weak) $%ld = %s\n", h, b);
         free(b);
     }
+    if (n > limit) {
+        cpdb_gc_more(s, (size_t)(n - limit), "weak references",
+                     "gc referrers OBJ N");
+    }
     PyErr_Clear();
     Py_XDECREF(refs);
 }
 
-/* Print who refers to o, snapshot object i of h. */
+/* Print who refers to o, snapshot object i of h: the first limit of
+   the objects, then how many more. */
 static void
 print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
-                const CpdbReferrers *r)
+                const CpdbReferrers *r, long limit)
 {
     char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     size_t n = r->n_objects + r->roots.n, e;
+    size_t shown = r->n_objects < (size_t)limit ? r->n_objects
+                                                 : (size_t)limit;
     cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
              n ? ":" : ".");
-    for (e = 0; e < r->n_objects; e++) {
+    for (e = 0; e < shown; e++) {
         PyObject *src = h->objs[r->objects[e]];
         char *name = cpdb_edge_name(src, o);
         char *b = cpdb_obj_brief(src, CPDB_WIDTH_BRIEF);
@@ -164,12 +183,13 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
         free(name);
         free(b);
     }
+    cpdb_gc_more(s, r->n_objects - shown, "referrers", "gc referrers OBJ N");
     for (e = 0; e < r->roots.n; e++) {
         char *t = cpdb_refs_local_root_text(&r->roots.items[e]);
         cpdb_out(s, "  %s\n", t);
         free(t);
     }
-    print_weak_referrers(s, o);
+    print_weak_referrers(s, o, limit);
     note_frozen(s, o);
     if (n == 0) {
         CpdbHeapContext ctx;
@@ -185,7 +205,8 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
         if (rc == 0 && w.kind == CPDB_WHY_HISTORY) {
             char *hist = history_names(&w);
             cpdb_out(s, "Nothing the collector tracks refers to it: only "
-                     "cpdb's value history keeps it alive (%s).\n", hist);
+                     "cpdb's value history keeps it alive (%s); \"delete "
+                     "values\" drops it.\n", hist);
             free(hist);
         }
         else {
@@ -200,13 +221,19 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
 static CmdResult
 gc_referrers(CpdbSession *s, const char *args)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
+    PyObject *o;
     CpdbHeap *h;
     CpdbHeapContext ctx;
     CpdbReferrers r;
     CmdResult result = CMD_FAILED;
-    long i;
+    long i, limit;
+    char *expr;
     int rc;
+    if (cpdb_gc_expr_count(s, args, CPDB_GC_LIST_DEFAULT, &expr, &limit) < 0) {
+        return CMD_FAILED;
+    }
+    o = cpdb_gc_resolve(s, expr);
+    free(expr);
     if (o == NULL) {
         return CMD_FAILED;
     }
@@ -221,7 +248,7 @@ gc_referrers(CpdbSession *s, const char *args)
         cpdb_error_exc(s, NULL);
         goto done;
     }
-    print_referrers(s, h, o, &r);
+    print_referrers(s, h, o, &r, limit);
     cpdb_refs_referrers_fini(&r);
     result = CMD_STAY;
 done:
@@ -346,12 +373,14 @@ print_no_chain(CpdbSession *s, CpdbHeap *h, PyObject *o, uint32_t i)
         print_collector_state(s);
         if (w.kind == CPDB_WHY_HISTORY) {
             cpdb_out(s, "But cpdb's value history holds it (%s): the "
-                     "collector cannot free it while it does.\n", hist);
+                     "collector cannot free it until \"delete values\" "
+                     "drops it.\n", hist);
         }
     }
     else if (w.kind == CPDB_WHY_HISTORY) {
         cpdb_out(s, "Only cpdb's value history keeps it alive: %s (the "
-                 "program no longer refers to it).\n", hist);
+                 "program no longer refers to it); \"delete values\" drops "
+                 "it.\n", hist);
     }
     else if (w.kind == CPDB_WHY_NOTHING) {
         cpdb_out(s, "Nothing refers to it but this command: the expression "
@@ -517,6 +546,9 @@ gc_leaks(CpdbSession *s, const char *args)
         cpdb_out(s, "  %-40s %10ld\n", name, types[t].count);
         free(name);
     }
+    if (n_types > LEAK_TYPES_SHOWN) {
+        cpdb_gc_more(s, (size_t)(n_types - LEAK_TYPES_SHOWN), "types", NULL);
+    }
     for (i = 0; i < h->n && shown < limit; i++) {
         if (!cpdb_bit_get(referred, i)) {
             char *b = cpdb_obj_brief(h->objs[i], CPDB_WIDTH_BRIEF);
@@ -526,6 +558,7 @@ gc_leaks(CpdbSession *s, const char *args)
             shown++;
         }
     }
+    cpdb_gc_more(s, (size_t)(n_leaks - shown), "objects", "gc leaks N");
     free(types);
     return CMD_STAY;
 }
@@ -714,15 +747,19 @@ done:
 
 /* What keeps objects alive: gc refs, referrers, chain, graph, leaks. */
 const CmdDef cpdb_gc_refs_cmds[] = {
-    {"refs", NULL, CMD_CLASS_MEMORY, 0, gc_refs, "gc refs OBJ",
+    {"refs", NULL, CMD_CLASS_MEMORY, 0, gc_refs, "gc refs OBJ [N]",
      "Show what OBJ refers to, each reference named.\n"
-     "OBJ is an expression, $N, or an address cpdb printed.", NULL,
+     "OBJ is an expression, $N, or an address cpdb printed.  The first N\n"
+     "objects (default 20) are shown, each recorded as $N; the count of\n"
+     "the others follows.", NULL,
      cpdb_complete_python},
     {"referrers", NULL, CMD_CLASS_MEMORY, 0, gc_referrers,
-     "gc referrers OBJ",
+     "gc referrers OBJ [N]",
      "Show the tracked objects that refer to OBJ, each reference named.\n"
-     "Frozen objects (gc.freeze()) are seen too, and a frozen OBJ is said\n"
-     "to be.",
+     "The first N (default 20) are shown, each recorded as $N, then the\n"
+     "count of the others; the stopped frames' variables that hold OBJ\n"
+     "and its weak references follow.  Frozen objects (gc.freeze()) are\n"
+     "seen too, and a frozen OBJ is said to be.",
      NULL,
      cpdb_complete_python},
     {"chain", NULL, CMD_CLASS_MEMORY, 0, gc_chain,

@@ -75,10 +75,11 @@ def test_value_only_in_the_history(tmp_path):
         "No chain of references leads from a module or a stopped frame's "
         "variable to <__main__.Node object at %s" % lines[0].split(" at ")[-1],
         "Only cpdb's value history keeps it alive: $1 (the program no "
-        "longer refers to it)."], lines
+        "longer refers to it); \"delete values\" drops it."], lines
     refs = after(r, "gc referrers $1")
     assert refs[-1] == ("Nothing the collector tracks refers to it: only "
-                        "cpdb's value history keeps it alive ($1)."), refs
+                        "cpdb's value history keeps it alive ($1); \"delete "
+                        "values\" drops it."), refs
 
 
 def test_held_from_c_only(tmp_path):
