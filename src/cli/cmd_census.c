@@ -146,6 +146,42 @@ cpdb_census_snaps_free(CpdbCensusSnaps *sn)
     free(sn);
 }
 
+PyObject *
+cpdb_census_import(CpdbSession *s, const char *module)
+{
+    CpdbCensusSnaps *sn = s->cli->census;
+    CpdbCensus before, after;
+    PyObject *name, *m;
+    int discount, i;
+
+    name = PyUnicode_FromString(module);
+    m = name != NULL ? PyImport_GetModule(name) : NULL;
+    Py_XDECREF(name);
+    if (m != NULL || PyErr_Occurred()) {
+        return m;
+    }
+    /* Only the baselines kept need it; a census is a walk of the heap. */
+    discount = sn != NULL && (sn->have_growth || sn->n > 0)
+               && census_take(s, &before, 0) == 0;
+    cpdb_guard_begin(&s->busy);
+    m = PyImport_ImportModule(module);
+    cpdb_guard_end(&s->busy);
+    cpdb_session_heap_forget(s);
+    if (discount && m != NULL && census_take(s, &after, 0) == 0) {
+        if (sn->have_growth) {
+            cpdb_census_shift(&sn->growth_base, &before, &after);
+        }
+        for (i = 0; i < sn->n; i++) {
+            cpdb_census_shift(&sn->censuses[i], &before, &after);
+        }
+        cpdb_census_fini(&after);
+    }
+    if (discount) {
+        cpdb_census_fini(&before);
+    }
+    return m;
+}
+
 static CmdResult
 gc_growth(CpdbSession *s, const char *args)
 {

@@ -114,6 +114,48 @@ cpdb_census_get(const CpdbCensus *c, const char *name)
     return 0;
 }
 
+void
+cpdb_census_shift(CpdbCensus *c, const CpdbCensus *from,
+                  const CpdbCensus *to)
+{
+    size_t size = (size_t)(c->n + from->n + to->n) + 1;
+    const char **names = cpdb_xmalloc(sizeof(char *) * size);
+    long *counts = cpdb_xmalloc(sizeof(long) * size);
+    long i, n = 0, kept = 0;
+    CpdbCensus sum;
+
+    /* c + to - from, the equal names added up by cpdb_census_of_names */
+    for (i = 0; i < c->n; i++, n++) {
+        names[n] = c->names[i];
+        counts[n] = c->counts[i];
+    }
+    for (i = 0; i < to->n; i++, n++) {
+        names[n] = to->names[i];
+        counts[n] = to->counts[i];
+    }
+    for (i = 0; i < from->n; i++, n++) {
+        names[n] = from->names[i];
+        counts[n] = -from->counts[i];
+    }
+    cpdb_census_of_names(&sum, names, counts, n);
+    sum.total = 0;
+    for (i = 0; i < sum.n; i++) {
+        if (sum.counts[i] > 0) {
+            sum.names[kept] = sum.names[i];
+            sum.counts[kept++] = sum.counts[i];
+            sum.total += sum.counts[i];
+        }
+        else {
+            free(sum.names[i]);
+        }
+    }
+    sum.n = kept;
+    cpdb_census_fini(c);
+    *c = sum;
+    free(names);
+    free(counts);
+}
+
 /* --- rows ---------------------------------------------------------------- */
 
 static int

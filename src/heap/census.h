@@ -30,6 +30,11 @@ void cpdb_census_fini(CpdbCensus *c);
 void cpdb_census_copy(CpdbCensus *dst, const CpdbCensus *src);
 /* Return: the count of name in c, 0 when c has none. */
 long cpdb_census_get(const CpdbCensus *c, const char *name);
+/* Add to c what changed from census from to census to, name by name (a
+   count that would go below 0 becomes 0 and its name is dropped): c
+   then takes as made before it what was made between from and to. */
+void cpdb_census_shift(CpdbCensus *c, const CpdbCensus *from,
+                       const CpdbCensus *to);
 
 /* One type of a census, or its change between two censuses. */
 typedef struct CpdbCensusRow {

@@ -107,11 +107,42 @@ test_matching(void)
     OK(cpdb_census_name_matches("app.[JK]ob", "app.Kob"), "a glob class");
 }
 
+static void
+test_shift(void)
+{
+    static const char *const base_names[] = {"dict", "list", "app.Job"};
+    static const long base_counts[] = {10, 5, 2};
+    static const char *const from_names[] = {"dict", "tuple", "frame"};
+    static const long from_counts[] = {100, 50, 3};
+    static const char *const to_names[] = {"dict", "tuple", "function"};
+    static const long to_counts[] = {130, 70, 9};
+    CpdbCensus c, from, to;
+
+    make(&c, base_names, base_counts, 3);
+    make(&from, from_names, from_counts, 3);
+    make(&to, to_names, to_counts, 3);
+    cpdb_census_shift(&c, &from, &to);
+    OK(cpdb_census_get(&c, "dict") == 40, "dict 10 + 30 made (got %ld)",
+       cpdb_census_get(&c, "dict"));
+    OK(cpdb_census_get(&c, "tuple") == 20 && cpdb_census_get(&c, "function")
+       == 9, "names the base did not have are added");
+    OK(cpdb_census_get(&c, "list") == 5 && cpdb_census_get(&c, "app.Job")
+       == 2, "names that did not change stay");
+    OK(cpdb_census_get(&c, "frame") == 0 && c.n == 5,
+       "a count that would drop below 0 is dropped (n %ld)", c.n);
+    OK(c.total == 40 + 20 + 9 + 5 + 2, "the total is the rows' (got %ld)",
+       c.total);
+    cpdb_census_fini(&c);
+    cpdb_census_fini(&from);
+    cpdb_census_fini(&to);
+}
+
 int
 main(void)
 {
     test_made();
     test_diff();
+    test_shift();
     test_matching();
     return tap_done();
 }
