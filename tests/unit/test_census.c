@@ -2,6 +2,7 @@
 #include "heap/census.h"
 #include "tap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 static void
@@ -137,6 +138,62 @@ test_shift(void)
     cpdb_census_fini(&to);
 }
 
+/* Garbage among some objects: a cycle nothing else refers to, a cycle
+   held from outside, and what that one leads to. */
+static void
+test_unreachable(void)
+{
+    PyObject *a, *b, *c, *d, *e, *objs[5];
+    uint8_t *garbage;
+    int i, j;
+
+    Py_Initialize();
+    a = PyList_New(0);
+    b = PyList_New(0);
+    c = PyList_New(0);
+    d = PyList_New(0);
+    e = PyDict_New();
+    PyList_Append(a, b);            /* a <-> b: garbage once dropped */
+    PyList_Append(b, a);
+    PyList_Append(c, d);            /* c <-> d, c held below */
+    PyList_Append(d, c);
+    PyDict_SetItemString(e, "x", d);    /* e -> d */
+    PyList_Append(d, e);            /* d -> e, so e is reachable */
+    objs[0] = a;
+    objs[1] = b;
+    objs[2] = c;
+    objs[3] = d;
+    objs[4] = e;
+    /* sorted by address, as the function wants */
+    for (i = 0; i < 5; i++) {
+        for (j = i + 1; j < 5; j++) {
+            if ((uintptr_t)objs[j] < (uintptr_t)objs[i]) {
+                PyObject *t = objs[i];
+                objs[i] = objs[j];
+                objs[j] = t;
+            }
+        }
+    }
+    Py_DECREF(a);                   /* a and b: held by each other only */
+    Py_DECREF(b);
+    Py_DECREF(d);                   /* d: by c and e; c by d and here */
+    Py_DECREF(e);                   /* e: by d */
+    garbage = cpdb_census_unreachable(objs, 5);
+    for (i = 0; i < 5; i++) {
+        int want = objs[i] == a || objs[i] == b;
+        OK(garbage[i] == want, "%s is %sgarbage",
+           objs[i] == a ? "a" : objs[i] == b ? "b" : objs[i] == c ? "c"
+           : objs[i] == d ? "d" : "e", want ? "" : "not ");
+        OK(cpdb_census_index_of(objs, 5, objs[i]) == i,
+           "found by address");
+    }
+    OK(cpdb_census_index_of(objs, 5, Py_None) == -1, "an object not there");
+    free(garbage);
+    PyList_SetSlice(a, 0, 1, NULL);     /* free the cycle a <-> b */
+    Py_DECREF(c);
+    Py_FinalizeEx();
+}
+
 int
 main(void)
 {
@@ -144,5 +201,6 @@ main(void)
     test_diff();
     test_shift();
     test_matching();
+    test_unreachable();
     return tap_done();
 }
