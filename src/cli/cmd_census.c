@@ -246,11 +246,25 @@ census_new_garbage(CpdbSession *s, CpdbHeap *before, CpdbCensus *c)
     return 0;
 }
 
+/* Whether module is built into the interpreter (gc, _tracemalloc): its
+   import runs no Python code and leaves no garbage to look for. */
+static int
+is_builtin_module(const char *module)
+{
+    PyObject *names = PySys_GetObject("builtin_module_names"); /* borrowed */
+    PyObject *name = PyUnicode_FromString(module);
+    int yes = names != NULL && name != NULL
+              && PySequence_Contains(names, name) == 1;
+    Py_XDECREF(name);
+    PyErr_Clear();
+    return yes;
+}
+
 PyObject *
 cpdb_census_import(CpdbSession *s, const char *module)
 {
     CpdbCensusSnaps *sn = s->cli->census;
-    CpdbCensus before, after, garbage, none = {0};
+    CpdbCensus before = {0}, after = {0}, garbage = {0}, none = {0};
     CpdbHeap *h = NULL;
     PyObject *name, *m;
     int discount, i;
@@ -265,9 +279,9 @@ cpdb_census_import(CpdbSession *s, const char *module)
        tell the objects the import makes from those before. */
     discount = sn != NULL && (sn->have_growth || sn->n > 0)
                && census_take(s, &before, 0) == 0;
-    if (discount && (h = cpdb_session_heap(s)) == NULL) {
+    if (discount && !is_builtin_module(module)
+        && (h = cpdb_session_heap(s)) == NULL) {
         PyErr_Clear();
-        cpdb_census_fini(&before);
         discount = 0;
     }
     cpdb_guard_begin(&s->busy);
@@ -275,18 +289,17 @@ cpdb_census_import(CpdbSession *s, const char *module)
     cpdb_guard_end(&s->busy);
     /* The garbage the import left (re's and enum's classes) is counted
        by the census after it, and freed by the next collection: left in
-       the baselines, it would hide as much growth of its types. */
-    if (discount && (m == NULL || census_new_garbage(s, h, &garbage) < 0)) {
-        cpdb_census_fini(&before);
+       the baselines, it would hide as much growth of its types.  A
+       program that turned the collector off keeps it: it stays in the
+       baselines then. */
+    if (m == NULL || (discount && h != NULL
+                      && census_new_garbage(s, h, &garbage) < 0)) {
         discount = 0;
     }
-    cpdb_session_heap_forget(s);
-    /* A program that turned the collector off keeps that garbage: it
-       stays in the baselines then. */
-    if (discount && !cpdb_session_gc_enabled(s)) {
+    if (!cpdb_session_gc_enabled(s)) {
         cpdb_census_fini(&garbage);
-        memset(&garbage, 0, sizeof garbage);
     }
+    cpdb_session_heap_forget(s);
     if (discount && census_take(s, &after, 0) == 0) {
         if (sn->have_growth) {
             cpdb_census_shift(&sn->growth_base, &before, &after);
@@ -296,17 +309,15 @@ cpdb_census_import(CpdbSession *s, const char *module)
             cpdb_census_shift(&sn->censuses[i], &before, &after);
             cpdb_census_shift(&sn->censuses[i], &garbage, &none);
         }
-        cpdb_census_fini(&after);
         cpdb_census_fini(&sn->import_garbage);
         sn->import_garbage = garbage;       /* the table takes it over */
         memset(&garbage, 0, sizeof garbage);
         sn->garbage_stop = s->stop_serial;
         sn->garbage_eval = s->eval_serial;
     }
-    if (discount) {
-        cpdb_census_fini(&before);
-        cpdb_census_fini(&garbage);
-    }
+    cpdb_census_fini(&after);
+    cpdb_census_fini(&before);
+    cpdb_census_fini(&garbage);
     return m;
 }
 

@@ -101,9 +101,9 @@ int cpdb_heap_is_counted(PyObject *o);
 CpdbTypeCount *cpdb_heap_census(const CpdbHeap *h, long *n_types);
 
 /* A census of the objects the collector tracks now (those
-   cpdb_heap_is_counted counts), ctx's own left out, walking the collector's lists without making a list.  Return:
-   malloc'd; NULL when out of memory, or when the collector is running
-   (*running set). */
+   cpdb_heap_is_counted counts), ctx's own left out, walking the
+   collector's lists without making a list.  Return: malloc'd; NULL when
+   out of memory, or when the collector is running (*running set). */
 CpdbTypeCount *cpdb_heap_census_live(const CpdbHeapContext *ctx,
                                      long *n_types, int *running);
 /* Call visit on each object the collector tracks but ctx's own, until

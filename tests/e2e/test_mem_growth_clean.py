@@ -6,6 +6,8 @@ objects either, so 1000 objects made are "+1000"."""
 
 import re
 
+import pytest
+
 from conftest import python_version, run_cpdb
 from transcript import after
 
@@ -72,12 +74,16 @@ def program(tmp_path, name, text):
     return str(path)
 
 
-def test_mem_start_is_not_growth(tmp_path):
+@pytest.mark.parametrize("collector", ["on", "off"])
+def test_mem_start_is_not_growth(tmp_path, collector):
     """Not at the stop of the import, nor once the program ran and the
     collector freed the garbage the import left (enum's and re's
-    classes): no change but the program's, either way."""
-    r = run_cpdb([program(tmp_path, "items.py", ITEMS)],
-                 ["break 11", "continue", "gc growth", "gc snapshot a",
+    classes), nor with the collector off (the garbage stays): no change
+    but the program's, either way."""
+    head = "import gc; gc.disable()\n" if collector == "off" else ""
+    r = run_cpdb([program(tmp_path, "items.py", head + ITEMS)],
+                 ["break %d" % (11 + len(head.splitlines())), "continue",
+                  "gc growth", "gc snapshot a",
                   "mem start", "gc diff a", "next", "gc growth",
                   "gc diff a"])
     assert "tracemalloc is tracing" in "\n".join(after(r, "mem start")), r
