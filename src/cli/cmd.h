@@ -29,6 +29,13 @@ PyObject *cpdb_gc_resolve(CpdbSession *s, const char *text);
    reporting the error. */
 PyObject *cpdb_module_call(CpdbSession *s, const char *module,
                            const char *name, const char *fmt, ...);
+/* Import module for cpdb's own use (tracemalloc for "mem", pprint for
+   "pp"), as debugger work.  What a first import adds to the heap is
+   cpdb's doing, not the program's growth: the census baselines kept
+   ("gc growth"'s and "gc snapshot"'s) are raised by it, so that the
+   next "gc growth" or "gc diff" leaves it out.  Return: new reference,
+   or NULL with an exception set. */
+PyObject *cpdb_census_import(CpdbSession *s, const char *module);
 /* Note the sizes of module-level containers, for "leak hints" to tell
    which grew (cmd_leak.c; "gc snapshot" notes them too). */
 void cpdb_leak_note_sizes(CpdbSession *s);

@@ -107,7 +107,7 @@ cmd_pp(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     n = cpdb_history_add(s, v);
-    pprint = PyImport_ImportModule("pprint");
+    pprint = cpdb_census_import(s, "pprint");
     if (pprint != NULL) {
         long width = s->cli->set.width;
         text = PyObject_CallMethod(pprint, "pformat", "Oil", v, 1,

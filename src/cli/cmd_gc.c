@@ -26,18 +26,18 @@
 
 /* --- helpers ------------------------------------------------------------- */
 
+/* Counts the tracked objects as the censuses do. */
 static int
 count_visit(PyObject *o, void *arg)
 {
-    (void)o;
-    ++*(Py_ssize_t *)arg;
+    *(Py_ssize_t *)arg += cpdb_heap_is_counted(o);
     return 1;
 }
 
 static PyObject *
 gc_module(CpdbSession *s)
 {
-    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *gc = cpdb_census_import(s, "gc");
     if (gc == NULL) {
         cpdb_error_exc(s, "Cannot use the gc module: ");
     }
@@ -48,7 +48,7 @@ PyObject *
 cpdb_module_call(CpdbSession *s, const char *module, const char *name,
                  const char *fmt, ...)
 {
-    PyObject *m = PyImport_ImportModule(module), *fn, *args, *r = NULL;
+    PyObject *m = cpdb_census_import(s, module), *fn, *args, *r = NULL;
     va_list ap;
     if (m == NULL) {
         cpdb_error_exc(s, NULL);

@@ -106,6 +106,19 @@ cpdb_hooks_sigint_settle(CpdbSession *s)
     }
 }
 
+/* The signal functions come from _signal, the C module under signal.py:
+   importing signal.py makes its enum classes (Signals, Handlers,
+   Sigmasks) and, on 3.11+, enum's own, which leave reference cycles
+   that the program's first gc.collect() would find as garbage (24 to
+   75 objects) although a plain python run has none.  _signal takes
+   and returns the same handlers, as plain ints for SIG_DFL/SIG_IGN.
+   Return: new reference, or NULL with an exception set. */
+static PyObject *
+import_signal(void)
+{
+    return PyImport_ImportModule("_signal");
+}
+
 static PyMethodDef interrupt_handler_def = {
     "cpdb_sigint_handler", interrupt_handler, METH_VARARGS,
     "Stop in cpdb at the next line (installed by cpdb)."
@@ -116,7 +129,7 @@ static PyMethodDef interrupt_handler_def = {
 PyObject *
 cpdb_hooks_install_sigint(CpdbSession *s)
 {
-    PyObject *signal = PyImport_ImportModule("signal");
+    PyObject *signal = import_signal();
     PyObject *old = NULL, *dflt = NULL, *fn = NULL, *r;
     if (signal == NULL) {
         goto done;
@@ -157,7 +170,7 @@ cpdb_hooks_sigint_take(CpdbSession *s)
     if (s->sigint_saved != NULL) {
         goto done;
     }
-    signal = PyImport_ImportModule("signal");
+    signal = import_signal();
     cur = signal ? PyObject_CallMethod(signal, "getsignal", "i", SIGINT)
                  : NULL;
     ign = signal ? PyObject_GetAttrString(signal, "SIG_IGN") : NULL;
@@ -204,7 +217,7 @@ cpdb_hooks_sigint_give_back(CpdbSession *s)
 void
 cpdb_hooks_restore_sigint(PyObject *old)
 {
-    PyObject *signal = PyImport_ImportModule("signal"), *cur, *r;
+    PyObject *signal = import_signal(), *cur, *r;
     PyObject *handler = old ? Py_NewRef(old)
         : signal ? PyObject_GetAttrString(signal, "default_int_handler")
                  : NULL;

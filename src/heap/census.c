@@ -114,6 +114,135 @@ cpdb_census_get(const CpdbCensus *c, const char *name)
     return 0;
 }
 
+void
+cpdb_census_shift(CpdbCensus *c, const CpdbCensus *from,
+                  const CpdbCensus *to)
+{
+    size_t size = (size_t)(c->n + from->n + to->n) + 1;
+    const char **names = cpdb_xmalloc(sizeof(char *) * size);
+    long *counts = cpdb_xmalloc(sizeof(long) * size);
+    long i, n = 0, kept = 0;
+    CpdbCensus sum;
+
+    /* c + to - from, the equal names added up by cpdb_census_of_names */
+    for (i = 0; i < c->n; i++, n++) {
+        names[n] = c->names[i];
+        counts[n] = c->counts[i];
+    }
+    for (i = 0; i < to->n; i++, n++) {
+        names[n] = to->names[i];
+        counts[n] = to->counts[i];
+    }
+    for (i = 0; i < from->n; i++, n++) {
+        names[n] = from->names[i];
+        counts[n] = -from->counts[i];
+    }
+    cpdb_census_of_names(&sum, names, counts, n);
+    sum.total = 0;
+    for (i = 0; i < sum.n; i++) {
+        if (sum.counts[i] > 0) {
+            sum.names[kept] = sum.names[i];
+            sum.counts[kept++] = sum.counts[i];
+            sum.total += sum.counts[i];
+        }
+        else {
+            free(sum.names[i]);
+        }
+    }
+    sum.n = kept;
+    cpdb_census_fini(c);
+    *c = sum;
+    free(names);
+    free(counts);
+}
+
+/* --- garbage among some objects ----------------------------------------- */
+
+long
+cpdb_census_index_of(PyObject *const *objs, size_t n, PyObject *o)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)objs[mid] == (uintptr_t)o) {
+            return (long)mid;
+        }
+        if ((uintptr_t)objs[mid] < (uintptr_t)o) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+/* What the traversal of one object of the set does to the others. */
+typedef struct Unreach {
+    PyObject *const *objs;
+    size_t n;
+    Py_ssize_t *refs;       /* references from outside the set */
+    uint8_t *garbage;
+    size_t *stack;          /* reachable ones to look into */
+    size_t top;
+} Unreach;
+
+static int
+subtract_visit(PyObject *o, void *arg)
+{
+    Unreach *u = arg;
+    long i = o != NULL ? cpdb_census_index_of(u->objs, u->n, o) : -1;
+    if (i >= 0) {
+        u->refs[i]--;
+    }
+    return 0;
+}
+
+static int
+reach_visit(PyObject *o, void *arg)
+{
+    Unreach *u = arg;
+    long i = o != NULL ? cpdb_census_index_of(u->objs, u->n, o) : -1;
+    if (i >= 0 && u->garbage[i]) {
+        u->garbage[i] = 0;
+        u->stack[u->top++] = (size_t)i;
+    }
+    return 0;
+}
+
+uint8_t *
+cpdb_census_unreachable(PyObject *const *objs, size_t n)
+{
+    Unreach u;
+    size_t i;
+
+    u.objs = objs;
+    u.n = n;
+    u.refs = cpdb_xmalloc(sizeof(Py_ssize_t) * (n + 1));
+    u.garbage = cpdb_xmalloc(n + 1);
+    u.stack = cpdb_xmalloc(sizeof(size_t) * (n + 1));
+    u.top = 0;
+    for (i = 0; i < n; i++) {
+        u.refs[i] = Py_REFCNT(objs[i]);
+        u.garbage[i] = 1;
+    }
+    for (i = 0; i < n; i++) {
+        cpdb_heap_referents(objs[i], subtract_visit, &u);
+    }
+    for (i = 0; i < n; i++) {
+        if (u.refs[i] > 0 && u.garbage[i]) {
+            u.garbage[i] = 0;
+            u.stack[u.top++] = i;
+        }
+        while (u.top > 0) {
+            cpdb_heap_referents(objs[u.stack[--u.top]], reach_visit, &u);
+        }
+    }
+    free(u.refs);
+    free(u.stack);
+    return u.garbage;
+}
+
 /* --- rows ---------------------------------------------------------------- */
 
 static int

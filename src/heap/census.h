@@ -9,6 +9,7 @@
 #include "heap/heap.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Objects per type name, the names sorted (strcmp) for lookups. */
 typedef struct CpdbCensus {
@@ -30,6 +31,21 @@ void cpdb_census_fini(CpdbCensus *c);
 void cpdb_census_copy(CpdbCensus *dst, const CpdbCensus *src);
 /* Return: the count of name in c, 0 when c has none. */
 long cpdb_census_get(const CpdbCensus *c, const char *name);
+/* Add to c what changed from census from to census to, name by name (a
+   count that would go below 0 becomes 0 and its name is dropped): c
+   then takes as made before it what was made between from and to. */
+void cpdb_census_shift(CpdbCensus *c, const CpdbCensus *from,
+                       const CpdbCensus *to);
+
+/* Which of n objects (borrowed, sorted by address) are garbage among
+   themselves: referred to by nothing outside the set, but by one
+   another (reference cycles), as the collector finds it: references
+   from inside the set are taken off each reference count, and what
+   keeps a count is reachable, with all it leads to in the set.  Runs
+   no Python code.  Return: malloc'd flags, 1 for garbage. */
+uint8_t *cpdb_census_unreachable(PyObject *const *objs, size_t n);
+/* Return: the index of o in objs[0..n) (sorted by address), or -1. */
+long cpdb_census_index_of(PyObject *const *objs, size_t n, PyObject *o);
 
 /* One type of a census, or its change between two censuses. */
 typedef struct CpdbCensusRow {

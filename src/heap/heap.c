@@ -745,6 +745,69 @@ cpdb_heap_referred(CpdbHeap *h)
 
 /* --- census -------------------------------------------------------------- */
 
+/* How deep stays_tracked follows tuples in tuples before it stops and
+   counts the outer one. */
+#define UNTRACK_DEPTH 16
+
+static int stays_tracked(PyObject *o, int depth);
+
+/* Whether o, an item of a tuple or dict, keeps it tracked: the test
+   CPython's collector makes (_PyObject_GC_MAY_BE_TRACKED), with a
+   tracked tuple judged by its own items, as the collector's later
+   passes judge it. */
+static int
+keeps_tracked(PyObject *o, int depth)
+{
+    if (!PyObject_IS_GC(o)) {
+        return 0;
+    }
+    if (!PyTuple_CheckExact(o)) {
+        return 1;
+    }
+    if (!PyObject_GC_IsTracked(o)) {
+        return 0;
+    }
+    return depth >= UNTRACK_DEPTH || stays_tracked(o, depth + 1);
+}
+
+/* Whether the collector keeps tracking o.  On every collection it stops
+   tracking the tuples of the generation collected that hold nothing it
+   tracks (so a tuple of tuples may take more than one pass), and on a
+   full collection the dicts that hold nothing it tracks (3.10 to 3.13
+   alike).  Runs no Python code. */
+static int
+stays_tracked(PyObject *o, int depth)
+{
+    if (PyTuple_CheckExact(o)) {
+        Py_ssize_t i, n = PyTuple_GET_SIZE(o);
+        for (i = 0; i < n; i++) {
+            PyObject *item = PyTuple_GET_ITEM(o, i);
+            /* a tuple being filled in stays tracked */
+            if (item == NULL || keeps_tracked(item, depth)) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    if (PyDict_CheckExact(o)) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(o, &pos, &key, &value)) {
+            if (keeps_tracked(key, depth) || keeps_tracked(value, depth)) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return 1;
+}
+
+int
+cpdb_heap_is_counted(PyObject *o)
+{
+    return stays_tracked(o, 0);
+}
+
 static int
 count_desc(const void *a, const void *b)
 {
@@ -829,7 +892,9 @@ cpdb_heap_census(const CpdbHeap *h, long *n_types)
         return NULL;
     }
     for (i = 0; i < h->n && !tt.failed; i++) {
-        type_table_add(&tt, Py_TYPE(h->objs[i]));
+        if (cpdb_heap_is_counted(h->objs[i])) {
+            type_table_add(&tt, Py_TYPE(h->objs[i]));
+        }
     }
     return type_table_result(&tt, n_types);
 }
@@ -845,7 +910,8 @@ static int
 live_census_visit(PyObject *o, void *arg)
 {
     LiveCensus *c = arg;
-    if (!is_own_fast(c->ctx, o, c->dicts, c->n_dicts)) {
+    if (!is_own_fast(c->ctx, o, c->dicts, c->n_dicts)
+        && cpdb_heap_is_counted(o)) {
         type_table_add(&c->tt, Py_TYPE(o));
     }
     return !c->tt.failed;

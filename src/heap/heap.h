@@ -92,14 +92,22 @@ typedef struct CpdbTypeCount {
     long count;
 } CpdbTypeCount;
 
-/* Return: malloc'd array of *n_types counts, or NULL when out of
-   memory. */
+/* Whether a census counts a tracked object: not a tuple or dict that
+   holds nothing the collector tracks, which the collector stops
+   tracking when it next looks at it (any collection for a tuple, a
+   full one for a dict).  Counting those would make a count drop when
+   the collector runs although nothing was freed.  Runs no Python
+   code. */
+int cpdb_heap_is_counted(PyObject *o);
+
+/* The objects cpdb_heap_is_counted counts.  Return: malloc'd array of
+   *n_types counts, or NULL when out of memory. */
 CpdbTypeCount *cpdb_heap_census(const CpdbHeap *h, long *n_types);
 
-/* A census of the objects the collector tracks now, ctx's own left
-   out, walking the collector's lists without making a list.  Return:
-   malloc'd; NULL when out of memory, or when the collector is running
-   (*running set). */
+/* A census of the objects the collector tracks now (those
+   cpdb_heap_is_counted counts), ctx's own left out, walking the
+   collector's lists without making a list.  Return: malloc'd; NULL when
+   out of memory, or when the collector is running (*running set). */
 CpdbTypeCount *cpdb_heap_census_live(const CpdbHeapContext *ctx,
                                      long *n_types, int *running);
 /* A census of the frozen objects (gc.freeze()'s permanent generation,

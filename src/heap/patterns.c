@@ -71,21 +71,33 @@ type_module(PyTypeObject *t)
     return m != NULL && PyUnicode_Check(m) ? PyUnicode_AsUTF8(m) : "";
 }
 
+/* Whether a dotted module name is one of Python's standard library's
+   (by its top package, sys.stdlib_module_names). */
+static int
+stdlib_name(const char *mod)
+{
+    PyObject *names = PySys_GetObject("stdlib_module_names"); /* borrowed */
+    PyObject *top;
+    int yes;
+    if (names == NULL) {
+        return 0;
+    }
+    top = PyUnicode_FromStringAndSize(mod, (Py_ssize_t)strcspn(mod, "."));
+    yes = top != NULL && PySet_Contains(names, top) == 1;
+    Py_XDECREF(top);
+    PyErr_Clear();
+    return yes;
+}
+
 /* Whether an object (a function, a cache) comes from Python's standard
    library, whose caches are bounded on purpose: no hint for them. */
 static int
 from_stdlib(PyObject *o)
 {
     PyObject *mod = PyObject_GetAttrString(o, "__module__");
-    PyObject *names = PySys_GetObject("stdlib_module_names"); /* borrowed */
-    int yes = 0;
-    if (mod != NULL && PyUnicode_Check(mod) && names != NULL) {
-        PyObject *top = PyUnicode_FromStringAndSize(
-            PyUnicode_AsUTF8(mod), (Py_ssize_t)strcspn(PyUnicode_AsUTF8(mod),
-                                                       "."));
-        yes = top != NULL && PySet_Contains(names, top) == 1;
-        Py_XDECREF(top);
-    }
+    int yes = mod != NULL && PyUnicode_Check(mod)
+              && PyUnicode_AsUTF8(mod) != NULL
+              && stdlib_name(PyUnicode_AsUTF8(mod));
     PyErr_Clear();
     Py_XDECREF(mod);
     return yes;
@@ -514,96 +526,305 @@ sizes_push(CpdbLeakSizes *t, char *name, uintptr_t ptr, PyObject *v)
     PyErr_Clear();
 }
 
-/* Note v as prefix.key when it is a container and key a public name. */
-static void
-sizes_add(CpdbLeakSizes *t, const char *prefix, PyObject *key, PyObject *v)
+static size_t
+hash_addr(uintptr_t p)
 {
-    const char *k;
-    if (!PyUnicode_Check(key) || !is_container(v)) {
-        return;
-    }
-    k = PyUnicode_AsUTF8(key);
-    if (k == NULL || (k[0] == '_' && k[1] == '_')) {
-        PyErr_Clear();
-        return;
-    }
-    sizes_push(t, cpdb_xasprintf("%s.%s", prefix, k), 0, v);
+    return (size_t)((p >> 4) * (uintptr_t)0x9E3779B97F4A7C15u);
 }
 
-/* The containers an instance holds, found through tp_traverse (asking
-   for __dict__ would make one on 3.11+ and change the heap): its direct
-   references, and those of a dictionary it refers to (its __dict__). */
-typedef struct InstWalk {
-    CpdbLeakSizes *t;
-    const char *name;
-    int inside;
-    uintptr_t want;         /* when looking one up again */
-    PyObject *found, *found_in;
-} InstWalk;
+/* A set of addresses (open addressing, 0 is empty). */
+typedef struct PtrSet {
+    uintptr_t *slots;
+    size_t cap, n;
+} PtrSet;
 
+/* Add p.  Return: 1 when it was new, 0 when it was there already. */
 static int
-inst_visit(PyObject *o, void *arg)
+ptrset_add(PtrSet *set, uintptr_t p)
 {
-    InstWalk *w = arg;
-    if (w->want != 0 && (uintptr_t)o == w->want && w->found == NULL) {
-        w->found = o;
+    size_t i, mask;
+    if ((set->n + 1) * 2 > set->cap) {
+        PtrSet bigger = {cpdb_xcalloc(set->cap ? set->cap * 2 : 1024,
+                                      sizeof(uintptr_t)),
+                         set->cap ? set->cap * 2 : 1024, 0};
+        for (i = 0; i < set->cap; i++) {
+            if (set->slots[i] != 0) {
+                ptrset_add(&bigger, set->slots[i]);
+            }
+        }
+        free(set->slots);
+        *set = bigger;
+    }
+    mask = set->cap - 1;
+    for (i = hash_addr(p) & mask; set->slots[i] != 0; i = (i + 1) & mask) {
+        if (set->slots[i] == p) {
+            return 0;
+        }
+    }
+    set->slots[i] = p;
+    set->n++;
+    return 1;
+}
+
+/* Return: whether p is in the set. */
+static int
+ptrset_has(const PtrSet *set, uintptr_t p)
+{
+    size_t i, mask = set->cap - 1;
+    if (set->cap == 0) {
         return 0;
     }
-    if (w->want == 0 && is_container(o)) {
-        sizes_push(w->t, cpdb_xstrdup(w->name), (uintptr_t)o, o);
-    }
-    if (!w->inside && PyDict_CheckExact(o)) {
-        w->inside = 1;
-        cpdb_heap_referents(o, inst_visit, w);
-        if (w->found != NULL && w->found_in == NULL) {
-            w->found_in = o;
+    for (i = hash_addr(p) & mask; set->slots[i] != 0; i = (i + 1) & mask) {
+        if (set->slots[i] == p) {
+            return 1;
         }
-        w->inside = 0;
     }
     return 0;
 }
 
-/* Note the containers of one global v (named key) of module mod: v
-   itself, and when v is a class the module defines or an instance of
-   one (a settings object, a registry), their attributes too. */
-static void
-sizes_of_global(CpdbLeakSizes *t, const char *mod, PyObject *key,
-                PyObject *v)
+/* An object the walk below the module globals reached, to look into. */
+typedef struct WalkItem {
+    PyObject *obj;          /* strong */
+    char *path;             /* malloc'd: "app.APP.state" */
+    int depth;              /* references below the module's globals */
+} WalkItem;
+
+/* The walk from module globals through the objects below them, noting
+   each container once, under the shortest path found (breadth first,
+   __main__'s globals first), or finding one container again. */
+typedef struct SizeWalk {
+    CpdbLeakSizes *t;       /* where sizes go; NULL when finding */
+    uintptr_t want;         /* the container to find, or 0 */
+    PyObject *found;        /* strong: it, once found */
+    CPDB_ARRAY(WalkItem) queue;
+    size_t head;            /* the next queue item to look into */
+    PtrSet seen;
+    size_t objects;         /* objects queued so far */
+    int deep;               /* whether this module's objects are looked
+                               into (not the standard library's) */
+    /* is_walked's answers for the last types asked (no Python code runs
+       during a walk, so a type stays what it was) */
+    PyTypeObject *types[64];
+    signed char walked[64];
+} SizeWalk;
+
+/* Whether the walk looks into o: a class or an instance of a class from
+   outside the standard library, or a dict, list or tuple. */
+static int
+is_walked(SizeWalk *w, PyObject *o)
 {
-    char *prefix;
-    sizes_add(t, mod, key, v);
-    if (!PyUnicode_Check(key)) {
-        return;
+    PyTypeObject *t;
+    const char *mod;
+    size_t slot;
+    if (PyDict_Check(o) || PyList_Check(o) || PyTuple_Check(o)) {
+        return 1;
     }
-    prefix = cpdb_xasprintf("%s.%s", mod, PyUnicode_AsUTF8(key));
-    if (PyType_Check(v)
-        && strcmp(type_module((PyTypeObject *)v), mod) == 0) {
-        PyObject *cd = ((PyTypeObject *)v)->tp_dict, *k2, *v2;
-        Py_ssize_t p3 = 0;
-        while (cd != NULL && PyDict_Next(cd, &p3, &k2, &v2)) {
-            sizes_add(t, prefix, k2, v2);
-        }
+    if (PyModule_Check(o)) {
+        return 0;       /* walked from its own globals */
     }
-    else if (!PyType_Check(v) && !PyModule_Check(v)
-             && strcmp(type_module(Py_TYPE(v)), mod) == 0) {
-        InstWalk w = {t, prefix, 0, 0, NULL, NULL};
-        cpdb_heap_referents(v, inst_visit, &w);
+    t = PyType_Check(o) ? (PyTypeObject *)o : Py_TYPE(o);
+    slot = hash_addr((uintptr_t)t) % CPDB_ARRAY_LEN(w->types);
+    if (w->types[slot] != t) {
+        mod = type_module(t);
+        w->types[slot] = t;
+        w->walked[slot] = (signed char)(*mod != '\0' && !stdlib_name(mod));
     }
-    free(prefix);
+    return w->walked[slot];
 }
 
-void
-cpdb_leak_sizes_take(CpdbLeakSizes *t)
+/* Whether the walk has a use for o reached at depth: a container not
+   noted yet, or an object to look into.  Checked before its path is
+   made. */
+static int
+walk_wants(SizeWalk *w, PyObject *o, int depth)
+{
+    return w->found == NULL && !ptrset_has(&w->seen, (uintptr_t)o)
+           && (is_container(o)
+               || (w->deep && depth < CPDB_LEAK_WALK_DEPTH
+                   && w->objects < CPDB_LEAK_WALK_OBJECTS
+                   && is_walked(w, o)));
+}
+
+/* The walk reached o (borrowed) by path (which it takes). */
+static void
+walk_reach(SizeWalk *w, PyObject *o, char *path, int depth)
+{
+    WalkItem item;
+    if (w->found != NULL || !ptrset_add(&w->seen, (uintptr_t)o)) {
+        free(path);
+        return;
+    }
+    if (is_container(o)) {
+        if (w->want == (uintptr_t)o) {
+            w->found = Py_NewRef(o);
+        }
+        else if (w->t != NULL) {
+            sizes_push(w->t, cpdb_xstrdup(path), (uintptr_t)o, o);
+        }
+    }
+    if (!w->deep || depth >= CPDB_LEAK_WALK_DEPTH
+        || w->objects >= CPDB_LEAK_WALK_OBJECTS || !is_walked(w, o)) {
+        free(path);
+        return;
+    }
+    item.obj = Py_NewRef(o);
+    item.path = path;
+    item.depth = depth;
+    cpdb_array_push(&w->queue, item);
+    w->objects++;
+}
+
+/* Reach the items of dict d below path: "['key']", "[3]", or ".key"
+   when d holds attributes (dot set).  Other keys are not followed. */
+static void
+walk_dict(SizeWalk *w, PyObject *d, const char *path, int depth, int dot)
+{
+    Py_ssize_t pos = 0, n = 0;
+    PyObject *key, *value;
+    while (n++ < CPDB_LEAK_WALK_ITEMS && PyDict_Next(d, &pos, &key, &value)) {
+        const char *k;
+        if (!walk_wants(w, value, depth)) {
+            continue;
+        }
+        if (PyUnicode_Check(key) && (k = PyUnicode_AsUTF8(key)) != NULL) {
+            if (dot && k[0] == '_' && k[1] == '_') {
+                continue;
+            }
+            walk_reach(w, value, dot ? cpdb_xasprintf("%s.%s", path, k)
+                       : cpdb_xasprintf("%s['%.40s%s']", path, k,
+                                        strlen(k) > 40 ? "..." : ""),
+                       depth);
+        }
+        else if (PyLong_CheckExact(key)) {
+            long v = PyLong_AsLong(key);
+            if (v != -1 || !PyErr_Occurred()) {
+                walk_reach(w, value, cpdb_xasprintf("%s[%ld]", path, v),
+                           depth);
+            }
+        }
+        PyErr_Clear();
+    }
+}
+
+static int
+collect_visit(PyObject *o, void *arg)
+{
+    PyObject *list = arg;
+    if (PyList_Append(list, o) < 0) {
+        PyErr_Clear();
+    }
+    return 0;
+}
+
+/* Reach the attributes of an instance, found through tp_traverse (asking
+   for __dict__ would make one on 3.11+ and change the heap): those of
+   its __dict__, and the others its references' names say. */
+static void
+walk_instance(SizeWalk *w, PyObject *o, const char *path, int depth)
+{
+    PyObject *refs = PyList_New(0);
+    Py_ssize_t i;
+    if (refs == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    cpdb_heap_referents(o, collect_visit, refs);
+    for (i = 0; i < PyList_GET_SIZE(refs); i++) {
+        PyObject *r = PyList_GET_ITEM(refs, i);
+        char *edge;
+        if (r == (PyObject *)Py_TYPE(o)) {
+            continue;
+        }
+        if (PyDict_CheckExact(r) && cpdb_is_dict_of(o, r)) {
+            walk_dict(w, r, path, depth, 1);
+            continue;
+        }
+        if (!walk_wants(w, r, depth)) {
+            continue;
+        }
+        edge = cpdb_edge_name(o, r);
+        if (edge != NULL && edge[0] == '.') {
+            walk_reach(w, r, cpdb_xasprintf("%s%s", path, edge), depth);
+        }
+        free(edge);
+    }
+    Py_DECREF(refs);
+}
+
+/* Reach what the item refers to, one reference further down. */
+static void
+walk_children(SizeWalk *w, const WalkItem *it)
+{
+    PyObject *o = it->obj;
+    int depth = it->depth + 1;
+    Py_ssize_t i;
+    if (PyType_Check(o)) {
+        PyObject *d = ((PyTypeObject *)o)->tp_dict;
+        if (d != NULL) {
+            walk_dict(w, d, it->path, depth, 1);
+        }
+    }
+    else if (PyDict_Check(o)) {
+        walk_dict(w, o, it->path, depth, 0);
+    }
+    else if (PyList_Check(o) || PyTuple_Check(o)) {
+        for (i = 0; i < CPDB_LEAK_WALK_ITEMS && i < Py_SIZE(o); i++) {
+            PyObject *item = PyList_Check(o) ? PyList_GET_ITEM(o, i)
+                                             : PyTuple_GET_ITEM(o, i);
+            if (item != NULL && walk_wants(w, item, depth)) {
+                walk_reach(w, item, cpdb_xasprintf("%s[%zd]", it->path, i),
+                           depth);
+            }
+        }
+    }
+    else {
+        walk_instance(w, o, it->path, depth);
+    }
+}
+
+/* Walk one module's globals and what is below them. */
+static void
+walk_module(SizeWalk *w, const char *mod, PyObject *d)
+{
+    Py_ssize_t pos = 0;
+    PyObject *key, *v;
+    w->deep = !stdlib_name(mod) && strcmp(mod, "builtins") != 0;
+    while (PyDict_Next(d, &pos, &key, &v)) {
+        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        if (k == NULL || (k[0] == '_' && k[1] == '_')) {
+            PyErr_Clear();
+            continue;
+        }
+        walk_reach(w, v, cpdb_xasprintf("%s.%s", mod, k), 0);
+    }
+    while (w->head < w->queue.n && w->found == NULL) {
+        WalkItem it = w->queue.items[w->head++];
+        if (stop_asked(w->head)) {
+            w->head = w->queue.n;   /* the rest is not looked into */
+            break;
+        }
+        walk_children(w, &it);
+    }
+}
+
+/* Walk every module's globals, __main__'s first (its names are the ones
+   people know); sys and linecache are left out: they grow as modules
+   and files are used. */
+static void
+walk_modules(SizeWalk *w)
 {
     PyObject *modules = PyImport_GetModuleDict(), *mname, *m;
+    PyObject *main_mod = imported("__main__");
     Py_ssize_t pos = 0;
-    memset(t, 0, sizeof *t);
-    t->taken = 1;
-    while (modules != NULL && PyDict_Next(modules, &pos, &mname, &m)) {
-        PyObject *d, *key, *v;
-        Py_ssize_t p2 = 0;
+    size_t i;
+    if (main_mod != NULL) {
+        walk_module(w, "__main__", PyModule_GetDict(main_mod));
+    }
+    while (w->found == NULL && modules != NULL
+           && PyDict_Next(modules, &pos, &mname, &m)) {
+        PyObject *d;
         const char *mod;
-        if (!PyModule_Check(m) || !PyUnicode_Check(mname)
+        if (m == main_mod || !PyModule_Check(m) || !PyUnicode_Check(mname)
             || (d = PyModule_GetDict(m)) == NULL) {
             continue;
         }
@@ -611,12 +832,27 @@ cpdb_leak_sizes_take(CpdbLeakSizes *t)
         if (mod == NULL || strcmp(mod, "sys") == 0
             || strcmp(mod, "linecache") == 0) {
             PyErr_Clear();
-            continue;       /* they grow as modules and files are used */
+            continue;
         }
-        while (PyDict_Next(d, &p2, &key, &v)) {
-            sizes_of_global(t, mod, key, v);
-        }
+        walk_module(w, mod, d);
     }
+    for (i = 0; i < w->queue.n; i++) {
+        Py_DECREF(w->queue.items[i].obj);
+        free(w->queue.items[i].path);
+    }
+    free(w->queue.items);
+    free(w->seen.slots);
+}
+
+void
+cpdb_leak_sizes_take(CpdbLeakSizes *t)
+{
+    SizeWalk w;
+    memset(t, 0, sizeof *t);
+    t->taken = 1;
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    walk_modules(&w);
     qsort(t->items.items, t->items.n, sizeof(CpdbSized), sized_cmp);
 }
 
@@ -645,68 +881,16 @@ growth_desc(const void *a, const void *b)
     return (dx < dy) - (dx > dy);
 }
 
-/* Look a dotted name up again.  Return: new reference, or NULL. */
+/* The container a size entry is about, found again by the walk that
+   noted it.  Return: new reference, or NULL. */
 static PyObject *
-lookup_dotted(const char *dotted)
+sized_object(const CpdbSized *z)
 {
-    PyObject *modules = PyImport_GetModuleDict();
-    char *copy = cpdb_xstrdup(dotted), *p;
-    PyObject *found = NULL;
-    /* The module name is the longest prefix that is a module. */
-    for (p = copy + strlen(copy); p > copy && found == NULL; p--) {
-        if (*p == '.') {
-            PyObject *m;
-            *p = '\0';
-            m = PyDict_GetItemString(modules, copy);
-            if (m != NULL && PyModule_Check(m)) {
-                PyObject *o = Py_NewRef(m);
-                char *part, *save = NULL;
-                for (part = strtok_r(p + 1, ".", &save); part && o;
-                     part = strtok_r(NULL, ".", &save)) {
-                    Py_SETREF(o, PyObject_GetAttrString(o, part));
-                }
-                found = o;
-                PyErr_Clear();
-                break;
-            }
-            *p = '.';
-        }
-    }
-    free(copy);
-    return found;
-}
-
-/* The container a size entry is about, and its printed name.  Return:
-   new reference, or NULL; *name malloc'd. */
-static PyObject *
-sized_object(const CpdbSized *z, char **name)
-{
-    PyObject *owner = lookup_dotted(z->name), *found = NULL;
-    char *edge = NULL;
-    *name = NULL;
-    if (owner == NULL || z->ptr == 0) {
-        *name = cpdb_xstrdup(z->name);
-        return owner;
-    }
-    {
-        InstWalk w = {NULL, z->name, 0, z->ptr, NULL, NULL};
-        cpdb_heap_referents(owner, inst_visit, &w);
-        if (w.found != NULL) {
-            found = Py_NewRef(w.found);
-            edge = cpdb_edge_name(w.found_in ? w.found_in : owner, found);
-        }
-    }
-    if (edge != NULL && edge[0] == '[' && edge[1] == '\'') {
-        /* ['attr'] in the instance's __dict__: .attr */
-        *name = cpdb_xasprintf("%s.%.*s", z->name, (int)strlen(edge) - 4,
-                               edge + 2);
-    }
-    else {
-        *name = cpdb_xasprintf("%s%s", z->name, edge ? edge : ".?");
-    }
-    free(edge);
-    Py_DECREF(owner);
-    return found;
+    SizeWalk w;
+    memset(&w, 0, sizeof w);
+    w.want = z->ptr;
+    walk_modules(&w);
+    return w.found;
 }
 
 void
@@ -731,19 +915,18 @@ cpdb_leak_growing(const CpdbLeakSizes *last, const CpdbLeakSizes *now,
     }
     qsort(g, n, sizeof(Growth), growth_desc);
     for (i = 0; i < n && i < CPDB_LEAK_MAX_GROWING; i++) {
-        char *name;
-        PyObject *v = sized_object(g[i].now, &name);
+        PyObject *v = sized_object(g[i].now);
         add_hint(out, CPDB_LEAK_GROWING, cpdb_xasprintf(
                      "A module-level container grows: %s went from %zd to "
                      "%zd items since the last \"leak hints\" or \"gc "
-                     "snapshot\".", name, g[i].before, g[i].now->len),
+                     "snapshot\".", g[i].now->name, g[i].before,
+                     g[i].now->len),
                  cpdb_xstrdup(
                      "   What a module holds lives as long as the program.  "
                      "Find the code that adds\n   to it (\"gc chain\" of an "
                      "item shows the way in) and what should remove\n   it "
                      "again.\n"), v);
         Py_XDECREF(v);
-        free(name);
     }
     free(g);
 }

@@ -18,6 +18,15 @@
 #define CPDB_LEAK_QUERIES 100       /* Django queries kept */
 #define CPDB_LEAK_GREW_ITEMS 10     /* growth of a module-level container */
 #define CPDB_LEAK_MAX_GROWING 5     /* growing containers told of */
+/* How far below module globals the sizes of containers are noted: up to
+   CPDB_LEAK_WALK_DEPTH references below a global (APP.state.sessions is
+   2), through classes and instances from outside the standard library,
+   dicts (str and int keys), lists and tuples, the first
+   CPDB_LEAK_WALK_ITEMS items of each, CPDB_LEAK_WALK_OBJECTS objects
+   looked into in all (so a look stays quick on any heap). */
+#define CPDB_LEAK_WALK_DEPTH 4
+#define CPDB_LEAK_WALK_ITEMS 100
+#define CPDB_LEAK_WALK_OBJECTS 20000
 
 typedef enum CpdbLeakKind {
     CPDB_LEAK_DJANGO_QUERIES,   /* Django's query log with DEBUG on */
@@ -45,13 +54,13 @@ typedef CPDB_ARRAY(CpdbLeakHint) CpdbLeakHints;
 /* Release the hints' texts and objects; hints is empty after. */
 void cpdb_leak_hints_clear(CpdbLeakHints *hints);
 
-/* The sizes of the containers module globals hold (and classes the
-   modules define, and instances of those held by globals), to tell at
-   the next look which grew. */
+/* The sizes of the containers module globals hold and those below them
+   (CPDB_LEAK_WALK_DEPTH), to tell at the next look which grew. */
 typedef struct CpdbSized {
-    char *name;             /* malloc'd: "module.name", "module.Class.name",
-                               or the global holding an instance */
-    uintptr_t ptr;          /* 0, or the container an instance holds */
+    char *name;             /* malloc'd: the path, "module.name",
+                               "module.Class.name", "app.APP.state.sessions",
+                               "app.registry._handlers['k']" */
+    uintptr_t ptr;          /* the container (compared, never read) */
     Py_ssize_t len;
 } CpdbSized;
 

@@ -2,6 +2,7 @@
 #include "heap/census.h"
 #include "tap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 static void
@@ -107,11 +108,99 @@ test_matching(void)
     OK(cpdb_census_name_matches("app.[JK]ob", "app.Kob"), "a glob class");
 }
 
+static void
+test_shift(void)
+{
+    static const char *const base_names[] = {"dict", "list", "app.Job"};
+    static const long base_counts[] = {10, 5, 2};
+    static const char *const from_names[] = {"dict", "tuple", "frame"};
+    static const long from_counts[] = {100, 50, 3};
+    static const char *const to_names[] = {"dict", "tuple", "function"};
+    static const long to_counts[] = {130, 70, 9};
+    CpdbCensus c, from, to;
+
+    make(&c, base_names, base_counts, 3);
+    make(&from, from_names, from_counts, 3);
+    make(&to, to_names, to_counts, 3);
+    cpdb_census_shift(&c, &from, &to);
+    OK(cpdb_census_get(&c, "dict") == 40, "dict 10 + 30 made (got %ld)",
+       cpdb_census_get(&c, "dict"));
+    OK(cpdb_census_get(&c, "tuple") == 20 && cpdb_census_get(&c, "function")
+       == 9, "names the base did not have are added");
+    OK(cpdb_census_get(&c, "list") == 5 && cpdb_census_get(&c, "app.Job")
+       == 2, "names that did not change stay");
+    OK(cpdb_census_get(&c, "frame") == 0 && c.n == 5,
+       "a count that would drop below 0 is dropped (n %ld)", c.n);
+    OK(c.total == 40 + 20 + 9 + 5 + 2, "the total is the rows' (got %ld)",
+       c.total);
+    cpdb_census_fini(&c);
+    cpdb_census_fini(&from);
+    cpdb_census_fini(&to);
+}
+
+/* Garbage among some objects: a cycle nothing else refers to, a cycle
+   held from outside, and what that one leads to. */
+static void
+test_unreachable(void)
+{
+    PyObject *a, *b, *c, *d, *e, *objs[5];
+    uint8_t *garbage;
+    int i, j;
+
+    Py_Initialize();
+    a = PyList_New(0);
+    b = PyList_New(0);
+    c = PyList_New(0);
+    d = PyList_New(0);
+    e = PyDict_New();
+    PyList_Append(a, b);            /* a <-> b: garbage once dropped */
+    PyList_Append(b, a);
+    PyList_Append(c, d);            /* c <-> d, c held below */
+    PyList_Append(d, c);
+    PyDict_SetItemString(e, "x", d);    /* e -> d */
+    PyList_Append(d, e);            /* d -> e, so e is reachable */
+    objs[0] = a;
+    objs[1] = b;
+    objs[2] = c;
+    objs[3] = d;
+    objs[4] = e;
+    /* sorted by address, as the function wants */
+    for (i = 0; i < 5; i++) {
+        for (j = i + 1; j < 5; j++) {
+            if ((uintptr_t)objs[j] < (uintptr_t)objs[i]) {
+                PyObject *t = objs[i];
+                objs[i] = objs[j];
+                objs[j] = t;
+            }
+        }
+    }
+    Py_DECREF(a);                   /* a and b: held by each other only */
+    Py_DECREF(b);
+    Py_DECREF(d);                   /* d: by c and e; c by d and here */
+    Py_DECREF(e);                   /* e: by d */
+    garbage = cpdb_census_unreachable(objs, 5);
+    for (i = 0; i < 5; i++) {
+        int want = objs[i] == a || objs[i] == b;
+        OK(garbage[i] == want, "%s is %sgarbage",
+           objs[i] == a ? "a" : objs[i] == b ? "b" : objs[i] == c ? "c"
+           : objs[i] == d ? "d" : "e", want ? "" : "not ");
+        OK(cpdb_census_index_of(objs, 5, objs[i]) == i,
+           "found by address");
+    }
+    OK(cpdb_census_index_of(objs, 5, Py_None) == -1, "an object not there");
+    free(garbage);
+    PyList_SetSlice(a, 0, 1, NULL);     /* free the cycle a <-> b */
+    Py_DECREF(c);
+    Py_FinalizeEx();
+}
+
 int
 main(void)
 {
     test_made();
     test_diff();
+    test_shift();
     test_matching();
+    test_unreachable();
     return tap_done();
 }

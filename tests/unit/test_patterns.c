@@ -250,11 +250,65 @@ test_garbage(void)
     OK(hints.n == 0, "no hint when gc.garbage is empty");
 }
 
+/* Return: the size noted under name in t, or -1 when none is. */
+static Py_ssize_t
+noted(const CpdbLeakSizes *t, const char *name)
+{
+    size_t i;
+    for (i = 0; i < t->items.n; i++) {
+        if (strcmp(t->items.items[i].name, name) == 0) {
+            return t->items.items[i].len;
+        }
+    }
+    return -1;
+}
+
+/* The walk below module globals: paths, the depth, the items of a
+   container, a container reached twice, a cycle. */
+static void
+test_walk(void)
+{
+    CpdbLeakSizes t;
+
+    OK(run("class State:\n"
+           "    def __init__(self):\n"
+           "        self.sessions = {1: 2}\n"
+           "        self.me = self\n"
+           "class App:\n"
+           "    kinds = {'a': [1, 2]}\n"
+           "    def __init__(self):\n"
+           "        self.state = State()\n"
+           "APP = App()\n"
+           "SHARED = [7]\n"
+           "TABLE = {'rows': [[] for _ in range(150)], 9: (SHARED, [3])}\n"
+           "NEST = {'a': {'b': {'c': {'d': [1], 'x': {'e': [1]}}}}}\n")
+       == 0, "a program with containers below its globals");
+    cpdb_leak_sizes_take(&t);
+    OK(noted(&t, "__main__.APP.state.sessions") == 1,
+       "an instance's instance's attribute");
+    OK(noted(&t, "__main__.App.kinds['a']") == 2,
+       "a dict value under a class attribute");
+    OK(noted(&t, "__main__.TABLE['rows'][99]") == 0
+       && noted(&t, "__main__.TABLE['rows'][100]") == -1,
+       "the first %d items of a container", CPDB_LEAK_WALK_ITEMS);
+    OK(noted(&t, "__main__.TABLE[9][1]") == 1, "an int key, a tuple item");
+    OK(noted(&t, "__main__.SHARED") == 1
+       && noted(&t, "__main__.TABLE[9][0]") == -1,
+       "a container reached twice is noted once, by the shorter path");
+    OK(noted(&t, "__main__.NEST['a']['b']['c']['d']") == 1
+       && noted(&t, "__main__.NEST['a']['b']['c']['x']['e']") == -1,
+       "%d references below a global, not more", CPDB_LEAK_WALK_DEPTH);
+    cpdb_leak_sizes_fini(&t);
+    OK(run("del State, App, APP, SHARED, TABLE, NEST\n") == 0,
+       "the program's globals are gone again");
+}
+
 int
 main(void)
 {
     Py_Initialize();
     test_clean();
+    test_walk();
     test_leaky();
     test_garbage();
     OK(Py_FinalizeEx() == 0, "the interpreter ends cleanly");

@@ -1,0 +1,145 @@
+"""leak hints finds containers that grow below module globals, not only
+in them: through instances' attributes, class attributes, dict values
+and list items, to the depth it documents, each named by its path."""
+
+import re
+
+from conftest import run_cpdb
+from transcript import after
+
+# Five containers that grow, each a few references below a global.
+DEEP = """\
+class State:
+    def __init__(self):
+        self.sessions = {}
+        self.small = []
+
+
+class App:
+    def __init__(self):
+        self.state = State()
+
+
+class Registry:
+    def __init__(self):
+        self._handlers = {"click": []}
+
+
+class Service:
+    instances = {"all": []}
+
+
+APP = App()
+registry = Registry()
+CONFIG = {"plugins": {3: []}}
+PIPELINE = [[], {"queue": []}]
+
+
+def request(i):
+    APP.state.sessions[i] = object()
+    registry._handlers["click"].append(i)
+    CONFIG["plugins"][3].append(i)
+    PIPELINE[1]["queue"].append(i)
+    Service.instances["all"].append(i)
+    APP.state.small.append(i) if i < 2 else None
+
+
+def main():
+    for i in range(20):
+        request(i)
+    checkpoint = 1              # STOP first
+    for i in range(20, 60):
+        request(i)
+    checkpoint = 2              # STOP second
+    return checkpoint
+
+
+main()
+"""
+
+# Two lists that grow: one 4 references below its global (the depth
+# looked at), one 5.
+DEPTH = """\
+NEST = {"a": {"b": {"c": {"d": [], "x": {"e": []}}}}}
+
+
+def main():
+    for i in range(20):
+        NEST["a"]["b"]["c"]["d"].append(i)
+        NEST["a"]["b"]["c"]["x"]["e"].append(i)
+    checkpoint = 1              # STOP first
+    for i in range(20, 60):
+        NEST["a"]["b"]["c"]["d"].append(i)
+        NEST["a"]["b"]["c"]["x"]["e"].append(i)
+    checkpoint = 2              # STOP second
+    return checkpoint
+
+
+main()
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def marker(text, tag):
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.rstrip().endswith("# STOP " + tag):
+            return number
+    raise AssertionError(tag)
+
+
+def two_looks(path, text, between="leak hints", after_cmds=()):
+    return run_cpdb([path], ["break %d" % marker(text, "first"),
+                             "break %d" % marker(text, "second"),
+                             "continue", between, "continue", "leak hints"]
+                    + list(after_cmds))
+
+
+def grows(lines):
+    """{path: (before, now)} of the "container grows" hints."""
+    out = {}
+    for line in lines:
+        m = re.match(r"^\d+\. A module-level container grows: (\S+) went "
+                     r"from (\d+) to (\d+) items", line)
+        if m:
+            out[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return out
+
+
+def test_growth_below_globals_is_named_by_path(tmp_path):
+    path = write(tmp_path, "deep.py", DEEP)
+    r = two_looks(path, DEEP, after_cmds=[
+        "p $1 is APP.state.sessions",
+        "p sorted(len(v) for v in ($1, $2, $3, $4, $5))"])
+    found = grows(after(r, "leak hints", 1))
+    assert found == {
+        "__main__.APP.state.sessions": (20, 60),
+        "__main__.registry._handlers['click']": (20, 60),
+        "__main__.CONFIG['plugins'][3]": (20, 60),
+        "__main__.PIPELINE[1]['queue']": (20, 60),
+        "__main__.Service.instances['all']": (20, 60),
+    }, r
+    # each hint records the container itself
+    assert after(r, "p $1 is APP.state.sessions") == ["$6 = True"], r
+    assert after(r, "p sorted(len(v) for v in ($1, $2, $3, $4, $5))") \
+        == ["$7 = [60, 60, 60, 60, 60]"], r
+
+
+def test_gc_snapshot_notes_the_deep_sizes_too(tmp_path):
+    path = write(tmp_path, "deep.py", DEEP)
+    r = two_looks(path, DEEP, between="gc snapshot")
+    found = grows(after(r, "leak hints"))
+    assert "__main__.APP.state.sessions" in found, r
+    # a container that did not grow enough is not a hint
+    assert not [p for p in found if p.endswith(".small")], r
+
+
+def test_the_documented_depth(tmp_path):
+    path = write(tmp_path, "depth.py", DEPTH)
+    r = two_looks(path, DEPTH)
+    found = grows(after(r, "leak hints", 1))
+    assert found == {"__main__.NEST['a']['b']['c']['d']": (20, 60)}, r
