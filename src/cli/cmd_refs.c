@@ -195,7 +195,7 @@ print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
     size_t refs = 0, k;
     char *path_line;
     for (k = 0; k < c->len; k++) {
-        nodes[k] = h->objs[c->path[k]];
+        nodes[k] = cpdb_refs_chain_node(h, c, k);
     }
     if (c->root >= 0) {
         /* The root is a stopped frame's variable. */
@@ -239,6 +239,49 @@ print_no_chain(CpdbSession *s, PyObject *o, int to_target)
     free(brief);
 }
 
+/* Print the chain c to o (from the target when to_target), found in
+   h (NULL when c holds its objects).  Return: CMD_STAY. */
+static CmdResult
+chain_print(CpdbSession *s, CpdbHeap *h, PyObject *o, CpdbChain *c,
+            int to_target)
+{
+    if (c->len == 0) {
+        print_no_chain(s, o, to_target);
+    }
+    else {
+        print_chain(s, h, c);
+    }
+    cpdb_refs_chain_fini(c);
+    return CMD_STAY;
+}
+
+/* The chain to o from a module or a frame's variable, looked for near
+   o first (no snapshot: a short chain costs a few passes over the
+   heap), unless this stop's reverse edges are built already.  Return:
+   1 when answered (*r the result), 0 to ask the snapshot. */
+static int
+chain_near(CpdbSession *s, PyObject *o, CmdResult *r)
+{
+    CpdbHeapContext ctx;
+    CpdbChain c;
+    int rc;
+    if (cpdb_session_heap_has_back(s)) {
+        return 0;
+    }
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_chain_near(&ctx, o, &c);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        *r = CMD_FAILED;
+        return 1;
+    }
+    if (rc > 0) {
+        *r = chain_print(s, NULL, o, &c, 0);
+    }
+    return rc;
+}
+
 /* Find and print the chain to snapshot object i (from target, a
    snapshot index, when >= 0).  Return: CMD_STAY, or CMD_FAILED after
    reporting. */
@@ -255,14 +298,7 @@ chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    if (c.len == 0) {
-        print_no_chain(s, o, target >= 0);
-    }
-    else {
-        print_chain(s, h, &c);
-    }
-    cpdb_refs_chain_fini(&c);
-    return CMD_STAY;
+    return chain_print(s, h, o, &c, target >= 0);
 }
 
 static CmdResult
@@ -290,6 +326,9 @@ gc_chain(CpdbSession *s, const char *args)
     if (o == NULL) {
         Py_XDECREF(target);
         return CMD_FAILED;
+    }
+    if (target == NULL && chain_near(s, o, &r)) {
+        goto done;
     }
     i = tracked_index(s, &h, o, 1);
     if (i < 0) {

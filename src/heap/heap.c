@@ -216,6 +216,28 @@ is_own_fast(const CpdbHeapContext *ctx, PyObject *o, void **dicts,
                && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp));
 }
 
+void
+cpdb_heap_own_begin(CpdbOwnTest *t, const CpdbHeapContext *ctx)
+{
+    t->ctx = ctx;
+    t->dicts = frame_dicts(ctx, &t->n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+}
+
+int
+cpdb_heap_own_test(const CpdbOwnTest *t, PyObject *o)
+{
+    return is_own_fast(t->ctx, o, t->dicts, t->n_dicts);
+}
+
+void
+cpdb_heap_own_end(CpdbOwnTest *t)
+{
+    free(t->dicts);
+    t->dicts = NULL;
+    t->n_dicts = 0;
+}
+
 /* Filling the snapshot's list in a walk of the collector's lists. */
 typedef struct Fill {
     const CpdbHeapContext *ctx;
