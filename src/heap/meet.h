@@ -15,8 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An edge from -> to, reported by the graph. */
-typedef void (*CpdbMeetEdge)(const void *from, const void *to, void *arg);
+/* An edge from -> to, reported by the graph.  Return: nonzero to stop
+   reporting (the search has its answer). */
+typedef int (*CpdbMeetEdge)(const void *from, const void *to, void *arg);
 
 /* The graph, as the search asks for it. */
 typedef struct CpdbMeetOps {
@@ -24,15 +25,16 @@ typedef struct CpdbMeetOps {
        and every edge of the graph, those out of one node together;
        with descend, also the edges out of hidden nodes (see
        is_hidden) that the nodes refer to, before the edge to the
-       hidden node.  Return 0, or -1 when stopped (Ctrl-C). */
+       hidden node.  Stop when edge() returns nonzero.  Return 0, or
+       -1 when stopped (Ctrl-C). */
     int (*pass)(void *self, int descend, CpdbMeetEdge edge,
                 void (*node)(const void *node, int is_root, void *arg),
                 void *arg);
-    /* Report the edges out of node. */
+    /* Report the edges out of node, until edge() returns nonzero. */
     void (*referents)(void *self, const void *node, CpdbMeetEdge edge,
                       void *arg);
-    /* Whether node can refer to anything (worth keeping as the forward
-       search's node). */
+    /* Whether node is one of the graph's that can refer to anything
+       (worth following forward). */
     int (*expandable)(void *self, const void *node);
     /* Whether node is one pass() reports edges out of only when asked
        to descend (an object the collector does not track). */
@@ -60,12 +62,14 @@ typedef struct CpdbMeetNode {
 } CpdbMeetNode;
 
 /* One side's nodes, in the order found (so by distance), with an open
-   addressing table of entry index + 1. */
+   addressing table of entry index + 1.  The forward side's last level
+   is not in the table (it may hold a node twice, and nodes that lead
+   nowhere): a node goes in when its level is followed. */
 typedef struct CpdbMeetSide {
     CpdbMeetNode *items;
     size_t n, cap;
     uint32_t *slots;
-    size_t mask;
+    size_t mask, n_slotted;
     size_t level_start;         /* first entry of the last level */
 } CpdbMeetSide;
 
@@ -88,9 +92,10 @@ typedef struct CpdbMeet {
     int hidden_level;           /* the last backward level holds a
                                    hidden node */
     uint64_t best;              /* length of the best meeting found */
-    const void *best_from;      /* a forward node */
-    const void *best_to;        /* ... and the backward node it is, or
-                                   refers to */
+    long best_fwd;              /* its forward entry */
+    long best_back;             /* ... and backward entry: the same
+                                   node, or one it refers to */
+    int best_same;
     int failed;                 /* 1 out of memory, 2 past the limits */
 } CpdbMeet;
 

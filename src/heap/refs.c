@@ -325,7 +325,7 @@ cpdb_refs_chain_node(const CpdbHeap *h, const CpdbChain *c, size_t k)
    a pass when its objects are fewer than an eighth of the heap's: a
    pass costs about as much as following the references of two objects
    in eight, from a level's objects scattered over the heap. */
-static const CpdbMeetLimits NEAR_LIMITS = {4, 65536, 4, 8};
+static const CpdbMeetLimits NEAR_LIMITS = {4, 65536, 1, 4};
 
 typedef struct NearWalk {
     CpdbOwnTest own;
@@ -358,14 +358,18 @@ near_edge(PyObject *r, void *arg)
         && !PyObject_GC_IsTracked(r)) {
         /* Its edges first: the search finds r before what holds r. */
         PyObject *saved = w->from;
+        int stop;
         w->from = r;
         w->depth++;
-        cpdb_heap_referents(r, near_edge, w);
+        stop = Py_TYPE(r)->tp_traverse != NULL
+               && Py_TYPE(r)->tp_traverse(r, near_edge, w) != 0;
         w->depth--;
         w->from = saved;
+        if (stop) {
+            return 1;
+        }
     }
-    w->edge(w->from, r, w->arg);
-    return 0;
+    return w->edge(w->from, r, w->arg);
 }
 
 static int
@@ -381,8 +385,10 @@ near_object(PyObject *o, void *arg)
     }
     w->node(o, PyModule_Check(o), w->arg);
     w->from = o;
-    cpdb_heap_referents(o, near_edge, w);
-    return 1;
+    w->depth = 0;
+    /* A nonzero answer: the search has its chain. */
+    return Py_TYPE(o)->tp_traverse == NULL
+           || Py_TYPE(o)->tp_traverse(o, near_edge, w) == 0;
 }
 
 static int
@@ -391,7 +397,6 @@ near_pass(void *self, int descend, CpdbMeetEdge edge,
 {
     NearWalk *w = self;
     w->descend = descend;
-    w->depth = 0;
     w->edge = edge;
     w->node = node;
     w->arg = arg;
@@ -406,10 +411,7 @@ static int
 near_referent(PyObject *r, void *arg)
 {
     NearWalk *w = arg;
-    if (r != NULL && !cpdb_heap_own_test(&w->own, r)) {
-        w->edge(w->from, r, w->arg);
-    }
-    return 0;
+    return r != NULL ? w->edge(w->from, r, w->arg) : 0;
 }
 
 static void
@@ -422,12 +424,17 @@ near_referents(void *self, const void *node, CpdbMeetEdge edge, void *arg)
     cpdb_heap_referents((PyObject *)node, near_referent, w);
 }
 
+/* Followed forward: the objects of a snapshot (tracked, not cpdb's),
+   and untracked containers when the object asked about is untracked.
+   Asked when a level is followed, not when an object is met: most
+   objects met are never followed. */
 static int
 near_expandable(void *self, const void *node)
 {
     NearWalk *w = self;
     PyObject *o = (PyObject *)node;
-    return PyObject_IS_GC(o) && (w->untracked || PyObject_GC_IsTracked(o));
+    return PyObject_IS_GC(o) && (w->untracked || PyObject_GC_IsTracked(o))
+           && !cpdb_heap_own_test(&w->own, o);
 }
 
 static int

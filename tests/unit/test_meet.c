@@ -35,17 +35,21 @@ add_edge(Graph *g, int from, int to)
     }
 }
 
-static void
+/* Report the edges out of node i.  Return: nonzero when told to stop. */
+static int
 report(Graph *g, int i, int descend, CpdbMeetEdge edge, void *arg)
 {
     int k;
     for (k = 0; k < g->n_out[i]; k++) {
         int to = g->out[i][k];
-        if (descend && g->hidden[to]) {
-            report(g, to, descend, edge, arg);
+        if (descend && g->hidden[to] && report(g, to, descend, edge, arg)) {
+            return 1;
         }
-        edge(NODE(i), NODE(to), arg);
+        if (edge(NODE(i), NODE(to), arg)) {
+            return 1;
+        }
     }
+    return 0;
 }
 
 static int
@@ -60,7 +64,9 @@ graph_pass(void *self, int descend, CpdbMeetEdge edge,
             continue;
         }
         node(NODE(i), g->root[i], arg);
-        report(g, i, descend, edge, arg);
+        if (report(g, i, descend, edge, arg)) {
+            break;
+        }
     }
     return 0;
 }
@@ -71,7 +77,9 @@ graph_referents(void *self, const void *node, CpdbMeetEdge edge, void *arg)
     Graph *g = self;
     int i = INDEX(node), k;
     for (k = 0; k < g->n_out[i]; k++) {
-        edge(node, NODE(g->out[i][k]), arg);
+        if (edge(node, NODE(g->out[i][k]), arg)) {
+            break;
+        }
     }
 }
 
