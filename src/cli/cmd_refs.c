@@ -151,6 +151,51 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
     free(brief);
 }
 
+/* Print who refers to o, an object the collector does not track. */
+static CmdResult
+untracked_referrers(CpdbSession *s, PyObject *o)
+{
+    CpdbObjectArray holders = {NULL, 0, 0};
+    CpdbLocalRoots roots = {NULL, 0, 0};
+    CpdbHeapContext ctx;
+    char *brief;
+    size_t n, e;
+    int rc;
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_untracked_referrers(&ctx, o, &holders, &roots);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
+    n = holders.n + roots.n;
+    cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
+             n ? ":" : ".");
+    for (e = 0; e < holders.n; e++) {
+        PyObject *src = holders.items[e];
+        char *name = cpdb_edge_name(src, o);
+        char *b = cpdb_obj_brief(src, CPDB_WIDTH_BRIEF);
+        long k = cpdb_history_add(s, src);
+        cpdb_out(s, "  $%ld = %s  %s\n", k, b, name ? name : "");
+        free(name);
+        free(b);
+    }
+    for (e = 0; e < roots.n; e++) {
+        char *t = cpdb_refs_local_root_text(&roots.items[e]);
+        cpdb_out(s, "  %s\n", t);
+        free(t);
+    }
+    if (n == 0) {
+        cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
+                 "from C, or only from a running frame's stack.\n");
+    }
+    free(brief);
+    cpdb_refs_array_fini(&holders);
+    cpdb_refs_local_roots_fini(&roots);
+    return CMD_STAY;
+}
+
 static CmdResult
 gc_referrers(CpdbSession *s, const char *args)
 {
@@ -163,6 +208,10 @@ gc_referrers(CpdbSession *s, const char *args)
     int rc;
     if (o == NULL) {
         return CMD_FAILED;
+    }
+    if (!PyObject_IS_GC(o) || !PyObject_GC_IsTracked(o)) {
+        result = untracked_referrers(s, o);
+        goto done;
     }
     i = tracked_index(s, &h, o, 1);
     if (i < 0) {

@@ -212,6 +212,52 @@ cpdb_refs_referrers_fini(CpdbReferrers *r)
     r->n_objects = 0;
 }
 
+/* What refers to an untracked object: found in a pass over the heap
+   (heap/refs.c's near search walks it the same way, below). */
+typedef struct Holders {
+    PyObject *o;
+    CpdbObjectArray *out;
+} Holders;
+
+static int holders_pass(const CpdbHeapContext *ctx, Holders *hs);
+
+static int
+holder_edge(const void *from, const void *to, void *arg)
+{
+    Holders *hs = arg;
+    CpdbObjectArray *a = hs->out;
+    /* An object's references come together: one entry per holder. */
+    if (to == hs->o && (a->n == 0 || a->items[a->n - 1] != from)) {
+        cpdb_array_push(a, Py_NewRef((PyObject *)from));
+    }
+    return 0;
+}
+
+static long
+is_the_object(void *arg, PyObject *value)
+{
+    return value == arg ? 0 : -1;
+}
+
+int
+cpdb_refs_untracked_referrers(const CpdbHeapContext *ctx, PyObject *o,
+                              CpdbObjectArray *holders,
+                              CpdbLocalRoots *roots)
+{
+    Holders hs;
+    int j;
+    hs.o = o;
+    hs.out = holders;
+    if (holders_pass(ctx, &hs) < 0) {
+        cpdb_refs_array_fini(holders);
+        return -1;
+    }
+    for (j = 0; j < ctx->n_frames; j++) {
+        frame_roots(is_the_object, o, ctx->frames[j], j, roots);
+    }
+    return 0;
+}
+
 /* --- chains -------------------------------------------------------------- */
 
 size_t
@@ -407,6 +453,33 @@ near_pass(void *self, int descend, CpdbMeetEdge edge,
         return -1;
     }
     return w->stopped ? -1 : 0;
+}
+
+static void
+no_node(const void *node, int is_root, void *arg)
+{
+    (void)node;
+    (void)is_root;
+    (void)arg;
+}
+
+/* One pass that reports every edge into hs->o, looking through untracked
+   containers.  Return 0, or -1 with an exception set. */
+static int
+holders_pass(const CpdbHeapContext *ctx, Holders *hs)
+{
+    NearWalk w;
+    int rc;
+    memset(&w, 0, sizeof w);
+    w.untracked = 1;
+    cpdb_heap_own_begin(&w.own, ctx);
+    rc = near_pass(&w, 1, holder_edge, no_node, hs);
+    cpdb_heap_own_end(&w.own);
+    if (rc < 0 && w.collecting) {
+        PyErr_SetString(PyExc_RuntimeError, "the garbage collector is "
+                        "running: try again at the next stop");
+    }
+    return rc;
 }
 
 static int

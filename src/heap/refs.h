@@ -77,6 +77,17 @@ int cpdb_refs_referrers(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
                         CpdbReferrers *out);
 void cpdb_refs_referrers_fini(CpdbReferrers *r);
 
+/* Who refers to o, an object the collector does not track (a str, a
+   bytes, an untracked tuple or dict), found in one pass over the heap
+   without a snapshot: the tracked objects, and the untracked containers
+   they hold, that refer to it (appended to holders, strong, in the
+   collector's order), and the stopped frames' variables that hold it
+   (appended to roots; their index 0).  Return 0, or -1 with an
+   exception set (Ctrl-C). */
+int cpdb_refs_untracked_referrers(const CpdbHeapContext *ctx, PyObject *o,
+                                  CpdbObjectArray *holders,
+                                  CpdbLocalRoots *roots);
+
 /* --- chains -------------------------------------------------------------- */
 
 /* The shortest chain of references to node start over back (a graph of
