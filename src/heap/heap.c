@@ -238,23 +238,18 @@ cpdb_heap_own_end(CpdbOwnTest *t)
     t->n_dicts = 0;
 }
 
-/* Filling the snapshot's list in a walk of the collector's lists. */
+/* Filling the snapshot's items in a walk of the collector's lists: a
+   buffer grown by doubling (realloc moves no bytes once it is big: the
+   pages are remapped), which becomes the list's own. */
 typedef struct Fill {
     const CpdbHeapContext *ctx;
     CpdbHeap *h;
-    PyObject *list;
+    PyObject **items;       /* PyMem_Malloc'd, strong references */
     Py_ssize_t n, cap;
+    int failed;             /* out of memory */
     void **dicts;
     size_t n_dicts;
 } Fill;
-
-static int
-count_all(PyObject *o, void *arg)
-{
-    (void)o;
-    ++*(Py_ssize_t *)arg;
-    return 1;
-}
 
 static void
 note_module(CpdbHeap *h, PyObject *o, uint32_t index)
@@ -268,16 +263,53 @@ static int
 fill_visit(PyObject *o, void *arg)
 {
     Fill *f = arg;
-    if (o == f->list || is_own_fast(f->ctx, o, f->dicts, f->n_dicts)) {
+    if (is_own_fast(f->ctx, o, f->dicts, f->n_dicts)) {
         return 1;
     }
-    if (f->n == f->cap || (cpdb_interrupt_poll_due((size_t)f->n)
-                           && cpdb_interrupt_pending())) {
+    if (cpdb_interrupt_poll_due((size_t)f->n) && cpdb_interrupt_pending()) {
         return 0;
     }
+    if (f->n == f->cap) {
+        Py_ssize_t cap = f->cap ? f->cap * 2 : 65536;
+        PyObject **grown = cap < (Py_ssize_t)UINT32_MAX
+                           ? PyMem_Realloc(f->items, sizeof(PyObject *)
+                                                     * (size_t)cap)
+                           : NULL;
+        if (grown == NULL) {
+            f->failed = 1;
+            return 0;
+        }
+        f->items = grown;
+        f->cap = cap;
+    }
     note_module(f->h, o, (uint32_t)f->n);
-    PyList_SET_ITEM(f->list, f->n++, Py_NewRef(o));
+    f->items[f->n++] = Py_NewRef(o);
     return 1;
+}
+
+/* Return: new reference to a list of the items filled (which it takes),
+   or NULL with an exception set (the items released). */
+static PyObject *
+fill_list(Fill *f)
+{
+    PyObject *list = f->failed ? NULL : PyList_New(0);
+    Py_ssize_t i;
+    if (list == NULL) {
+        for (i = 0; i < f->n; i++) {
+            Py_DECREF(f->items[i]);
+        }
+        PyMem_Free(f->items);
+        if (!PyErr_Occurred()) {
+            PyErr_NoMemory();
+        }
+        return NULL;
+    }
+    /* A list's items are PyMem_Malloc'd: the buffer can be its own. */
+    PyMem_Free(((PyListObject *)list)->ob_item);
+    ((PyListObject *)list)->ob_item = f->items;
+    ((PyListObject *)list)->allocated = f->cap;
+    Py_SET_SIZE(list, f->n);
+    return list;
 }
 
 /* The snapshot from gc.get_objects(), when the collector's lists cannot
@@ -318,7 +350,7 @@ int
 cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx)
 {
     Fill f;
-    Py_ssize_t total = 0;
+    PyObject *list;
 
     cpdb_heap_clear(h);
     /* cpdb's own objects are left out as they are met; only a few types
@@ -330,36 +362,33 @@ cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx)
     f.h = h;
     f.dicts = frame_dicts(ctx, &f.n_dicts);
     memset(type_cache, 0, sizeof type_cache);
-    if (cpdb_gc_visit(count_all, &total) == 0
-        && total < (Py_ssize_t)UINT32_MAX
-        && (f.list = PyList_New(total)) != NULL) {
-        /* One list of the right size, filled in a second walk: no list
-           grown by appending, and nothing made while walking. */
-        f.cap = total;
-        cpdb_gc_visit(fill_visit, &f);
-        Py_SET_SIZE(f.list, f.n);
+    /* One walk, nothing made while walking: the list is made around
+       the items after it. */
+    if (cpdb_gc_visit(fill_visit, &f) == 0) {
+        list = fill_list(&f);
     }
     else {
-        PyErr_Clear();
-        f.list = objects_listed(ctx, h, f.dicts, f.n_dicts);
+        list = objects_listed(ctx, h, f.dicts, f.n_dicts);
     }
     free(f.dicts);
-    if (f.list == NULL) {
-        return -1;
-    }
-    if (cpdb_heap_interrupted()) {
-        Py_DECREF(f.list);
+    if (list == NULL) {
         cpdb_heap_clear(h);     /* the modules noted */
         return -1;
     }
-    if (PyList_GET_SIZE(f.list) >= (Py_ssize_t)UINT32_MAX) {
-        Py_DECREF(f.list);
+    if (cpdb_heap_interrupted()) {
+        Py_DECREF(list);
+        cpdb_heap_clear(h);
+        return -1;
+    }
+    if (PyList_GET_SIZE(list) >= (Py_ssize_t)UINT32_MAX) {
+        Py_DECREF(list);
+        cpdb_heap_clear(h);
         PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
         return -1;
     }
-    h->list = f.list;
-    h->objs = ((PyListObject *)f.list)->ob_item;
-    h->n = (uint32_t)PyList_GET_SIZE(f.list);
+    h->list = list;
+    h->objs = ((PyListObject *)list)->ob_item;
+    h->n = (uint32_t)PyList_GET_SIZE(list);
     return 0;
 }
 
@@ -383,11 +412,19 @@ cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
 
 /* --- edges --------------------------------------------------------------- */
 
+/* PyObject_IS_GC without the call: asked of every reference. */
+static inline int
+is_gc(PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    return PyType_IS_GC(t) && (t->tp_is_gc == NULL || t->tp_is_gc(o));
+}
+
 void
 cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
 {
     traverseproc traverse;
-    if (!PyObject_IS_GC(o)) {
+    if (!is_gc(o)) {
         return;
     }
     traverse = Py_TYPE(o)->tp_traverse;
@@ -428,7 +465,10 @@ back_flush(BackPass *p)
     memcpy(from, p->q_from, sizeof(uint32_t) * (size_t)n);
     memcpy(ref, p->q_ref, sizeof(PyObject *) * (size_t)n);
     p->n = 0;
+    /* The referents themselves are fetched ahead too: whether one is a
+       container at all is asked only once its header has come. */
     for (k = 0; k < n; k++) {
+        __builtin_prefetch(ref[k]);
         pos[k] = hash_ptr(ref[k]) & h->mask;
         __builtin_prefetch(&h->slots[pos[k]]);
     }
@@ -441,6 +481,9 @@ back_flush(BackPass *p)
     for (k = 0; k < n; k++) {
         size_t i;
         long j = -1;
+        if (!is_gc(ref[k])) {
+            continue;
+        }
         for (i = pos[k];; i = (i + 1) & h->mask) {
             uint32_t v = h->slots[i];
             if (v == 0) {
@@ -482,7 +525,7 @@ static int
 back_visit(PyObject *referent, void *arg)
 {
     BackPass *p = arg;
-    if (referent == NULL || !PyObject_IS_GC(referent)) {
+    if (referent == NULL) {
         return 0;
     }
     p->q_from[p->n] = p->from;

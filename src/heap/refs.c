@@ -592,7 +592,7 @@ cpdb_refs_chain_near(const CpdbHeapContext *ctx, PyObject *o,
     NearWalk w;
     CpdbMeetOps ops = {near_pass, near_referents, near_expandable,
                        near_hidden, NULL};
-    CpdbMeetLimits unlimited = {INT32_MAX, SIZE_MAX, 0, INT32_MAX};
+    CpdbMeetLimits unlimited = {INT32_MAX, SIZE_MAX, 0, 4};
     CpdbMeet m;
     const void **path;
     int rc, answered = 1;
