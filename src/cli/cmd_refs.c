@@ -638,7 +638,10 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      cpdb_complete_python},
     {"referrers", NULL, CMD_CLASS_MEMORY, 0, gc_referrers,
      "gc referrers OBJ",
-     "Show the tracked objects that refer to OBJ, each reference named.",
+     "Show the tracked objects that refer to OBJ, each reference named.\n"
+     "OBJ may be an object the collector does not track (a str, a bytes,\n"
+     "an int, a tuple of atoms): its holders are found in a pass over the\n"
+     "heap, untracked tuples and dicts between looked through.",
      NULL,
      cpdb_complete_python},
     {"chain", NULL, CMD_CLASS_MEMORY, 0, gc_chain,
@@ -648,7 +651,11 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "holds OBJ, or at TARGET) and names each reference:\n"
      "module __main__ .compute -> function compute .__defaults__ -> tuple\n"
      "[0] -> dict ['key'] -> OBJ.  There is no depth limit; weak references\n"
-     "do not count.  Every object on it is recorded as $N.",
+     "do not count.  Every object on it is recorded as $N.  OBJ may be an\n"
+     "object the collector does not track (a str, a bytes) unless TARGET\n"
+     "is given.  A short chain is found without the reverse references of\n"
+     "the whole heap: backward from OBJ a level per pass over the heap,\n"
+     "forward from the modules, until they meet.",
      NULL,
      cpdb_complete_python},
     {"graph", NULL, CMD_CLASS_MEMORY, 0, gc_graph,
