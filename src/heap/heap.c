@@ -438,6 +438,7 @@ cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
    names) on a big heap.  Lookups are queued and done in batches, their
    memory fetched ahead, so the misses overlap. */
 #define BATCH 64
+#define HITS 256
 
 typedef struct BackPass {
     CpdbHeap *h;
@@ -449,9 +450,39 @@ typedef struct BackPass {
     int n;                  /* queued lookups */
     uint32_t q_from[BATCH];
     PyObject *q_ref[BATCH];
+    /* The last answers, by the referent's address: a type, a module's
+       dictionary, a shared constant is referred to by thousands of
+       objects in a row, and looked up once. */
+    PyObject *hit_ref[HITS];
+    long hit_index[HITS];   /* its snapshot index, or -1: no container */
+    /* Called with each object of the pass after its references. */
+    void (*each)(PyObject *o, void *arg);
+    void *each_arg;
 } BackPass;
 
 static int back_visit(PyObject *referent, void *arg);
+
+/* Referent j (a snapshot index) of object from, found. */
+static inline void
+back_found(BackPass *p, uint32_t from, uint32_t j)
+{
+    CpdbHeap *h = p->h;
+    if (p->bits != NULL) {
+        cpdb_bit_set(p->bits, j);
+    }
+    else if (p->fill) {
+        h->back.adj[--h->back.off[j + 1]] = from;
+    }
+    else {
+        h->back.off[j + 1]++;
+    }
+}
+
+static inline size_t
+hit_slot(const void *ref)
+{
+    return ((uintptr_t)ref >> 4) & (HITS - 1);
+}
 
 static void
 back_flush(BackPass *p)
@@ -482,6 +513,8 @@ back_flush(BackPass *p)
         size_t i;
         long j = -1;
         if (!is_gc(ref[k])) {
+            p->hit_ref[hit_slot(ref[k])] = ref[k];
+            p->hit_index[hit_slot(ref[k])] = -1;
             continue;
         }
         for (i = pos[k];; i = (i + 1) & h->mask) {
@@ -495,15 +528,9 @@ back_flush(BackPass *p)
             }
         }
         if (j >= 0) {
-            if (p->bits != NULL) {
-                cpdb_bit_set(p->bits, (uint32_t)j);
-            }
-            else if (p->fill) {
-                h->back.adj[--h->back.off[j + 1]] = from[k];
-            }
-            else {
-                h->back.off[j + 1]++;
-            }
+            p->hit_ref[hit_slot(ref[k])] = ref[k];
+            p->hit_index[hit_slot(ref[k])] = j;
+            back_found(p, from[k], (uint32_t)j);
         }
         else if (!p->inside && PyDict_CheckExact(ref[k])
                  && PyObject_GC_IsTracked(ref[k])) {
@@ -525,7 +552,15 @@ static int
 back_visit(PyObject *referent, void *arg)
 {
     BackPass *p = arg;
+    size_t slot;
     if (referent == NULL) {
+        return 0;
+    }
+    slot = hit_slot(referent);
+    if (p->hit_ref[slot] == referent && !p->inside) {
+        if (p->hit_index[slot] >= 0) {
+            back_found(p, p->from, (uint32_t)p->hit_index[slot]);
+        }
         return 0;
     }
     p->q_from[p->n] = p->from;
@@ -549,6 +584,9 @@ back_pass(BackPass *p)
         }
         p->from = i;
         cpdb_heap_referents(p->h->objs[i], back_visit, p);
+        if (p->each != NULL) {
+            p->each(p->h->objs[i], p->each_arg);
+        }
     }
     while (p->n > 0) {
         back_flush(p);
@@ -733,6 +771,28 @@ mark_types(Referred *r, PyTypeObject *t)
     Py_XDECREF(subs);
 }
 
+/* What o's code holds counts as referred (o a function, a generator, a
+   coroutine). */
+static void
+mark_code_of(PyObject *o, void *arg)
+{
+    Referred *r = arg;
+    if (PyFunction_Check(o)) {
+        mark_code(r, PyFunction_GET_CODE(o));
+    }
+    else if (PyGen_Check(o) || PyCoro_CheckExact(o)
+             || PyAsyncGen_CheckExact(o)) {
+        PyObject *code = PyObject_GetAttrString(
+            o, PyGen_Check(o) ? "gi_code"
+               : PyCoro_CheckExact(o) ? "cr_code" : "ag_code");
+        if (code != NULL) {
+            mark_code(r, code);
+            Py_DECREF(code);
+        }
+        PyErr_Clear();
+    }
+}
+
 uint8_t *
 cpdb_heap_referred(CpdbHeap *h)
 {
@@ -754,6 +814,8 @@ cpdb_heap_referred(CpdbHeap *h)
         memset(&p, 0, sizeof p);
         p.h = h;
         p.bits = r.bits;
+        p.each = mark_code_of;      /* in the same pass */
+        p.each_arg = &r;
         if (h->slots == NULL && h->n > 0 && build_index(h, 1) < 0) {
             free(r.bits);
             free(r.seen);
@@ -765,30 +827,16 @@ cpdb_heap_referred(CpdbHeap *h)
             return NULL;
         }
     }
-    for (i = 0; i < h->n; i++) {
-        PyObject *o = h->objs[i];
+    for (i = 0; h->have_back && i < h->n; i++) {
         if (cpdb_heap_poll(i)) {
             free(r.bits);
             free(r.seen);
             return NULL;
         }
-        if (h->have_back && h->back.off[i] != h->back.off[i + 1]) {
+        if (h->back.off[i] != h->back.off[i + 1]) {
             cpdb_bit_set(r.bits, i);    /* the reverse edges know already */
         }
-        if (PyFunction_Check(o)) {
-            mark_code(&r, PyFunction_GET_CODE(o));
-        }
-        else if (PyGen_Check(o) || PyCoro_CheckExact(o)
-                 || PyAsyncGen_CheckExact(o)) {
-            PyObject *code = PyObject_GetAttrString(
-                o, PyGen_Check(o) ? "gi_code"
-                   : PyCoro_CheckExact(o) ? "cr_code" : "ag_code");
-            if (code != NULL) {
-                mark_code(&r, code);
-                Py_DECREF(code);
-            }
-            PyErr_Clear();
-        }
+        mark_code_of(h->objs[i], &r);
     }
     /* The running frames' code (a module's body has no function). */
     {
