@@ -167,14 +167,45 @@ random_graph(Graph *g, int n, int edges)
     }
 }
 
+/* A graph as the collector's heap is: the last third of the nodes are
+   hidden (untracked) and refer only to hidden nodes after them, as an
+   untracked tuple holds only atoms and untracked tuples. */
+static void
+random_heap(Graph *g, int n, int edges)
+{
+    int k, first_hidden = n - n / 3;
+    memset(g, 0, sizeof *g);
+    g->n = n;
+    for (k = first_hidden; k <= n; k++) {
+        g->hidden[k] = 1;
+    }
+    for (k = 0; k < edges; k++) {
+        int from = 1 + rnd(n), to;
+        if (from < first_hidden) {
+            to = 1 + rnd(n);
+        }
+        else if (from < n) {
+            to = from + 1 + rnd(n - from);
+        }
+        else {
+            continue;
+        }
+        add_edge(g, from, to);
+    }
+    for (k = 0; k < 3; k++) {
+        g->root[1 + rnd(first_hidden - 1)] = 1;
+    }
+}
+
 static const CpdbMeetOps OPS_TEMPLATE = {
     graph_pass, graph_referents, graph_expandable, graph_hidden, NULL
 };
 
-/* Random graphs: the search finds a chain exactly when breadth-first
-   search does, as short, with each preference of side. */
+/* Random graphs (heaps with hidden nodes when heaps): the search finds
+   a chain exactly when breadth-first search does, as short, with each
+   preference of side. */
 static void
-random_graphs(void)
+random_graphs(int heaps)
 {
     int factors[] = {0, 4, 1000000}, f, t, wrong = 0, found;
     for (f = 0; f < 3; f++) {
@@ -187,7 +218,12 @@ random_graphs(void)
             const void **path;
             int target, want, rc;
             size_t len;
-            random_graph(&g, 20 + rnd(150), 30 + rnd(300));
+            if (heaps) {
+                random_heap(&g, 20 + rnd(150), 30 + rnd(300));
+            }
+            else {
+                random_graph(&g, 20 + rnd(150), 30 + rnd(300));
+            }
             target = 1 + rnd(g.n);
             want = bfs_distance(&g, target);
             ops.self = &g;
@@ -204,8 +240,9 @@ random_graphs(void)
             }
             cpdb_meet_fini(&m);
         }
-        OK(wrong == 0 && found > 50, "random graphs, forward factor %d: "
-           "%d wrong of 300 (%d chains)", factors[f], wrong, found);
+        OK(wrong == 0 && found > 50, "random %s, forward factor %d: "
+           "%d wrong of 300 (%d chains)", heaps ? "heaps" : "graphs",
+           factors[f], wrong, found);
     }
 }
 
@@ -221,7 +258,8 @@ main(void)
     int rc;
 
     ops.self = &g;
-    random_graphs();
+    random_graphs(0);
+    random_graphs(1);
 
     /* A chain of 6 from the root 1 (1 -> 2 -> ... -> 7) and a shortcut
        2 -> 6: 1 2 6 7.  Node 9 holds 7 but leads from no root. */
