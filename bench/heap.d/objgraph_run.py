@@ -11,6 +11,7 @@ import gc
 import io
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -77,6 +78,15 @@ def measurements(program):
     def leaks():
         return len(objgraph.get_leaking_objects())
 
+    def refs_list():
+        return len(gc.get_referents(program.REFS_LIST))
+
+    def graph_list():
+        # show_refs as "gc graph" draws: depth 3, DOT text only.
+        text = io.StringIO()
+        objgraph.show_refs([program.GRAPH_LIST], max_depth=3, output=text)
+        return len(re.findall(r"^ *o\d+\[label=", text.getvalue(), re.M))
+
     return {
         "types": types,
         "growth-first": growth,
@@ -92,6 +102,8 @@ def measurements(program):
         "chain-deep": lambda: chain(program.DEEP, program.DEEP_LEN + 1),
         "chain-wide": lambda: chain(program.WIDE, program.WIDE_LEVELS + 10),
         "leaks": leaks,
+        "refs-list": refs_list,
+        "graph-list": graph_list,
     }
 
 

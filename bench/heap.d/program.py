@@ -23,6 +23,9 @@ What the heap holds, all alive from this module:
 - Store.blob: a bytes of 1 MiB (the collector does not track it) held
   by a class attribute: module .Store -> class .blob (2 references).
 - WIDGETS: N_WIDGETS Widget objects, for "gc instances".
+- GRAPH_LIST: a list of GRAPH_LIST_LEN distinct ints, for "gc graph";
+  REFS_LIST, its first REFS_LIST_LEN, for "gc refs" (ints are not
+  tracked: the heap grows by two objects).
 - FILLER: groups of five objects (Point -> dict -> tuple -> list ->
   Record), all tracked, enough for the heap to reach N objects.
 
@@ -47,6 +50,8 @@ DEEP_LEN = 10000
 WIDE_LEVELS = 20
 WIDE_FAN = 2000
 N_WIDGETS = 3000
+GRAPH_LIST_LEN = 2000000
+REFS_LIST_LEN = 200000
 
 
 class Record:
@@ -128,6 +133,8 @@ SHALLOW = weakref.ref(compute("seed"))
 DEEP_HEAD, DEEP = build_deep()
 WIDE_ROOT, WIDE = build_wide()
 WIDGETS = [Widget(i) for i in range(N_WIDGETS)]
+GRAPH_LIST = list(range(GRAPH_LIST_LEN))
+REFS_LIST = GRAPH_LIST[:REFS_LIST_LEN]
 GROWN = []
 FILLER = []
 FILLER.extend(filler_group(i)
@@ -140,7 +147,8 @@ BUILD_SECONDS = time.perf_counter() - started
 print("HEAP " + json.dumps({
     "objects": len(gc.get_objects()), "build_seconds": BUILD_SECONDS,
     "deep_len": DEEP_LEN, "wide_levels": WIDE_LEVELS, "wide_fan": WIDE_FAN,
-    "widgets": N_WIDGETS}), flush=True)
+    "widgets": N_WIDGETS, "refs_list": REFS_LIST_LEN,
+    "graph_list": GRAPH_LIST_LEN}), flush=True)
 
 if sys.argv[2] == "cpdb":
     while True:

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Cut text to limit code points, marking the cut. */
-static char *
-utf8_cut(const char *text, long limit)
+char *
+cpdb_cut_text(const char *text, long limit)
 {
     long count = 0;
     const unsigned char *p = (const unsigned char *)text;
@@ -66,7 +65,7 @@ text_of(PyObject *o, long limit, int use_repr)
         out = cpdb_xstrdup("<unprintable>");
     }
     else {
-        out = utf8_cut(u, limit);
+        out = cpdb_cut_text(u, limit);
     }
     Py_DECREF(r);
     cpdb_exc_restore(&st);

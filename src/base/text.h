@@ -16,6 +16,9 @@ enum {
    marker.  Never fails: a failing repr gives "<repr failed: ...>".
    Return: malloc'd. */
 char *cpdb_repr(PyObject *o, long limit);
+/* text cut to limit code points (0: all), the cut marked as
+   cpdb_repr marks it.  Return: malloc'd. */
+char *cpdb_cut_text(const char *text, long limit);
 /* str(o) the same way. */
 char *cpdb_str(PyObject *o, long limit);
 /* The pending exception as "Type: message"; clears it.

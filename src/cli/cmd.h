@@ -32,6 +32,12 @@ PyObject *cpdb_module_call(CpdbSession *s, const char *module,
 /* Note the sizes of module-level containers, for "leak hints" to tell
    which grew (cmd_leak.c; "gc snapshot" notes them too). */
 void cpdb_leak_note_sizes(CpdbSession *s);
+/* "delete values": drop the value history, and say how much went
+   (cmd_data.c). */
+CmdResult cpdb_cmd_delete_values(CpdbSession *s);
+/* Say which values of the history nothing else keeps alive, if any
+   (cmd_data.c). */
+void cpdb_cmd_note_sole_values(CpdbSession *s);
 /* The selected frame, or NULL. */
 static inline PyFrameObject *
 cpdb_cmd_frame(CpdbSession *s)

@@ -293,6 +293,12 @@ cmd_disable(CpdbSession *s, const char *args)
 static CmdResult
 cmd_delete(CpdbSession *s, const char *args)
 {
+    char *what = cpdb_strip_dup(args);
+    int values = strcmp(what, "values") == 0;
+    free(what);
+    if (values) {
+        return cpdb_cmd_delete_values(s);   /* gdb's "delete display" */
+    }
     return for_each_number(s, args, delete_one);
 }
 
@@ -388,8 +394,11 @@ const CmdDef cpdb_cmds_break[] = {
      "Disable breakpoints (all when no number is given).\n"
      "A disabled breakpoint stays in the table but never stops.", NULL},
     {"delete", NULL, CMD_CLASS_BREAKPOINTS, 0, cmd_delete,
-     "delete [N...]",
-     "Delete breakpoints (all when no number is given).", NULL},
+     "delete [N...] | delete values",
+     "Delete breakpoints (all when no number is given).\n"
+     "\"delete values\" drops the value history instead: $1, $2... no\n"
+     "longer keep the objects they name alive (their numbers are not used\n"
+     "again).", NULL},
     {"clear", "cl", CMD_CLASS_BREAKPOINTS, 0, cmd_clear,
      "clear [LOCATION]",
      "Delete the breakpoints at a location.\n"

@@ -53,6 +53,7 @@ static CmdResult
 gc_types(CpdbSession *s, const char *args)
 {
     long limit, i, shown = 0;
+    size_t left = 0;
     char *pattern, *rest;
     int collect = cpdb_gc_has_flag(args, "--collect", &rest);
     CpdbCensus c;
@@ -68,12 +69,18 @@ gc_types(CpdbSession *s, const char *args)
     cpdb_out(s, "%ld objects tracked, of %ld types%s%s%s:\n", c.total, c.n,
              *pattern ? " (matching \"" : "", pattern,
              *pattern ? "\")" : "");
-    for (i = 0; i < c.n && shown < limit; i++) {
+    for (i = 0; i < c.n; i++) {
         if (cpdb_census_name_matches(pattern, rows[i].name)) {
-            cpdb_out(s, "%-40s %10ld\n", rows[i].name, rows[i].after);
+            if (shown < limit) {
+                cpdb_out(s, "%-40s %10ld\n", rows[i].name, rows[i].after);
+            }
+            else {
+                left++;
+            }
             shown++;
         }
     }
+    cpdb_gc_more(s, left, "types", "gc types N");
     if (shown == 0) {
         cpdb_out(s, "No type matches \"%s\".\n", pattern);
     }
@@ -88,7 +95,8 @@ gc_types(CpdbSession *s, const char *args)
    counts and the change ("gc diff"); none when there is no row. */
 static void
 print_changes(CpdbSession *s, const CpdbCensus *a, const CpdbCensus *b,
-              long limit, int growth_only, const char *none)
+              long limit, int growth_only, const char *none,
+              const char *usage)
 {
     size_t i, n;
     CpdbCensusRow *rows = cpdb_census_diff(
@@ -102,6 +110,9 @@ print_changes(CpdbSession *s, const CpdbCensus *a, const CpdbCensus *b,
             cpdb_out(s, "%-40s %10ld %10ld %+10ld\n", rows[i].name,
                      rows[i].before, rows[i].after, rows[i].change);
         }
+    }
+    if (n > (size_t)limit && limit > 0) {
+        cpdb_gc_more(s, n - (size_t)limit, "types", usage);
     }
     if (n == 0 || limit <= 0) {
         cpdb_out(s, "%s\n", none);
@@ -171,12 +182,14 @@ gc_growth(CpdbSession *s, const char *args)
         CpdbCensus empty = {0};
         cpdb_out(s, "%-40s %10s %10s   (since the start: first \"gc growth\")"
                  "\n", "type", "count", "growth");
-        print_changes(s, &empty, &now, limit, 1, "No objects.");
+        print_changes(s, &empty, &now, limit, 1, "No objects.",
+                      "gc growth N");
     }
     else {
         cpdb_out(s, "%-40s %10s %10s\n", "type", "count", "growth");
         print_changes(s, &sn->growth_base, &now, limit, 1,
-                      "No type grew since the last \"gc growth\".");
+                      "No type grew since the last \"gc growth\".",
+                      "gc growth N");
     }
     cpdb_census_fini(&sn->growth_base);
     sn->growth_base = now;          /* the table takes it over */
@@ -244,7 +257,7 @@ gc_diff(CpdbSession *s, const char *args)
     }
     cpdb_out(s, "%-40s %10s %10s %10s\n", "type", sn->names[ia],
              ib < 0 ? "now" : sn->names[ib], "change");
-    print_changes(s, a, b, 40, 0, "No differences.");
+    print_changes(s, a, b, 40, 0, "No differences.", NULL);
     cpdb_census_fini(&now);
     return CMD_STAY;
 }

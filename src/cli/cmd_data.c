@@ -19,7 +19,8 @@ evaluate(CpdbSession *s, const char *args)
     PyObject *v;
     if (*cpdb_skip_space(args) == '\0') {
         Py_ssize_t n = PyList_GET_SIZE(s->history);
-        if (n == 0) {
+        /* The last value may be gone ("delete values", "run"). */
+        if (n == 0 || n <= s->history_cleared || n <= s->history_dropped) {
             cpdb_error(s, "Argument required (expression to evaluate).");
             return NULL;
         }
@@ -49,12 +50,59 @@ cmd_print(CpdbSession *s, const char *args)
     return CMD_STAY;
 }
 
+/* Cut pretty-printed text to about limit characters (0: no limit) at
+   the end of a line, and say how many lines were left out; a single
+   line is cut as print cuts a repr.  Return: malloc'd. */
+static char *
+cut_lines(const char *text, long limit)
+{
+    const char *p = text, *end = NULL;
+    long chars = 0;
+    size_t more = 0;
+    CpdbBuf b;
+    if (limit <= 0) {
+        return cpdb_xstrdup(text);
+    }
+    /* The last line end within limit code points. */
+    for (; *p && chars <= limit; p++) {
+        if ((*p & 0xC0) != 0x80) {
+            chars++;
+        }
+        if (*p == '\n' && chars <= limit) {
+            end = p;
+        }
+    }
+    if (*p == '\0' && chars <= limit) {
+        return cpdb_xstrdup(text);
+    }
+    if (end == NULL) {
+        char *one = cpdb_xstrdup(text), *nl = strchr(one, '\n');
+        if (nl != NULL) {
+            *nl = '\0';
+        }
+        /* One line longer than the limit: cut as a repr is. */
+        end = cpdb_cut_text(one, limit);
+        free(one);
+        return (char *)end;
+    }
+    for (p = end; *p; p++) {
+        more += *p == '\n';
+    }
+    more -= p[-1] == '\n';  /* a last line end starts no line */
+    cpdb_buf_init(&b);
+    cpdb_buf_addn(&b, text, (size_t)(end - text));
+    cpdb_buf_printf(&b, "\n...<%zu more line%s; \"set print-limit 0\" "
+                    "shows all>", more, more == 1 ? "" : "s");
+    return cpdb_buf_take(&b);
+}
+
 static CmdResult
 cmd_pp(CpdbSession *s, const char *args)
 {
     PyObject *v = evaluate(s, args), *pprint = NULL, *text = NULL;
     long n;
     const char *t;
+    char *cut;
     if (v == NULL) {
         return CMD_FAILED;
     }
@@ -72,11 +120,53 @@ cmd_pp(CpdbSession *s, const char *args)
         Py_DECREF(v);
         return CMD_FAILED;
     }
-    cpdb_out(s, "$%ld = %s\n", n, t);
+    cut = cut_lines(t, s->cli->set.print_limit);
+    cpdb_out(s, "$%ld = %s\n", n, cut);
+    free(cut);
     Py_DECREF(text);
     Py_DECREF(pprint);
     Py_DECREF(v);
     return CMD_STAY;
+}
+
+CmdResult
+cpdb_cmd_delete_values(CpdbSession *s)
+{
+    long n;
+    if (PyList_GET_SIZE(s->history) == 0) {
+        cpdb_out(s, "The value history is empty.\n");
+        return CMD_STAY;
+    }
+    n = cpdb_history_drop(s, 0);
+    cpdb_out(s, "Dropped %ld value%s of the history ($1 to $%zd); the next "
+             "value is $%zd.\n", n, n == 1 ? "" : "s",
+             PyList_GET_SIZE(s->history), PyList_GET_SIZE(s->history) + 1);
+    return CMD_STAY;
+}
+
+/* The $N of the values "gc collect" names, at most. */
+#define SOLE_NAMED 10
+
+void
+cpdb_cmd_note_sole_values(CpdbSession *s)
+{
+    long numbers[SOLE_NAMED], n, i;
+    CpdbBuf b;
+    n = cpdb_history_sole(s, numbers, SOLE_NAMED);
+    if (n == 0) {
+        return;
+    }
+    cpdb_buf_init(&b);
+    for (i = 0; i < n && i < SOLE_NAMED; i++) {
+        cpdb_buf_printf(&b, "%s$%ld", i ? ", " : "", numbers[i]);
+    }
+    if (n > SOLE_NAMED) {
+        cpdb_buf_printf(&b, " and %ld more", n - SOLE_NAMED);
+    }
+    cpdb_out(s, "%ld object%s %s kept alive only by the value history "
+             "(%s): \"delete values\" drops it.\n", n, n == 1 ? "" : "s",
+             n == 1 ? "is" : "are", b.data);
+    cpdb_buf_fini(&b);
 }
 
 static CmdResult

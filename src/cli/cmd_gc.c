@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -148,6 +149,83 @@ cpdb_gc_opt_count(const char *args, long dflt, long *n)
     return p;
 }
 
+/* Whether text is one Python expression ($N read as a name). */
+static int
+is_expression(const char *text)
+{
+    char *t = cpdb_xstrdup(text), *p;
+    PyObject *code;
+    CpdbExcState st;
+    for (p = t; *p; p++) {
+        if (*p == '$') {
+            *p = '_';
+        }
+    }
+    cpdb_exc_save(&st);
+    code = Py_CompileString(t, "<cpdb>", Py_eval_input);
+    Py_XDECREF(code);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+    free(t);
+    return code != NULL;
+}
+
+int
+cpdb_gc_expr_count(CpdbSession *s, const char *args, long dflt, char **expr,
+                   long *n)
+{
+    char *text = cpdb_strip_dup(args), *last = strrchr(text, ' ');
+    *n = dflt;
+    *expr = text;
+    if (last == NULL || last[1] == '\0'
+        || strspn(last + 1, "0123456789") != strlen(last + 1)
+        || is_expression(text)) {
+        return 0;
+    }
+    if (cpdb_parse_int(last + 1, n) < 0 || *n < 1) {
+        cpdb_error(s, "Bad count \"%s\": a positive number is expected.",
+                   last + 1);
+        free(text);
+        *expr = NULL;
+        return -1;
+    }
+    *last = '\0';
+    *expr = cpdb_strip_dup(text);
+    free(text);
+    return 0;
+}
+
+char *
+cpdb_gc_count_text(char buf[32], size_t n)
+{
+    char digits[32];
+    size_t len, i, o = 0;
+    len = (size_t)snprintf(digits, sizeof digits, "%zu", n);
+    for (i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) {
+            buf[o++] = ',';
+        }
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+void
+cpdb_gc_more(CpdbSession *s, size_t left, const char *what,
+             const char *usage)
+{
+    char count[32];
+    if (left > 0 && usage != NULL) {
+        cpdb_out(s, "  ... and %s more %s (\"%s\" shows N).\n",
+                 cpdb_gc_count_text(count, left), what, usage);
+    }
+    else if (left > 0) {
+        cpdb_out(s, "  ... and %s more %s.\n",
+                 cpdb_gc_count_text(count, left), what);
+    }
+}
+
 int
 cpdb_gc_has_flag(const char *args, const char *flag, char **rest)
 {
@@ -251,6 +329,7 @@ gc_collect(CpdbSession *s, const char *args)
              (double)(t1.tv_sec - t0.tv_sec) * 1e3
              + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     Py_DECREF(r);
+    cpdb_cmd_note_sole_values(s);
     return CMD_STAY;
 }
 
@@ -321,12 +400,39 @@ garbage_take(CpdbSession *s, CpdbGarbage *g)
     return -1;
 }
 
+/* The references among gc.garbage out of object i, each to "#j":
+   the first CPDB_GC_LIST_DEFAULT, then how many more. */
+static void
+print_garbage_refs(CpdbSession *s, const CpdbGarbage *g, Py_ssize_t i)
+{
+    PyObject *o = PyList_GET_ITEM(g->items, i);
+    uint32_t e, first = g->refs.off[i], end = g->refs.off[i + 1];
+    for (e = first; e < end && e - first < CPDB_GC_LIST_DEFAULT; e++) {
+        uint32_t j = g->refs.adj[e];
+        char *name = cpdb_edge_name(o, PyList_GET_ITEM(g->items, j));
+        cpdb_out(s, "       %s -> #%u\n", name ? name : "(refers to)", j);
+        free(name);
+    }
+    if (end - first > CPDB_GC_LIST_DEFAULT) {
+        char count[32];
+        cpdb_out(s, "       ... and %s more references among gc.garbage\n",
+                 cpdb_gc_count_text(count, end - first
+                                    - CPDB_GC_LIST_DEFAULT));
+    }
+}
+
 static CmdResult
 gc_garbage(CpdbSession *s, const char *args)
 {
     CpdbGarbage g;
-    Py_ssize_t i, n;
-    (void)args;
+    Py_ssize_t i, n, shown;
+    long limit;
+    const char *rest = cpdb_gc_opt_count(args, CPDB_GC_LIST_DEFAULT, &limit);
+    if (*rest != '\0') {
+        cpdb_error(s, "Bad count \"%s\": a positive number is expected.",
+                   rest);
+        return CMD_FAILED;
+    }
     if (garbage_take(s, &g) < 0) {
         return CMD_FAILED;
     }
@@ -339,20 +445,17 @@ gc_garbage(CpdbSession *s, const char *args)
     else {
         cpdb_out(s, "gc.garbage holds %zd object%s:\n", n, n == 1 ? "" : "s");
     }
-    for (i = 0; i < n; i++) {
+    /* Only the objects shown are recorded as $N. */
+    shown = n < limit ? n : (Py_ssize_t)limit;
+    for (i = 0; i < shown; i++) {
         PyObject *o = PyList_GET_ITEM(g.items, i);
         char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, o);
-        uint32_t e;
         cpdb_out(s, "  #%zd $%ld = %s\n", i, k, brief);
-        for (e = g.refs.off[i]; e < g.refs.off[i + 1]; e++) {
-            uint32_t j = g.refs.adj[e];
-            char *name = cpdb_edge_name(o, PyList_GET_ITEM(g.items, j));
-            cpdb_out(s, "       %s -> #%u\n", name ? name : "(refers to)", j);
-            free(name);
-        }
+        print_garbage_refs(s, &g, i);
         free(brief);
     }
+    cpdb_gc_more(s, (size_t)(n - shown), "objects", "gc garbage N");
     cpdb_garbage_fini(&g);
     return CMD_STAY;
 }
@@ -412,21 +515,30 @@ cpdb_gc_path_text(PyObject *const *nodes, size_t len,
     return cpdb_buf_take(&b);
 }
 
-/* Print one cycle of gc.garbage (the n-th): how many objects its
-   component has, and the path round it, each object marked #index. */
+/* Print one cycle of gc.garbage, the n-th shape, with the count of the
+   cycles of its shape: how many objects its component has, and the
+   path round it, each object marked #index. */
 static void
-print_cycle(CpdbSession *s, PyObject *items, const CpdbCycle *c, size_t n)
+print_cycle(CpdbSession *s, PyObject *items, const CpdbCycle *c, size_t n,
+            size_t like)
 {
     PyObject **nodes = cpdb_xmalloc(sizeof(PyObject *) * c->len);
     char **marks = cpdb_xmalloc(sizeof(char *) * c->len);
     size_t k, edges;
-    char *text;
+    char *text, count[32];
     for (k = 0; k < c->len; k++) {
         nodes[k] = PyList_GET_ITEM(items, c->nodes[k]);
         marks[k] = cpdb_xasprintf("#%u", c->nodes[k]);
     }
-    cpdb_out(s, "Cycle %zu: %u object%s of gc.garbage\n", n, c->members,
-             c->members == 1 ? "" : "s");
+    if (like > 1) {
+        cpdb_out(s, "Cycle %zu: %s cycles like this one, %u object%s of "
+                 "gc.garbage each\n", n, cpdb_gc_count_text(count, like),
+                 c->members, c->members == 1 ? "" : "s");
+    }
+    else {
+        cpdb_out(s, "Cycle %zu: %u object%s of gc.garbage\n", n, c->members,
+                 c->members == 1 ? "" : "s");
+    }
     text = cpdb_gc_path_text(nodes, c->len, (const char *const *)marks, 1,
                              &edges);
     cpdb_out(s, "  %s\n", text);
@@ -443,16 +555,43 @@ gc_cycles(CpdbSession *s, const char *args)
 {
     CpdbGarbage g;
     CpdbCycles cycles = {NULL, 0, 0};
+    CpdbCycleGroups groups = {NULL, 0, 0};
     Py_ssize_t n;
-    size_t k;
-    (void)args;
+    size_t k, left = 0;
+    long limit;
+    const char *rest = cpdb_gc_opt_count(args, CPDB_GC_CYCLES_DEFAULT,
+                                         &limit);
+    if (*rest != '\0') {
+        cpdb_error(s, "Bad count \"%s\": a positive number is expected.",
+                   rest);
+        return CMD_FAILED;
+    }
     if (garbage_take(s, &g) < 0) {
         return CMD_FAILED;
     }
     n = PyList_GET_SIZE(g.items);
     cpdb_garbage_cycles(&g.refs, &cycles);
-    for (k = 0; k < cycles.n; k++) {
-        print_cycle(s, g.items, &cycles.items[k], k + 1);
+    cpdb_garbage_group_cycles(&g, &cycles, &groups);
+    if (groups.n < cycles.n) {
+        char c1[32], c2[32];
+        cpdb_out(s, "%s cycles of %s shape%s:\n",
+                 cpdb_gc_count_text(c1, cycles.n),
+                 cpdb_gc_count_text(c2, groups.n), groups.n == 1 ? "" : "s");
+    }
+    for (k = 0; k < groups.n; k++) {
+        if (k < (size_t)limit) {
+            print_cycle(s, g.items, &cycles.items[groups.items[k].first],
+                        k + 1, groups.items[k].count);
+        }
+        else {
+            left += groups.items[k].count;
+        }
+    }
+    if (groups.n > (size_t)limit) {
+        char c1[32];
+        cpdb_out(s, "  ... and %s more cycles of %zu more shapes (\"gc "
+                 "cycles N\" shows N shapes).\n",
+                 cpdb_gc_count_text(c1, left), groups.n - (size_t)limit);
     }
     if (n == 0) {
         cpdb_out(s, "gc.garbage is empty: no cycles to show.  \"gc saveall "
@@ -463,6 +602,7 @@ gc_cycles(CpdbSession *s, const char *args)
         cpdb_out(s, "No reference cycles among the %zd objects of "
                  "gc.garbage.\n", n);
     }
+    free(groups.items);
     cpdb_garbage_cycles_fini(&cycles);
     cpdb_garbage_fini(&g);
     return CMD_STAY;
@@ -481,16 +621,19 @@ const CmdDef cpdb_gc_collector_cmds[] = {
      "Run a collection of generation GEN (default 2, all).\n"
      "Prints how many unreachable objects it found and how long it took.",
      NULL},
-    {"garbage", NULL, CMD_CLASS_MEMORY, 0, gc_garbage, "gc garbage",
+    {"garbage", NULL, CMD_CLASS_MEMORY, 0, gc_garbage, "gc garbage [N]",
      "List gc.garbage and the references among its objects.\n"
-     "Each object is recorded as $N; a cycle reads as one.", NULL},
+     "The first N objects (default 20) are shown, each recorded as $N; a\n"
+     "cycle reads as one.  The count of the others follows.", NULL},
     {"saveall", NULL, CMD_CLASS_MEMORY, 0, gc_saveall, "gc saveall on|off",
      "Keep what the collector frees in gc.garbage (DEBUG_SAVEALL).\n"
      "Then \"gc collect\" and \"gc cycles\" show the cycles the program "
      "made.", NULL},
-    {"cycles", NULL, CMD_CLASS_MEMORY, 0, gc_cycles, "gc cycles",
+    {"cycles", NULL, CMD_CLASS_MEMORY, 0, gc_cycles, "gc cycles [N]",
      "Group gc.garbage into reference cycles.\n"
-     "Each prints as \"#0 A .attr -> #1 B .attr -> #0 A\".",
+     "Each prints as \"#0 A .attr -> #1 B .attr -> #0 A\".  Cycles of one\n"
+     "shape (the same types and references round them) print once, with\n"
+     "their count; the first N shapes (default 10) are shown.",
      NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -12,6 +12,26 @@
 
 /* "N REST" where N is optional: *n receives N or dflt.  Return: REST. */
 const char *cpdb_gc_opt_count(const char *args, long dflt, long *n);
+/* How many objects a listing shows when not told (gc refs, referrers,
+   garbage), and how many groups "gc cycles" shows. */
+enum {
+    CPDB_GC_LIST_DEFAULT = 20,
+    CPDB_GC_CYCLES_DEFAULT = 10
+};
+
+/* "OBJ [N]": *expr receives OBJ (malloc'd) and *n the count N, or dflt.
+   A last word of digits is a count only when the whole text is not an
+   expression ("x 5" is x and 5; "x - 5" and "5" are expressions).
+   Return 0, or -1 after reporting a count that is not positive. */
+int cpdb_gc_expr_count(CpdbSession *s, const char *args, long dflt,
+                       char **expr, long *n);
+/* n with its thousands grouped ("199,990") in buf.  Return: buf. */
+char *cpdb_gc_count_text(char buf[32], size_t n);
+/* Say that a listing left left items out (nothing when none), and how
+   to see more, unless usage is NULL:
+   "  ... and 199,990 more referrers ("gc referrers OBJ N" shows N)." */
+void cpdb_gc_more(CpdbSession *s, size_t left, const char *what,
+                  const char *usage);
 /* Whether args hold the word flag; *rest receives args without it
    (malloc'd). */
 int cpdb_gc_has_flag(const char *args, const char *flag, char **rest);

@@ -24,11 +24,18 @@
 static CmdResult
 gc_refs(CpdbSession *s, const char *args)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
+    PyObject *o;
     CpdbObjectArray c = {NULL, 0, 0};
     CpdbHeapContext ctx;
-    size_t i;
-    char *brief;
+    CpdbEdgeNamer namer;
+    size_t i, shown, total;
+    long limit;
+    char *brief, *expr;
+    if (cpdb_gc_expr_count(s, args, CPDB_GC_LIST_DEFAULT, &expr, &limit) < 0) {
+        return CMD_FAILED;
+    }
+    o = cpdb_gc_resolve(s, expr);
+    free(expr);
     if (o == NULL) {
         return CMD_FAILED;
     }
@@ -46,18 +53,23 @@ gc_refs(CpdbSession *s, const char *args)
         PyErr_Clear();
     }
     cpdb_session_heap_context(s, &ctx);
-    cpdb_refs_referents(&ctx, o, &c);
+    total = cpdb_refs_referents_first(&ctx, o, (size_t)limit, &c);
     cpdb_heap_context_fini(&ctx);
-    cpdb_out(s, "%s refers to %zu object%s%s\n", brief, c.n,
-             c.n == 1 ? "" : "s", c.n ? ":" : ".");
-    for (i = 0; i < c.n; i++) {
-        char *name = cpdb_edge_name(o, c.items[i]);
+    cpdb_out(s, "%s refers to %zu object%s%s\n", brief, total,
+             total == 1 ? "" : "s", total ? ":" : ".");
+    /* Only the objects shown are named and recorded. */
+    shown = c.n;
+    cpdb_refs_namer_init(&namer, o);
+    for (i = 0; i < shown; i++) {
+        char *name = cpdb_refs_namer_name(&namer, c.items[i]);
         char *b = cpdb_obj_brief(c.items[i], CPDB_WIDTH_BRIEF);
         long k = cpdb_history_add(s, c.items[i]);
         cpdb_out(s, "  %s -> $%ld = %s\n", name ? name : "(refers to)", k, b);
         free(name);
         free(b);
     }
+    cpdb_refs_namer_fini(&namer);
+    cpdb_gc_more(s, total - shown, "objects", "gc refs OBJ N");
     cpdb_refs_array_fini(&c);
     free(brief);
     Py_DECREF(o);
@@ -102,34 +114,41 @@ tracked_index(CpdbSession *s, CpdbHeap **hp, PyObject *o, int need_back)
     return i;
 }
 
-/* Weak references to o: listed, marked weak, never counted as keeping
-   it alive. */
+/* Weak references to o, the first limit of them: listed, marked weak,
+   never counted as keeping it alive. */
 static void
-print_weak_referrers(CpdbSession *s, PyObject *o)
+print_weak_referrers(CpdbSession *s, PyObject *o, long limit)
 {
     PyObject *refs = cpdb_refs_weakrefs(o);
-    Py_ssize_t k;
-    for (k = 0; refs != NULL && k < PyList_GET_SIZE(refs); k++) {
+    Py_ssize_t k, n = refs != NULL ? PyList_GET_SIZE(refs) : 0;
+    for (k = 0; k < n && k < limit; k++) {
         PyObject *ref = PyList_GET_ITEM(refs, k);
         char *b = cpdb_obj_brief(ref, CPDB_WIDTH_BRIEF);
         long h = cpdb_history_add(s, ref);
         cpdb_out(s, "  (weak) $%ld = %s\n", h, b);
         free(b);
     }
+    if (n > limit) {
+        cpdb_gc_more(s, (size_t)(n - limit), "weak references",
+                     "gc referrers OBJ N");
+    }
     PyErr_Clear();
     Py_XDECREF(refs);
 }
 
-/* Print who refers to o, snapshot object i of h. */
+/* Print who refers to o, snapshot object i of h: the first limit of
+   the objects, then how many more. */
 static void
 print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
-                const CpdbReferrers *r)
+                const CpdbReferrers *r, long limit)
 {
     char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     size_t n = r->n_objects + r->roots.n, e;
+    size_t shown = r->n_objects < (size_t)limit ? r->n_objects
+                                                 : (size_t)limit;
     cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
              n ? ":" : ".");
-    for (e = 0; e < r->n_objects; e++) {
+    for (e = 0; e < shown; e++) {
         PyObject *src = h->objs[r->objects[e]];
         char *name = cpdb_edge_name(src, o);
         char *b = cpdb_obj_brief(src, CPDB_WIDTH_BRIEF);
@@ -138,12 +157,13 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
         free(name);
         free(b);
     }
+    cpdb_gc_more(s, r->n_objects - shown, "referrers", "gc referrers OBJ N");
     for (e = 0; e < r->roots.n; e++) {
         char *t = cpdb_refs_local_root_text(&r->roots.items[e]);
         cpdb_out(s, "  %s\n", t);
         free(t);
     }
-    print_weak_referrers(s, o);
+    print_weak_referrers(s, o, limit);
     if (n == 0) {
         cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
                  "from C, or only from a running frame's stack.\n");
@@ -151,15 +171,16 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
     free(brief);
 }
 
-/* Print who refers to o, an object the collector does not track. */
+/* Print who refers to o, an object the collector does not track: the
+   first limit holders, then how many others. */
 static CmdResult
-untracked_referrers(CpdbSession *s, PyObject *o)
+untracked_referrers(CpdbSession *s, PyObject *o, long limit)
 {
     CpdbObjectArray holders = {NULL, 0, 0};
     CpdbLocalRoots roots = {NULL, 0, 0};
     CpdbHeapContext ctx;
     char *brief;
-    size_t n, e;
+    size_t n, e, shown;
     int rc;
     cpdb_session_heap_context(s, &ctx);
     rc = cpdb_refs_untracked_referrers(&ctx, o, &holders, &roots);
@@ -170,9 +191,10 @@ untracked_referrers(CpdbSession *s, PyObject *o)
     }
     brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     n = holders.n + roots.n;
+    shown = holders.n < (size_t)limit ? holders.n : (size_t)limit;
     cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
              n ? ":" : ".");
-    for (e = 0; e < holders.n; e++) {
+    for (e = 0; e < shown; e++) {
         PyObject *src = holders.items[e];
         char *name = cpdb_edge_name(src, o);
         char *b = cpdb_obj_brief(src, CPDB_WIDTH_BRIEF);
@@ -181,6 +203,7 @@ untracked_referrers(CpdbSession *s, PyObject *o)
         free(name);
         free(b);
     }
+    cpdb_gc_more(s, holders.n - shown, "referrers", "gc referrers OBJ N");
     for (e = 0; e < roots.n; e++) {
         char *t = cpdb_refs_local_root_text(&roots.items[e]);
         cpdb_out(s, "  %s\n", t);
@@ -199,18 +222,24 @@ untracked_referrers(CpdbSession *s, PyObject *o)
 static CmdResult
 gc_referrers(CpdbSession *s, const char *args)
 {
-    PyObject *o = cpdb_gc_resolve(s, args);
+    PyObject *o;
     CpdbHeap *h;
     CpdbHeapContext ctx;
     CpdbReferrers r;
     CmdResult result = CMD_FAILED;
-    long i;
+    long i, limit;
+    char *expr;
     int rc;
+    if (cpdb_gc_expr_count(s, args, CPDB_GC_LIST_DEFAULT, &expr, &limit) < 0) {
+        return CMD_FAILED;
+    }
+    o = cpdb_gc_resolve(s, expr);
+    free(expr);
     if (o == NULL) {
         return CMD_FAILED;
     }
     if (!PyObject_IS_GC(o) || !PyObject_GC_IsTracked(o)) {
-        result = untracked_referrers(s, o);
+        result = untracked_referrers(s, o, limit);
         goto done;
     }
     i = tracked_index(s, &h, o, 1);
@@ -224,7 +253,7 @@ gc_referrers(CpdbSession *s, const char *args)
         cpdb_error_exc(s, NULL);
         goto done;
     }
-    print_referrers(s, h, o, &r);
+    print_referrers(s, h, o, &r, limit);
     cpdb_refs_referrers_fini(&r);
     result = CMD_STAY;
 done:
@@ -435,6 +464,9 @@ gc_leaks(CpdbSession *s, const char *args)
         cpdb_out(s, "  %-40s %10ld\n", name, types[t].count);
         free(name);
     }
+    if (n_types > LEAK_TYPES_SHOWN) {
+        cpdb_gc_more(s, (size_t)(n_types - LEAK_TYPES_SHOWN), "types", NULL);
+    }
     for (i = 0; i < h->n && shown < limit; i++) {
         if (!cpdb_bit_get(referred, i)) {
             char *b = cpdb_obj_brief(h->objs[i], CPDB_WIDTH_BRIEF);
@@ -444,6 +476,7 @@ gc_leaks(CpdbSession *s, const char *args)
             shown++;
         }
     }
+    cpdb_gc_more(s, (size_t)(n_leaks - shown), "objects", "gc leaks N");
     free(types);
     return CMD_STAY;
 }
@@ -632,16 +665,21 @@ done:
 
 /* What keeps objects alive: gc refs, referrers, chain, graph, leaks. */
 const CmdDef cpdb_gc_refs_cmds[] = {
-    {"refs", NULL, CMD_CLASS_MEMORY, 0, gc_refs, "gc refs OBJ",
+    {"refs", NULL, CMD_CLASS_MEMORY, 0, gc_refs, "gc refs OBJ [N]",
      "Show what OBJ refers to, each reference named.\n"
-     "OBJ is an expression, $N, or an address cpdb printed.", NULL,
+     "OBJ is an expression, $N, or an address cpdb printed.  The first N\n"
+     "objects (default 20) are shown, each recorded as $N; the count of\n"
+     "the others follows.", NULL,
      cpdb_complete_python},
     {"referrers", NULL, CMD_CLASS_MEMORY, 0, gc_referrers,
-     "gc referrers OBJ",
+     "gc referrers OBJ [N]",
      "Show the tracked objects that refer to OBJ, each reference named.\n"
-     "OBJ may be an object the collector does not track (a str, a bytes,\n"
-     "an int, a tuple of atoms): its holders are found in a pass over the\n"
-     "heap, untracked tuples and dicts between looked through.",
+     "The first N (default 20) are shown, each recorded as $N, then the\n"
+     "count of the others; the stopped frames' variables that hold OBJ\n"
+     "and its weak references follow.  OBJ may be an object the collector\n"
+     "does not track (a str, a bytes, an int, a tuple of atoms): its\n"
+     "holders are found in a pass over the heap, untracked tuples and\n"
+     "dicts between looked through.",
      NULL,
      cpdb_complete_python},
     {"chain", NULL, CMD_CLASS_MEMORY, 0, gc_chain,

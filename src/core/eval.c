@@ -5,6 +5,7 @@
    namespaces. */
 #include "core/eval.h"
 #include "base/interrupt.h"
+#include "base/ptrset.h"
 #include "base/text.h"
 #include "core/hooks.h"
 #include "core/session.h"
@@ -42,6 +43,63 @@ cpdb_history_skip(CpdbSession *s, long n)
         }
     }
     s->history_dropped = n;
+}
+
+long
+cpdb_history_drop(CpdbSession *s, int earlier_run)
+{
+    Py_ssize_t i, n = PyList_GET_SIZE(s->history);
+    long dropped = 0;
+    for (i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(s->history, i);
+        if (v != Py_None) {
+            /* PyList_SetItem releases the value: its __del__ may run,
+               and may use the history; the list stays whole. */
+            dropped++;
+            PyList_SetItem(s->history, i, Py_NewRef(Py_None));
+        }
+    }
+    n = PyList_GET_SIZE(s->history);
+    if (earlier_run) {
+        s->history_dropped = (long)n;
+    }
+    else {
+        s->history_cleared = (long)n;
+    }
+    return dropped;
+}
+
+long
+cpdb_history_sole(CpdbSession *s, long *numbers, long max)
+{
+    Py_ssize_t i, n = PyList_GET_SIZE(s->history);
+    CpdbPtrSet count;           /* value -> its entries */
+    long found = 0;
+    size_t c;
+    cpdb_ptrset_init(&count);
+    for (i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(s->history, i);
+        if (v == Py_None) {
+            continue;
+        }
+        ++*cpdb_ptrset_value(&count, v);
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(s->history, i);
+        /* Counted at its first entry only; an immortal object (3.12)
+           never has the count of its entries. */
+        if (v == Py_None || !cpdb_ptrset_get(&count, v, &c) || c == 0
+            || (size_t)Py_REFCNT(v) != c) {
+            continue;
+        }
+        *cpdb_ptrset_value(&count, v) = 0;
+        if (found < max) {
+            numbers[found] = (long)i + 1;
+        }
+        found++;
+    }
+    cpdb_ptrset_fini(&count);
+    return found;
 }
 
 /* Length of the string literal starting at p (quote at p[0]), or the
@@ -222,6 +280,11 @@ internal_value(CpdbSession *s, const char *name)
         if (n < 1 || n > (long)PyList_GET_SIZE(s->history)) {
             PyErr_Format(PyExc_ValueError, "$%ld is not in the value "
                          "history", n);
+            return NULL;
+        }
+        if (n <= s->history_cleared && n > s->history_dropped) {
+            PyErr_Format(PyExc_ValueError, "$%ld was dropped (\"delete "
+                         "values\").", n);
             return NULL;
         }
         if (n <= s->history_dropped) {

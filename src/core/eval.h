@@ -49,6 +49,16 @@ long cpdb_history_add(CpdbSession *s, PyObject *v);
 /* A restarted process: numbering goes on after n values, which belonged
    to the program's earlier run and are gone ($1..$n then say so). */
 void cpdb_history_skip(CpdbSession *s, long n);
+/* Drop the values of the history, which then holds nothing of the
+   program: because the program runs again (earlier_run), or because the
+   user asked.  Their numbers stay taken; using one says why it is gone.
+   Return: how many values were dropped. */
+long cpdb_history_drop(CpdbSession *s, int earlier_run);
+/* The values that nothing but the history refers to (each reference to
+   them is one of its entries), at most max of them: their numbers in
+   numbers[0..).  Return: how many there are (more than max when some
+   did not fit). */
+long cpdb_history_sole(CpdbSession *s, long *numbers, long max);
 
 /* Rewrite $N, $, $$, $$N and $name outside string literals into names
    that cpdb_eval_* binds whenever the compiled code runs; the history

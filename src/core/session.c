@@ -722,7 +722,10 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
             }
             if (s->request == CPDB_REQ_RUN) {
                 if (!s->opts.own_process) {
-                    break;              /* again in this process */
+                    /* Again in this process: the values of this run
+                       must not keep its objects alive in the next. */
+                    cpdb_history_drop(s, 1);
+                    break;
                 }
                 cpdb_session_reexec(s, 1);  /* returns only if it failed */
             }

@@ -98,7 +98,8 @@ struct CpdbSession {
     int hooks_on;
     CpdbProcess process;    /* the process at start (own_process) */
     CpdbRedirects redir;    /* the program's standard streams */
-    long history_dropped;   /* $1..$N belonged to an earlier process */
+    long history_dropped;   /* $1..$N belonged to an earlier run */
+    long history_cleared;   /* $1..$N were dropped by the user */
     int restarted;          /* this process was made by "run" */
     /* Set by the front-end of an own_process session: its state as
        commands for the process a restart makes (malloc'd text), and

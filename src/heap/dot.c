@@ -5,6 +5,7 @@
 #include "base/text.h"
 #include "heap/names.h"
 #include "heap/refs.h"
+#include "base/ptrset.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -117,25 +118,30 @@ typedef struct Draw {
     const CpdbHeapContext *ctx; /* borrowed: cpdb's objects, left out */
     const CpdbDotOptions *opt;
     CpdbDotGraph *g;
+    CpdbPtrSet at;              /* object -> its position in g->nodes */
 } Draw;
 
-/* The position of o in the drawing, added at depth if it is not there.
-   Return: its position. */
-static size_t
-graph_add(CpdbDotGraph *g, PyObject *o, int depth)
+/* The position of o in the drawing, added at depth if it is not there
+   and there is room.  Return: its position, or -1 when there is no
+   room for it. */
+static long
+graph_add(Draw *d, PyObject *o, int depth)
 {
+    CpdbDotGraph *g = d->g;
     CpdbDotNode node;
     size_t i;
-    for (i = 0; i < g->nodes.n; i++) {
-        if (g->nodes.items[i].obj == o) {
-            return i;
-        }
+    if (cpdb_ptrset_get(&d->at, o, &i)) {
+        return (long)i;
+    }
+    if (g->nodes.n >= (size_t)d->opt->max_nodes) {
+        return -1;
     }
     node.obj = Py_NewRef(o);
     node.depth = depth;
     node.label = NULL;
     cpdb_array_push(&g->nodes, node);
-    return g->nodes.n - 1;
+    cpdb_ptrset_put(&d->at, o, g->nodes.n - 1);
+    return (long)g->nodes.n - 1;
 }
 
 static void
@@ -150,16 +156,16 @@ graph_add_edge(CpdbDotGraph *g, CpdbDotEdgeKind kind, size_t from,
     cpdb_array_push(&g->edges, e);
 }
 
-/* What cur refers to, or what refers to it, into out.  Every function of
-   a module refers to its globals: among referrers only the module
-   counts. */
-static void
-neighbours(Draw *d, PyObject *cur, CpdbObjectArray *out)
+/* What cur refers to (the first limit of them), or what refers to it,
+   into out.  Every function of a module refers to its globals: among
+   referrers only the module counts.  Return: how many there are (past
+   the limit, references counted, as objgraph's "N more references"). */
+static size_t
+neighbours(Draw *d, PyObject *cur, size_t limit, CpdbObjectArray *out)
 {
     size_t i, kept = 0;
     if (!d->opt->backrefs) {
-        cpdb_refs_referents(d->ctx, cur, out);
-        return;
+        return cpdb_refs_referents_head(d->ctx, cur, limit, out);
     }
     cpdb_refs_referrer_objects(d->h, cur, out);
     for (i = 0; i < out->n; i++) {
@@ -173,76 +179,112 @@ neighbours(Draw *d, PyObject *cur, CpdbObjectArray *out)
         }
     }
     out->n = kept;
+    return kept;
 }
 
 /* Draw the edges between the node at position at and the objects of
-   next, adding those objects while there is room. */
-static void
-draw_edges(Draw *d, size_t at, const CpdbObjectArray *next)
+   next, the first of total, adding those objects while there is room; a
+   note says how many had no room.  Return 0, or -1 with
+   KeyboardInterrupt set (Ctrl-C). */
+static int
+draw_edges(Draw *d, size_t at, const CpdbObjectArray *next, size_t total)
 {
     CpdbDotGraph *g = d->g;
     int backrefs = d->opt->backrefs, depth = g->nodes.items[at].depth;
     PyObject *cur = g->nodes.items[at].obj;
-    size_t i;
+    size_t i, left_out = total - next->n;
+    CpdbEdgeNamer namer;
+    cpdb_refs_namer_init(&namer, cur);
     for (i = 0; i < next->n; i++) {
         PyObject *other = next->items[i];
-        size_t to;
+        long to;
         char *name;
+        if (cpdb_heap_poll(i)) {
+            cpdb_refs_namer_fini(&namer);
+            return -1;
+        }
         if (PyModule_Check(other) && !backrefs && depth > 0) {
             continue;       /* do not wander into whole modules */
         }
-        to = graph_add(g, other, depth + 1);
-        if (g->nodes.n > (size_t)d->opt->max_nodes) {
-            Py_DECREF(g->nodes.items[--g->nodes.n].obj);
+        to = graph_add(d, other, depth + 1);
+        if (to < 0) {
+            left_out++;
             continue;
         }
         name = backrefs ? cpdb_edge_name(other, cur)
-                        : cpdb_edge_name(cur, other);
-        graph_add_edge(g, CPDB_DOT_EDGE, backrefs ? to : at,
-                       backrefs ? at : to, name ? name : cpdb_xstrdup(""));
+                        : cpdb_refs_namer_name(&namer, other);
+        graph_add_edge(g, CPDB_DOT_EDGE, backrefs ? (size_t)to : at,
+                       backrefs ? at : (size_t)to,
+                       name ? name : cpdb_xstrdup(""));
     }
+    cpdb_refs_namer_fini(&namer);
+    if (left_out > 0) {
+        graph_add_edge(g, backrefs ? CPDB_DOT_MORE_IN : CPDB_DOT_MORE_OUT,
+                       at, at, cpdb_xasprintf("%zu more %s (max %ld "
+                                              "objects)", left_out,
+                                              backrefs ? "referrers"
+                                                       : "references",
+                                              d->opt->max_nodes));
+    }
+    return 0;
 }
 
-/* Draw what the node at position at refers to (or what refers to it). */
-static void
+/* Draw what the node at position at refers to (or what refers to it).
+   Return 0, or -1 with KeyboardInterrupt set (Ctrl-C). */
+static int
 draw_node(Draw *d, size_t at)
 {
     CpdbDotNode *node = &d->g->nodes.items[at];
     PyObject *cur = node->obj;
     int depth = node->depth;
     CpdbObjectArray next = {NULL, 0, 0};
+    size_t total;
+    int rc = 0;
     if (depth >= d->opt->depth || (d->opt->backrefs && PyModule_Check(cur))) {
-        return;         /* a module is where a chain starts */
+        return 0;       /* a module is where a chain starts */
     }
-    neighbours(d, cur, &next);
-    if (depth > 0 && next.n > GRAPH_TOO_MANY) {
+    /* Past the first object, more than GRAPH_TOO_MANY is a note; the
+       first gets edges while there is room (cur itself may be among its
+       references). */
+    total = neighbours(d, cur, depth > 0 ? GRAPH_TOO_MANY + 1
+                                         : (size_t)d->opt->max_nodes + 1,
+                       &next);
+    if (depth > 0 && total > GRAPH_TOO_MANY) {
         /* A module's globals, a big container: one note says how many,
            instead of a fan of hundreds. */
-        char *note = cpdb_xasprintf("%zu more %s", next.n, d->opt->backrefs
+        char *note = cpdb_xasprintf("%zu more %s", total, d->opt->backrefs
                                     ? "referrers" : "references");
         graph_add_edge(d->g, d->opt->backrefs ? CPDB_DOT_MORE_IN
                                               : CPDB_DOT_MORE_OUT,
                        at, at, note);
     }
     else {
-        draw_edges(d, at, &next);
+        rc = draw_edges(d, at, &next, total);
     }
     cpdb_refs_array_fini(&next);
+    return rc;
 }
 
-/* Label every node: its type, then its repr cut short. */
-static void
+/* Label every node: its type, then its repr cut short.  Return 0, or
+   -1 with KeyboardInterrupt set (Ctrl-C; the nodes not reached have no
+   label). */
+static int
 label_nodes(CpdbDotGraph *g)
 {
     size_t i;
     for (i = 0; i < g->nodes.n; i++) {
         PyObject *o = g->nodes.items[i].obj;
-        char *type = cpdb_type_name(Py_TYPE(o));
-        char *rep = cpdb_bounded_repr(o, CPDB_WIDTH_VALUE);
+        char *type, *rep;
+        if (cpdb_heap_poll(i)) {
+            return -1;
+        }
+        type = cpdb_type_name(Py_TYPE(o));
+        rep = cpdb_bounded_repr(o, CPDB_WIDTH_VALUE);
         g->nodes.items[i].label = cpdb_xasprintf("%s\n%s", type, rep);
         free(type);
         free(rep);
     }
+    return 0;
 }
 
 /* Draw the stopped frames' variables that hold objects of the drawing
@@ -256,10 +298,7 @@ draw_holders(Draw *d, const CpdbHeapContext *ctx)
     for (v = 0; v < roots.n; v++) {
         PyObject *held = d->h->objs[roots.items[v].index];
         size_t k;
-        for (k = 0; k < d->g->nodes.n && d->g->nodes.items[k].obj != held;
-             k++) {
-        }
-        if (k < d->g->nodes.n) {
+        if (cpdb_ptrset_get(&d->at, held, &k)) {
             CpdbDotHolder holder;
             holder.id = v;
             holder.node = k;
@@ -276,6 +315,7 @@ cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
 {
     Draw d;
     size_t head;
+    int rc = 0;
     if (opt->backrefs && cpdb_heap_build_back(h) < 0) {
         return -1;
     }
@@ -283,13 +323,19 @@ cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
     d.ctx = ctx;
     d.opt = opt;
     d.g = g;
-    graph_add(g, o, 0);
-    for (head = 0; head < g->nodes.n; head++) {
-        draw_node(&d, head);
+    cpdb_ptrset_init(&d.at);
+    graph_add(&d, o, 0);
+    for (head = 0; rc == 0 && head < g->nodes.n; head++) {
+        rc = draw_node(&d, head);
     }
-    label_nodes(g);
-    if (opt->backrefs) {
-        draw_holders(&d, ctx);
+    if (rc == 0) {
+        rc = label_nodes(g);
     }
-    return 0;
+    if (rc == 0) {
+        if (opt->backrefs) {
+            draw_holders(&d, ctx);
+        }
+    }
+    cpdb_ptrset_fini(&d.at);
+    return rc;
 }

@@ -75,8 +75,10 @@ typedef struct CpdbDotOptions {
    stops at modules, leaves out the functions that refer to a module's
    globals (only the module counts), and draws the stopped frames'
    variables (ctx) that hold its objects.  g receives the drawing (from
-   cpdb_dot_graph_init).  Return 0, or -1 with an exception set (the
-   reverse edges could not be built). */
+   cpdb_dot_graph_init).  Past opt->max_nodes objects, a note on a
+   node says how many of its references had no room.  Return 0, or -1
+   with an exception set (the reverse edges could not be built, or
+   Ctrl-C came: KeyboardInterrupt). */
 int cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
                   const CpdbDotOptions *opt, CpdbDotGraph *g);
 

@@ -52,4 +52,22 @@ typedef CPDB_ARRAY(CpdbCycle) CpdbCycles;
 void cpdb_garbage_cycles(const CpdbGraph *g, CpdbCycles *out);
 void cpdb_garbage_cycles_fini(CpdbCycles *c);
 
+/* Cycles of one shape: the same number of objects in their components,
+   and round the cycle the same types and the same references, from
+   whichever object of it.  A program that leaks cycles makes thousands
+   of one shape. */
+typedef struct CpdbCycleGroup {
+    size_t first;               /* the first cycle of the shape (an index
+                                   into the cycles), its example */
+    size_t count;               /* cycles of the shape */
+} CpdbCycleGroup;
+
+typedef CPDB_ARRAY(CpdbCycleGroup) CpdbCycleGroups;
+
+/* Group the cycles of g (from cpdb_garbage_cycles) by shape, in the
+   order of their first cycles, appended to out.  Needs the GIL (the
+   references are named). */
+void cpdb_garbage_group_cycles(const CpdbGarbage *g, const CpdbCycles *c,
+                               CpdbCycleGroups *out);
+
 #endif /* CPDB_SRC_HEAP_GARBAGE_H */

@@ -4,6 +4,7 @@
 #include "heap/refs.h"
 #include "heap/meet.h"
 #include "heap/names.h"
+#include "base/ptrset.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -23,45 +24,115 @@ cpdb_refs_array_fini(CpdbObjectArray *a)
     a->n = a->cap = 0;
 }
 
-/* Append o to the array (a CpdbObjectArray) unless it is there already. */
+/* Objects being collected, each once: the set answers "there
+   already?" in constant time, so a list of two million items takes two
+   million steps, not two million squared. */
+typedef struct Collect {
+    const CpdbHeapContext *ctx; /* cpdb's objects, left out; or NULL */
+    CpdbObjectArray *out;
+    size_t limit;               /* objects out receives, at most */
+    size_t total;               /* objects met, each once */
+    int loose;                  /* past limit, count references, not
+                                   objects (no set to keep) */
+    CpdbPtrSet seen;            /* what out holds, and the others met */
+} Collect;
+
+/* Count o and append it to c->out unless it was met already. */
 static int
 collect_visit(PyObject *o, void *arg)
 {
-    CpdbObjectArray *a = arg;
-    size_t i;
-    for (i = 0; i < a->n; i++) {
-        if (a->items[i] == o) {
-            return 0;
+    Collect *c = arg;
+    if (c->loose && c->total >= c->limit) {
+        c->total++;
+        return 0;
+    }
+    if (cpdb_ptrset_add(&c->seen, o)) {
+        if (c->total++ < c->limit) {
+            cpdb_array_push(c->out, Py_NewRef(o));
         }
     }
-    cpdb_array_push(a, Py_NewRef(o));
     return 0;
 }
-
-/* What collect_visit needs to leave cpdb's objects out. */
-typedef struct Referents {
-    const CpdbHeapContext *ctx;
-    CpdbObjectArray *out;
-} Referents;
 
 static int
 referent_visit(PyObject *o, void *arg)
 {
-    Referents *r = arg;
-    if (r->ctx != NULL && cpdb_heap_is_own(r->ctx, o)) {
+    Collect *c = arg;
+    if (c->ctx != NULL && cpdb_heap_is_own(c->ctx, o)) {
         return 0;
     }
-    return collect_visit(o, r->out);
+    return collect_visit(o, c);
+}
+
+/* Start collecting into out, which may hold objects already (not
+   counted). */
+static void
+collect_init(Collect *c, const CpdbHeapContext *ctx, CpdbObjectArray *out,
+             size_t limit)
+{
+    size_t i;
+    c->ctx = ctx;
+    c->out = out;
+    c->limit = limit;
+    c->total = 0;
+    c->loose = 0;
+    cpdb_ptrset_init(&c->seen);
+    for (i = 0; i < out->n; i++) {
+        cpdb_ptrset_add(&c->seen, out->items[i]);
+    }
+}
+
+/* Collect what o refers to into c. */
+static void
+collect_referents(Collect *c, PyObject *o)
+{
+    if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+        /* Their items are what tp_traverse reports, but from the last:
+           taken from [0], the first limit are the ones people expect. */
+        Py_ssize_t i, n = PySequence_Fast_GET_SIZE(o);
+        PyObject **items = PySequence_Fast_ITEMS(o);
+        size_t room = c->loose && c->limit < (size_t)n ? c->limit
+                                                        : (size_t)n;
+        cpdb_ptrset_reserve(&c->seen, c->out->n + room);
+        for (i = 0; i < n; i++) {
+            if (items[i] != NULL) {
+                referent_visit(items[i], c);
+            }
+        }
+    }
+    else {
+        cpdb_heap_referents(o, referent_visit, c);
+    }
+}
+
+size_t
+cpdb_refs_referents_first(const CpdbHeapContext *ctx, PyObject *o,
+                          size_t limit, CpdbObjectArray *out)
+{
+    Collect c;
+    collect_init(&c, ctx, out, limit);
+    collect_referents(&c, o);
+    cpdb_ptrset_fini(&c.seen);
+    return c.total;
+}
+
+size_t
+cpdb_refs_referents_head(const CpdbHeapContext *ctx, PyObject *o,
+                         size_t limit, CpdbObjectArray *out)
+{
+    Collect c;
+    collect_init(&c, ctx, out, limit);
+    c.loose = 1;
+    collect_referents(&c, o);
+    cpdb_ptrset_fini(&c.seen);
+    return c.total;
 }
 
 void
 cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
                     CpdbObjectArray *out)
 {
-    Referents r;
-    r.ctx = ctx;
-    r.out = out;
-    cpdb_heap_referents(o, referent_visit, &r);
+    cpdb_refs_referents_first(ctx, o, (size_t)-1, out);
 }
 
 void
@@ -69,12 +140,60 @@ cpdb_refs_referrer_objects(CpdbHeap *h, PyObject *o, CpdbObjectArray *out)
 {
     long ix = cpdb_heap_find(h, o);
     uint32_t e;
+    Collect c;
     if (ix < 0) {
         return;
     }
+    collect_init(&c, NULL, out, (size_t)-1);
     for (e = h->back.off[ix]; e < h->back.off[ix + 1]; e++) {
-        collect_visit(h->objs[h->back.adj[e]], out);
+        collect_visit(h->objs[h->back.adj[e]], &c);
     }
+    cpdb_ptrset_fini(&c.seen);
+}
+
+/* Names asked of one sequence before its items are indexed: a few
+   (gc refs shows 20, gc graph 50) cost less than an index of a million
+   items. */
+#define NAMER_INDEX_AFTER 64
+
+void
+cpdb_refs_namer_init(CpdbEdgeNamer *n, PyObject *src)
+{
+    n->src = src;
+    n->indexed = 0;
+    n->asked = 0;
+    cpdb_ptrset_init(&n->first);
+}
+
+char *
+cpdb_refs_namer_name(CpdbEdgeNamer *n, PyObject *dst)
+{
+    size_t i;
+    if (!n->indexed && ++n->asked > NAMER_INDEX_AFTER
+        && (PyList_CheckExact(n->src) || PyTuple_CheckExact(n->src))) {
+        /* Many names asked: index the items once.  The first place of
+           each, as cpdb_edge_name finds it. */
+        Py_ssize_t k, size = PySequence_Fast_GET_SIZE(n->src);
+        PyObject **items = PySequence_Fast_ITEMS(n->src);
+        cpdb_ptrset_reserve(&n->first, (size_t)size);
+        for (k = 0; k < size; k++) {
+            if (items[k] != NULL) {
+                cpdb_ptrset_put(&n->first, items[k], (size_t)k);
+            }
+        }
+        n->indexed = 1;
+    }
+    if (n->indexed && cpdb_ptrset_get(&n->first, dst, &i)) {
+        return cpdb_xasprintf("[%zu]", i);
+    }
+    return cpdb_edge_name(n->src, dst);
+}
+
+void
+cpdb_refs_namer_fini(CpdbEdgeNamer *n)
+{
+    cpdb_ptrset_fini(&n->first);
+    n->indexed = 0;
 }
 
 PyObject *

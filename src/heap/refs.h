@@ -7,6 +7,7 @@
 #define CPDB_SRC_HEAP_REFS_H
 
 #include "base/compat.h"
+#include "base/ptrset.h"
 #include "base/util.h"
 #include "heap/graph.h"
 #include "heap/heap.h"
@@ -20,10 +21,38 @@ typedef CPDB_ARRAY(PyObject *) CpdbObjectArray;
 void cpdb_refs_array_fini(CpdbObjectArray *a);
 
 /* What o refers to (what tp_traverse reports), each object once, in the
-   order met, appended to out; cpdb's own objects (ctx, may be NULL)
-   left out: a frame's f_trace is cpdb's marker, not the program's. */
+   order met (a list's or tuple's items from [0]), appended to out;
+   cpdb's own objects (ctx, may be NULL) left out: a frame's f_trace is
+   cpdb's marker, not the program's. */
 void cpdb_refs_referents(const CpdbHeapContext *ctx, PyObject *o,
                          CpdbObjectArray *out);
+/* The same, only the first limit of them appended to out.  Return: how
+   many objects o refers to (cpdb's own left out). */
+size_t cpdb_refs_referents_first(const CpdbHeapContext *ctx, PyObject *o,
+                                 size_t limit, CpdbObjectArray *out);
+/* The same, cheaper when o refers to many more than limit: past the
+   first limit objects, references are counted, not objects (one object
+   referred to twice counts twice), and nothing is kept to tell them
+   apart.  Return: that count. */
+size_t cpdb_refs_referents_head(const CpdbHeapContext *ctx, PyObject *o,
+                                size_t limit, CpdbObjectArray *out);
+
+/* Names of many references out of one object.  An item of a big list
+   or tuple is named by its index, found once for all the items
+   (cpdb_edge_name looks through the whole sequence for each). */
+typedef struct CpdbEdgeNamer {
+    PyObject *src;              /* borrowed: the referring object */
+    CpdbPtrSet first;           /* item -> index of its first place,
+                                   made when many names are asked */
+    int indexed;
+    size_t asked;
+} CpdbEdgeNamer;
+
+void cpdb_refs_namer_init(CpdbEdgeNamer *n, PyObject *src);
+/* The name of the reference from n->src to dst, as cpdb_edge_name.
+   Return: malloc'd, or NULL when it has none. */
+char *cpdb_refs_namer_name(CpdbEdgeNamer *n, PyObject *dst);
+void cpdb_refs_namer_fini(CpdbEdgeNamer *n);
 
 /* The tracked objects that refer to o, each once, in the order of h's
    reverse edges (which must be built), appended to out; none when h

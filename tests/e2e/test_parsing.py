@@ -103,12 +103,12 @@ def test_gc_chain_is_not_split_inside_a_string(prog):
 
 def test_extra_arguments_are_an_error_where_a_command_takes_none(prog):
     r = run(prog, ["next", "kill now", "longlist 3", "info locals x",
-                   "gc garbage all", "info program", "kill"])
+                   "gc info all", "info program", "kill"])
     assert error_lines(r) == [
         '"kill" takes no argument.',
         '"longlist" takes no argument.',
         '"info locals" takes no argument.',
-        '"gc garbage" takes no argument.'], r
+        '"gc info" takes no argument.'], r
     # The program was not killed by "kill now".
     assert "Program killed." not in "\n".join(after(r, "kill now")), r
     assert after(r, "kill") == ["Program killed."], r
