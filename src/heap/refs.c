@@ -485,10 +485,10 @@ cpdb_refs_chain_node(const CpdbHeap *h, const CpdbChain *c, size_t k)
 #define UNTRACKED_DEPTH 8
 
 /* The first try's limits: two passes over the heap, and nodes kept for
-   a quarter of it (about 6 bytes an object); past them the reverse edges of
-   the whole snapshot answer (a deep chain, a wide one).  A forward
-   level runs instead of a pass when its objects are fewer than a
-   quarter of the heap's: following an object met forward costs about
+   a quarter of it (about 6 bytes an object); past them the reverse
+   edges of the whole snapshot answer (a deep chain, a wide one).  A
+   forward level runs instead of a pass when its objects are fewer
+   than a quarter of the heap's: following an object met forward costs about
    four times walking past one in a pass (measured at 1M and 5M
    objects: 0.06 s and 0.26 s for bench/heap's shallow chain, one pass
    and four forward levels). */
