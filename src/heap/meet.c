@@ -255,7 +255,8 @@ fwd_edge(const void *from, const void *to, void *arg)
     if (b >= 0) {
         return meeting(m, (long)w->from, b, 0);
     }
-    if (side_find(&m->fwd, to) >= 0 || too_many(m)) {
+    if (side_find(&m->fwd, to) >= 0
+        || !m->ops->expandable(m->ops->self, to) || too_many(m)) {
         return m->failed != 0;
     }
     if (side_append(&m->fwd, to, w->from,
@@ -281,9 +282,8 @@ fwd_level(CpdbMeet *m)
         if (cpdb_interrupt_poll_due(k) && cpdb_interrupt_pending()) {
             return -1;
         }
-        if (side_find(&m->fwd, node) >= 0
-            || !m->ops->expandable(m->ops->self, node)) {
-            continue;           /* met before, or leads nowhere */
+        if (side_find(&m->fwd, node) >= 0) {
+            continue;           /* met before */
         }
         if (side_enter(&m->fwd, k) < 0) {
             return -1;

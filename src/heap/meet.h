@@ -33,8 +33,9 @@ typedef struct CpdbMeetOps {
     /* Report the edges out of node, until edge() returns nonzero. */
     void (*referents)(void *self, const void *node, CpdbMeetEdge edge,
                       void *arg);
-    /* Whether node is one of the graph's that can refer to anything
-       (worth following forward). */
+    /* Whether node, met forward, is one of the graph's that can refer
+       to anything (worth keeping and following).  Asked of every node
+       met forward, except the target (met by then). */
     int (*expandable)(void *self, const void *node);
     /* Whether node is one pass() reports edges out of only when asked
        to descend (an object the collector does not track). */
@@ -63,8 +64,8 @@ typedef struct CpdbMeetNode {
 
 /* One side's nodes, in the order found (so by distance), with an open
    addressing table of entry index + 1.  The forward side's last level
-   is not in the table (it may hold a node twice, and nodes that lead
-   nowhere): a node goes in when its level is followed. */
+   is not in the table (it may hold a node twice): a node goes in when
+   its level is followed. */
 typedef struct CpdbMeetSide {
     CpdbMeetNode *items;
     size_t n, cap;

@@ -620,8 +620,7 @@ near_referents(void *self, const void *node, CpdbMeetEdge edge, void *arg)
 
 /* Followed forward: the objects of a snapshot (tracked, not cpdb's),
    and untracked containers when the object asked about is untracked.
-   Asked when a level is followed, not when an object is met: most
-   objects met are never followed. */
+   Asked of each object met (a list of a million ints keeps none). */
 static int
 near_expandable(void *self, const void *node)
 {
