@@ -490,7 +490,7 @@ cpdb_refs_chain_node(const CpdbHeap *h, const CpdbChain *c, size_t k)
    forward level runs instead of a pass when its objects are fewer
    than a quarter of the heap's: following an object met forward costs
    about four times walking past one in a pass (measured at 1M and 5M
-   objects: 0.06 s and 0.26 s for bench/heap's shallow chain, one pass
+   objects: 0.13 s and 0.36 s for bench/heap's shallow chain, one pass
    and four forward levels). */
 static const CpdbMeetLimits NEAR_LIMITS = {2, 65536, 4, 4};
 
