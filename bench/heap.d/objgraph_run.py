@@ -94,6 +94,7 @@ def measurements(program):
         "growth-second": growth,
         "instances": instances,
         "chain-shallow": lambda: chain(program.SHALLOW),
+        "chain-bytes": lambda: chain(lambda: program.Store.blob),
         # With its default max_depth=20 objgraph gives up on the deep
         # chain; the whole chain needs DEEP_LEN + 1 steps (the module's
         # __dict__ is one), the wide one WIDE_LEVELS + 2.

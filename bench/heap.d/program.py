@@ -20,6 +20,8 @@ What the heap holds, all alive from this module:
   every object on the way has thousands of referrers.  The shortest
   chain is the .next one (WIDE_LEVELS + 1 references); through a fan it
   is three references a level.
+- Store.blob: a bytes of 1 MiB (the collector does not track it) held
+  by a class attribute: module .Store -> class .blob (2 references).
 - WIDGETS: N_WIDGETS Widget objects, for "gc instances".
 - GRAPH_LIST: a list of GRAPH_LIST_LEN distinct ints, for "gc graph";
   REFS_LIST, its first REFS_LIST_LEN, for "gc refs" (ints are not
@@ -72,6 +74,10 @@ class Widget:
 class BigObject:
     def __init__(self):
         self.payload = list(range(100))
+
+
+class Store:
+    blob = bytes(1 << 20)
 
 
 class Link:

@@ -218,6 +218,54 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
     free(brief);
 }
 
+/* Print who refers to o, an object the collector does not track: the
+   first limit holders, then how many others. */
+static CmdResult
+untracked_referrers(CpdbSession *s, PyObject *o, long limit)
+{
+    CpdbObjectArray holders = {NULL, 0, 0};
+    CpdbLocalRoots roots = {NULL, 0, 0};
+    CpdbHeapContext ctx;
+    char *brief;
+    size_t n, e, shown;
+    int rc;
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_untracked_referrers(&ctx, o, &holders, &roots);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
+    n = holders.n + roots.n;
+    shown = holders.n < (size_t)limit ? holders.n : (size_t)limit;
+    cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
+             n ? ":" : ".");
+    for (e = 0; e < shown; e++) {
+        PyObject *src = holders.items[e];
+        char *name = cpdb_edge_name(src, o);
+        char *b = cpdb_obj_brief(src, CPDB_WIDTH_BRIEF);
+        long k = cpdb_history_add(s, src);
+        cpdb_out(s, "  $%ld = %s  %s\n", k, b, name ? name : "");
+        free(name);
+        free(b);
+    }
+    cpdb_gc_more(s, holders.n - shown, "referrers", "gc referrers OBJ N");
+    for (e = 0; e < roots.n; e++) {
+        char *t = cpdb_refs_local_root_text(&roots.items[e]);
+        cpdb_out(s, "  %s\n", t);
+        free(t);
+    }
+    if (n == 0) {
+        cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
+                 "from C, or only from a running frame's stack.\n");
+    }
+    free(brief);
+    cpdb_refs_array_fini(&holders);
+    cpdb_refs_local_roots_fini(&roots);
+    return CMD_STAY;
+}
+
 static CmdResult
 gc_referrers(CpdbSession *s, const char *args)
 {
@@ -236,6 +284,10 @@ gc_referrers(CpdbSession *s, const char *args)
     free(expr);
     if (o == NULL) {
         return CMD_FAILED;
+    }
+    if (!PyObject_IS_GC(o) || !PyObject_GC_IsTracked(o)) {
+        result = untracked_referrers(s, o, limit);
+        goto done;
     }
     i = tracked_index(s, &h, o, 1);
     if (i < 0) {
@@ -271,7 +323,7 @@ print_chain(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
     size_t refs = 0, k, hidden = 0;
     char *path_line, count[32];
     for (k = 0; k < c->len; k++) {
-        nodes[k] = h->objs[c->path[k]];
+        nodes[k] = cpdb_refs_chain_node(h, c, k);
     }
     if (c->root >= 0) {
         /* The root is a stopped frame's variable. */
@@ -401,6 +453,37 @@ print_no_chain(CpdbSession *s, CpdbHeap *h, PyObject *o, uint32_t i)
     free(brief);
 }
 
+/* Say that no chain leads to o, an object the collector does not track,
+   and what may hold it: the value history (its $N named), C code, or a
+   running frame's stack. */
+static void
+print_no_chain_untracked(CpdbSession *s, PyObject *o)
+{
+    char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
+    Py_ssize_t k, n = PyList_GET_SIZE(s->history);
+    CpdbBuf hist;
+    cpdb_buf_init(&hist);
+    for (k = 0; k < n; k++) {
+        if (PyList_GET_ITEM(s->history, k) == o) {
+            cpdb_buf_printf(&hist, "%s$%ld", hist.len ? ", " : "",
+                            (long)k + 1);
+        }
+    }
+    cpdb_out(s, "No chain of references leads from a module or a stopped "
+             "frame's variable to %s.\n", brief);
+    if (hist.len > 0) {
+        cpdb_out(s, "cpdb's value history holds it (%s): \"delete values\" "
+                 "drops it.\n", hist.data);
+    }
+    else {
+        cpdb_out(s, "Something the collector cannot see holds it: C code "
+                 "or the interpreter, a running frame's value stack, or an "
+                 "object the collector does not track.\n");
+    }
+    cpdb_buf_fini(&hist);
+    free(brief);
+}
+
 /* After a chain that runs through gc.garbage: say so, and what frees
    it. */
 static void
@@ -411,7 +494,7 @@ print_chain_garbage(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
     CpdbWhy w;
     size_t k;
     for (k = 0; k < c->len; k++) {
-        nodes[k] = h->objs[c->path[k]];
+        nodes[k] = cpdb_refs_chain_node(h, c, k);
     }
     if (cpdb_why_chain_garbage(nodes, c->len, &w)) {
         debug = cpdb_module_call(s, "gc", "get_debug", NULL);
@@ -430,6 +513,67 @@ print_chain_garbage(CpdbSession *s, CpdbHeap *h, const CpdbChain *c)
     free(nodes);
 }
 
+/* Print the chain c to o (from the target when to_target), found in
+   h, where o is object i (h NULL and i -1 when c holds its objects and
+   o is not tracked).  Return: CMD_STAY. */
+static CmdResult
+chain_print(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, CpdbChain *c,
+            int to_target)
+{
+    if (c->len == 0 && to_target) {
+        char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
+        cpdb_out(s, "No chain of references leads from the target to %s.\n",
+                 brief);
+        free(brief);
+    }
+    else if (c->len == 0 && h != NULL && i >= 0) {
+        print_no_chain(s, h, o, (uint32_t)i);
+    }
+    else if (c->len == 0) {
+        print_no_chain_untracked(s, o);
+    }
+    else {
+        print_chain(s, h, c);
+        print_chain_garbage(s, h, c);
+        note_frozen(s, o);
+    }
+    cpdb_refs_chain_fini(c);
+    return CMD_STAY;
+}
+
+/* The chain to o from a module or a frame's variable, looked for near
+   o first (no snapshot: a short chain costs a few passes over the
+   heap), unless this stop's reverse edges are built already.  Return:
+   1 when answered (*r the result), 0 to ask the snapshot. */
+static int
+chain_near(CpdbSession *s, PyObject *o, CmdResult *r)
+{
+    CpdbHeapContext ctx;
+    CpdbChain c;
+    int rc;
+    if (cpdb_session_heap_has_back(s)) {
+        return 0;
+    }
+    cpdb_session_heap_context(s, &ctx);
+    rc = cpdb_refs_chain_near(&ctx, o, &c);
+    cpdb_heap_context_fini(&ctx);
+    if (rc < 0) {
+        cpdb_error_exc(s, NULL);
+        *r = CMD_FAILED;
+        return 1;
+    }
+    if (rc > 0 && c.len == 0 && PyObject_IS_GC(o)
+        && PyObject_GC_IsTracked(o)) {
+        /* Why it is alive all the same is worked out on the snapshot. */
+        cpdb_refs_chain_fini(&c);
+        return 0;
+    }
+    if (rc > 0) {
+        *r = chain_print(s, NULL, o, -1, &c, 0);
+    }
+    return rc;
+}
+
 /* Find and print the chain to snapshot object i (from target, a
    snapshot index, when >= 0).  Return: CMD_STAY, or CMD_FAILED after
    reporting. */
@@ -446,22 +590,7 @@ chain_answer(CpdbSession *s, CpdbHeap *h, PyObject *o, long i, long target)
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    if (c.len == 0 && target >= 0) {
-        char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
-        cpdb_out(s, "No chain of references leads from the target to %s.\n",
-                 brief);
-        free(brief);
-    }
-    else if (c.len == 0) {
-        print_no_chain(s, h, o, (uint32_t)i);
-    }
-    else {
-        print_chain(s, h, &c);
-        print_chain_garbage(s, h, &c);
-        note_frozen(s, o);
-    }
-    cpdb_refs_chain_fini(&c);
-    return CMD_STAY;
+    return chain_print(s, h, o, i, &c, target >= 0);
 }
 
 static CmdResult
@@ -489,6 +618,9 @@ gc_chain(CpdbSession *s, const char *args)
     if (o == NULL) {
         Py_XDECREF(target);
         return CMD_FAILED;
+    }
+    if (target == NULL && chain_near(s, o, &r)) {
+        goto done;
     }
     i = tracked_index(s, &h, o, 1);
     if (i < 0) {
@@ -758,7 +890,10 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "Show the tracked objects that refer to OBJ, each reference named.\n"
      "The first N (default 20) are shown, each recorded as $N, then the\n"
      "count of the others; the stopped frames' variables that hold OBJ\n"
-     "and its weak references follow.  Frozen objects (gc.freeze()) are\n"
+     "and its weak references follow.  OBJ may be an object the collector\n"
+     "does not track (a str, a bytes, an int, a tuple of atoms): its\n"
+     "holders are found in a pass over the heap, untracked tuples and\n"
+     "dicts between looked through.  Frozen objects (gc.freeze()) are\n"
      "seen too, and a frozen OBJ is said to be.",
      NULL,
      cpdb_complete_python},
@@ -775,7 +910,11 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "collector has not freed (and what frees it), only cpdb's value\n"
      "history ($N), or a holder the collector cannot see.  It says when\n"
      "the chain runs through gc.garbage, and when OBJ is frozen\n"
-     "(gc.freeze()).",
+     "(gc.freeze()).  OBJ may be an object the collector does not track\n"
+     "(a str, a bytes) unless TARGET is given.  A short chain is found\n"
+     "without the reverse references of the whole heap: backward from OBJ\n"
+     "a level per pass over the heap, forward from the modules, until\n"
+     "they meet.",
      NULL,
      cpdb_complete_python},
     {"graph", NULL, CMD_CLASS_MEMORY, 0, gc_graph,

@@ -344,6 +344,12 @@ cpdb_session_heap_forget(CpdbSession *s)
 }
 
 int
+cpdb_session_heap_has_back(const CpdbSession *s)
+{
+    return snapshot_fresh(s) && s->heap.have_back;
+}
+
+int
 cpdb_session_heap_walk(CpdbSession *s, int (*visit)(PyObject *o, void *arg),
                        void *arg)
 {

@@ -192,6 +192,10 @@ void cpdb_session_flush_program(CpdbSession *s);
 CpdbHeap *cpdb_session_heap(CpdbSession *s);
 /* Forget it: the program ran, or collected. */
 void cpdb_session_heap_forget(CpdbSession *s);
+/* Return: 1 when the snapshot of this stop is fresh and has its reverse
+   edges built (a chain from it costs a walk of the few objects on the
+   way), else 0. */
+int cpdb_session_heap_has_back(const CpdbSession *s);
 /* What the heap analysis must know of the engine (cpdb's own objects,
    the stopped frames), valid until the stop ends. */
 void cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx);

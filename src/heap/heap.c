@@ -216,23 +216,40 @@ is_own_fast(const CpdbHeapContext *ctx, PyObject *o, void **dicts,
                && bsearch(&o, dicts, n_dicts, sizeof(void *), ptr_cmp));
 }
 
-/* Filling the snapshot's list in a walk of the collector's lists. */
+void
+cpdb_heap_own_begin(CpdbOwnTest *t, const CpdbHeapContext *ctx)
+{
+    t->ctx = ctx;
+    t->dicts = frame_dicts(ctx, &t->n_dicts);
+    memset(type_cache, 0, sizeof type_cache);
+}
+
+int
+cpdb_heap_own_test(const CpdbOwnTest *t, PyObject *o)
+{
+    return is_own_fast(t->ctx, o, t->dicts, t->n_dicts);
+}
+
+void
+cpdb_heap_own_end(CpdbOwnTest *t)
+{
+    free(t->dicts);
+    t->dicts = NULL;
+    t->n_dicts = 0;
+}
+
+/* Filling the snapshot's items in a walk of the collector's lists: a
+   buffer grown by doubling (realloc moves no bytes once it is big: the
+   pages are remapped), which becomes the list's own. */
 typedef struct Fill {
     const CpdbHeapContext *ctx;
     CpdbHeap *h;
-    PyObject *list;
+    PyObject **items;       /* PyMem_Malloc'd, strong references */
     Py_ssize_t n, cap;
+    int failed;             /* out of memory */
     void **dicts;
     size_t n_dicts;
 } Fill;
-
-static int
-count_all(PyObject *o, void *arg)
-{
-    (void)o;
-    ++*(Py_ssize_t *)arg;
-    return 1;
-}
 
 static void
 note_module(CpdbHeap *h, PyObject *o, uint32_t index)
@@ -246,16 +263,53 @@ static int
 fill_visit(PyObject *o, void *arg)
 {
     Fill *f = arg;
-    if (o == f->list || is_own_fast(f->ctx, o, f->dicts, f->n_dicts)) {
+    if (is_own_fast(f->ctx, o, f->dicts, f->n_dicts)) {
         return 1;
     }
-    if (f->n == f->cap || (cpdb_interrupt_poll_due((size_t)f->n)
-                           && cpdb_interrupt_pending())) {
+    if (cpdb_interrupt_poll_due((size_t)f->n) && cpdb_interrupt_pending()) {
         return 0;
     }
+    if (f->n == f->cap) {
+        Py_ssize_t cap = f->cap ? f->cap * 2 : 65536;
+        PyObject **grown = cap < (Py_ssize_t)UINT32_MAX
+                           ? PyMem_Realloc(f->items, sizeof(PyObject *)
+                                                     * (size_t)cap)
+                           : NULL;
+        if (grown == NULL) {
+            f->failed = 1;
+            return 0;
+        }
+        f->items = grown;
+        f->cap = cap;
+    }
     note_module(f->h, o, (uint32_t)f->n);
-    PyList_SET_ITEM(f->list, f->n++, Py_NewRef(o));
+    f->items[f->n++] = Py_NewRef(o);
     return 1;
+}
+
+/* Return: new reference to a list of the items filled (which it takes),
+   or NULL with an exception set (the items released). */
+static PyObject *
+fill_list(Fill *f)
+{
+    PyObject *list = f->failed ? NULL : PyList_New(0);
+    Py_ssize_t i;
+    if (list == NULL) {
+        for (i = 0; i < f->n; i++) {
+            Py_DECREF(f->items[i]);
+        }
+        PyMem_Free(f->items);
+        if (!PyErr_Occurred()) {
+            PyErr_NoMemory();
+        }
+        return NULL;
+    }
+    /* A list's items are PyMem_Malloc'd: the buffer can be its own. */
+    PyMem_Free(((PyListObject *)list)->ob_item);
+    ((PyListObject *)list)->ob_item = f->items;
+    ((PyListObject *)list)->allocated = f->cap;
+    Py_SET_SIZE(list, f->n);
+    return list;
 }
 
 /* The snapshot from gc.get_objects(), when the collector's lists cannot
@@ -296,7 +350,7 @@ int
 cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx)
 {
     Fill f;
-    Py_ssize_t total = 0;
+    PyObject *list;
 
     cpdb_heap_clear(h);
     /* cpdb's own objects are left out as they are met; only a few types
@@ -308,36 +362,33 @@ cpdb_heap_take(CpdbHeap *h, const CpdbHeapContext *ctx)
     f.h = h;
     f.dicts = frame_dicts(ctx, &f.n_dicts);
     memset(type_cache, 0, sizeof type_cache);
-    if (cpdb_gc_visit(count_all, &total) == 0
-        && total < (Py_ssize_t)UINT32_MAX
-        && (f.list = PyList_New(total)) != NULL) {
-        /* One list of the right size, filled in a second walk: no list
-           grown by appending, and nothing made while walking. */
-        f.cap = total;
-        cpdb_gc_visit(fill_visit, &f);
-        Py_SET_SIZE(f.list, f.n);
+    /* One walk, nothing made while walking: the list is made around
+       the items after it. */
+    if (cpdb_gc_visit(fill_visit, &f) == 0) {
+        list = fill_list(&f);
     }
     else {
-        PyErr_Clear();
-        f.list = objects_listed(ctx, h, f.dicts, f.n_dicts);
+        list = objects_listed(ctx, h, f.dicts, f.n_dicts);
     }
     free(f.dicts);
-    if (f.list == NULL) {
-        return -1;
-    }
-    if (cpdb_heap_interrupted()) {
-        Py_DECREF(f.list);
+    if (list == NULL) {
         cpdb_heap_clear(h);     /* the modules noted */
         return -1;
     }
-    if (PyList_GET_SIZE(f.list) >= (Py_ssize_t)UINT32_MAX) {
-        Py_DECREF(f.list);
+    if (cpdb_heap_interrupted()) {
+        Py_DECREF(list);
+        cpdb_heap_clear(h);
+        return -1;
+    }
+    if (PyList_GET_SIZE(list) >= (Py_ssize_t)UINT32_MAX) {
+        Py_DECREF(list);
+        cpdb_heap_clear(h);
         PyErr_SetString(PyExc_RuntimeError, "too many objects to analyse");
         return -1;
     }
-    h->list = f.list;
-    h->objs = ((PyListObject *)f.list)->ob_item;
-    h->n = (uint32_t)PyList_GET_SIZE(f.list);
+    h->list = list;
+    h->objs = ((PyListObject *)list)->ob_item;
+    h->n = (uint32_t)PyList_GET_SIZE(list);
     return 0;
 }
 
@@ -361,11 +412,19 @@ cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
 
 /* --- edges --------------------------------------------------------------- */
 
+/* PyObject_IS_GC without the call: asked of every reference. */
+static inline int
+is_gc(PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    return PyType_IS_GC(t) && (t->tp_is_gc == NULL || t->tp_is_gc(o));
+}
+
 void
 cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
 {
     traverseproc traverse;
-    if (!PyObject_IS_GC(o)) {
+    if (!is_gc(o)) {
         return;
     }
     traverse = Py_TYPE(o)->tp_traverse;
@@ -379,6 +438,7 @@ cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
    names) on a big heap.  Lookups are queued and done in batches, their
    memory fetched ahead, so the misses overlap. */
 #define BATCH 64
+#define HITS 256
 
 typedef struct BackPass {
     CpdbHeap *h;
@@ -390,9 +450,39 @@ typedef struct BackPass {
     int n;                  /* queued lookups */
     uint32_t q_from[BATCH];
     PyObject *q_ref[BATCH];
+    /* The last answers, by the referent's address: a type, a module's
+       dictionary, a shared constant is referred to by thousands of
+       objects in a row, and looked up once. */
+    PyObject *hit_ref[HITS];
+    long hit_index[HITS];   /* its snapshot index, or -1: no container */
+    /* Called with each object of the pass after its references. */
+    void (*each)(PyObject *o, void *arg);
+    void *each_arg;
 } BackPass;
 
 static int back_visit(PyObject *referent, void *arg);
+
+/* Referent j (a snapshot index) of object from, found. */
+static inline void
+back_found(BackPass *p, uint32_t from, uint32_t j)
+{
+    CpdbHeap *h = p->h;
+    if (p->bits != NULL) {
+        cpdb_bit_set(p->bits, j);
+    }
+    else if (p->fill) {
+        h->back.adj[--h->back.off[j + 1]] = from;
+    }
+    else {
+        h->back.off[j + 1]++;
+    }
+}
+
+static inline size_t
+hit_slot(const void *ref)
+{
+    return ((uintptr_t)ref >> 4) & (HITS - 1);
+}
 
 static void
 back_flush(BackPass *p)
@@ -406,7 +496,10 @@ back_flush(BackPass *p)
     memcpy(from, p->q_from, sizeof(uint32_t) * (size_t)n);
     memcpy(ref, p->q_ref, sizeof(PyObject *) * (size_t)n);
     p->n = 0;
+    /* The referents themselves are fetched ahead too: whether one is a
+       container at all is asked only once its header has come. */
     for (k = 0; k < n; k++) {
+        __builtin_prefetch(ref[k]);
         pos[k] = hash_ptr(ref[k]) & h->mask;
         __builtin_prefetch(&h->slots[pos[k]]);
     }
@@ -419,6 +512,11 @@ back_flush(BackPass *p)
     for (k = 0; k < n; k++) {
         size_t i;
         long j = -1;
+        if (!is_gc(ref[k])) {
+            p->hit_ref[hit_slot(ref[k])] = ref[k];
+            p->hit_index[hit_slot(ref[k])] = -1;
+            continue;
+        }
         for (i = pos[k];; i = (i + 1) & h->mask) {
             uint32_t v = h->slots[i];
             if (v == 0) {
@@ -430,15 +528,9 @@ back_flush(BackPass *p)
             }
         }
         if (j >= 0) {
-            if (p->bits != NULL) {
-                cpdb_bit_set(p->bits, (uint32_t)j);
-            }
-            else if (p->fill) {
-                h->back.adj[--h->back.off[j + 1]] = from[k];
-            }
-            else {
-                h->back.off[j + 1]++;
-            }
+            p->hit_ref[hit_slot(ref[k])] = ref[k];
+            p->hit_index[hit_slot(ref[k])] = j;
+            back_found(p, from[k], (uint32_t)j);
         }
         else if (!p->inside && PyDict_CheckExact(ref[k])
                  && PyObject_GC_IsTracked(ref[k])) {
@@ -460,7 +552,15 @@ static int
 back_visit(PyObject *referent, void *arg)
 {
     BackPass *p = arg;
-    if (referent == NULL || !PyObject_IS_GC(referent)) {
+    size_t slot;
+    if (referent == NULL) {
+        return 0;
+    }
+    slot = hit_slot(referent);
+    if (p->hit_ref[slot] == referent && !p->inside) {
+        if (p->hit_index[slot] >= 0) {
+            back_found(p, p->from, (uint32_t)p->hit_index[slot]);
+        }
         return 0;
     }
     p->q_from[p->n] = p->from;
@@ -484,6 +584,9 @@ back_pass(BackPass *p)
         }
         p->from = i;
         cpdb_heap_referents(p->h->objs[i], back_visit, p);
+        if (p->each != NULL) {
+            p->each(p->h->objs[i], p->each_arg);
+        }
     }
     while (p->n > 0) {
         back_flush(p);
@@ -668,6 +771,28 @@ mark_types(Referred *r, PyTypeObject *t)
     Py_XDECREF(subs);
 }
 
+/* What o's code holds counts as referred (o a function, a generator, a
+   coroutine). */
+static void
+mark_code_of(PyObject *o, void *arg)
+{
+    Referred *r = arg;
+    if (PyFunction_Check(o)) {
+        mark_code(r, PyFunction_GET_CODE(o));
+    }
+    else if (PyGen_Check(o) || PyCoro_CheckExact(o)
+             || PyAsyncGen_CheckExact(o)) {
+        PyObject *code = PyObject_GetAttrString(
+            o, PyGen_Check(o) ? "gi_code"
+               : PyCoro_CheckExact(o) ? "cr_code" : "ag_code");
+        if (code != NULL) {
+            mark_code(r, code);
+            Py_DECREF(code);
+        }
+        PyErr_Clear();
+    }
+}
+
 uint8_t *
 cpdb_heap_referred(CpdbHeap *h)
 {
@@ -689,6 +814,8 @@ cpdb_heap_referred(CpdbHeap *h)
         memset(&p, 0, sizeof p);
         p.h = h;
         p.bits = r.bits;
+        p.each = mark_code_of;      /* in the same pass */
+        p.each_arg = &r;
         if (h->slots == NULL && h->n > 0 && build_index(h, 1) < 0) {
             free(r.bits);
             free(r.seen);
@@ -700,30 +827,16 @@ cpdb_heap_referred(CpdbHeap *h)
             return NULL;
         }
     }
-    for (i = 0; i < h->n; i++) {
-        PyObject *o = h->objs[i];
+    for (i = 0; h->have_back && i < h->n; i++) {
         if (cpdb_heap_poll(i)) {
             free(r.bits);
             free(r.seen);
             return NULL;
         }
-        if (h->have_back && h->back.off[i] != h->back.off[i + 1]) {
+        if (h->back.off[i] != h->back.off[i + 1]) {
             cpdb_bit_set(r.bits, i);    /* the reverse edges know already */
         }
-        if (PyFunction_Check(o)) {
-            mark_code(&r, PyFunction_GET_CODE(o));
-        }
-        else if (PyGen_Check(o) || PyCoro_CheckExact(o)
-                 || PyAsyncGen_CheckExact(o)) {
-            PyObject *code = PyObject_GetAttrString(
-                o, PyGen_Check(o) ? "gi_code"
-                   : PyCoro_CheckExact(o) ? "cr_code" : "ag_code");
-            if (code != NULL) {
-                mark_code(&r, code);
-                Py_DECREF(code);
-            }
-            PyErr_Clear();
-        }
+        mark_code_of(h->objs[i], &r);
     }
     /* The running frames' code (a module's body has no function). */
     {

@@ -122,6 +122,20 @@ CpdbTypeCount *cpdb_heap_census_frozen(const CpdbHeapContext *ctx,
 int cpdb_heap_walk(const CpdbHeapContext *ctx,
                    int (*visit)(PyObject *o, void *arg), void *arg);
 
+/* The question "is this one of cpdb's own objects?" asked of many
+   objects in a row, as snapshots ask it (cheap: most types cannot
+   be).  Between begin and end nothing may run Python code. */
+typedef struct CpdbOwnTest {
+    const CpdbHeapContext *ctx;
+    void **dicts;               /* the stopped frames' variables
+                                   dictionaries, sorted (malloc'd) */
+    size_t n_dicts;
+} CpdbOwnTest;
+
+void cpdb_heap_own_begin(CpdbOwnTest *t, const CpdbHeapContext *ctx);
+int cpdb_heap_own_test(const CpdbOwnTest *t, PyObject *o);
+void cpdb_heap_own_end(CpdbOwnTest *t);
+
 /* The name of a type as censuses print it: "dict", "mypkg.Foo".
    Return: malloc'd. */
 char *cpdb_type_name(PyTypeObject *t);

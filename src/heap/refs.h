@@ -106,6 +106,17 @@ int cpdb_refs_referrers(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
                         CpdbReferrers *out);
 void cpdb_refs_referrers_fini(CpdbReferrers *r);
 
+/* Who refers to o, an object the collector does not track (a str, a
+   bytes, an untracked tuple or dict), found in one pass over the heap
+   without a snapshot: the tracked objects, and the untracked containers
+   they hold, that refer to it (appended to holders, strong, in the
+   collector's order), and the stopped frames' variables that hold it
+   (appended to roots; their index 0).  Return 0, or -1 with an
+   exception set (Ctrl-C). */
+int cpdb_refs_untracked_referrers(const CpdbHeapContext *ctx, PyObject *o,
+                                  CpdbObjectArray *holders,
+                                  CpdbLocalRoots *roots);
+
 /* --- chains -------------------------------------------------------------- */
 
 /* The shortest chain of references to node start over back (a graph of
@@ -125,7 +136,9 @@ size_t cpdb_refs_chain_search(const CpdbGraph *back, uint32_t start,
 typedef struct CpdbChain {
     uint32_t *path;             /* snapshot indices, where the chain
                                    starts first and the object last
-                                   (malloc'd) */
+                                   (malloc'd), or NULL when ... */
+    PyObject **objects;         /* ... these are its objects (strong,
+                                   malloc'd: found without a snapshot) */
     size_t len;                 /* 0 when no chain leads to the object */
     CpdbLocalRoots roots;       /* the stopped frames' variables (none
                                    with a target) */
@@ -142,6 +155,24 @@ typedef struct CpdbChain {
 int cpdb_refs_chain(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
                     long target, CpdbChain *out);
 void cpdb_refs_chain_fini(CpdbChain *c);
+
+/* The same chain as cpdb_refs_chain without a target, looked for
+   without a snapshot: backward from o a level per pass over the heap,
+   forward from the modules, until they meet (heap/meet.h).  Cheap when
+   the chain is short (the usual question: who keeps this cached object
+   alive); o may be an object the collector does not track (a str, an
+   untracked tuple): the untracked containers between it and the first
+   tracked holder are on the chain.  Return: 1 with the chain in out
+   (out->objects), 0 when a tracked object's chain is too far for this
+   way (ask cpdb_refs_chain), -1 with an exception set (Ctrl-C, out of
+   memory). */
+int cpdb_refs_chain_near(const CpdbHeapContext *ctx, PyObject *o,
+                         CpdbChain *out);
+
+/* Return: borrowed, object k of a chain (h, the snapshot it was found
+   in, unused when it holds its objects). */
+PyObject *cpdb_refs_chain_node(const CpdbHeap *h, const CpdbChain *c,
+                               size_t k);
 
 /* The name of the reference out of nodes[at] on a path (closed: a cycle,
    whose last node refers to the first), and in *skip how many nodes

@@ -313,12 +313,21 @@ def build(n):
     return head
 head = build(4000000)
 target = [head]
+def find_tail(h):
+    while h.next is not None:
+        h = h.next
+    return h
+def look(tail):
+    return tail
+look(find_tail(head))
 print('built', flush=True)
 """
 
 
 HEAP_COMMANDS = [
-    ("gc chain target", "Chain of 1 reference"),
+    # The tail's only chain from a module runs through 4M nodes: past
+    # what the search near the object tries, on the reverse edges.
+    ("gc chain tail", "Chain of 4,000,000 references"),
     ("leak hints", "leak pattern"),
     ("gc referrers head", "2 referrers of"),
 ]
@@ -331,7 +340,8 @@ def test_ctrl_c_interrupts_long_heap_commands(home, tmp_path):
     c.timeout = 60
     try:
         c.expect_exact(PROMPT)
-        command(c, "until 12")
+        command(c, "break 17")
+        command(c, "continue", "look()")
         for line, done in HEAP_COMMANDS:
             # On a busy machine the Ctrl-C may come before the command
             # starts (it is then forgotten) or after it ends: try again.
