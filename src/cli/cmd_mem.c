@@ -99,10 +99,11 @@ is_tracing(CpdbSession *s, int complain)
     return on;
 }
 
-/* Take a tracemalloc table now, by line or by file (see
-   cpdb_mem_table_take).  Return 0, or -1 reported. */
+/* Take a tracemalloc table now, by line or by file, at the program's
+   own frames or not (see cpdb_mem_table_take).  Return 0, or -1
+   reported. */
 static int
-table_take(CpdbSession *s, CpdbMemTable *t, int by_file)
+table_take(CpdbSession *s, CpdbMemTable *t, int by_file, int own_code)
 {
     PyObject *tm;
     int rc;
@@ -117,7 +118,7 @@ table_take(CpdbSession *s, CpdbMemTable *t, int by_file)
     if (tm == NULL) {
         return -1;
     }
-    rc = cpdb_mem_table_take(t, tm, by_file, &s->busy);
+    rc = cpdb_mem_table_take(t, tm, by_file, own_code, &s->busy);
     if (rc < 0) {
         cpdb_error_exc(s, "tracemalloc: ");
     }
@@ -139,10 +140,15 @@ print_source(CpdbSession *s, const char *file, long line)
 
 /* --- start, stop, status ------------------------------------------------- */
 
+/* The frames "mem start" keeps per allocation: enough to reach the
+   program's own code from inside a framework (Django's allocations are
+   at most 15 frames below it). */
+#define MEM_START_FRAMES 25
+
 static CmdResult
 mem_start(CpdbSession *s, const char *args)
 {
-    long frames = 10;
+    long frames = MEM_START_FRAMES;
     PyObject *r;
     if (*cpdb_skip_space(args) != '\0'
         && (cpdb_parse_int(args, &frames) < 0 || frames < 1
@@ -156,11 +162,21 @@ mem_start(CpdbSession *s, const char *args)
                  "change the number of frames.\n");
         return CMD_STAY;
     }
+    /* Made before tracing starts, what traces the free lists would
+       otherwise leave blocks without a trace in them. */
+    if (cpdb_mem_free_lists_tracer_make() < 0) {
+        cpdb_error_exc(s, "tracemalloc: ");
+        return CMD_FAILED;
+    }
     r = cpdb_module_call(s, "tracemalloc", "start", "(l)", frames);
     if (r == NULL) {
         return CMD_FAILED;
     }
     Py_DECREF(r);
+    /* Lists and dicts made from the free lists would have no trace. */
+    if (cpdb_mem_trace_free_lists(&s->busy) < 0) {
+        cpdb_error_exc(s, "tracemalloc: ");
+    }
     cpdb_out(s, "tracemalloc is tracing, %ld frame%s per allocation: memory "
              "allocated from now on can be shown by \"mem top\".\n", frames,
              frames == 1 ? "" : "s");
@@ -222,14 +238,16 @@ mem_status(CpdbSession *s, const char *args)
 
 /* --- top, snapshot, diff ------------------------------------------------- */
 
-/* "[N] [files]" */
+/* "[N] [lines|files] [--raw]" */
 static int
-parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file)
+parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file,
+               int *raw)
 {
     char *text = cpdb_strip_dup(args), *word, *save = NULL;
     int rc = 0;
     *limit = 10;
     *by_file = 0;
+    *raw = 0;
     for (word = strtok_r(text, " \t", &save); word != NULL;
          word = strtok_r(NULL, " \t", &save)) {
         if (strcmp(word, "files") == 0 || strcmp(word, "file") == 0) {
@@ -238,9 +256,12 @@ parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file)
         else if (strcmp(word, "lines") == 0 || strcmp(word, "line") == 0) {
             *by_file = 0;
         }
+        else if (strcmp(word, "--raw") == 0) {
+            *raw = 1;
+        }
         else if (cpdb_parse_int(word, limit) < 0 || *limit < 1) {
-            cpdb_error(s, "Bad argument \"%s\": mem top [N] [lines|files].",
-                       word);
+            cpdb_error(s, "Bad argument \"%s\": mem top [N] [lines|files] "
+                       "[--raw].", word);
             rc = -1;
             break;
         }
@@ -249,22 +270,39 @@ parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file)
     return rc;
 }
 
+/* Print why a row of an own-code table stands at library code. */
+static void
+print_library_only(CpdbSession *s, const CpdbMemTable *t,
+                   const CpdbMemRow *r)
+{
+    if (r->cut) {
+        cpdb_out(s, "      (no frame of the program's own code among the "
+                 "%ld kept: \"mem start N\" keeps more)\n", t->frames);
+    }
+    else if (r->library_only) {
+        cpdb_out(s, "      (library code alone: no frame of the program's "
+                 "own code)\n");
+    }
+}
+
 static CmdResult
 mem_top(CpdbSession *s, const char *args)
 {
     long limit;
     size_t i;
-    int by_file;
+    int by_file, raw;
     CpdbMemTable t;
     char size[32], all[32];
-    if (parse_top_args(s, args, &limit, &by_file) < 0
-        || table_take(s, &t, by_file) < 0) {
+    if (parse_top_args(s, args, &limit, &by_file, &raw) < 0
+        || table_take(s, &t, by_file, !raw) < 0) {
         return CMD_FAILED;
     }
     format_size(all, sizeof all, cpdb_mem_table_total(&t));
-    cpdb_out(s, "%s allocated by the program and still alive, top %ld %s:\n",
-             all, limit < (long)t.rows.n ? limit : (long)t.rows.n,
-             by_file ? "files" : "lines");
+    cpdb_out(s, "%s allocated by the program and still alive, top %ld "
+             "%s, counted %s:\n", all,
+             limit < (long)t.rows.n ? limit : (long)t.rows.n,
+             by_file ? "files" : "lines",
+             raw ? "where allocated" : "at the program's own code");
     for (i = 0; i < t.rows.n && (long)i < limit; i++) {
         CpdbMemRow *r = &t.rows.items[i];
         format_size(size, sizeof size, r->size);
@@ -277,6 +315,7 @@ mem_top(CpdbSession *s, const char *args)
                      r->line, size, r->count, r->count == 1 ? "" : "s");
             print_source(s, r->file, r->line);
         }
+        print_library_only(s, &t, r);
     }
     if (t.rows.n == 0) {
         cpdb_out(s, "Nothing traced yet.\n");
@@ -292,7 +331,7 @@ mem_snapshot(CpdbSession *s, const char *args)
     char *name = cpdb_strip_dup(args), total[32];
     CpdbMemTable t;
     int i, is_new;
-    if (table_take(s, &t, 0) < 0) {
+    if (table_take(s, &t, 0, 0) < 0) {
         free(name);
         return CMD_FAILED;
     }
@@ -362,7 +401,7 @@ mem_diff(CpdbSession *s, const char *args)
     default:
         break;
     }
-    if (ib < 0 && table_take(s, &now, 0) < 0) {
+    if (ib < 0 && table_take(s, &now, 0, 0) < 0) {
         return CMD_FAILED;
     }
     print_mem_changes(s, &sn->tables[ia], sn->names[ia],
@@ -374,13 +413,25 @@ mem_diff(CpdbSession *s, const char *args)
 
 /* --- where --------------------------------------------------------------- */
 
+/* Print frames newest first, as bt. */
+static void
+print_frames(CpdbSession *s, const CpdbMemFrames *frames)
+{
+    size_t i;
+    for (i = 0; i < frames->n; i++) {
+        const CpdbMemFrame *f = &frames->items[i];
+        cpdb_out(s, "  #%ld %s:%ld\n", f->depth, f->file, f->line);
+        print_source(s, f->file, f->line);
+    }
+}
+
 static CmdResult
 mem_where(CpdbSession *s, const char *args)
 {
-    PyObject *o, *tb;
-    CpdbMemFrames frames;
-    size_t i;
-    char *brief;
+    PyObject *o;
+    CpdbMemWhere w;
+    char *brief, *type;
+    int rc;
     if (*cpdb_skip_space(args) == '\0') {
         cpdb_error(s, "Argument required (an expression, $N, or an address "
                    "cpdb printed).");
@@ -394,32 +445,39 @@ mem_where(CpdbSession *s, const char *args)
         Py_DECREF(o);
         return CMD_FAILED;
     }
-    tb = cpdb_module_call(s, "tracemalloc", "get_object_traceback", "(O)", o);
+    rc = cpdb_mem_where(o, &w);
     brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
+    type = cpdb_xstrdup(Py_TYPE(o)->tp_name);
     Py_DECREF(o);
-    if (tb == NULL) {
-        free(brief);
-        return CMD_FAILED;
+    if (rc < 0) {
+        cpdb_error_exc(s, "tracemalloc: ");
     }
-    if (tb == Py_None) {
+    else if (w.frames.n > 0) {
+        cpdb_out(s, "%s was allocated at:\n", brief);
+        print_frames(s, &w.frames);
+    }
+    else if (!w.free_list) {
         cpdb_out(s, "tracemalloc did not see %s allocated: it is older than "
                  "\"mem start\".\n", brief);
-        Py_DECREF(tb);
-        free(brief);
-        return CMD_STAY;
     }
-    cpdb_mem_frames_of(tb, &frames);
-    Py_DECREF(tb);
-    /* Newest first, as bt. */
-    cpdb_out(s, "%s was allocated at:\n", brief);
-    for (i = 0; i < frames.n; i++) {
-        const CpdbMemFrame *f = &frames.items[i];
-        cpdb_out(s, "  #%ld %s:%ld\n", f->depth, f->file, f->line);
-        print_source(s, f->file, f->line);
+    else {
+        /* A free list's reuse is no allocation: tracemalloc moves a trace
+           to the new object only when the reused block has one. */
+        cpdb_out(s, "tracemalloc has no trace of %s: it is older than \"mem "
+                 "start\", or CPython made it from its free list of %ss, "
+                 "reusing the memory of a %s allocated before (reuse is "
+                 "no allocation: tracemalloc does not see it).\n", brief,
+                 type, type);
+        if (w.part != NULL) {
+            cpdb_out(s, "Its %s was allocated (or last resized) at:\n",
+                     w.part);
+            print_frames(s, &w.part_frames);
+        }
     }
-    cpdb_mem_frames_fini(&frames);
+    cpdb_mem_where_fini(&w);
+    free(type);
     free(brief);
-    return CMD_STAY;
+    return rc < 0 ? CMD_FAILED : CMD_STAY;
 }
 
 /* --- the table ----------------------------------------------------------- */
