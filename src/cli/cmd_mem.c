@@ -484,16 +484,22 @@ mem_where(CpdbSession *s, const char *args)
 
 static const CmdDef mem_subcommands[] = {
     {"start", NULL, CMD_CLASS_MEMORY, 0, mem_start, "mem start [FRAMES]",
-     "Start tracemalloc, keeping FRAMES frames (default 10) per allocation.\n"
-     "Only memory allocated after this is traced.", NULL},
+     "Start tracemalloc, keeping FRAMES frames (default 25) per allocation.\n"
+     "Only memory allocated after this is traced.  The blocks waiting in\n"
+     "CPython's free lists get a trace, so that lists, dicts, tuples and\n"
+     "floats made from them are traced too (nothing is collected).", NULL},
     {"stop", NULL, CMD_CLASS_MEMORY, 0, mem_stop, "mem stop",
      "Stop tracemalloc and drop its traces.", NULL},
     {"status", NULL, CMD_CLASS_MEMORY, 0, mem_status, "mem status",
      "Show whether tracemalloc traces, and how much memory it sees.", NULL},
-    {"top", NULL, CMD_CLASS_MEMORY, 0, mem_top, "mem top [N] [lines|files]",
+    {"top", NULL, CMD_CLASS_MEMORY, 0, mem_top,
+     "mem top [N] [lines|files] [--raw]",
      "Show the N lines (or files) whose allocations hold the most memory.\n"
      "Counts what is still alive of what was allocated since \"mem start\";\n"
-     "cpdb's and tracemalloc's own allocations are left out.", NULL},
+     "cpdb's and tracemalloc's own allocations are left out.  Each\n"
+     "allocation counts at the newest frame of the program's own code, not\n"
+     "of the standard library or site-packages; --raw counts it where it\n"
+     "was made, as tracemalloc does.", NULL},
     {"snapshot", NULL, CMD_CLASS_MEMORY, 0, mem_snapshot,
      "mem snapshot [NAME]",
      "Keep the memory held per line now under NAME (or 1, 2...).", NULL},
@@ -503,7 +509,10 @@ static const CmdDef mem_subcommands[] = {
      "A: A and now; with A and B: A and B.", NULL},
     {"where", NULL, CMD_CLASS_MEMORY, 0, mem_where, "mem where OBJ",
      "Show where OBJ was allocated (needs \"mem start\" before it was).\n"
-     "OBJ is an expression, $N, or an address cpdb printed.", NULL,
+     "OBJ is an expression, $N, or an address cpdb printed.  A list or dict\n"
+     "without a trace may reuse memory freed after \"mem start\" but\n"
+     "allocated before: then where its items were allocated is shown.",
+     NULL,
      cpdb_complete_python},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };
