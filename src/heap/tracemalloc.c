@@ -571,10 +571,20 @@ static PyMethodDef trace_free_lists_def = {
    heap answer shows them.  Strong, never released. */
 static PyObject *tracer_code, *tracer_globals;
 
+/* Take o, one of the tracer's, out of the collector's lists (and so out
+   of every census): it holds nothing that could make a cycle. */
+static void
+untrack(PyObject *o)
+{
+    if (PyObject_IS_GC(o) && PyObject_GC_IsTracked(o)) {
+        PyObject_GC_UnTrack(o);
+    }
+}
+
 int
 cpdb_mem_free_lists_tracer_make(void)
 {
-    PyObject *fn, *globals, *code;
+    PyObject *fn, *globals, *code, *names;
     if (tracer_code != NULL) {
         return 0;
     }
@@ -590,10 +600,14 @@ cpdb_mem_free_lists_tracer_make(void)
         Py_XDECREF(fn);
         return -1;
     }
-    if (PyObject_IS_GC(fn)) {
-        PyObject_GC_UnTrack(fn);
+    untrack(fn);
+    untrack(globals);
+    names = PyObject_GetAttrString(code, "co_names");   /* a tuple */
+    if (names != NULL) {
+        untrack(names);
+        Py_DECREF(names);
     }
-    PyObject_GC_UnTrack(globals);
+    PyErr_Clear();
     Py_DECREF(fn);                  /* globals keeps it */
     tracer_globals = globals;
     tracer_code = code;
