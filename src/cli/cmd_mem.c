@@ -486,8 +486,9 @@ static const CmdDef mem_subcommands[] = {
     {"start", NULL, CMD_CLASS_MEMORY, 0, mem_start, "mem start [FRAMES]",
      "Start tracemalloc, keeping FRAMES frames (default 25) per allocation.\n"
      "Only memory allocated after this is traced.  The blocks waiting in\n"
-     "CPython's free lists get a trace, so that lists, dicts, tuples and\n"
-     "floats made from them are traced too (nothing is collected).", NULL},
+     "CPython's free lists, and those of young lists, dicts and tuples, get\n"
+     "a trace, so that objects made from them later are traced too\n"
+     "(nothing is collected).", NULL},
     {"stop", NULL, CMD_CLASS_MEMORY, 0, mem_stop, "mem stop",
      "Stop tracemalloc and drop its traces.", NULL},
     {"status", NULL, CMD_CLASS_MEMORY, 0, mem_status, "mem status",

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The file of the frame that gives a trace, at "mem start", to blocks
+   allocated before: such a trace means "older than mem start". */
+#define OLDER_FILE "<cpdb: older than mem start>"
+
 /* --- tables -------------------------------------------------------------- */
 
 int
@@ -104,7 +108,8 @@ frame_to_count(TableFill *f, PyObject *frames, int *library_only)
     }
     for (i = 0; i < n; i++) {
         PyObject *file = frame_file(PyTuple_GET_ITEM(frames, i));
-        if (file == NULL || is_named(file, "<cpdb>")) {
+        if (file == NULL || is_named(file, "<cpdb>")
+            || is_named(file, OLDER_FILE)) {
             return -1;
         }
         if (pick < 0 && f->t->own_code && !is_library_file(f, file)) {
@@ -430,6 +435,9 @@ cpdb_mem_where(PyObject *o, CpdbMemWhere *w)
     if (block_frames(cpdb_object_block(o), &w->frames) < 0) {
         return -1;
     }
+    if (w->frames.n > 0 && strcmp(w->frames.items[0].file, OLDER_FILE) == 0) {
+        cpdb_mem_frames_fini(&w->frames);
+    }
     /* An object made from a free list has a trace only when the block
        it reuses was allocated after tracing began (tracemalloc then
        moves the trace to the new object); otherwise its contents may
@@ -438,6 +446,10 @@ cpdb_mem_where(PyObject *o, CpdbMemWhere *w)
         && (part = contents_block(o, &w->part)) != NULL) {
         if (block_frames(part, &w->part_frames) < 0) {
             return -1;
+        }
+        if (w->part_frames.n > 0
+            && strcmp(w->part_frames.items[0].file, OLDER_FILE) == 0) {
+            cpdb_mem_frames_fini(&w->part_frames);
         }
         if (w->part_frames.n == 0) {
             w->part = NULL;
@@ -546,12 +558,69 @@ trace_free_list(int kind)
     return rc;
 }
 
+/* The most objects of generation 0 given a trace: it holds more only
+   when the program turned the collector off, and is not young then. */
+#define YOUNG_MOST 100000
+
+/* Return: the objects in generation 0 (gc.get_count()[0]), or -1. */
+static long
+young_count(PyObject *gc)
+{
+    PyObject *counts = PyObject_CallMethod(gc, "get_count", NULL);
+    long n = counts != NULL && PyTuple_Check(counts)
+             && PyTuple_GET_SIZE(counts) > 0
+             ? PyLong_AsLong(PyTuple_GET_ITEM(counts, 0)) : -1;
+    Py_XDECREF(counts);
+    PyErr_Clear();
+    return n;
+}
+
+/* Give a trace to the blocks of the lists, dicts and tuples in the
+   collector's young generations (0 and 1): the objects made before
+   tracing that are likeliest to be freed soon, into a free list (the
+   garbage of cpdb's own import of tracemalloc.py among them).  Return
+   0, or -1 with an exception set. */
+static int
+trace_young(void)
+{
+    PyObject *gc = PyImport_ImportModule("gc"), *objs = NULL;
+    int gen, rc = 0;
+    for (gen = 0; gc != NULL && gen < 2 && rc == 0; gen++) {
+        Py_ssize_t i;
+        if (gen == 0 && young_count(gc) > YOUNG_MOST) {
+            continue;
+        }
+        objs = PyObject_CallMethod(gc, "get_objects", "(i)", gen);
+        if (objs == NULL || !PyList_Check(objs)) {
+            rc = -1;
+            break;
+        }
+        for (i = 0; i < PyList_GET_SIZE(objs); i++) {
+            PyObject *o = PyList_GET_ITEM(objs, i);
+            if (cpdb_type_has_free_list(Py_TYPE(o))) {
+                PyTraceMalloc_Track(0, (uintptr_t)cpdb_object_block(o),
+                                    block_size(o));
+            }
+        }
+        Py_CLEAR(objs);
+    }
+    if (objs != NULL) {
+        PyErr_SetString(PyExc_TypeError, "gc.get_objects() is not a list");
+    }
+    Py_XDECREF(objs);
+    Py_XDECREF(gc);
+    return gc != NULL ? rc : -1;
+}
+
 static PyObject *
 trace_free_lists(PyObject *self, PyObject *unused)
 {
     int kind;
     (void)self;
     (void)unused;
+    if (trace_young() < 0) {
+        return NULL;
+    }
     for (kind = 0; kind < N_KINDS; kind++) {
         if (trace_free_list(kind) < 0) {
             return NULL;
@@ -564,7 +633,7 @@ static PyMethodDef trace_free_lists_def = {
     "trace_free_lists", trace_free_lists, METH_NOARGS, NULL
 };
 
-/* The "<cpdb>" code that calls trace_free_lists, and its globals: made
+/* The OLDER_FILE code that calls trace_free_lists, and its globals: made
    once and kept for the life of the process, since freeing them would
    put untraced blocks (its dict, its code's tuples) back in the free
    lists just emptied of them; untracked by the collector, so that no
@@ -594,7 +663,7 @@ cpdb_mem_free_lists_tracer_make(void)
         || PyDict_SetItemString(globals, "__builtins__",
                                 PyEval_GetBuiltins()) < 0
         || PyDict_SetItemString(globals, "trace_free_lists", fn) < 0
-        || (code = Py_CompileString("trace_free_lists()", "<cpdb>",
+        || (code = Py_CompileString("trace_free_lists()", OLDER_FILE,
                                     Py_eval_input)) == NULL) {
         Py_XDECREF(globals);
         Py_XDECREF(fn);
@@ -621,7 +690,7 @@ cpdb_mem_trace_free_lists(CpdbGuard *busy)
     if (cpdb_mem_free_lists_tracer_make() < 0) {
         return -1;
     }
-    /* Run from a "<cpdb>" frame, so that the traces it makes name cpdb,
+    /* Run from a frame of its own, so that the traces it makes name it,
        not the program's line, while their blocks wait unused. */
     cpdb_guard_begin(busy);
     r = PyEval_EvalCode(tracer_code, tracer_globals, tracer_globals);

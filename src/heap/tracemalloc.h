@@ -97,11 +97,13 @@ int cpdb_mem_where(PyObject *o, CpdbMemWhere *w);
 void cpdb_mem_where_fini(CpdbMemWhere *w);
 
 /* Right after tracing starts: give a trace to the blocks waiting in
-   CPython's free lists of lists, dicts, floats and small tuples, which
-   were allocated before and so have none.  A new object made in such a
-   block would have no trace either (reuse is no allocation);
-   tracemalloc moves an existing trace to the new object.  The traces
-   name a "<cpdb>" frame, left out of every table.  No collection runs.
+   CPython's free lists of lists, dicts, floats and small tuples, and to
+   those of the lists, dicts and tuples of the collector's young
+   generations, which were allocated before and so have none.  A new
+   object made in such a block would have no trace either (reuse is no
+   allocation); tracemalloc moves an existing trace to the new object.
+   The traces name a frame of "<cpdb: older than mem start>": left out
+   of every table, and no trace for cpdb_mem_where.  No collection runs.
    busy is held while it runs.  Return 0, or -1 with an exception set. */
 int cpdb_mem_trace_free_lists(CpdbGuard *busy);
 /* Make what cpdb_mem_trace_free_lists runs (once a process), to be

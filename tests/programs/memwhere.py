@@ -1,9 +1,6 @@
-"""Objects of six kinds made before and after "mem start" (at line 41).
-The program imports tracemalloc and collects its garbage first: objects
-alive before "mem start" that die after it give CPython's free lists
-memory tracemalloc never saw (see test_mem_where_versions.py)."""
+"""Objects of six kinds made before and after "mem start" (at line 39),
+and lists made before it, old, freed after it."""
 import gc
-import tracemalloc  # noqa: F401  (cpdb's import would leave garbage)
 
 
 class Plain:
@@ -19,12 +16,12 @@ class Slotted:
 
 
 def make(n):
-    plain = Plain(n)                    # line 22
-    slotted = Slotted(n)                # line 23
-    items = [n, n + 1, n + 2]           # line 24
-    table = {"n": n, "m": n + 1}        # line 25
-    raw = bytes(100 + n)                # line 26
-    text = "text %d " % n * 20          # line 27
+    plain = Plain(n)                    # line 19
+    slotted = Slotted(n)                # line 20
+    items = [n, n + 1, n + 2]           # line 21
+    table = {"n": n, "m": n + 1}        # line 22
+    raw = bytes(100 + n)                # line 23
+    text = "text %d " % n * 20          # line 24
     return [plain, slotted, items, table, raw, text]
 
 
@@ -34,12 +31,13 @@ def churn():
     return [([i], {"i": i}, (i, [i]), i / 3) for i in range(200)]
 
 
-old = make(1)                           # line 37
+old = make(1)                           # line 34
 churn()
-gc.collect()
-spare = [[i] for i in range(300)]       # line 40: lists made before 41
-new = None                              # line 41: "mem start" here
-new = make(2)                           # line 42
-del spare                               # line 43: freed after "mem start"
-late = make(3)                          # line 44
-print("done")                           # line 45
+spare = [[i] for i in range(300)]       # lists made before "mem start"
+gc.collect()                            # old's and spare's objects are old
+young = make(4)                         # line 38: young, made before too
+new = None                              # line 39: "mem start" here
+new = make(2)                           # line 40
+del spare                               # freed after "mem start"
+late = make(3)                          # line 42
+print("done")                           # line 43
