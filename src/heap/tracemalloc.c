@@ -129,6 +129,7 @@ static void
 add_trace(TableFill *f, PyObject *trace)
 {
     PyObject *frames, *frame, *key = NULL, *row;
+    const char *name;
     Py_ssize_t pick;
     int library_only;
     long line;
@@ -140,15 +141,16 @@ add_trace(TableFill *f, PyObject *trace)
         return;
     }
     frame = PyTuple_GET_ITEM(frames, pick);
+    name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(frame, 0));
     line = f->t->by_file ? 0 : PyLong_AsLong(PyTuple_GET_ITEM(frame, 1));
-    key = Py_BuildValue("(Oli)", PyTuple_GET_ITEM(frame, 0), line,
-                        library_only);
+    key = name == NULL ? NULL : Py_BuildValue("(Oli)",
+                                              PyTuple_GET_ITEM(frame, 0),
+                                              line, library_only);
     row = key != NULL ? PyDict_GetItemWithError(f->groups, key) : NULL;
     if (row == NULL && key != NULL && !PyErr_Occurred()) {
         CpdbMemRow fresh;
         memset(&fresh, 0, sizeof fresh);
-        fresh.file = cpdb_xstrdup(PyUnicode_AsUTF8(PyTuple_GET_ITEM(frame,
-                                                                    0)));
+        fresh.file = cpdb_xstrdup(name);
         fresh.line = line;
         fresh.library_only = library_only;
         cpdb_array_push(&f->t->rows, fresh);
@@ -411,8 +413,9 @@ contents_block(PyObject *o, const char **what)
     return NULL;
 }
 
-/* Fill out with tracemalloc's frames of the block at block.  Return 0,
-   or -1 with an exception set. */
+/* Fill out with tracemalloc's frames of the block at block, none when
+   it has no trace or the one "mem start" gave a block allocated before.
+   Return 0, or -1 with an exception set. */
 static int
 block_frames(const void *block, CpdbMemFrames *out)
 {
@@ -423,6 +426,9 @@ block_frames(const void *block, CpdbMemFrames *out)
     }
     frames_of(tb, out);
     Py_DECREF(tb);
+    if (out->n > 0 && strcmp(out->items[0].file, OLDER_FILE) == 0) {
+        cpdb_mem_frames_fini(out);
+    }
     return 0;
 }
 
@@ -435,9 +441,6 @@ cpdb_mem_where(PyObject *o, CpdbMemWhere *w)
     if (block_frames(cpdb_object_block(o), &w->frames) < 0) {
         return -1;
     }
-    if (w->frames.n > 0 && strcmp(w->frames.items[0].file, OLDER_FILE) == 0) {
-        cpdb_mem_frames_fini(&w->frames);
-    }
     /* An object made from a free list has a trace only when the block
        it reuses was allocated after tracing began (tracemalloc then
        moves the trace to the new object); otherwise its contents may
@@ -446,10 +449,6 @@ cpdb_mem_where(PyObject *o, CpdbMemWhere *w)
         && (part = contents_block(o, &w->part)) != NULL) {
         if (block_frames(part, &w->part_frames) < 0) {
             return -1;
-        }
-        if (w->part_frames.n > 0
-            && strcmp(w->part_frames.items[0].file, OLDER_FILE) == 0) {
-            cpdb_mem_frames_fini(&w->part_frames);
         }
         if (w->part_frames.n == 0) {
             w->part = NULL;
