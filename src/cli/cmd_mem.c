@@ -149,7 +149,7 @@ static CmdResult
 mem_start(CpdbSession *s, const char *args)
 {
     long frames = MEM_START_FRAMES;
-    PyObject *r;
+    PyObject *r, *gc;
     if (*cpdb_skip_space(args) != '\0'
         && (cpdb_parse_int(args, &frames) < 0 || frames < 1
             || frames > 65535)) {
@@ -157,6 +157,15 @@ mem_start(CpdbSession *s, const char *args)
                    "expected.", cpdb_skip_space(args));
         return CMD_FAILED;
     }
+    /* The tracer of the free lists asks gc for the young generations:
+       imported as cpdb's (not growth), before tracemalloc, whose garbage
+       the censuses leave out while it is the last import's. */
+    gc = cpdb_census_import(s, "gc");
+    if (gc == NULL) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    Py_DECREF(gc);
     if (is_tracing(s, 0)) {
         cpdb_out(s, "tracemalloc is already tracing; \"mem stop\" first to "
                  "change the number of frames.\n");

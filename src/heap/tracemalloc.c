@@ -577,8 +577,10 @@ young_count(PyObject *gc)
 /* Give a trace to the blocks of the lists, dicts and tuples in the
    collector's young generations (0 and 1): the objects made before
    tracing that are likeliest to be freed soon, into a free list (the
-   garbage of cpdb's own import of tracemalloc.py among them).  Return
-   0, or -1 with an exception set. */
+   garbage of cpdb's own import of tracemalloc.py among them).  The gc
+   module is imported already (by the caller of
+   cpdb_mem_trace_free_lists).  Return 0, or -1 with an exception
+   set. */
 static int
 trace_young(void)
 {

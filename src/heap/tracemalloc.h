@@ -104,7 +104,8 @@ void cpdb_mem_where_fini(CpdbMemWhere *w);
    allocation); tracemalloc moves an existing trace to the new object.
    The traces name a frame of "<cpdb: older than mem start>": left out
    of every table, and no trace for cpdb_mem_where.  No collection runs.
-   busy is held while it runs.  Return 0, or -1 with an exception set. */
+   The gc module must be imported.  busy is held while it runs.  Return
+   0, or -1 with an exception set. */
 int cpdb_mem_trace_free_lists(CpdbGuard *busy);
 /* Make what cpdb_mem_trace_free_lists runs (once a process), to be
    called before tracing starts: made after, it would itself leave
