@@ -69,6 +69,21 @@ int cpdb_gc_is_frozen(PyObject *o);
    none known). */
 PyObject *cpdb_type_attr_names(PyTypeObject *t);
 
+/* Where the memory block of an object starts, as tracemalloc keys its
+   traces: before the object's header come the collector's link (types
+   with Py_TPFLAGS_HAVE_GC) and, from 3.11, the pointers of a managed
+   __dict__ (and from 3.12 of a managed __weakref__) (compat_gc.c). */
+const void *cpdb_object_block(PyObject *o);
+/* tracemalloc's traceback of the block that starts at block (the
+   default domain).  Return: new reference to a tuple of (filename,
+   lineno) pairs, newest first, or to None when tracemalloc is not
+   tracing or has no trace of that block; NULL with an exception set. */
+PyObject *cpdb_tracemalloc_traceback(const void *block);
+/* Whether CPython keeps freed objects of exactly type t in a free list
+   and makes new ones from it without allocating (list, dict, tuple,
+   float: every supported version). */
+int cpdb_type_has_free_list(PyTypeObject *t);
+
 /* Make writes into the mapping from cpdb_frame_locals() visible to the
    running frame (a no-op where the mapping writes through, PEP 667). */
 void cpdb_frame_locals_sync(PyFrameObject *f);

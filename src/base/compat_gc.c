@@ -167,3 +167,61 @@ cpdb_type_attr_names(PyTypeObject *t)
     return NULL;
 #endif
 }
+
+/* --- memory blocks, for tracemalloc ------------------------------------ */
+
+/* The collector's link before a tracked object's header: PyGC_Head,
+   two words on every supported (GIL) build; 3.12+ declares it only in
+   the internal headers this file does not include there. */
+#if PY_VERSION_HEX < 0x030C0000
+#define GC_HEAD_SIZE sizeof(PyGC_Head)
+#else
+#define GC_HEAD_SIZE (2 * sizeof(uintptr_t))
+#endif
+
+/* The flags of the types whose instances keep pointers before the GC
+   link: a managed __dict__ from 3.11 (the "pre-header"), a managed
+   __weakref__ too from 3.12 (Py_TPFLAGS_PREHEADER). */
+#if PY_VERSION_HEX >= 0x030C0000
+#define PREHEADER_FLAGS Py_TPFLAGS_PREHEADER
+#elif PY_VERSION_HEX >= 0x030B0000
+#define PREHEADER_FLAGS Py_TPFLAGS_MANAGED_DICT
+#else
+#define PREHEADER_FLAGS 0UL
+#endif
+
+const void *
+cpdb_object_block(PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    size_t before = 0;
+    if (PyType_IS_GC(t)) {
+        before += GC_HEAD_SIZE;
+    }
+    if ((PyType_GetFlags(t) & PREHEADER_FLAGS) != 0) {
+        before += 2 * sizeof(PyObject *);
+    }
+    return (const char *)o - before;
+}
+
+/* 3.13 declares it in an internal header only (pycore_tracemalloc.h),
+   still exported: the one way to ask tracemalloc about an address
+   rather than an object, which tracemalloc's own get_object_traceback
+   computes wrongly on 3.11 (it leaves out the pre-header). */
+#if PY_VERSION_HEX >= 0x030D0000
+PyAPI_FUNC(PyObject *) _PyTraceMalloc_GetTraceback(unsigned int domain,
+                                                   uintptr_t ptr);
+#endif
+
+PyObject *
+cpdb_tracemalloc_traceback(const void *block)
+{
+    return _PyTraceMalloc_GetTraceback(0, (uintptr_t)block);
+}
+
+int
+cpdb_type_has_free_list(PyTypeObject *t)
+{
+    return t == &PyList_Type || t == &PyDict_Type || t == &PyTuple_Type
+           || t == &PyFloat_Type;
+}

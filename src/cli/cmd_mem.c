@@ -99,10 +99,11 @@ is_tracing(CpdbSession *s, int complain)
     return on;
 }
 
-/* Take a tracemalloc table now, by line or by file (see
-   cpdb_mem_table_take).  Return 0, or -1 reported. */
+/* Take a tracemalloc table now, by line or by file, at the program's
+   own frames or not (see cpdb_mem_table_take).  Return 0, or -1
+   reported. */
 static int
-table_take(CpdbSession *s, CpdbMemTable *t, int by_file)
+table_take(CpdbSession *s, CpdbMemTable *t, int by_file, int own_code)
 {
     PyObject *tm;
     int rc;
@@ -117,7 +118,7 @@ table_take(CpdbSession *s, CpdbMemTable *t, int by_file)
     if (tm == NULL) {
         return -1;
     }
-    rc = cpdb_mem_table_take(t, tm, by_file, &s->busy);
+    rc = cpdb_mem_table_take(t, tm, by_file, own_code, &s->busy);
     if (rc < 0) {
         cpdb_error_exc(s, "tracemalloc: ");
     }
@@ -139,11 +140,16 @@ print_source(CpdbSession *s, const char *file, long line)
 
 /* --- start, stop, status ------------------------------------------------- */
 
+/* The frames "mem start" keeps per allocation: enough to reach the
+   program's own code from inside a framework (Django's allocations are
+   at most 15 frames below it). */
+#define MEM_START_FRAMES 25
+
 static CmdResult
 mem_start(CpdbSession *s, const char *args)
 {
-    long frames = 10;
-    PyObject *r;
+    long frames = MEM_START_FRAMES;
+    PyObject *r, *gc;
     if (*cpdb_skip_space(args) != '\0'
         && (cpdb_parse_int(args, &frames) < 0 || frames < 1
             || frames > 65535)) {
@@ -151,16 +157,35 @@ mem_start(CpdbSession *s, const char *args)
                    "expected.", cpdb_skip_space(args));
         return CMD_FAILED;
     }
+    /* The tracer of the free lists asks gc for the young generations:
+       imported as cpdb's (not growth), before tracemalloc, whose garbage
+       the censuses leave out while it is the last import's. */
+    gc = cpdb_census_import(s, "gc");
+    if (gc == NULL) {
+        cpdb_error_exc(s, NULL);
+        return CMD_FAILED;
+    }
+    Py_DECREF(gc);
     if (is_tracing(s, 0)) {
         cpdb_out(s, "tracemalloc is already tracing; \"mem stop\" first to "
                  "change the number of frames.\n");
         return CMD_STAY;
+    }
+    /* Made before tracing starts, what traces the free lists would
+       otherwise leave blocks without a trace in them. */
+    if (cpdb_mem_free_lists_tracer_make() < 0) {
+        cpdb_error_exc(s, "tracemalloc: ");
+        return CMD_FAILED;
     }
     r = cpdb_module_call(s, "tracemalloc", "start", "(l)", frames);
     if (r == NULL) {
         return CMD_FAILED;
     }
     Py_DECREF(r);
+    /* Lists and dicts made from the free lists would have no trace. */
+    if (cpdb_mem_trace_free_lists(&s->busy) < 0) {
+        cpdb_error_exc(s, "tracemalloc: ");
+    }
     cpdb_out(s, "tracemalloc is tracing, %ld frame%s per allocation: memory "
              "allocated from now on can be shown by \"mem top\".\n", frames,
              frames == 1 ? "" : "s");
@@ -222,14 +247,16 @@ mem_status(CpdbSession *s, const char *args)
 
 /* --- top, snapshot, diff ------------------------------------------------- */
 
-/* "[N] [files]" */
+/* "[N] [lines|files] [--raw]" */
 static int
-parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file)
+parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file,
+               int *raw)
 {
     char *text = cpdb_strip_dup(args), *word, *save = NULL;
     int rc = 0;
     *limit = 10;
     *by_file = 0;
+    *raw = 0;
     for (word = strtok_r(text, " \t", &save); word != NULL;
          word = strtok_r(NULL, " \t", &save)) {
         if (strcmp(word, "files") == 0 || strcmp(word, "file") == 0) {
@@ -238,9 +265,12 @@ parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file)
         else if (strcmp(word, "lines") == 0 || strcmp(word, "line") == 0) {
             *by_file = 0;
         }
+        else if (strcmp(word, "--raw") == 0) {
+            *raw = 1;
+        }
         else if (cpdb_parse_int(word, limit) < 0 || *limit < 1) {
-            cpdb_error(s, "Bad argument \"%s\": mem top [N] [lines|files].",
-                       word);
+            cpdb_error(s, "Bad argument \"%s\": mem top [N] [lines|files] "
+                       "[--raw].", word);
             rc = -1;
             break;
         }
@@ -249,22 +279,39 @@ parse_top_args(CpdbSession *s, const char *args, long *limit, int *by_file)
     return rc;
 }
 
+/* Print why a row of an own-code table stands at library code. */
+static void
+print_library_only(CpdbSession *s, const CpdbMemTable *t,
+                   const CpdbMemRow *r)
+{
+    if (r->cut) {
+        cpdb_out(s, "      (no frame of the program's own code among the "
+                 "%ld kept: \"mem start N\" keeps more)\n", t->frames);
+    }
+    else if (r->library_only) {
+        cpdb_out(s, "      (library code alone: no frame of the program's "
+                 "own code)\n");
+    }
+}
+
 static CmdResult
 mem_top(CpdbSession *s, const char *args)
 {
     long limit;
     size_t i;
-    int by_file;
+    int by_file, raw;
     CpdbMemTable t;
     char size[32], all[32];
-    if (parse_top_args(s, args, &limit, &by_file) < 0
-        || table_take(s, &t, by_file) < 0) {
+    if (parse_top_args(s, args, &limit, &by_file, &raw) < 0
+        || table_take(s, &t, by_file, !raw) < 0) {
         return CMD_FAILED;
     }
     format_size(all, sizeof all, cpdb_mem_table_total(&t));
-    cpdb_out(s, "%s allocated by the program and still alive, top %ld %s:\n",
-             all, limit < (long)t.rows.n ? limit : (long)t.rows.n,
-             by_file ? "files" : "lines");
+    cpdb_out(s, "%s allocated by the program and still alive, top %ld "
+             "%s, counted %s:\n", all,
+             limit < (long)t.rows.n ? limit : (long)t.rows.n,
+             by_file ? "files" : "lines",
+             raw ? "where allocated" : "at the program's own code");
     for (i = 0; i < t.rows.n && (long)i < limit; i++) {
         CpdbMemRow *r = &t.rows.items[i];
         format_size(size, sizeof size, r->size);
@@ -277,6 +324,7 @@ mem_top(CpdbSession *s, const char *args)
                      r->line, size, r->count, r->count == 1 ? "" : "s");
             print_source(s, r->file, r->line);
         }
+        print_library_only(s, &t, r);
     }
     if (t.rows.n == 0) {
         cpdb_out(s, "Nothing traced yet.\n");
@@ -292,7 +340,7 @@ mem_snapshot(CpdbSession *s, const char *args)
     char *name = cpdb_strip_dup(args), total[32];
     CpdbMemTable t;
     int i, is_new;
-    if (table_take(s, &t, 0) < 0) {
+    if (table_take(s, &t, 0, 0) < 0) {
         free(name);
         return CMD_FAILED;
     }
@@ -362,7 +410,7 @@ mem_diff(CpdbSession *s, const char *args)
     default:
         break;
     }
-    if (ib < 0 && table_take(s, &now, 0) < 0) {
+    if (ib < 0 && table_take(s, &now, 0, 0) < 0) {
         return CMD_FAILED;
     }
     print_mem_changes(s, &sn->tables[ia], sn->names[ia],
@@ -374,13 +422,25 @@ mem_diff(CpdbSession *s, const char *args)
 
 /* --- where --------------------------------------------------------------- */
 
+/* Print frames newest first, as bt. */
+static void
+print_frames(CpdbSession *s, const CpdbMemFrames *frames)
+{
+    size_t i;
+    for (i = 0; i < frames->n; i++) {
+        const CpdbMemFrame *f = &frames->items[i];
+        cpdb_out(s, "  #%ld %s:%ld\n", f->depth, f->file, f->line);
+        print_source(s, f->file, f->line);
+    }
+}
+
 static CmdResult
 mem_where(CpdbSession *s, const char *args)
 {
-    PyObject *o, *tb;
-    CpdbMemFrames frames;
-    size_t i;
-    char *brief;
+    PyObject *o;
+    CpdbMemWhere w;
+    char *brief, *type;
+    int rc;
     if (*cpdb_skip_space(args) == '\0') {
         cpdb_error(s, "Argument required (an expression, $N, or an address "
                    "cpdb printed).");
@@ -394,48 +454,62 @@ mem_where(CpdbSession *s, const char *args)
         Py_DECREF(o);
         return CMD_FAILED;
     }
-    tb = cpdb_module_call(s, "tracemalloc", "get_object_traceback", "(O)", o);
+    rc = cpdb_mem_where(o, &w);
     brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
+    type = cpdb_xstrdup(Py_TYPE(o)->tp_name);
     Py_DECREF(o);
-    if (tb == NULL) {
-        free(brief);
-        return CMD_FAILED;
+    if (rc < 0) {
+        cpdb_error_exc(s, "tracemalloc: ");
     }
-    if (tb == Py_None) {
+    else if (w.frames.n > 0) {
+        cpdb_out(s, "%s was allocated at:\n", brief);
+        print_frames(s, &w.frames);
+    }
+    else if (!w.free_list) {
         cpdb_out(s, "tracemalloc did not see %s allocated: it is older than "
                  "\"mem start\".\n", brief);
-        Py_DECREF(tb);
-        free(brief);
-        return CMD_STAY;
     }
-    cpdb_mem_frames_of(tb, &frames);
-    Py_DECREF(tb);
-    /* Newest first, as bt. */
-    cpdb_out(s, "%s was allocated at:\n", brief);
-    for (i = 0; i < frames.n; i++) {
-        const CpdbMemFrame *f = &frames.items[i];
-        cpdb_out(s, "  #%ld %s:%ld\n", f->depth, f->file, f->line);
-        print_source(s, f->file, f->line);
+    else {
+        /* A free list's reuse is no allocation: tracemalloc moves a trace
+           to the new object only when the reused block has one. */
+        cpdb_out(s, "tracemalloc has no trace of %s: it is older than \"mem "
+                 "start\", or CPython made it from its free list of %ss, "
+                 "reusing the memory of a %s allocated before (reuse is "
+                 "no allocation: tracemalloc does not see it).\n", brief,
+                 type, type);
+        if (w.part != NULL) {
+            cpdb_out(s, "Its %s was allocated (or last resized) at:\n",
+                     w.part);
+            print_frames(s, &w.part_frames);
+        }
     }
-    cpdb_mem_frames_fini(&frames);
+    cpdb_mem_where_fini(&w);
+    free(type);
     free(brief);
-    return CMD_STAY;
+    return rc < 0 ? CMD_FAILED : CMD_STAY;
 }
 
 /* --- the table ----------------------------------------------------------- */
 
 static const CmdDef mem_subcommands[] = {
     {"start", NULL, CMD_CLASS_MEMORY, 0, mem_start, "mem start [FRAMES]",
-     "Start tracemalloc, keeping FRAMES frames (default 10) per allocation.\n"
-     "Only memory allocated after this is traced.", NULL},
+     "Start tracemalloc, keeping FRAMES frames (default 25) per allocation.\n"
+     "Only memory allocated after this is traced.  The blocks waiting in\n"
+     "CPython's free lists, and those of young lists, dicts and tuples, get\n"
+     "a trace, so that objects made from them later are traced too\n"
+     "(nothing is collected).", NULL},
     {"stop", NULL, CMD_CLASS_MEMORY, 0, mem_stop, "mem stop",
      "Stop tracemalloc and drop its traces.", NULL},
     {"status", NULL, CMD_CLASS_MEMORY, 0, mem_status, "mem status",
      "Show whether tracemalloc traces, and how much memory it sees.", NULL},
-    {"top", NULL, CMD_CLASS_MEMORY, 0, mem_top, "mem top [N] [lines|files]",
+    {"top", NULL, CMD_CLASS_MEMORY, 0, mem_top,
+     "mem top [N] [lines|files] [--raw]",
      "Show the N lines (or files) whose allocations hold the most memory.\n"
      "Counts what is still alive of what was allocated since \"mem start\";\n"
-     "cpdb's and tracemalloc's own allocations are left out.", NULL},
+     "cpdb's and tracemalloc's own allocations are left out.  Each\n"
+     "allocation counts at the newest frame of the program's own code, not\n"
+     "of the standard library or site-packages; --raw counts it where it\n"
+     "was made, as tracemalloc does.", NULL},
     {"snapshot", NULL, CMD_CLASS_MEMORY, 0, mem_snapshot,
      "mem snapshot [NAME]",
      "Keep the memory held per line now under NAME (or 1, 2...).", NULL},
@@ -445,7 +519,10 @@ static const CmdDef mem_subcommands[] = {
      "A: A and now; with A and B: A and B.", NULL},
     {"where", NULL, CMD_CLASS_MEMORY, 0, mem_where, "mem where OBJ",
      "Show where OBJ was allocated (needs \"mem start\" before it was).\n"
-     "OBJ is an expression, $N, or an address cpdb printed.", NULL,
+     "OBJ is an expression, $N, or an address cpdb printed.  A list or dict\n"
+     "without a trace may reuse memory freed after \"mem start\" but\n"
+     "allocated before: then where its items were allocated is shown.",
+     NULL,
      cpdb_complete_python},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -40,7 +40,8 @@ def test_top_names_the_line_that_allocates():
                  "mem top 2 files", "mem status"])
     out = after(r, "mem top 3")
     assert re.match(r"[\d.]+ (KiB|MiB) allocated by the program and still "
-                    r"alive, top 3 lines:", out[0]), out
+                    r"alive, top 3 lines, counted at the program's own "
+                    r"code:", out[0]), out
     # 1000 bytearrays of 2000 bytes, made on line 7, kept by the list
     # (each is two blocks: the object and its buffer)
     first = out[1]
@@ -53,7 +54,7 @@ def test_top_names_the_line_that_allocates():
     files = after(r, "mem top 2 files")
     assert files[1].startswith("  #1 %s: " % PROG), files
     status = after(r, "mem status")
-    assert status[0] == "tracemalloc is tracing, 10 frames per allocation."
+    assert status[0] == "tracemalloc is tracing, 25 frames per allocation."
     assert status[1].startswith("Traced memory: ")
 
 
@@ -107,7 +108,8 @@ def test_bad_arguments_are_one_line_errors():
     assert err[0] == ('Bad frame count "0": a number from 1 to 65535 is '
                       'expected.'), err
     assert err[1].startswith('Bad frame count "x"')
-    assert err[2].startswith('Bad argument "-3": mem top [N] [lines|files].')
+    assert err[2].startswith('Bad argument "-3": mem top [N] [lines|files] '
+                             '[--raw].')
     assert err[3].startswith('Bad argument "x"')
     assert after(r, "mem start 1")[0].startswith(
         "tracemalloc is tracing, 1 frame per allocation")

@@ -67,5 +67,29 @@ main(void)
     free(ch);
     cpdb_mem_table_fini(&b);
     OK(b.rows.n == 0 && b.rows.items == NULL, "fini empties a table");
+
+    /* What "mem top" counts as the program's own code. */
+    OK(cpdb_mem_is_library("/usr/lib/python3.11/contextlib.py",
+                           "/usr/lib/python3.11/"),
+       "the standard library is library code");
+    OK(cpdb_mem_is_library("/usr/lib/python3.11/json/decoder.py",
+                           "/usr/lib/python3.11/"),
+       "and so are its packages");
+    OK(cpdb_mem_is_library("/usr/lib/python3/dist-packages/django/db/x.py",
+                           "/usr/lib/python3.11/"),
+       "dist-packages is library code");
+    OK(cpdb_mem_is_library("/venv/lib/python3.12/site-packages/a/b.py",
+                           NULL), "site-packages is, with no stdlib folder");
+    OK(cpdb_mem_is_library("<frozen importlib._bootstrap>", NULL)
+       && cpdb_mem_is_library("<unknown>", NULL),
+       "frozen modules and unknown frames are");
+    OK(!cpdb_mem_is_library("/usr/lib/python3.11x/app.py",
+                            "/usr/lib/python3.11/")
+       && !cpdb_mem_is_library("/home/me/app/site.py",
+                               "/usr/lib/python3.11/"),
+       "a folder named like the standard library's is the program's");
+    OK(!cpdb_mem_is_library("<string>", NULL)
+       && !cpdb_mem_is_library("/srv/packages/app.py", NULL),
+       "exec'd strings and other folders are the program's");
     return tap_done();
 }
