@@ -881,6 +881,25 @@ growth_desc(const void *a, const void *b)
     return (dx < dy) - (dx > dy);
 }
 
+/* The growths past the ones told of one by one, as advice lines:
+   "   app.cache: 10 -> 40" for the first CPDB_LEAK_MAX_GROWING, then how
+   many more.  Return: malloc'd. */
+static char *
+growing_rest(const Growth *g, size_t n)
+{
+    CpdbBuf b;
+    size_t i;
+    cpdb_buf_init(&b);
+    for (i = 0; i < n && i < CPDB_LEAK_MAX_GROWING; i++) {
+        cpdb_buf_printf(&b, "   %s: %zd -> %zd items\n", g[i].now->name,
+                        g[i].before, g[i].now->len);
+    }
+    if (n > i) {
+        cpdb_buf_printf(&b, "   ... and %zu more.\n", n - i);
+    }
+    return cpdb_buf_take(&b);
+}
+
 /* The container a size entry is about, found again by the walk that
    noted it.  Return: new reference, or NULL. */
 static PyObject *
@@ -927,6 +946,14 @@ cpdb_leak_growing(const CpdbLeakSizes *last, const CpdbLeakSizes *now,
                      "item shows the way in) and what should remove\n   it "
                      "again.\n"), v);
         Py_XDECREF(v);
+    }
+    if (n > CPDB_LEAK_MAX_GROWING) {
+        add_hint(out, CPDB_LEAK_GROWING, cpdb_xasprintf(
+                     "%zu more module-level containers grew by %d items or "
+                     "more (the largest growths are above).",
+                     n - CPDB_LEAK_MAX_GROWING, CPDB_LEAK_GREW_ITEMS),
+                 growing_rest(g + CPDB_LEAK_MAX_GROWING,
+                              n - CPDB_LEAK_MAX_GROWING), NULL);
     }
     free(g);
 }

@@ -143,3 +143,36 @@ def test_the_documented_depth(tmp_path):
     r = two_looks(path, DEPTH)
     found = grows(after(r, "leak hints", 1))
     assert found == {"__main__.NEST['a']['b']['c']['d']": (20, 60)}, r
+
+
+# Eight module-level lists that grow, by 11 to 18 items.
+MANY = """\
+GROW = [[] for _ in range(8)]
+A0, A1, A2, A3, A4, A5, A6, A7 = GROW
+
+
+def main():
+    checkpoint = 1              # STOP first
+    for k, box in enumerate(GROW):
+        box.extend(range(11 + k))
+    checkpoint = 2              # STOP second
+    return checkpoint
+
+
+main()
+"""
+
+
+def test_growths_past_the_fifth_are_counted(tmp_path):
+    path = write(tmp_path, "many.py", MANY)
+    r = two_looks(path, MANY)
+    lines = after(r, "leak hints", 1)
+    found = grows(lines)
+    # the five largest growths, one hint each
+    assert sorted(now for _, now in found.values()) == [14, 15, 16, 17, 18], r
+    # the three others are said, not dropped
+    assert "6. 3 more module-level containers grew by 10 items or more " \
+        "(the largest growths are above)." in lines, r
+    rest = [line for line in lines if re.match(r"^   \S+: 0 -> 1[123] items$",
+                                               line)]
+    assert len(rest) == 3, r
