@@ -135,7 +135,7 @@ note_frozen(CpdbSession *s, PyObject *o)
 {
     if (cpdb_gc_is_frozen(o)) {
         cpdb_out(s, "It is frozen (gc.freeze() moved it to the permanent "
-                 "generation): the collector never examines it; "
+                 "generation):\nthe collector never examines it; "
                  "gc.get_objects() and gc.get_referrers() leave it out.\n");
     }
 }
