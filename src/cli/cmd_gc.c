@@ -44,41 +44,6 @@ gc_module(CpdbSession *s)
     return gc;
 }
 
-PyObject *
-cpdb_module_call(CpdbSession *s, const char *module, const char *name,
-                 const char *fmt, ...)
-{
-    PyObject *m = cpdb_census_import(s, module), *fn, *args, *r = NULL;
-    va_list ap;
-    if (m == NULL) {
-        cpdb_error_exc(s, NULL);
-        return NULL;
-    }
-    fn = PyObject_GetAttrString(m, name);
-    va_start(ap, fmt);
-    args = fmt ? Py_VaBuildValue(fmt, ap) : PyTuple_New(0);
-    va_end(ap);
-    if (fn != NULL && args != NULL && !PyTuple_Check(args)) {
-        PyObject *t = PyTuple_Pack(1, args);
-        Py_DECREF(args);
-        args = t;
-    }
-    if (fn != NULL && args != NULL) {
-        cpdb_guard_begin(&s->busy);
-        r = PyObject_Call(fn, args, NULL);
-        cpdb_guard_end(&s->busy);
-    }
-    if (r == NULL) {
-        char *prefix = cpdb_xasprintf("%s: ", module);
-        cpdb_error_exc(s, prefix);
-        free(prefix);
-    }
-    Py_XDECREF(args);
-    Py_XDECREF(fn);
-    Py_DECREF(m);
-    return r;
-}
-
 /* Find the object a command names: an address cpdb printed (checked
    against the tracked objects, never dereferenced otherwise), or any
    expression, $N included.  Return: new reference, or NULL after
