@@ -294,8 +294,15 @@ static CmdResult
 cmd_delete(CpdbSession *s, const char *args)
 {
     char *what = cpdb_strip_dup(args);
-    int values = strcmp(what, "values") == 0;
+    size_t n = strcspn(what, " \t");
+    int values = n == 6 && strncmp(what, "values", 6) == 0;
+    int extra = values && what[n] != '\0';
     free(what);
+    if (extra) {
+        cpdb_error(s, "\"delete values\" takes no argument: it drops the "
+                   "whole value history.");
+        return CMD_FAILED;
+    }
     if (values) {
         return cpdb_cmd_delete_values(s);   /* gdb's "delete display" */
     }

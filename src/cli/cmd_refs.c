@@ -475,6 +475,11 @@ print_no_chain_untracked(CpdbSession *s, PyObject *o)
         cpdb_out(s, "cpdb's value history holds it (%s): \"delete values\" "
                  "drops it.\n", hist.data);
     }
+    else if (Py_REFCNT(o) == 1) {
+        /* The one reference is the command's own. */
+        cpdb_out(s, "Nothing refers to it but this command: the expression "
+                 "made it, and it goes when the command ends.\n");
+    }
     else {
         cpdb_out(s, "Something the collector cannot see holds it: C code "
                  "or the interpreter, a running frame's value stack, or an "
@@ -551,7 +556,10 @@ chain_near(CpdbSession *s, PyObject *o, CmdResult *r)
     CpdbHeapContext ctx;
     CpdbChain c;
     int rc;
-    if (cpdb_session_heap_has_back(s)) {
+    int untracked = !PyObject_IS_GC(o) || !PyObject_GC_IsTracked(o);
+    /* The snapshot answers a tracked object; it has no index for an
+       untracked one. */
+    if (cpdb_session_heap_has_back(s) && !untracked) {
         return 0;
     }
     cpdb_session_heap_context(s, &ctx);
@@ -562,8 +570,7 @@ chain_near(CpdbSession *s, PyObject *o, CmdResult *r)
         *r = CMD_FAILED;
         return 1;
     }
-    if (rc > 0 && c.len == 0 && PyObject_IS_GC(o)
-        && PyObject_GC_IsTracked(o)) {
+    if (rc > 0 && c.len == 0 && !untracked) {
         /* Why it is alive all the same is worked out on the snapshot. */
         cpdb_refs_chain_fini(&c);
         return 0;
