@@ -706,7 +706,10 @@ bounded_repr(CpdbBuf *b, PyObject *o, size_t stop, int depth)
             bounded_repr(b, item, stop, depth + 1);
             Py_DECREF(item);
         }
-        if (!list && PyTuple_GET_SIZE(o) == 1) {
+        if (i < PySequence_Fast_GET_SIZE(o)) {
+            cpdb_buf_add(b, ", ...");   /* cut: never look complete */
+        }
+        else if (!list && PyTuple_GET_SIZE(o) == 1) {
             cpdb_buf_addc(b, ',');
         }
         cpdb_buf_addc(b, list ? ']' : ')');
@@ -730,6 +733,9 @@ bounded_repr(CpdbBuf *b, PyObject *o, size_t stop, int depth)
             bounded_repr(b, v, stop, depth + 1);
             Py_DECREF(k);
             Py_DECREF(v);
+        }
+        if (i < PyDict_GET_SIZE(o)) {
+            cpdb_buf_add(b, ", ...");
         }
         cpdb_buf_addc(b, '}');
     }
