@@ -1,9 +1,13 @@
 /* Heap snapshots.  One gc.get_objects() list, a pointer-to-index table
-   (open addressing over 32-bit indices: about 6 bytes per object), and,
-   when a question needs referrers, the reverse edges in CSR form (4 bytes
-   per object and per edge between tracked objects), built in two passes
-   of tp_traverse over the heap.  Nothing here runs Python code except
-   gc.get_objects(); cpdb's own objects are dropped from the snapshot. */
+   (open addressing over 32-bit indices: about 6 bytes per object, built
+   when a lookup needs it), and, when a question needs referrers, the
+   reverse edges in CSR form (4 bytes per object and per edge between
+   tracked objects), built in two passes of tp_traverse over the heap.
+   The passes read each referent's index in its collector header, where
+   the snapshot's marks put it for their time (compat.h), and use the
+   table only when the collector is running.  Nothing here runs Python
+   code except gc.get_objects(); cpdb's own objects are dropped from the
+   snapshot. */
 #include "heap/heap.h"
 #include "base/util.h"
 

@@ -199,7 +199,10 @@ back_edge(const void *from, const void *to, void *arg)
         m->failed = 1;
         return 1;
     }
-    f = fwd_find(m, from);
+    /* In the first pass the roots are still being found: the forward
+       side is looked at after it (frontier_meets), when a nearer root
+       (the target itself, say) cannot come later. */
+    f = m->passes > 0 ? fwd_find(m, from) : -1;
     return f >= 0 ? meeting(m, f, b, 1) : 0;
 }
 

@@ -484,9 +484,10 @@ cpdb_refs_chain_node(const CpdbHeap *h, const CpdbChain *c, size_t k)
 /* Untracked containers in untracked containers looked through. */
 #define UNTRACKED_DEPTH 8
 
-/* The first try's limits: two passes over the heap, and nodes kept for
-   a quarter of it (about 6 bytes an object); past them the reverse
-   edges of the whole snapshot answer (a deep chain, a wide one).  A
+/* The limits when the forward side cannot be marked (the collector is
+   running): two passes over the heap, and nodes kept for a quarter of
+   it (about 6 bytes an object); past them the reverse edges of the
+   whole snapshot answer (a deep chain, a wide one).  A
    forward level runs instead of a pass when its objects are fewer
    than a quarter of the heap's: following an object met forward costs
    about four times walking past one in a pass (measured at 1M and 5M
