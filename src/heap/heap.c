@@ -977,6 +977,9 @@ mark_code_of(PyObject *o, void *arg)
             mark_code(r, code);
             Py_DECREF(code);    /* o holds it */
         }
+        else {
+            PyErr_Clear();      /* frees an object made since: unmarked */
+        }
     }
 }
 
