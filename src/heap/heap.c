@@ -944,7 +944,8 @@ static void
 mark_type(Referred *r, PyTypeObject *t)
 {
     PyObject *d;
-    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || referred_index(r, (PyObject *)t) < 0) {
+    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        || referred_index(r, (PyObject *)t) < 0) {
         /* static, or left out of the snapshot (cpdb's own); the type
            holds d, which the decref leaves alive */
         d = cpdb_type_dict(t);
