@@ -62,6 +62,73 @@ int cpdb_gc_visit_frozen(int (*visit)(PyObject *o, void *arg), void *arg);
 /* Whether o is in the permanent generation (gc.freeze()): a walk of
    it. */
 int cpdb_gc_is_frozen(PyObject *o);
+/* Marks: a number kept in a tracked object's collector header while a
+   walk of the heap needs one per object (its snapshot index, where a
+   search met it), where the collector keeps its own counts while it
+   collects: the header's back link (_gc_prev, the second of its two
+   words, right before the object), above the two flag bits it shares
+   with them.  Reading one costs no lookup: the header is next to the
+   type that a walk reads anyway.  A mark sets bit 2 of the word, which
+   a link never has (it is the address of a header, 8-byte aligned) nor
+   an untracked object's word (0 but the flags): objects not marked
+   read as such.  While marks are on, the marked objects' back links
+   are gone: nothing may run Python code, free, track or untrack an
+   object, or collect, until each is put back (cpdb_gc_unmark with the
+   word cpdb_gc_set_mark returned, or cpdb_gc_relink) or
+   cpdb_gc_marks_end puts them all back (compat_gc.c). */
+
+/* Return 0, or -1 (marks may not be set) when the collector is running
+   or marks are on already. */
+int cpdb_gc_marks_begin(void);
+/* Marks off.  relink: put back every tracked object's back link, for
+   marks not undone one by one. */
+void cpdb_gc_marks_end(int relink);
+
+#define CPDB_GC_MARK_BIT ((uintptr_t)4)
+
+/* The mark of o, an object of a type the collector handles.  Return:
+   it, or -1 when o has none. */
+static inline intptr_t
+cpdb_gc_mark(PyObject *o)
+{
+    uintptr_t w = ((const uintptr_t *)o)[-1];
+    return (w & CPDB_GC_MARK_BIT) ? (intptr_t)(w >> 3) : -1;
+}
+
+/* Mark o, a tracked object, with v (below 2^60).  Return: the word it
+   replaced, for cpdb_gc_unmark. */
+static inline uintptr_t
+cpdb_gc_set_mark(PyObject *o, uintptr_t v)
+{
+    uintptr_t *w = (uintptr_t *)o - 1, old = *w;
+    *w = (v << 3) | CPDB_GC_MARK_BIT | (old & 3);
+    return old;
+}
+
+/* Put back the word of o that cpdb_gc_set_mark replaced. */
+static inline void
+cpdb_gc_unmark(PyObject *o, uintptr_t old)
+{
+    ((uintptr_t *)o)[-1] = old;
+}
+
+/* The word before a mark on o, when the object before o in the
+   collector's list is before (tracked): o's back link to it. */
+static inline uintptr_t
+cpdb_gc_link_word(PyObject *o, PyObject *before)
+{
+    return (uintptr_t)((uintptr_t *)before - 2)
+           | (((const uintptr_t *)o)[-1] & 3);
+}
+
+/* Whether o is tracked: as PyObject_GC_IsTracked, without the call, for
+   an object of a type the collector handles. */
+static inline int
+cpdb_gc_is_tracked_fast(PyObject *o)
+{
+    return ((const uintptr_t *)o)[-2] != 0;
+}
+
 /* The attribute names a class's instances share (3.11+ keep the values
    inline and the names in the class), for naming an instance's
    attributes without making it a __dict__.  Return: new reference to a

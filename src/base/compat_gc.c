@@ -29,6 +29,8 @@
 
 #include "base/compat.h"
 
+#include <stddef.h>
+
 /* Call visit on each object of one generation's list until it returns
    0.  Return: 0 when it did, 1 when the list ended. */
 static int
@@ -132,6 +134,61 @@ cpdb_gc_visit(int (*visit)(PyObject *o, void *arg), void *arg)
         cpdb_gc_visit_frozen(visit, arg);
     }
     return 0;
+}
+
+/* --- marks ---------------------------------------------------------- */
+
+/* The layout compat.h's mark functions rely on: the header is two words,
+   the back link second, its low two bits flags (3.10 to 3.13, builds
+   with the GIL). */
+_Static_assert(sizeof(PyGC_Head) == 2 * sizeof(uintptr_t),
+               "the collector's header is two words");
+_Static_assert(offsetof(PyGC_Head, _gc_prev) == sizeof(uintptr_t),
+               "the back link is the header's second word");
+_Static_assert(_PyGC_PREV_SHIFT == 2, "two flag bits under the back link");
+
+_Static_assert(_Alignof(PyGC_Head) >= 8,
+               "a back link never has bit 2 (CPDB_GC_MARK_BIT)");
+
+static int marks_on;
+
+int
+cpdb_gc_marks_begin(void)
+{
+    if (marks_on || PyInterpreterState_Get()->gc.collecting) {
+        return -1;
+    }
+    marks_on = 1;
+    return 0;
+}
+
+void
+cpdb_gc_marks_end(int relink)
+{
+    struct _gc_runtime_state *gc = &PyInterpreterState_Get()->gc;
+    PyGC_Head *heads[NUM_GENERATIONS + 1], *g, *prev;
+    int k;
+    if (!marks_on) {
+        return;
+    }
+    marks_on = 0;
+    if (!relink) {
+        return;
+    }
+    for (k = 0; k < NUM_GENERATIONS; k++) {
+        heads[k] = &gc->generations[k].head;
+    }
+    heads[k] = &gc->permanent_generation.head;
+    /* As the collector puts them back after its counts
+       (move_unreachable): each object's back link is the one before. */
+    for (k = 0; k <= NUM_GENERATIONS; k++) {
+        prev = heads[k];
+        for (g = _PyGCHead_NEXT(heads[k]); g != heads[k];
+             g = _PyGCHead_NEXT(g)) {
+            g->_gc_prev = (uintptr_t)prev | (g->_gc_prev & ~_PyGC_PREV_MASK);
+            prev = g;
+        }
+    }
 }
 
 PyObject *

@@ -1,9 +1,13 @@
 /* Heap snapshots.  One gc.get_objects() list, a pointer-to-index table
-   (open addressing over 32-bit indices: about 6 bytes per object), and,
-   when a question needs referrers, the reverse edges in CSR form (4 bytes
-   per object and per edge between tracked objects), built in two passes
-   of tp_traverse over the heap.  Nothing here runs Python code except
-   gc.get_objects(); cpdb's own objects are dropped from the snapshot. */
+   (open addressing over 32-bit indices: about 6 bytes per object, built
+   when a lookup needs it), and, when a question needs referrers, the
+   reverse edges in CSR form (4 bytes per object and per edge between
+   tracked objects), built in two passes of tp_traverse over the heap.
+   The passes read each referent's index in its collector header, where
+   the snapshot's marks put it for their time (compat.h), and use the
+   table only when the collector is running.  Nothing here runs Python
+   code except gc.get_objects(); cpdb's own objects are dropped from the
+   snapshot. */
 #include "heap/heap.h"
 #include "base/util.h"
 
@@ -412,25 +416,108 @@ cpdb_heap_of_list(CpdbHeap *h, PyObject *list)
 
 /* --- edges --------------------------------------------------------------- */
 
-/* PyObject_IS_GC without the call: asked of every reference. */
-static inline int
-is_gc(PyObject *o)
-{
-    PyTypeObject *t = Py_TYPE(o);
-    return PyType_IS_GC(t) && (t->tp_is_gc == NULL || t->tp_is_gc(o));
-}
-
 void
 cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
 {
     traverseproc traverse;
-    if (!is_gc(o)) {
+    if (!cpdb_heap_is_gc(o)) {
         return;
     }
     traverse = Py_TYPE(o)->tp_traverse;
     if (traverse != NULL) {
         traverse(o, (visitproc)visit, arg);
     }
+}
+
+/* The snapshot's marks (compat.h): each of its objects' header holds
+   its index.  Set and taken off in the order of the snapshot, which is
+   the order of the collector's lists (cpdb's own left out): the back
+   link each mark replaces is to the object before in the snapshot, so
+   it need not be kept, except where the order differs (cpdb's own
+   objects between, a list's start, objects made or moved since).
+   Both loops read the headers ahead, in the snapshot's order; a walk
+   of the lists would go a pointer at a time. */
+typedef struct SavedLink {
+    uint32_t index;
+    uintptr_t word;
+} SavedLink;
+
+typedef struct SnapshotMarks {
+    CPDB_ARRAY(SavedLink) saved;    /* the links not to the one before */
+    int relink;                     /* too many of them: the marks' end
+                                       walks the lists instead */
+} SnapshotMarks;
+
+/* How far ahead the loops over the snapshot read headers. */
+#define AHEAD 16
+
+/* Whether object i of the snapshot has a mark: a tracked object (an
+   item of cpdb_heap_of_list's list may be anything). */
+static inline int
+is_markable(const CpdbHeap *h, uint32_t i)
+{
+    if (i + AHEAD < h->n) {
+        __builtin_prefetch((uintptr_t *)h->objs[i + AHEAD] - 2, 1);
+    }
+    return cpdb_heap_is_gc(h->objs[i]) && cpdb_gc_is_tracked_fast(h->objs[i]);
+}
+
+/* Put the snapshot's marks on.  Return 0, or -1 (no marks: use the
+   index) when the collector is running. */
+static int
+snapshot_marks_begin(const CpdbHeap *h, SnapshotMarks *sm)
+{
+    size_t max_saved = 65536 + (size_t)h->n / 16;
+    PyObject *before = NULL;
+    uint32_t i;
+    memset(sm, 0, sizeof *sm);
+    if (cpdb_gc_marks_begin() < 0) {
+        return -1;
+    }
+    for (i = 0; i < h->n; i++) {
+        PyObject *o = h->objs[i];
+        uintptr_t old;
+        if (!is_markable(h, i)) {
+            continue;
+        }
+        old = cpdb_gc_set_mark(o, i);
+        if (before == NULL || old != cpdb_gc_link_word(o, before)) {
+            if (sm->saved.n < max_saved) {
+                SavedLink l = {i, old};
+                cpdb_array_push(&sm->saved, l);
+            }
+            else {
+                sm->relink = 1;
+            }
+        }
+        before = o;
+    }
+    return 0;
+}
+
+/* Take the snapshot's marks off: the back links are as before. */
+static void
+snapshot_marks_end(const CpdbHeap *h, SnapshotMarks *sm)
+{
+    PyObject *before = NULL;
+    size_t e = 0;
+    uint32_t i;
+    for (i = 0; !sm->relink && i < h->n; i++) {
+        PyObject *o = h->objs[i];
+        if (!is_markable(h, i)) {
+            continue;
+        }
+        if (e < sm->saved.n && sm->saved.items[e].index == i) {
+            cpdb_gc_unmark(o, sm->saved.items[e++].word);
+        }
+        else {
+            cpdb_gc_unmark(o, cpdb_gc_link_word(o, before));
+        }
+        before = o;
+    }
+    cpdb_gc_marks_end(sm->relink);
+    free(sm->saved.items);
+    memset(sm, 0, sizeof *sm);
 }
 
 /* The reverse edges are found by looking every referent up in the
@@ -443,6 +530,9 @@ cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg)
 typedef struct BackPass {
     CpdbHeap *h;
     uint32_t from;
+    int marked;             /* the snapshot's marks are on: an index is
+                               read in the referent's header */
+    SnapshotMarks marks;
     int fill;               /* second pass: write sources */
     uint8_t *bits;          /* or only mark what is referred to */
     int inside;             /* looking through a dict made after the
@@ -484,6 +574,46 @@ hit_slot(const void *ref)
     return ((uintptr_t)ref >> 4) & (HITS - 1);
 }
 
+/* Look through o, a dict made after the snapshot (3.11+ keeps an
+   instance's attributes inline until something asks for __dict__, as
+   naming an edge does): its references are those of the instance,
+   object from. */
+static void
+look_through(BackPass *p, uint32_t from, PyObject *o)
+{
+    uint32_t saved = p->from;
+    p->from = from;
+    p->inside = 1;
+    cpdb_heap_referents(o, back_visit, p);
+    p->inside = 0;
+    p->from = saved;
+}
+
+/* back_flush with marks on: the index is in each referent's header,
+   next to its type (fetched ahead, for the misses to overlap). */
+static void
+marked_flush(BackPass *p, const uint32_t *from, PyObject *const *ref, int n)
+{
+    int k;
+    for (k = 0; k < n; k++) {
+        __builtin_prefetch((const char *)ref[k] - sizeof(uintptr_t));
+    }
+    for (k = 0; k < n; k++) {
+        intptr_t v;
+        if (!cpdb_heap_is_gc(ref[k])) {
+            continue;
+        }
+        v = cpdb_gc_mark(ref[k]);
+        if (v >= 0) {
+            back_found(p, from[k], (uint32_t)v);
+        }
+        else if (!p->inside && PyDict_CheckExact(ref[k])
+                 && cpdb_gc_is_tracked_fast(ref[k])) {
+            look_through(p, from[k], ref[k]);
+        }
+    }
+}
+
 static void
 back_flush(BackPass *p)
 {
@@ -496,6 +626,10 @@ back_flush(BackPass *p)
     memcpy(from, p->q_from, sizeof(uint32_t) * (size_t)n);
     memcpy(ref, p->q_ref, sizeof(PyObject *) * (size_t)n);
     p->n = 0;
+    if (p->marked) {
+        marked_flush(p, from, ref, n);
+        return;
+    }
     /* The referents themselves are fetched ahead too: whether one is a
        container at all is asked only once its header has come. */
     for (k = 0; k < n; k++) {
@@ -512,7 +646,7 @@ back_flush(BackPass *p)
     for (k = 0; k < n; k++) {
         size_t i;
         long j = -1;
-        if (!is_gc(ref[k])) {
+        if (!cpdb_heap_is_gc(ref[k])) {
             p->hit_ref[hit_slot(ref[k])] = ref[k];
             p->hit_index[hit_slot(ref[k])] = -1;
             continue;
@@ -534,16 +668,7 @@ back_flush(BackPass *p)
         }
         else if (!p->inside && PyDict_CheckExact(ref[k])
                  && PyObject_GC_IsTracked(ref[k])) {
-            /* An instance's attribute dictionary made after the snapshot
-               (3.11+ keeps attributes inline until something asks for
-               __dict__, as naming an edge does): its references are the
-               instance's. */
-            uint32_t saved = p->from;
-            p->from = from[k];
-            p->inside = 1;
-            cpdb_heap_referents(ref[k], back_visit, p);
-            p->inside = 0;
-            p->from = saved;
+            look_through(p, from[k], ref[k]);
         }
     }
 }
@@ -557,7 +682,7 @@ back_visit(PyObject *referent, void *arg)
         return 0;
     }
     slot = hit_slot(referent);
-    if (p->hit_ref[slot] == referent && !p->inside) {
+    if (p->hit_ref[slot] == referent && !p->inside && !p->marked) {
         if (p->hit_index[slot] >= 0) {
             back_found(p, p->from, (uint32_t)p->hit_index[slot]);
         }
@@ -571,14 +696,14 @@ back_visit(PyObject *referent, void *arg)
     return 0;
 }
 
-/* One pass of tp_traverse over the snapshot.  Return 0, or -1 with
-   KeyboardInterrupt set when Ctrl-C stopped it. */
+/* One pass of tp_traverse over the snapshot.  Return 0, or -1 when
+   Ctrl-C stopped it (no exception set: marks may be on). */
 static int
 back_pass(BackPass *p)
 {
     uint32_t i;
     for (i = 0; i < p->h->n; i++) {
-        if (cpdb_heap_poll(i)) {
+        if (cpdb_interrupt_poll_due(i) && cpdb_interrupt_pending()) {
             p->n = 0;
             return -1;
         }
@@ -594,18 +719,71 @@ back_pass(BackPass *p)
     return 0;
 }
 
+/* Get ready for passes over the snapshot: its marks on when they can
+   be, else its index.  Return 0, or -1 with an exception set. */
+static int
+passes_begin(BackPass *p)
+{
+    CpdbHeap *h = p->h;
+    p->marked = snapshot_marks_begin(h, &p->marks) == 0;
+    if (!p->marked && h->slots == NULL && h->n > 0
+        && build_index(h, 1) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Marks off.  rc: the passes' (-1: Ctrl-C stopped one, whose exception
+   is set now that Python may run).  Return: rc. */
+static int
+passes_end(BackPass *p, int rc)
+{
+    if (p->marked) {
+        snapshot_marks_end(p->h, &p->marks);
+        p->marked = 0;
+    }
+    if (rc < 0 && !PyErr_Occurred() && !cpdb_heap_interrupted()) {
+        PyErr_NoMemory();
+    }
+    return rc;
+}
+
+/* Both passes of cpdb_heap_build_back: count each object's referrers,
+   then write them.  Return 0, or -1 (Ctrl-C, out of memory). */
+static int
+back_passes(BackPass *p, uint64_t *total)
+{
+    CpdbHeap *h = p->h;
+    uint32_t i;
+    if (back_pass(p) < 0) {
+        return -1;
+    }
+    /* off[j + 1] = end of j's range */
+    for (i = 0; i < h->n; i++) {
+        *total += h->back.off[i + 1];
+        h->back.off[i + 1] = (uint32_t)*total;
+    }
+    if (*total >= UINT32_MAX) {
+        return -1;
+    }
+    h->back.adj = malloc((*total ? *total : 1) * sizeof(uint32_t));
+    if (h->back.adj == NULL) {
+        return -1;
+    }
+    /* Second pass writes from the end of each range backwards; after it
+       off[j + 1] is the start of j's range: shift by one. */
+    p->fill = 1;
+    return back_pass(p);
+}
+
 int
 cpdb_heap_build_back(CpdbHeap *h)
 {
     BackPass p;
-    uint32_t i;
     uint64_t total = 0;
 
     if (h->have_back) {
         return 0;
-    }
-    if (h->slots == NULL && h->n > 0 && build_index(h, 1) < 0) {
-        return -1;
     }
     memset(&p, 0, sizeof p);
     p.h = h;
@@ -615,30 +793,15 @@ cpdb_heap_build_back(CpdbHeap *h)
         PyErr_NoMemory();
         return -1;
     }
-    if (back_pass(&p) < 0) {
+    if (passes_begin(&p) < 0) {
         cpdb_graph_fini(&h->back);
         return -1;
     }
-    /* off[j + 1] = end of j's range */
-    for (i = 0; i < h->n; i++) {
-        total += h->back.off[i + 1];
-        h->back.off[i + 1] = (uint32_t)total;
-    }
-    if (total >= UINT32_MAX) {
-        cpdb_graph_fini(&h->back);
-        PyErr_SetString(PyExc_RuntimeError, "too many references");
-        return -1;
-    }
-    h->back.adj = malloc((total ? total : 1) * sizeof(uint32_t));
-    if (h->back.adj == NULL) {
-        cpdb_graph_fini(&h->back);
-        PyErr_NoMemory();
-        return -1;
-    }
-    /* Second pass writes from the end of each range backwards; after it
-       off[j + 1] is the start of j's range: shift by one. */
-    p.fill = 1;
-    if (back_pass(&p) < 0) {
+    if (passes_end(&p, back_passes(&p, &total)) < 0) {
+        if (total >= UINT32_MAX) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_RuntimeError, "too many references");
+        }
         cpdb_graph_fini(&h->back);
         return -1;
     }
@@ -650,13 +813,27 @@ cpdb_heap_build_back(CpdbHeap *h)
 
 /* --- what is referred to ------------------------------------------------- */
 
+typedef CPDB_ARRAY(PyObject *) ObjectList;
+
 typedef struct Referred {
     CpdbHeap *h;
     uint8_t *bits;
     int inside;
+    int marked;             /* the snapshot's marks are on */
     void **seen;            /* open addressing set of untracked objects */
     size_t seen_mask, seen_n;
+    PyObject *code_attr[3]; /* strong: "gi_code", "cr_code", "ag_code" */
 } Referred;
+
+/* Return: the snapshot index of o, or -1. */
+static long
+referred_index(Referred *r, PyObject *o)
+{
+    if (r->marked) {
+        return cpdb_heap_is_gc(o) ? (long)cpdb_gc_mark(o) : -1;
+    }
+    return cpdb_heap_find(r->h, o);
+}
 
 static int
 referred_visit(PyObject *o, void *arg)
@@ -666,7 +843,7 @@ referred_visit(PyObject *o, void *arg)
     if (o == NULL) {
         return 0;
     }
-    j = cpdb_heap_find(r->h, o);
+    j = referred_index(r, o);
     if (j >= 0) {
         cpdb_bit_set(r->bits, (uint32_t)j);
     }
@@ -738,19 +915,39 @@ mark_code(Referred *r, PyObject *code)
     }
 }
 
-/* Static types are not tracked: their dictionaries, MROs and bases
-   count as referred.  Walks every type from object down. */
+/* Every type from t down, each once, appended to out (strong): their
+   subclasses are asked in Python, before the marks go on. */
 static void
-mark_types(Referred *r, PyTypeObject *t)
+collect_types(Referred *r, PyTypeObject *t, ObjectList *out)
 {
-    PyObject *subs, *d;
+    PyObject *subs;
     Py_ssize_t i;
     if (!seen_add(r, t)) {
         return;
     }
+    cpdb_array_push(out, Py_NewRef((PyObject *)t));
+    subs = PyObject_CallMethod((PyObject *)t, "__subclasses__", NULL);
+    for (i = 0; subs != NULL && PyList_Check(subs)
+                && i < PyList_GET_SIZE(subs); i++) {
+        PyObject *sub = PyList_GET_ITEM(subs, i);
+        if (PyType_Check(sub)) {
+            collect_types(r, (PyTypeObject *)sub, out);
+        }
+    }
+    PyErr_Clear();
+    Py_XDECREF(subs);
+}
+
+/* Static types are not tracked: their dictionaries, MROs and bases
+   count as referred.  Runs no Python code. */
+static void
+mark_type(Referred *r, PyTypeObject *t)
+{
+    PyObject *d;
     if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)
-        || cpdb_heap_find(r->h, t) < 0) {
-        /* static, or left out of the snapshot (cpdb's own) */
+        || referred_index(r, (PyObject *)t) < 0) {
+        /* static, or left out of the snapshot (cpdb's own); the type
+           holds d, which the decref leaves alive */
         d = cpdb_type_dict(t);
         referred_visit(d, r);
         Py_XDECREF(d);
@@ -759,20 +956,12 @@ mark_types(Referred *r, PyTypeObject *t)
     }
     /* type_traverse does not visit the subclasses' dict */
     referred_visit(cpdb_type_subclasses(t), r);
-    subs = PyObject_CallMethod((PyObject *)t, "__subclasses__", NULL);
-    for (i = 0; subs != NULL && PyList_Check(subs)
-                && i < PyList_GET_SIZE(subs); i++) {
-        PyObject *sub = PyList_GET_ITEM(subs, i);
-        if (PyType_Check(sub)) {
-            mark_types(r, (PyTypeObject *)sub);
-        }
-    }
-    PyErr_Clear();
-    Py_XDECREF(subs);
 }
 
 /* What o's code holds counts as referred (o a function, a generator, a
-   coroutine). */
+   coroutine).  The code of a generator is asked for by attribute: a
+   getter that only takes a reference (no Python code runs, nothing is
+   freed), so it may be asked with the marks on. */
 static void
 mark_code_of(PyObject *o, void *arg)
 {
@@ -782,77 +971,121 @@ mark_code_of(PyObject *o, void *arg)
     }
     else if (PyGen_Check(o) || PyCoro_CheckExact(o)
              || PyAsyncGen_CheckExact(o)) {
-        PyObject *code = PyObject_GetAttrString(
-            o, PyGen_Check(o) ? "gi_code"
-               : PyCoro_CheckExact(o) ? "cr_code" : "ag_code");
+        PyObject *name = r->code_attr[PyGen_Check(o) ? 0
+                                      : PyCoro_CheckExact(o) ? 1 : 2];
+        PyObject *code = name != NULL ? PyObject_GetAttr(o, name) : NULL;
         if (code != NULL) {
             mark_code(r, code);
-            Py_DECREF(code);
+            Py_DECREF(code);    /* o holds it */
         }
-        PyErr_Clear();
+        else {
+            PyErr_Clear();      /* frees an object made since: unmarked */
+        }
     }
+}
+
+/* The running frames' code (a module's body has no function), appended
+   to out (strong). */
+static void
+collect_frame_code(ObjectList *out)
+{
+    PyFrameObject *f = PyEval_GetFrame();
+    Py_XINCREF(f);
+    while (f != NULL) {
+        PyFrameObject *back = PyFrame_GetBack(f);
+        cpdb_array_push(out, (PyObject *)PyFrame_GetCode(f));
+        Py_DECREF(f);
+        f = back;
+    }
+}
+
+static void
+object_list_fini(ObjectList *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        Py_DECREF(l->items[i]);
+    }
+    free(l->items);
+}
+
+/* Mark in r what the snapshot's objects (a pass over them, or the
+   reverse edges when built), the running frames' code and the types
+   hold.  Between passes_begin and passes_end: no Python code.  Return
+   0, or -1 when Ctrl-C stopped it. */
+static int
+referred_marks(Referred *r, BackPass *p, const ObjectList *codes,
+               const ObjectList *types)
+{
+    CpdbHeap *h = r->h;
+    uint32_t i;
+    size_t k;
+    r->marked = p->marked;
+    if (!h->have_back && back_pass(p) < 0) {
+        return -1;
+    }
+    for (i = 0; h->have_back && i < h->n; i++) {
+        if (cpdb_interrupt_poll_due(i) && cpdb_interrupt_pending()) {
+            return -1;
+        }
+        if (h->back.off[i] != h->back.off[i + 1]) {
+            cpdb_bit_set(r->bits, i);   /* the reverse edges know already */
+        }
+        mark_code_of(h->objs[i], r);
+    }
+    for (k = 0; k < codes->n; k++) {
+        mark_code(r, codes->items[k]);
+    }
+    for (k = 0; k < types->n; k++) {
+        mark_type(r, (PyTypeObject *)types->items[k]);
+    }
+    return 0;
 }
 
 uint8_t *
 cpdb_heap_referred(CpdbHeap *h)
 {
+    static const char *const attrs[3] = {"gi_code", "cr_code", "ag_code"};
     Referred r;
-    uint32_t i;
+    BackPass p;
+    ObjectList codes = {NULL, 0, 0}, types = {NULL, 0, 0};
+    int k, rc = -1;
     memset(&r, 0, sizeof r);
     r.h = h;
     r.bits = calloc((size_t)h->n / 8 + 1, 1);
     r.seen = calloc(1024, sizeof(void *));
     r.seen_mask = 1023;
+    for (k = 0; k < 3; k++) {
+        r.code_attr[k] = PyUnicode_InternFromString(attrs[k]);
+    }
     if (r.bits == NULL || r.seen == NULL) {
-        free(r.bits);
-        free(r.seen);
         PyErr_NoMemory();
+        goto done;
+    }
+    /* What needs Python first: no Python code may run while the marks
+       are on. */
+    collect_frame_code(&codes);
+    collect_types(&r, &PyBaseObject_Type, &types);
+    PyErr_Clear();
+    memset(&p, 0, sizeof p);
+    p.h = h;
+    p.bits = r.bits;
+    p.each = mark_code_of;      /* in the same pass */
+    p.each_arg = &r;
+    if (passes_begin(&p) == 0) {
+        rc = passes_end(&p, referred_marks(&r, &p, &codes, &types));
+    }
+done:
+    object_list_fini(&codes);
+    object_list_fini(&types);
+    for (k = 0; k < 3; k++) {
+        Py_XDECREF(r.code_attr[k]);
+    }
+    free(r.seen);
+    if (rc < 0) {
+        free(r.bits);
         return NULL;
     }
-    if (!h->have_back) {
-        BackPass p;
-        memset(&p, 0, sizeof p);
-        p.h = h;
-        p.bits = r.bits;
-        p.each = mark_code_of;      /* in the same pass */
-        p.each_arg = &r;
-        if (h->slots == NULL && h->n > 0 && build_index(h, 1) < 0) {
-            free(r.bits);
-            free(r.seen);
-            return NULL;
-        }
-        if (back_pass(&p) < 0) {
-            free(r.bits);
-            free(r.seen);
-            return NULL;
-        }
-    }
-    for (i = 0; h->have_back && i < h->n; i++) {
-        if (cpdb_heap_poll(i)) {
-            free(r.bits);
-            free(r.seen);
-            return NULL;
-        }
-        if (h->back.off[i] != h->back.off[i + 1]) {
-            cpdb_bit_set(r.bits, i);    /* the reverse edges know already */
-        }
-        mark_code_of(h->objs[i], &r);
-    }
-    /* The running frames' code (a module's body has no function). */
-    {
-        PyFrameObject *f = PyEval_GetFrame();
-        Py_XINCREF(f);
-        while (f != NULL) {
-            PyCodeObject *code = PyFrame_GetCode(f);
-            PyFrameObject *back = PyFrame_GetBack(f);
-            mark_code(&r, (PyObject *)code);
-            Py_DECREF(code);
-            Py_DECREF(f);
-            f = back;
-        }
-    }
-    mark_types(&r, &PyBaseObject_Type);
-    free(r.seen);
     return r.bits;
 }
 

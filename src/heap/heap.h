@@ -76,6 +76,14 @@ long cpdb_heap_find(CpdbHeap *h, const void *address);
 /* Build the reverse edges.  Return 0, or -1 with MemoryError set. */
 int cpdb_heap_build_back(CpdbHeap *h);
 
+/* PyObject_IS_GC without the call: asked of every reference. */
+static inline int
+cpdb_heap_is_gc(PyObject *o)
+{
+    PyTypeObject *t = Py_TYPE(o);
+    return PyType_IS_GC(t) && (t->tp_is_gc == NULL || t->tp_is_gc(o));
+}
+
 /* Call visit for each object o refers to (what tp_traverse reports). */
 typedef int (*CpdbReferentVisit)(PyObject *referent, void *arg);
 void cpdb_heap_referents(PyObject *o, CpdbReferentVisit visit, void *arg);

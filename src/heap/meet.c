@@ -31,15 +31,26 @@ hash_node(const void *p)
     return (size_t)x;
 }
 
+/* The filter's bit of a hash: other bits than the table's slot. */
+static inline size_t
+filter_bit(size_t hash)
+{
+    return (hash >> 40) & (CPDB_MEET_FILTER_BITS - 1);
+}
+
 /* Return: the entry of node in side s's table, or -1. */
 static long
 side_find(const CpdbMeetSide *s, const void *node)
 {
-    size_t i;
+    size_t i, h;
     if (s->slots == NULL) {
         return -1;
     }
-    for (i = hash_node(node) & s->mask;; i = (i + 1) & s->mask) {
+    h = hash_node(node);
+    if (!((s->filter[filter_bit(h) >> 6] >> (filter_bit(h) & 63)) & 1)) {
+        return -1;
+    }
+    for (i = h & s->mask;; i = (i + 1) & s->mask) {
         uint32_t v = s->slots[i];
         if (v == 0) {
             return -1;
@@ -54,7 +65,8 @@ side_find(const CpdbMeetSide *s, const void *node)
 static void
 side_slot(CpdbMeetSide *s, size_t k)
 {
-    size_t i = hash_node(s->items[k].node) & s->mask;
+    size_t h = hash_node(s->items[k].node), i = h & s->mask;
+    s->filter[filter_bit(h) >> 6] |= (uint64_t)1 << (filter_bit(h) & 63);
     while (s->slots[i] != 0) {
         i = (i + 1) & s->mask;
     }
@@ -71,7 +83,11 @@ side_enter(CpdbMeetSide *s, size_t k)
         uint32_t *slots = calloc(cap, sizeof(uint32_t));
         uint32_t *old = s->slots;
         size_t old_cap = old ? s->mask + 1 : 0;
-        if (slots == NULL) {
+        if (s->filter == NULL) {
+            s->filter = calloc(CPDB_MEET_FILTER_BITS / 64, sizeof(uint64_t));
+        }
+        if (slots == NULL || s->filter == NULL) {
+            free(slots);
             return -1;
         }
         s->slots = slots;
@@ -108,11 +124,34 @@ side_append(CpdbMeetSide *s, const void *node, uint32_t link, uint32_t dist)
     return (long)s->n++;
 }
 
+/* Return: the forward entry of node, or -1. */
+static long
+fwd_find(const CpdbMeet *m, const void *node)
+{
+    if (m->ops->fwd_mark != NULL) {
+        return m->ops->fwd_mark(m->ops->self, node);
+    }
+    return side_find(&m->fwd, node);
+}
+
+/* Append node to the forward side (marked there at once when the graph
+   keeps the entries).  Return: its entry, or -1 when out of memory. */
+static long
+fwd_append(CpdbMeet *m, const void *node, uint32_t link, uint32_t dist)
+{
+    long k = side_append(&m->fwd, node, link, dist);
+    if (k >= 0 && m->ops->set_fwd_mark != NULL) {
+        m->ops->set_fwd_mark(m->ops->self, node, (uint32_t)k);
+    }
+    return k;
+}
+
 static void
 side_fini(CpdbMeetSide *s)
 {
     free(s->items);
     free(s->slots);
+    free(s->filter);
     memset(s, 0, sizeof *s);
 }
 
@@ -160,7 +199,10 @@ back_edge(const void *from, const void *to, void *arg)
         m->failed = 1;
         return 1;
     }
-    f = side_find(&m->fwd, from);
+    /* In the first pass the roots are still being found: the forward
+       side is looked at after it (frontier_meets), when a nearer root
+       (the target itself, say) cannot come later. */
+    f = m->passes > 0 ? fwd_find(m, from) : -1;
     return f >= 0 ? meeting(m, f, b, 1) : 0;
 }
 
@@ -172,7 +214,7 @@ back_node(const void *node, int is_root, void *arg)
         return;         /* counted and noted in the first pass */
     }
     m->n_nodes++;
-    if (is_root && side_append(&m->fwd, node, NONE, 0) < 0) {
+    if (is_root && fwd_append(m, node, NONE, 0) < 0) {
         m->failed = 1;
     }
 }
@@ -240,31 +282,72 @@ back_level(CpdbMeet *m)
 
 /* --- forward: what the frontier refers to -------------------------------- */
 
+/* Edges out of the frontier are queued this many at a time when the
+   graph fetches nodes ahead (ops->fetch_ahead): the nodes they lead to
+   are fetched while the queue fills, then looked at in order. */
+#define EDGE_BATCH 64
+/* How far ahead of the node followed the frontier's nodes are fetched. */
+#define NODES_AHEAD 8
+
 typedef struct Forward {
     CpdbMeet *m;
     uint32_t from;              /* the entry being followed */
+    int n;                      /* edges queued */
+    uint32_t q_from[EDGE_BATCH];
+    const void *q_to[EDGE_BATCH];
 } Forward;
+
+/* The edge from forward entry from to node to.  Return: nonzero when
+   the step ends (a meeting, out of memory, past the limits). */
+static int
+fwd_step(CpdbMeet *m, uint32_t from, const void *to)
+{
+    long b = side_find(&m->back, to);
+    if (b >= 0) {
+        return meeting(m, (long)from, b, 0);
+    }
+    if (fwd_find(m, to) >= 0
+        || !m->ops->expandable(m->ops->self, to) || too_many(m)) {
+        return m->failed != 0;
+    }
+    if (fwd_append(m, to, from, m->fwd.items[from].dist + 1) < 0) {
+        m->failed = 1;
+        return 1;
+    }
+    return 0;
+}
 
 static int
 fwd_edge(const void *from, const void *to, void *arg)
 {
     Forward *w = arg;
-    CpdbMeet *m = w->m;
-    long b = side_find(&m->back, to);
     (void)from;
-    if (b >= 0) {
-        return meeting(m, (long)w->from, b, 0);
-    }
-    if (side_find(&m->fwd, to) >= 0
-        || !m->ops->expandable(m->ops->self, to) || too_many(m)) {
-        return m->failed != 0;
-    }
-    if (side_append(&m->fwd, to, w->from,
-                    m->fwd.items[w->from].dist + 1) < 0) {
-        m->failed = 1;
-        return 1;
+    return fwd_step(w->m, w->from, to);
+}
+
+/* Look at the queued edges in order.  Return: as fwd_step. */
+static int
+fwd_flush(Forward *w)
+{
+    int k, n = w->n;
+    w->n = 0;
+    for (k = 0; k < n; k++) {
+        if (fwd_step(w->m, w->q_from[k], w->q_to[k])) {
+            return 1;
+        }
     }
     return 0;
+}
+
+static int
+fwd_queue(const void *from, const void *to, void *arg)
+{
+    Forward *w = arg;
+    (void)from;
+    w->m->ops->fetch_ahead(w->m->ops->self, to);
+    w->q_from[w->n] = w->from;
+    w->q_to[w->n++] = to;
+    return w->n == EDGE_BATCH ? fwd_flush(w) : 0;
 }
 
 /* One forward level: the last level's nodes go in the table, each
@@ -275,21 +358,32 @@ static int
 fwd_level(CpdbMeet *m)
 {
     size_t end = m->fwd.n, k;
+    CpdbMeetEdge edge = m->ops->fetch_ahead != NULL ? fwd_queue : fwd_edge;
     Forward w;
     w.m = m;
+    w.n = 0;
     for (k = m->fwd.level_start; k < end; k++) {
         const void *node = m->fwd.items[k].node;
         if (cpdb_interrupt_poll_due(k) && cpdb_interrupt_pending()) {
             return -1;
         }
-        if (side_find(&m->fwd, node) >= 0) {
-            continue;           /* met before */
+        if (m->ops->fwd_mark == NULL) {
+            if (side_find(&m->fwd, node) >= 0) {
+                continue;       /* met before */
+            }
+            if (side_enter(&m->fwd, k) < 0) {
+                return -1;
+            }
         }
-        if (side_enter(&m->fwd, k) < 0) {
-            return -1;
+        if (m->ops->fetch_ahead != NULL && k + NODES_AHEAD < end) {
+            m->ops->fetch_ahead(m->ops->self,
+                                m->fwd.items[k + NODES_AHEAD].node);
         }
         w.from = (uint32_t)k;
-        m->ops->referents(m->ops->self, node, fwd_edge, &w);
+        m->ops->referents(m->ops->self, node, edge, &w);
+        if (k + 1 == end && w.n > 0) {
+            fwd_flush(&w);
+        }
         if (m->failed) {
             return step_failed(m);
         }

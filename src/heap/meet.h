@@ -41,6 +41,17 @@ typedef struct CpdbMeetOps {
        to descend (an object the collector does not track). */
     int (*is_hidden)(void *self, const void *node);
     void *self;
+    /* Optional (both NULL: the search keeps a table of its own): the
+       forward side's entry of each node kept in the node itself, which
+       costs no lookup.  fwd_mark returns what set_fwd_mark gave the node,
+       or -1; set_fwd_mark is called once for each node the forward side
+       takes, with its entry (0, 1, 2, ... in order). */
+    long (*fwd_mark)(void *self, const void *node);
+    void (*set_fwd_mark)(void *self, const void *node, uint32_t entry);
+    /* Optional: start fetching what the graph will read of node (its
+       memory), which the forward search asks a while before it looks
+       at the node. */
+    void (*fetch_ahead)(void *self, const void *node);
 } CpdbMeetOps;
 
 /* How far a search may go before giving up. */
@@ -65,13 +76,22 @@ typedef struct CpdbMeetNode {
 /* One side's nodes, in the order found (so by distance), with an open
    addressing table of entry index + 1.  The forward side's last level
    is not in the table (it may hold a node twice): a node goes in when
-   its level is followed. */
+   its level is followed.  When the graph keeps the forward side's
+   entries (ops->fwd_mark), that side has no table and a node joins it
+   once. */
+/* Bits of a side's filter (CPDB_MEET_FILTER_BITS / 8 bytes). */
+#define CPDB_MEET_FILTER_BITS 65536
+
 typedef struct CpdbMeetSide {
     CpdbMeetNode *items;
     size_t n, cap;
     uint32_t *slots;
     size_t mask, n_slotted;
     size_t level_start;         /* first entry of the last level */
+    uint64_t *filter;           /* a bit per hash of the nodes in the
+                                   table: a node whose bit is clear is
+                                   not there (most nodes a pass asks
+                                   about), found without probing */
 } CpdbMeetSide;
 
 typedef enum {

@@ -22,6 +22,8 @@ typedef struct Graph {
     unsigned char root[MAX_NODES + 1];
     unsigned char hidden[MAX_NODES + 1];
     int passes;                 /* passes asked for */
+    long mark[MAX_NODES + 1];   /* forward entries, when the graph keeps
+                                   them (-1: none) */
 } Graph;
 
 #define NODE(i) ((const void *)(uintptr_t)(i))
@@ -95,6 +97,27 @@ graph_hidden(void *self, const void *node)
 {
     Graph *g = self;
     return g->hidden[INDEX(node)];
+}
+
+static long
+graph_fwd_mark(void *self, const void *node)
+{
+    Graph *g = self;
+    return g->mark[INDEX(node)];
+}
+
+static void
+graph_set_fwd_mark(void *self, const void *node, uint32_t entry)
+{
+    Graph *g = self;
+    g->mark[INDEX(node)] = (long)entry;
+}
+
+static void
+graph_fetch_ahead(void *self, const void *node)
+{
+    (void)self;
+    (void)node;
 }
 
 /* Return: the shortest distance from a root to target by a plain
@@ -205,7 +228,7 @@ static const CpdbMeetOps OPS_TEMPLATE = {
    a chain exactly when breadth-first search does, as short, with each
    preference of side. */
 static void
-random_graphs(int heaps)
+random_graphs(int heaps, int marked)
 {
     int factors[] = {0, 4, 1000000}, f, t, wrong = 0, found;
     for (f = 0; f < 3; f++) {
@@ -213,6 +236,7 @@ random_graphs(int heaps)
         for (t = 0; t < 300; t++) {
             static Graph g;
             CpdbMeetOps ops = OPS_TEMPLATE;
+            int i;
             CpdbMeetLimits lim = {1000, 100000, 0, factors[f]};
             CpdbMeet m;
             const void **path;
@@ -227,6 +251,15 @@ random_graphs(int heaps)
             target = 1 + rnd(g.n);
             want = bfs_distance(&g, target);
             ops.self = &g;
+            for (i = 0; i <= MAX_NODES; i++) {
+                g.mark[i] = -1;
+            }
+            if (marked) {
+                /* the graph keeps the forward entries, edges queued */
+                ops.fwd_mark = graph_fwd_mark;
+                ops.set_fwd_mark = graph_set_fwd_mark;
+                ops.fetch_ahead = graph_fetch_ahead;
+            }
             rc = cpdb_meet_run(&m, &ops, &lim, NODE(target));
             if (want < 0) {
                 wrong += rc != CPDB_MEET_NONE;
@@ -240,9 +273,9 @@ random_graphs(int heaps)
             }
             cpdb_meet_fini(&m);
         }
-        OK(wrong == 0 && found > 50, "random %s, forward factor %d: "
+        OK(wrong == 0 && found > 50, "random %s%s, forward factor %d: "
            "%d wrong of 300 (%d chains)", heaps ? "heaps" : "graphs",
-           factors[f], wrong, found);
+           marked ? " (marked)" : "", factors[f], wrong, found);
     }
 }
 
@@ -258,8 +291,10 @@ main(void)
     int rc;
 
     ops.self = &g;
-    random_graphs(0);
-    random_graphs(1);
+    random_graphs(0, 0);
+    random_graphs(1, 0);
+    random_graphs(0, 1);
+    random_graphs(1, 1);
 
     /* A chain of 6 from the root 1 (1 -> 2 -> ... -> 7) and a shortcut
        2 -> 6: 1 2 6 7.  Node 9 holds 7 but leads from no root. */
