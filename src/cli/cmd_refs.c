@@ -25,6 +25,7 @@
 static CmdResult
 gc_refs(CpdbSession *s, const char *args)
 {
+    char count[32];
     PyObject *o;
     CpdbObjectArray c = {NULL, 0, 0};
     CpdbHeapContext ctx;
@@ -56,7 +57,8 @@ gc_refs(CpdbSession *s, const char *args)
     cpdb_session_heap_context(s, &ctx);
     total = cpdb_refs_referents_first(&ctx, o, (size_t)limit, &c);
     cpdb_heap_context_fini(&ctx);
-    cpdb_out(s, "%s refers to %zu object%s%s\n", brief, total,
+    cpdb_out(s, "%s refers to %s object%s%s\n", brief,
+             cpdb_gc_count_text(count, total),
              total == 1 ? "" : "s", total ? ":" : ".");
     /* Only the objects shown are named and recorded. */
     shown = c.n;
@@ -168,11 +170,13 @@ static void
 print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
                 const CpdbReferrers *r, long limit)
 {
+    char count[32];
     char *brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     size_t n = r->n_objects + r->roots.n, e;
     size_t shown = r->n_objects < (size_t)limit ? r->n_objects
                                                  : (size_t)limit;
-    cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
+    cpdb_out(s, "%s referrer%s of %s%s\n", cpdb_gc_count_text(count, n),
+             n == 1 ? "" : "s", brief,
              n ? ":" : ".");
     for (e = 0; e < shown; e++) {
         PyObject *src = h->objs[r->objects[e]];
@@ -223,6 +227,7 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
 static CmdResult
 untracked_referrers(CpdbSession *s, PyObject *o, long limit)
 {
+    char count[32];
     CpdbObjectArray holders = {NULL, 0, 0};
     CpdbLocalRoots roots = {NULL, 0, 0};
     CpdbHeapContext ctx;
@@ -239,7 +244,8 @@ untracked_referrers(CpdbSession *s, PyObject *o, long limit)
     brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     n = holders.n + roots.n;
     shown = holders.n < (size_t)limit ? holders.n : (size_t)limit;
-    cpdb_out(s, "%zu referrer%s of %s%s\n", n, n == 1 ? "" : "s", brief,
+    cpdb_out(s, "%s referrer%s of %s%s\n", cpdb_gc_count_text(count, n),
+             n == 1 ? "" : "s", brief,
              n ? ":" : ".");
     for (e = 0; e < shown; e++) {
         PyObject *src = holders.items[e];

@@ -65,7 +65,7 @@ def test_gc_referrers_of_a_shared_object_is_bounded(tmp_path):
     r = at_end(tmp_path, ["gc referrers SHARED", "gc referrers SHARED 3",
                           "gc referrers Shared 1"])
     lines = after(r, "gc referrers SHARED")
-    assert lines[0].startswith("30001 referrers of "), lines
+    assert lines[0].startswith("30,001 referrers of "), lines
     assert recorded(lines) == list(range(1, 21)), lines
     assert lines[21] == ('  ... and 29,981 more referrers ("gc referrers '
                          'OBJ N" shows N).'), lines

@@ -39,7 +39,7 @@ def test_gc_refs_of_a_200k_list_is_fast_and_bounded(tmp_path):
                           "p $23"])
     lines = after(r, "gc refs refs_list")
     assert cpu_seconds(lines) < 2.0, lines
-    assert lines[0].endswith("refers to 200000 objects:"), lines
+    assert lines[0].endswith("refers to 200,000 objects:"), lines
     shown = [l for l in lines if " -> $" in l]
     # Twenty by default, in index order, each recorded as $N.
     assert len(shown) == 20, lines
