@@ -78,6 +78,10 @@ def measurements(program):
     def leaks():
         return len(objgraph.get_leaking_objects())
 
+    def referrers():
+        # what objgraph's backref searches call for each object
+        return len(gc.get_referrers(program.WIDGETS[0]))
+
     def refs_list():
         return len(gc.get_referents(program.REFS_LIST))
 
@@ -102,6 +106,7 @@ def measurements(program):
         "chain-deep": lambda: chain(program.DEEP, program.DEEP_LEN + 1),
         "chain-wide": lambda: chain(program.WIDE, program.WIDE_LEVELS + 10),
         "leaks": leaks,
+        "referrers": referrers,
         "refs-list": refs_list,
         "graph-list": graph_list,
     }

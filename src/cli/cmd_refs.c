@@ -222,10 +222,14 @@ print_referrers(CpdbSession *s, CpdbHeap *h, PyObject *o,
     free(brief);
 }
 
-/* Print who refers to o, an object the collector does not track: the
-   first limit holders, then how many others. */
-static CmdResult
-untracked_referrers(CpdbSession *s, PyObject *o, long limit)
+/* Print who refers to o, found in one pass over the heap without a
+   snapshot: the first limit holders, then how many others; for a
+   tracked o (the collector does not track an untracked object's holders
+   in between) its weak references too.  Return: CMD_STAY, CMD_FAILED
+   after reporting, or -1 when a tracked o has no referrer (the snapshot
+   says why: nothing printed). */
+static int
+referrers_by_pass(CpdbSession *s, PyObject *o, long limit, int tracked)
 {
     char count[32];
     CpdbObjectArray holders = {NULL, 0, 0};
@@ -241,8 +245,13 @@ untracked_referrers(CpdbSession *s, PyObject *o, long limit)
         cpdb_error_exc(s, NULL);
         return CMD_FAILED;
     }
-    brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     n = holders.n + roots.n;
+    if (tracked && n == 0) {
+        cpdb_refs_array_fini(&holders);
+        cpdb_refs_local_roots_fini(&roots);
+        return -1;
+    }
+    brief = cpdb_obj_brief(o, CPDB_WIDTH_BRIEF);
     shown = holders.n < (size_t)limit ? holders.n : (size_t)limit;
     cpdb_out(s, "%s referrer%s of %s%s\n", cpdb_gc_count_text(count, n),
              n == 1 ? "" : "s", brief,
@@ -261,6 +270,10 @@ untracked_referrers(CpdbSession *s, PyObject *o, long limit)
         char *t = cpdb_refs_local_root_text(&roots.items[e]);
         cpdb_out(s, "  %s\n", t);
         free(t);
+    }
+    if (tracked) {
+        print_weak_referrers(s, o, limit);
+        note_frozen(s, o);
     }
     if (n == 0) {
         cpdb_out(s, "Nothing the collector tracks refers to it: it is held "
@@ -292,7 +305,14 @@ gc_referrers(CpdbSession *s, const char *args)
         return CMD_FAILED;
     }
     if (!PyObject_IS_GC(o) || !PyObject_GC_IsTracked(o)) {
-        result = untracked_referrers(s, o, limit);
+        result = (CmdResult)referrers_by_pass(s, o, limit, 0);
+        goto done;
+    }
+    /* Cold, one pass over the heap answers: the snapshot's reverse
+       references cost three times as much. */
+    if (!cpdb_session_heap_has_back(s)
+        && (rc = referrers_by_pass(s, o, limit, 1)) >= 0) {
+        result = (CmdResult)rc;
         goto done;
     }
     i = tracked_index(s, &h, o, 1);

@@ -329,7 +329,8 @@ HEAP_COMMANDS = [
     # what the search near the object tries, on the reverse edges.
     ("gc chain tail", "Chain of 4,000,000 references"),
     ("leak hints", "leak pattern"),
-    ("gc referrers head", "2 referrers of"),
+    # The path from a target is found on the snapshot's reverse edges.
+    ("gc chain tail to head", "Chain of 3,999,999 references"),
 ]
 
 
