@@ -116,7 +116,8 @@ static const CmdDef leak_subcommands[] = {
      "  or \"gc snapshot\", named by their path (APP.state.sessions):\n"
      "  the five that grew most one by one, then how many others did;\n"
      "- gc.garbage the collector could not free;\n"
-     "- objects with __del__ in reference cycles.\n"
+     "- objects of classes with their own __del__ in reference cycles (C\n"
+     "  types' finalizers, such as the io classes', are left out).\n"
      "The standard library's own caches are left out.  Each hint says the\n"
      "fix and records the object as $N.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}

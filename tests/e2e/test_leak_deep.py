@@ -176,3 +176,31 @@ def test_growths_past_the_fifth_are_counted(tmp_path):
     rest = [line for line in lines if re.match(r"^   \S+: 0 -> 1[123] items$",
                                                line)]
     assert len(rest) == 3, r
+
+
+# A file in a reference cycle (the io classes' finalizer is C's) and an
+# object of a class of the program's with __del__ in one.
+FINALIZERS = """\
+import os
+
+
+class Closer:
+    def __del__(self):
+        pass
+
+
+f = open(os.devnull)
+f.me = f
+c = Closer()
+c.me = c
+checkpoint = 1
+"""
+
+
+def test_del_cycles_are_the_programs_classes_only(tmp_path):
+    path = write(tmp_path, "fin.py", FINALIZERS)
+    r = run_cpdb([path], ["break 13", "continue", "leak hints"])
+    lines = after(r, "leak hints")
+    hint = [line for line in lines if "with __del__" in line]
+    assert hint == ["1. 1 object with __del__ (__main__.Closer) is in "
+                    "reference cycles."], r
