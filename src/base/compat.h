@@ -62,6 +62,21 @@ int cpdb_gc_visit_frozen(int (*visit)(PyObject *o, void *arg), void *arg);
 /* Whether o is in the permanent generation (gc.freeze()): a walk of
    it. */
 int cpdb_gc_is_frozen(PyObject *o);
+/* The collections the collector has made, all generations.  Return:
+   their count. */
+long cpdb_gc_collections(void);
+/* The object the collector tracked last, at the end of its youngest
+   generation's list.  Return: new reference, or NULL when that list is
+   empty. */
+PyObject *cpdb_gc_youngest(void);
+/* Call visit on each object tracked since since (from cpdb_gc_youngest;
+   NULL: the whole youngest generation) until it returns 0: the objects
+   after it in the youngest generation's list, valid while no collection
+   ran in between (cpdb_gc_collections unchanged).  Return 0, or -1 when
+   since is no longer tracked. */
+int cpdb_gc_visit_young_after(PyObject *since,
+                              int (*visit)(PyObject *o, void *arg),
+                              void *arg);
 /* Marks: a number kept in a tracked object's collector header while a
    walk of the heap needs one per object (its snapshot index, where a
    search met it), where the collector keeps its own counts while it

@@ -136,6 +136,48 @@ cpdb_gc_visit(int (*visit)(PyObject *o, void *arg), void *arg)
     return 0;
 }
 
+/* --- the youngest objects ------------------------------------------------ */
+
+long
+cpdb_gc_collections(void)
+{
+    struct _gc_runtime_state *gc = &PyInterpreterState_Get()->gc;
+    long n = 0;
+    int i;
+    for (i = 0; i < NUM_GENERATIONS; i++) {
+        n += (long)gc->generation_stats[i].collections;
+    }
+    return n;
+}
+
+PyObject *
+cpdb_gc_youngest(void)
+{
+    PyGC_Head *head = &PyInterpreterState_Get()->gc.generations[0].head;
+    PyGC_Head *last = _PyGCHead_PREV(head);
+    return last == head ? NULL : Py_NewRef((PyObject *)(last + 1));
+}
+
+int
+cpdb_gc_visit_young_after(PyObject *since,
+                          int (*visit)(PyObject *o, void *arg), void *arg)
+{
+    PyGC_Head *head = &PyInterpreterState_Get()->gc.generations[0].head;
+    PyGC_Head *g = head;
+    if (since != NULL) {
+        if (!PyObject_IS_GC(since) || !PyObject_GC_IsTracked(since)) {
+            return -1;
+        }
+        g = (PyGC_Head *)since - 1;
+    }
+    for (g = _PyGCHead_NEXT(g); g != head; g = _PyGCHead_NEXT(g)) {
+        if (!visit((PyObject *)(g + 1), arg)) {
+            break;
+        }
+    }
+    return 0;
+}
+
 /* --- marks ---------------------------------------------------------- */
 
 /* The layout compat.h's mark functions rely on: the header is two words,

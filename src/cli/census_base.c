@@ -105,9 +105,10 @@ cpdb_census_snaps_free(CpdbCensusSnaps *sn)
     free(sn);
 }
 
-/* The objects tracked now that a snapshot taken before does not hold. */
+/* The objects the collector tracked since an import began, cpdb's own
+   left out. */
 typedef struct NewObjects {
-    CpdbHeap *before;               /* borrowed: the session's snapshot */
+    const CpdbHeapContext *ctx;
     CPDB_ARRAY(PyObject *) objs;    /* borrowed */
 } NewObjects;
 
@@ -115,7 +116,7 @@ static int
 new_visit(PyObject *o, void *arg)
 {
     NewObjects *nw = arg;
-    if (cpdb_heap_find(nw->before, o) < 0) {
+    if (!cpdb_heap_is_own(nw->ctx, o)) {
         cpdb_array_push(&nw->objs, o);
     }
     return 1;
@@ -129,15 +130,18 @@ address_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Fill c with the census of the garbage made since the snapshot before
-   was taken: the objects made since that nothing made before refers to
-   (the classes an import makes and drops, say), which the collector
-   will free.  Nothing runs between the walk and the census.  Return 0,
-   or -1 when the collector is running (c then empty). */
+/* Fill c with the census of the garbage made since since was the
+   youngest object the collector tracked (cpdb_gc_youngest; no collection
+   in between): the objects made since that nothing made before refers
+   to (the classes an import makes and drops, say), which the collector
+   will free.  They are the youngest generation's objects after since:
+   no snapshot of the whole heap is needed.  Nothing runs between the
+   walk and the census.  Return 0, or -1 when since is gone (c then
+   empty). */
 static int
-census_new_garbage(CpdbSession *s, CpdbHeap *before, CpdbCensus *c)
+census_new_garbage(CpdbSession *s, PyObject *since, CpdbCensus *c)
 {
-    NewObjects nw = {before, {NULL, 0, 0}};
+    NewObjects nw = {NULL, {NULL, 0, 0}};
     CpdbHeapContext ctx;
     CpdbTypeCount *tc;
     uint8_t *garbage;
@@ -146,7 +150,8 @@ census_new_garbage(CpdbSession *s, CpdbHeap *before, CpdbCensus *c)
 
     memset(c, 0, sizeof *c);
     cpdb_session_heap_context(s, &ctx);
-    rc = cpdb_heap_walk(&ctx, new_visit, &nw);
+    nw.ctx = &ctx;
+    rc = cpdb_gc_visit_young_after(since, new_visit, &nw);
     cpdb_heap_context_fini(&ctx);
     if (rc < 0) {
         free(nw.objs.items);
@@ -216,9 +221,9 @@ cpdb_census_import(CpdbSession *s, const char *module)
 {
     CpdbCensusSnaps *sn = s->cli->census;
     CpdbCensus before = {0}, after = {0}, garbage = {0}, none = {0};
-    CpdbHeap *h = NULL;
-    PyObject *name, *m;
-    int discount, i;
+    PyObject *name, *m, *since = NULL;
+    long collections = -1;
+    int discount, young = 0, i;
 
     name = PyUnicode_FromString(module);
     m = name != NULL ? PyImport_GetModule(name) : NULL;
@@ -226,14 +231,15 @@ cpdb_census_import(CpdbSession *s, const char *module)
     if (m != NULL || PyErr_Occurred()) {
         return m;
     }
-    /* Only the baselines kept need it: two censuses, and a snapshot to
-       tell the objects the import makes from those before. */
+    /* Only the baselines kept need it: two censuses, and the youngest
+       object now, to tell the objects the import makes (tracked after
+       it) from those before. */
     discount = sn != NULL && (sn->have_growth || sn->n > 0)
                && cpdb_census_take(s, &before, 0) == 0;
-    if (discount && !is_builtin_module(module)
-        && (h = cpdb_session_heap(s)) == NULL) {
-        PyErr_Clear();
-        discount = 0;
+    if (discount && !is_builtin_module(module)) {
+        young = 1;
+        collections = cpdb_gc_collections();
+        since = cpdb_gc_youngest();
     }
     cpdb_guard_begin(&s->busy);
     m = PyImport_ImportModule(module);
@@ -243,10 +249,15 @@ cpdb_census_import(CpdbSession *s, const char *module)
        the baselines, it would hide as much growth of its types.  A
        program that turned the collector off keeps it: it stays in the
        baselines then. */
-    if (m == NULL || (discount && h != NULL
-                      && census_new_garbage(s, h, &garbage) < 0)) {
+    if (m == NULL) {
         discount = 0;
     }
+    /* A collection during the import freed that garbage already. */
+    else if (discount && young && cpdb_gc_collections() == collections
+             && census_new_garbage(s, since, &garbage) < 0) {
+        discount = 0;
+    }
+    Py_XDECREF(since);
     if (!cpdb_session_gc_enabled(s)) {
         cpdb_census_fini(&garbage);
     }
