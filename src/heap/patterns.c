@@ -969,15 +969,16 @@ has_del(PyTypeObject *t)
         return 0;
     }
     for (i = 0; i < PyTuple_GET_SIZE(mro); i++) {
-        PyTypeObject *k = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
-        PyObject *d = k->tp_dict;
-        /* A class's own __del__: the C types' finalizers (the io
-           classes', which every program's sys.stdout has) are not the
-           program's to fix, and looking for them would build the whole
-           heap's reverse references at every look. */
-        if (d != NULL && (k->tp_flags & Py_TPFLAGS_HEAPTYPE)
-            && PyDict_GetItemString(d, "__del__") != NULL) {
-            return 1;
+        PyObject *d = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+        PyObject *del = d != NULL ? PyDict_GetItemString(d, "__del__")
+                                  : NULL;
+        /* A class's own __del__, not a C type's finalizer (a slot
+           wrapper: the io classes', which every program's sys.stdout
+           has, heap types from 3.12): those are not the program's to
+           fix, and looking for them would build the whole heap's
+           reverse references at every look. */
+        if (del != NULL) {
+            return Py_TYPE(del) != &PyWrapperDescr_Type;
         }
     }
     return 0;
