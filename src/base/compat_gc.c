@@ -36,8 +36,12 @@
 static int
 visit_list(PyGC_Head *head, int (*visit)(PyObject *o, void *arg), void *arg)
 {
-    PyGC_Head *g;
-    for (g = _PyGCHead_NEXT(head); g != head; g = _PyGCHead_NEXT(g)) {
+    PyGC_Head *g, *next;
+    for (g = _PyGCHead_NEXT(head); g != head; g = next) {
+        /* The next object's header (and its type) is fetched while
+           this one is visited: a walk is mostly waiting for memory. */
+        next = _PyGCHead_NEXT(g);
+        __builtin_prefetch(next);
         if (!visit((PyObject *)(g + 1), arg)) {
             return 0;
         }

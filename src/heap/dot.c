@@ -114,11 +114,16 @@ cpdb_dot_text(const CpdbDotGraph *g)
 /* A drawing being made. */
 typedef struct Draw {
     CpdbHeap *h;                /* borrowed: with its reverse edges, for
-                                   backrefs */
+                                   backrefs; or NULL: a pass over the
+                                   heap per depth finds them */
     const CpdbHeapContext *ctx; /* borrowed: cpdb's objects, left out */
     const CpdbDotOptions *opt;
     CpdbDotGraph *g;
     CpdbPtrSet at;              /* object -> its position in g->nodes */
+    size_t level_start;         /* without h: the depth's first node, */
+    CpdbObjectArray *level;     /* ... and its nodes' referrers, by
+                                   position from it (malloc'd) */
+    size_t level_n;
 } Draw;
 
 /* The position of o in the drawing, added at depth if it is not there
@@ -161,13 +166,21 @@ graph_add_edge(CpdbDotGraph *g, CpdbDotEdgeKind kind, size_t from,
    referrers only the module counts.  Return: how many there are (past
    the limit, references counted, as objgraph's "N more references"). */
 static size_t
-neighbours(Draw *d, PyObject *cur, size_t limit, CpdbObjectArray *out)
+neighbours(Draw *d, size_t at, size_t limit, CpdbObjectArray *out)
 {
+    PyObject *cur = d->g->nodes.items[at].obj;
     size_t i, kept = 0;
     if (!d->opt->backrefs) {
         return cpdb_refs_referents_head(d->ctx, cur, limit, out);
     }
-    cpdb_refs_referrer_objects(d->h, cur, out);
+    if (d->h != NULL) {
+        cpdb_refs_referrer_objects(d->h, cur, out);
+    }
+    else if (at - d->level_start < d->level_n) {
+        /* found by the depth's pass: moved */
+        *out = d->level[at - d->level_start];
+        memset(&d->level[at - d->level_start], 0, sizeof *out);
+    }
     for (i = 0; i < out->n; i++) {
         PyObject *other = out->items[i];
         if (PyFunction_Check(other)
@@ -180,6 +193,51 @@ neighbours(Draw *d, PyObject *cur, size_t limit, CpdbObjectArray *out)
     }
     out->n = kept;
     return kept;
+}
+
+static void
+level_fini(Draw *d)
+{
+    size_t k;
+    for (k = 0; k < d->level_n; k++) {
+        cpdb_refs_array_fini(&d->level[k]);
+    }
+    free(d->level);
+    d->level = NULL;
+    d->level_n = 0;
+}
+
+/* Without reverse edges: the referrers of every node of the depth from
+   position start on (the drawing holds all of them by then: the nodes
+   of the depth before are drawn), in one pass over the heap.  Return 0, or -1 with an exception set. */
+static int
+level_referrers(Draw *d, size_t start)
+{
+    CpdbDotGraph *g = d->g;
+    CpdbPtrSet set;
+    size_t end = start, k;
+    int untracked = 0, rc;
+    while (end < g->nodes.n
+           && g->nodes.items[end].depth == g->nodes.items[start].depth) {
+        end++;
+    }
+    level_fini(d);
+    d->level_start = start;
+    d->level_n = end - start;
+    d->level = cpdb_xcalloc(d->level_n, sizeof *d->level);
+    cpdb_ptrset_init(&set);
+    for (k = start; k < end; k++) {
+        PyObject *o = g->nodes.items[k].obj;
+        if (PyModule_Check(o)) {
+            continue;       /* not drawn past (draw_node) */
+        }
+        cpdb_ptrset_put(&set, o, k - start);
+        untracked |= !PyObject_IS_GC(o) || !PyObject_GC_IsTracked(o);
+    }
+    rc = cpdb_refs_referrers_of_set(d->ctx, &set, untracked, d->level,
+                                    d->level_n);
+    cpdb_ptrset_fini(&set);
+    return rc;
 }
 
 /* Draw the edges between the node at position at and the objects of
@@ -246,8 +304,13 @@ draw_node(Draw *d, size_t at)
     /* Past the first object, more than GRAPH_TOO_MANY is a note; the
        first gets edges while there is room (cur itself may be among its
        references). */
-    total = neighbours(d, cur, depth > 0 ? GRAPH_TOO_MANY + 1
-                                         : (size_t)d->opt->max_nodes + 1,
+    if (d->opt->backrefs && d->h == NULL
+        && at - d->level_start >= d->level_n
+        && level_referrers(d, at) < 0) {
+        return -1;
+    }
+    total = neighbours(d, at, depth > 0 ? GRAPH_TOO_MANY + 1
+                                        : (size_t)d->opt->max_nodes + 1,
                        &next);
     if (depth > 0 && total > GRAPH_TOO_MANY) {
         /* A module's globals, a big container: one note says how many,
@@ -294,17 +357,13 @@ draw_holders(Draw *d, const CpdbHeapContext *ctx)
 {
     CpdbLocalRoots roots = {NULL, 0, 0};
     size_t v;
-    cpdb_refs_local_roots(d->h, ctx, &roots);
+    cpdb_refs_local_roots_in(ctx, &d->at, &roots);
     for (v = 0; v < roots.n; v++) {
-        PyObject *held = d->h->objs[roots.items[v].index];
-        size_t k;
-        if (cpdb_ptrset_get(&d->at, held, &k)) {
-            CpdbDotHolder holder;
-            holder.id = v;
-            holder.node = k;
-            holder.label = cpdb_refs_local_root_text(&roots.items[v]);
-            cpdb_array_push(&d->g->holders, holder);
-        }
+        CpdbDotHolder holder;
+        holder.id = v;
+        holder.node = roots.items[v].index;
+        holder.label = cpdb_refs_local_root_text(&roots.items[v]);
+        cpdb_array_push(&d->g->holders, holder);
     }
     cpdb_refs_local_roots_fini(&roots);
 }
@@ -316,9 +375,10 @@ cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
     Draw d;
     size_t head;
     int rc = 0;
-    if (opt->backrefs && cpdb_heap_build_back(h) < 0) {
+    if (opt->backrefs && h != NULL && cpdb_heap_build_back(h) < 0) {
         return -1;
     }
+    memset(&d, 0, sizeof d);
     d.h = h;
     d.ctx = ctx;
     d.opt = opt;
@@ -336,6 +396,7 @@ cpdb_dot_draw(PyObject *o, CpdbHeap *h, const CpdbHeapContext *ctx,
             draw_holders(&d, ctx);
         }
     }
+    level_fini(&d);
     cpdb_ptrset_fini(&d.at);
     return rc;
 }

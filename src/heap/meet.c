@@ -398,12 +398,45 @@ fwd_level(CpdbMeet *m)
 
 /* --- the search ---------------------------------------------------------- */
 
+/* Step the side that costs less until a chain is found or a side is
+   complete; rc is the last step's answer.  Return: a CpdbMeetResult. */
+static int
+meet_steps(CpdbMeet *m, int rc)
+{
+    while (rc >= 0 && rc != 2) {
+        size_t frontier = m->fwd.n - m->fwd.level_start;
+        if (!m->back_more) {
+            /* Every node that leads to the target is known, and no
+               root is among them. */
+            return CPDB_MEET_NONE;
+        }
+        if (!m->fwd_more) {
+            /* Every node the roots lead to is known, and the target is
+               not among them. */
+            return CPDB_MEET_UNREACHED;
+        }
+        if (frontier * (size_t)m->lim.forward_factor < m->n_nodes
+            || m->passes >= m->lim.max_passes) {
+            rc = fwd_level(m);
+            m->fwd_more = rc;
+        }
+        else {
+            rc = back_level(m);
+            m->back_more = rc;
+        }
+    }
+    if (rc == 2) {
+        return CPDB_MEET_FOUND;
+    }
+    return rc == -2 ? CPDB_MEET_GAVE_UP : CPDB_MEET_STOPPED;
+}
+
 int
 cpdb_meet_run(CpdbMeet *m, const CpdbMeetOps *ops, const CpdbMeetLimits *lim,
               const void *target)
 {
-    int back_more, fwd_more = 1, rc;
     long t;
+    int rc;
     memset(m, 0, sizeof *m);
     m->ops = ops;
     m->lim = *lim;
@@ -416,31 +449,35 @@ cpdb_meet_run(CpdbMeet *m, const CpdbMeetOps *ops, const CpdbMeetLimits *lim,
     m->hidden_level = ops->is_hidden(ops->self, target);
     /* The first pass also finds the roots and counts the nodes. */
     rc = back_level(m);
-    back_more = rc;
-    while (rc >= 0 && rc != 2) {
-        size_t frontier = m->fwd.n - m->fwd.level_start;
-        if (!back_more) {
-            /* Every node that leads to the target is known, and no
-               root is among them. */
-            return CPDB_MEET_NONE;
+    m->back_more = rc;
+    m->fwd_more = 1;
+    return meet_steps(m, rc);
+}
+
+int
+cpdb_meet_reroot(CpdbMeet *m, const void *const *roots, size_t n)
+{
+    size_t k;
+    side_fini(&m->fwd);
+    m->fwd_levels = 0;
+    m->fwd_more = 1;
+    for (k = 0; k < n; k++) {
+        /* The target, or a node that can lead to it; each once when
+           the graph marks the entries (a mark replaces the word it
+           keeps). */
+        if ((side_find(&m->back, roots[k]) < 0
+             && !m->ops->expandable(m->ops->self, roots[k]))
+            || (m->ops->fwd_mark != NULL && fwd_find(m, roots[k]) >= 0)) {
+            continue;
         }
-        if (!fwd_more && m->passes >= m->lim.max_passes) {
-            return CPDB_MEET_GAVE_UP;
-        }
-        if (fwd_more && (frontier * (size_t)m->lim.forward_factor
-                         < m->n_nodes || m->passes >= m->lim.max_passes)) {
-            rc = fwd_level(m);
-            fwd_more = rc;
-        }
-        else {
-            rc = back_level(m);
-            back_more = rc;
+        if (fwd_append(m, roots[k], NONE, 0) < 0) {
+            return CPDB_MEET_STOPPED;
         }
     }
-    if (rc == 2) {
+    if (frontier_meets(m)) {
         return CPDB_MEET_FOUND;
     }
-    return rc == -2 ? CPDB_MEET_GAVE_UP : CPDB_MEET_STOPPED;
+    return meet_steps(m, 1);
 }
 
 /* Return: nodes from entry k of s along the links, written to out

@@ -100,6 +100,10 @@ typedef enum {
                                    backward side holds every node that
                                    does, with its distance */
     CPDB_MEET_GAVE_UP = 2,      /* the limits came first */
+    CPDB_MEET_UNREACHED = 3,    /* the roots lead to no more nodes, and
+                                   not to the target: the forward side
+                                   is complete, the backward side may
+                                   not be */
     CPDB_MEET_STOPPED = -1      /* Ctrl-C or out of memory */
 } CpdbMeetResult;
 
@@ -110,6 +114,8 @@ typedef struct CpdbMeet {
     size_t n_nodes;             /* the heap's nodes, counted by pass 1 */
     size_t max_nodes;           /* from the limits and n_nodes */
     int passes, fwd_levels;
+    int back_more, fwd_more;    /* the last step of each side found
+                                   nodes (or none was taken) */
     int hidden_level;           /* the last backward level holds a
                                    hidden node */
     uint64_t best;              /* length of the best meeting found */
@@ -125,6 +131,12 @@ typedef struct CpdbMeet {
 int cpdb_meet_run(CpdbMeet *m, const CpdbMeetOps *ops,
                   const CpdbMeetLimits *lim, const void *target);
 
+/* After CPDB_MEET_UNREACHED: go on from other roots (the forward
+   side's marks taken off by the graph first, when it keeps them),
+   keeping what the backward side found.  A root that is neither the
+   target nor expandable is left out.  Return: a CpdbMeetResult, as
+   cpdb_meet_run's. */
+int cpdb_meet_reroot(CpdbMeet *m, const void *const *roots, size_t n);
 /* The chain found (CPDB_MEET_FOUND): root first, target last.
    Return: its number of nodes; *path malloc'd. */
 size_t cpdb_meet_path(const CpdbMeet *m, const void ***path);

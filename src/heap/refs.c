@@ -524,6 +524,7 @@ typedef struct NearWalk {
     int marked;                 /* the forward entries are marks */
     CPDB_ARRAY(uintptr_t) saved;    /* the words they replaced, by entry */
     int relink;                 /* past MAX_SAVED_WORDS: walk the lists */
+    PyObject *root;             /* the one root, or NULL: the modules */
 } NearWalk;
 
 static int
@@ -568,7 +569,8 @@ near_object(PyObject *o, void *arg)
         w->stopped = 1;     /* its exception once the marks are off */
         return 0;
     }
-    w->node(o, PyModule_Check(o), w->arg);
+    w->node(o, w->root != NULL ? o == w->root : PyModule_Check(o),
+            w->arg);
     w->from = o;
     w->depth = 0;
     /* A nonzero answer: the search has its chain. */
@@ -600,17 +602,19 @@ no_node(const void *node, int is_root, void *arg)
     (void)arg;
 }
 
-/* One pass that reports every edge into hs->o, looking through untracked
-   containers.  Return 0, or -1 with an exception set. */
+/* One pass that reports every edge of the heap to edge (through
+   untracked containers too, with descend).  Return 0, or -1 with an
+   exception set. */
 static int
-holders_pass(const CpdbHeapContext *ctx, Holders *hs)
+edges_pass(const CpdbHeapContext *ctx, int descend, CpdbMeetEdge edge,
+           void *arg)
 {
     NearWalk w;
     int rc;
     memset(&w, 0, sizeof w);
     w.untracked = 1;
     cpdb_heap_own_begin(&w.own, ctx);
-    rc = near_pass(&w, 1, holder_edge, no_node, hs);
+    rc = near_pass(&w, descend, edge, no_node, arg);
     cpdb_heap_own_end(&w.own);
     if (rc < 0 && w.collecting) {
         PyErr_SetString(PyExc_RuntimeError, "the garbage collector is "
@@ -620,6 +624,92 @@ holders_pass(const CpdbHeapContext *ctx, Holders *hs)
         cpdb_heap_interrupted();
     }
     return rc;
+}
+
+/* One pass that reports every edge into hs->o, looking through untracked
+   containers.  Return 0, or -1 with an exception set. */
+static int
+holders_pass(const CpdbHeapContext *ctx, Holders *hs)
+{
+    return edges_pass(ctx, 1, holder_edge, hs);
+}
+
+/* What refers to the objects of a set, found in one pass. */
+typedef struct SetHolders {
+    const CpdbPtrSet *set;
+    CpdbObjectArray *out;
+} SetHolders;
+
+static int
+set_holder_edge(const void *from, const void *to, void *arg)
+{
+    SetHolders *sh = arg;
+    size_t k;
+    if (cpdb_ptrset_get(sh->set, to, &k)) {
+        CpdbObjectArray *a = &sh->out[k];
+        /* An object's references come together (mostly: those of an
+           untracked container it holds come between). */
+        if (a->n == 0 || a->items[a->n - 1] != from) {
+            cpdb_array_push(a, Py_NewRef((PyObject *)from));
+        }
+    }
+    return 0;
+}
+
+/* Leave each object of a once, in the order first met. */
+static void
+drop_repeats(CpdbObjectArray *a)
+{
+    CpdbPtrSet seen;
+    size_t i, kept = 0;
+    if (a->n < 2) {
+        return;
+    }
+    cpdb_ptrset_init(&seen);
+    for (i = 0; i < a->n; i++) {
+        if (cpdb_ptrset_add(&seen, a->items[i])) {
+            a->items[kept++] = a->items[i];
+        }
+        else {
+            Py_DECREF(a->items[i]);
+        }
+    }
+    a->n = kept;
+    cpdb_ptrset_fini(&seen);
+}
+
+int
+cpdb_refs_referrers_of_set(const CpdbHeapContext *ctx, const CpdbPtrSet *set,
+                           int untracked, CpdbObjectArray *out, size_t n_out)
+{
+    SetHolders sh;
+    size_t k;
+    sh.set = set;
+    sh.out = out;
+    if (edges_pass(ctx, untracked, set_holder_edge, &sh) < 0) {
+        return -1;
+    }
+    for (k = 0; k < n_out; k++) {
+        drop_repeats(&out[k]);
+    }
+    return 0;
+}
+
+static long
+set_lookup(void *arg, PyObject *value)
+{
+    size_t k;
+    return cpdb_ptrset_get(arg, value, &k) ? (long)k : -1;
+}
+
+void
+cpdb_refs_local_roots_in(const CpdbHeapContext *ctx, const CpdbPtrSet *set,
+                         CpdbLocalRoots *out)
+{
+    int j;
+    for (j = 0; j < ctx->n_frames; j++) {
+        frame_roots(set_lookup, (void *)set, ctx->frames[j], j, out);
+    }
 }
 
 static int
@@ -707,22 +797,40 @@ near_unmark(NearWalk *w, const CpdbMeet *m)
     memset(&w->saved, 0, sizeof w->saved);
 }
 
-/* The distances of the variables' values, and the values (in the order
-   of the roots frame_roots appends). */
-typedef struct MeetRoots {
-    const CpdbMeet *m;
-    CPDB_ARRAY(PyObject *) values;      /* borrowed: the frames hold them */
-} MeetRoots;
+/* The stopped frames' variables and their values, read before a
+   search marks objects (reading a frame's variables makes objects). */
+typedef struct FrameValues {
+    CpdbLocalRoots roots;       /* index: the value's position below */
+    CPDB_ARRAY(PyObject *) values;      /* strong */
+} FrameValues;
 
 static long
-meet_lookup(void *arg, PyObject *value)
+value_lookup(void *arg, PyObject *value)
 {
-    MeetRoots *r = arg;
-    long d = cpdb_meet_back_dist(r->m, value);
-    if (d >= 0) {
-        cpdb_array_push(&r->values, value);
+    FrameValues *fv = arg;
+    cpdb_array_push(&fv->values, Py_NewRef(value));
+    return (long)fv->values.n - 1;
+}
+
+static void
+frame_values(const CpdbHeapContext *ctx, FrameValues *fv)
+{
+    int j;
+    memset(fv, 0, sizeof *fv);
+    for (j = 0; j < ctx->n_frames; j++) {
+        frame_roots(value_lookup, fv, ctx->frames[j], j, &fv->roots);
     }
-    return d;
+}
+
+static void
+frame_values_fini(FrameValues *fv)
+{
+    size_t k;
+    for (k = 0; k < fv->values.n; k++) {
+        Py_DECREF(fv->values.items[k]);
+    }
+    free(fv->values.items);
+    cpdb_refs_local_roots_fini(&fv->roots);
 }
 
 /* Fill out with the n nodes of path (strong references). */
@@ -737,59 +845,102 @@ chain_objects(CpdbChain *out, const void **path, size_t n)
     out->len = n;
 }
 
-/* No module leads to the object: the chain from the nearest stopped
-   frame's variable that does (m's backward side holds every object
-   that leads to it), the first of the nearest; none when no variable
-   does. */
+/* Make variable v of fv the root of out's chain. */
 static void
-near_frame_root(const CpdbHeapContext *ctx, const CpdbMeet *m,
-                CpdbChain *out)
+chain_from_variable(FrameValues *fv, size_t v, CpdbChain *out)
 {
-    CpdbLocalRoots all = {NULL, 0, 0};
-    MeetRoots r;
+    CpdbLocalRoot r = fv->roots.items[v];
+    r.index = 0;
+    r.name = cpdb_xstrdup(r.name);
+    cpdb_array_push(&out->roots, r);
+    out->root = 0;
+}
+
+/* No module leads to the object, and m's backward side holds every
+   object that does: the chain from the nearest stopped frame's
+   variable that leads to it (the first of the nearest); none when no
+   variable does. */
+static void
+near_frame_root(FrameValues *fv, const CpdbMeet *m, CpdbChain *out)
+{
     size_t v, best = SIZE_MAX, n;
+    long d, best_d = -1;
     const void **path;
-    int j;
-    memset(&r, 0, sizeof r);
-    r.m = m;
-    for (j = 0; j < ctx->n_frames; j++) {
-        frame_roots(meet_lookup, &r, ctx->frames[j], j, &all);
-    }
-    for (v = 0; v < all.n; v++) {
-        if (best == SIZE_MAX || all.items[v].index < all.items[best].index) {
+    for (v = 0; v < fv->roots.n; v++) {
+        d = cpdb_meet_back_dist(m, fv->values.items[v]);
+        if (d >= 0 && (best_d < 0 || d < best_d)) {
             best = v;
+            best_d = d;
         }
     }
     if (best != SIZE_MAX
-        && (n = cpdb_meet_path_from(m, r.values.items[best], &path)) > 0) {
+        && (n = cpdb_meet_path_from(m, fv->values.items[best], &path)) > 0) {
         chain_objects(out, path, n);
         free(path);
-        all.items[best].index = 0;
-        cpdb_array_push(&out->roots, all.items[best]);      /* moved */
-        all.items[best].name = NULL;
-        out->root = 0;
+        chain_from_variable(fv, best, out);
     }
-    free(r.values.items);
-    cpdb_refs_local_roots_fini(&all);
+}
+
+/* The chain m found from a variable's value: its variable the root. */
+static void
+variable_chain(FrameValues *fv, const CpdbMeet *m, CpdbChain *out)
+{
+    const void **path;
+    size_t n = cpdb_meet_path(m, &path), v;
+    if (n == 0) {
+        return;
+    }
+    chain_objects(out, path, n);
+    for (v = 0; v < fv->roots.n; v++) {
+        if ((const void *)fv->values.items[v] == path[0]) {
+            chain_from_variable(fv, v, out);
+            break;
+        }
+    }
+    free(path);
+}
+
+/* Go on with m from the stopped frames' variables, now that the
+   modules lead nowhere near the object (the marks of the first search
+   off, and on again for the second).  Return: a CpdbMeetResult. */
+static int
+from_variables(NearWalk *w, CpdbMeet *m, FrameValues *fv)
+{
+    if (w->marked) {
+        near_unmark(w, m);
+        w->relink = 0;
+        if (cpdb_gc_marks_begin() < 0) {
+            w->marked = 0;
+            return CPDB_MEET_GAVE_UP;
+        }
+    }
+    return cpdb_meet_reroot(m, (const void *const *)fv->values.items,
+                            fv->values.n);
 }
 
 int
 cpdb_refs_chain_near(const CpdbHeapContext *ctx, PyObject *o,
-                     CpdbChain *out)
+                     PyObject *from, CpdbChain *out)
 {
     NearWalk w;
     CpdbMeetOps ops = {near_pass, near_referents, near_expandable,
                        near_hidden, NULL};
     CpdbMeetLimits unlimited = {INT32_MAX, SIZE_MAX, 0, 4};
     CpdbMeet m;
+    FrameValues fv;
     const void **path;
-    int rc, answered = 1;
+    int rc, answered = 1, via_variable = 0;
 
     memset(out, 0, sizeof *out);
     out->root = -1;
     memset(&w, 0, sizeof w);
+    memset(&fv, 0, sizeof fv);
     ops.self = &w;
     w.untracked = is_untracked(o);
+    w.root = from;
+    if (from == NULL) {
+        frame_values(ctx, &fv);
+    }
     cpdb_heap_own_begin(&w.own, ctx);
     /* The forward side is marked on the objects themselves when it
        holds only tracked objects (the object asked about is one): then
@@ -806,19 +957,32 @@ cpdb_refs_chain_near(const CpdbHeapContext *ctx, PyObject *o,
     rc = cpdb_meet_run(&m, &ops, w.untracked ? &unlimited
                                  : w.marked ? &MARKED_LIMITS : &NEAR_LIMITS,
                        o);
+    if (rc == CPDB_MEET_UNREACHED && from == NULL) {
+        /* No module leads to o: a stopped frame's variable may. */
+        rc = from_variables(&w, &m, &fv);
+        via_variable = 1;
+    }
     if (w.marked) {
         near_unmark(&w, &m);
     }
     cpdb_heap_own_end(&w.own);
     switch (rc) {
-    case CPDB_MEET_FOUND: {
-        size_t n = cpdb_meet_path(&m, &path);
-        chain_objects(out, path, n);
-        free(path);
+    case CPDB_MEET_FOUND:
+        if (via_variable) {
+            variable_chain(&fv, &m, out);
+        }
+        else {
+            size_t n = cpdb_meet_path(&m, &path);
+            chain_objects(out, path, n);
+            free(path);
+        }
         break;
-    }
+    case CPDB_MEET_UNREACHED:
+        break;                  /* nothing that may be a root leads to o */
     case CPDB_MEET_NONE:
-        near_frame_root(ctx, &m, out);
+        if (from == NULL) {
+            near_frame_root(&fv, &m, out);
+        }
         break;
     case CPDB_MEET_GAVE_UP:
         answered = 0;
@@ -835,6 +999,7 @@ cpdb_refs_chain_near(const CpdbHeapContext *ctx, PyObject *o,
         }
     }
     cpdb_meet_fini(&m);
+    frame_values_fini(&fv);
     return answered;
 }
 

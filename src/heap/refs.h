@@ -87,6 +87,12 @@ void cpdb_refs_local_roots_fini(CpdbLocalRoots *r);
 /* "frame #1 main() variable 'x'".  Return: malloc'd. */
 char *cpdb_refs_local_root_text(const CpdbLocalRoot *r);
 
+/* The variables of ctx's stopped frames whose values are in set,
+   innermost frame first (module frames left out), appended to out: the
+   index of each is the value's number in set. */
+void cpdb_refs_local_roots_in(const CpdbHeapContext *ctx,
+                              const CpdbPtrSet *set, CpdbLocalRoots *out);
+
 /* --- referrers ----------------------------------------------------------- */
 
 /* Who refers to one object of a snapshot. */
@@ -116,6 +122,18 @@ void cpdb_refs_referrers_fini(CpdbReferrers *r);
 int cpdb_refs_untracked_referrers(const CpdbHeapContext *ctx, PyObject *o,
                                   CpdbObjectArray *holders,
                                   CpdbLocalRoots *roots);
+
+/* What refers to each object of set (numbered below n_out by its
+   values), found in one pass over the heap without a snapshot: out[k]
+   (n_out arrays, empty) receives the holders of object k, each once,
+   in the heap's order (strong references).  With untracked, untracked
+   containers between are looked through (they are holders too), as an
+   object the collector does not track needs.  Return 0, or -1 with an
+   exception set (Ctrl-C, the collector running); the arrays are the
+   caller's to release either way. */
+int cpdb_refs_referrers_of_set(const CpdbHeapContext *ctx,
+                               const CpdbPtrSet *set, int untracked,
+                               CpdbObjectArray *out, size_t n_out);
 
 /* --- chains -------------------------------------------------------------- */
 
@@ -156,18 +174,20 @@ int cpdb_refs_chain(CpdbHeap *h, const CpdbHeapContext *ctx, uint32_t i,
                     long target, CpdbChain *out);
 void cpdb_refs_chain_fini(CpdbChain *c);
 
-/* The same chain as cpdb_refs_chain without a target, looked for
-   without a snapshot: backward from o a level per pass over the heap,
-   forward from the modules, until they meet (heap/meet.h).  Cheap when
-   the chain is short (the usual question: who keeps this cached object
-   alive); o may be an object the collector does not track (a str, an
-   untracked tuple): the untracked containers between it and the first
-   tracked holder are on the chain.  Return: 1 with the chain in out
-   (out->objects), 0 when a tracked object's chain is too far for this
-   way (ask cpdb_refs_chain), -1 with an exception set (Ctrl-C, out of
-   memory). */
+/* The same chain as cpdb_refs_chain, looked for without a snapshot:
+   backward from o a level per pass over the heap, forward from the
+   modules (from from, when not NULL: a tracked object), until they
+   meet (heap/meet.h); when no module leads to o, forward from the
+   stopped frames' variables.  Cheap when the chain is short (the
+   usual question: who keeps this cached object alive); o may be an
+   object the collector does not track (a str, an untracked tuple): the
+   untracked containers between it and the first tracked holder are on
+   the chain.  Return: 1 with the chain in out (out->objects; none when
+   nothing leads to o), 0 when a tracked object's chain is too far for
+   this way (ask cpdb_refs_chain), -1 with an exception set (Ctrl-C, out
+   of memory). */
 int cpdb_refs_chain_near(const CpdbHeapContext *ctx, PyObject *o,
-                         CpdbChain *out);
+                         PyObject *from, CpdbChain *out);
 
 /* Return: borrowed, object k of a chain (h, the snapshot it was found
    in, unused when it holds its objects). */
