@@ -43,11 +43,10 @@ def reset_peak():
         pass
 
 
-def chain_found(chain, obj):
+def chain_found(chain, obj, start=objgraph.is_proper_module):
     """References in an objgraph chain (its module's __dict__ counts as
     one), or None when it found none ([obj] alone)."""
-    if len(chain) < 2 or chain[-1] is not obj \
-            or not objgraph.is_proper_module(chain[0]):
+    if len(chain) < 2 or chain[-1] is not obj or not start(chain[0]):
         return None
     return len(chain) - 1
 
@@ -70,10 +69,10 @@ def measurements(program):
     def instances():
         return len(objgraph.by_type("Widget"))
 
-    def chain(ref, max_depth=20):
+    def chain(ref, max_depth=20, start=objgraph.is_proper_module):
         obj = ref()
         return chain_found(objgraph.find_backref_chain(
-            obj, objgraph.is_proper_module, max_depth=max_depth), obj)
+            obj, start, max_depth=max_depth), obj, start)
 
     def leaks():
         return len(objgraph.get_leaking_objects())
@@ -84,6 +83,13 @@ def measurements(program):
 
     def refs_list():
         return len(gc.get_referents(program.REFS_LIST))
+
+    def graph_backrefs():
+        # show_backrefs as "gc graph OBJ backrefs" draws: depth 3
+        text = io.StringIO()
+        objgraph.show_backrefs([program.WIDGETS[0]], max_depth=3,
+                               output=text)
+        return len(re.findall(r"^ *o\d+\[label=", text.getvalue(), re.M))
 
     def graph_list():
         # show_refs as "gc graph" draws: depth 3, DOT text only.
@@ -99,6 +105,12 @@ def measurements(program):
         "instances": instances,
         "chain-shallow": lambda: chain(program.SHALLOW),
         "chain-bytes": lambda: chain(lambda: program.Store.blob),
+        # from the function, and from the local list's head (a module
+        # holds it here: cpdb's run holds it in a frame alone)
+        "chain-to": lambda: chain(program.SHALLOW,
+                                  start=lambda x: x is program.compute),
+        "chain-local": lambda: chain(program.LOCAL_TAIL,
+                                     start=lambda x: x is program.LOCAL[0]),
         # With its default max_depth=20 objgraph gives up on the deep
         # chain; the whole chain needs DEEP_LEN + 1 steps (the module's
         # __dict__ is one), the wide one WIDE_LEVELS + 2.
@@ -109,6 +121,7 @@ def measurements(program):
         "referrers": referrers,
         "refs-list": refs_list,
         "graph-list": graph_list,
+        "graph-backrefs": graph_backrefs,
     }
 
 

@@ -20,6 +20,10 @@ What the heap holds, all alive from this module:
   every object on the way has thousands of referrers.  The shortest
   chain is the .next one (WIDE_LEVELS + 1 references); through a fan it
   is three references a level.
+- LOCAL: a linked list of LOCAL_LEN nodes held, under cpdb, only by a
+  variable of the function that stops (serve()'s root); LOCAL_TAIL()
+  is its last node: LOCAL_LEN references from the variable.  objgraph
+  is asked for the chain from the list's head.
 - Store.blob: a bytes of 1 MiB (the collector does not track it) held
   by a class attribute: module .Store -> class .blob (2 references).
 - WIDGETS: N_WIDGETS Widget objects, for "gc instances".
@@ -47,6 +51,7 @@ except ImportError:         # no objgraph: cpdb alone is measured
     objgraph_run = None
 
 DEEP_LEN = 10000
+LOCAL_LEN = 6
 WIDE_LEVELS = 20
 WIDE_FAN = 2000
 N_WIDGETS = 3000
@@ -98,13 +103,28 @@ def compute(key, _cache={}):
     return _cache[key]
 
 
-def build_deep():
-    """Return the head of a linked list and a weak reference to its tail."""
+def build_deep_n(n):
+    """Return the head of a linked list of n nodes and a weak reference
+    to its tail."""
     tail = Link(None)
     node = tail
-    for _ in range(DEEP_LEN - 1):
+    for _ in range(n - 1):
         node = Link(node)
     return node, weakref.ref(tail)
+
+
+def build_deep():
+    return build_deep_n(DEEP_LEN)
+
+
+def build_local():
+    """Return a list holding the head of a linked list of LOCAL_LEN
+    nodes, and a weak reference to its tail."""
+    head, _ = build_deep_n(LOCAL_LEN)
+    tail = head
+    while tail.next is not None:
+        tail = tail.next
+    return [head], weakref.ref(tail)
 
 
 def build_wide():
@@ -132,6 +152,7 @@ gc.disable()
 SHALLOW = weakref.ref(compute("seed"))
 DEEP_HEAD, DEEP = build_deep()
 WIDE_ROOT, WIDE = build_wide()
+LOCAL, LOCAL_TAIL = build_local()
 WIDGETS = [Widget(i) for i in range(N_WIDGETS)]
 GRAPH_LIST = list(range(GRAPH_LIST_LEN))
 REFS_LIST = GRAPH_LIST[:REFS_LIST_LEN]
@@ -146,12 +167,17 @@ BUILD_SECONDS = time.perf_counter() - started
 # What bench/heap needs to know of this heap, on one line.
 print("HEAP " + json.dumps({
     "objects": len(gc.get_objects()), "build_seconds": BUILD_SECONDS,
-    "deep_len": DEEP_LEN, "wide_levels": WIDE_LEVELS, "wide_fan": WIDE_FAN,
-    "widgets": N_WIDGETS, "refs_list": REFS_LIST_LEN,
+    "deep_len": DEEP_LEN, "local_len": LOCAL_LEN,
+    "wide_levels": WIDE_LEVELS, "wide_fan": WIDE_FAN, "widgets": N_WIDGETS, "refs_list": REFS_LIST_LEN,
     "graph_list": GRAPH_LIST_LEN}), flush=True)
 
-if sys.argv[2] == "cpdb":
+def serve(root):
+    """Stop again and again, root held by this frame alone."""
     while True:
         breakpoint()
+
+
+if sys.argv[2] == "cpdb":
+    serve(LOCAL.pop())
 else:
     objgraph_run.main(sys.modules[__name__], sys.argv[3:])

@@ -964,10 +964,10 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "history ($N), or a holder the collector cannot see.  It says when\n"
      "the chain runs through gc.garbage, and when OBJ is frozen\n"
      "(gc.freeze()).  OBJ may be an object the collector does not track\n"
-     "(a str, a bytes) unless TARGET is given.  A short chain is found\n"
-     "without the reverse references of the whole heap: backward from OBJ\n"
-     "a level per pass over the heap, forward from the modules, until\n"
-     "they meet.",
+     "(a str, a bytes); TARGET may not.  The chain is found without the\n"
+     "reverse references of the whole heap: backward from OBJ a level per\n"
+     "pass over the heap, forward from the modules (or TARGET, then the\n"
+     "frames' variables), until they meet.",
      NULL,
      cpdb_complete_python},
     {"graph", NULL, CMD_CLASS_MEMORY, 0, gc_graph,
@@ -976,7 +976,9 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "FILE ends in .dot, or in .png or .svg to render it with Graphviz's\n"
      "dot.  Depth 3 and 50 objects by default.  A graph of backrefs stops\n"
      "at modules and shows the stopped frames' variables that hold its\n"
-     "objects.  A relative FILE is in the folder cpdb started in, wherever\n"
+     "objects; each depth is a pass over the heap (to depth 4; deeper, the\n"
+     "reverse references of the whole heap are built), and OBJ may be an\n"
+     "object the collector does not track.  A relative FILE is in the folder cpdb started in, wherever\n"
      "the program moved to; quote a name with spaces (\"my graph.png\").\n"
      "Only FILE is written, whole or not at all: a symbolic link there is\n"
      "replaced, not followed.", NULL,

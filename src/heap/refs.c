@@ -262,14 +262,95 @@ frame_roots(RootLookup lookup, void *arg, PyFrameObject *f, int depth,
     Py_XDECREF(locals);
 }
 
+/* The stopped frames' variables and their values, read before a
+   search marks objects (reading a frame's variables makes objects). */
+typedef struct FrameValues {
+    CpdbLocalRoots roots;       /* index: the value's position below */
+    CPDB_ARRAY(PyObject *) values;      /* strong */
+} FrameValues;
+
+static long
+value_lookup(void *arg, PyObject *value)
+{
+    FrameValues *fv = arg;
+    cpdb_array_push(&fv->values, Py_NewRef(value));
+    return (long)fv->values.n - 1;
+}
+
+static void
+frame_values(const CpdbHeapContext *ctx, FrameValues *fv)
+{
+    int j;
+    memset(fv, 0, sizeof *fv);
+    for (j = 0; j < ctx->n_frames; j++) {
+        frame_roots(value_lookup, fv, ctx->frames[j], j, &fv->roots);
+    }
+}
+
+static void
+frame_values_fini(FrameValues *fv)
+{
+    size_t k;
+    for (k = 0; k < fv->values.n; k++) {
+        Py_DECREF(fv->values.items[k]);
+    }
+    free(fv->values.items);
+    cpdb_refs_local_roots_fini(&fv->roots);
+}
+
+/* The snapshot indices of fv's values, found in a scan of the snapshot
+   (its pointer index not built: a scan of a few variables' values
+   costs a tenth of building it).  Return: value -> its index + 1, 0 for
+   one the snapshot does not hold. */
+static void
+scan_for_values(const CpdbHeap *h, const FrameValues *fv, CpdbPtrSet *where)
+{
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    size_t k, *slot;
+    uint32_t i;
+    for (k = 0; k < fv->values.n; k++) {
+        uintptr_t a = (uintptr_t)fv->values.items[k];
+        cpdb_ptrset_put(where, fv->values.items[k], 0);
+        lo = a < lo ? a : lo;
+        hi = a > hi ? a : hi;
+    }
+    for (i = 0; i < h->n; i++) {
+        uintptr_t a = (uintptr_t)h->objs[i];
+        if (a >= lo && a <= hi && cpdb_ptrset_get(where, h->objs[i], &k)
+            && (slot = cpdb_ptrset_value(where, h->objs[i])) != NULL) {
+            *slot = (size_t)i + 1;
+        }
+    }
+}
+
 void
 cpdb_refs_local_roots(CpdbHeap *h, const CpdbHeapContext *ctx,
                       CpdbLocalRoots *out)
 {
+    FrameValues fv;
+    CpdbPtrSet where;
+    size_t v, at;
     int j;
-    for (j = 0; j < ctx->n_frames; j++) {
-        frame_roots(snapshot_lookup, h, ctx->frames[j], j, out);
+    if (h->slots != NULL) {
+        for (j = 0; j < ctx->n_frames; j++) {
+            frame_roots(snapshot_lookup, h, ctx->frames[j], j, out);
+        }
+        return;
     }
+    frame_values(ctx, &fv);
+    cpdb_ptrset_init(&where);
+    scan_for_values(h, &fv, &where);
+    for (v = 0; v < fv.roots.n; v++) {
+        CpdbLocalRoot r = fv.roots.items[v];
+        if (cpdb_ptrset_get(&where, fv.values.items[r.index], &at)
+            && at > 0) {
+            r.index = (uint32_t)(at - 1);
+            r.name = cpdb_xstrdup(r.name);
+            cpdb_array_push(out, r);
+        }
+    }
+    cpdb_ptrset_fini(&where);
+    frame_values_fini(&fv);
 }
 
 void
@@ -795,42 +876,6 @@ near_unmark(NearWalk *w, const CpdbMeet *m)
     cpdb_gc_marks_end(w->relink);
     free(w->saved.items);
     memset(&w->saved, 0, sizeof w->saved);
-}
-
-/* The stopped frames' variables and their values, read before a
-   search marks objects (reading a frame's variables makes objects). */
-typedef struct FrameValues {
-    CpdbLocalRoots roots;       /* index: the value's position below */
-    CPDB_ARRAY(PyObject *) values;      /* strong */
-} FrameValues;
-
-static long
-value_lookup(void *arg, PyObject *value)
-{
-    FrameValues *fv = arg;
-    cpdb_array_push(&fv->values, Py_NewRef(value));
-    return (long)fv->values.n - 1;
-}
-
-static void
-frame_values(const CpdbHeapContext *ctx, FrameValues *fv)
-{
-    int j;
-    memset(fv, 0, sizeof *fv);
-    for (j = 0; j < ctx->n_frames; j++) {
-        frame_roots(value_lookup, fv, ctx->frames[j], j, &fv->roots);
-    }
-}
-
-static void
-frame_values_fini(FrameValues *fv)
-{
-    size_t k;
-    for (k = 0; k < fv->values.n; k++) {
-        Py_DECREF(fv->values.items[k]);
-    }
-    free(fv->values.items);
-    cpdb_refs_local_roots_fini(&fv->roots);
 }
 
 /* Fill out with the n nodes of path (strong references). */
