@@ -306,6 +306,9 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     if (s->heap.list != NULL) {
         ctx->own[ctx->n_own++] = s->heap.list;
     }
+    if (s->exc_chain != NULL) {
+        ctx->own[ctx->n_own++] = s->exc_chain;
+    }
     if (s->tracing && s->backend->own_object != NULL
         && s->backend->own_object() != NULL) {
         ctx->own[ctx->n_own++] = s->backend->own_object();
@@ -483,6 +486,10 @@ static void
 take_chain(CpdbSession *s, PyObject *exc)
 {
     Py_XSETREF(s->exc_chain, exc ? exception_chain(exc) : NULL);
+    if (s->exc_chain != NULL) {
+        /* cpdb's own, out of the program's reach as the history is */
+        PyObject_GC_UnTrack(s->exc_chain);
+    }
     s->exc_selected = s->exc_chain ? PyList_GET_SIZE(s->exc_chain) - 1 : 0;
 }
 

@@ -102,3 +102,13 @@ def test_a_single_exception_is_a_chain_of_one(tmp_path):
     assert stop_after(r, "exceptions 0") == ("one.py", 2, "f"), r
     assert after(r, "p $_exception") == [
         "$1 = ZeroDivisionError('division by zero')"], r
+
+
+def test_the_chain_list_is_cpdbs_own():
+    # The list cpdb keeps of the chain is not a referrer of the program's
+    # exceptions: only ConfigError's __context__ refers to the KeyError.
+    r = run_cpdb([CHAINED], ["continue", "exceptions 0",
+                             "gc referrers $_exception"])
+    out = after(r, "gc referrers $_exception")
+    assert out[0] == "1 referrer of KeyError KeyError('port'):", r
+    assert out[1].endswith(".__context__"), r
