@@ -193,3 +193,51 @@ def test_bad_catch_arguments_are_one_line_errors():
     assert len(error_lines(r)) == 5, r
     assert len(after(r, "info catch")) == 2, r
     assert r.rc == 0, r
+
+
+RERAISE = """\
+def inner():
+    raise KeyError("a")
+
+
+def mid():
+    try:
+        inner()
+    except KeyError:
+        raise
+
+
+def top():
+    try:
+        mid()
+    except KeyError as e:
+        try:
+            raise e
+        except KeyError:
+            pass
+    try:
+        inner()
+    except KeyError:
+        pass
+
+
+top()
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_raising_a_caught_exception_again_is_not_a_new_raise(backend,
+                                                             tmp_path):
+    prog = tmp_path / "reraise.py"
+    prog.write_text(RERAISE)
+    r = run_cpdb([str(prog)], ["break top", "continue",
+                               "catch raise KeyError", "commands 2",
+                               "silent", "p 'hit', $_exception",
+                               "continue", "end", "continue"],
+                 env={"CPDB_BACKEND": backend})
+    # inner() raises twice; "raise" in mid() and "raise e" in top() do
+    # not stop.  The catchpoint's commands run at each stop.
+    hits = [l for l in r.out.splitlines() if l.startswith("$")]
+    assert hits == ["$1 = ('hit', KeyError('a'))",
+                    "$2 = ('hit', KeyError('a'))"], r
+    assert "Program exited with status 0." in r.out, r
