@@ -76,7 +76,7 @@ cpdb_catch_name_valid(const char *name)
 /* --- the library -------------------------------------------------------- */
 
 /* Folders of the standard library and of installed packages, each as
-   python names it and as its real path (malloc).  Learnt once: they do
+   python names it and as its real path, with a final '/' (malloc).  Learnt once: they do
    not change while the process lives. */
 static CPDB_ARRAY(char *) library_dirs;
 static int library_known;
@@ -97,11 +97,13 @@ add_library_dir(PyObject *path)
     }
 }
 
-/* Add each item of the iterable that module.func() returns. */
+/* Add each item of the iterable that module.func() returns, when the
+   program has imported module: cpdb imports nothing into it. */
 static void
 add_dirs_from(const char *module, const char *func)
 {
-    PyObject *mod = PyImport_ImportModule(module);
+    PyObject *name = PyUnicode_FromString(module);
+    PyObject *mod = name ? PyImport_GetModule(name) : NULL;
     PyObject *r = mod ? PyObject_CallMethod(mod, func, NULL) : NULL;
     PyObject *it, *item;
     if (r != NULL && PyUnicode_Check(r)) {
@@ -117,32 +119,44 @@ add_dirs_from(const char *module, const char *func)
     PyErr_Clear();
     Py_XDECREF(r);
     Py_XDECREF(mod);
+    Py_XDECREF(name);
+}
+
+/* The standard library's folder: where os comes from (python imports
+   it at start-up, frozen or not, and sets its __file__). */
+static void
+add_stdlib_dir(void)
+{
+    PyObject *name = PyUnicode_FromString("os");
+    PyObject *os = name ? PyImport_GetModule(name) : NULL;
+    PyObject *file = os ? PyObject_GetAttrString(os, "__file__") : NULL;
+    PyObject *dir = NULL;
+    const char *f = file && PyUnicode_Check(file) ? PyUnicode_AsUTF8(file)
+                                                  : NULL;
+    const char *slash = f ? strrchr(f, '/') : NULL;
+    if (slash != NULL) {
+        dir = PyUnicode_FromStringAndSize(f, slash - f);
+        add_library_dir(dir);
+    }
+    PyErr_Clear();
+    Py_XDECREF(dir);
+    Py_XDECREF(file);
+    Py_XDECREF(os);
+    Py_XDECREF(name);
 }
 
 void
 cpdb_catch_learn_library(void)
 {
-    static const char *const keys[] = {"stdlib", "platstdlib", "purelib",
-                                       "platlib"};
     CpdbExcState st;
-    PyObject *sysconfig, *paths;
-    size_t i;
     if (library_known) {
         return;
     }
     library_known = 1;
     cpdb_exc_save(&st);
-    sysconfig = PyImport_ImportModule("sysconfig");
-    paths = sysconfig ? PyObject_CallMethod(sysconfig, "get_paths", NULL)
-                      : NULL;
-    for (i = 0; paths != NULL && PyDict_Check(paths)
-                && i < CPDB_ARRAY_LEN(keys); i++) {
-        add_library_dir(PyDict_GetItemString(paths, keys[i]));
-    }
-    Py_XDECREF(paths);
-    Py_XDECREF(sysconfig);
-    PyErr_Clear();
-    /* Debian's dist-packages and the user's site are site's only. */
+    add_stdlib_dir();
+    /* Installed packages: site-packages, Debian's dist-packages, the
+       user's site. */
     add_dirs_from("site", "getsitepackages");
     add_dirs_from("site", "getusersitepackages");
     cpdb_exc_restore(&st);

@@ -36,10 +36,10 @@ char *cpdb_catch_describe(const CpdbCatch *c);
 /* Whether name can name a class: identifiers joined by dots. */
 int cpdb_catch_name_valid(const char *name);
 
-/* Learn where the library lives (sysconfig and site paths), once per
-   process, before the first --user catchpoint is checked.  Runs Python:
-   the caller holds the session's re-entrancy guard.  Leaves no
-   exception. */
+/* Learn where the library lives (the folder of os, site's package
+   folders), once per process, before the first --user catchpoint is
+   checked.  Imports nothing; runs Python (site's functions): the caller
+   holds the session's re-entrancy guard.  Leaves no exception. */
 void cpdb_catch_learn_library(void);
 
 /* Whether the exception event of frame (exc: the exception, tb: the

@@ -85,8 +85,12 @@ def test_catch_raise_in_the_standard_library(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_catch_raise_user_leaves_out_what_the_library_raises_and_catches(
         backend):
-    r = run(["catch raise --user", "info catch"] + ["continue"] * 5,
-            backend)
+    r = run(["catch raise --user", "info catch",
+             "p __import__('sys').modules.get('sysconfig')"]
+            + ["continue"] * 5, backend)
+    # Learning where the library is imports nothing into the program.
+    assert after(r, "p __import__('sys').modules.get('sysconfig')") == [
+        "$1 = None"], r
     # No stop in the import machinery nor in json's StopIteration; the
     # JSONDecodeError stops where it first reaches the program's code.
     assert [(s[0].split(", ")[1].split(":")[0], s[1])
