@@ -226,7 +226,7 @@ class_names(PyTypeObject *t, const char **module, size_t *module_len,
     return 0;
 }
 
-/* Whether name names class t: its qualified name ("JSONDecodeError",
+/* Whether name names class t: its name or qualified name ("Error",
    "Outer.Error"), that with its module ("json.decoder.JSONDecodeError",
    "builtins.ValueError"), or with a package the module is in
    ("json.JSONDecodeError"), as a package exports its classes. */
@@ -238,7 +238,9 @@ name_is_class(const char *name, PyTypeObject *t)
     if (class_names(t, &module, &module_len, &qualname) < 0) {
         return 0;
     }
-    if (strcmp(name, qualname) == 0) {
+    if (strcmp(name, qualname) == 0
+        || ((t->tp_flags & Py_TPFLAGS_HEAPTYPE)
+            && strcmp(name, t->tp_name) == 0)) {
         return 1;
     }
     qlen = strlen(qualname);
