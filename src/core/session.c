@@ -405,12 +405,9 @@ cpdb_session_frame(CpdbSession *s)
 
 /* --- stops --------------------------------------------------------------- */
 
-/* The convenience values of a stop: $_exception at an exception,
-   catchpoint or post-mortem stop, $_retval at a --Return-- stop (after
-   finish).  They live while the stop does, so that they never keep the
-   program's objects alive while it runs. */
-static void
-set_stop_values(CpdbSession *s, CpdbStopReason reason, PyObject *value)
+void
+cpdb_session_stop_values_set(CpdbSession *s, CpdbStopReason reason,
+                             PyObject *value)
 {
     const char *name = NULL;
     CpdbExcState st;
@@ -437,8 +434,8 @@ set_stop_values(CpdbSession *s, CpdbStopReason reason, PyObject *value)
     cpdb_exc_restore(&st);
 }
 
-static void
-clear_stop_values(CpdbSession *s)
+void
+cpdb_session_stop_values_clear(CpdbSession *s)
 {
     static const char *const names[] = {"_exception", "_retval"};
     CpdbExcState st;
@@ -520,7 +517,7 @@ cpdb_session_select_exception(CpdbSession *s, Py_ssize_t n,
     Py_DECREF(tb);
     Py_XSETREF(s->stop_value, Py_NewRef(exc));
     s->exc_selected = n;
-    set_stop_values(s, CPDB_STOP_POST_MORTEM, exc);
+    cpdb_session_stop_values_set(s, CPDB_STOP_POST_MORTEM, exc);
     return 0;
 }
 
@@ -583,7 +580,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         cpdb_bp_delete(&s->bps, bp);    /* after marking: it counted */
     }
     Py_XSETREF(s->stop_value, Py_XNewRef(value));
-    set_stop_values(s, reason, value);
+    cpdb_session_stop_values_set(s, reason, value);
     stop_event(s, &ev, reason, bp, value);
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
@@ -599,7 +596,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
     Py_CLEAR(s->stop_old_value);
-    clear_stop_values(s);
+    cpdb_session_stop_values_clear(s);
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
@@ -624,7 +621,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     Py_DECREF(tb);
     Py_XSETREF(s->stop_value, Py_NewRef(exc));
     take_chain(s, exc);
-    set_stop_values(s, CPDB_STOP_POST_MORTEM, exc);
+    cpdb_session_stop_values_set(s, CPDB_STOP_POST_MORTEM, exc);
     s->stop_reason = CPDB_STOP_POST_MORTEM;
     s->stop_bp = 0;
     s->stop_serial++;
@@ -640,7 +637,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
     Py_CLEAR(s->exc_chain);
-    clear_stop_values(s);
+    cpdb_session_stop_values_clear(s);
     s->state = CPDB_PROG_IDLE;
     gc_resume(s);
     if (s->request == CPDB_REQ_RUN || s->request == CPDB_REQ_QUIT) {
@@ -670,7 +667,7 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     cpdb_stack_from_traceback(s, tb);
     Py_XSETREF(s->stop_value, Py_XNewRef(exc));
     take_chain(s, exc);
-    set_stop_values(s, CPDB_STOP_TRACEBACK, exc);
+    cpdb_session_stop_values_set(s, CPDB_STOP_TRACEBACK, exc);
     s->stop_reason = CPDB_STOP_TRACEBACK;
     s->stop_bp = 0;
     s->stop_serial++;
@@ -684,7 +681,7 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
     Py_CLEAR(s->exc_chain);
-    clear_stop_values(s);
+    cpdb_session_stop_values_clear(s);
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {

@@ -150,6 +150,15 @@ CpdbRunOutcome cpdb_session_post_mortem(CpdbSession *s, PyObject *exc);
 int cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb,
                                 PyObject *exc);
 
+/* The convenience values of a stop: $_exception at an exception,
+   catchpoint or post-mortem stop (value: the exception), $_retval at a
+   --Return-- stop (value: the return value; finish stops there).  They
+   live while the stop does (cleared when it ends), so that they never
+   keep the program's objects alive while it runs. */
+void cpdb_session_stop_values_set(CpdbSession *s, CpdbStopReason reason,
+                                  PyObject *value);
+void cpdb_session_stop_values_clear(CpdbSession *s);
+
 /* Post-mortem on a chained exception: look at exception n of
    s->exc_chain instead (its traceback becomes the stack, and it becomes
    the stop's exception and $_exception).  Return 0, or -1 with *why

@@ -486,8 +486,11 @@ check_catches(CpdbSession *s, PyFrameObject *frame, PyObject *exc,
 {
     CpdbBpEval eval = {eval_condition, s};
     char *cond_error = NULL;
-    int n = cpdb_bp_check_catch(&s->bps, frame, exc, tb, &eval,
-                                &cond_error);
+    int n;
+    /* A catchpoint's condition may read $_exception. */
+    cpdb_session_stop_values_set(s, CPDB_STOP_CATCH, exc);
+    n = cpdb_bp_check_catch(&s->bps, frame, exc, tb, &eval, &cond_error);
+    cpdb_session_stop_values_clear(s);
     if (n > 0) {
         *rc = stop(s, frame, CPDB_STOP_CATCH, n, exc, cond_error);
     }

@@ -147,6 +147,18 @@ def test_catch_raise_while_stepping_and_with_a_condition(backend):
     assert after(r, "p text") == ["$1 = 'y'"], r
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_catchpoint_condition_on_the_exception(backend):
+    r = run(["break main", "continue", "catch raise LookupError ValueError",
+             "condition 2 'missing' in str($_exception)", "continue",
+             "continue"], backend)
+    assert catch_stops(r) == [
+        ("Catchpoint 2 (raise), KeyError: 'missing'",
+         ("raising.py", 17, "lookup"))], r
+    assert not error_lines(r), r
+    assert "Program exited with status 0." in r.out, r
+
+
 def test_catch_uncaught_off_ends_the_program_with_its_traceback():
     r = run_cpdb([CHAINED], ["catch uncaught off", "info catch", "continue",
                              "bt"])
