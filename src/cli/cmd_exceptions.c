@@ -152,7 +152,7 @@ static const CmdDef catch_subcmds[] = {
 
 static const CmdDef *const catch_tables[] = {catch_subcmds, NULL};
 
-/* --- info catch ----------------------------------------------------------- */
+/* --- info catch --------------------------------------------------------- */
 
 static CmdResult
 info_catch(CpdbSession *s, const char *args)
@@ -188,7 +188,7 @@ const CmdDef cpdb_info_exceptions_cmds[] = {
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL}
 };
 
-/* --- exceptions ----------------------------------------------------------- */
+/* --- exceptions --------------------------------------------------------- */
 
 static void
 list_chain(CpdbSession *s)

@@ -76,8 +76,8 @@ cpdb_catch_name_valid(const char *name)
 /* --- the library -------------------------------------------------------- */
 
 /* Folders of the standard library and of installed packages, each as
-   python names it and as its real path, with a final '/' (malloc).  Learnt once: they do
-   not change while the process lives. */
+   python names it and as its real path, with a final '/' (malloc).
+   Learnt once: they do not change while the process lives. */
 static CPDB_ARRAY(char *) library_dirs;
 static int library_known;
 
