@@ -136,15 +136,18 @@ typedef enum CpdbStopReason {
     CPDB_STOP_WATCH,        /* watchpoint .breakpoint changed: .value is
                                the new value, .old_value the old one
                                (each NULL when the expression raised) */
-    CPDB_STOP_WATCH_SCOPE   /* the frame of watchpoint .breakpoint
+    CPDB_STOP_WATCH_SCOPE,  /* the frame of watchpoint .breakpoint
                                returned: it was deleted, and the program
                                stopped in the caller */
+    CPDB_STOP_CATCH         /* catchpoint .breakpoint: .value was raised
+                               in .frame ("catch raise") */
 } CpdbStopReason;
 
 /* What a stop is.  Valid during the callback it is given to. */
 typedef struct CpdbStop {
     CpdbStopReason reason;
-    int breakpoint;             /* BREAK, BREAK_TEMP: its number; else 0 */
+    int breakpoint;             /* BREAK, BREAK_TEMP, WATCH, CATCH: its
+                                   number; else 0 */
     unsigned long thread_id;    /* the thread that stopped, as
                                    threading.get_ident() gives it */
     struct _object *frame;      /* borrowed: the frame it stopped in
@@ -152,8 +155,8 @@ typedef struct CpdbStop {
                                    innermost frame of the traceback for
                                    POST_MORTEM; NULL for EXITED, KILLED */
     struct _object *value;      /* borrowed: the return value (RETURN) or
-                                   the exception (EXCEPTION, POST_MORTEM);
-                                   else NULL */
+                                   the exception (EXCEPTION, CATCH,
+                                   POST_MORTEM); else NULL */
     int finished;               /* RETURN that ends cpdb_exec_finish() */
     const char *condition_error;    /* the breakpoint's condition raised
                                        (the program stops, as gdb does):

@@ -14,6 +14,7 @@ typedef struct CpdbSession CpdbSession;
 /* The tables of "info"'s subcommands, each in the file of its
    family (cmd_info.c lists them). */
 extern const CmdDef cpdb_info_break_cmds[];     /* cmd_break.c */
+extern const CmdDef cpdb_info_exceptions_cmds[];   /* cmd_exceptions.c */
 extern const CmdDef cpdb_info_frame_cmds[];     /* cmd_info.c */
 extern const CmdDef cpdb_info_data_cmds[];      /* cmd_data.c */
 extern const CmdDef cpdb_info_source_cmds[];    /* cmd_source.c */
@@ -45,6 +46,9 @@ CmdResult cpdb_cmd_delete_values(CpdbSession *s);
 /* Say which values of the history nothing else keeps alive, if any
    (cmd_data.c). */
 void cpdb_cmd_note_sole_values(CpdbSession *s);
+/* The condition, hit count and ignore count lines of a breakpoint in
+   "info breakpoints" (cmd_break.c). */
+void cpdb_cmd_bp_counts(CpdbSession *s, const CpdbBreakpoint *bp);
 /* The selected frame, or NULL. */
 static inline PyFrameObject *
 cpdb_cmd_frame(CpdbSession *s)

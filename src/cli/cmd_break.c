@@ -2,6 +2,7 @@
    disable, delete, clear; and location resolution (file search by
    suffix, functions found in the compiled source without running it). */
 #include "core/breakpoints.h"
+#include "core/catch.h"
 #include "cli/cmd.h"
 #include "cli/command.h"
 #include "cli/complete.h"
@@ -417,6 +418,22 @@ const CmdDef cpdb_cmds_break[] = {
 
 /* --- info --------------------------------------------------------------- */
 
+void
+cpdb_cmd_bp_counts(CpdbSession *s, const CpdbBreakpoint *bp)
+{
+    if (bp->cond != NULL) {
+        cpdb_out(s, "\tstop only if %s\n", bp->cond);
+    }
+    if (bp->hits > 0) {
+        cpdb_out(s, "\tbreakpoint already hit %ld time%s\n", bp->hits,
+                 bp->hits == 1 ? "" : "s");
+    }
+    if (bp->ignore > 0) {
+        cpdb_out(s, "\tWill ignore next %ld crossings of breakpoint.\n",
+                 bp->ignore);
+    }
+}
+
 /* "info breakpoints": the table, with hits, conditions and ignore
    counts; only the watchpoints for "info watchpoints". */
 static void
@@ -437,28 +454,22 @@ break_info(CpdbSession *s, int only_watches)
         }
         char *where = bp->watch != NULL
                       ? cpdb_xstrdup(bp->watch->expr)
+                      : bp->catch != NULL
+                      ? cpdb_catch_describe(bp->catch)
                       : bp->func
                       ? cpdb_xasprintf("in %s at %s:%d", bp->func, bp->path,
                                        bp->line)
                       : cpdb_xasprintf("%s:%d", bp->path, bp->line);
         snprintf(num, sizeof num, "%d", bp->number);
         cpdb_out(s, "%-7s %-14s %-4s %-3s %s\n", num,
-                 bp->watch != NULL ? "watchpoint" : "breakpoint",
+                 bp->watch != NULL ? "watchpoint"
+                 : bp->catch != NULL ? "catchpoint" : "breakpoint",
                  bp->temporary ? "del" : "keep", bp->enabled ? "y" : "n",
                  where);
         free(where);
-        if (bp->cond != NULL) {
-            cpdb_out(s, "\tstop only if %s\n", bp->cond);
-        }
-        if (bp->hits > 0) {
-            cpdb_out(s, "\tbreakpoint already hit %ld time%s\n", bp->hits,
-                     bp->hits == 1 ? "" : "s");
-        }
-        if (bp->ignore > 0) {
-            cpdb_out(s, "\tWill ignore next %ld crossings of breakpoint.\n",
-                     bp->ignore);
-        }
-        if (bp->watch == NULL && !cpdb_file_is_loaded(s, bp->path)) {
+        cpdb_cmd_bp_counts(s, bp);
+        if (bp->watch == NULL && bp->catch == NULL
+            && !cpdb_file_is_loaded(s, bp->path)) {
             cpdb_out(s, "\tpending: %s is not imported yet\n", bp->path);
         }
         cpdb_bp_commands_show(s, bp->number);
@@ -485,9 +496,10 @@ info_watchpoints(CpdbSession *s, const char *args)
 const CmdDef cpdb_info_break_cmds[] = {
     {"breakpoints", "b break", CMD_CLASS_STATUS, 0, info_breakpoints,
      "info breakpoints",
-     "List the breakpoints and watchpoints.\n"
+     "List the breakpoints, watchpoints and catchpoints.\n"
      "Each with its number, disposition, whether it is enabled, location\n"
-     "(a watchpoint's expression), condition, hit count and ignore count.",
+     "(a watchpoint's expression, a catchpoint's exception types),\n"
+     "condition, hit count and ignore count.",
      NULL},
     {"watchpoints", NULL, CMD_CLASS_STATUS, 0, info_watchpoints,
      "info watchpoints",

@@ -60,6 +60,7 @@ typedef struct CmdDef {
    NULL; cpdb_command_tables lists them, ending with NULL. */
 extern const CmdDef cpdb_cmds_running[];
 extern const CmdDef cpdb_cmds_break[];
+extern const CmdDef cpdb_cmds_exceptions[];     /* cmd_exceptions.c */
 
 extern const CmdDef cpdb_cmds_stack[];
 extern const CmdDef cpdb_cmds_data[];

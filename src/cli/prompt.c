@@ -85,6 +85,14 @@ print_stop_header(CpdbSession *s, const CpdbStop *stop)
             free(line);
         }
         break;
+    case CPDB_STOP_CATCH:
+        if (stop->value != NULL) {
+            char *line = cpdb_exc_line(stop->value);
+            cpdb_out(s, "Catchpoint %d (raise), %s\n", stop->breakpoint,
+                     line);
+            free(line);
+        }
+        break;
     case CPDB_STOP_INTERRUPT:
         /* The engine said so when the signal came (on_message). */
         break;
@@ -153,7 +161,8 @@ pass_repeated_stop(CpdbSession *s, const CpdbStop *stop)
         || stop->reason == CPDB_STOP_BREAK_TEMP
         || stop->reason == CPDB_STOP_INTERRUPT
         || stop->reason == CPDB_STOP_WATCH
-        || stop->reason == CPDB_STOP_WATCH_SCOPE) {
+        || stop->reason == CPDB_STOP_WATCH_SCOPE
+        || stop->reason == CPDB_STOP_CATCH) {
         c->repeat = 0;
         return 0;
     }
@@ -183,6 +192,7 @@ prompt_on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         /* --- a breakpoint's commands (cmd_commands.c) --- */
         int bp = stop->reason == CPDB_STOP_BREAK
                  || stop->reason == CPDB_STOP_BREAK_TEMP
+                 || stop->reason == CPDB_STOP_CATCH
                  ? stop->breakpoint : 0;
         s->cli->repeat = 0;
         if (bp == 0 || !cpdb_bp_commands_silent(s, bp)) {

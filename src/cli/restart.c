@@ -6,6 +6,7 @@
    back by the new process.  Lines that start with "#cpdb " carry what
    no command sets (numbering, redirections, the command queue); to
    "source" they are comments. */
+#include "core/catch.h"
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/output.h"
@@ -80,6 +81,22 @@ names_its_module(const char *func, const char *path)
     return found;
 }
 
+/* A breakpoint's command: "break" or "tbreak" and its location. */
+static void
+save_location(const CpdbBreakpoint *bp, CpdbBuf *b)
+{
+    cpdb_buf_add(b, bp->temporary ? "tbreak " : "break ");
+    if (bp->func != NULL && names_its_module(bp->func, bp->path)) {
+        cpdb_buf_printf(b, "%s\n", bp->func);
+    }
+    else if (bp->func != NULL) {
+        cpdb_buf_printf(b, "%s:%s\n", bp->path, bp->func);
+    }
+    else {
+        cpdb_buf_printf(b, "%s:%d\n", bp->path, bp->line);
+    }
+}
+
 /* Each breakpoint keeps its number, kind, condition, ignore count and
    enabled state; a function breakpoint stays one (it fires when the
    function is entered, not when its def line runs). */
@@ -90,15 +107,13 @@ save_breakpoints(CpdbSession *s, CpdbBuf *b)
     for (i = 0; i < s->bps.n; i++) {
         const CpdbBreakpoint *bp = s->bps.items[i];
         cpdb_buf_printf(b, DIRECTIVE "breakpoint-number %d\n", bp->number);
-        cpdb_buf_add(b, bp->temporary ? "tbreak " : "break ");
-        if (bp->func != NULL && names_its_module(bp->func, bp->path)) {
-            cpdb_buf_printf(b, "%s\n", bp->func);
-        }
-        else if (bp->func != NULL) {
-            cpdb_buf_printf(b, "%s:%s\n", bp->path, bp->func);
+        if (bp->catch != NULL) {
+            char *what = cpdb_catch_describe(bp->catch);
+            cpdb_buf_printf(b, "catch %s\n", what);
+            free(what);
         }
         else {
-            cpdb_buf_printf(b, "%s:%d\n", bp->path, bp->line);
+            save_location(bp, b);
         }
         if (bp->cond != NULL) {
             cpdb_buf_printf(b, "condition %d %s\n", bp->number, bp->cond);
@@ -112,6 +127,9 @@ save_breakpoints(CpdbSession *s, CpdbBuf *b)
     }
     cpdb_buf_printf(b, DIRECTIVE "breakpoint-number %d\n",
                     s->bps.next_number);
+    if (!s->catch_uncaught) {
+        cpdb_buf_add(b, "catch uncaught off\n");
+    }
 }
 
 static void

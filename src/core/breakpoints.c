@@ -6,6 +6,7 @@
    conditions, evaluates them through a function it gives, and hears of
    every change through a hook. */
 #include "core/breakpoints.h"
+#include "core/catch.h"
 #include "core/source.h"
 #include "core/watch.h"
 #include "base/text.h"
@@ -51,6 +52,7 @@ bp_free(CpdbBreakpoint *bp)
     free(bp->cond);
     Py_XDECREF(bp->cond_code);
     cpdb_watch_free(bp->watch);
+    cpdb_catch_free(bp->catch);
     free(bp);
 }
 
@@ -306,19 +308,51 @@ cpdb_bp_add(CpdbBpTable *t, const char *path, int line, const char *func,
     return bp;
 }
 
-CpdbBreakpoint *
-cpdb_bp_add_watch(CpdbBpTable *t, struct CpdbWatch *w)
+/* A record with no place in a file (a watchpoint, a catchpoint): the
+   caller fills what it is, then tells of the change.  Return: it, in
+   the table. */
+static CpdbBreakpoint *
+add_placeless(CpdbBpTable *t)
 {
     CpdbBreakpoint *bp = cpdb_xcalloc(1, sizeof *bp);
     bp->number = t->next_number++;
     bp->enabled = 1;
     bp->path = cpdb_xstrdup("");
     bp->file_id = -1;       /* matches no code: the checks pass it by */
-    bp->watch = w;
     cpdb_array_push(t, bp);
+    return bp;
+}
+
+CpdbBreakpoint *
+cpdb_bp_add_watch(CpdbBpTable *t, struct CpdbWatch *w)
+{
+    CpdbBreakpoint *bp = add_placeless(t);
+    bp->watch = w;
     t->n_watches++;
     cpdb_bp_changed(t);
     return bp;
+}
+
+CpdbBreakpoint *
+cpdb_bp_add_catch(CpdbBpTable *t, struct CpdbCatch *c)
+{
+    CpdbBreakpoint *bp = add_placeless(t);
+    bp->catch = c;
+    t->n_catches++;
+    cpdb_bp_changed(t);
+    return bp;
+}
+
+int
+cpdb_bp_catching(const CpdbBpTable *t)
+{
+    size_t i;
+    for (i = 0; t->n_catches > 0 && i < t->n; i++) {
+        if (t->items[i]->catch != NULL && t->items[i]->enabled) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 CpdbBreakpoint *
@@ -341,6 +375,9 @@ cpdb_bp_delete(CpdbBpTable *t, int number)
         if (t->items[i]->number == number) {
             if (t->items[i]->watch != NULL) {
                 t->n_watches--;
+            }
+            if (t->items[i]->catch != NULL) {
+                t->n_catches--;
             }
             bp_free(t->items[i]);
             memmove(&t->items[i], &t->items[i + 1],
@@ -404,6 +441,33 @@ condition_holds(CpdbBreakpoint *bp, PyFrameObject *frame,
     return truth;
 }
 
+/* A breakpoint whose place is reached: its condition, hit count and
+   ignore count decide.  A condition that raised stops, its message in
+   *cond_error (the first one kept).  Return: 1 when it stops. */
+static int
+fires(CpdbBreakpoint *bp, PyFrameObject *frame, const CpdbBpEval *eval,
+      char **cond_error)
+{
+    char *err = NULL;
+    if (!condition_holds(bp, frame, eval, &err)) {
+        return 0;
+    }
+    bp->hits++;
+    if (err == NULL && bp->ignore > 0) {
+        bp->ignore--;
+        return 0;
+    }
+    if (err != NULL) {
+        if (*cond_error == NULL) {
+            *cond_error = err;
+        }
+        else {
+            free(err);
+        }
+    }
+    return 1;
+}
+
 int
 cpdb_bp_check(CpdbBpTable *t, PyFrameObject *frame, PyCodeObject *code,
               int lineno, int at_entry, const CpdbBpEval *eval,
@@ -420,30 +484,37 @@ cpdb_bp_check(CpdbBpTable *t, PyFrameObject *frame, PyCodeObject *code,
     file_id = cpdb_code_file_id(t, code);
     for (i = 0; i < t->n; i++) {
         CpdbBreakpoint *bp = t->items[i];
-        char *err = NULL;
         if (!bp->enabled || bp->file_id != file_id || bp->line != lineno
             || (bp->func != NULL && (!at_entry || !bp_in_code(bp, code)))) {
             continue;
         }
-        if (!condition_holds(bp, frame, eval, &err)) {
+        if (!fires(bp, frame, eval, cond_error)) {
             continue;
-        }
-        bp->hits++;
-        if (err == NULL && bp->ignore > 0) {
-            bp->ignore--;
-            continue;
-        }
-        if (err != NULL) {
-            if (*cond_error == NULL) {
-                *cond_error = err;
-            }
-            else {
-                free(err);
-            }
         }
         if (stop == 0) {
             stop = bp->number;
             *temporary = bp->temporary;
+        }
+    }
+    return stop;
+}
+
+int
+cpdb_bp_check_catch(CpdbBpTable *t, PyFrameObject *frame, PyObject *exc,
+                    PyObject *tb, const CpdbBpEval *eval, char **cond_error)
+{
+    size_t i;
+    int stop = 0;
+    *cond_error = NULL;
+    for (i = 0; i < t->n; i++) {
+        CpdbBreakpoint *bp = t->items[i];
+        if (bp->catch == NULL || !bp->enabled
+            || !cpdb_catch_matches(bp->catch, frame, exc, tb)
+            || !fires(bp, frame, eval, cond_error)) {
+            continue;
+        }
+        if (stop == 0) {
+            stop = bp->number;
         }
     }
     return stop;

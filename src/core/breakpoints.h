@@ -9,6 +9,7 @@
 #include "base/util.h"
 
 struct CpdbWatch;
+struct CpdbCatch;
 
 typedef struct CpdbBreakpoint {
     int number;
@@ -30,6 +31,9 @@ typedef struct CpdbBreakpoint {
                                    snapshot (core/watch.h), or NULL; a
                                    watchpoint has no file (file_id -1,
                                    path "", line 0) */
+    struct CpdbCatch *catch;    /* owned: a catchpoint's exception types
+                                   (core/catch.h), or NULL; no file, as
+                                   a watchpoint */
 } CpdbBreakpoint;
 
 typedef struct CpdbBpTable {
@@ -38,6 +42,7 @@ typedef struct CpdbBpTable {
     int next_number;
     unsigned generation;    /* bumped on every change; caches compare it */
     int n_watches;          /* records that are watchpoints */
+    int n_catches;          /* records that are catchpoints */
     CPDB_ARRAY(char *) files;   /* canonical paths by file id (malloc) */
     Py_ssize_t code_extra;  /* the code-object extra slot of the cache */
     /* Told after every change (the owner makes the tracer see it). */
@@ -58,6 +63,12 @@ CpdbBreakpoint *cpdb_bp_add(CpdbBpTable *t, const char *path, int line,
 /* Add a watchpoint (core/watch.c makes w; it moves into the table).
    Return: its record (owned by the table). */
 CpdbBreakpoint *cpdb_bp_add_watch(CpdbBpTable *t, struct CpdbWatch *w);
+/* Add a catchpoint (c moves into the table).  Return: its record
+   (owned by the table). */
+CpdbBreakpoint *cpdb_bp_add_catch(CpdbBpTable *t, struct CpdbCatch *c);
+/* Whether an enabled catchpoint exists: exception events are wanted
+   everywhere. */
+int cpdb_bp_catching(const CpdbBpTable *t);
 CpdbBreakpoint *cpdb_bp_find(CpdbBpTable *t, int number);
 /* Return 0, or -1 when there is no such breakpoint. */
 int cpdb_bp_delete(CpdbBpTable *t, int number);
@@ -109,6 +120,15 @@ typedef struct CpdbBpEval {
 int cpdb_bp_check(CpdbBpTable *t, PyFrameObject *frame, PyCodeObject *code,
                   int lineno, int at_entry, const CpdbBpEval *eval,
                   char **cond_error, int *temporary);
+
+/* Decide whether the exception event of frame (exc and its traceback
+   tb, as the event gives them) stops at a catchpoint: counts hits,
+   applies conditions and ignore counts as cpdb_bp_check().  Return: the
+   number of the catchpoint that stops, or 0; *cond_error as
+   cpdb_bp_check(). */
+int cpdb_bp_check_catch(CpdbBpTable *t, PyFrameObject *frame, PyObject *exc,
+                        PyObject *tb, const CpdbBpEval *eval,
+                        char **cond_error);
 
 /* The table of source files by identity. */
 int cpdb_file_id(CpdbBpTable *t, const char *canonical_path);

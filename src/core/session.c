@@ -60,6 +60,7 @@ cpdb_session_create(const CpdbOptions *opts)
     s->cb.on_idle = quiet_idle;
     s->cb.on_message = quiet_message;
     s->exit_status = -1;
+    s->catch_uncaught = 1;
     s->heap.stop_serial = -1;
     cpdb_step_init(&s->step);
     cpdb_step_client_init(s, &s->trace);
@@ -110,6 +111,7 @@ cpdb_session_destroy(CpdbSession *s)
     cpdb_stack_clear(s);
     cpdb_heap_clear(&s->heap);
     Py_CLEAR(s->stop_value);
+    Py_CLEAR(s->exc_chain);
     Py_CLEAR(s->sigint_saved);
     cpdb_step_fini(&s->step);
     cpdb_bp_table_fini(&s->bps);
@@ -304,6 +306,9 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     if (s->heap.list != NULL) {
         ctx->own[ctx->n_own++] = s->heap.list;
     }
+    if (s->exc_chain != NULL) {
+        ctx->own[ctx->n_own++] = s->exc_chain;
+    }
     if (s->tracing && s->backend->own_object != NULL
         && s->backend->own_object() != NULL) {
         ctx->own[ctx->n_own++] = s->backend->own_object();
@@ -400,6 +405,122 @@ cpdb_session_frame(CpdbSession *s)
 
 /* --- stops --------------------------------------------------------------- */
 
+void
+cpdb_session_stop_values_set(CpdbSession *s, CpdbStopReason reason,
+                             PyObject *value)
+{
+    const char *name = NULL;
+    CpdbExcState st;
+    switch (reason) {
+    case CPDB_STOP_EXCEPTION:
+    case CPDB_STOP_CATCH:
+    case CPDB_STOP_POST_MORTEM:
+    case CPDB_STOP_TRACEBACK:
+        name = "_exception";
+        break;
+    case CPDB_STOP_RETURN:
+        name = "_retval";
+        break;
+    default:
+        break;
+    }
+    if (name == NULL || value == NULL) {
+        return;
+    }
+    cpdb_exc_save(&st);
+    if (cpdb_conv_set(s, name, value) < 0) {
+        PyErr_Clear();
+    }
+    cpdb_exc_restore(&st);
+}
+
+void
+cpdb_session_stop_values_clear(CpdbSession *s)
+{
+    static const char *const names[] = {"_exception", "_retval"};
+    CpdbExcState st;
+    size_t i;
+    cpdb_exc_save(&st);
+    for (i = 0; i < CPDB_ARRAY_LEN(names); i++) {
+        if (PyDict_DelItemString(s->convenience, names[i]) < 0) {
+            PyErr_Clear();
+        }
+    }
+    cpdb_exc_restore(&st);
+}
+
+/* Most exceptions of a chain looked at, as pdb's limit. */
+#define MAX_CHAIN 999
+
+/* pdb's chain of exc: each exception's __cause__, else its __context__
+   unless suppressed ("raise ... from None"), until one repeats.
+   Return: new list, oldest first, or NULL (no exception set). */
+static PyObject *
+exception_chain(PyObject *exc)
+{
+    PyObject *chain = PyList_New(0), *cur = Py_XNewRef(exc);
+    while (chain != NULL && cur != NULL && cur != Py_None
+           && PyExceptionInstance_Check(cur)
+           && PyList_GET_SIZE(chain) < MAX_CHAIN
+           && PySequence_Contains(chain, cur) == 0) {
+        PyObject *next = PyException_GetCause(cur);     /* new or NULL */
+        if (next == NULL
+            && !((PyBaseExceptionObject *)cur)->suppress_context) {
+            next = PyException_GetContext(cur);
+        }
+        if (PyList_Insert(chain, 0, cur) < 0) {
+            Py_CLEAR(chain);
+        }
+        Py_SETREF(cur, next);
+    }
+    Py_XDECREF(cur);
+    PyErr_Clear();
+    return chain;
+}
+
+/* A post-mortem stop on exc: its chain, the last one selected. */
+static void
+take_chain(CpdbSession *s, PyObject *exc)
+{
+    Py_XSETREF(s->exc_chain, exc ? exception_chain(exc) : NULL);
+    if (s->exc_chain != NULL) {
+        /* cpdb's own, out of the program's reach as the history is */
+        PyObject_GC_UnTrack(s->exc_chain);
+    }
+    s->exc_selected = s->exc_chain ? PyList_GET_SIZE(s->exc_chain) - 1 : 0;
+}
+
+int
+cpdb_session_select_exception(CpdbSession *s, Py_ssize_t n,
+                              const char **why)
+{
+    PyObject *exc, *tb;
+    if (!s->at_stop || s->exc_chain == NULL
+        || (s->state != CPDB_PROG_POST_MORTEM
+            && s->state != CPDB_PROG_TRACEBACK)) {
+        *why = "No exception chain: \"exceptions\" works in post-mortem.";
+        return -1;
+    }
+    if (n < 0 || n >= PyList_GET_SIZE(s->exc_chain)) {
+        *why = "No exception with that number: \"exceptions\" lists them.";
+        return -1;
+    }
+    exc = PyList_GET_ITEM(s->exc_chain, n);             /* borrowed */
+    tb = PyException_GetTraceback(exc);                 /* new or NULL */
+    if (tb == NULL || tb == Py_None) {
+        Py_XDECREF(tb);
+        *why = "That exception has no traceback: it cannot be selected.";
+        return -1;
+    }
+    cpdb_session_heap_forget(s);
+    cpdb_stack_from_traceback(s, tb);
+    Py_DECREF(tb);
+    Py_XSETREF(s->stop_value, Py_NewRef(exc));
+    s->exc_selected = n;
+    cpdb_session_stop_values_set(s, CPDB_STOP_POST_MORTEM, exc);
+    return 0;
+}
+
 int
 cpdb_session_should_resume(const CpdbSession *s)
 {
@@ -459,6 +580,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         cpdb_bp_delete(&s->bps, bp);    /* after marking: it counted */
     }
     Py_XSETREF(s->stop_value, Py_XNewRef(value));
+    cpdb_session_stop_values_set(s, reason, value);
     stop_event(s, &ev, reason, bp, value);
     ev.finished = reason == CPDB_STOP_RETURN && s->step.finishing;
     ev.condition_error = cond_error;
@@ -474,6 +596,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
     Py_CLEAR(s->stop_old_value);
+    cpdb_session_stop_values_clear(s);
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
@@ -497,6 +620,8 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     cpdb_stack_from_traceback(s, tb);
     Py_DECREF(tb);
     Py_XSETREF(s->stop_value, Py_NewRef(exc));
+    take_chain(s, exc);
+    cpdb_session_stop_values_set(s, CPDB_STOP_POST_MORTEM, exc);
     s->stop_reason = CPDB_STOP_POST_MORTEM;
     s->stop_bp = 0;
     s->stop_serial++;
@@ -511,6 +636,8 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
+    Py_CLEAR(s->exc_chain);
+    cpdb_session_stop_values_clear(s);
     s->state = CPDB_PROG_IDLE;
     gc_resume(s);
     if (s->request == CPDB_REQ_RUN || s->request == CPDB_REQ_QUIT) {
@@ -539,6 +666,8 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     s->state = CPDB_PROG_TRACEBACK;
     cpdb_stack_from_traceback(s, tb);
     Py_XSETREF(s->stop_value, Py_XNewRef(exc));
+    take_chain(s, exc);
+    cpdb_session_stop_values_set(s, CPDB_STOP_TRACEBACK, exc);
     s->stop_reason = CPDB_STOP_TRACEBACK;
     s->stop_bp = 0;
     s->stop_serial++;
@@ -551,6 +680,8 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
     Py_CLEAR(s->stop_value);
+    Py_CLEAR(s->exc_chain);
+    cpdb_session_stop_values_clear(s);
     gc_resume(s);
     cpdb_exc_restore(&st);
     if (s->request != CPDB_REQ_NONE) {
@@ -679,10 +810,10 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         cpdb_program_run(s, flags, &r);
         outcome = r.outcome;
         status = r.status;
-        if (r.uncaught != NULL) {
+        if (r.uncaught != NULL && s->catch_uncaught) {
             outcome = cpdb_session_post_mortem(s, r.uncaught);
-            Py_CLEAR(r.uncaught);
         }
+        Py_CLEAR(r.uncaught);
         hooks_off(s);
         if (r.why != NULL) {
             /* Why it did not start: the front-end hears of it now, and a

@@ -65,6 +65,14 @@ struct CpdbSession {
                                exception at an exception stop; or NULL */
     PyObject *stop_old_value;   /* strong: the value before, at a
                                    watchpoint stop; or NULL */
+    PyObject *exc_chain;    /* strong list: in post-mortem, the chain of
+                               the exception that ended the program
+                               (__cause__, else __context__), oldest
+                               first; or NULL */
+    Py_ssize_t exc_selected;    /* the one whose traceback is the stack */
+    int catch_uncaught;     /* post-mortem when an exception ends the
+                               program ("catch uncaught", on by
+                               default) */
     int at_stop;            /* a stop is being handled */
     int resumed;            /* a resume operation was chosen at it */
 
@@ -141,6 +149,23 @@ CpdbRunOutcome cpdb_session_post_mortem(CpdbSession *s, PyObject *exc);
    with the kill exception set to unwind (kill, run, quit). */
 int cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb,
                                 PyObject *exc);
+
+/* The convenience values of a stop: $_exception at an exception,
+   catchpoint or post-mortem stop (value: the exception), $_retval at a
+   --Return-- stop (value: the return value; finish stops there).  They
+   live while the stop does (cleared when it ends), so that they never
+   keep the program's objects alive while it runs. */
+void cpdb_session_stop_values_set(CpdbSession *s, CpdbStopReason reason,
+                                  PyObject *value);
+void cpdb_session_stop_values_clear(CpdbSession *s);
+
+/* Post-mortem on a chained exception: look at exception n of
+   s->exc_chain instead (its traceback becomes the stack, and it becomes
+   the stop's exception and $_exception).  Return 0, or -1 with *why
+   (static text) when there is no chain, no such exception, or it has
+   no traceback. */
+int cpdb_session_select_exception(CpdbSession *s, Py_ssize_t n,
+                                  const char **why);
 
 /* Why the stopped program cannot step (at_stop at a live frame is
    needed), or NULL when it can.  Return: static text. */

@@ -478,6 +478,26 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
     return 0;
 }
 
+/* An exception event: stop when a catchpoint wants it.  Return: the
+   catchpoint's number after a stop (*rc its outcome), else 0. */
+static int
+check_catches(CpdbSession *s, PyFrameObject *frame, PyObject *exc,
+              PyObject *tb, int *rc)
+{
+    CpdbBpEval eval = {eval_condition, s};
+    char *cond_error = NULL;
+    int n;
+    /* A catchpoint's condition may read $_exception. */
+    cpdb_session_stop_values_set(s, CPDB_STOP_CATCH, exc);
+    n = cpdb_bp_check_catch(&s->bps, frame, exc, tb, &eval, &cond_error);
+    cpdb_session_stop_values_clear(s);
+    if (n > 0) {
+        *rc = stop(s, frame, CPDB_STOP_CATCH, n, exc, cond_error);
+    }
+    free(cond_error);
+    return n;
+}
+
 static int
 on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
 {
@@ -491,6 +511,12 @@ on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
         type = PyTuple_GET_ITEM(arg, 0);
         value = PyTuple_GET_ITEM(arg, 1);
         tb = PyTuple_GET_ITEM(arg, 2);
+    }
+    if (s->bps.n_catches && value != NULL) {
+        int rc, n = check_catches(s, frame, value, tb, &rc);
+        if (n > 0) {
+            return rc;
+        }
     }
     if (stop_here(st, frame)) {
         /* The StopIteration that "yield from" raises inside a generator
@@ -606,6 +632,12 @@ client_watches_generator(void *ctx)
 }
 
 static int
+client_wants_exceptions(void *ctx)
+{
+    return cpdb_bp_catching(&((CpdbSession *)ctx)->bps);
+}
+
+static int
 client_code_has_breaks(void *ctx, PyCodeObject *code)
 {
     return cpdb_bp_code_has_breaks(&((CpdbSession *)ctx)->bps, code);
@@ -644,6 +676,7 @@ cpdb_step_client_init(CpdbSession *s, CpdbTraceClient *c)
     c->is_stepping = client_is_stepping;
     c->code_matters = client_code_matters;
     c->watches_generator = client_watches_generator;
+    c->wants_exceptions = client_wants_exceptions;
     c->code_has_breaks = client_code_has_breaks;
     c->code_has_function_break = client_code_has_function_break;
     c->file_has_breaks = client_file_has_breaks;

@@ -143,6 +143,16 @@ watch_code(PyCodeObject *code)
     return 1;
 }
 
+/* Every frame runs with the trace function: while stepping, and while
+   a catchpoint is set, since only a trace function hears of an
+   exception being raised (the frames that cannot stop still get no
+   line events: f_trace_lines is off in them). */
+static int
+wants_every_frame(CpdbTraceClient *c)
+{
+    return c->wants_all(c->ctx) || c->wants_exceptions(c->ctx);
+}
+
 static inline int
 code_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
 {
@@ -203,7 +213,7 @@ current_frame_needs_tracing(CpdbTraceClient *c)
     PyCodeObject *code;
     int need;
     if (f == NULL) {
-        return c->wants_all(c->ctx);
+        return wants_every_frame(c);
     }
     code = PyFrame_GetCode(f);
     need = code_needs_tracing(c, code);
@@ -459,7 +469,7 @@ legacy_start(CpdbTraceClient *c)
     trace_on = 0;
     gate_stack.n = 0;
     gate_gen++;
-    gate_all = c->wants_all(c->ctx);
+    gate_all = wants_every_frame(c);
     Py_CLEAR(prog_obj);
     prog_func = NULL;
     wrap_sys_function(&settrace_def, &orig_settrace);
@@ -502,7 +512,7 @@ legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
     PyFrameObject *f = (PyFrameObject *)Py_XNewRef(top);
     int first = 1;
     gate_gen++;
-    gate_all = c->wants_all(c->ctx);
+    gate_all = wants_every_frame(c);
     while (f != NULL) {
         PyCodeObject *code = PyFrame_GetCode(f);
         PyFrameObject *back;

@@ -60,6 +60,9 @@ typedef struct MonState {
     PyObject *local_codes;  /* strong list: code objects given local
                                events, to clear them later */
     int stepping;           /* the regime: 1 stepping, 0 breakpoints */
+    int catching;           /* a catchpoint is set: RAISE is on in
+                               both regimes (off otherwise, so that a
+                               plain run pays nothing for it) */
     unsigned bp_gen;        /* the breakpoints' generation when events
                                were last restarted */
     int tool;               /* the tool id held */
@@ -293,13 +296,14 @@ exception_event(CpdbTraceClient *c, PyObject *exc)
     return r;
 }
 
-/* RAISE cannot be disabled. */
+/* RAISE cannot be disabled: it is on only while stepping or while a
+   catchpoint is set. */
 static PyObject *
 cb_raise(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     CpdbTraceClient *c = client_for_event();
     (void)self;
-    if (c == NULL || nargs < 3 || !mon.stepping) {
+    if (c == NULL || nargs < 3 || !(mon.stepping || mon.catching)) {
         Py_RETURN_NONE;
     }
     return exception_event(c, args[2]);
@@ -710,6 +714,7 @@ monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top)
     PyObject *r;
     PyFrameObject *f;
     int stepping = c->is_stepping(c->ctx);
+    int catching = c->wants_exceptions(c->ctx);
 
     if (mon.client != c || mon.monitoring == NULL) {
         return;
@@ -724,12 +729,14 @@ monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top)
     if (stepping || mon.stepping != 0 || *c->bp_generation != mon.bp_gen) {
         clear_local_events();
         set_events(stepping ? all_events
-                            : (unsigned long)(EV_PY_START | EV_PY_RESUME));
+                   : (unsigned long)(EV_PY_START | EV_PY_RESUME
+                                     | (catching ? EV_RAISE : 0)));
         r = PyObject_CallMethod(mon.monitoring, "restart_events", NULL);
         Py_XDECREF(r);
         mon.bp_gen = *c->bp_generation;
     }
     mon.stepping = stepping;
+    mon.catching = catching;
     /* Frames already running do not start again: give those whose code
        holds breakpoints their line events now. */
     f = (PyFrameObject *)Py_XNewRef(top);

@@ -47,6 +47,10 @@ typedef struct CpdbTraceClient {
     int (*code_matters)(void *ctx, PyCodeObject *code);
     /* next/finish are watching a generator or coroutine frame. */
     int (*watches_generator)(void *ctx);
+    /* A catchpoint is set: exception events are wanted in every frame
+       (asked when the breakpoints' generation changes, not per
+       event). */
+    int (*wants_exceptions)(void *ctx);
     /* The breakpoint questions, cached per code object by the engine. */
     int (*code_has_breaks)(void *ctx, PyCodeObject *code);
     int (*code_has_function_break)(void *ctx, PyCodeObject *code);

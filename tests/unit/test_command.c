@@ -155,11 +155,11 @@ main(void)
             "info", "cycles", "types", "instances", "refs", "leaks", NULL
         };
         static const char *const info[] = {
-            "breakpoints", "watchpoints", "locals", "frame", "display",
-            "source", "trace", "gc", "program", NULL
+            "breakpoints", "watchpoints", "catch", "locals", "frame",
+            "display", "source", "trace", "gc", "program", NULL
         };
         subcommands("gc", gc, 15);
-        subcommands("info", info, 11);
+        subcommands("info", info, 12);
     }
 
     lookup("break", CMD_LOOKUP_FOUND, "break");
