@@ -300,8 +300,7 @@ cpdb_frame_is_yielding(PyFrameObject *f)
 #endif
 }
 
-/* The opcode the frame stands on (3.10, 3.11), or -1. */
-#if PY_VERSION_HEX < 0x030C0000
+/* The opcode the frame stands on, or -1. */
 static int
 current_opcode(PyFrameObject *f)
 {
@@ -325,7 +324,66 @@ current_opcode(PyFrameObject *f)
     Py_DECREF(co);
     return op;
 }
+
+int
+cpdb_frame_in_call(PyFrameObject *f)
+{
+    int op = current_opcode(f);
+#if PY_VERSION_HEX >= 0x030D0000
+    return op == CALL || op == CALL_KW || op == CALL_FUNCTION_EX;
+#elif PY_VERSION_HEX >= 0x030C0000
+    return op == CALL || op == CALL_FUNCTION_EX;
+#elif PY_VERSION_HEX >= 0x030B0000
+    return op == PRECALL || op == CALL || op == CALL_FUNCTION_EX;
+#else
+    return op == CALL_FUNCTION || op == CALL_FUNCTION_KW
+           || op == CALL_FUNCTION_EX || op == CALL_METHOD;
 #endif
+}
+
+int
+cpdb_frame_column(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    PyCodeObject *co = PyFrame_GetCode(f);
+    int line, col = -1, end_line, end_col;
+    if (!PyCode_Addr2Location(co, PyFrame_GetLasti(f), &line, &col,
+                              &end_line, &end_col)) {
+        col = -1;
+    }
+    Py_DECREF(co);
+    return col;
+#else
+    (void)f;
+    return -1;
+#endif
+}
+
+PyObject *
+cpdb_thread_dict(PyThreadState *t)
+{
+    if (t == PyThreadState_Get()) {
+        return PyThreadState_GetDict();
+    }
+    /* Another thread's: the field of the thread state (public in
+       cpython/pystate.h on 3.10-3.13), made as PyThreadState_GetDict
+       makes it when the thread has none yet (the GIL is held). */
+    if (t->dict == NULL) {
+        t->dict = PyDict_New();
+    }
+    return t->dict;
+}
+
+unsigned long
+cpdb_thread_native_id(PyThreadState *t)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return t->native_thread_id;
+#else
+    (void)t;
+    return 0;
+#endif
+}
 
 int
 cpdb_frame_returns_normally(PyFrameObject *f)
@@ -458,9 +516,11 @@ gate_passes(PyThreadState *tstate, PyCodeObject *code)
     CpdbGateFilter *f = &cpdb_gate_filter;
     size_t slot;
     /* A trace function in the slot that the gate did not set is the
-       program's (sys.settrace, a C tracer): its owner must see it. */
-    if (tstate != f->thread || f->tracing || f->all
-        || tstate->c_tracefunc != NULL) {
+       program's (sys.settrace, a C tracer): its owner must see it.  In
+       threads other than the followed one the slot alone says whether
+       tracing is on (the gate keeps it). */
+    if (tstate->c_tracefunc != NULL || f->all
+        || (tstate == f->thread && f->tracing) || f->thread == NULL) {
         return 0;
     }
     slot = cpdb_gate_slot(code);

@@ -209,8 +209,7 @@ typedef int (*CpdbGateEnter)(PyThreadState *tstate, PyCodeObject *code);
 typedef void (*CpdbGateLeave)(int state);
 
 /* What the hook may decide alone, without calling enter/leave, for the
-   frames of the followed thread that need no tracing while tracing is
-   off (nearly every call while the program runs to a breakpoint): the
+   frames that need no tracing while tracing is off in their thread (nearly every call while the program runs to a breakpoint): the
    owner of the gate keeps it current. */
 #define CPDB_GATE_CACHE 256
 typedef struct CpdbGateFilter {
@@ -252,6 +251,20 @@ int cpdb_frame_returns_normally(PyFrameObject *f);
 /* On 3.10/3.11: whether the frame is delegating to a sub-generator or an
    awaited object ("yield from", "await": YIELD_FROM / SEND). */
 int cpdb_frame_is_delegating(PyFrameObject *f);
+
+/* Whether the frame stands on a call: a thread whose top Python frame
+   does, and does not run, is in a C function. */
+int cpdb_frame_in_call(PyFrameObject *f);
+/* Return: the column (from 0) where the expression the frame stands on
+   starts, or -1 where Python does not keep columns (3.10). */
+int cpdb_frame_column(PyFrameObject *f);
+/* A thread's own dict (PyThreadState_GetDict of that thread), made if
+   it has none: it lives as long as the thread.  Needs the GIL.  Return:
+   borrowed, or NULL. */
+PyObject *cpdb_thread_dict(PyThreadState *t);
+/* Return: the thread's id in the system (as threading.get_native_id()),
+   or 0 where the thread state does not keep it (3.10). */
+unsigned long cpdb_thread_native_id(PyThreadState *t);
 
 /* Return: new reference to co_qualname (co_name on 3.10). */
 PyObject *cpdb_code_qualname(PyCodeObject *co);

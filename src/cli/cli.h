@@ -144,6 +144,9 @@ char *cpdb_cli_return_suffix(CpdbSession *s, long limit);
 /* Print the location after "frame", "up", "down" (with the return value
    at a --Return-- of the innermost frame). */
 void cpdb_cli_show_frame(CpdbSession *s);
+/* At a stop in a thread other than the main one: "[Thread 2
+   "worker-1"]", before the stop's own lines (cmd_threads.c). */
+void cpdb_cli_print_thread_line(CpdbSession *s, const CpdbStop *stop);
 /* Print the displays, or one of them. */
 void cpdb_cli_show_displays(CpdbSession *s);
 void cpdb_cli_show_display(CpdbSession *s, const CpdbDisplay *d);

@@ -21,6 +21,7 @@ extern const CmdDef cpdb_info_source_cmds[];    /* cmd_source.c */
 extern const CmdDef cpdb_info_trace_cmds[];     /* cmd_support.c */
 extern const CmdDef cpdb_info_gc_cmds[];        /* cmd_gc.c */
 extern const CmdDef cpdb_info_run_cmds[];       /* cmd_run.c */
+extern const CmdDef cpdb_info_threads_cmds[];   /* cmd_threads.c */
 /* The object a heap command names: an expression, $N, or an address
    cpdb printed (checked against the tracked objects).  Return: new
    reference, or NULL after reporting. */

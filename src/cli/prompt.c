@@ -111,6 +111,7 @@ print_stop(CpdbSession *s, const CpdbStop *stop)
     long width = s->cli->set.width;
     char *suffix = cpdb_cli_return_suffix(s, width > CPDB_WIDTH_VALUE
                                              ? width / 2 : CPDB_WIDTH_VALUE);
+    cpdb_cli_print_thread_line(s, stop);
     print_stop_header(s, stop);
     cpdb_cli_print_location(s, suffix);
     free(suffix);

@@ -118,6 +118,25 @@ require_live(CpdbSession *s)
     return CPDB_OK;
 }
 
+/* And, to step, in the stopped thread's frames: stepping follows the
+   thread that stopped (the others are not at a trace event). */
+static int
+require_stopped_thread(CpdbSession *s)
+{
+    int rc = require_live(s);
+    if (rc < 0) {
+        return rc;
+    }
+    if (s->threads.selected != s->threads.stopped) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "Another thread is "
+                                 "selected: step, next, finish, until and "
+                                 "jump work in the stopped one (\"thread "
+                                 "%d\" selects it again).",
+                                 s->threads.stopped_number);
+    }
+    return CPDB_OK;
+}
+
 static int
 resumed(CpdbSession *s)
 {
@@ -142,7 +161,7 @@ cpdb_exec_continue(CpdbSession *s)
 int
 cpdb_exec_step(CpdbSession *s)
 {
-    if (require_live(s) < 0) {
+    if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
     cpdb_step_set_step(s);
@@ -152,7 +171,7 @@ cpdb_exec_step(CpdbSession *s)
 int
 cpdb_exec_next(CpdbSession *s)
 {
-    if (require_live(s) < 0) {
+    if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
     cpdb_step_set_next(s, cpdb_session_frame(s));
@@ -162,7 +181,7 @@ cpdb_exec_next(CpdbSession *s)
 int
 cpdb_exec_finish(CpdbSession *s)
 {
-    if (require_live(s) < 0) {
+    if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
     cpdb_step_set_return(s, cpdb_session_frame(s));
@@ -173,7 +192,7 @@ int
 cpdb_exec_until(CpdbSession *s, int line)
 {
     CpdbFrameEntry *e;
-    if (require_live(s) < 0) {
+    if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
     e = cpdb_stack_selection(s);
@@ -195,7 +214,7 @@ cpdb_exec_jump(CpdbSession *s, int line)
     CpdbFrameEntry *e;
     PyObject *n;
     int rc;
-    if (require_live(s) < 0) {
+    if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
     if (line < 1) {

@@ -268,6 +268,9 @@ internal_value(CpdbSession *s, const char *name)
         int len = (int)strlen(v) - 2;
         char *key = cpdb_xasprintf("%.*s", len > 0 ? len : 0, v);
         PyObject *value = PyDict_GetItemString(s->convenience, key);
+        if (value == NULL && strcmp(key, "_thread") == 0) {
+            value = cpdb_threads_var(s);    /* gdb's, read-only */
+        }
         if (value == NULL) {
             PyErr_Format(PyExc_NameError,
                          "convenience variable $%s is not set", key);

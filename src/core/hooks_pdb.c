@@ -39,6 +39,7 @@ cpdb_hooks_stop_hook(PyObject *self, PyObject *args, PyObject *kwargs)
     if (s == NULL) {
         return NULL;
     }
+    cpdb_threads_hold(s);       /* another thread is stopped: wait */
     if (s->request != CPDB_REQ_NONE && !s->detached) {
         /* the program is being unwound: it goes on unwinding */
         cpdb_session_raise_kill(s);

@@ -114,6 +114,7 @@ cpdb_session_destroy(CpdbSession *s)
     Py_CLEAR(s->exc_chain);
     Py_CLEAR(s->sigint_saved);
     cpdb_step_fini(&s->step);
+    cpdb_threads_fini(&s->threads);
     cpdb_bp_table_fini(&s->bps);
     cpdb_source_cache_fini(&s->sources);
     cpdb_program_fini(&s->prog);
@@ -569,6 +570,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     gc_pause(s);                /* before the debugger makes any object */
     s->at_stop = 1;
     s->resumed = 0;
+    cpdb_threads_stop_begin(s, frame);
     cpdb_hooks_sigint_take(s);  /* Ctrl-C at the stop is the debugger's */
     s->py_thread = PyThread_get_thread_ident();
     s->stop_serial++;
@@ -590,6 +592,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
         cpdb_step_set_continue(s);      /* no choice made: go on */
     }
     s->at_stop = 0;
+    cpdb_threads_stop_end(s);
     cpdb_hooks_sigint_settle(s);
     cpdb_hooks_sigint_give_back(s);
     cpdb_session_heap_forget(s);
@@ -610,6 +613,7 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
 {
     PyObject *tb = PyException_GetTraceback(exc);
     CpdbStop ev;
+    unsigned long before;
     if (tb == NULL || tb == Py_None) {
         Py_XDECREF(tb);
         s->state = CPDB_PROG_IDLE;
@@ -627,11 +631,15 @@ cpdb_session_post_mortem(CpdbSession *s, PyObject *exc)
     s->stop_serial++;
     s->at_stop = 1;
     s->resumed = 0;
+    before = cpdb_threads_enter(s);
+    cpdb_threads_stop_begin(s, NULL);
     cpdb_hooks_sigint_take(s);
     s->py_thread = PyThread_get_thread_ident();
     stop_event(s, &ev, CPDB_STOP_POST_MORTEM, 0, exc);
     s->cb.on_post_mortem(s, &ev, s->cb.ctx);
     s->at_stop = 0;
+    cpdb_threads_stop_end(s);
+    cpdb_threads_leave(s, before);
     cpdb_hooks_sigint_give_back(s);
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
@@ -657,7 +665,9 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     CpdbExcState st;
     CpdbStop ev;
     CpdbProgState state = s->state;
+    unsigned long before;
 
+    cpdb_threads_hold(s);
     if (s->busy.depth > 0 || s->at_stop || state != CPDB_PROG_RUNNING) {
         return 0;
     }
@@ -673,9 +683,13 @@ cpdb_session_traceback_stop(CpdbSession *s, PyObject *tb, PyObject *exc)
     s->stop_serial++;
     s->at_stop = 1;
     s->resumed = 0;
+    before = cpdb_threads_enter(s);
+    cpdb_threads_stop_begin(s, NULL);
     stop_event(s, &ev, CPDB_STOP_TRACEBACK, 0, exc);
     s->cb.on_post_mortem(s, &ev, s->cb.ctx);
     s->at_stop = 0;
+    cpdb_threads_stop_end(s);
+    cpdb_threads_leave(s, before);
     s->state = state;
     cpdb_session_heap_forget(s);
     cpdb_stack_clear(s);
@@ -807,6 +821,7 @@ cpdb_session_run(CpdbSession *s, unsigned flags)
         CpdbRunResult r;
 
         hooks_on(s);
+        cpdb_threads_start(s);
         cpdb_program_run(s, flags, &r);
         outcome = r.outcome;
         status = r.status;

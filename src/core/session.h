@@ -15,6 +15,7 @@
 #include "core/program.h"
 #include "core/source.h"
 #include "core/stepper.h"
+#include "core/threads.h"
 #include "heap/heap.h"
 #include "trace/trace.h"
 
@@ -86,6 +87,8 @@ struct CpdbSession {
                                while the program is stopped */
     int gc_pause_depth;
 
+    CpdbThreadTable threads;    /* numbers, the stopped and selected
+                                   thread, all-stop (threads.c) */
     CpdbGuard busy;         /* the debugger runs Python of its own: the
                                trace functions must not react */
     unsigned long py_thread;    /* the thread that runs it (at a stop,

@@ -65,6 +65,9 @@ set_stopinfo(CpdbSession *s, CpdbStopKind kind, PyFrameObject *stopframe,
     st->kind = kind;
     st->stoplineno = stoplineno;
     st->finishing = 0;
+    /* Stepping stays in the thread it starts in (the stopped one). */
+    st->thread = kind != STOP_NOWHERE || returnframe != NULL
+                 ? PyThread_get_thread_ident() : 0;
     cpdb_session_refresh_trace(s);
 }
 
@@ -374,12 +377,34 @@ eval_condition(void *ctx, PyFrameObject *frame, PyObject *code)
     return cpdb_eval_code(ctx, frame, code);
 }
 
+/* A line event: stop when a breakpoint there wants it.  Return: 1 after
+   a stop (*rc its outcome), else 0. */
+static int
+check_breaks(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
+             int at_entry, int *rc)
+{
+    CpdbBpEval eval = {eval_condition, s};
+    char *cond_error = NULL;
+    int bp, temporary = 0;
+    if (!cpdb_bp_code_has_breaks(&s->bps, code)) {
+        return 0;
+    }
+    bp = cpdb_bp_check(&s->bps, frame, code, PyFrame_GetLineNumber(frame),
+                       at_entry, &eval, &cond_error, &temporary);
+    if (bp > 0) {
+        *rc = stop(s, frame, temporary ? CPDB_STOP_BREAK_TEMP
+                                       : CPDB_STOP_BREAK, bp, NULL,
+                   cond_error);
+    }
+    free(cond_error);
+    return bp > 0;
+}
+
 static int
 on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
 {
     CpdbStepper *st = &s->step;
-    char *cond_error = NULL;
-    int bp = 0, temporary = 0, at_entry, rc = 0;
+    int at_entry, rc = 0;
     int lineno = PyFrame_GetLineNumber(frame);
 
     if (st->wait_for_main) {
@@ -402,21 +427,12 @@ on_line(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
     if (s->bps.n_watches && check_watches(s, frame, &rc)) {
         return rc;
     }
-    if (cpdb_bp_code_has_breaks(&s->bps, code)) {
-        CpdbBpEval eval = {eval_condition, s};
-        bp = cpdb_bp_check(&s->bps, frame, code, lineno, at_entry, &eval,
-                           &cond_error,
-                           &temporary);
+    if (check_breaks(s, frame, code, at_entry, &rc)) {
+        return rc;
     }
-    if (bp > 0) {
-        rc = stop(s, frame, temporary ? CPDB_STOP_BREAK_TEMP
-                                      : CPDB_STOP_BREAK, bp, NULL,
-                  cond_error);
-    }
-    else if (stop_here(st, frame) && is_traced(s, frame)) {
+    if (stop_here(st, frame) && is_traced(s, frame)) {
         rc = stop(s, frame, CPDB_STOP_STEP, 0, NULL, NULL);
     }
-    free(cond_error);
     return rc;
 }
 
@@ -539,9 +555,36 @@ on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
     return 0;
 }
 
+/* An event of a thread that the stepping does not follow: only
+   breakpoints and catchpoints stop there (gdb's default: the stop is
+   reported, and the step is over). */
+static int
+on_other_thread(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code,
+                CpdbEvent ev, PyObject *arg)
+{
+    int rc = 0;
+    if (ev == CPDB_EV_LINE) {
+        check_breaks(s, frame, code, 0, &rc);
+    }
+    else if (ev == CPDB_EV_EXCEPTION && s->bps.n_catches && arg != NULL
+             && PyTuple_Check(arg) && PyTuple_GET_SIZE(arg) == 3) {
+        check_catches(s, frame, PyTuple_GET_ITEM(arg, 1),
+                      PyTuple_GET_ITEM(arg, 2), &rc);
+    }
+    return rc;
+}
+
 int
-cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
-                   PyObject *arg)
+cpdb_step_in_thread(CpdbSession *s)
+{
+    CpdbStepper *st = &s->step;
+    return st->thread == 0 || st->interrupt || st->wait_for_main
+           || st->thread == PyThread_get_thread_ident();
+}
+
+static int
+step_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
+           PyObject *arg)
 {
     PyCodeObject *code;
     int rc = 0;
@@ -552,6 +595,11 @@ cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
         return cpdb_session_raise_kill(s);
     }
     code = PyFrame_GetCode(frame);
+    if (!cpdb_step_in_thread(s)) {
+        rc = on_other_thread(s, frame, code, ev, arg);
+        Py_DECREF(code);
+        return rc;
+    }
     if (ev == CPDB_EV_CALL) {
         s->step.entry_frame = (PyObject *)frame;
     }
@@ -575,6 +623,19 @@ cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
         break;
     }
     Py_DECREF(code);
+    return rc;
+}
+
+int
+cpdb_step_on_event(CpdbSession *s, PyFrameObject *frame, CpdbEvent ev,
+                   PyObject *arg)
+{
+    unsigned long before;
+    int rc;
+    cpdb_threads_hold(s);       /* another thread is in the engine */
+    before = cpdb_threads_enter(s);
+    rc = step_event(s, frame, ev, arg);
+    cpdb_threads_leave(s, before);
     return rc;
 }
 
@@ -614,6 +675,18 @@ client_is_stepping(void *ctx)
     return st->kind != STOP_NOWHERE || st->wait_for_main || st->interrupt
            || st->returnframe != NULL
            || (s->bps.n_watches && cpdb_watch_active(&s->bps));
+}
+
+static int
+client_busy_here(void *ctx)
+{
+    return cpdb_threads_busy_here(ctx);
+}
+
+static int
+client_in_step_thread(void *ctx)
+{
+    return cpdb_step_in_thread(ctx);
 }
 
 static int
@@ -674,6 +747,8 @@ cpdb_step_client_init(CpdbSession *s, CpdbTraceClient *c)
     c->wants_code = client_wants_code;
     c->wants_lines = client_wants_lines;
     c->is_stepping = client_is_stepping;
+    c->in_step_thread = client_in_step_thread;
+    c->busy_here = client_busy_here;
     c->code_matters = client_code_matters;
     c->watches_generator = client_watches_generator;
     c->wants_exceptions = client_wants_exceptions;

@@ -32,6 +32,9 @@ typedef struct CpdbStepper {
     int interrupt;          /* Ctrl-C asked for a stop */
     int watch_gone;         /* a watchpoint whose frame returned: the
                                next stop says so (its number), or 0 */
+    unsigned long thread;   /* the thread step/next/finish/until
+                               follow (threading.get_ident()), or 0:
+                               other threads stop at breakpoints only */
     PyObject *entry_frame;  /* identity only, never dereferenced: the
                                frame whose call event came last and which
                                has had no line event yet */
@@ -75,6 +78,10 @@ int cpdb_step_wants_code(CpdbSession *s, PyCodeObject *code);
    frame. */
 int cpdb_step_wants_lines(CpdbSession *s, PyFrameObject *frame,
                           PyCodeObject *code);
+
+/* Whether the stepping may stop in the calling thread: the thread it
+   started in, or any after Ctrl-C and at the start. */
+int cpdb_step_in_thread(CpdbSession *s);
 
 /* One trace event.  May stop and hand the stop to the front-end.
    Return 0, or -1 with an exception set to unwind the program (kill,

@@ -153,14 +153,13 @@ wants_every_frame(CpdbTraceClient *c)
     return c->wants_all(c->ctx) || c->wants_exceptions(c->ctx);
 }
 
-static inline int
-code_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
+/* Whether frames of code need tracing for what they are (breakpoints,
+   the frames next/until/finish watch), whatever the thread; cached. */
+static int
+code_wanted(CpdbTraceClient *c, PyCodeObject *code)
 {
     size_t slot = cpdb_gate_slot(code);
     int need;
-    if (gate_all) {
-        return 1;
-    }
     if (gate.cache[slot].code == code && gate.cache[slot].gen == gate_gen) {
         return gate.cache[slot].need;
     }
@@ -172,6 +171,90 @@ code_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
     gate.cache[slot].gen = gate_gen;
     gate.cache[slot].need = need;
     return need;
+}
+
+static inline int
+code_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
+{
+    return gate_all || code_wanted(c, code);
+}
+
+/* --- the other threads --------------------------------------------------
+
+   The state above (trace_on, the gate's stack, the program's tracer) is
+   the followed thread's: the main one, where the program starts.  Every
+   other thread gets cpdb's trace function only while one of its frames
+   may stop: the gate decides per frame, from the same cache, and keeps
+   the answer in the thread's own slot, so a thread that runs no code
+   with breakpoints pays what the main thread pays.  Stepping follows
+   one thread: only that one gets every frame traced.  A thread whose
+   slot holds the program's tracer (threading.settrace) is left to it. */
+
+/* Return: 1 when the calling thread's slot holds cpdb's function, 0
+   when it is empty, -1 when it holds the program's tracer. */
+static int
+other_slot(void)
+{
+    Py_tracefunc fn;
+    PyObject *obj;
+    cpdb_get_trace(PyThreadState_Get(), &fn, &obj);
+    return fn == trace_event ? 1 : fn == NULL ? 0 : -1;
+}
+
+static int
+other_needs_tracing(CpdbTraceClient *c, PyCodeObject *code)
+{
+    if (gate_all && (c->wants_exceptions(c->ctx)
+                     || c->in_step_thread(c->ctx))) {
+        return 1;
+    }
+    return code_wanted(c, code);
+}
+
+/* Put cpdb's function in the calling thread's slot or take it out,
+   unless the program's tracer is there. */
+static void
+other_set_tracing(int on)
+{
+    int now = other_slot();
+    if (now >= 0 && now != on) {
+        put_in_slot(on ? trace_event : NULL, NULL);
+    }
+}
+
+/* gate_enter() for a thread other than the followed one.  Return:
+   whether tracing was on (for gate_leave), or -1 to leave it alone. */
+static int
+other_enter(CpdbTraceClient *c, PyCodeObject *code)
+{
+    int was = other_slot();
+    if (was < 0) {
+        return -1;
+    }
+    other_set_tracing(other_needs_tracing(c, code));
+    return was;
+}
+
+/* gate_leave() for another thread: the caller resumes with tracing as
+   it had it; or, when it had none (a fast frame whose callee saw the
+   needs change, say), as its code needs now. */
+static void
+other_leave(CpdbTraceClient *c, int was)
+{
+    PyFrameObject *f;
+    PyCodeObject *code;
+    if (was == 1) {
+        other_set_tracing(1);
+        return;
+    }
+    f = PyEval_GetFrame();                              /* borrowed */
+    if (f == NULL) {
+        other_set_tracing(0);
+        return;
+    }
+    code = PyFrame_GetCode(f);
+    other_set_tracing(other_needs_tracing(c, code));
+    Py_DECREF(code);
 }
 
 /* What gate_enter() returns for gate_leave(): -1 for a frame the gate
@@ -188,8 +271,11 @@ gate_enter(PyThreadState *tstate, PyCodeObject *code)
     CpdbTraceClient *c = traced;
     int was = trace_on, need;
     GateEntry e;
-    if (c == NULL || tstate != traced_thread || c->busy->depth) {
+    if (c == NULL || cpdb_trace_ignored(c)) {
         return -1;
+    }
+    if (tstate != traced_thread) {
+        return other_enter(c, code);
     }
     sync_slot();            /* a C tracer may have set itself */
     need = code_needs_tracing(c, code);
@@ -227,6 +313,10 @@ gate_leave(int was)
     CpdbTraceClient *c = traced;
     unsigned entry_gen;
     if (was < 0 || c == NULL) {
+        return;
+    }
+    if (PyThreadState_Get() != traced_thread) {
+        other_leave(c, was);
         return;
     }
     if (was & GATE_FAST) {
@@ -300,7 +390,7 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     CpdbEvent ev;
     (void)obj;
 
-    if (c == NULL || c->busy->depth) {
+    if (c == NULL || cpdb_trace_ignored(c)) {
         return 0;
     }
     switch (what) {
@@ -330,7 +420,8 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     if (c->on_event(c->ctx, frame, ev, arg) < 0) {
         return -1;
     }
-    if (ev == CPDB_EV_RETURN && CPDB_HAVE_EVAL_HOOK) {
+    if (ev == CPDB_EV_RETURN && CPDB_HAVE_EVAL_HOOK
+        && PyThreadState_Get() == traced_thread) {
         PyCodeObject *code = PyFrame_GetCode(frame);
         int rc = sender_missed_stopiteration(c, frame, code, arg);
         Py_DECREF(code);
@@ -349,7 +440,7 @@ chain_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     Py_tracefunc fn = prog_func;
     int rc = 0;
 
-    if (c != NULL && c->busy->depth) {
+    if (c != NULL && cpdb_trace_ignored(c)) {
         return 0;
     }
     if (fn != NULL) {
@@ -526,7 +617,12 @@ legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
         if (first && CPDB_HAVE_EVAL_HOOK) {
             /* The frame that goes on running decides whether the trace
                function stays set; callers are decided as they resume. */
-            set_tracing(code_needs_tracing(c, code));
+            if (PyThreadState_Get() == traced_thread) {
+                set_tracing(code_needs_tracing(c, code));
+            }
+            else {
+                other_set_tracing(other_needs_tracing(c, code));
+            }
             first = 0;
         }
         Py_DECREF(code);

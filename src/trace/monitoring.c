@@ -53,8 +53,6 @@ static const unsigned long all_events =
 
 typedef struct MonState {
     CpdbTraceClient *client;    /* borrowed: the client served */
-    PyThreadState *thread;  /* the thread followed: the program's main
-                               thread (as the legacy backend) */
     PyObject *monitoring;   /* strong: sys.monitoring */
     PyObject *disable;      /* strong: sys.monitoring.DISABLE */
     PyObject *local_codes;  /* strong list: code objects given local
@@ -81,13 +79,13 @@ disable(void)
 }
 
 /* The client, if this event is one to look at: not while the debugger
-   itself runs Python, and only in the followed thread (events are global
-   to the interpreter; other threads run on untouched). */
+   itself runs Python.  Events come from every thread (they are global to
+   the interpreter): the engine tells the threads apart. */
 static CpdbTraceClient *
 client_for_event(void)
 {
     CpdbTraceClient *c = mon.client;
-    if (c == NULL || c->busy->depth || PyThreadState_Get() != mon.thread) {
+    if (c == NULL || cpdb_trace_ignored(c)) {
         return NULL;
     }
     return c;
@@ -671,7 +669,6 @@ monitoring_start(CpdbTraceClient *c)
         goto error;
     }
     mon.client = c;
-    mon.thread = PyThreadState_Get();
     mon.stepping = -1;
     monitoring_refresh(c, PyEval_GetFrame());
     return 0;
@@ -701,7 +698,6 @@ monitoring_stop(CpdbTraceClient *c)
     unwrap_functions();
     cpdb_exc_restore(&st);
     mon.client = NULL;
-    mon.thread = NULL;
     Py_CLEAR(mon.local_codes);
     Py_CLEAR(mon.disable);
     Py_CLEAR(mon.monitoring);
@@ -713,6 +709,7 @@ monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top)
     CpdbExcState exc;
     PyObject *r;
     PyFrameObject *f;
+    PyThreadState *ts;
     int stepping = c->is_stepping(c->ctx);
     int catching = c->wants_exceptions(c->ctx);
 
@@ -738,11 +735,21 @@ monitoring_refresh(CpdbTraceClient *c, PyFrameObject *top)
     mon.stepping = stepping;
     mon.catching = catching;
     /* Frames already running do not start again: give those whose code
-       holds breakpoints their line events now. */
+       holds breakpoints their line events now, in every thread (local
+       events belong to the code object, whichever thread runs it). */
     f = (PyFrameObject *)Py_XNewRef(top);
-    while (!stepping && f != NULL) {
-        PyCodeObject *code = PyFrame_GetCode(f);
-        PyFrameObject *back = PyFrame_GetBack(f);
+    ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
+    while (!stepping && (f != NULL || ts != NULL)) {
+        PyCodeObject *code;
+        PyFrameObject *back;
+        if (f == NULL) {
+            f = ts != PyThreadState_Get() ? PyThreadState_GetFrame(ts)
+                                          : NULL;
+            ts = PyThreadState_Next(ts);
+            continue;
+        }
+        code = PyFrame_GetCode(f);
+        back = PyFrame_GetBack(f);
         if (c->code_has_breaks(c->ctx, code)) {
             watch_code((PyObject *)code);
         }

@@ -25,9 +25,14 @@ typedef enum {
    and run the prompt. */
 typedef struct CpdbTraceClient {
     void *ctx;
-    /* Held while the engine itself runs Python: events are ignored.
-       Read on every event: a plain counter, not a call. */
+    /* Held while the engine itself runs Python: events of the thread
+       that runs it are ignored (use cpdb_trace_ignored()).  Read on
+       every event: a plain counter, not a call. */
     const CpdbGuard *busy;
+    /* With busy held: whether the calling thread is the one that runs
+       the engine's Python (other threads' events go to the engine,
+       which holds them until the stop is over). */
+    int (*busy_here)(void *ctx);
     /* One event.  Return 0, or -1 with an exception set to unwind the
        program. */
     int (*on_event)(void *ctx, PyFrameObject *frame, CpdbEvent ev,
@@ -43,6 +48,9 @@ typedef struct CpdbTraceClient {
     /* The engine may stop outside breakpoints (anything but continue,
        or a watchpoint: it needs the return of its frame). */
     int (*is_stepping)(void *ctx);
+    /* Stepping may stop in the calling thread: it follows this one (or
+       any, after Ctrl-C).  Breakpoints stop in every thread. */
+    int (*in_step_thread)(void *ctx);
     /* While stepping: frames of this code can stop. */
     int (*code_matters)(void *ctx, PyCodeObject *code);
     /* next/finish are watching a generator or coroutine frame. */
@@ -63,10 +71,17 @@ typedef struct CpdbTraceClient {
     unsigned long n_events[CPDB_EV_COUNT];
 } CpdbTraceClient;
 
+/* Whether a backend must ignore the event the calling thread is at. */
+static inline int
+cpdb_trace_ignored(CpdbTraceClient *c)
+{
+    return c->busy->depth && c->busy_here(c->ctx);
+}
+
 typedef struct CpdbTraceBackend {
     const char *name;
-    /* Start delivering events of the calling thread to client (which
-       must stay valid until stop).  0, or -1 with an exception set. */
+    /* Start delivering events of every thread to client (which must
+       stay valid until stop).  0, or -1 with an exception set. */
     int (*start)(CpdbTraceClient *client);
     void (*stop)(CpdbTraceClient *client);
     /* What may stop changed while the program is stopped in frame top:

@@ -100,7 +100,8 @@ def test_help_on_a_class():
     r = step_run(["help stack", "help running"])
     names = [l.split(" -- ")[0] for l in after(r, "help stack")
              if " -- " in l]
-    assert names == ["backtrace", "frame", "up", "down", "exceptions"], r
+    assert names == ["backtrace", "frame", "up", "down", "exceptions",
+                     "thread"], r
     names = [l.split(" -- ")[0] for l in after(r, "help running")
              if " -- " in l]
     for cmd in ("run", "continue", "step", "next", "finish", "until", "kill",

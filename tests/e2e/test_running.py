@@ -278,13 +278,15 @@ def test_frames_that_cannot_stop_get_no_line_events():
     assert second["line"] >= 4, r
 
 
-def test_other_threads_run_and_the_main_thread_stops():
-    # Breakpoints stop the main thread (the one that runs the script);
-    # another thread running the same code goes on and the program ends
-    # as under python.
+def test_breakpoints_stop_every_thread_and_the_program_ends():
+    # A breakpoint stops the worker thread that runs the code, then the
+    # main thread (tests/e2e/test_threads.py has the rest), and the
+    # program ends as under python.
     r = run_cpdb([program("threads.py")], ["break work", "continue",
-                                            "p tag", "continue"], timeout=30)
-    assert r.out.count("Breakpoint 1, work") == 1, r
-    assert after(r, "p tag") == ["$1 = 1"], r
+                                            "p tag", "continue", "p tag",
+                                            "continue"], timeout=30)
+    assert r.out.count("Breakpoint 1, work") == 2, r
+    assert after(r, "p tag") == ["$1 = 10"], r
+    assert after(r, "p tag", 1) == ["$2 = 1"], r
     assert "results [20, 2]" in r.out, r
     assert r.rc == 0

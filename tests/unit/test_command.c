@@ -156,10 +156,10 @@ main(void)
         };
         static const char *const info[] = {
             "breakpoints", "watchpoints", "catch", "locals", "frame",
-            "display", "source", "trace", "gc", "program", NULL
+            "display", "source", "trace", "gc", "program", "threads", NULL
         };
         subcommands("gc", gc, 15);
-        subcommands("info", info, 12);
+        subcommands("info", info, 13);
     }
 
     lookup("break", CMD_LOOKUP_FOUND, "break");

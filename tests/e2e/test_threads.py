@@ -1,0 +1,195 @@
+"""Threads: breakpoints, breakpoint(), conditions and tbreak stop in any
+Python thread (threading, _thread, concurrent.futures, a
+ThreadingHTTPServer's request threads); two threads reaching a
+breakpoint at once are both reported; "info threads", "thread N",
+"thread apply all bt" and $_thread; stepping stays in its thread; quit
+and Ctrl-C end a program whose threads run on.  Every run has a
+timeout: a hang is the worst bug here."""
+
+import re
+import time
+
+import pytest
+
+from conftest import program, python_version, run_cpdb
+from transcript import after
+
+POOL = program("threads_pool.py")
+HTTP = program("threads_http.py")
+RACE = program("threads_race.py")
+STEP = program("threads_step.py")
+FOREVER = program("threads_forever.py")
+
+# Legacy tracing on 3.12+ (emulated over sys.monitoring) follows the
+# main thread only (docs/manual.md, "Threads").
+BACKENDS = ["monitoring"] if python_version() >= (3, 12) else ["legacy"]
+TIMEOUT = 60
+
+
+def thread_lines(r):
+    """The "[Thread N "name"]" lines stops start with."""
+    return re.findall(r'^\[Thread (\d+)(?: "([^"]*)")?\]$', r.out, re.M)
+
+
+def cpdb(args, commands, backend):
+    return run_cpdb(args, commands, timeout=TIMEOUT,
+                    env={"CPDB_BACKEND": backend})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_breakpoints_stop_in_every_kind_of_thread(backend):
+    r = cpdb([POOL], ["break threads_pool.py:10", "continue", "p n",
+                      "continue", "p n", "continue", "p n", "continue"],
+             backend)
+    assert r.out.count("Breakpoint 1, work") == 3, r
+    assert after(r, "p n") == ["$1 = 1"], r      # threading.Thread
+    assert after(r, "p n", 1) == ["$2 = 3"], r   # _thread
+    assert after(r, "p n", 2) == ["$3 = 5"], r   # ThreadPoolExecutor
+    nums = [n for n, _ in thread_lines(r)]
+    assert nums == ["2", "3", "4"], r            # a new number each
+    assert [name for _, name in thread_lines(r)] == ["worker-1", "",
+                                                     "pool_0"], r
+    # the location line stays pdb's, right after the stop's lines
+    assert r.stops[1:4] == [("threads_pool.py", 10, "work")] * 3, r
+    assert "results [10, 30, 50]" in r.out, r
+    assert r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_conditions_tbreak_and_ignore_in_threads(backend):
+    r = cpdb([POOL], ["break threads_pool.py:10 if n == 3", "continue",
+                      "p n", "continue"], backend)
+    assert r.out.count("Breakpoint 1, work") == 1, r
+    assert after(r, "p n") == ["$1 = 3"], r
+    assert "results [10, 30, 50]" in r.out and r.rc == 0, r
+
+    r = cpdb([POOL], ["tbreak threads_pool.py:10", "continue", "p n",
+                      "continue"], backend)
+    assert r.out.count("Temporary breakpoint 1, work") == 1, r
+    assert after(r, "p n") == ["$1 = 1"], r
+    assert "results [10, 30, 50]" in r.out and r.rc == 0, r
+
+    r = cpdb([POOL], ["break threads_pool.py:10", "ignore 1 1", "continue",
+                      "p n", "continue", "p n", "continue"], backend)
+    assert r.out.count("Breakpoint 1, work") == 2, r
+    assert after(r, "p n") == ["$1 = 3"], r
+    assert after(r, "p n", 1) == ["$2 = 5"], r
+    assert r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_http_handler_stops_in_its_request_thread(backend):
+    r = cpdb([HTTP], ["break threads_http.py:11", "continue", "p self.path",
+                      "continue", "p self.path", "continue"], backend)
+    assert r.out.count("Breakpoint 1, do_GET") == 2, r
+    assert after(r, "p self.path") == ["$1 = '/a'"], r
+    assert after(r, "p self.path", 1) == ["$2 = '/b'"], r
+    names = [name for _, name in thread_lines(r)]
+    assert len(names) == 2 and all("process_request_thread" in n
+                                   for n in names), r
+    assert "got hello /a" in r.out and "got hello /b" in r.out, r
+    assert r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_threads_at_one_breakpoint_are_both_reported(backend):
+    r = cpdb([RACE], ["break threads_race.py:11", "continue", "p got",
+                      "continue", "p got", "continue", "continue"], backend)
+    assert r.out.count("Breakpoint 1, racer") == 2, r
+    got = {after(r, "p got")[0][5:], after(r, "p got", 1)[0][5:]}
+    assert got == {"100", "101"}, r
+    names = [name for _, name in thread_lines(r)]
+    assert sorted(names[:2]) == ["racer-0", "racer-1"], r
+    assert "results [100, 101]" in r.out and r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_breakpoint_call_stops_in_the_worker(backend):
+    r = cpdb([RACE], ["continue", "p mine", "bt 1", "continue"], backend)
+    assert r.stops[1] == ("threads_race.py", 17, "stopper"), r
+    assert after(r, "p mine") == ["$1 = 'in the worker'"], r
+    assert thread_lines(r)[0][1] == "stopper", r
+    assert "results [100, 101]" in r.out and r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_info_threads_thread_and_thread_apply(backend):
+    r = cpdb([RACE], ["continue", "info threads", "p $_thread",
+                      "thread 1", "bt", "p $_thread", "up 100", "down",
+                      "p sorted(out)", "next",
+                      "thread apply all bt", "thread", "thread 9",
+                      "thread x", "thread 2", "next", "continue"], backend)
+    info = after(r, "info threads")
+    assert info[0].split() == ["Id", "Native", "id", "Name", "Where"], r
+    main = [l for l in info if "MainThread" in l]
+    mine = [l for l in info if "stopper" in l]
+    assert len(main) == 1 and len(mine) == 1, r
+    assert re.match(r"^  1 +\d+ +MainThread +in C: \S+, from > \S+\(\d+\)"
+                    r"\w+\(\)$", main[0]), r
+    assert re.match(r"^\* 2 +\d+ +stopper +> \S+threads_race\.py\(17\)"
+                    r"stopper\(\)$", mine[0]), r
+    assert after(r, "p $_thread") == ["$1 = 2"], r
+    assert after(r, "thread 1")[0] == '[Switching to Thread 1 "MainThread"]'
+    bt = after(r, "bt")
+    assert "main ()" in bt[-2] and "<module> ()" in bt[-1], r
+    assert after(r, "p $_thread", 1) == ["$2 = 1"], r
+    assert after(r, "p sorted(out)") == ["$3 = [100, 101]"], r  # main
+    assert "Another thread is selected" in r.err + "".join(
+        after(r, "next")), r
+    applied = after(r, "thread apply all bt")
+    heads = [l for l in applied if l.startswith("Thread ")]
+    assert heads == ['Thread 2 "stopper":', 'Thread 1 "MainThread":'], r
+    # thread 1 was selected before "thread apply": it still is
+    assert after(r, "thread") == ['[Current thread is 1 (Thread 1 '
+                                  '"MainThread")]'], r
+    assert "No thread with that number" in r.err + r.out, r
+    assert 'Bad thread number "x"' in r.err + r.out, r
+    # back in the stopped thread, stepping works again
+    assert after(r, "thread 2")[0] == '[Switching to Thread 2 "stopper"]'
+    assert r.stops[-1][2] == "stopper", r
+    assert "results [100, 101]" in r.out and r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stepping_stays_in_its_thread(backend):
+    steps = ["step"] * 6 + ["next", "next", "finish", "next"]
+    r = cpdb([STEP], ["break threads_step.py:23", "continue"] + steps
+             + ["continue"], backend)
+    names = [name for _, name in thread_lines(r)]
+    assert names and set(names) == {"walker"}, r
+    funcs = [f for _, _, f in r.stops[1:]]
+    assert set(funcs) <= {"walk", "spin"}, r
+    assert funcs[:2] == ["walk", "spin"], r
+    assert "done" in r.out and r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_quit_at_a_stop_in_a_worker_ends_the_program(backend):
+    start = time.monotonic()
+    r = cpdb([POOL], ["break threads_pool.py:10", "continue", "quit"],
+             backend)
+    assert r.out.count("Breakpoint 1, work") == 1, r
+    assert "results" not in r.out, r
+    assert time.monotonic() - start < TIMEOUT
+    r = cpdb([FOREVER], ["break threads_forever.py:10", "continue",
+                         "p n", "quit"], backend)
+    assert after(r, "p n")[0].startswith("$1 = "), r
+
+
+def test_ctrl_c_stops_a_program_whose_threads_run(home):
+    pexpect = pytest.importorskip("pexpect")
+    from test_terminal import PROMPT, spawn
+    c = spawn(home, [FOREVER])
+    c.expect_exact(PROMPT)
+    c.sendline("continue")
+    c.expect_exact("started")
+    time.sleep(0.3)
+    c.sendintr()
+    c.expect_exact(PROMPT)
+    c.sendline("info threads")
+    c.expect_exact("loop-2")
+    c.expect_exact(PROMPT)
+    c.sendline("quit")
+    c.expect(pexpect.EOF, timeout=15)
+    c.close()
+    assert c.exitstatus is not None or c.signalstatus is not None
