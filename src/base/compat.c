@@ -370,6 +370,11 @@ cpdb_thread_dict(PyThreadState *t)
        makes it when the thread has none yet (the GIL is held). */
     if (t->dict == NULL) {
         t->dict = PyDict_New();
+        if (t->dict != NULL) {
+            /* made by cpdb: out of gc.get_objects(), as its own objects
+               are */
+            PyObject_GC_UnTrack(t->dict);
+        }
     }
     return t->dict;
 }

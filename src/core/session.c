@@ -319,6 +319,7 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
         ctx->frames[i] = s->stack.items[i].frame;
     }
     ctx->n_frames = (int)s->stack.n;
+    cpdb_threads_heap_frames(s, ctx);   /* the other threads' frames */
     ctx->busy = &s->busy;
     ctx->history = s->history;
 }

@@ -28,9 +28,27 @@
    practice. */
 #define STOPPED_SWITCH_INTERVAL 1000.0
 
+/* Let go of what heap contexts borrowed during the stop. */
+static void
+drop_held(CpdbThreadTable *t)
+{
+    size_t i;
+    for (i = 0; i < t->held_frames.n; i++) {
+        Py_DECREF(t->held_frames.items[i]);
+    }
+    for (i = 0; i < t->held_labels.n; i++) {
+        free(t->held_labels.items[i]);
+    }
+    free(t->held_frames.items);
+    free(t->held_labels.items);
+    memset(&t->held_frames, 0, sizeof t->held_frames);
+    memset(&t->held_labels, 0, sizeof t->held_labels);
+}
+
 void
 cpdb_threads_fini(CpdbThreadTable *t)
 {
+    drop_held(t);
     Py_CLEAR(t->saved_interval);
     Py_CLEAR(t->stop_frame);
     Py_CLEAR(t->var);
@@ -120,6 +138,25 @@ cpdb_threads_start(CpdbSession *s)
     cpdb_threads_current(s);
 }
 
+/* Give every thread that has none a number, oldest first (the
+   interpreter lists the newest first), so that "thread N" can name any
+   thread at a stop. */
+static void
+number_all(CpdbSession *s)
+{
+    CPDB_ARRAY(PyThreadState *) all = {NULL, 0, 0};
+    PyThreadState *ts;
+    size_t i;
+    for (ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
+         ts != NULL; ts = PyThreadState_Next(ts)) {
+        cpdb_array_push(&all, ts);
+    }
+    for (i = all.n; i > 0; i--) {
+        cpdb_threads_number(s, all.items[i - 1]);
+    }
+    free(all.items);
+}
+
 void
 cpdb_threads_stop_begin(CpdbSession *s, PyFrameObject *frame)
 {
@@ -130,6 +167,7 @@ cpdb_threads_stop_begin(CpdbSession *s, PyFrameObject *frame)
 
     t->stopped = me;
     t->selected = me;
+    number_all(s);
     t->stopped_number = cpdb_threads_current(s);
     t->selected_number = t->stopped_number;
     Py_XSETREF(t->stop_frame, (PyFrameObject *)Py_XNewRef(frame));
@@ -169,6 +207,7 @@ cpdb_threads_stop_end(CpdbSession *s)
     t->selected_number = 0;
     Py_CLEAR(t->stop_frame);
     Py_CLEAR(t->var);
+    drop_held(t);
     if (t->saved_interval == NULL) {
         return;
     }
@@ -436,4 +475,75 @@ selected:
     t->selected_number = number;
     set_thread_var(s);
     return 0;
+}
+
+void
+cpdb_threads_heap_frames(CpdbSession *s, CpdbHeapContext *ctx)
+{
+    CpdbThreadTable *t = &s->threads;
+    CPDB_ARRAY(PyFrameObject *) tops = {NULL, 0, 0};
+    CPDB_ARRAY(int) numbers = {NULL, 0, 0};
+    CPDB_ARRAY(unsigned long) idents = {NULL, 0, 0};
+    PyThreadState *ts;
+    size_t i, n = (size_t)ctx->n_frames, cap;
+
+    if (!s->at_stop || t->stop_frame == NULL) {
+        return;     /* a traceback's stop: its frames only */
+    }
+    /* The thread states first, untouched once Python may run. */
+    for (ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
+         ts != NULL; ts = PyThreadState_Next(ts)) {
+        int number = cpdb_threads_number(s, ts);
+        PyFrameObject *top;
+        if (number == t->selected_number) {
+            continue;   /* its frames are the stack */
+        }
+        top = number == t->stopped_number
+              ? (PyFrameObject *)Py_NewRef(t->stop_frame)
+              : PyThreadState_GetFrame(ts);
+        if (top == NULL) {
+            continue;
+        }
+        cpdb_array_push(&tops, top);
+        cpdb_array_push(&numbers, number);
+        cpdb_array_push(&idents, (unsigned long)ts->thread_id);
+    }
+    cap = n + 1;
+    ctx->depths = cpdb_xmalloc(sizeof(int) * cap);
+    ctx->threads = cpdb_xmalloc(sizeof(char *) * cap);
+    for (i = 0; i < n; i++) {
+        ctx->depths[i] = (int)i;
+        ctx->threads[i] = NULL;
+    }
+    for (i = 0; i < tops.n; i++) {
+        PyFrameObject *f = tops.items[i];
+        char *name = cpdb_threads_name(s, idents.items[i]);
+        char *label = name ? cpdb_xasprintf("thread %d \"%s\"",
+                                            numbers.items[i], name)
+                           : cpdb_xasprintf("thread %d", numbers.items[i]);
+        int depth = 0;
+        free(name);
+        cpdb_array_push(&t->held_labels, label);
+        while (f != NULL) {
+            PyFrameObject *back = PyFrame_GetBack(f);   /* new or NULL */
+            if (n + 1 > cap) {
+                cap *= 2;
+                ctx->frames = cpdb_xrealloc(ctx->frames,
+                                            sizeof(PyFrameObject *) * cap);
+                ctx->depths = cpdb_xrealloc(ctx->depths, sizeof(int) * cap);
+                ctx->threads = cpdb_xrealloc((void *)ctx->threads,
+                                             sizeof(char *) * cap);
+            }
+            cpdb_array_push(&t->held_frames, f);        /* owns it */
+            ctx->frames[n] = f;
+            ctx->depths[n] = depth++;
+            ctx->threads[n] = label;
+            n++;
+            f = back;
+        }
+    }
+    ctx->n_frames = (int)n;
+    free(tops.items);
+    free(numbers.items);
+    free(idents.items);
 }

@@ -6,6 +6,7 @@
 
 #include "base/compat.h"
 #include "base/util.h"
+#include "heap/heap.h"
 
 typedef struct CpdbSession CpdbSession;
 
@@ -29,6 +30,10 @@ typedef struct CpdbThreadTable {
                                    stands at a live stop, or NULL */
     PyObject *var;          /* strong: $_thread's value, made when read,
                                or NULL */
+    /* What the heap's contexts borrow for the stop's length: the other
+       threads' frames (strong) and their threads' labels (malloc'd). */
+    CPDB_ARRAY(PyFrameObject *) held_frames;
+    CPDB_ARRAY(char *) held_labels;
 } CpdbThreadTable;
 
 void cpdb_threads_fini(CpdbThreadTable *t);
@@ -85,6 +90,11 @@ void cpdb_threads_list_free(CpdbThreadInfo *list, size_t n);
 /* At a stop: make thread number its frames the stack (bt, frame, up,
    down, print).  Return 0, or -1 with *why (static text). */
 int cpdb_threads_select(CpdbSession *s, int number, const char **why);
+
+/* At a stop: append every other thread's frames to ctx (innermost
+   first, thread by thread), with their depths and their threads' labels,
+   so that the heap commands see them as roots. */
+void cpdb_threads_heap_frames(CpdbSession *s, CpdbHeapContext *ctx);
 
 /* $_thread: the selected thread's number (at a stop; else the calling
    thread's), as gdb has it.  Return: borrowed, or NULL with an

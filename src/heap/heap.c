@@ -33,7 +33,11 @@ void
 cpdb_heap_context_fini(CpdbHeapContext *ctx)
 {
     free(ctx->frames);
+    free(ctx->depths);
+    free((void *)ctx->threads);
     ctx->frames = NULL;
+    ctx->depths = NULL;
+    ctx->threads = NULL;
     ctx->n_frames = 0;
 }
 

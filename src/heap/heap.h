@@ -34,8 +34,18 @@ cpdb_heap_poll(size_t i)
 typedef struct CpdbHeapContext {
     PyObject *own[CPDB_HEAP_MAX_OWN];
     int n_own;
-    PyFrameObject **frames;     /* innermost first (malloc'd array) */
+    PyFrameObject **frames;     /* innermost first (malloc'd array):
+                                   the selected thread's, then each
+                                   other thread's */
     int n_frames;
+    int *depths;                /* each frame's position in its own
+                                   thread's stack (malloc'd), or NULL:
+                                   its index in frames */
+    const char **threads;       /* each frame's thread as answers name
+                                   it ("thread 2 \"worker-1\""), NULL
+                                   for the selected thread's (malloc'd
+                                   array of borrowed strings: alive while
+                                   the frames are), or NULL */
     CpdbGuard *busy;
     PyObject *history;          /* the value history, a list ($1 first),
                                    or NULL: untracked, so what only it

@@ -229,10 +229,13 @@ snapshot_lookup(void *arg, PyObject *value)
    lookup places, with its answer as their index; none for a module's
    frame, whose variables are its globals. */
 static void
-frame_roots(RootLookup lookup, void *arg, PyFrameObject *f, int depth,
+frame_roots(RootLookup lookup, void *arg, const CpdbHeapContext *ctx, int j,
             CpdbLocalRoots *out)
 {
+    PyFrameObject *f = ctx->frames[j];
     PyObject *locals = cpdb_frame_locals(f), *globals, *items;
+    int depth = ctx->depths ? ctx->depths[j] : j;
+    const char *thread = ctx->threads ? ctx->threads[j] : NULL;
     Py_ssize_t k;
     globals = locals ? cpdb_frame_globals(f) : NULL;
     items = globals && locals != globals ? PyMapping_Items(locals) : NULL;
@@ -253,6 +256,7 @@ frame_roots(RootLookup lookup, void *arg, PyFrameObject *f, int depth,
         r.index = (uint32_t)idx;
         r.depth = depth;
         r.frame = f;
+        r.thread = thread;
         r.name = cpdb_xstrdup(name ? name : "?");
         cpdb_array_push(out, r);
     }
@@ -283,7 +287,7 @@ frame_values(const CpdbHeapContext *ctx, FrameValues *fv)
     int j;
     memset(fv, 0, sizeof *fv);
     for (j = 0; j < ctx->n_frames; j++) {
-        frame_roots(value_lookup, fv, ctx->frames[j], j, &fv->roots);
+        frame_roots(value_lookup, fv, ctx, j, &fv->roots);
     }
 }
 
@@ -333,7 +337,7 @@ cpdb_refs_local_roots(CpdbHeap *h, const CpdbHeapContext *ctx,
     int j;
     if (h->slots != NULL) {
         for (j = 0; j < ctx->n_frames; j++) {
-            frame_roots(snapshot_lookup, h, ctx->frames[j], j, out);
+            frame_roots(snapshot_lookup, h, ctx, j, out);
         }
         return;
     }
@@ -370,7 +374,9 @@ cpdb_refs_local_root_text(const CpdbLocalRoot *r)
 {
     PyCodeObject *code = PyFrame_GetCode(r->frame);
     const char *fn = PyUnicode_AsUTF8(code->co_name);
-    char *t = cpdb_xasprintf("frame #%d %s() variable '%s'", r->depth,
+    char *t = cpdb_xasprintf("%s%sframe #%d %s() variable '%s'",
+                             r->thread ? r->thread : "",
+                             r->thread ? " " : "", r->depth,
                              fn ? fn : "?", r->name);
     PyErr_Clear();
     Py_DECREF(code);
@@ -453,7 +459,7 @@ cpdb_refs_untracked_referrers(const CpdbHeapContext *ctx, PyObject *o,
         return -1;
     }
     for (j = 0; j < ctx->n_frames; j++) {
-        frame_roots(is_the_object, o, ctx->frames[j], j, roots);
+        frame_roots(is_the_object, o, ctx, j, roots);
     }
     return 0;
 }
@@ -789,7 +795,7 @@ cpdb_refs_local_roots_in(const CpdbHeapContext *ctx, const CpdbPtrSet *set,
 {
     int j;
     for (j = 0; j < ctx->n_frames; j++) {
-        frame_roots(set_lookup, (void *)set, ctx->frames[j], j, out);
+        frame_roots(set_lookup, (void *)set, ctx, j, out);
     }
 }
 

@@ -73,6 +73,9 @@ typedef struct CpdbLocalRoot {
     uint32_t index;             /* the value's snapshot index */
     int depth;                  /* the frame's stack position, 0 innermost */
     PyFrameObject *frame;       /* borrowed: alive while the stop is */
+    const char *thread;         /* borrowed (as frame): the frame's thread
+                                   when it is not the selected one, or
+                                   NULL */
     char *name;                 /* the variable (malloc'd) */
 } CpdbLocalRoot;
 
@@ -84,7 +87,8 @@ typedef CPDB_ARRAY(CpdbLocalRoot) CpdbLocalRoots;
 void cpdb_refs_local_roots(CpdbHeap *h, const CpdbHeapContext *ctx,
                            CpdbLocalRoots *out);
 void cpdb_refs_local_roots_fini(CpdbLocalRoots *r);
-/* "frame #1 main() variable 'x'".  Return: malloc'd. */
+/* "frame #1 main() variable 'x'", after "thread 2 "worker-1" " for
+   another thread's frame.  Return: malloc'd. */
 char *cpdb_refs_local_root_text(const CpdbLocalRoot *r);
 
 /* The variables of ctx's stopped frames whose values are in set,
