@@ -193,3 +193,25 @@ def test_ctrl_c_stops_a_program_whose_threads_run(home):
     c.expect(pexpect.EOF, timeout=15)
     c.close()
     assert c.exitstatus is not None or c.signalstatus is not None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_catchpoint_stops_in_a_worker(backend, tmp_path):
+    prog = tmp_path / "exc.py"
+    prog.write_text(
+        "import threading\n"
+        "def work():\n"
+        "    try:\n"
+        "        raise KeyError('in worker')\n"
+        "    except KeyError:\n"
+        "        pass\n"
+        "t = threading.Thread(target=work, name='w')\n"
+        "t.start()\n"
+        "t.join()\n"
+        "print('end')\n")
+    r = cpdb([str(prog)], ["catch raise --user KeyError", "continue",
+                           "continue"], backend)
+    assert "Catchpoint 1 (raise), KeyError: 'in worker'" in r.out, r
+    assert thread_lines(r) == [("2", "w")], r
+    assert r.stops[1] == ("exc.py", 4, "work"), r
+    assert "end" in r.out and r.rc == 0, r
