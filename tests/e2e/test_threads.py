@@ -215,3 +215,16 @@ def test_catchpoint_stops_in_a_worker(backend, tmp_path):
     assert thread_lines(r) == [("2", "w")], r
     assert r.stops[1] == ("exc.py", 4, "work"), r
     assert "end" in r.out and r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_all_stop_other_threads_wait_while_python_runs_at_the_prompt(
+        backend):
+    # A worker counts without pause; the main thread is stopped.  Python
+    # typed at the prompt runs far longer than the switch interval, and
+    # the worker still does not run.
+    r = cpdb([program("threads_allstop.py")],
+             ["continue", "p count", "p sum(range(3000000))", "p count",
+              "p $1 == $3", "continue"], backend)
+    assert after(r, "p $1 == $3") == ["$4 = True"], r
+    assert "counted" in r.out and r.rc == 0, r
