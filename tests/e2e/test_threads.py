@@ -228,3 +228,16 @@ def test_all_stop_other_threads_wait_while_python_runs_at_the_prompt(
               "p $1 == $3", "continue"], backend)
     assert after(r, "p $1 == $3") == ["$4 = True"], r
     assert "counted" in r.out and r.rc == 0, r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_thread_started_before_the_breakpoint_stops_at_it(backend):
+    # The spinner runs its loop (one frame, never called again) when
+    # the breakpoint is set at the main thread's stop.
+    r = cpdb([program("threads_late.py")],
+             ["continue", "break threads_late.py:11", "continue",
+              "p total > 0", "delete", "continue"], backend)
+    assert "Breakpoint 1, spin" in r.out, r
+    assert thread_lines(r) == [("2", "spinner")], r
+    assert after(r, "p total > 0") == ["$1 = True"], r
+    assert "end" in r.out and r.rc == 0, r
