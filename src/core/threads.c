@@ -2,15 +2,20 @@
 
    All-stop: the GIL serializes the threads, and the stopped thread keeps
    it while the prompt waits for a line (reading a line does not release
-   it), so no other thread runs Python then.  Two things could still let
-   one run: the debugger's own Python at the stop (print, a condition)
-   may give the GIL up after the switch interval, so the interval is
-   raised for the stop's length; and a thread that gets the GIL anyway
-   (the stop's Python blocked in I/O, say) and reaches the engine (a
-   trace event, breakpoint()) waits in cpdb_threads_hold, without the
-   GIL, until the stop is over, then is served: two threads reaching
-   breakpoints at once are reported one after the other.  Threads
-   blocked in C stay blocked. */
+   it), so no other thread runs Python then.  Python run at the stop
+   (print, a condition) shares the GIL as any Python does, every switch
+   interval: another thread may run a few milliseconds then.  Raising
+   the switch interval for the stop's length does not stop that (a
+   thread already waiting for the GIL still forces one switch, with the
+   interval it read when it began to wait) and turns it into a hang: the
+   stopped thread then waits the raised interval to get the GIL back
+   from a thread that runs pure Python.  So the interval is left alone;
+   what keeps other threads from running the program past its
+   breakpoints is cpdb_threads_hold: a thread that reaches the engine (a
+   trace event, breakpoint()) while another is stopped waits there,
+   without the GIL, until the stop is over, then is served: two threads
+   reaching breakpoints at once are reported one after the other.
+   Threads blocked in C stay blocked. */
 #include "core/threads.h"
 #include "core/frames.h"
 #include "core/session.h"
@@ -24,9 +29,6 @@
 /* How long a held thread sleeps between looks (the stop is a person
    typing: a millisecond is nothing to them and little to the CPU). */
 #define HOLD_POLL_NS 1000000L
-/* The switch interval while stopped, in seconds: no switch at all in
-   practice. */
-#define STOPPED_SWITCH_INTERVAL 1000.0
 
 /* Let go of what heap contexts borrowed during the stop. */
 static void
@@ -49,7 +51,6 @@ void
 cpdb_threads_fini(CpdbThreadTable *t)
 {
     drop_held(t);
-    Py_CLEAR(t->saved_interval);
     Py_CLEAR(t->stop_frame);
     Py_CLEAR(t->var);
     memset(t, 0, sizeof *t);
@@ -97,22 +98,7 @@ cpdb_threads_busy_here(CpdbSession *s)
            || me == s->threads.main_ident;
 }
 
-/* sys.getswitchinterval() / setswitchinterval(): Python's C API has no
-   public function for them.  Return: new reference or NULL (no
-   exception left). */
-static PyObject *
-call_sys(const char *name, PyObject *arg)
-{
-    PyObject *fn = PySys_GetObject(name);               /* borrowed */
-    PyObject *r = NULL;
-    if (fn != NULL) {
-        r = arg ? PyObject_CallOneArg(fn, arg) : PyObject_CallNoArgs(fn);
-    }
-    PyErr_Clear();
-    return r;
-}
-
-/* $_thread follows the selected thread. */
+/* $_thread follows the selected thread: made again when read. */
 static void
 set_thread_var(CpdbSession *s)
 {
@@ -161,46 +147,19 @@ void
 cpdb_threads_stop_begin(CpdbSession *s, PyFrameObject *frame)
 {
     CpdbThreadTable *t = &s->threads;
-    unsigned long me = PyThread_get_thread_ident();
-    PyObject *high, *r;
-    CpdbExcState st;
-
-    t->stopped = me;
-    t->selected = me;
+    t->stopped = PyThread_get_thread_ident();
+    t->selected = t->stopped;
     number_all(s);
     t->stopped_number = cpdb_threads_current(s);
     t->selected_number = t->stopped_number;
     Py_XSETREF(t->stop_frame, (PyFrameObject *)Py_XNewRef(frame));
     set_thread_var(s);
-    if (t->saved_interval != NULL) {
-        return;         /* a stop inside a stop (a nested prompt) */
-    }
-    if (t->main_ident != me) {
-        /* Python runs signal handlers in the main thread only: at a
-           stop in another thread, the main thread must still get the
-           GIL to hear Ctrl-C (and interrupt the Python typed at the
-           prompt).  Other threads may then run while that Python
-           does, until they reach the engine. */
-        return;
-    }
-    cpdb_exc_save(&st);
-    cpdb_guard_begin(&s->busy);
-    t->saved_interval = call_sys("getswitchinterval", NULL);
-    high = PyFloat_FromDouble(STOPPED_SWITCH_INTERVAL);
-    r = high && t->saved_interval ? call_sys("setswitchinterval", high)
-                                  : NULL;
-    Py_XDECREF(r);
-    Py_XDECREF(high);
-    PyErr_Clear();
-    cpdb_guard_end(&s->busy);
-    cpdb_exc_restore(&st);
 }
 
 void
 cpdb_threads_stop_end(CpdbSession *s)
 {
     CpdbThreadTable *t = &s->threads;
-    CpdbExcState st;
     t->stopped = 0;
     t->selected = 0;
     t->stopped_number = 0;
@@ -208,15 +167,6 @@ cpdb_threads_stop_end(CpdbSession *s)
     Py_CLEAR(t->stop_frame);
     Py_CLEAR(t->var);
     drop_held(t);
-    if (t->saved_interval == NULL) {
-        return;
-    }
-    cpdb_exc_save(&st);
-    cpdb_guard_begin(&s->busy);
-    Py_XDECREF(call_sys("setswitchinterval", t->saved_interval));
-    Py_CLEAR(t->saved_interval);
-    cpdb_guard_end(&s->busy);
-    cpdb_exc_restore(&st);
 }
 
 /* The key of a thread's number in its thread state's dict. */

@@ -24,8 +24,6 @@ typedef struct CpdbThreadTable {
     unsigned long selected; /* the thread whose frames are the stack at
                                the stop ("thread N"), or 0 */
     int stopped_number, selected_number;    /* theirs, or 0 */
-    PyObject *saved_interval;   /* strong: the switch interval before
-                                   the stop raised it, or NULL */
     PyFrameObject *stop_frame;  /* strong: where the stopped thread
                                    stands at a live stop, or NULL */
     PyObject *var;          /* strong: $_thread's value, made when read,
@@ -54,9 +52,7 @@ void cpdb_threads_leave(CpdbSession *s, unsigned long before);
 int cpdb_threads_busy_here(CpdbSession *s);
 
 /* A stop begins in the calling thread: it is the stopped and the
-   selected one, and the other threads do not get the GIL from it while
-   the debugger's own Python runs (the switch interval is raised).
-   frame: where it stopped, or NULL for a stop on a traceback (no thread
+   selected one.  frame: where it stopped, or NULL for a stop on a traceback (no thread
    but this one can be selected then). */
 void cpdb_threads_stop_begin(CpdbSession *s, PyFrameObject *frame);
 void cpdb_threads_stop_end(CpdbSession *s);

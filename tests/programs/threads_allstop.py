@@ -1,5 +1,6 @@
 """A worker counts as fast as it can while the main thread stops."""
 import threading
+import time
 
 count = 0
 running = True
@@ -13,8 +14,8 @@ def counter():
 
 t = threading.Thread(target=counter, name="counter", daemon=True)
 t.start()
-while count < 1000:
-    pass
+time.sleep(0.2)
+rate = count / 0.2                      # counts per second, running free
 breakpoint()
 running = False
 t.join()
