@@ -49,6 +49,9 @@ cmd_backtrace(CpdbSession *s, const char *args)
     if (to < depth && n > 0) {
         cpdb_out(s, "(More stack frames follow...)\n");
     }
+    else {
+        cpdb_cmd_bt_tasks(s);
+    }
     return CMD_STAY;
 }
 
