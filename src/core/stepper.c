@@ -89,6 +89,21 @@ is_coroutine_frame(PyObject *frame)
     return (flags & (CO_COROUTINE | CO_ASYNC_GENERATOR)) != 0;
 }
 
+/* Whether frame runs called, or awaited, from outer: outer is one of
+   its callers. */
+static int
+runs_inside(PyFrameObject *frame, PyObject *outer)
+{
+    PyFrameObject *f = PyFrame_GetBack(frame);          /* new or NULL */
+    int found = 0;
+    while (f != NULL && !found) {
+        found = (PyObject *)f == outer;
+        Py_SETREF(f, PyFrame_GetBack(f));
+    }
+    Py_XDECREF(f);
+    return found;
+}
+
 /* pdb's trace function in a frame: the marker object of the session, or
    a file holding breakpoints (pdb gives such frames one at their call;
    a backend that does not see every call relies on this). */
@@ -586,14 +601,16 @@ on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
         return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value, NULL);
     }
     /* The end of the generator next/until/finish were in: stop where
-       its StopIteration arrives.  For a coroutine, not before it ended:
-       another coroutine's end (another task's, while this one is
-       suspended in an await) is none of the command's business.  A
-       plain generator keeps pdb's rule, which stops at any. */
+       its StopIteration arrives (and, as pdb, at one inside what it
+       awaits).  For a coroutine, only those: another coroutine's end
+       (another task's, while this one is suspended in an await) is
+       none of the command's business.  A plain generator keeps pdb's
+       rule, which stops at any. */
     if (st->kind == STOP_IN_FRAME && (PyObject *)frame != st->stopframe
         && st->stopframe != NULL && is_generator_frame(st->stopframe)
         && ((type == PyExc_StopIteration
-             && (st->gen_done || !is_coroutine_frame(st->stopframe)))
+             && (st->gen_done || !is_coroutine_frame(st->stopframe)
+                 || runs_inside(frame, st->stopframe)))
             || type == PyExc_GeneratorExit)
         && is_traced(s, frame)) {
         return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value, NULL);
