@@ -177,10 +177,13 @@ cpdb_cmd_bt_tasks(CpdbSession *s)
              chain[0].name, chain[0].coro,
              n > 1 ? ", awaited by:" : "; no task awaits it.");
     for (i = 1; i < n; i++) {
-        cpdb_out(s, "  task %d \"%s\" (%s)%s\n", chain[i].number,
-                 chain[i].name, chain[i].coro,
-                 chain[i].waiter != chain[i - 1].task ? " through gather"
-                                                      : "");
+        char *how = chain[i].waiter != NULL
+                    && chain[i].waiter != chain[i - 1].task
+                    ? describe_waiter(chain + i, 1, chain[i].waiter) : NULL;
+        cpdb_out(s, "  task %d \"%s\" (%s)%s%s\n", chain[i].number,
+                 chain[i].name, chain[i].coro, how ? ", through " : "",
+                 how ? how : "");
+        free(how);
         print_task_frames(s, &chain[i], "    ");
     }
     cpdb_tasks_free(chain, n);

@@ -294,8 +294,96 @@ waits_for(PyObject *waiter, PyObject *task)
     return found;
 }
 
+/* Return: the task of tasks (a list) that is obj, borrowed; or
+   NULL. */
+static PyObject *
+task_in(PyObject *tasks, PyObject *obj)
+{
+    Py_ssize_t i;
+    for (i = 0; i < PyList_GET_SIZE(tasks); i++) {
+        if (PyList_GET_ITEM(tasks, i) == obj) {
+            return obj;
+        }
+    }
+    return NULL;
+}
+
+/* What a done-callback of a future leads to: the task it wakes (a
+   Task's own method), the parent task of a TaskGroup, or, pushed on
+   queue, the futures it completes (gather's and shield's outer future,
+   held in the callback's closure).  Return: borrowed task of tasks, or
+   NULL. */
+static PyObject *
+callback_task(PyObject *tasks, PyObject *cb, PyObject *queue)
+{
+    PyObject *self = attr_or_null(cb, "__self__");
+    PyObject *found = NULL, *closure;
+    if (self != NULL) {
+        PyObject *parent = attr_or_null(self, "_parent_task");
+        found = task_in(tasks, parent != NULL ? parent : self);
+        Py_XDECREF(parent);
+        Py_DECREF(self);
+        if (found != NULL) {
+            return found;
+        }
+    }
+    closure = attr_or_null(cb, "__closure__");
+    if (closure != NULL && PyTuple_Check(closure)) {
+        Py_ssize_t i;
+        for (i = 0; i < PyTuple_GET_SIZE(closure) && found == NULL; i++) {
+            PyObject *cell = PyTuple_GET_ITEM(closure, i);
+            PyObject *v = PyCell_Check(cell) ? PyCell_GET(cell) : NULL;
+            PyObject *cbs = v != NULL ? attr_or_null(v, "_callbacks")
+                                      : NULL;
+            found = v != NULL ? task_in(tasks, v) : NULL;
+            if (found == NULL && cbs != NULL && PyList_Check(cbs)
+                && PyList_Append(queue, v) < 0) {
+                PyErr_Clear();
+            }
+            Py_XDECREF(cbs);
+        }
+    }
+    Py_XDECREF(closure);
+    return found;
+}
+
+/* The task woken when fut completes, following its done-callbacks
+   through the futures they complete.  Return: borrowed, or NULL. */
+static PyObject *
+woken_by(PyObject *tasks, PyObject *fut)
+{
+    PyObject *queue = PyList_New(0), *found = NULL;
+    Py_ssize_t next = 0;
+    if (queue == NULL || PyList_Append(queue, fut) < 0) {
+        PyErr_Clear();
+        Py_XDECREF(queue);
+        return NULL;
+    }
+    while (found == NULL && next < PyList_GET_SIZE(queue)
+           && next < MAX_AWAIT_DEPTH) {
+        PyObject *cbs = attr_or_null(PyList_GET_ITEM(queue, next++),
+                                     "_callbacks");
+        Py_ssize_t i;
+        for (i = 0; cbs != NULL && PyList_Check(cbs)
+                    && i < PyList_GET_SIZE(cbs) && found == NULL; i++) {
+            PyObject *entry = PyList_GET_ITEM(cbs, i);
+            PyObject *cb = PyTuple_Check(entry) && PyTuple_GET_SIZE(entry)
+                           ? PyTuple_GET_ITEM(entry, 0) : entry;
+            found = callback_task(tasks, cb, queue);
+            if (found == fut) {
+                found = NULL;
+            }
+        }
+        Py_XDECREF(cbs);
+    }
+    Py_DECREF(queue);
+    return found;
+}
+
 /* Return: new reference to the task of tasks (a list) that awaits
-   task, or NULL (no exception). */
+   task, or NULL (no exception): one whose _fut_waiter is the task or a
+   gather of it, else the one its done-callbacks wake (TaskGroup,
+   shield). */
 static PyObject *
 awaiter_of(PyObject *tasks, PyObject *task)
 {
@@ -311,7 +399,7 @@ awaiter_of(PyObject *tasks, PyObject *task)
             return Py_NewRef(w);
         }
     }
-    return NULL;
+    return Py_XNewRef(woken_by(tasks, task));
 }
 
 /* The running loop's tasks and current task, as debugger work.  Return
@@ -422,17 +510,53 @@ cpdb_tasks_awaiting(CpdbSession *s, CpdbTaskInfo **out)
     return infos != NULL ? (Py_ssize_t)n : -1;
 }
 
+/* Return: malloc'd folder of asyncio's files ("/usr/lib/python3.11/
+   asyncio/"), or NULL. */
+static char *
+asyncio_dir(PyObject *aio)
+{
+    char *dir = NULL;
+    const char *slash;
+    PyObject *file = attr_or_null(aio, "__file__");
+    const char *utf8 = file != NULL && PyUnicode_Check(file)
+                       ? PyUnicode_AsUTF8(file) : NULL;
+    if (utf8 != NULL && (slash = strrchr(utf8, '/')) != NULL) {
+        dir = cpdb_xstrndup(utf8, (size_t)(slash - utf8 + 1));
+    }
+    PyErr_Clear();
+    Py_XDECREF(file);
+    return dir;
+}
+
+/* Whether f runs asyncio's own code (the event loop, TaskGroup's
+   __aexit__, a Future's __await__). */
+static int
+in_asyncio(PyFrameObject *f, const char *dir)
+{
+    PyCodeObject *code = PyFrame_GetCode(f);
+    char *path = cpdb_code_path(code);
+    int in = strncmp(path, dir, strlen(dir)) == 0;
+    free(path);
+    Py_DECREF(code);
+    return in;
+}
+
 /* Return: new reference to the innermost frame of task's coroutine
-   chain, or NULL (no exception). */
+   chain that is the program's (not asyncio's), or NULL (no
+   exception). */
 static PyFrameObject *
-innermost_frame(PyObject *task)
+innermost_frame(PyObject *task, const char *dir)
 {
     PyObject *coro = PyObject_CallMethod(task, "get_coro", NULL);
     PyObject *frames = coro != NULL ? chain_frames(coro) : NULL;
     PyFrameObject *f = NULL;
-    if (frames != NULL && PyList_GET_SIZE(frames) > 0) {
-        f = (PyFrameObject *)Py_NewRef(
-            PyList_GET_ITEM(frames, PyList_GET_SIZE(frames) - 1));
+    Py_ssize_t i = frames != NULL ? PyList_GET_SIZE(frames) : 0;
+    while (i-- > 0 && f == NULL) {
+        PyFrameObject *candidate =
+            (PyFrameObject *)PyList_GET_ITEM(frames, i);
+        if (!in_asyncio(candidate, dir)) {
+            f = (PyFrameObject *)Py_NewRef(candidate);
+        }
     }
     PyErr_Clear();
     Py_XDECREF(frames);
@@ -443,32 +567,11 @@ innermost_frame(PyObject *task)
 /* Return: new reference to the first frame from frame outwards that is
    not asyncio's own code (the event loop), or NULL. */
 static PyFrameObject *
-below_event_loop(PyObject *aio, PyFrameObject *frame)
+below_event_loop(PyFrameObject *frame, const char *dir)
 {
-    char *dir = NULL, *slash;
     PyFrameObject *f = (PyFrameObject *)Py_NewRef(frame);
-    PyObject *file = attr_or_null(aio, "__file__");
-    const char *utf8 = file != NULL && PyUnicode_Check(file)
-                       ? PyUnicode_AsUTF8(file) : NULL;
-    if (utf8 != NULL && (slash = strrchr(utf8, '/')) != NULL) {
-        dir = cpdb_xstrndup(utf8, (size_t)(slash - utf8 + 1));
-    }
-    PyErr_Clear();
-    Py_XDECREF(file);
-    while (f != NULL && dir != NULL) {
-        PyCodeObject *code = PyFrame_GetCode(f);
-        char *path = cpdb_code_path(code);
-        int in_loop = strncmp(path, dir, strlen(dir)) == 0;
-        free(path);
-        Py_DECREF(code);
-        if (!in_loop) {
-            break;
-        }
+    while (f != NULL && in_asyncio(f, dir)) {
         Py_SETREF(f, PyFrame_GetBack(f));
-    }
-    free(dir);
-    if (dir == NULL) {
-        Py_CLEAR(f);
     }
     return f;
 }
@@ -480,6 +583,7 @@ cpdb_task_resume_frame(CpdbSession *s, PyFrameObject *frame)
     PyObject *aio, *loop, *tasks, *current = NULL, *coro = NULL;
     PyObject *cframe = NULL, *next = NULL, *w = NULL;
     PyFrameObject *result = NULL;
+    char *dir = NULL;
 
     PyErr_Fetch(&type, &value, &tb);
     cpdb_guard_begin(&s->busy);
@@ -494,18 +598,22 @@ cpdb_task_resume_frame(CpdbSession *s, PyFrameObject *frame)
         || cframe != (PyObject *)frame) {
         goto release;
     }
+    if ((dir = asyncio_dir(aio)) == NULL) {
+        goto release;
+    }
     w = awaiter_of(tasks, current);
     if (w != NULL) {
-        result = innermost_frame(w);
+        result = innermost_frame(w, dir);
     }
     else {
         PyFrameObject *back = PyFrame_GetBack(frame);   /* new or NULL */
         if (back != NULL) {
-            result = below_event_loop(aio, back);
+            result = below_event_loop(back, dir);
             Py_DECREF(back);
         }
     }
 release:
+    free(dir);
     Py_XDECREF(w);
     Py_XDECREF(next);
     Py_XDECREF(cframe);

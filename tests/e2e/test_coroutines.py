@@ -147,7 +147,7 @@ def test_backtrace_in_a_task_shows_the_tasks_awaiting_it(backend):
     tail = out[start[0]:]
     assert re.match(r'In task \d+ "slow" \(worker\), awaited by:$',
                     tail[0]), r
-    assert re.match(r'  task \d+ "Task-1" \(main\) through gather$',
+    assert re.match(r'  task \d+ "Task-1" \(main\), through gather$',
                     tail[1]), r
     assert tail[2:] == ["    main () at %s:%d" % (TASKS, line(TASKS,
                                                         "main_gather"))], r
@@ -196,3 +196,25 @@ def test_next_over_yield_stays_in_the_generator(backend):
     assert after(r, "p i") == ["$1 = 0"], r
     assert stop_after(r, "next", 2) == at("gen_yield", "numbers", GEN), r
     assert after(r, "p i", 1) == ["$2 = 1"], r
+
+
+GROUP = os.path.realpath(program("coro_group.py"))
+
+
+@pytest.mark.skipif(python_version() < (3, 11), reason="TaskGroup: 3.11+")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_next_at_the_end_of_a_taskgroup_child_goes_to_its_parent(backend):
+    # The parent waits in TaskGroup.__aexit__ (asyncio's code): the stop
+    # is in the program's coroutine that holds the "async with".
+    r = run(["break %d" % line(GROUP, "child_ret"), "continue", "bt",
+             "next", "p task.result()"], backend, prog=GROUP)
+    out = after(r, "bt")
+    tail = out[[i for i, l in enumerate(out)
+                if l.startswith("In task ")][0]:]
+    assert re.match(r'In task \d+ "child" \(child\), awaited by:$',
+                    tail[0]), r
+    assert re.match(r'  task \d+ "Task-1" \(main\)', tail[1]), r
+    assert tail[-1].startswith("    main () at %s:" % GROUP), r
+    assert stop_after(r, "next") == at("after_group", "main", GROUP), r
+    assert after(r, "p task.result()") == ["$1 = 6"], r
+    assert in_asyncio(r) == [], r
