@@ -244,7 +244,7 @@ const CmdDef cpdb_info_tasks_cmds[] = {
 };
 
 const CmdDef cpdb_cmds_tasks[] = {
-    {"task", NULL, CMD_CLASS_STACK, CMD_NEEDS_FRAME, cmd_task, "task N",
+    {"task", NULL, CMD_CLASS_STATUS, CMD_NEEDS_FRAME, cmd_task, "task N",
      "Show asyncio task N (see \"info tasks\"): its suspended coroutines.\n"
      "They are listed innermost first, as \"backtrace\" lists frames,\n"
      "with what the task awaits.  The selected frame does not change.",
