@@ -161,11 +161,22 @@ print_task_frames(CpdbSession *s, const CpdbTaskInfo *t, const char *indent)
     }
 }
 
-void
-cpdb_cmd_bt_tasks(CpdbSession *s)
+/* The task "task N" selected at this stop, or 0. */
+static int
+selected_task(CpdbSession *s)
+{
+    return s->tasks.selected_stop == s->stop_serial ? s->tasks.selected
+                                                    : 0;
+}
+
+/* The tasks above task number (0: the current one), each with its
+   suspended coroutines.  With frames, task number's own coroutines
+   first, numbered as "backtrace" numbers frames. */
+static void
+print_task_chain(CpdbSession *s, int number, int frames)
 {
     CpdbTaskInfo *chain;
-    Py_ssize_t n = cpdb_tasks_awaiting(s, &chain), i;
+    Py_ssize_t n = cpdb_tasks_awaiting(s, number, &chain), i;
     if (n < 0) {
         PyErr_Clear();      /* a backtrace without its tasks */
         return;
@@ -173,9 +184,20 @@ cpdb_cmd_bt_tasks(CpdbSession *s)
     if (n == 0) {
         return;
     }
-    cpdb_out(s, "In task %d \"%s\" (%s)%s\n", chain[0].number,
-             chain[0].name, chain[0].coro,
-             n > 1 ? ", awaited by:" : "; no task awaits it.");
+    if (frames) {
+        cpdb_out(s, "Task %d \"%s\" (%s), %s:\n", chain[0].number,
+                 chain[0].name, chain[0].coro,
+                 cpdb_task_state_name(chain[0].state));
+        print_task_frames(s, &chain[0], "  ");
+        if (n > 1) {
+            cpdb_out(s, "Awaited by:\n");
+        }
+    }
+    else {
+        cpdb_out(s, "In task %d \"%s\" (%s)%s\n", chain[0].number,
+                 chain[0].name, chain[0].coro,
+                 n > 1 ? ", awaited by:" : "; no task awaits it.");
+    }
     for (i = 1; i < n; i++) {
         char *how = chain[i].waiter != NULL
                     && chain[i].waiter != chain[i - 1].task
@@ -189,6 +211,23 @@ cpdb_cmd_bt_tasks(CpdbSession *s)
     cpdb_tasks_free(chain, n);
 }
 
+void
+cpdb_cmd_bt_tasks(CpdbSession *s)
+{
+    print_task_chain(s, 0, 0);
+}
+
+int
+cpdb_cmd_bt_selected_task(CpdbSession *s)
+{
+    int number = selected_task(s);
+    if (number == 0) {
+        return 0;
+    }
+    print_task_chain(s, number, 1);
+    return 1;
+}
+
 static CmdResult
 cmd_task(CpdbSession *s, const char *args)
 {
@@ -196,6 +235,16 @@ cmd_task(CpdbSession *s, const char *args)
     Py_ssize_t n, i;
     long number;
     const char *p = cpdb_skip_space(args);
+    if (*p == '\0') {
+        number = selected_task(s);
+        if (number > 0) {
+            cpdb_out(s, "\"backtrace\" shows task %ld.\n", number);
+        }
+        else {
+            cpdb_out(s, "\"backtrace\" shows the stack of the stop.\n");
+        }
+        return CMD_STAY;
+    }
     if (cpdb_parse_int(p, &number) < 0 || number <= 0) {
         cpdb_error(s, "Bad task number \"%s\": a number from \"info tasks\" "
                    "is expected.", p);
@@ -217,9 +266,12 @@ cmd_task(CpdbSession *s, const char *args)
              tasks[i].coro, cpdb_task_state_name(tasks[i].state));
     if (tasks[i].state == CPDB_TASK_RUNNING) {
         cpdb_out(s, "It runs now: \"backtrace\" shows its frames.\n");
+        s->tasks.selected = 0;
     }
     else {
         print_task_frames(s, &tasks[i], "  ");
+        s->tasks.selected = tasks[i].number;
+        s->tasks.selected_stop = s->stop_serial;
     }
     if (tasks[i].waiter != NULL) {
         char *waits = describe_waiter(tasks, n, tasks[i].waiter);
@@ -244,10 +296,14 @@ const CmdDef cpdb_info_tasks_cmds[] = {
 };
 
 const CmdDef cpdb_cmds_tasks[] = {
-    {"task", NULL, CMD_CLASS_STATUS, CMD_NEEDS_FRAME, cmd_task, "task N",
+    {"task", NULL, CMD_CLASS_STATUS, CMD_NEEDS_FRAME, cmd_task, "task [N]",
      "Show asyncio task N (see \"info tasks\"): its suspended coroutines.\n"
      "They are listed innermost first, as \"backtrace\" lists frames,\n"
-     "with what the task awaits.  The selected frame does not change.",
+     "with what the task awaits.  Until the program runs again,\n"
+     "\"backtrace\" then shows that task's coroutines and the tasks\n"
+     "awaiting it; \"task\" of the running task goes back to the stack.\n"
+     "The selected frame does not change.  Without N, say what\n"
+     "\"backtrace\" shows.",
      NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -472,8 +472,27 @@ cpdb_tasks_list(CpdbSession *s, CpdbTaskInfo **out)
     return n;
 }
 
+/* Return: new reference to the task of tasks that has number, or
+   NULL. */
+static PyObject *
+numbered_task(CpdbSession *s, PyObject *tasks, int number)
+{
+    Py_ssize_t i;
+    for (i = 0; i < PyList_GET_SIZE(tasks); i++) {
+        PyObject *t = PyList_GET_ITEM(tasks, i);
+        size_t j;
+        for (j = 0; j < s->tasks.n; j++) {
+            if (s->tasks.items[j].addr == (uintptr_t)t
+                && s->tasks.items[j].number == number) {
+                return Py_NewRef(t);
+            }
+        }
+    }
+    return NULL;
+}
+
 Py_ssize_t
-cpdb_tasks_awaiting(CpdbSession *s, CpdbTaskInfo **out)
+cpdb_tasks_awaiting(CpdbSession *s, int number, CpdbTaskInfo **out)
 {
     PyObject *aio, *loop, *tasks, *current, *task;
     CpdbTaskInfo *infos = NULL;
@@ -483,14 +502,16 @@ cpdb_tasks_awaiting(CpdbSession *s, CpdbTaskInfo **out)
     *out = NULL;
     cpdb_guard_begin(&s->busy);
     rc = loop_state(&aio, &loop, &tasks, &current);
-    if (rc <= 0 || current == NULL) {
+    task = rc <= 0 ? NULL
+           : number > 0 ? numbered_task(s, tasks, number)
+                        : Py_XNewRef(current);
+    if (task == NULL) {
         if (rc > 0) {
             loop_state_release(aio, loop, tasks, current);
         }
         cpdb_guard_end(&s->busy);
         return rc < 0 ? -1 : 0;
     }
-    task = Py_NewRef(current);
     while (task != NULL && n < MAX_AWAIT_DEPTH) {
         if (n == cap) {
             infos = cpdb_array_grow(infos, &cap, sizeof *infos);

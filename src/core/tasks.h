@@ -24,6 +24,9 @@ typedef struct CpdbTaskTable {
     CpdbTaskSeen *items;
     size_t n, cap;
     int last;               /* the last number given */
+    int selected;           /* the task "task N" chose for "backtrace",
+                               or 0: the stack of the stop */
+    long selected_stop;     /* the stop (stop_serial) it was chosen at */
 } CpdbTaskTable;
 
 void cpdb_task_table_fini(CpdbTaskTable *t);
@@ -60,11 +63,13 @@ const char *cpdb_task_state_name(CpdbTaskState state);
 Py_ssize_t cpdb_tasks_list(CpdbSession *s, CpdbTaskInfo **out);
 void cpdb_tasks_free(CpdbTaskInfo *tasks, Py_ssize_t n);
 
-/* The chain of tasks above the current one: [0] is the current task of
-   the running loop, [i + 1] the task that awaits [i] (directly, or
-   through asyncio.gather).  Return: its length (0 without a current
-   task), *out as for cpdb_tasks_list; or -1 with an exception set. */
-Py_ssize_t cpdb_tasks_awaiting(CpdbSession *s, CpdbTaskInfo **out);
+/* The chain of tasks above one: [0] is task number (0: the current
+   task of the running loop), [i + 1] the task that awaits [i]
+   (directly, through a gather, a TaskGroup, shield).  Return: its
+   length (0 without such a task), *out as for cpdb_tasks_list; or -1
+   with an exception set. */
+Py_ssize_t cpdb_tasks_awaiting(CpdbSession *s, int number,
+                               CpdbTaskInfo **out);
 
 /* frame, a coroutine's frame, is returning for good.  When it is the
    coroutine of the current asyncio task, where the program goes on in

@@ -218,3 +218,47 @@ def test_next_at_the_end_of_a_taskgroup_child_goes_to_its_parent(backend):
     assert stop_after(r, "next") == at("after_group", "main", GROUP), r
     assert after(r, "p task.result()") == ["$1 = 6"], r
     assert in_asyncio(r) == [], r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_backtrace_after_task_n_shows_that_task_until_the_next_stop(
+        backend):
+    r = run(["break %d if delay < 0.1" % line(TASKS, "fetch_after"),
+             "continue", "task 1", "bt", "task 2", "bt", "task 3", "bt",
+             "task", "continue", "bt", "task"], backend)
+    states = {}
+    for n in (1, 2, 3):
+        head = after(r, "task %d" % n)[0]
+        m = re.match(r'Task %d "([^"]+)" \((\w+)\), (\w+)$' % n, head)
+        assert m, r
+        states[n] = m.groups()
+        bt = after(r, "bt", n - 1)
+        if m.group(3) == "running":
+            assert m.group(1) == "quick", r
+            assert bt[0].startswith("> #0   fetch (n=0, delay=0.01) at "), r
+        else:
+            frames = after(r, "task %d" % n)[1:-1]
+            assert bt[0] == 'Task %d "%s" (%s), pending:' % (
+                n, m.group(1), m.group(2)), r
+            assert bt[1:1 + len(frames)] == frames, r
+            rest = bt[1 + len(frames):]
+            if m.group(1) == "slow":
+                assert rest[0] == "Awaited by:", r
+                assert re.match(r'  task \d "Task-1" \(main\), through '
+                                r'gather$', rest[1]), r
+                assert rest[2:] == ["    main () at %s:%d" % (
+                    TASKS, line(TASKS, "main_gather"))], r
+            else:
+                assert frames == ["  main () at %s:%d" % (
+                    TASKS, line(TASKS, "main_gather"))], r
+                assert rest == [], r
+    assert sorted(s[0] for s in states.values()) == ["Task-1", "quick",
+                                                     "slow"], r
+    assert after(r, "task", 0) == (
+        ['"backtrace" shows the stack of the stop.']
+        if states[3][2] == "running" else ['"backtrace" shows task 3.']), r
+    # The next stop shows its own stack again.
+    assert after(r, "bt", 3)[0].startswith(
+        "> #0   fetch (n=1, delay=0.01) at "), r
+    assert after(r, "task", 1) == ['"backtrace" shows the stack of the '
+                                   'stop.'], r
