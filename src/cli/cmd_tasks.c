@@ -171,7 +171,8 @@ selected_task(CpdbSession *s)
 
 /* The tasks above task number (0: the current one), each with its
    suspended coroutines.  With frames, task number's own coroutines
-   first, numbered as "backtrace" numbers frames. */
+   first (a suspended task chosen by "task N": the stack of the stop
+   does not hold them). */
 static void
 print_task_chain(CpdbSession *s, int number, int frames)
 {
