@@ -10,6 +10,7 @@
 #include "core/session.h"
 #include "base/util.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,6 +191,61 @@ is_true_method(PyObject *obj, const char *name)
     PyErr_Clear();
     Py_XDECREF(v);
     return yes;
+}
+
+/* A task not numbered yet, with what orders it among the others. */
+typedef struct NewTask {
+    PyObject *task;         /* borrowed: owned by the list of tasks */
+    long serial;            /* N of a default name "Task-N", else
+                               LONG_MAX */
+    char *name;             /* malloc'd */
+} NewTask;
+
+static int
+by_creation(const void *a, const void *b)
+{
+    const NewTask *x = a, *y = b;
+    if (x->serial != y->serial) {
+        return (x->serial > y->serial) - (x->serial < y->serial);
+    }
+    return strcmp(x->name, y->name);
+}
+
+/* Number the tasks of tasks (a list) that have no number yet, in an
+   order that does not depend on where they are in memory: those
+   asyncio named "Task-N" by N (the order they were made), then the
+   others by name. */
+static void
+number_new_tasks(CpdbTaskTable *t, PyObject *tasks)
+{
+    Py_ssize_t i, n = PyList_GET_SIZE(tasks), n_new = 0;
+    NewTask *fresh = cpdb_xcalloc((size_t)n + 1, sizeof *fresh);
+    for (i = 0; i < n; i++) {
+        PyObject *task = PyList_GET_ITEM(tasks, i);
+        size_t j;
+        char *end;
+        for (j = 0; j < t->n && t->items[j].addr != (uintptr_t)task; j++) {
+        }
+        if (j < t->n) {
+            continue;
+        }
+        fresh[n_new].task = task;
+        fresh[n_new].name = text_of(task, "get_name", 1, "");
+        fresh[n_new].serial = LONG_MAX;
+        if (strncmp(fresh[n_new].name, "Task-", 5) == 0) {
+            long v = strtol(fresh[n_new].name + 5, &end, 10);
+            if (*end == '\0' && end != fresh[n_new].name + 5) {
+                fresh[n_new].serial = v;
+            }
+        }
+        n_new++;
+    }
+    qsort(fresh, (size_t)n_new, sizeof *fresh, by_creation);
+    for (i = 0; i < n_new; i++) {
+        task_number(t, fresh[i].task);
+        free(fresh[i].name);
+    }
+    free(fresh);
 }
 
 /* Fill info for task.  Return 0, or -1 with an exception set. */
@@ -453,6 +509,7 @@ cpdb_tasks_list(CpdbSession *s, CpdbTaskInfo **out)
     }
     n = PyList_GET_SIZE(tasks);
     forget_gone_tasks(&s->tasks, &PyList_GET_ITEM(tasks, 0), n);
+    number_new_tasks(&s->tasks, tasks);
     infos = cpdb_xcalloc((size_t)n + 1, sizeof *infos);
     for (i = 0; i < n; i++) {
         if (describe_task(s, PyList_GET_ITEM(tasks, i), current,
@@ -502,6 +559,9 @@ cpdb_tasks_awaiting(CpdbSession *s, int number, CpdbTaskInfo **out)
     *out = NULL;
     cpdb_guard_begin(&s->busy);
     rc = loop_state(&aio, &loop, &tasks, &current);
+    if (rc > 0) {
+        number_new_tasks(&s->tasks, tasks);
+    }
     task = rc <= 0 ? NULL
            : number > 0 ? numbered_task(s, tasks, number)
                         : Py_XNewRef(current);

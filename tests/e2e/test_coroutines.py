@@ -129,6 +129,8 @@ def test_info_tasks_lists_each_task_state_and_where_it_waits(backend):
     assert slow[4] == "%s(%d)fetch()" % (TASKS, line(TASKS, "fetch_after"))
     mark, main = by_name["Task-1"]
     assert mark == " " and main[1] == "pending" and main[3] == "main", r
+    # Task-1 first, then the named tasks by name.
+    assert (main[0], by_name["slow"][1][0]) == ("1", "2"), r
     assert main[4].startswith("%s(%d)main(), awaiting gather of tasks "
                               % (TASKS, line(TASKS, "main_gather"))), r
     assert error_lines(r) == [], r
