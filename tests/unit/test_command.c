@@ -159,7 +159,7 @@ main(void)
             "display", "source", "trace", "gc", "program", NULL
         };
         subcommands("gc", gc, 15);
-        subcommands("info", info, 12);
+        subcommands("info", info, 13);
     }
 
     lookup("break", CMD_LOOKUP_FOUND, "break");
