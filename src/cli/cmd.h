@@ -20,8 +20,16 @@ extern const CmdDef cpdb_info_data_cmds[];      /* cmd_data.c */
 extern const CmdDef cpdb_info_source_cmds[];    /* cmd_source.c */
 extern const CmdDef cpdb_info_trace_cmds[];     /* cmd_support.c */
 extern const CmdDef cpdb_info_gc_cmds[];        /* cmd_gc.c */
+extern const CmdDef cpdb_info_tasks_cmds[];     /* cmd_tasks.c */
 extern const CmdDef cpdb_info_run_cmds[];       /* cmd_run.c */
 extern const CmdDef cpdb_info_threads_cmds[];   /* cmd_threads.c */
+/* After a backtrace in an asyncio task: the task and the tasks that
+   await it, each with its suspended coroutines (cmd_tasks.c). */
+void cpdb_cmd_bt_tasks(CpdbSession *s);
+/* "backtrace" after "task N" chose a suspended task at this stop:
+   print that task's coroutines and the tasks awaiting it.  Return 1,
+   or 0 when no task is chosen (cmd_tasks.c). */
+int cpdb_cmd_bt_selected_task(CpdbSession *s);
 /* The object a heap command names: an expression, $N, or an address
    cpdb printed (checked against the tracked objects).  Return: new
    reference, or NULL after reporting. */

@@ -183,7 +183,8 @@ const CmdDef cpdb_info_frame_cmds[] = {
 static const CmdDef *const info_tables[] = {
     cpdb_info_break_cmds, cpdb_info_exceptions_cmds, cpdb_info_frame_cmds,
     cpdb_info_data_cmds, cpdb_info_source_cmds, cpdb_info_trace_cmds,
-    cpdb_info_gc_cmds, cpdb_info_run_cmds, cpdb_info_threads_cmds, NULL
+    cpdb_info_gc_cmds, cpdb_info_run_cmds, cpdb_info_threads_cmds,
+    cpdb_info_tasks_cmds, NULL
 };
 
 /* pdb's "a" (args) at the top level. */

@@ -31,6 +31,9 @@ cmd_backtrace(CpdbSession *s, const char *args)
 {
     long depth = (long)s->stack.n, n = depth, i, from = 0, to;
     const char *p = cpdb_skip_space(args);
+    if (cpdb_cmd_bt_selected_task(s)) {
+        return CMD_STAY;
+    }
     if (*p != '\0' && (cpdb_parse_int(p, &n) < 0 || n == 0)) {
         cpdb_error(s, "Bad frame count \"%s\": a non-zero number is "
                    "expected.", p);
@@ -48,6 +51,9 @@ cmd_backtrace(CpdbSession *s, const char *args)
     }
     if (to < depth && n > 0) {
         cpdb_out(s, "(More stack frames follow...)\n");
+    }
+    else {
+        cpdb_cmd_bt_tasks(s);
     }
     return CMD_STAY;
 }

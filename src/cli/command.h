@@ -64,6 +64,7 @@ extern const CmdDef cpdb_cmds_exceptions[];     /* cmd_exceptions.c */
 
 extern const CmdDef cpdb_cmds_stack[];
 extern const CmdDef cpdb_cmds_threads[];         /* cmd_threads.c */
+extern const CmdDef cpdb_cmds_tasks[];          /* cmd_tasks.c */
 extern const CmdDef cpdb_cmds_data[];
 extern const CmdDef cpdb_cmds_files[];
 extern const CmdDef cpdb_cmds_info[];

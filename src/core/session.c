@@ -124,6 +124,7 @@ cpdb_session_destroy(CpdbSession *s)
     Py_XDECREF(s->convenience);
     Py_XDECREF(s->kill_exc);
     Py_XDECREF(s->trace_marker);
+    cpdb_task_table_fini(&s->tasks);
     free(s->errmsg);
     free(s);
 }

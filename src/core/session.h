@@ -16,6 +16,7 @@
 #include "core/source.h"
 #include "core/stepper.h"
 #include "core/threads.h"
+#include "core/tasks.h"
 #include "heap/heap.h"
 #include "trace/trace.h"
 
@@ -103,6 +104,7 @@ struct CpdbSession {
     PyObject *kill_exc;     /* strong: exception class that unwinds */
     PyObject *trace_marker; /* strong: put in f_trace of followed frames */
     CpdbHeap heap;          /* snapshot of the current stop, if taken */
+    CpdbTaskTable tasks;    /* numbers of asyncio tasks (tasks.c) */
 
     /* Ending and restarting (process.c). */
     CpdbHooks hooks;        /* installed for the run under way */

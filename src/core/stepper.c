@@ -23,6 +23,7 @@
 #include "core/eval.h"
 #include "core/frames.h"
 #include "core/session.h"
+#include "core/tasks.h"
 #include "core/watch.h"
 
 #include <stdlib.h>
@@ -62,6 +63,7 @@ set_stopinfo(CpdbSession *s, CpdbStopKind kind, PyFrameObject *stopframe,
     Py_XSETREF(st->return_code, code_of(returnframe));
     st->stopframe_is_gen = st->stop_code != NULL
         && (((PyCodeObject *)st->stop_code)->co_flags & CPDB_GEN_FLAGS);
+    st->gen_done = 0;
     st->kind = kind;
     st->stoplineno = stoplineno;
     st->finishing = 0;
@@ -78,6 +80,31 @@ is_generator_frame(PyObject *frame)
     int flags = co->co_flags;
     Py_DECREF(co);
     return (flags & CPDB_GEN_FLAGS) != 0;
+}
+
+/* Whether frame runs a coroutine (async def), not a plain generator. */
+static int
+is_coroutine_frame(PyObject *frame)
+{
+    PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)frame);
+    int flags = co->co_flags;
+    Py_DECREF(co);
+    return (flags & (CO_COROUTINE | CO_ASYNC_GENERATOR)) != 0;
+}
+
+/* Whether frame runs called, or awaited, from outer: outer is one of
+   its callers. */
+static int
+runs_inside(PyFrameObject *frame, PyObject *outer)
+{
+    PyFrameObject *f = PyFrame_GetBack(frame);          /* new or NULL */
+    int found = 0;
+    while (f != NULL && !found) {
+        found = (PyObject *)f == outer;
+        Py_SETREF(f, PyFrame_GetBack(f));
+    }
+    Py_XDECREF(f);
+    return found;
 }
 
 /* pdb's trace function in a frame: the marker object of the session, or
@@ -463,6 +490,36 @@ on_call(CpdbSession *s, PyFrameObject *frame, PyCodeObject *code)
     return here ? stop(s, frame, CPDB_STOP_CALL, 0, NULL, NULL) : 0;
 }
 
+/* frame, a coroutine's, returns for good while a stepping command
+   waits for it to be left (next, until or finish in it, step at its
+   --Return--).  When it is the coroutine of an asyncio task, nothing of
+   the program's awaits it on the stack: the task's awaiter resumes
+   later, from the event loop.  Go on there, as pdb 3.12+ stops in a
+   suspended frame when it resumes, instead of stepping into the event
+   loop or running away.  Return: 1 when the stepper now waits for that
+   frame's next line. */
+static int
+follow_task_awaiter(CpdbSession *s, PyFrameObject *frame)
+{
+    PyFrameObject *target = cpdb_task_resume_frame(s, frame);
+    if (target == NULL) {
+        return 0;
+    }
+    mark_traced(s, target);
+    set_stopinfo(s, STOP_IN_FRAME, target, NULL, 0);
+    Py_DECREF(target);
+    return 1;
+}
+
+/* Whether frame runs a generator or coroutine that returns for good at
+   this return event. */
+static int
+generator_ends(PyFrameObject *frame)
+{
+    return is_generator_frame((PyObject *)frame)
+           && !cpdb_frame_is_yielding(frame);
+}
+
 static int
 on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
 {
@@ -472,6 +529,13 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
     }
     if (s->bps.n_watches && leave_watched_frame(s, frame) < 0) {
         return -1;
+    }
+    if (st->kind == STOP_IN_FRAME && (PyObject *)frame == st->stopframe
+        && st->stopframe_is_gen && !cpdb_frame_is_yielding(frame)) {
+        st->gen_done = 1;
+        if (follow_task_awaiter(s, frame)) {
+            return 0;
+        }
     }
     if ((stop_here(st, frame) || (PyObject *)frame == st->returnframe)
         && is_traced(s, frame)) {
@@ -489,6 +553,12 @@ on_return(CpdbSession *s, PyFrameObject *frame, PyObject *value)
         }
         if (CPDB_BDB_MARKS_CALLER_AT_RETURN && st->stoplineno != -1) {
             mark_caller(s, frame);
+        }
+        if ((st->kind == STOP_ANYWHERE
+             || (st->kind == STOP_IN_FRAME
+                 && st->stopframe == (PyObject *)frame))
+            && generator_ends(frame)) {
+            follow_task_awaiter(s, frame);
         }
     }
     return 0;
@@ -546,9 +616,18 @@ on_exception(CpdbSession *s, PyFrameObject *frame, PyObject *arg)
         }
         return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value, NULL);
     }
+    /* The end of the generator next/until/finish were in: stop where
+       its StopIteration arrives (and, as pdb, at one inside what it
+       awaits).  For a coroutine, only those: another coroutine's end
+       (another task's, while this one is suspended in an await) is
+       none of the command's business.  A plain generator keeps pdb's
+       rule, which stops at any. */
     if (st->kind == STOP_IN_FRAME && (PyObject *)frame != st->stopframe
         && st->stopframe != NULL && is_generator_frame(st->stopframe)
-        && (type == PyExc_StopIteration || type == PyExc_GeneratorExit)
+        && ((type == PyExc_StopIteration
+             && (st->gen_done || !is_coroutine_frame(st->stopframe)
+                 || runs_inside(frame, st->stopframe)))
+            || type == PyExc_GeneratorExit)
         && is_traced(s, frame)) {
         return stop(s, frame, CPDB_STOP_EXCEPTION, 0, value, NULL);
     }

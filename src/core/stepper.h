@@ -23,6 +23,8 @@ typedef struct CpdbStepper {
     PyObject *stop_code;    /* strong: code of stopframe, or NULL */
     PyObject *return_code;  /* strong: code of returnframe, or NULL */
     int stopframe_is_gen;   /* stopframe runs a generator or coroutine */
+    int gen_done;           /* that generator or coroutine has returned
+                               for good (not a yield) */
     int stoplineno;         /* STOP_IN_FRAME: >= 0 line floor, -1 never */
     int wait_for_main;      /* before the main file's first line */
     int wait_any_file;      /* with wait_for_main: before the first line

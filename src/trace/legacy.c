@@ -396,9 +396,15 @@ trace_event(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
     switch (what) {
     case PyTrace_CALL: {
         PyCodeObject *code = PyFrame_GetCode(frame);
-        /* The program's tracer may want lines here: leave them on. */
-        if (prog_func == NULL && !c->wants_lines(c->ctx, frame, code)) {
-            cpdb_frame_set_trace_lines(frame, 0);
+        /* The program's tracer may want lines here: leave them on.  A
+           generator's frame resuming keeps what its last call decided:
+           turn lines back on when it may stop now (next waiting for
+           the coroutine that awaits a finished task). */
+        if (prog_func == NULL) {
+            int lines = c->wants_lines(c->ctx, frame, code);
+            if (!lines || (code->co_flags & CPDB_GEN_FLAGS)) {
+                cpdb_frame_set_trace_lines(frame, lines);
+            }
         }
         Py_DECREF(code);
         ev = CPDB_EV_CALL;

@@ -159,7 +159,7 @@ main(void)
             "display", "source", "trace", "gc", "program", "threads", NULL
         };
         subcommands("gc", gc, 15);
-        subcommands("info", info, 13);
+        subcommands("info", info, 14);
     }
 
     lookup("break", CMD_LOOKUP_FOUND, "break");
