@@ -97,7 +97,8 @@ cmd_info_threads(CpdbSession *s, const char *args)
         cpdb_out(s, "%s %-4d %-10s %-16s %s%s%s%s\n",
                  t->is_selected ? "*" : " ", t->number, native,
                  t->name ? t->name : "", t->in_c ? "in C: " : "",
-                 t->in_c ? t->in_c : "", t->in_c ? ", from " : "", where);
+                 t->in_c ? t->in_c : "", t->in_c ? ", from " : "",
+                 where + (t->in_c ? 2 : 0));    /* no "> " after "from" */
         free(where);
     }
     cpdb_threads_list_free(list, n);

@@ -126,7 +126,7 @@ def test_info_threads_thread_and_thread_apply(backend):
     main = [l for l in info if "MainThread" in l]
     mine = [l for l in info if "stopper" in l]
     assert len(main) == 1 and len(mine) == 1, r
-    assert re.match(r"^  1 +\d+ +MainThread +in C: \S+, from > \S+\(\d+\)"
+    assert re.match(r"^  1 +\d+ +MainThread +in C: \S+, from /\S+\(\d+\)"
                     r"\w+\(\)$", main[0]), r
     assert re.match(r"^\* 2 +\d+ +stopper +> \S+threads_race\.py\(17\)"
                     r"stopper\(\)$", mine[0]), r
