@@ -624,3 +624,14 @@ cpdb_eval_gate_remove(void)
 {
 }
 #endif
+
+int
+cpdb_call_done(PyObject *r)
+{
+    if (r == NULL) {
+        PyErr_Clear();
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
+}

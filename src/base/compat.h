@@ -274,6 +274,10 @@ Py_ssize_t cpdb_code_extra_index(freefunc free_fn);
 int cpdb_code_get_extra(PyObject *code, Py_ssize_t index, void **extra);
 int cpdb_code_set_extra(PyObject *code, Py_ssize_t index, void *extra);
 
+/* Drop r, the result of a call whose failure only needs noticing.
+   Return: 0, or -1 when it failed (r NULL; the exception cleared). */
+int cpdb_call_done(PyObject *r);
+
 /* Install or remove a C trace function for the calling thread. */
 void cpdb_set_trace(Py_tracefunc fn, PyObject *obj);
 /* What a thread's trace slot holds now (sys.settrace's, a C tracer's, or

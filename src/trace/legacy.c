@@ -257,6 +257,117 @@ other_leave(CpdbTraceClient *c, int was)
     Py_DECREF(code);
 }
 
+/* 3.12+ has no gate, and python's emulation of tracing serves a thread
+   only once its slot holds a function: nothing of the trace machinery
+   hears a new thread start.  A monitoring tool of cpdb's own does: its
+   one callback, on every frame's start, puts cpdb's function in the
+   slot of a thread other than the followed one that has none (the
+   thread's first frames are threading's: its code is traced from the
+   next call on).  THREAD_TOOL is an id no named tool has; when the
+   program holds it, other threads are not followed. */
+#if !CPDB_HAVE_EVAL_HOOK
+#define THREAD_TOOL 4
+#define EV_PY_START 1
+#define EV_PY_RESUME 2
+
+static int thread_tool_held;
+
+static PyObject *
+thread_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    (void)args;
+    (void)nargs;
+    if (traced != NULL && PyThreadState_Get() != traced_thread
+        && other_slot() == 0) {
+        put_in_slot(trace_event, NULL);
+    }
+    Py_RETURN_NONE;
+}
+
+/* Named cpdb_*: the heap commands leave it out. */
+static PyMethodDef thread_start_def = {
+    "cpdb_thread_start", (PyCFunction)(void (*)(void))thread_start,
+    METH_FASTCALL, NULL
+};
+
+/* Call sys.monitoring.name(THREAD_TOOL, ...) with format's other
+   arguments.  Return: 0, or -1 (no exception left set). */
+static int
+thread_tool_call(const char *name, const char *format, long a,
+                 PyObject *b)
+{
+    PyObject *mon = PySys_GetObject("monitoring");      /* borrowed */
+    PyObject *r = NULL;
+    if (mon != NULL) {
+        r = b != NULL ? PyObject_CallMethod(mon, name, format, THREAD_TOOL,
+                                            a, b)
+            : format != NULL ? PyObject_CallMethod(mon, name, format,
+                                                   THREAD_TOOL, a)
+                             : PyObject_CallMethod(mon, name, "i",
+                                                   THREAD_TOOL);
+    }
+    return cpdb_call_done(r);
+}
+
+static void
+thread_tool_start(void)
+{
+    PyObject *mon = PySys_GetObject("monitoring");      /* borrowed */
+    PyObject *fn;
+    CpdbExcState st;
+    if (thread_tool_held || mon == NULL) {
+        return;
+    }
+    cpdb_exc_save(&st);
+    fn = PyCFunction_New(&thread_start_def, NULL);
+    if (fn != NULL) {
+        PyObject *r = PyObject_CallMethod(mon, "use_tool_id", "is",
+                                          THREAD_TOOL, "cpdb");
+        thread_tool_held = r != NULL;
+        Py_XDECREF(r);
+    }
+    if (thread_tool_held
+        && (thread_tool_call("register_callback", "ilO", EV_PY_START, fn) < 0
+            || thread_tool_call("register_callback", "ilO", EV_PY_RESUME,
+                                fn) < 0
+            || thread_tool_call("set_events", "il",
+                                EV_PY_START | EV_PY_RESUME, NULL) < 0)) {
+        thread_tool_call("free_tool_id", NULL, 0, NULL);
+        thread_tool_held = 0;
+    }
+    Py_XDECREF(fn);
+    PyErr_Clear();
+    cpdb_exc_restore(&st);
+}
+
+static void
+thread_tool_stop(void)
+{
+    CpdbExcState st;
+    if (!thread_tool_held) {
+        return;
+    }
+    cpdb_exc_save(&st);
+    thread_tool_call("set_events", "il", 0, NULL);
+    thread_tool_call("register_callback", "ilO", EV_PY_START, Py_None);
+    thread_tool_call("register_callback", "ilO", EV_PY_RESUME, Py_None);
+    thread_tool_call("free_tool_id", NULL, 0, NULL);
+    thread_tool_held = 0;
+    cpdb_exc_restore(&st);
+}
+#else
+static void
+thread_tool_start(void)
+{
+}
+
+static void
+thread_tool_stop(void)
+{
+}
+#endif
+
 /* What gate_enter() returns for gate_leave(): -1 for a frame the gate
    ignores; 0 or 1, whether tracing was on, for a frame it pushed; or the
    fast mark with the generation, for the common frame that needs no
@@ -576,6 +687,7 @@ legacy_start(CpdbTraceClient *c)
     }
     else {
         set_tracing(1);     /* 3.12+: no gate; always on */
+        thread_tool_start();
     }
     return 0;
 }
@@ -587,6 +699,7 @@ legacy_stop(CpdbTraceClient *c)
         PyObject *obj;
         Py_tracefunc fn;
         cpdb_eval_gate_remove();
+        thread_tool_stop();
         unwrap_sys_function(&settrace_def, orig_settrace);
         unwrap_sys_function(&settrace_all_def, orig_settrace_all);
         /* The program's tracer keeps the slot; cpdb's leaves it. */
@@ -600,6 +713,31 @@ legacy_stop(CpdbTraceClient *c)
         traced = NULL;
         traced_thread = NULL;
         gate_stack.n = 0;
+    }
+}
+
+/* 3.12+: the frames other threads are running got their call events
+   before the stop: those that may stop now get their line events back
+   (a thread in a loop when a breakpoint is set in it). */
+static void
+lines_in_other_threads(CpdbTraceClient *c)
+{
+    PyThreadState *ts = PyInterpreterState_ThreadHead(
+        PyInterpreterState_Get());
+    for (; ts != NULL; ts = PyThreadState_Next(ts)) {
+        PyFrameObject *f = ts != PyThreadState_Get()
+                           ? PyThreadState_GetFrame(ts) : NULL;
+        while (f != NULL) {
+            PyCodeObject *code = PyFrame_GetCode(f);
+            PyFrameObject *back;
+            if (c->wants_lines(c->ctx, f, code)) {
+                cpdb_frame_set_trace_lines(f, 1);
+            }
+            Py_DECREF(code);
+            back = PyFrame_GetBack(f);
+            Py_DECREF(f);
+            f = back;
+        }
     }
 }
 
@@ -635,6 +773,9 @@ legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
         back = PyFrame_GetBack(f);
         Py_DECREF(f);
         f = back;
+    }
+    if (!CPDB_HAVE_EVAL_HOOK) {
+        lines_in_other_threads(c);
     }
 }
 

@@ -116,14 +116,8 @@ deliver(CpdbTraceClient *c, CpdbEvent ev, PyObject *arg)
 static int
 set_local(PyObject *code, unsigned long events)
 {
-    PyObject *r = PyObject_CallFunction(mon.orig[F_SET_LOCAL], "iOk",
-                                        mon.tool, code, events);
-    if (r == NULL) {
-        PyErr_Clear();
-        return -1;
-    }
-    Py_DECREF(r);
-    return 0;
+    return cpdb_call_done(PyObject_CallFunction(mon.orig[F_SET_LOCAL], "iOk",
+                                               mon.tool, code, events));
 }
 
 /* Give a code object with breakpoints its LINE and JUMP events. */

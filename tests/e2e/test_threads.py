@@ -22,9 +22,10 @@ RACE = program("threads_race.py")
 STEP = program("threads_step.py")
 FOREVER = program("threads_forever.py")
 
-# Legacy tracing on 3.12+ (emulated over sys.monitoring) follows the
-# main thread only (docs/manual.md, "Threads").
-BACKENDS = ["monitoring"] if python_version() >= (3, 12) else ["legacy"]
+# Both backends where there are two (3.12+: legacy tracing, emulated over
+# sys.monitoring, follows other threads through a tool of cpdb's).
+BACKENDS = (["monitoring", "legacy"] if python_version() >= (3, 12)
+            else ["legacy"])
 TIMEOUT = 60
 
 

@@ -10,8 +10,9 @@ from transcript import after
 
 AIO = program("threads_aio.py")
 
-# Legacy tracing on 3.12+ follows the main thread only (test_threads.py).
-BACKENDS = ["monitoring"] if python_version() >= (3, 12) else ["legacy"]
+# Both backends where there are two (test_threads.py).
+BACKENDS = (["monitoring", "legacy"] if python_version() >= (3, 12)
+            else ["legacy"])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -9,7 +9,8 @@ from conftest import program, python_version, run_cpdb
 from transcript import after
 
 HEAP = program("threads_heap.py")
-BACKENDS = ["monitoring"] if python_version() >= (3, 12) else ["legacy"]
+BACKENDS = (["monitoring", "legacy"] if python_version() >= (3, 12)
+            else ["legacy"])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
