@@ -209,7 +209,8 @@ typedef int (*CpdbGateEnter)(PyThreadState *tstate, PyCodeObject *code);
 typedef void (*CpdbGateLeave)(int state);
 
 /* What the hook may decide alone, without calling enter/leave, for the
-   frames that need no tracing while tracing is off in their thread (nearly every call while the program runs to a breakpoint): the
+   frames that need no tracing while tracing is off in their thread
+   (nearly every call while the program runs to a breakpoint): the
    owner of the gate keeps it current. */
 #define CPDB_GATE_CACHE 256
 typedef struct CpdbGateFilter {

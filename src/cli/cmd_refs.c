@@ -978,8 +978,9 @@ const CmdDef cpdb_gc_refs_cmds[] = {
      "at modules and shows the stopped frames' variables that hold its\n"
      "objects; each depth is a pass over the heap (to depth 4; deeper, the\n"
      "reverse references of the whole heap are built), and OBJ may be an\n"
-     "object the collector does not track.  A relative FILE is in the folder cpdb started in, wherever\n"
-     "the program moved to; quote a name with spaces (\"my graph.png\").\n"
+     "object the collector does not track.  A relative FILE is in the\n"
+     "folder cpdb started in, wherever the program moved to; quote a name\n"
+     "with spaces (\"my graph.png\").\n"
      "Only FILE is written, whole or not at all: a symbolic link there is\n"
      "replaced, not followed.", NULL,
      cpdb_complete_python},

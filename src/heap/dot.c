@@ -209,7 +209,8 @@ level_fini(Draw *d)
 
 /* Without reverse edges: the referrers of every node of the depth from
    position start on (the drawing holds all of them by then: the nodes
-   of the depth before are drawn), in one pass over the heap.  Return 0, or -1 with an exception set. */
+   of the depth before are drawn), in one pass over the heap.  Return 0,
+   or -1 with an exception set. */
 static int
 level_referrers(Draw *d, size_t start)
 {
