@@ -20,8 +20,8 @@ const CmdDef *const cpdb_command_tables[] = {
     cpdb_cmds_running, cpdb_cmds_break, cpdb_cmds_stack,
     cpdb_cmds_exceptions, cpdb_cmds_threads, cpdb_cmds_data,
     cpdb_cmds_files, cpdb_cmds_info, cpdb_cmds_support, cpdb_cmds_gc,
-    cpdb_cmds_mem, cpdb_cmds_leak, cpdb_cmds_commands, cpdb_cmds_alias, cpdb_cmds_interact,
-    cpdb_cmds_complete, cpdb_cmds_tasks, NULL
+    cpdb_cmds_mem, cpdb_cmds_leak, cpdb_cmds_commands, cpdb_cmds_alias,
+    cpdb_cmds_interact, cpdb_cmds_complete, cpdb_cmds_tasks, NULL
 };
 
 const char *const cpdb_class_names[CMD_CLASS_COUNT] = {

@@ -52,8 +52,8 @@ void cpdb_threads_leave(CpdbSession *s, unsigned long before);
 int cpdb_threads_busy_here(CpdbSession *s);
 
 /* A stop begins in the calling thread: it is the stopped and the
-   selected one.  frame: where it stopped, or NULL for a stop on a traceback (no thread
-   but this one can be selected then). */
+   selected one.  frame: where it stopped, or NULL for a stop on a
+   traceback (no thread but this one can be selected then). */
 void cpdb_threads_stop_begin(CpdbSession *s, PyFrameObject *frame);
 void cpdb_threads_stop_end(CpdbSession *s);
 

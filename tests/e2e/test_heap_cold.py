@@ -97,9 +97,9 @@ def test_chain_to_a_target_from_an_untracked_object(tmp_path):
     assert lines[0].startswith("No chain of references leads from the "
                                "target to list"), lines
     assert after(r, "gc chain DATA to 42") == [], r.out
-    assert error_lines(r) == ["The garbage collector does not track the target: "
-                     "give one it tracks (a module, a class, an instance, "
-                     "a list)."], r.err
+    assert error_lines(r) == [
+        "The garbage collector does not track the target: give one it "
+        "tracks (a module, a class, an instance, a list)."], r.err
 
 
 def test_chain_to_a_target_is_the_shortest(tmp_path):
