@@ -790,6 +790,12 @@ client_wants_exceptions(void *ctx)
 }
 
 static int
+client_may_stop(void *ctx)
+{
+    return ((CpdbSession *)ctx)->bps.n > 0 || client_is_stepping(ctx);
+}
+
+static int
 client_code_has_breaks(void *ctx, PyCodeObject *code)
 {
     return cpdb_bp_code_has_breaks(&((CpdbSession *)ctx)->bps, code);
@@ -831,6 +837,7 @@ cpdb_step_client_init(CpdbSession *s, CpdbTraceClient *c)
     c->code_matters = client_code_matters;
     c->watches_generator = client_watches_generator;
     c->wants_exceptions = client_wants_exceptions;
+    c->may_stop = client_may_stop;
     c->code_has_breaks = client_code_has_breaks;
     c->code_has_function_break = client_code_has_function_break;
     c->file_has_breaks = client_file_has_breaks;

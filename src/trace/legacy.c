@@ -261,10 +261,12 @@ other_leave(CpdbTraceClient *c, int was)
    only once its slot holds a function: nothing of the trace machinery
    hears a new thread start.  A monitoring tool of cpdb's own does: its
    one callback, on every frame's start, puts cpdb's function in the
-   slot of a thread other than the followed one that has none (the
-   thread's first frames are threading's: its code is traced from the
-   next call on).  THREAD_TOOL is an id no named tool has; when the
-   program holds it, other threads are not followed. */
+   slot of a thread other than the followed one that has none (a
+   thread's code is traced from its next call on).  The tool is held
+   only while something may stop a thread (a program that sets no
+   breakpoint sees every id free, as under python).  THREAD_TOOL is an
+   id no named tool has; when the program holds it, other threads are
+   not followed. */
 #if !CPDB_HAVE_EVAL_HOOK
 #define THREAD_TOOL 4
 #define EV_PY_START 1
@@ -356,10 +358,27 @@ thread_tool_stop(void)
     thread_tool_held = 0;
     cpdb_exc_restore(&st);
 }
+/* Hold the tool while something may stop a thread; and give the
+   calling thread, when it is not the followed one, cpdb's function (a
+   stop there goes on stepping in it). */
+static void
+thread_tool_update(CpdbTraceClient *c)
+{
+    if (c->may_stop(c->ctx)) {
+        thread_tool_start();
+        if (PyThreadState_Get() != traced_thread && other_slot() == 0) {
+            put_in_slot(trace_event, NULL);
+        }
+    }
+    else {
+        thread_tool_stop();
+    }
+}
 #else
 static void
-thread_tool_start(void)
+thread_tool_update(CpdbTraceClient *c)
 {
+    (void)c;
 }
 
 static void
@@ -687,7 +706,7 @@ legacy_start(CpdbTraceClient *c)
     }
     else {
         set_tracing(1);     /* 3.12+: no gate; always on */
-        thread_tool_start();
+        thread_tool_update(c);
     }
     return 0;
 }
@@ -775,6 +794,7 @@ legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
         f = back;
     }
     if (!CPDB_HAVE_EVAL_HOOK) {
+        thread_tool_update(c);
         lines_in_other_threads(c);
     }
 }

@@ -59,6 +59,9 @@ typedef struct CpdbTraceClient {
        (asked when the breakpoints' generation changes, not per
        event). */
     int (*wants_exceptions)(void *ctx);
+    /* Something may stop a thread: a breakpoint, watchpoint or
+       catchpoint is set, or a step is under way. */
+    int (*may_stop)(void *ctx);
     /* The breakpoint questions, cached per code object by the engine. */
     int (*code_has_breaks)(void *ctx, PyCodeObject *code);
     int (*code_has_function_break)(void *ctx, PyCodeObject *code);
