@@ -215,7 +215,12 @@ print_task_chain(CpdbSession *s, int number, int frames)
 void
 cpdb_cmd_bt_tasks(CpdbSession *s)
 {
-    print_task_chain(s, 0, 0);
+    /* The running task is the stopped thread's ("thread N" may show
+       another thread's stack). */
+    if (s->threads.selected == 0
+        || s->threads.selected == s->threads.stopped) {
+        print_task_chain(s, 0, 0);
+    }
 }
 
 int

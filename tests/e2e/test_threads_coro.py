@@ -18,7 +18,7 @@ BACKENDS = (["monitoring", "legacy"] if python_version() >= (3, 12)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_breakpoint_in_a_coroutine_of_a_worker_threads_loop(backend):
     r = run_cpdb([AIO], ["continue", "p x", "info tasks", "info threads",
-                         "continue"], timeout=60,
+                         "thread apply all bt", "continue"], timeout=60,
                  env={"CPDB_BACKEND": backend})
     assert '[Thread 2 "loop-thread"]' in r.out, r
     # breakpoint() stops at the line after it, as pdb's does
@@ -30,5 +30,10 @@ def test_breakpoint_in_a_coroutine_of_a_worker_threads_loop(backend):
     threads = after(r, "info threads")
     assert re.match(r"^\* 2 +\d+ +loop-thread +> \S+threads_aio\.py\(8\)"
                     r"handler\(\)$", threads[2]), threads
+    # the task is the loop thread's: the main thread's stack has none
+    bt = "\n".join(after(r, "thread apply all bt"))
+    loop, main = bt.split('Thread 1 "MainThread":')
+    assert 'In task 1 "Task-1" (handler)' in loop, bt
+    assert "In task" not in main, bt
     assert "result 21" in r.out and "done" in r.out, r
     assert r.rc == 0, r
