@@ -245,6 +245,10 @@ cpdb_threads_name(CpdbSession *s, unsigned long ident)
         const char *u = PyUnicode_AsUTF8(name);
         result = u ? cpdb_xstrdup(u) : NULL;
     }
+    else if (ident == s->threads.main_ident) {
+        /* before the program imports threading: the name it will give */
+        result = cpdb_xstrdup("MainThread");
+    }
     PyErr_Clear();
     Py_XDECREF(name);
     return result;

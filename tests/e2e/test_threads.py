@@ -259,3 +259,15 @@ def test_a_thread_started_before_the_breakpoint_stops_at_it(backend):
     assert thread_lines(r) == [("2", "spinner")], r
     assert after(r, "p total > 0") == ["$1 = True"], r
     assert "end" in r.out and r.rc == 0, r
+
+
+def test_the_main_thread_has_its_name_before_threading_is_imported():
+    # At the first stop nothing has imported threading yet: the main
+    # thread is still named as threading will name it.
+    r = run_cpdb([STEP], ["info threads", "thread", "quit"],
+                 timeout=TIMEOUT)
+    rows = after(r, "info threads")
+    assert re.match(r"^\* 1 +\d+ +MainThread +> \S+threads_step\.py\(\d+\)"
+                    r"<module>\(\)$", rows[1]), rows
+    assert after(r, "thread") == [
+        '[Current thread is 1 (Thread 1 "MainThread")]'], r
