@@ -267,7 +267,8 @@ def test_the_main_thread_has_its_name_before_threading_is_imported():
     r = run_cpdb([STEP], ["info threads", "thread", "quit"],
                  timeout=TIMEOUT)
     rows = after(r, "info threads")
-    assert re.match(r"^\* 1 +\d+ +MainThread +> \S+threads_step\.py\(\d+\)"
-                    r"<module>\(\)$", rows[1]), rows
+    # (3.10 keeps no native id of a thread threading has not seen: "?")
+    assert re.match(r"^\* 1 +(\d+|\?) +MainThread +> \S+threads_step\.py"
+                    r"\(\d+\)<module>\(\)$", rows[1]), rows
     assert after(r, "thread") == [
         '[Current thread is 1 (Thread 1 "MainThread")]'], r
