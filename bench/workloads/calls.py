@@ -33,4 +33,6 @@ def main():
         never()
 
 
-main()
+# threads.py runs the same functions from threads
+if __name__ == "__main__":
+    main()

@@ -1,26 +1,11 @@
 """Threads: 8 busy threads share the calls of the call-heavy workload
-(the breakpoints are in code every thread runs)."""
+(the breakpoints are in its code, which every thread runs)."""
 import threading
 
 import other
+from calls import mid, never, rare      # the breakpoints' lines are there
 
 N_THREADS = 8
-
-
-def rare(i):
-    return i        # BREAK-COND: reached 1000 times, condition false
-
-
-def never():
-    return 0        # BREAK-HOT: never reached
-
-
-def leaf(x):
-    return x + 1
-
-
-def mid(x):
-    return leaf(x) + leaf(x)
 
 
 def busy(first, n, step, out):

@@ -73,23 +73,27 @@ set_stopinfo(CpdbSession *s, CpdbStopKind kind, PyFrameObject *stopframe,
     cpdb_session_refresh_trace(s);
 }
 
+/* Whether the code frame runs has any of the flags. */
+static int
+frame_code_has(PyObject *frame, int flags)
+{
+    PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)frame);
+    int has = (co->co_flags & flags) != 0;
+    Py_DECREF(co);
+    return has;
+}
+
 static int
 is_generator_frame(PyObject *frame)
 {
-    PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)frame);
-    int flags = co->co_flags;
-    Py_DECREF(co);
-    return (flags & CPDB_GEN_FLAGS) != 0;
+    return frame_code_has(frame, CPDB_GEN_FLAGS);
 }
 
 /* Whether frame runs a coroutine (async def), not a plain generator. */
 static int
 is_coroutine_frame(PyObject *frame)
 {
-    PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)frame);
-    int flags = co->co_flags;
-    Py_DECREF(co);
-    return (flags & (CO_COROUTINE | CO_ASYNC_GENERATOR)) != 0;
+    return frame_code_has(frame, CO_COROUTINE | CO_ASYNC_GENERATOR);
 }
 
 /* Whether frame runs called, or awaited, from outer: outer is one of
