@@ -3,6 +3,7 @@
    over to libcpdb. */
 #include "cpdb/cpdb.h"
 #include "cpdb_config.h"
+#include "main_attach.h"
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -17,6 +18,7 @@ static const char usage[] =
     "Usage: cpdb [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb [OPTIONS] -m MODULE [ARGS...]\n"
     "       cpdb [OPTIONS] DIR|FILE.zip [ARGS...]   (its __main__.py)\n"
+    "       cpdb -p PID                     (attach to a running python)\n"
     "\n"
     "Debug a Python program: it runs as __main__ with sys.argv = [SCRIPT,\n"
     "ARGS...] and stops before its first line.\n"
@@ -29,6 +31,8 @@ static const char usage[] =
     "                   status is non-zero if a command failed\n"
     "  -q, --quiet      do not print the banner\n"
     "  -nx              do not read ~/.cpdbrc and ./.cpdbrc\n"
+    "  -p PID, --pid PID  attach to the running Python process PID; quit\n"
+    "                   or detach leaves it running\n"
     "  --version        print the version and exit\n"
     "  --help           print this help and exit\n"
     "\n"
@@ -43,6 +47,7 @@ typedef struct Args {
     int n_cmds;
     const char *script;     /* or NULL */
     const char *module;     /* or NULL */
+    long pid;               /* -p: the process to attach to, or 0 */
     int prog_argc;
     char **prog_argv;
 } Args;
@@ -62,7 +67,7 @@ add_cmd(Args *a, const char *cmd, int argc)
 
 typedef enum {
     OPT_COMMAND, OPT_FILE, OPT_BATCH, OPT_QUIET, OPT_NO_INIT, OPT_VERSION,
-    OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE
+    OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE, OPT_PID
 } OptKind;
 
 /* The option "run" adds when it re-executes cpdb: the state file the
@@ -85,6 +90,7 @@ static const struct {
     {"--version -v", OPT_VERSION, NULL},
     {"--help -h", OPT_HELP, NULL},
     {"-m", OPT_MODULE, "a module name"},
+    {"-p --pid", OPT_PID, "a process id"},
     {"--", OPT_END, NULL},
     {RESTORE_OPTION, OPT_RESTORE, "a file"},
 };
@@ -173,6 +179,17 @@ take_option(Args *a, int argc, char **argv, int *i)
             a->script = argv[(*i)++];
         }
         return 2;
+    case OPT_PID: {
+        char *end;
+        long pid = strtol(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || pid <= 0 || pid > 0x3fffffff) {
+            fprintf(stderr, "cpdb: %s needs a process id (a positive "
+                    "number), not \"%s\"\n", o, value);
+            return -1;
+        }
+        a->pid = pid;
+        return 0;
+    }
     case OPT_RESTORE:
         a->opts.restore_state = value;
         a->opts.quiet = 1;
@@ -205,6 +222,14 @@ parse_args(int argc, char **argv, Args *a)
     }
     if (rc != 0) {
         return rc;
+    }
+    if (a->pid != 0) {
+        if (a->script != NULL || a->module != NULL) {
+            fprintf(stderr, "cpdb: -p PID attaches to a running process: "
+                    "no script or -m MODULE goes with it\n");
+            return -1;
+        }
+        return 0;
     }
     if (a->script == NULL && a->module == NULL) {
         fprintf(stderr, "cpdb: a script or -m MODULE is expected "
@@ -334,6 +359,10 @@ main(int argc, char **argv)
         return rc < 0 ? 2 : 0;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (a.pid != 0) {
+        free_args(&a);
+        return cpdb_attach_main((pid_t)a.pid);
+    }
     if (start_python(&a) < 0) {
         free_args(&a);
         return 1;
