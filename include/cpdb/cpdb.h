@@ -107,6 +107,17 @@ CPDB_API CpdbSession *cpdb_session_new_io(const CpdbOptions *opts,
                                           const CpdbIo *io);
 CPDB_API void cpdb_session_free(CpdbSession *s);
 
+/* The engine's end of a cpdb control channel (docs/protocol.md), made
+   inside cpdb (cpdb --listen, the attach agent); opaque to hosts. */
+struct CpdbRemote;
+/* As cpdb_session_new(), but the console is at the other end of r: the
+   prompt reads and writes through it, Tab completes there with this
+   session's names, and the width and colour are its terminal's.  r is
+   borrowed: free it after the session.  Return: NULL if r is NULL or
+   out of memory. */
+CPDB_API CpdbSession *cpdb_session_new_remote(const CpdbOptions *opts,
+                                              struct CpdbRemote *r);
+
 /* The one-line reason of the last call on s that failed ("" if none).
    Borrowed: valid until the next call on s. */
 CPDB_API const char *cpdb_session_errmsg(const CpdbSession *s);

@@ -25,6 +25,15 @@ void cpdb_interrupt_unwrap(void);
 /* Whether the wrapper is SIGINT's handler now. */
 int cpdb_interrupt_is_wrapped(void);
 
+/* A Ctrl-C typed elsewhere (a remote console): the same as one typed
+   at this terminal.  SIGINT goes to the process, marked so that the
+   wrapper counts it as one from outside although the process sent it,
+   and Python's handler then runs as for a real one (a blocking call
+   returns EINTR, the program stops at its next line).  Nothing when
+   the wrapper is not in place (SIGINT ignored, or not Python's).
+   Async-signal-safe; any thread, no GIL needed. */
+void cpdb_interrupt_raise(void);
+
 /* Whether a SIGINT came from the terminal or another process since the
    counts were cleared or taken (answered or not). */
 int cpdb_interrupt_pending(void);

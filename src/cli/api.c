@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "core/session.h"
 #include "core/source.h"
+#include "remote/engine.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,6 +58,15 @@ queue_init_files(CpdbSession *s)
     free(real_cwd);
 }
 
+/* A terminal's width, when it has one worth using, for the listings. */
+static void
+use_columns(CpdbCli *c, int cols)
+{
+    if (cols > 20) {
+        c->set.width = cols;
+    }
+}
+
 static char **
 complete_in_session(void *ctx, const char *line, int start,
                     const char *text, int *words)
@@ -79,14 +89,10 @@ cpdb_cli_attach(CpdbSession *s, const CpdbIo *io)
         c->io = *io;
     }
     else {
-        int cols;
         c->console = cpdb_console_new();
         cpdb_console_io(c->console, &c->io);
         cpdb_console_set_completer(c->console, complete_in_session, s);
-        cols = cpdb_console_columns(c->console);
-        if (cols > 20) {
-            c->set.width = cols;
-        }
+        use_columns(c, cpdb_console_columns(c->console));
     }
     cpdb_cli_callbacks(&s->cb, s);
     cpdb_files_record_start(s);
@@ -149,6 +155,25 @@ cpdb_session_new_io(const CpdbOptions *opts, const CpdbIo *io)
         cpdb_session_destroy(s);
         return NULL;
     }
+    return s;
+}
+
+CpdbSession *
+cpdb_session_new_remote(const CpdbOptions *opts, struct CpdbRemote *r)
+{
+    CpdbSession *s;
+    CpdbIo io;
+    if (r == NULL) {
+        return NULL;
+    }
+    cpdb_remote_engine_io(r, &io);
+    s = cpdb_session_new_io(opts, &io);
+    if (s == NULL) {
+        return NULL;
+    }
+    s->cli->remote = r;
+    cpdb_remote_engine_set_completer(r, complete_in_session, s);
+    use_columns(s->cli, cpdb_remote_engine_columns(r));
     return s;
 }
 

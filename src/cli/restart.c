@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/user.h"
+#include "remote/proto.h"
 #include "core/eval.h"
 #include "core/process.h"
 #include "core/session.h"
@@ -389,12 +390,16 @@ cpdb_cli_restore_commands(CpdbSession *s)
 /* --- the cpdb program's session ------------------------------------------ */
 
 /* As main.c's end: with --batch, a failed command makes the status 1
-   when the program's is 0. */
+   when the program's is 0.  A console elsewhere is told it, as main.c
+   tells it. */
 static int
 final_status(CpdbSession *s, int status)
 {
     if (s->opts.batch && s->cli->n_failed > 0 && status == 0) {
-        return 1;
+        status = 1;
+    }
+    if (s->cli->remote != NULL) {
+        cpdb_remote_engine_bye(s->cli->remote, status, CPDB_BYE_NONE);
     }
     return status;
 }

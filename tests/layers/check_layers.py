@@ -2,9 +2,11 @@
 """Arrows point down only: a file of a layer includes headers of its own
 layer and of the layers below it, never of one above.
 
-    base  <  trace, heap  <  core  <  cli        console  <  cli
+    base  <  trace, heap  <  core  <  cli        console  <  remote  <  cli
 
-(main.c, on top, includes only the public header.)  Prints one line per
+(main.c, on top, includes the public header, and the control channel's
+headers for the front-ends that talk over a socket: --listen,
+--connect.)  Prints one line per
 include that breaks the rule and exits 1 if there is any.
 
 Usage: check_layers.py [SRC]   (default: the src/ beside tests/)
@@ -21,8 +23,12 @@ ALLOWED = {
     "heap": {"base", "heap"},
     "core": {"base", "trace", "heap", "core"},
     "console": {"base", "console"},
-    "cli": {"base", "trace", "heap", "core", "console", "cli"},
+    "remote": {"base", "console", "remote"},
+    "cli": {"base", "trace", "heap", "core", "console", "remote", "cli"},
 }
+# What the program may include besides the public header: the layers
+# of its front-ends that are not the library's API.
+PROGRAM_LAYERS = ("remote/",)
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
@@ -63,9 +69,11 @@ def check(src):
         with open(main, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 m = INCLUDE.match(line)
-                if m and m.group(1) not in ("cpdb/cpdb.h", "cpdb_config.h"):
+                if m and m.group(1) not in ("cpdb/cpdb.h", "cpdb_config.h") \
+                        and not m.group(1).startswith(PROGRAM_LAYERS):
                     bad.append("%s:%d: the program includes \"%s\": only "
-                               "the public header" % (main, n, m.group(1)))
+                               "the public header and remote/"
+                               % (main, n, m.group(1)))
     return bad
 
 
