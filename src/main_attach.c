@@ -240,7 +240,7 @@ cpdb_attach_main(pid_t pid)
     }
     snprintf(arg, sizeof arg, "1 %ld %s", (long)geteuid(), ch.path);
     if (cpdb_attach_inject(pid, agent, "cpdb_agent_start", arg, 1000,
-                           &result, err, sizeof err) < 0) {
+                           &result, NULL, err, sizeof err) < 0) {
         channel_remove(&ch);
         fprintf(stderr, "cpdb: %s\n", err);
         return 1;
