@@ -96,6 +96,29 @@ process_uid(pid_t pid)
     return uid;
 }
 
+/* Whether process pid has ended (a zombie counts: its parent has not
+   waited for it yet). */
+static int
+process_gone(pid_t pid)
+{
+    char path[64], line[256];
+    FILE *f;
+    int gone = 1;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return 1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "State:", 6) == 0) {
+            gone = strchr(line, 'Z') != NULL || strchr(line, 'X') != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return gone;
+}
+
 typedef struct Channel {
     char dir[64];
     char path[128];
@@ -260,6 +283,10 @@ cpdb_attach_main(pid_t pid)
     }
     status = cpdb_remote_console_run(fd, NULL, &action, err, sizeof err);
     close(fd);
+    if (status < 0 && process_gone(pid)) {
+        printf("Process %ld exited.\n", (long)pid);
+        return 0;
+    }
     if (status < 0) {
         fprintf(stderr, "cpdb: %s\n", err);
         return 1;

@@ -308,6 +308,24 @@ wait_no_stop(CpdbSession *s)
     }
 }
 
+/* What runs here, for the console's greeting: the process's command
+   line, its arguments separated by spaces (cut to size). */
+static void
+command_line(char *out, size_t size)
+{
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    size_t n = f ? fread(out, 1, size - 1, f) : 0, i;
+    if (f != NULL) {
+        fclose(f);
+    }
+    out[n] = '\0';
+    for (i = 0; i + 1 < n; i++) {
+        if (out[i] == '\0') {
+            out[i] = ' ';
+        }
+    }
+}
+
 static void *
 agent_main(void *arg)
 {
@@ -316,7 +334,7 @@ agent_main(void *arg)
     CpdbRemote *r;
     CpdbSession *s;
     PyGILState_STATE gil;
-    char err[256], info[128];
+    char err[256], info[256];
     int fd, how = CPDB_DETACH;
     (void)arg;
 
@@ -325,7 +343,7 @@ agent_main(void *arg)
         atomic_store(&live, 0);
         return NULL;
     }
-    snprintf(info, sizeof info, "%ld %s", (long)getpid(), PY_VERSION);
+    command_line(info, sizeof info);
     r = cpdb_remote_engine_new(fd, NULL, info, &hooks, err, sizeof err);
     if (r == NULL) {
         close(fd);

@@ -242,7 +242,9 @@ prompt_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
     }
     else {
         cpdb_out(s, "Uncaught exception. Entering post mortem debugging "
-                 "(\"continue\" ends the program).\n");
+                 "(\"continue\" %s).\n", s->opts.attached
+                 ? "lets it end the thread, as without cpdb"
+                 : "ends the program");
     }
     cpdb_cli_print_location(s, NULL);
     prompt_loop(s);

@@ -1,10 +1,159 @@
 /* The engine in a process that was running without it (cpdb -p PID).
    See attach.h; docs/attach.md tells the whole story. */
 #include "core/attach.h"
+#include "core/hooks.h"
 #include "core/session.h"
 #include "core/stepper.h"
 
 #include <string.h>
+
+/* --- post-mortem of an uncaught exception ---------------------------------- */
+
+/* The exception hooks that were there before the attach: put back at
+   detach (strong, or NULL). */
+static PyObject *saved_excepthook, *saved_thread_hook;
+
+/* After a post-mortem stop in an attached process the rest of it goes on:
+   its other threads run, and quit or kill there detach. */
+static void
+post_mortem(CpdbSession *s, PyObject *exc)
+{
+    CpdbProgState state = s->state;
+    if (exc == NULL || !PyExceptionInstance_Check(exc) || s->detach
+        || s->at_stop || !s->catch_uncaught) {
+        return;
+    }
+    cpdb_threads_hold(s);
+    cpdb_session_post_mortem(s, exc);
+    s->state = state;
+    if (s->request == CPDB_REQ_QUIT || s->request == CPDB_REQ_KILL) {
+        cpdb_attach_request(s, s->request == CPDB_REQ_KILL
+                               ? CPDB_DETACH_KILL : CPDB_DETACH);
+    }
+    s->request = CPDB_REQ_NONE;
+}
+
+/* Call the hook that was there before, with args. */
+static PyObject *
+call_saved(PyObject *saved, PyObject *const *args, Py_ssize_t n)
+{
+    if (saved == NULL || saved == Py_None) {
+        Py_RETURN_NONE;
+    }
+    return PyObject_Vectorcall(saved, args, (size_t)n, NULL);
+}
+
+/* sys.excepthook(type, value, tb) while attached: the post-mortem stop,
+   then the program's hook (which prints the traceback). */
+static PyObject *
+attached_excepthook(PyObject *self, PyObject *const *args, Py_ssize_t n)
+{
+    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    if (s == NULL) {
+        return NULL;
+    }
+    if (n == 3) {
+        post_mortem(s, args[1]);
+    }
+    return call_saved(saved_excepthook, args, n);
+}
+
+/* threading.excepthook(args) while attached. */
+static PyObject *
+attached_thread_hook(PyObject *self, PyObject *const *args, Py_ssize_t n)
+{
+    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    if (s == NULL) {
+        return NULL;
+    }
+    if (n == 1) {
+        PyObject *exc = PyObject_GetAttrString(args[0], "exc_value");
+        if (exc != NULL) {
+            post_mortem(s, exc);
+            Py_DECREF(exc);
+        }
+        PyErr_Clear();
+    }
+    return call_saved(saved_thread_hook, args, n);
+}
+
+static PyMethodDef excepthook_def = {
+    "excepthook", (PyCFunction)(void (*)(void))attached_excepthook,
+    METH_FASTCALL, NULL};
+static PyMethodDef thread_hook_def = {
+    "excepthook", (PyCFunction)(void (*)(void))attached_thread_hook,
+    METH_FASTCALL, NULL};
+
+/* Return: the threading module if the program imported it (new
+   reference), else NULL. */
+static PyObject *
+threading_module(void)
+{
+    PyObject *name = PyUnicode_FromString("threading");
+    PyObject *m = name ? PyImport_GetModule(name) : NULL;
+    Py_XDECREF(name);
+    PyErr_Clear();
+    return m;
+}
+
+static void
+hook_exceptions(CpdbSession *s)
+{
+    PyObject *threading = threading_module();
+    PyObject *fn = cpdb_hooks_function(s, &excepthook_def);
+    Py_XSETREF(saved_excepthook, Py_XNewRef(PySys_GetObject("excepthook")));
+    if (fn == NULL || PySys_SetObject("excepthook", fn) < 0) {
+        Py_CLEAR(saved_excepthook);
+    }
+    Py_XDECREF(fn);
+    if (threading != NULL) {
+        fn = cpdb_hooks_function(s, &thread_hook_def);
+        Py_XSETREF(saved_thread_hook,
+                   PyObject_GetAttrString(threading, "excepthook"));
+        if (fn == NULL || saved_thread_hook == NULL
+            || PyObject_SetAttrString(threading, "excepthook", fn) < 0) {
+            Py_CLEAR(saved_thread_hook);
+        }
+        Py_XDECREF(fn);
+        Py_DECREF(threading);
+    }
+    PyErr_Clear();
+}
+
+/* Whether hook is one of cpdb's (def's function). */
+static int
+is_ours(PyObject *hook, PyMethodDef *def)
+{
+    return hook != NULL && PyCFunction_Check(hook)
+           && PyCFunction_GET_FUNCTION(hook) == def->ml_meth;
+}
+
+/* Put the program's hooks back, unless it replaced cpdb's since. */
+static void
+unhook_exceptions(void)
+{
+    PyObject *threading = threading_module();
+    if (saved_excepthook != NULL
+        && is_ours(PySys_GetObject("excepthook"), &excepthook_def)
+        && PySys_SetObject("excepthook", saved_excepthook) < 0) {
+        PyErr_Clear();
+    }
+    if (threading != NULL && saved_thread_hook != NULL) {
+        PyObject *cur = PyObject_GetAttrString(threading, "excepthook");
+        if (is_ours(cur, &thread_hook_def)
+            && PyObject_SetAttrString(threading, "excepthook",
+                                      saved_thread_hook) < 0) {
+            PyErr_Clear();
+        }
+        Py_XDECREF(cur);
+    }
+    Py_XDECREF(threading);
+    Py_CLEAR(saved_excepthook);
+    Py_CLEAR(saved_thread_hook);
+    PyErr_Clear();
+}
+
+/* --- the session ---------------------------------------------------------- */
 
 int
 cpdb_attach_begin(CpdbSession *s)
@@ -20,6 +169,7 @@ cpdb_attach_begin(CpdbSession *s)
     }
     s->tracing = 1;
     s->state = CPDB_PROG_RUNNING;
+    hook_exceptions(s);
     return 0;
 }
 
@@ -145,6 +295,7 @@ cpdb_attach_end(CpdbSession *s)
         cpdb_hooks_remove(s, &s->hooks);
         s->hooks_on = 0;
     }
+    unhook_exceptions();
     unmark_frames(s);
     cpdb_threads_forget(s);
     s->state = CPDB_PROG_IDLE;

@@ -247,3 +247,24 @@ def test_bad_targets_get_one_line(case):
         if child is not None and child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_post_mortem_of_a_later_uncaught_exception_in_a_thread(targets):
+    t = targets("attach_crash.py", "1.5", "thread")
+    p, _ = attach(t.pid, ["continue", "p limit", "continue"])
+    assert "Uncaught exception. Entering post mortem" in p.stdout, p
+    assert "$1 = 14" in p.stdout, p.stdout
+    out, err, rc = t.finish()
+    # the program's own hook still ran after it, and the program went on
+    assert "ValueError: late failure 14" in err
+    assert "main goes on None" in out and rc == 0, (out, err)
+    assert p.returncode == 0 and "Process %d exited." % t.pid in p.stdout
+
+
+def test_post_mortem_of_the_main_thread_then_detach(targets):
+    t = targets("attach_crash.py", "1.5")
+    p, _ = attach(t.pid, ["continue", "bt", "detach"])
+    assert "Uncaught exception" in p.stdout, p
+    assert "fail (n=21)" in p.stdout, p.stdout
+    out, err, rc = t.finish()
+    assert "ValueError: late failure 42" in err and rc == 1, (out, err)
