@@ -312,6 +312,9 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     if (s->exc_chain != NULL) {
         ctx->own[ctx->n_own++] = s->exc_chain;
     }
+    if (s->eval_output != NULL) {
+        ctx->own[ctx->n_own++] = s->eval_output;
+    }
     if (s->tracing && s->backend->own_object != NULL
         && s->backend->own_object() != NULL) {
         ctx->own[ctx->n_own++] = s->backend->own_object();

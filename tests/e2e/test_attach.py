@@ -139,11 +139,17 @@ def test_agent_thread_is_gone_after_detach(targets):
 def test_breakpoint_in_the_request_path_of_a_running_service(targets):
     t = targets("attach_service.py", env={"STOP_AFTER": "6"})
     t.line()
-    p, _ = attach(t.pid, ["break handle", "continue", "p i >= 0",
-                          "info threads", "detach"])
+    p, _ = attach(t.pid, ["gc types 100", "leak hints", "break handle",
+                          "ignore 1 40", "continue", "leak hints",
+                          "p i >= 40", "detach"])
     assert p.returncode == 0, p
+    # the leak: its objects in the census, then the list that grows
+    assert "__main__.Session" in p.stdout, p.stdout
+    assert "__main__.LEAK went from" in p.stdout, p.stdout
+    # stopped in the request path, in the server thread
     assert any("handle()" in line and line.startswith("> ")
                for line in p.stdout.splitlines()), p.stdout
+    assert '[Thread 2 "server"]' in p.stdout
     assert "True" in p.stdout
     # still serving, no tracer left, all its work accounted for
     lines = [t.line() for _ in range(3)]
@@ -268,3 +274,29 @@ def test_post_mortem_of_the_main_thread_then_detach(targets):
     assert "fail (n=21)" in p.stdout, p.stdout
     out, err, rc = t.finish()
     assert "ValueError: late failure 42" in err and rc == 1, (out, err)
+
+
+def test_ctrl_c_in_the_cpdb_terminal_stops_the_process_again(targets,
+                                                             tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    from test_terminal import PROMPT, default_sigint, finish
+    t = targets("attach_service.py", env={"STOP_AFTER": "12"})
+    env = dict(os.environ, HOME=str(tmp_path), NO_COLOR="1", TERM="xterm")
+    c = pexpect.spawn(CPDB, ["-p", str(t.pid)], env=env,
+                      preexec_fn=default_sigint, encoding="utf-8",
+                      timeout=15, dimensions=(40, 200))
+    c.expect_exact(PROMPT)
+    c.sendline("continue")
+    time.sleep(0.7)
+    c.sendintr()
+    # the next line any thread runs: a beat of the main thread or a
+    # request of the server
+    c.expect(r"> \S+attach_service.py\(\d+\)(serve|handle|<module>)\(\)")
+    c.expect_exact(PROMPT)
+    c.sendline("p threading.active_count()")
+    c.expect_exact("= 2")
+    c.expect_exact(PROMPT)
+    assert finish(c) == 0
+    lines = [t.line() for _ in range(3)]
+    assert all(l.startswith("beat") and l.split()[2] == "None"
+               for l in lines), lines
