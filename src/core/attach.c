@@ -180,7 +180,9 @@ cpdb_attach_interrupt(CpdbSession *s)
         return;
     }
     s->step.interrupt = 1;
-    cpdb_session_refresh_trace(s);
+    /* The agent's thread runs no frame: the backend hears of it with no
+       top frame (cpdb_session_refresh_trace would skip it). */
+    s->backend->refresh(&s->trace, NULL);
     if (s->backend == &cpdb_trace_legacy) {
         cpdb_trace_legacy_arm_threads(&s->trace);
     }

@@ -300,3 +300,15 @@ def test_ctrl_c_in_the_cpdb_terminal_stops_the_process_again(targets,
     lines = [t.line() for _ in range(3)]
     assert all(l.startswith("beat") and l.split()[2] == "None"
                for l in lines), lines
+
+
+def test_a_busy_process_stops_at_its_next_line(targets):
+    t = targets("attach_busy.py")
+    p, took = attach(t.pid, ["p total > 0", "detach"])
+    assert p.returncode == 0, p
+    assert "Every thread is in C code" not in p.stdout, p.stdout
+    stops = [l for l in p.stdout.splitlines() if l.startswith("> ")]
+    assert stops and "attach_busy.py(" in stops[0], p.stdout
+    assert "True" in p.stdout
+    assert took < 3, took
+    assert t.proc.poll() is None
