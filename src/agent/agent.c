@@ -25,6 +25,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "core/attach.h"
+#include "core/hooks.h"
 #include "core/session.h"
 #include "remote/engine.h"
 
@@ -149,12 +150,11 @@ static PyMethodDef output_flush_def = {"flush", output_flush, METH_NOARGS,
 static PyObject *
 output_object(CpdbSession *s)
 {
-    PyObject *cap = PyCapsule_New(s, "cpdb.session", NULL);
     PyObject *types = PyImport_ImportModule("types");
     PyObject *ns = types ? PyObject_GetAttrString(types, "SimpleNamespace")
                          : NULL;
-    PyObject *w = cap ? PyCFunction_New(&output_write_def, cap) : NULL;
-    PyObject *f = cap ? PyCFunction_New(&output_flush_def, cap) : NULL;
+    PyObject *w = cpdb_hooks_function(s, &output_write_def);
+    PyObject *f = cpdb_hooks_function(s, &output_flush_def);
     PyObject *kw = Py_BuildValue("{sOsOsi}", "write", w, "flush", f,
                                  "encoding", 0);
     PyObject *args = PyTuple_New(0), *out = NULL;
@@ -171,7 +171,6 @@ output_object(CpdbSession *s)
     Py_XDECREF(w);
     Py_XDECREF(ns);
     Py_XDECREF(types);
-    Py_XDECREF(cap);
     return out;
 }
 

@@ -10,10 +10,13 @@
 PyObject *
 cpdb_hooks_function(CpdbSession *s, PyMethodDef *def)
 {
-    PyObject *cap = PyCapsule_New(s, "cpdb.session", NULL);
-    PyObject *fn = cap ? PyCFunction_New(def, cap) : NULL;
-    Py_XDECREF(cap);
-    return fn;
+    if (s->capsule == NULL) {
+        s->capsule = PyCapsule_New(s, "cpdb.session", NULL);
+        if (s->capsule == NULL) {
+            return NULL;
+        }
+    }
+    return PyCFunction_New(def, s->capsule);
 }
 
 /* --- fork ---------------------------------------------------------------- */

@@ -114,6 +114,13 @@ cpdb_session_destroy(CpdbSession *s)
     Py_CLEAR(s->exc_chain);
     Py_CLEAR(s->sigint_saved);
     Py_CLEAR(s->eval_output);
+    if (s->capsule != NULL) {
+        /* PyCapsule_GetPointer() with "cpdb.session" now fails. */
+        if (PyCapsule_SetName(s->capsule, "cpdb.session (ended)") < 0) {
+            PyErr_Clear();
+        }
+        Py_CLEAR(s->capsule);
+    }
     cpdb_step_fini(&s->step);
     cpdb_threads_fini(&s->threads);
     cpdb_bp_table_fini(&s->bps);

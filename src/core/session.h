@@ -123,6 +123,12 @@ struct CpdbSession {
        detach (no stop is made after that), else 0; on_detach tells the
        agent, from the thread at the stop. */
     int detach;
+    PyObject *capsule;      /* strong, or NULL: the session in the
+                               functions cpdb gives Python (hooks); when
+                               the session goes it is renamed, so that a
+                               function the program kept fails with an
+                               exception instead of reaching freed
+                               memory (an attached process runs on) */
     PyObject *eval_output;  /* strong, or NULL: a file object that writes
                                to the front-end; sys.stdout and
                                sys.stderr are it while Python typed at a

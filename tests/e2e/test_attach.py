@@ -312,3 +312,15 @@ def test_a_busy_process_stops_at_its_next_line(targets):
     assert "True" in p.stdout
     assert took < 3, took
     assert t.proc.poll() is None
+
+
+def test_a_hook_the_program_kept_fails_cleanly_after_detach(targets):
+    t = targets("attach_keeper.py", "3")
+    p, _ = attach(t.pid, ["p KEPT.append(sys.breakpointhook)",
+                          "p KEPT.append(sys.excepthook)",
+                          "p KEPT[0] is sys.__breakpointhook__", "detach"])
+    assert "False" in p.stdout, p.stdout        # it was cpdb's
+    out, err, rc = t.finish()
+    assert rc == 0, err
+    assert out.splitlines()[-3:] == ["raised ValueError",
+                                     "raised ValueError", "end 2"], out
