@@ -325,6 +325,57 @@ command_line(char *out, size_t size)
     }
 }
 
+/* --- waiting for the GIL ---------------------------------------------------- */
+
+/* How long the agent waits for the GIL before it says why nothing
+   comes: a thread of the program holds it in a long C call. */
+#define GIL_WAIT_NOTICE_MS 1000
+
+static atomic_int have_gil;     /* the agent's thread got it */
+
+/* A thread of its own, since the agent's waits in PyGILState_Ensure():
+   after GIL_WAIT_NOTICE_MS without the GIL, tell the console why. */
+static void *
+gil_watch(void *arg)
+{
+    CpdbIo *io = arg;
+    int i;
+    static const char notice[] =
+        "A thread of the process holds the GIL in C code (a long call); "
+        "cpdb stops it once it lets go.\n";
+    for (i = 0; i < GIL_WAIT_NOTICE_MS / 10; i++) {
+        struct timespec ts = {0, 10000000L};
+        if (atomic_load(&have_gil)) {
+            return NULL;
+        }
+        nanosleep(&ts, NULL);
+    }
+    if (!atomic_load(&have_gil)) {
+        io->write(io->ctx, CPDB_STREAM_ERR, notice, sizeof notice - 1);
+    }
+    return NULL;
+}
+
+/* Take the GIL, with the notice above when it takes long.  io: the
+   console's (copied by the watch: it lives as long as this call). */
+static PyGILState_STATE
+take_gil(CpdbRemote *r)
+{
+    CpdbIo io;
+    pthread_t th;
+    PyGILState_STATE gil;
+    int watching;
+    cpdb_remote_engine_io(r, &io);
+    atomic_store(&have_gil, 0);
+    watching = pthread_create(&th, NULL, gil_watch, &io) == 0;
+    gil = PyGILState_Ensure();
+    atomic_store(&have_gil, 1);
+    if (watching) {
+        pthread_join(th, NULL);
+    }
+    return gil;
+}
+
 static void *
 agent_main(void *arg)
 {
@@ -349,7 +400,7 @@ agent_main(void *arg)
         atomic_store(&live, 0);
         return NULL;
     }
-    gil = PyGILState_Ensure();
+    gil = take_gil(r);
     memset(&opts, 0, sizeof opts);
     opts.quiet = 1;
     opts.no_init_files = 1;
