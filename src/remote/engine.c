@@ -11,6 +11,7 @@
 
 #include <patchlevel.h>     /* PY_VERSION: no Python call is made here */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -218,12 +219,10 @@ take_hello(CpdbRemote *r, const char *token, char *err, size_t errlen)
     return rc;
 }
 
-CpdbRemote *
-cpdb_remote_engine_new(int fd, const char *token, const char *hello_info,
-                       const CpdbRemoteHooks *h, char *err, size_t errlen)
+static CpdbRemote *
+remote_new(int fd, const CpdbRemoteHooks *h)
 {
     CpdbRemote *r = cpdb_xcalloc(1, sizeof *r);
-    CpdbMsg ok;
     r->fd = fd;
     pthread_mutex_init(&r->lock, NULL);
     pthread_mutex_init(&r->send_lock, NULL);
@@ -236,6 +235,48 @@ cpdb_remote_engine_new(int fd, const char *token, const char *hello_info,
         r->hooks.on_hangup = interrupt_here;
         r->default_hooks = 1;
     }
+    return r;
+}
+
+CpdbRemote *
+cpdb_remote_engine_resume(int fd, int columns, int color,
+                          const CpdbRemoteHooks *h)
+{
+    CpdbRemote *r;
+    int type;
+    socklen_t len = sizeof type;
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
+        return NULL;
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    r = remote_new(fd, h);
+    r->columns = columns;
+    r->color = color;
+    if (start_reader(r) < 0) {
+        cpdb_remote_engine_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int
+cpdb_remote_engine_fd(const CpdbRemote *r)
+{
+    return r->fd;
+}
+
+void
+cpdb_remote_engine_keep_on_exec(CpdbRemote *r)
+{
+    fcntl(r->fd, F_SETFD, 0);
+}
+
+CpdbRemote *
+cpdb_remote_engine_new(int fd, const char *token, const char *hello_info,
+                       const CpdbRemoteHooks *h, char *err, size_t errlen)
+{
+    CpdbRemote *r = remote_new(fd, h);
+    CpdbMsg ok;
     if (take_hello(r, token, err, errlen) < 0) {
         goto error;
     }
