@@ -36,6 +36,7 @@ struct CpdbRemote {
     int reading;                /* read_line waits for a line */
     int bye_sent;
     int default_hooks;          /* h was NULL: Ctrl-C of this process */
+    int closing;                /* engine_free shut the socket down */
     CpdbCompleter complete;
     void *complete_ctx;
 };
@@ -82,14 +83,19 @@ interrupt_here(void *ctx)
 static void
 hang_up(CpdbRemote *r)
 {
-    int was_reading;
+    int was_reading, closing;
     pthread_mutex_lock(&r->lock);
     r->hung_up = 1;
     was_reading = r->reading;
+    closing = r->closing;
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->lock);
     /* A session reading a line sees the end of input itself; a running
-       program is stopped so that it comes to read one. */
+       program is stopped so that it comes to read one.  The end that
+       engine_free makes is no hang-up. */
+    if (closing) {
+        return;
+    }
     if (r->hooks.on_hangup != NULL && !(r->default_hooks && was_reading)) {
         r->hooks.on_hangup(r->hooks.ctx);
     }
@@ -455,6 +461,9 @@ cpdb_remote_engine_free(CpdbRemote *r)
     if (r == NULL) {
         return;
     }
+    pthread_mutex_lock(&r->lock);
+    r->closing = 1;
+    pthread_mutex_unlock(&r->lock);
     shutdown(r->fd, SHUT_RDWR);
     if (r->reader_started) {
         pthread_join(r->reader, NULL);

@@ -229,6 +229,15 @@ def test_completion_and_ctrl_c_from_the_console(listener):
         child.expect(r"-> while True:")
         child.expect_exact("(cpdb) ")
         time.sleep(0.3)
+        child.send("p 'never sent'")
+        child.expect_exact("sent'")
+        child.sendintr()                # at the prompt: cancels the line
+        child.expect_exact("Quit")
+        time.sleep(0.3)
+        child.send("p 40 + 2\r")
+        child.expect_exact("$1 = 42")     # the cancelled line never ran
+        child.expect_exact("(cpdb) ")
+        time.sleep(0.3)
         child.send("contin\t")
         child.expect_exact("ue ")       # libedit writes what it added
         child.send("\r")
