@@ -347,13 +347,21 @@ io_read_line(void *ctx, const char *prompt)
     CpdbRemote *r = ctx;
     char *line = NULL;
     CpdbMsg m;
+    /* Reading from before the PROMPT leaves: an INTERRUPT the console
+       sent before it saw the prompt is dropped, not taken for a Ctrl-C
+       at the next command. */
+    pthread_mutex_lock(&r->lock);
+    r->reading = 1;
+    pthread_mutex_unlock(&r->lock);
     cpdb_msg_init(&m, CPDB_MSG_PROMPT);
     m.text = (char *)prompt;
     if (send_locked(r, &m) < 0) {
+        pthread_mutex_lock(&r->lock);
+        r->reading = 0;
+        pthread_mutex_unlock(&r->lock);
         return NULL;
     }
     pthread_mutex_lock(&r->lock);
-    r->reading = 1;
     for (;;) {
         while (r->queue_head == r->queue.n && !r->hung_up) {
             pthread_cond_wait(&r->cond, &r->lock);
