@@ -453,3 +453,39 @@ def test_fuzzed_session(listener):
     s.close()
     rc, out, err = lst.finish(timeout=15)
     assert rc == 0 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("answer", [
+    b"garbage, not a frame",
+    frame(3, string("go away")),                     # ERROR
+    frame(7, b"\x01", length=(1 << 20) + 1),          # OUT over the limit
+    frame(2, struct.pack("<I", 7)),                   # HELLO_OK cut short
+    frame(2, struct.pack("<I", 7) + string("3.11") + string("0.1")
+          + string("x")) + frame(5, string("a line")),   # LINE to a console
+])
+def test_hostile_engine(home, answer):
+    """cpdb --connect to something that is not a cpdb engine: one line
+    on stderr, status 1, never a crash or a hang."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    p = subprocess.Popen([CPDB, "--connect", "127.0.0.1:%d" % port,
+                          "--token", "t"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=env_for(home), text=True)
+    try:
+        conn, _ = srv.accept()
+        conn.settimeout(10)
+        got = conn.recv(4096)
+        assert got[:4] == b"CPDB" and struct.unpack("<H", got[6:8])[0] == 1
+        conn.sendall(answer)
+        out, err = p.communicate(timeout=15)
+        conn.close()
+    finally:
+        if p.poll() is None:
+            p.kill()
+        srv.close()
+    assert p.returncode == 1, (out, err)
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("cpdb: "), err
