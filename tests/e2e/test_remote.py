@@ -56,7 +56,8 @@ def env_for(home, **extra):
 class Listener:
     """cpdb --listen 0 PROGRAM, its stderr read as it comes."""
 
-    def __init__(self, tmp_path, source, token=None, args=()):
+    def __init__(self, tmp_path, source, token=None, args=(),
+                 sigint=signal.SIG_DFL):
         prog = tmp_path / "prog.py"
         prog.write_text(source)
         self.home = tmp_path / "home"
@@ -66,7 +67,7 @@ class Listener:
             [CPDB, "-q", "-nx", "--listen", "0"] + list(args) + [str(prog)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=env_for(self.home, **extra),
-            preexec_fn=sigint_as_on_a_terminal)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
         self.err = ""
         line = self.wait_for("listening on")
         m = re.search(r"listening on 127\.0\.0\.1:(\d+) \(token ([^)]*)\)",
@@ -263,6 +264,39 @@ def test_completion_and_ctrl_c_from_the_console(listener):
     rc, out, err = lst.finish()
     assert rc == 0, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+def out_text(frames):
+    """The text of the OUT messages among frames."""
+    return "".join(p[5:].decode(errors="replace") for t, p in frames
+                   if t == 7)
+
+
+@pytest.mark.parametrize("sigint", [signal.SIG_DFL, signal.SIG_IGN],
+                         ids=["sigint-default", "sigint-ignored"])
+def test_interrupt_message_stops_the_program(listener, sigint):
+    """INTERRUPT stops a running loop at its next line, also when the
+    listener was started with SIGINT ignored (in the background)."""
+    lst = listener(FOREVER, sigint=sigint)
+    s = raw(lst)
+    s.sendall(hello(lst.token))
+    read_frames(s, until_type=4)
+    s.sendall(frame(5, string("continue")))
+    time.sleep(0.5)
+    s.sendall(frame(10))
+    got = read_frames(s, until_type=4)
+    text = out_text(got)
+    assert "Program received signal SIGINT" in text, got
+    assert re.search(r"> .*prog\.py\([3-6]\)<module>\(\)", text), text
+    s.sendall(frame(5, string("p n > 0")))
+    got = read_frames(s, until_type=4)
+    assert "True" in out_text(got), got
+    s.sendall(frame(6))                         # EOF
+    got = read_frames(s, until_type=11)
+    assert got and got[-1][0] == 11, got        # BYE
+    s.close()
+    rc, out, err = lst.finish()
+    assert rc == 0 and "Traceback" not in err, err
 
 
 # --- tokens -------------------------------------------------------------------
