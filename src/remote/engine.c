@@ -200,7 +200,12 @@ take_hello(CpdbRemote *r, const char *token, char *err, size_t errlen)
     char why[256];
     int rc = -1;
     set_recv_timeout(r->fd, CPDB_REMOTE_HELLO_SECONDS);
+    errno = 0;
     if (cpdb_proto_recv(r->fd, &m, why, sizeof why) != CPDB_PROTO_OK) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            snprintf(why, sizeof why, "no greeting for %d seconds",
+                     CPDB_REMOTE_HELLO_SECONDS);
+        }
         set_err(err, errlen, why);
         return -1;
     }

@@ -482,7 +482,9 @@ cpdb_proto_recv(int fd, CpdbMsg *m, char *err, size_t errlen)
         return CPDB_PROTO_CLOSED;
     }
     if (r < 0) {
-        say(err, errlen, "the connection failed: %s", strerror(errno));
+        int saved = errno;
+        say(err, errlen, "the connection failed: %s", strerror(saved));
+        errno = saved;      /* EAGAIN: a receive timeout passed */
         return CPDB_PROTO_BAD;
     }
     if ((size_t)r < sizeof h) {
