@@ -3,6 +3,7 @@
    over to libcpdb. */
 #include "cpdb/cpdb.h"
 #include "cpdb_config.h"
+#include "main_attach.h"
 #include "remote/client.h"
 #include "remote/engine.h"
 #include "remote/net.h"
@@ -22,6 +23,7 @@ static const char usage[] =
     "Usage: cpdb [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb [OPTIONS] -m MODULE [ARGS...]\n"
     "       cpdb [OPTIONS] DIR|FILE.zip [ARGS...]   (its __main__.py)\n"
+    "       cpdb -p PID                     (attach to a running python)\n"
     "       cpdb --listen [HOST:]PORT [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb --connect HOST:PORT [--token TOKEN]\n"
     "\n"
@@ -36,6 +38,8 @@ static const char usage[] =
     "                   status is non-zero if a command failed\n"
     "  -q, --quiet      do not print the banner\n"
     "  -nx              do not read ~/.cpdbrc and ./.cpdbrc\n"
+    "  -p PID, --pid PID  attach to the running Python process PID; quit\n"
+    "                   or detach leaves it running\n"
     "  --listen [HOST:]PORT\n"
     "                   run the program with the debugger's prompt on\n"
     "                   the network: wait for one cpdb --connect (HOST\n"
@@ -66,6 +70,7 @@ typedef struct Args {
     const char *remote_fd;  /* the restore option's console socket */
     const char *script;     /* or NULL */
     const char *module;     /* or NULL */
+    long pid;               /* -p: the process to attach to, or 0 */
     int prog_argc;
     char **prog_argv;
 } Args;
@@ -85,8 +90,8 @@ add_cmd(Args *a, const char *cmd, int argc)
 
 typedef enum {
     OPT_COMMAND, OPT_FILE, OPT_BATCH, OPT_QUIET, OPT_NO_INIT, OPT_VERSION,
-    OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE, OPT_LISTEN, OPT_CONNECT,
-    OPT_TOKEN, OPT_ALLOW_REMOTE, OPT_REMOTE_FD
+    OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE, OPT_PID, OPT_LISTEN,
+    OPT_CONNECT, OPT_TOKEN, OPT_ALLOW_REMOTE, OPT_REMOTE_FD
 } OptKind;
 
 /* The option "run" adds when it re-executes cpdb: the state file the
@@ -113,6 +118,7 @@ static const struct {
     {"--version -v", OPT_VERSION, NULL},
     {"--help -h", OPT_HELP, NULL},
     {"-m", OPT_MODULE, "a module name"},
+    {"-p --pid", OPT_PID, "a process id"},
     {"--", OPT_END, NULL},
     {RESTORE_OPTION, OPT_RESTORE, "a file"},
     {"--listen", OPT_LISTEN, "an address [HOST:]PORT"},
@@ -207,6 +213,17 @@ take_option(Args *a, int argc, char **argv, int *i)
             a->script = argv[(*i)++];
         }
         return 2;
+    case OPT_PID: {
+        char *end;
+        long pid = strtol(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || pid <= 0 || pid > 0x3fffffff) {
+            fprintf(stderr, "cpdb: %s needs a process id (a positive "
+                    "number), not \"%s\"\n", o, value);
+            return -1;
+        }
+        a->pid = pid;
+        return 0;
+    }
     case OPT_RESTORE:
         a->opts.restore_state = value;
         a->opts.quiet = 1;
@@ -270,6 +287,19 @@ parse_args(int argc, char **argv, Args *a)
     }
     if (rc != 0) {
         return rc;
+    }
+    if (a->pid != 0) {
+        if (a->listen != NULL || a->connect != NULL) {
+            fprintf(stderr, "cpdb: -p PID does not go with --listen or "
+                    "--connect yet\n");
+            return -1;
+        }
+        if (a->script != NULL || a->module != NULL) {
+            fprintf(stderr, "cpdb: -p PID attaches to a running process: "
+                    "no script or -m MODULE goes with it\n");
+            return -1;
+        }
+        return 0;
     }
     if (a->connect != NULL) {
         return check_connect_args(a);
@@ -578,6 +608,10 @@ main(int argc, char **argv)
     if (rc != 0) {
         free_args(&a);
         return rc < 0 ? 2 : 0;
+    }
+    if (a.pid != 0) {
+        free_args(&a);
+        return cpdb_attach_main((pid_t)a.pid);
     }
     if (a.connect != NULL) {
         status = run_connect(&a);

@@ -82,6 +82,14 @@ cpdb_hooks_install(CpdbSession *s, CpdbHooks *h)
         PyErr_Clear();
     }
     Py_XDECREF(fn);
+    if (s->opts.attached) {
+        /* A process cpdb was loaded into keeps its SIGINT (Ctrl-C comes
+           as a message), and nothing is left that detach could not take
+           back: pdb's patched functions and a fork handler would call
+           into a session that is gone. */
+        h->old_sigint = NULL;
+        return;
+    }
     cpdb_hooks_redirect_pdb(s);
     h->old_sigint = cpdb_hooks_install_sigint(s);
     cpdb_interrupt_wrap();      /* signal.signal() put Python's back */
@@ -93,7 +101,6 @@ void
 cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
 {
     PyObject *cur = PySys_GetObject("breakpointhook");  /* borrowed */
-    (void)s;
     if (h->old_breakpointhook != NULL && cur != NULL
         && PyCFunction_Check(cur)
         && PyCFunction_GET_FUNCTION(cur)
@@ -103,6 +110,9 @@ cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
         }
     }
     Py_CLEAR(h->old_breakpointhook);
+    if (s->opts.attached) {
+        return;
+    }
     cpdb_hooks_remove_pdb_finder();
     if (h->old_sigint != NULL) {
         cpdb_hooks_restore_sigint(h->old_sigint);

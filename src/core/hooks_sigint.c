@@ -206,6 +206,9 @@ void
 cpdb_hooks_sigint_take(CpdbSession *s)
 {
     PyObject *signal = NULL, *cur = NULL, *ign = NULL, *fn = NULL;
+    if (s->opts.attached) {
+        return;     /* the process's SIGINT stays its own */
+    }
     if (s->sigint_saved != NULL) {
         goto done;
     }
@@ -240,6 +243,9 @@ void
 cpdb_hooks_sigint_give_back(CpdbSession *s)
 {
     PyObject *saved = s->sigint_saved;
+    if (s->opts.attached) {
+        return;
+    }
     if (saved != NULL) {
         s->sigint_saved = NULL;
         cpdb_hooks_restore_sigint(saved);

@@ -3,10 +3,12 @@
 layer and of the layers below it, never of one above.
 
     base  <  trace, heap  <  core  <  cli        console  <  remote  <  cli
+    base  <  attach   (the injector: used by the program only)
 
-(main.c, on top, includes the public header, and the control channel's
+(main.c, on top, includes the public header, the control channel's
 headers for the front-ends that talk over a socket: --listen,
---connect.)  Prints one line per
+--connect, and the injector's for -p.  src/agent, the program cpdb -p
+loads into a process, sits on top as main.c does.)  Prints one line per
 include that breaks the rule and exits 1 if there is any.
 
 Usage: check_layers.py [SRC]   (default: the src/ beside tests/)
@@ -25,10 +27,11 @@ ALLOWED = {
     "console": {"base", "console"},
     "remote": {"base", "console", "remote"},
     "cli": {"base", "trace", "heap", "core", "console", "remote", "cli"},
+    "attach": {"base", "attach"},
 }
 # What the program may include besides the public header: the layers
 # of its front-ends that are not the library's API.
-PROGRAM_LAYERS = ("remote/",)
+PROGRAM_LAYERS = ("remote/", "attach/", "main_attach.h")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
@@ -72,7 +75,7 @@ def check(src):
                 if m and m.group(1) not in ("cpdb/cpdb.h", "cpdb_config.h") \
                         and not m.group(1).startswith(PROGRAM_LAYERS):
                     bad.append("%s:%d: the program includes \"%s\": only "
-                               "the public header and remote/"
+                               "the public header, remote/ and attach/"
                                % (main, n, m.group(1)))
     return bad
 

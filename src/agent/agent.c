@@ -1,0 +1,443 @@
+/* The agent: what "cpdb -p PID" loads into a running Python process.
+
+   cpdb's injector (src/attach) calls cpdb_agent_start() once, in one of
+   the process's threads at a safe point, with the path of a socket cpdb
+   listens on.  That call only starts the agent's own thread; the thread
+   connects to cpdb, takes the GIL, and runs the engine and the command
+   interpreter here, with the prompt's lines and output going over the
+   socket (src/remote).  cpdb's process is only the console.
+
+   The agent's thread:
+   1. begins the session (core/attach.c) and asks for a stop at the next
+      line any thread runs;
+   2. lets go of the GIL for up to STOP_WAIT_MS; when no thread stopped
+      (every one sleeping or waiting in C), it takes the GIL back and
+      stops itself on the main thread's behalf (the prompt then holds the
+      GIL: all-stop);
+   3. waits for Ctrl-C (an INTERRUPT message: step 1 again), a detach
+      (quit, kill, detach or the end of input at any stop) or the loss of
+      the connection (cpdb killed: the same as detach);
+   4. detaching, takes everything out of the process again, says BYE, and
+      ends.  The library stays mapped (it is never unloaded: frames
+      already running may still return through its code), and the next
+      attach calls cpdb_agent_start() again. */
+#include "cpdb/cpdb.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "core/attach.h"
+#include "core/session.h"
+#include "remote/engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long the threads may take to reach a line before the agent stops
+   in their place: a thread running Python reaches one within a switch
+   interval (5 ms); longer means it waits in C. */
+#define STOP_WAIT_MS 300
+
+/* What cpdb_agent_start() returns besides 0. */
+enum {
+    AGENT_E_ARGS = -1,      /* the argument is malformed */
+    AGENT_E_VERSION = -2,   /* the process runs another Python */
+    AGENT_E_PYTHON = -3,    /* Python is not running (starting, ending) */
+    AGENT_E_THREAD = -4,    /* no thread could be started */
+    AGENT_E_BUSY = -16      /* a session is on already */
+};
+
+/* The version of the protocol of the argument. */
+#define AGENT_ARG_VERSION 1
+
+typedef struct Agent {
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    uid_t uid;              /* the attaching user's */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* Under mu: what woke the agent's thread. */
+    int interrupt;          /* Ctrl-C came */
+    int hangup;             /* the connection is gone */
+    int detach;             /* a stop asked to detach */
+} Agent;
+
+static Agent agent = {
+    .mu = PTHREAD_MUTEX_INITIALIZER,
+    .cv = PTHREAD_COND_INITIALIZER,
+};
+static atomic_int live;     /* a session is on (or starting) */
+
+static void
+wake(int *flag)
+{
+    pthread_mutex_lock(&agent.mu);
+    *flag = 1;
+    pthread_cond_broadcast(&agent.cv);
+    pthread_mutex_unlock(&agent.mu);
+}
+
+static void
+on_interrupt(void *ctx)
+{
+    (void)ctx;
+    wake(&agent.interrupt);
+}
+
+static void
+on_hangup(void *ctx)
+{
+    (void)ctx;
+    wake(&agent.hangup);
+}
+
+static void
+on_detach(CpdbSession *s, void *ctx)
+{
+    (void)s;
+    (void)ctx;
+    wake(&agent.detach);
+}
+
+/* --- the output of Python typed at the prompt ---------------------------- */
+
+/* write(text) of the file object that stands for sys.stdout and
+   sys.stderr while Python typed at a stop runs: the text goes to the
+   console, not to the process's own streams. */
+static PyObject *
+output_write(PyObject *self, PyObject *arg)
+{
+    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    Py_ssize_t n;
+    const char *text;
+    if (s == NULL) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "write() argument must be str, not %s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    text = PyUnicode_AsUTF8AndSize(arg, &n);
+    if (text == NULL) {
+        return NULL;
+    }
+    cpdb_out(s, "%.*s", (int)n, text);
+    return PyLong_FromSsize_t(PyUnicode_GET_LENGTH(arg));
+}
+
+static PyObject *
+output_flush(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef output_write_def = {"write", output_write, METH_O, NULL};
+static PyMethodDef output_flush_def = {"flush", output_flush, METH_NOARGS,
+                                       NULL};
+
+/* Return: new reference to an object with write() and flush() bound to
+   s, or NULL with an exception set. */
+static PyObject *
+output_object(CpdbSession *s)
+{
+    PyObject *cap = PyCapsule_New(s, "cpdb.session", NULL);
+    PyObject *types = PyImport_ImportModule("types");
+    PyObject *ns = types ? PyObject_GetAttrString(types, "SimpleNamespace")
+                         : NULL;
+    PyObject *w = cap ? PyCFunction_New(&output_write_def, cap) : NULL;
+    PyObject *f = cap ? PyCFunction_New(&output_flush_def, cap) : NULL;
+    PyObject *kw = Py_BuildValue("{sOsOsi}", "write", w, "flush", f,
+                                 "encoding", 0);
+    PyObject *args = PyTuple_New(0), *out = NULL;
+    if (ns != NULL && w != NULL && f != NULL && kw != NULL && args != NULL) {
+        PyObject *utf8 = PyUnicode_FromString("utf-8");
+        if (utf8 != NULL && PyDict_SetItemString(kw, "encoding", utf8) == 0) {
+            out = PyObject_Call(ns, args, kw);
+        }
+        Py_XDECREF(utf8);
+    }
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    Py_XDECREF(f);
+    Py_XDECREF(w);
+    Py_XDECREF(ns);
+    Py_XDECREF(types);
+    Py_XDECREF(cap);
+    return out;
+}
+
+/* --- the connection ------------------------------------------------------- */
+
+/* Connect to cpdb's socket; its owner must be the attaching user or
+   root.  Return: the socket, or -1. */
+static int
+connect_cpdb(void)
+{
+    struct sockaddr_un addr;
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    memcpy(addr.sun_path, agent.path, sizeof addr.sun_path - 1);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0
+        || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0
+        || (cred.uid != agent.uid && cred.uid != 0)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Wait, without the GIL, until flag... of the agent is set or ms passed
+   (ms < 0: no limit).  Return: 1 when one of them is set. */
+static int
+wait_event(long ms)
+{
+    struct timespec until;
+    int any;
+    clock_gettime(CLOCK_REALTIME, &until);
+    if (ms >= 0) {
+        until.tv_sec += ms / 1000;
+        until.tv_nsec += (ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+    }
+    pthread_mutex_lock(&agent.mu);
+    for (;;) {
+        any = agent.interrupt || agent.hangup || agent.detach;
+        if (any) {
+            break;
+        }
+        if (ms < 0) {
+            pthread_cond_wait(&agent.cv, &agent.mu);
+        }
+        else if (pthread_cond_timedwait(&agent.cv, &agent.mu, &until)
+                 == ETIMEDOUT) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&agent.mu);
+    return any;
+}
+
+/* Ask for a stop at the next line of any thread and let the threads
+   run; when none stopped within STOP_WAIT_MS, stop here for them.  With
+   the GIL. */
+static void
+stop_somewhere(CpdbSession *s)
+{
+    long serial = s->stop_serial;
+    PyThreadState *save;
+    int i;
+    cpdb_attach_interrupt(s);
+    save = PyEval_SaveThread();
+    for (i = 0; i < STOP_WAIT_MS / 10; i++) {
+        if (wait_event(10) || s->stop_serial != serial) {
+            break;
+        }
+    }
+    PyEval_RestoreThread(save);
+    if (s->stop_serial == serial && !s->at_stop && !s->detach
+        && !agent.hangup) {
+        cpdb_attach_stop_here(s);
+    }
+}
+
+/* Run the session until it detaches.  With the GIL. */
+static int
+serve(CpdbSession *s)
+{
+    stop_somewhere(s);
+    for (;;) {
+        PyThreadState *save;
+        int interrupt;
+        if (s->detach) {
+            break;
+        }
+        save = PyEval_SaveThread();
+        wait_event(-1);
+        PyEval_RestoreThread(save);
+        /* A stop in another thread may still be ending: the GIL came
+           back between two of its lines. */
+        pthread_mutex_lock(&agent.mu);
+        interrupt = agent.interrupt;
+        agent.interrupt = 0;
+        pthread_mutex_unlock(&agent.mu);
+        if (s->detach) {
+            break;
+        }
+        if (agent.hangup) {
+            if (!s->at_stop) {
+                cpdb_attach_request(s, CPDB_DETACH);
+                break;
+            }
+            continue;   /* the prompt there reads the end of input */
+        }
+        if (interrupt && !s->at_stop) {
+            stop_somewhere(s);
+        }
+    }
+    return s->detach;
+}
+
+/* A stop in another thread that is still under way ends before the
+   session goes: wait for it with the GIL let go. */
+static void
+wait_no_stop(CpdbSession *s)
+{
+    while (s->at_stop || s->threads.engine != 0) {
+        PyThreadState *save = PyEval_SaveThread();
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+        PyEval_RestoreThread(save);
+    }
+}
+
+/* What runs here, for the console's greeting: the process's command
+   line, its arguments separated by spaces (cut to size). */
+static void
+command_line(char *out, size_t size)
+{
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    size_t n = f ? fread(out, 1, size - 1, f) : 0, i;
+    if (f != NULL) {
+        fclose(f);
+    }
+    out[n] = '\0';
+    for (i = 0; i + 1 < n; i++) {
+        if (out[i] == '\0') {
+            out[i] = ' ';
+        }
+    }
+}
+
+static void *
+agent_main(void *arg)
+{
+    CpdbRemoteHooks hooks = {on_interrupt, on_hangup, NULL};
+    CpdbOptions opts;
+    CpdbRemote *r;
+    CpdbSession *s;
+    PyGILState_STATE gil;
+    char err[256], info[256];
+    int fd, how = CPDB_DETACH;
+    (void)arg;
+
+    fd = connect_cpdb();
+    if (fd < 0) {
+        atomic_store(&live, 0);
+        return NULL;
+    }
+    command_line(info, sizeof info);
+    r = cpdb_remote_engine_new(fd, NULL, info, &hooks, err, sizeof err);
+    if (r == NULL) {
+        close(fd);
+        atomic_store(&live, 0);
+        return NULL;
+    }
+    gil = PyGILState_Ensure();
+    memset(&opts, 0, sizeof opts);
+    opts.quiet = 1;
+    opts.no_init_files = 1;
+    opts.attached = 1;
+    s = cpdb_session_new_remote(&opts, r);
+    if (s != NULL && cpdb_attach_begin(s) == 0) {
+        s->on_detach = on_detach;
+        s->eval_output = output_object(s);
+        PyErr_Clear();
+        cpdb_session_queue_command(s, "info threads");
+        how = serve(s);
+        wait_no_stop(s);
+        cpdb_attach_end(s);
+    }
+    else {
+        PyErr_Clear();
+    }
+    cpdb_session_free(s);
+    PyErr_Clear();
+    PyGILState_Release(gil);
+    cpdb_remote_engine_bye(r, 0, how == CPDB_DETACH_KILL);
+    cpdb_remote_engine_free(r);
+    atomic_store(&live, 0);
+    return NULL;
+}
+
+/* arg: "VERSION UID PATH": the argument's version, the attaching user,
+   and the socket cpdb listens on.  Return 0, or -1. */
+static int
+parse_arg(const char *arg)
+{
+    unsigned version;
+    unsigned long uid;
+    int used = 0;
+    if (arg == NULL || sscanf(arg, "%u %lu %n", &version, &uid, &used) < 2
+        || version != AGENT_ARG_VERSION || used == 0
+        || strlen(arg + used) >= sizeof agent.path
+        || arg[used] != '/') {
+        return -1;
+    }
+    strcpy(agent.path, arg + used);
+    agent.uid = (uid_t)uid;
+    return 0;
+}
+
+/* The one entry point.  It runs in a thread of the program interrupted
+   at a safe point: it starts the agent's thread and returns at once,
+   without touching Python. */
+CPDB_API int cpdb_agent_start(const char *arg);
+
+int
+cpdb_agent_start(const char *arg)
+{
+    pthread_attr_t attr;
+    pthread_t th;
+    sigset_t all, old;
+    int expected = 0, rc;
+    char want[16];
+    /* Built for one minor version: its structures differ from the
+       others'. */
+    snprintf(want, sizeof want, "%d.%d.", PY_MAJOR_VERSION,
+             PY_MINOR_VERSION);
+    if (strncmp(Py_GetVersion(), want, strlen(want)) != 0) {
+        return AGENT_E_VERSION;
+    }
+    if (!Py_IsInitialized()) {
+        return AGENT_E_PYTHON;
+    }
+    if (!atomic_compare_exchange_strong(&live, &expected, 1)) {
+        return AGENT_E_BUSY;
+    }
+    if (parse_arg(arg) < 0) {
+        atomic_store(&live, 0);
+        return AGENT_E_ARGS;
+    }
+    agent.interrupt = agent.hangup = agent.detach = 0;
+    /* The program's signals are never delivered to the agent's thread. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&th, &attr, agent_main, NULL);
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        atomic_store(&live, 0);
+        return AGENT_E_THREAD;
+    }
+    return 0;
+}

@@ -1,0 +1,302 @@
+"""cpdb -p PID: attach to a Python process started without cpdb, look
+around, stop it at a breakpoint, and detach, leaving it as it was.
+
+The targets run under the Python of the build under test (CPDB_PYTHON),
+whose agent the build made.  These tests need ptrace: where the kernel
+refuses it, they are skipped with the reason."""
+import glob
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import CPDB, PYTHON, program, sigint_as_on_a_terminal
+
+AGENT_DIR = os.path.dirname(CPDB)
+
+
+def _ptrace_refused():
+    """Why a child cannot be traced here, or None."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    child = subprocess.Popen(["sleep", "10"])
+    try:
+        PTRACE_SEIZE, PTRACE_DETACH = 0x4206, 17
+        if libc.ptrace(PTRACE_SEIZE, child.pid, None, None) != 0:
+            return "ptrace refused: %s" % os.strerror(ctypes.get_errno())
+        libc.ptrace(PTRACE_DETACH, child.pid, None, None)
+        return None
+    finally:
+        child.kill()
+        child.wait()
+
+
+_REFUSED = _ptrace_refused()
+pytestmark = pytest.mark.skipif(_REFUSED is not None,
+                                reason=str(_REFUSED))
+
+
+class Target:
+    """A python process the tests attach to; its output lines are read
+    as they come."""
+
+    def __init__(self, name, *args, env=None):
+        e = dict(os.environ)
+        e.pop("PYTHONPATH", None)
+        e.update(env or {})
+        self.proc = subprocess.Popen([PYTHON, "-u", program(name)]
+                                     + list(args),
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=e,
+                                     preexec_fn=sigint_as_on_a_terminal)
+        self.pid = self.proc.pid
+        first = self.proc.stdout.readline()
+        assert first.startswith("ready"), first
+
+    def line(self):
+        return self.proc.stdout.readline()
+
+    def tasks(self):
+        return sorted(os.listdir("/proc/%d/task" % self.pid))
+
+    def finish(self, timeout=30):
+        out, err = self.proc.communicate(timeout=timeout)
+        return out, err, self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+@pytest.fixture
+def targets():
+    made = []
+
+    def make(name, *args, env=None):
+        t = Target(name, *args, env=env)
+        made.append(t)
+        return t
+    yield make
+    for t in made:
+        t.kill()
+
+
+def attach(pid, commands, timeout=30, env=None):
+    e = dict(os.environ)
+    e["NO_COLOR"] = "1"
+    e.update(env or {})
+    t0 = time.monotonic()
+    p = subprocess.run([CPDB, "-p", str(pid)],
+                       input="".join(c + "\n" for c in commands),
+                       capture_output=True, text=True, timeout=timeout,
+                       env=e, preexec_fn=sigint_as_on_a_terminal)
+    return p, time.monotonic() - t0
+
+
+def cpdb_dirs():
+    return set(glob.glob("/tmp/cpdb-*"))
+
+
+def test_attach_to_a_sleeping_process_shows_its_threads_and_detaches(
+        targets, tmp_path):
+    t = targets("attach_sleeper.py", "4")
+    before_dirs = cpdb_dirs()
+    p, took = attach(t.pid, ["bt", "p seconds", "detach"])
+    assert p.returncode == 0, p
+    # every thread waits in C: the prompt comes with the main thread's
+    # stack, and info threads lists both
+    assert "Every thread is in C code" in p.stdout, p.stdout
+    assert "nap()" in p.stdout and "waiter" in p.stdout, p.stdout
+    assert "4.0" in p.stdout            # p seconds
+    assert "Detached from process %d." % t.pid in p.stdout
+    assert took < 5, took
+    out, err, rc = t.finish()
+    assert rc == 0, err
+    # woke as it would have, with no tracer left
+    slept = float(out.split()[1])
+    assert 3.9 < slept < 4.3, out
+    assert out.split()[2] == "None", out
+    assert cpdb_dirs() == before_dirs
+
+
+def test_agent_thread_is_gone_after_detach(targets):
+    t = targets("attach_sleeper.py", "6")
+    before = t.tasks()
+    p, _ = attach(t.pid, ["info threads", "detach"])
+    assert p.returncode == 0, p
+    deadline = time.time() + 2
+    while t.tasks() != before and time.time() < deadline:
+        time.sleep(0.05)
+    assert t.tasks() == before
+    status = open("/proc/%d/status" % t.pid).read()
+    assert "TracerPid:\t0" in status
+
+
+def test_breakpoint_in_the_request_path_of_a_running_service(targets):
+    t = targets("attach_service.py", env={"STOP_AFTER": "6"})
+    t.line()
+    p, _ = attach(t.pid, ["gc types 100", "leak hints", "break handle",
+                          "ignore 1 40", "continue", "leak hints",
+                          "p i >= 40", "detach"])
+    assert p.returncode == 0, p
+    # the leak: its objects in the census, then the list that grows
+    assert "__main__.Session" in p.stdout, p.stdout
+    assert "__main__.LEAK went from" in p.stdout, p.stdout
+    # stopped in the request path, in the server thread
+    assert any("handle()" in line and line.startswith("> ")
+               for line in p.stdout.splitlines()), p.stdout
+    assert '[Thread 2 "server"]' in p.stdout
+    assert "True" in p.stdout
+    # still serving, no tracer left, all its work accounted for
+    lines = [t.line() for _ in range(3)]
+    assert all(l.startswith("beat") for l in lines), lines
+    assert all(l.split()[2] == "None" for l in lines), lines
+    out, err, rc = t.finish()
+    assert rc == 0, err
+    assert out.strip().splitlines()[-1] == "done True"
+
+
+def test_quit_and_end_of_input_detach(targets):
+    t = targets("attach_service.py", env={"STOP_AFTER": "8"})
+    p, _ = attach(t.pid, ["quit"])
+    assert p.returncode == 0 and "Detached" in p.stdout, p
+    p, _ = attach(t.pid, [])
+    assert p.returncode == 0 and "Detached" in p.stdout, p
+    assert t.proc.poll() is None
+    out, err, rc = t.finish()
+    assert rc == 0 and out.strip().endswith("done True"), (out, err)
+
+
+def test_print_at_the_prompt_goes_to_cpdb_not_to_the_process(targets):
+    t = targets("attach_sleeper.py", "3")
+    p, _ = attach(t.pid, ["p print('hello from the prompt')", "detach"])
+    assert "hello from the prompt" in p.stdout, p
+    out, err, rc = t.finish()
+    assert "hello from the prompt" not in out + err
+
+
+def test_kill_ends_the_process(targets):
+    t = targets("attach_sleeper.py", "30")
+    p, _ = attach(t.pid, ["kill"])
+    assert p.returncode == 0, p
+    assert t.proc.wait(timeout=5) == -signal.SIGKILL
+
+
+def test_attach_again_after_detach(targets):
+    t = targets("attach_sleeper.py", "8")
+    for _ in range(3):
+        p, _ = attach(t.pid, ["p 6 * 7", "detach"])
+        assert p.returncode == 0 and "42" in p.stdout, p
+    out, err, rc = t.finish()
+    assert rc == 0 and out.split()[2] == "None", (out, err)
+
+
+def test_a_second_attach_is_refused_while_one_is_live(targets):
+    t = targets("attach_sleeper.py", "20")
+    first = subprocess.Popen([CPDB, "-p", str(t.pid)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)         # attached, at its prompt
+        p, _ = attach(t.pid, ["detach"])
+        assert p.returncode != 0, p
+        assert "already has a cpdb attached" in p.stderr, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1
+    finally:
+        out, _ = first.communicate("detach\n", timeout=20)
+    assert "Detached" in out
+    assert t.proc.poll() is None
+
+
+def test_cpdb_killed_detaches(targets):
+    t = targets("attach_service.py", env={"STOP_AFTER": "10"})
+    before = t.tasks()
+    c = subprocess.Popen([CPDB, "-p", str(t.pid)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    c.kill()
+    c.communicate()
+    deadline = time.time() + 3
+    while t.tasks() != before and time.time() < deadline:
+        time.sleep(0.05)
+    assert t.tasks() == before
+    lines = [t.line() for _ in range(3)]
+    assert all(l.startswith("beat") and l.split()[2] == "None"
+               for l in lines), lines
+
+
+@pytest.mark.parametrize("case", ["no-such", "not-python", "bad-pid"])
+def test_bad_targets_get_one_line(case):
+    if case == "no-such":
+        child = subprocess.Popen(["true"])
+        child.wait()
+        args = ["-p", str(child.pid)]
+    elif case == "not-python":
+        child = subprocess.Popen(["sleep", "30"])
+        args = ["-p", str(child.pid)]
+    else:
+        child = None
+        args = ["-p", "12x"]
+    try:
+        p = subprocess.run([CPDB] + args, capture_output=True, text=True,
+                           timeout=20)
+        assert p.returncode != 0
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("cpdb: "), p.stderr
+        if case == "not-python":
+            assert child.poll() is None     # unharmed
+    finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+def test_post_mortem_of_a_later_uncaught_exception_in_a_thread(targets):
+    t = targets("attach_crash.py", "1.5", "thread")
+    p, _ = attach(t.pid, ["continue", "p limit", "continue"])
+    assert "Uncaught exception. Entering post mortem" in p.stdout, p
+    assert "$1 = 14" in p.stdout, p.stdout
+    out, err, rc = t.finish()
+    # the program's own hook still ran after it, and the program went on
+    assert "ValueError: late failure 14" in err
+    assert "main goes on None" in out and rc == 0, (out, err)
+    assert p.returncode == 0 and "Process %d exited." % t.pid in p.stdout
+
+
+def test_post_mortem_of_the_main_thread_then_detach(targets):
+    t = targets("attach_crash.py", "1.5")
+    p, _ = attach(t.pid, ["continue", "bt", "detach"])
+    assert "Uncaught exception" in p.stdout, p
+    assert "fail (n=21)" in p.stdout, p.stdout
+    out, err, rc = t.finish()
+    assert "ValueError: late failure 42" in err and rc == 1, (out, err)
+
+
+def test_ctrl_c_in_the_cpdb_terminal_stops_the_process_again(targets,
+                                                             tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    from test_terminal import PROMPT, default_sigint, finish
+    t = targets("attach_service.py", env={"STOP_AFTER": "12"})
+    env = dict(os.environ, HOME=str(tmp_path), NO_COLOR="1", TERM="xterm")
+    c = pexpect.spawn(CPDB, ["-p", str(t.pid)], env=env,
+                      preexec_fn=default_sigint, encoding="utf-8",
+                      timeout=15, dimensions=(40, 200))
+    c.expect_exact(PROMPT)
+    c.sendline("continue")
+    time.sleep(0.7)
+    c.sendintr()
+    # the next line any thread runs: a beat of the main thread or a
+    # request of the server
+    c.expect(r"> \S+attach_service.py\(\d+\)(serve|handle|<module>)\(\)")
+    c.expect_exact(PROMPT)
+    c.sendline("p threading.active_count()")
+    c.expect_exact("= 2")
+    c.expect_exact(PROMPT)
+    assert finish(c) == 0
+    lines = [t.line() for _ in range(3)]
+    assert all(l.startswith("beat") and l.split()[2] == "None"
+               for l in lines), lines
