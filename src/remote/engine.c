@@ -328,6 +328,15 @@ answer_complete(CpdbRemote *r, const CpdbMsg *q)
                             &words);
     }
     while (items != NULL && items[n] != NULL) {
+        if (n >= CPDB_PROTO_MAX_ITEMS) {
+            free(items[n]);     /* past what a message lists */
+            items[n] = NULL;
+            while (items[++n] != NULL) {
+                free(items[n]);
+            }
+            n = CPDB_PROTO_MAX_ITEMS;
+            break;
+        }
         n++;
     }
     cpdb_msg_init(&a, CPDB_MSG_CANDIDATES);

@@ -174,7 +174,7 @@ cpdb_proto_encode(const CpdbMsg *m, size_t *len)
     CpdbBuf b;
     const Field *f;
     size_t payload;
-    if (!is_type((int)m->type)) {
+    if (!is_type((int)m->type) || m->n_items > CPDB_PROTO_MAX_ITEMS) {
         return NULL;
     }
     cpdb_buf_init(&b);

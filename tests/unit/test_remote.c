@@ -70,8 +70,19 @@ static char **
 completer(void *ctx, const char *line, int start, const char *text,
           int *words)
 {
-    char **items = calloc(3, sizeof(char *));
+    char **items;
+    int i;
     (void)ctx;
+    if (strcmp(line, "many") == 0) {
+        /* More than one message may list. */
+        items = calloc(70001, sizeof(char *));
+        for (i = 0; i < 70000; i++) {
+            items[i] = strdup("x");
+        }
+        *words = 1;
+        return items;
+    }
+    items = calloc(3, sizeof(char *));
     items[0] = strdup(strcmp(line, "p obj.at") == 0 && start == 2
                       && strcmp(text, "obj.at") == 0 ? "obj.attr" : "bad");
     items[1] = strdup("obj.attr2");
@@ -167,6 +178,17 @@ test_session(void)
        && m.type == CPDB_MSG_CANDIDATES && m.n_items == 2
        && strcmp(m.items[0], "obj.attr") == 0 && m.add_space == 0,
        "COMPLETE answered by the completer, with its word");
+    cpdb_msg_fini(&m);
+    cpdb_msg_init(&m, CPDB_MSG_COMPLETE);
+    m.text = "many";
+    m.text_len = 4;
+    m.start = 0;
+    m.end = 4;
+    cpdb_proto_send(sv[1], &m);
+    OK(cpdb_proto_recv(sv[1], &m, err, sizeof err) == CPDB_PROTO_OK
+       && m.type == CPDB_MSG_CANDIDATES
+       && m.n_items == CPDB_PROTO_MAX_ITEMS,
+       "70000 candidates: the first %d are sent", CPDB_PROTO_MAX_ITEMS);
     cpdb_msg_fini(&m);
     cpdb_proto_send_text(sv[1], CPDB_MSG_LINE, "continue");
     pthread_join(t, NULL);
