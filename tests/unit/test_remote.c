@@ -90,6 +90,19 @@ completer(void *ctx, const char *line, int start, const char *text,
     return items;
 }
 
+/* Ask for the candidates of the word from start to the end of line. */
+static void
+send_complete(int fd, const char *line, unsigned start)
+{
+    CpdbMsg m;
+    cpdb_msg_init(&m, CPDB_MSG_COMPLETE);
+    m.text = (char *)line;
+    m.text_len = strlen(line);
+    m.start = start;
+    m.end = (uint32_t)m.text_len;
+    cpdb_proto_send(fd, &m);
+}
+
 typedef struct Reading {
     CpdbIo io;
     char *line;
@@ -168,23 +181,13 @@ test_session(void)
        && strcmp(text, "(cpdb) ") == 0, "read_line sends PROMPT");
     free(text);
     cpdb_proto_send_empty(sv[1], CPDB_MSG_INTERRUPT);
-    cpdb_msg_init(&m, CPDB_MSG_COMPLETE);
-    m.text = "p obj.at";
-    m.text_len = 8;
-    m.start = 2;
-    m.end = 8;
-    cpdb_proto_send(sv[1], &m);
+    send_complete(sv[1], "p obj.at", 2);
     OK(cpdb_proto_recv(sv[1], &m, err, sizeof err) == CPDB_PROTO_OK
        && m.type == CPDB_MSG_CANDIDATES && m.n_items == 2
        && strcmp(m.items[0], "obj.attr") == 0 && m.add_space == 0,
        "COMPLETE answered by the completer, with its word");
     cpdb_msg_fini(&m);
-    cpdb_msg_init(&m, CPDB_MSG_COMPLETE);
-    m.text = "many";
-    m.text_len = 4;
-    m.start = 0;
-    m.end = 4;
-    cpdb_proto_send(sv[1], &m);
+    send_complete(sv[1], "many", 0);
     OK(cpdb_proto_recv(sv[1], &m, err, sizeof err) == CPDB_PROTO_OK
        && m.type == CPDB_MSG_CANDIDATES
        && m.n_items == CPDB_PROTO_MAX_ITEMS,
