@@ -523,3 +523,17 @@ def test_hostile_engine(home, answer):
     assert p.returncode == 1, (out, err)
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("cpdb: "), err
+
+
+def test_listen_with_commands_and_batch(listener):
+    """-ex and --batch work on a listener as on a local session: the
+    commands' output reaches the console, and the batch's status comes
+    back in BYE."""
+    lst = listener(LOOP, args=["--batch", "-ex", "p 6 * 7", "-ex",
+                               "frobnicate"])
+    r = connect(lst, [])
+    assert "$1 = 42" in r.stdout, r
+    assert "frobnicate" in r.stderr
+    assert r.returncode == 1, r         # a command failed in --batch
+    rc, out, err = lst.finish()
+    assert rc == 1 and out == ""
