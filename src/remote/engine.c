@@ -68,7 +68,7 @@ send_error(CpdbRemote *r, const char *text)
     send_locked(r, &m);
 }
 
-/* --- the default hooks ---------------------------------------------------- */
+/* --- the default hooks -------------------------------------------------- */
 
 /* A Ctrl-C typed at the far end is one typed here. */
 static void
@@ -78,7 +78,7 @@ interrupt_here(void *ctx)
     cpdb_interrupt_raise();
 }
 
-/* --- the reader thread --------------------------------------------------- */
+/* --- the reader thread -------------------------------------------------- */
 
 static void
 hang_up(CpdbRemote *r)
@@ -166,7 +166,7 @@ start_reader(CpdbRemote *r)
     return rc == 0 ? 0 : -1;
 }
 
-/* --- the handshake -------------------------------------------------------- */
+/* --- the handshake ------------------------------------------------------ */
 
 /* Return: whether a and b are equal, in a time that does not depend on
    where they differ. */
@@ -310,7 +310,7 @@ error:
     return NULL;
 }
 
-/* --- the session's I/O ----------------------------------------------------- */
+/* --- the session's I/O -------------------------------------------------- */
 
 /* Answer one COMPLETE with the completer (in the reading thread, where
    the session may run its Python). */

@@ -106,7 +106,7 @@ say(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* --- encoding ------------------------------------------------------------ */
+/* --- encoding ----------------------------------------------------------- */
 
 static void
 put_u32(CpdbBuf *b, uint32_t v)
@@ -198,7 +198,7 @@ cpdb_proto_encode(const CpdbMsg *m, size_t *len)
     return (unsigned char *)cpdb_buf_take(&b);
 }
 
-/* --- decoding ------------------------------------------------------------ */
+/* --- decoding ----------------------------------------------------------- */
 
 static uint32_t
 get_u32(const unsigned char *p)
@@ -390,7 +390,7 @@ error:
     return -1;
 }
 
-/* --- the socket ------------------------------------------------------------ */
+/* --- the socket --------------------------------------------------------- */
 
 static int
 write_all(int fd, const unsigned char *p, size_t n)
