@@ -6,6 +6,9 @@
    sees the signal. */
 #include "base/interrupt.h"
 
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 static atomic_int n_external;   /* from the terminal or another process */
 static atomic_int n_answered;   /* of n_external, answered already */
 static atomic_int n_self;       /* the process sent it to itself */
+static _Atomic(int (*)(void *)) fallback;
 static atomic_int n_forwarded;  /* sent by cpdb_interrupt_raise, not
                                    yet seen by the handler */
 static struct sigaction chained;    /* what runs after the count; written
@@ -149,9 +153,19 @@ cpdb_interrupt_is_wrapped(void)
 }
 
 void
+cpdb_interrupt_set_fallback(int (*fn)(void *))
+{
+    atomic_store(&fallback, fn);
+}
+
+void
 cpdb_interrupt_raise(void)
 {
     if (!cpdb_interrupt_is_wrapped()) {
+        int (*fn)(void *) = atomic_load(&fallback);
+        if (fn != NULL) {
+            Py_AddPendingCall(fn, NULL);
+        }
         return;
     }
     atomic_fetch_add(&n_forwarded, 1);

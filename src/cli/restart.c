@@ -206,6 +206,14 @@ char *
 cpdb_cli_save_state(CpdbSession *s)
 {
     CpdbBuf b;
+    if (s->cli->remote != NULL) {
+        /* The console elsewhere stays connected: the new process talks
+           on the same socket (main.c passes it on), one of the fds the
+           exec keeps open. */
+        cpdb_remote_engine_keep_on_exec(s->cli->remote);
+        cpdb_array_push(&s->process.inherited,
+                        cpdb_remote_engine_fd(s->cli->remote));
+    }
     cpdb_buf_init(&b);
     cpdb_buf_add(&b, "# cpdb: the state of a session, for the process "
                  "\"run\" started\n");

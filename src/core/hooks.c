@@ -96,6 +96,7 @@ cpdb_hooks_install(CpdbSession *s, CpdbHooks *h)
     cpdb_hooks_redirect_pdb(s);
     h->old_sigint = cpdb_hooks_install_sigint(s);
     cpdb_interrupt_wrap();      /* signal.signal() put Python's back */
+    cpdb_hooks_sigint_fallback(s, 1);
     register_fork_handler(s);
 }
 
@@ -121,4 +122,5 @@ cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
     }
     Py_CLEAR(h->old_sigint);
     cpdb_interrupt_wrap();
+    cpdb_hooks_sigint_fallback(s, 0);
 }

@@ -79,7 +79,7 @@ take_sigints(void)
     return any;
 }
 
-/* --- this terminal ---------------------------------------------------------- */
+/* --- this terminal ------------------------------------------------------ */
 
 static int
 terminal_columns(CpdbConsole *c)
@@ -106,7 +106,7 @@ wants_color(CpdbConsole *c)
            && strcmp(term, "dumb") != 0;
 }
 
-/* --- messages ------------------------------------------------------------- */
+/* --- messages ----------------------------------------------------------- */
 
 static void
 lost(Client *cl, const char *why)

@@ -11,6 +11,7 @@
 
 #include <patchlevel.h>     /* PY_VERSION: no Python call is made here */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct CpdbRemote {
     int reading;                /* read_line waits for a line */
     int bye_sent;
     int default_hooks;          /* h was NULL: Ctrl-C of this process */
+    int closing;                /* engine_free shut the socket down */
     CpdbCompleter complete;
     void *complete_ctx;
 };
@@ -66,7 +68,7 @@ send_error(CpdbRemote *r, const char *text)
     send_locked(r, &m);
 }
 
-/* --- the default hooks ---------------------------------------------------- */
+/* --- the default hooks -------------------------------------------------- */
 
 /* A Ctrl-C typed at the far end is one typed here. */
 static void
@@ -76,19 +78,24 @@ interrupt_here(void *ctx)
     cpdb_interrupt_raise();
 }
 
-/* --- the reader thread --------------------------------------------------- */
+/* --- the reader thread -------------------------------------------------- */
 
 static void
 hang_up(CpdbRemote *r)
 {
-    int was_reading;
+    int was_reading, closing;
     pthread_mutex_lock(&r->lock);
     r->hung_up = 1;
     was_reading = r->reading;
+    closing = r->closing;
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->lock);
     /* A session reading a line sees the end of input itself; a running
-       program is stopped so that it comes to read one. */
+       program is stopped so that it comes to read one.  The end that
+       engine_free makes is no hang-up. */
+    if (closing) {
+        return;
+    }
     if (r->hooks.on_hangup != NULL && !(r->default_hooks && was_reading)) {
         r->hooks.on_hangup(r->hooks.ctx);
     }
@@ -159,7 +166,7 @@ start_reader(CpdbRemote *r)
     return rc == 0 ? 0 : -1;
 }
 
-/* --- the handshake -------------------------------------------------------- */
+/* --- the handshake ------------------------------------------------------ */
 
 /* Return: whether a and b are equal, in a time that does not depend on
    where they differ. */
@@ -193,7 +200,12 @@ take_hello(CpdbRemote *r, const char *token, char *err, size_t errlen)
     char why[256];
     int rc = -1;
     set_recv_timeout(r->fd, CPDB_REMOTE_HELLO_SECONDS);
+    errno = 0;
     if (cpdb_proto_recv(r->fd, &m, why, sizeof why) != CPDB_PROTO_OK) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            snprintf(why, sizeof why, "no greeting for %d seconds",
+                     CPDB_REMOTE_HELLO_SECONDS);
+        }
         set_err(err, errlen, why);
         return -1;
     }
@@ -218,12 +230,10 @@ take_hello(CpdbRemote *r, const char *token, char *err, size_t errlen)
     return rc;
 }
 
-CpdbRemote *
-cpdb_remote_engine_new(int fd, const char *token, const char *hello_info,
-                       const CpdbRemoteHooks *h, char *err, size_t errlen)
+static CpdbRemote *
+remote_new(int fd, const CpdbRemoteHooks *h)
 {
     CpdbRemote *r = cpdb_xcalloc(1, sizeof *r);
-    CpdbMsg ok;
     r->fd = fd;
     pthread_mutex_init(&r->lock, NULL);
     pthread_mutex_init(&r->send_lock, NULL);
@@ -236,6 +246,48 @@ cpdb_remote_engine_new(int fd, const char *token, const char *hello_info,
         r->hooks.on_hangup = interrupt_here;
         r->default_hooks = 1;
     }
+    return r;
+}
+
+CpdbRemote *
+cpdb_remote_engine_resume(int fd, int columns, int color,
+                          const CpdbRemoteHooks *h)
+{
+    CpdbRemote *r;
+    int type;
+    socklen_t len = sizeof type;
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
+        return NULL;
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    r = remote_new(fd, h);
+    r->columns = columns;
+    r->color = color;
+    if (start_reader(r) < 0) {
+        cpdb_remote_engine_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int
+cpdb_remote_engine_fd(const CpdbRemote *r)
+{
+    return r->fd;
+}
+
+void
+cpdb_remote_engine_keep_on_exec(CpdbRemote *r)
+{
+    fcntl(r->fd, F_SETFD, 0);
+}
+
+CpdbRemote *
+cpdb_remote_engine_new(int fd, const char *token, const char *hello_info,
+                       const CpdbRemoteHooks *h, char *err, size_t errlen)
+{
+    CpdbRemote *r = remote_new(fd, h);
+    CpdbMsg ok;
     if (take_hello(r, token, err, errlen) < 0) {
         goto error;
     }
@@ -258,7 +310,7 @@ error:
     return NULL;
 }
 
-/* --- the session's I/O ----------------------------------------------------- */
+/* --- the session's I/O -------------------------------------------------- */
 
 /* Answer one COMPLETE with the completer (in the reading thread, where
    the session may run its Python). */
@@ -276,6 +328,15 @@ answer_complete(CpdbRemote *r, const CpdbMsg *q)
                             &words);
     }
     while (items != NULL && items[n] != NULL) {
+        if (n >= CPDB_PROTO_MAX_ITEMS) {
+            free(items[n]);     /* past what a message lists */
+            items[n] = NULL;
+            while (items[++n] != NULL) {
+                free(items[n]);
+            }
+            n = CPDB_PROTO_MAX_ITEMS;
+            break;
+        }
         n++;
     }
     cpdb_msg_init(&a, CPDB_MSG_CANDIDATES);
@@ -300,13 +361,21 @@ io_read_line(void *ctx, const char *prompt)
     CpdbRemote *r = ctx;
     char *line = NULL;
     CpdbMsg m;
+    /* Reading from before the PROMPT leaves: an INTERRUPT the console
+       sent before it saw the prompt is dropped, not taken for a Ctrl-C
+       at the next command. */
+    pthread_mutex_lock(&r->lock);
+    r->reading = 1;
+    pthread_mutex_unlock(&r->lock);
     cpdb_msg_init(&m, CPDB_MSG_PROMPT);
     m.text = (char *)prompt;
     if (send_locked(r, &m) < 0) {
+        pthread_mutex_lock(&r->lock);
+        r->reading = 0;
+        pthread_mutex_unlock(&r->lock);
         return NULL;
     }
     pthread_mutex_lock(&r->lock);
-    r->reading = 1;
     for (;;) {
         while (r->queue_head == r->queue.n && !r->hung_up) {
             pthread_cond_wait(&r->cond, &r->lock);
@@ -414,6 +483,9 @@ cpdb_remote_engine_free(CpdbRemote *r)
     if (r == NULL) {
         return;
     }
+    pthread_mutex_lock(&r->lock);
+    r->closing = 1;
+    pthread_mutex_unlock(&r->lock);
     shutdown(r->fd, SHUT_RDWR);
     if (r->reader_started) {
         pthread_join(r->reader, NULL);

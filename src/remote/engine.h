@@ -41,6 +41,18 @@ CpdbRemote *cpdb_remote_engine_new(int fd, const char *token,
                                    const char *hello_info,
                                    const CpdbRemoteHooks *h, char *err,
                                    size_t errlen);
+/* A channel on fd after cpdb re-executed itself ("run"): the handshake
+   was made by the process before, which gave columns and color; no
+   message is exchanged.  Return: the channel, or NULL (fd is not an
+   open socket). */
+CpdbRemote *cpdb_remote_engine_resume(int fd, int columns, int color,
+                                      const CpdbRemoteHooks *h);
+/* The socket (for a restart to hand over). */
+int cpdb_remote_engine_fd(const CpdbRemote *r);
+/* Let the socket survive the exec of a restart (it is close-on-exec
+   otherwise, so that the program's children do not inherit it). */
+void cpdb_remote_engine_keep_on_exec(CpdbRemote *r);
+
 /* The channel as the session's I/O: read_line sends PROMPT and waits
    for LINE (the line), EOF or a hang-up (NULL), answering COMPLETE with
    the completer meanwhile (called in the thread that reads); write

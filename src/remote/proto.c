@@ -106,7 +106,7 @@ say(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* --- encoding ------------------------------------------------------------ */
+/* --- encoding ----------------------------------------------------------- */
 
 static void
 put_u32(CpdbBuf *b, uint32_t v)
@@ -174,7 +174,7 @@ cpdb_proto_encode(const CpdbMsg *m, size_t *len)
     CpdbBuf b;
     const Field *f;
     size_t payload;
-    if (!is_type((int)m->type)) {
+    if (!is_type((int)m->type) || m->n_items > CPDB_PROTO_MAX_ITEMS) {
         return NULL;
     }
     cpdb_buf_init(&b);
@@ -198,7 +198,7 @@ cpdb_proto_encode(const CpdbMsg *m, size_t *len)
     return (unsigned char *)cpdb_buf_take(&b);
 }
 
-/* --- decoding ------------------------------------------------------------ */
+/* --- decoding ----------------------------------------------------------- */
 
 static uint32_t
 get_u32(const unsigned char *p)
@@ -390,7 +390,7 @@ error:
     return -1;
 }
 
-/* --- the socket ------------------------------------------------------------ */
+/* --- the socket --------------------------------------------------------- */
 
 static int
 write_all(int fd, const unsigned char *p, size_t n)
@@ -482,7 +482,9 @@ cpdb_proto_recv(int fd, CpdbMsg *m, char *err, size_t errlen)
         return CPDB_PROTO_CLOSED;
     }
     if (r < 0) {
-        say(err, errlen, "the connection failed: %s", strerror(errno));
+        int saved = errno;
+        say(err, errlen, "the connection failed: %s", strerror(saved));
+        errno = saved;      /* EAGAIN: a receive timeout passed */
         return CPDB_PROTO_BAD;
     }
     if ((size_t)r < sizeof h) {
