@@ -363,6 +363,8 @@ def test_console_closed_at_the_prompt(listener):
     s.sendall(hello(lst.token))
     got = read_frames(s, until_type=4)         # PROMPT
     assert got[0][0] == 2 and got[-1][0] == 4, got
+    with pytest.raises(ConnectionRefusedError):
+        raw(lst)                                # one console at a time
     s.close()
     rc, out, err = lst.finish(timeout=15)
     assert rc == 0 and "Traceback" not in err
