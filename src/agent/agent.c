@@ -23,9 +23,7 @@
       attach calls cpdb_agent_start() again. */
 #include "cpdb/cpdb.h"
 #include "cli/cli.h"
-#include "cli/output.h"
 #include "core/attach.h"
-#include "core/hooks.h"
 #include "core/session.h"
 #include "remote/engine.h"
 
@@ -104,74 +102,6 @@ on_detach(CpdbSession *s, void *ctx)
     (void)s;
     (void)ctx;
     wake(&agent.detach);
-}
-
-/* --- the output of Python typed at the prompt ---------------------------- */
-
-/* write(text) of the file object that stands for sys.stdout and
-   sys.stderr while Python typed at a stop runs: the text goes to the
-   console, not to the process's own streams. */
-static PyObject *
-output_write(PyObject *self, PyObject *arg)
-{
-    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
-    Py_ssize_t n;
-    const char *text;
-    if (s == NULL) {
-        return NULL;
-    }
-    if (!PyUnicode_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "write() argument must be str, not %s",
-                     Py_TYPE(arg)->tp_name);
-        return NULL;
-    }
-    text = PyUnicode_AsUTF8AndSize(arg, &n);
-    if (text == NULL) {
-        return NULL;
-    }
-    cpdb_out(s, "%.*s", (int)n, text);
-    return PyLong_FromSsize_t(PyUnicode_GET_LENGTH(arg));
-}
-
-static PyObject *
-output_flush(PyObject *self, PyObject *unused)
-{
-    (void)self;
-    (void)unused;
-    Py_RETURN_NONE;
-}
-
-static PyMethodDef output_write_def = {"write", output_write, METH_O, NULL};
-static PyMethodDef output_flush_def = {"flush", output_flush, METH_NOARGS,
-                                       NULL};
-
-/* Return: new reference to an object with write() and flush() bound to
-   s, or NULL with an exception set. */
-static PyObject *
-output_object(CpdbSession *s)
-{
-    PyObject *types = PyImport_ImportModule("types");
-    PyObject *ns = types ? PyObject_GetAttrString(types, "SimpleNamespace")
-                         : NULL;
-    PyObject *w = cpdb_hooks_function(s, &output_write_def);
-    PyObject *f = cpdb_hooks_function(s, &output_flush_def);
-    PyObject *kw = Py_BuildValue("{sOsOsi}", "write", w, "flush", f,
-                                 "encoding", 0);
-    PyObject *args = PyTuple_New(0), *out = NULL;
-    if (ns != NULL && w != NULL && f != NULL && kw != NULL && args != NULL) {
-        PyObject *utf8 = PyUnicode_FromString("utf-8");
-        if (utf8 != NULL && PyDict_SetItemString(kw, "encoding", utf8) == 0) {
-            out = PyObject_Call(ns, args, kw);
-        }
-        Py_XDECREF(utf8);
-    }
-    Py_XDECREF(args);
-    Py_XDECREF(kw);
-    Py_XDECREF(f);
-    Py_XDECREF(w);
-    Py_XDECREF(ns);
-    Py_XDECREF(types);
-    return out;
 }
 
 /* --- the connection ------------------------------------------------------- */
@@ -408,8 +338,6 @@ agent_main(void *arg)
     s = cpdb_session_new_remote(&opts, r);
     if (s != NULL && cpdb_attach_begin(s) == 0) {
         s->on_detach = on_detach;
-        s->eval_output = output_object(s);
-        PyErr_Clear();
         cpdb_session_queue_command(s, "info threads");
         how = serve(s);
         wait_no_stop(s);

@@ -193,6 +193,21 @@ def test_session_over_loopback(listener):
     assert "connected to 127.0.0.1:" in err
 
 
+def test_print_at_the_prompt_reaches_the_console(listener):
+    """Python typed at the prompt writes to the console that typed it;
+    the program's own output stays with the listener."""
+    lst = listener(LOOP)
+    r = connect(lst, ["break f", "continue",
+                      "p print('typed at', 'the prompt')",
+                      "p sys.stdout is sys.__stdout__", "continue",
+                      "continue", "continue"])
+    assert "typed at the prompt" in r.stdout, r
+    rc, out, err = lst.finish()
+    assert "typed at" not in out + err
+    assert out == "total 6\n"
+    assert "$2 = False" in r.stdout    # only while the typed Python runs
+
+
 def test_errors_reach_the_console(listener):
     lst = listener(LOOP)
     r = connect(lst, ["frobnicate", "p undefined_name"])
