@@ -23,7 +23,7 @@ static const char usage[] =
     "Usage: cpdb [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb [OPTIONS] -m MODULE [ARGS...]\n"
     "       cpdb [OPTIONS] DIR|FILE.zip [ARGS...]   (its __main__.py)\n"
-    "       cpdb -p PID                     (attach to a running python)\n"
+    "       cpdb -p PID [--listen [HOST:]PORT]  (attach to a running python)\n"
     "       cpdb --listen [HOST:]PORT [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb --connect HOST:PORT [--token TOKEN]\n"
     "\n"
@@ -289,9 +289,10 @@ parse_args(int argc, char **argv, Args *a)
         return rc;
     }
     if (a->pid != 0) {
-        if (a->listen != NULL || a->connect != NULL) {
-            fprintf(stderr, "cpdb: -p PID does not go with --listen or "
-                    "--connect yet\n");
+        if (a->connect != NULL) {
+            fprintf(stderr, "cpdb: -p PID attaches here; --connect is the "
+                    "prompt of another cpdb (cpdb -p PID --listen PORT "
+                    "serves one)\n");
             return -1;
         }
         if (a->script != NULL || a->module != NULL) {
@@ -526,6 +527,49 @@ accept_console(const Args *a, int lfd, const char *token)
     return r;
 }
 
+/* Bind the address of --listen (after the checks of its host) and say
+   where, and the token a console must give: CPDB_TOKEN's, or a new one
+   in token.  Return: the listening socket with *want the token, or -1
+   with *status the exit status (2: a bad address, 1: failed; said). */
+static int
+open_listener(const Args *a, char *token, const char **want, int *status)
+{
+    char *host = NULL, *port = NULL, where[128], err[512];
+    int lfd = -1;
+    *status = 1;
+    *want = getenv("CPDB_TOKEN");
+    if (cpdb_remote_parse_address(a->listen, 0, &host, &port, err,
+                                  sizeof err) < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        *status = 2;
+        return -1;
+    }
+    if (check_listen_host(a, host, port) < 0) {
+        *status = 2;
+        goto done;
+    }
+    if (*want == NULL || **want == '\0') {
+        if (cpdb_remote_new_token(token) < 0) {
+            fprintf(stderr, "cpdb: no random bytes for a token: %s\n",
+                    strerror(errno));
+            goto done;
+        }
+        *want = token;
+    }
+    lfd = cpdb_remote_listen(host, port, where, sizeof where, err,
+                             sizeof err);
+    if (lfd < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        goto done;
+    }
+    fprintf(stderr, "cpdb: listening on %s (token %s)\n", where,
+            *want == token ? token : "from CPDB_TOKEN");
+done:
+    free(host);
+    free(port);
+    return lfd;
+}
+
 /* cpdb --listen: bind, say where and the token, and wait for a console
    that gives it.  After a restart ("run"), take the console's socket
    back instead.  Return: the channel, or NULL with *status the exit
@@ -533,9 +577,8 @@ accept_console(const Args *a, int lfd, const char *token)
 static CpdbRemote *
 listen_for_console(const Args *a, int *status)
 {
-    char *host = NULL, *port = NULL, where[128], err[512];
     char token[CPDB_REMOTE_TOKEN_LEN + 1];
-    const char *want = getenv("CPDB_TOKEN");
+    const char *want;
     CpdbRemote *r = NULL;
     int lfd, fd, columns, color;
 
@@ -552,32 +595,10 @@ listen_for_console(const Args *a, int *status)
                  a->remote_fd);
         return r;
     }
-    if (cpdb_remote_parse_address(a->listen, 0, &host, &port, err,
-                                  sizeof err) < 0) {
-        fprintf(stderr, "cpdb: %s\n", err);
-        *status = 2;
+    lfd = open_listener(a, token, &want, status);
+    if (lfd < 0) {
         return NULL;
     }
-    if (check_listen_host(a, host, port) < 0) {
-        *status = 2;
-        goto done;
-    }
-    if (want == NULL || *want == '\0') {
-        if (cpdb_remote_new_token(token) < 0) {
-            fprintf(stderr, "cpdb: no random bytes for a token: %s\n",
-                    strerror(errno));
-            goto done;
-        }
-        want = token;
-    }
-    lfd = cpdb_remote_listen(host, port, where, sizeof where, err,
-                             sizeof err);
-    if (lfd < 0) {
-        fprintf(stderr, "cpdb: %s\n", err);
-        goto done;
-    }
-    fprintf(stderr, "cpdb: listening on %s (token %s)\n", where,
-            want == token ? token : "from CPDB_TOKEN");
     r = accept_console(a, lfd, want);
     close(lfd);
     if (r != NULL) {
@@ -585,10 +606,28 @@ listen_for_console(const Args *a, int *status)
                  cpdb_remote_engine_fd(r), cpdb_remote_engine_columns(r),
                  cpdb_remote_engine_color(r));
     }
-done:
-    free(host);
-    free(port);
     return r;
+}
+
+/* cpdb -p PID, and with --listen: the attached process's prompt is
+   served to a cpdb --connect. */
+static int
+run_attach(const Args *a)
+{
+    char token[CPDB_REMOTE_TOKEN_LEN + 1];
+    const char *want = NULL;
+    int lfd = -1, status;
+    if (a->listen != NULL) {
+        lfd = open_listener(a, token, &want, &status);
+        if (lfd < 0) {
+            return status;
+        }
+    }
+    status = cpdb_attach_main((pid_t)a->pid, lfd, want);
+    if (lfd >= 0) {
+        close(lfd);
+    }
+    return status;
 }
 
 int
@@ -610,8 +649,9 @@ main(int argc, char **argv)
         return rc < 0 ? 2 : 0;
     }
     if (a.pid != 0) {
+        status = run_attach(&a);
         free_args(&a);
-        return cpdb_attach_main((pid_t)a.pid);
+        return status;
     }
     if (a.connect != NULL) {
         status = run_connect(&a);

@@ -9,6 +9,9 @@
 #include "main_attach.h"
 #include "attach/attach.h"
 #include "remote/client.h"
+#include "remote/engine.h"
+#include "remote/net.h"
+#include "remote/proto.h"
 #include "cpdb_config.h"
 
 #include <errno.h>
@@ -236,13 +239,134 @@ agent_error(pid_t pid, const CpdbTarget *t, int code)
     }
 }
 
+/* --- cpdb -p PID --listen: a relay --------------------------------------- */
+
+/* Wait on lfd for a console that gives token.  Return: its socket with
+   its HELLO in *hello, or -1 (said) when accepting failed. */
+static int
+accept_front(int lfd, const char *token, CpdbMsg *hello)
+{
+    char peer[128], err[256];
+    for (;;) {
+        int fd = cpdb_remote_accept(lfd, peer, sizeof peer);
+        if (fd < 0) {
+            fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
+                    strerror(errno));
+            return -1;
+        }
+        if (cpdb_remote_take_hello(fd, token, hello, err, sizeof err) == 0) {
+            fprintf(stderr, "cpdb: connected to %s\n", peer);
+            return fd;
+        }
+        fprintf(stderr, "cpdb: refused a connection from %s: %s\n", peer,
+                err);
+        close(fd);
+    }
+}
+
+/* Hand messages between the console (front) and the agent until one
+   side ends; each is read whole and checked before it is passed on.
+   Return: the BYE's action, or -1 when the session ended without one
+   (*lost says which side: 1 the console, 2 the agent). */
+static int
+relay(int front, int agent, int *lost)
+{
+    for (;;) {
+        struct pollfd p[2] = {{front, POLLIN, 0}, {agent, POLLIN, 0}};
+        int i;
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            *lost = 2;
+            return -1;
+        }
+        for (i = 0; i < 2; i++) {
+            CpdbMsg m;
+            char err[256];
+            int action;
+            if (p[i].revents == 0) {
+                continue;
+            }
+            if (cpdb_proto_recv(p[i].fd, &m, err, sizeof err)
+                != CPDB_PROTO_OK) {
+                *lost = i + 1;
+                return -1;
+            }
+            if (cpdb_proto_send(p[1 - i].fd, &m) < 0) {
+                cpdb_msg_fini(&m);
+                *lost = 2 - i;
+                return -1;
+            }
+            action = (int)m.action;
+            if (i == 1 && m.type == CPDB_MSG_BYE) {
+                cpdb_msg_fini(&m);
+                return action;
+            }
+            cpdb_msg_fini(&m);
+        }
+    }
+}
+
+/* --- attaching ------------------------------------------------------------ */
+
+/* Load the agent and take its connection.  Return: the connected
+   socket, or -1 (said). */
+static int
+load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
+{
+    Channel ch;
+    char err[512], arg[256];
+    int result = 0, fd;
+    if (channel_open(&ch, process_uid(pid)) < 0) {
+        fprintf(stderr, "cpdb: cannot make a socket for the agent: %s\n",
+                strerror(errno));
+        return -1;
+    }
+    snprintf(arg, sizeof arg, "1 %ld %s", (long)geteuid(), ch.path);
+    if (cpdb_attach_inject(pid, agent, "cpdb_agent_start", arg, 1000,
+                           &result, NULL, err, sizeof err) < 0) {
+        channel_remove(&ch);
+        fprintf(stderr, "cpdb: %s\n", err);
+        return -1;
+    }
+    if (result != 0) {
+        channel_remove(&ch);
+        agent_error(pid, t, result);
+        return -1;
+    }
+    fd = channel_accept(&ch, pid);
+    channel_remove(&ch);
+    if (fd < 0) {
+        fprintf(stderr, "cpdb: the agent in process %ld did not answer "
+                "within %d s (a thread may hold the GIL in C code)\n",
+                (long)pid, CONNECT_WAIT_MS / 1000);
+    }
+    return fd;
+}
+
+/* The session is over: kill (action) ends the process.  Return:
+   cpdb's exit status. */
+static int
+ended(pid_t pid, int action)
+{
+    /* The agent said "Detached from process PID" (at the console). */
+    if (action == CPDB_BYE_KILL_TARGET && kill(pid, SIGKILL) < 0
+        && errno != ESRCH) {
+        fprintf(stderr, "cpdb: cannot kill process %ld: %s\n", (long)pid,
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 int
-cpdb_attach_main(pid_t pid)
+cpdb_attach_main(pid_t pid, int lfd, const char *token)
 {
     CpdbTarget t;
-    Channel ch;
-    char err[512], agent[PATH_MAX], where[PATH_MAX * 2], arg[256];
-    int result = 0, fd, action = 0, status;
+    CpdbMsg hello;
+    char err[512], agent[PATH_MAX], where[PATH_MAX * 2];
+    int fd, front = -1, action = 0, status, lost = 0;
 
     if (cpdb_target_probe(pid, &t, err, sizeof err) < 0) {
         fprintf(stderr, "cpdb: %s\n", err);
@@ -256,30 +380,41 @@ cpdb_attach_main(pid_t pid)
                 t.minor, where, t.major, t.minor);
         return 1;
     }
-    if (channel_open(&ch, process_uid(pid)) < 0) {
-        fprintf(stderr, "cpdb: cannot make a socket for the agent: %s\n",
-                strerror(errno));
-        return 1;
+    if (lfd >= 0) {
+        /* The process is stopped only once someone is there to see. */
+        front = accept_front(lfd, token, &hello);
+        if (front < 0) {
+            return 1;
+        }
     }
-    snprintf(arg, sizeof arg, "1 %ld %s", (long)geteuid(), ch.path);
-    if (cpdb_attach_inject(pid, agent, "cpdb_agent_start", arg, 1000,
-                           &result, NULL, err, sizeof err) < 0) {
-        channel_remove(&ch);
-        fprintf(stderr, "cpdb: %s\n", err);
-        return 1;
-    }
-    if (result != 0) {
-        channel_remove(&ch);
-        agent_error(pid, &t, result);
-        return 1;
-    }
-    fd = channel_accept(&ch, pid);
-    channel_remove(&ch);
+    fd = load_agent(pid, &t, agent);
     if (fd < 0) {
-        fprintf(stderr, "cpdb: the agent in process %ld did not answer "
-                "within %d s (a thread may hold the GIL in C code)\n",
-                (long)pid, CONNECT_WAIT_MS / 1000);
+        if (front >= 0) {
+            cpdb_proto_send_text(front, CPDB_MSG_ERROR, "the process could "
+                                 "not be attached (see the listener's "
+                                 "terminal)");
+            cpdb_msg_fini(&hello);
+            close(front);
+        }
         return 1;
+    }
+    if (front >= 0) {
+        /* The agent asks no token: its socket is private. */
+        if (hello.text != NULL) {
+            hello.text[0] = '\0';
+        }
+        hello.text_len = 0;
+        status = cpdb_proto_send(fd, &hello) < 0 ? -1
+                 : relay(front, fd, &lost);
+        cpdb_msg_fini(&hello);
+        close(front);
+        close(fd);
+        if (status < 0) {
+            printf("%s\n", lost == 1 ? "The console went away: the agent "
+                   "detaches." : "The connection to the agent was lost.");
+            return process_gone(pid) ? 0 : (lost == 1 ? 0 : 1);
+        }
+        return ended(pid, status);
     }
     status = cpdb_remote_console_run(fd, NULL, &action, err, sizeof err);
     close(fd);
@@ -291,12 +426,5 @@ cpdb_attach_main(pid_t pid)
         fprintf(stderr, "cpdb: %s\n", err);
         return 1;
     }
-    if (action != 0) {
-        if (kill(pid, SIGKILL) == 0) {
-            printf("Process %ld killed.\n", (long)pid);
-        }
-        return 0;
-    }
-    printf("Detached from process %ld.\n", (long)pid);
-    return 0;
+    return ended(pid, action);
 }

@@ -306,6 +306,19 @@ take_gil(CpdbRemote *r)
     return gil;
 }
 
+/* The last words of a session, at the console. */
+static void
+say_detached(CpdbRemote *r, int how)
+{
+    CpdbIo io;
+    char text[128];
+    int n = snprintf(text, sizeof text, how == CPDB_DETACH_KILL
+                     ? "Detached from process %ld, which is killed now.\n"
+                     : "Detached from process %ld.\n", (long)getpid());
+    cpdb_remote_engine_io(r, &io);
+    io.write(io.ctx, CPDB_STREAM_OUT, text, (size_t)n);
+}
+
 static void *
 agent_main(void *arg)
 {
@@ -349,7 +362,9 @@ agent_main(void *arg)
     cpdb_session_free(s);
     PyErr_Clear();
     PyGILState_Release(gil);
-    cpdb_remote_engine_bye(r, 0, how == CPDB_DETACH_KILL);
+    say_detached(r, how);
+    cpdb_remote_engine_bye(r, 0, how == CPDB_DETACH_KILL
+                                 ? CPDB_BYE_KILL_TARGET : CPDB_BYE_NONE);
     cpdb_remote_engine_free(r);
     atomic_store(&live, 0);
     return NULL;

@@ -191,17 +191,14 @@ set_recv_timeout(int fd, int seconds)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
-/* Read the HELLO and check it.  Return: 0, or -1 with err set (and
-   the peer told why when it is a wrong token). */
-static int
-take_hello(CpdbRemote *r, const char *token, char *err, size_t errlen)
+int
+cpdb_remote_take_hello(int fd, const char *token, CpdbMsg *hello, char *err,
+                       size_t errlen)
 {
-    CpdbMsg m;
     char why[256];
-    int rc = -1;
-    set_recv_timeout(r->fd, CPDB_REMOTE_HELLO_SECONDS);
+    set_recv_timeout(fd, CPDB_REMOTE_HELLO_SECONDS);
     errno = 0;
-    if (cpdb_proto_recv(r->fd, &m, why, sizeof why) != CPDB_PROTO_OK) {
+    if (cpdb_proto_recv(fd, hello, why, sizeof why) != CPDB_PROTO_OK) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             snprintf(why, sizeof why, "no greeting for %d seconds",
                      CPDB_REMOTE_HELLO_SECONDS);
@@ -209,25 +206,38 @@ take_hello(CpdbRemote *r, const char *token, char *err, size_t errlen)
         set_err(err, errlen, why);
         return -1;
     }
-    set_recv_timeout(r->fd, 0);
-    if (m.type != CPDB_MSG_HELLO) {
+    set_recv_timeout(fd, 0);
+    if (hello->type != CPDB_MSG_HELLO) {
         snprintf(why, sizeof why, "a %s message came before HELLO",
-                 cpdb_msg_type_name(m.type));
-        send_error(r, why);
+                 cpdb_msg_type_name(hello->type));
+        cpdb_proto_send_text(fd, CPDB_MSG_ERROR, why);
         set_err(err, errlen, why);
     }
-    else if (token != NULL && !same_token(m.text, token)) {
-        send_error(r, "wrong token (the listener printed it, or give it "
-                   "with CPDB_TOKEN)");
+    else if (token != NULL && !same_token(hello->text, token)) {
+        cpdb_proto_send_text(fd, CPDB_MSG_ERROR, "wrong token (the listener "
+                             "printed it, or give it with CPDB_TOKEN)");
         set_err(err, errlen, "wrong token");
     }
     else {
-        r->columns = m.columns > 100000 ? 0 : (int)m.columns;
-        r->color = m.is_tty && m.color;
-        rc = 0;
+        return 0;
     }
+    cpdb_msg_fini(hello);
+    return -1;
+}
+
+/* Read the HELLO and check it.  Return: 0, or -1 with err set (and
+   the peer told why when it is a wrong token). */
+static int
+take_hello(CpdbRemote *r, const char *token, char *err, size_t errlen)
+{
+    CpdbMsg m;
+    if (cpdb_remote_take_hello(r->fd, token, &m, err, errlen) < 0) {
+        return -1;
+    }
+    r->columns = m.columns > 100000 ? 0 : (int)m.columns;
+    r->color = m.is_tty && m.color;
     cpdb_msg_fini(&m);
-    return rc;
+    return 0;
 }
 
 static CpdbRemote *

@@ -9,6 +9,7 @@
 
 #include "cpdb/cpdb.h"
 #include "console/console.h"
+#include "remote/proto.h"
 
 #include <stddef.h>
 
@@ -53,6 +54,13 @@ int cpdb_remote_engine_fd(const CpdbRemote *r);
    otherwise, so that the program's children do not inherit it). */
 void cpdb_remote_engine_keep_on_exec(CpdbRemote *r);
 
+/* Read the console's HELLO from fd (within CPDB_REMOTE_HELLO_SECONDS)
+   and check token when it is not NULL; a wrong one is told to the peer
+   (ERROR).  For a relay (cpdb -p --listen) that hands the HELLO on.
+   Return: 0 with *hello (cpdb_msg_fini it), or -1 with a one-line
+   reason in err ("wrong token", ...). */
+int cpdb_remote_take_hello(int fd, const char *token, CpdbMsg *hello,
+                           char *err, size_t errlen);
 /* The channel as the session's I/O: read_line sends PROMPT and waits
    for LINE (the line), EOF or a hang-up (NULL), answering COMPLETE with
    the completer meanwhile (called in the thread that reads); write

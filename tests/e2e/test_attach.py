@@ -324,3 +324,76 @@ def test_a_hook_the_program_kept_fails_cleanly_after_detach(targets):
     assert rc == 0, err
     assert out.splitlines()[-3:] == ["raised ValueError",
                                      "raised ValueError", "end 2"], out
+
+
+class Relay:
+    """cpdb -p PID --listen 0: its address and token, from stderr."""
+
+    def __init__(self, pid):
+        self.proc = subprocess.Popen([CPDB, "-p", str(pid), "--listen", "0"],
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self.proc.stderr.readline()
+        m = __import__("re").search(
+            r"listening on (\S+):(\d+) \(token ([0-9a-f]+)\)", line)
+        assert m, line
+        self.address = "%s:%s" % (m.group(1), m.group(2))
+        self.token = m.group(3)
+
+    def connect(self, commands, token=None):
+        return subprocess.run([CPDB, "--connect", self.address, "--token",
+                               token or self.token],
+                              input="".join(c + "\n" for c in commands),
+                              capture_output=True, text=True, timeout=30,
+                              env=dict(os.environ, NO_COLOR="1"))
+
+    def finish(self):
+        out, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, out, err
+
+
+def test_attach_and_listen_serves_a_console_with_the_token(targets):
+    t = targets("attach_sleeper.py", "6")
+    relay = Relay(t.pid)
+    bad = relay.connect(["p 1"], token="0" * 32)
+    assert bad.returncode != 0 and "wrong token" in bad.stderr, bad
+    # a wrong token attaches nothing: no agent thread yet
+    assert len(os.listdir("/proc/%d/task" % t.pid)) == 2
+    good = relay.connect(["p seconds", "bt", "detach"])
+    assert good.returncode == 0, good
+    assert "$1 = 6.0" in good.stdout and "nap (seconds=6.0)" in good.stdout
+    assert "Detached from process %d." % t.pid in good.stdout
+    rc, out, err = relay.finish()
+    assert rc == 0, err
+    assert "refused a connection from" in err and "wrong token" in err
+    out, err, rc = t.finish()
+    assert rc == 0 and out.split()[2] == "None", (out, err)
+
+
+def test_attach_and_listen_kill_from_the_console(targets):
+    t = targets("attach_sleeper.py", "30")
+    relay = Relay(t.pid)
+    r = relay.connect(["kill"])
+    assert r.returncode == 0, r
+    assert relay.finish()[0] == 0
+    assert t.proc.wait(timeout=5) == -signal.SIGKILL
+
+
+def test_attach_and_listen_a_console_that_goes_away_detaches(targets):
+    t = targets("attach_service.py", env={"STOP_AFTER": "8"})
+    before = t.tasks()
+    relay = Relay(t.pid)
+    c = subprocess.Popen([CPDB, "--connect", relay.address, "--token",
+                          relay.token], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    c.kill()
+    c.communicate()
+    rc, out, err = relay.finish()
+    assert rc == 0, (out, err)
+    deadline = time.time() + 3
+    while t.tasks() != before and time.time() < deadline:
+        time.sleep(0.05)
+    assert t.tasks() == before
+    out, err, rc = t.finish()
+    assert rc == 0 and out.strip().endswith("done True"), (out, err)
