@@ -317,13 +317,22 @@ load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
 {
     Channel ch;
     char err[512], arg[256];
+    const char *backend;
     int result = 0, fd;
     if (channel_open(&ch, process_uid(pid)) < 0) {
         fprintf(stderr, "cpdb: cannot make a socket for the agent: %s\n",
                 strerror(errno));
         return -1;
     }
-    snprintf(arg, sizeof arg, "1 %ld %s", (long)geteuid(), ch.path);
+    /* CPDB_BACKEND picks the agent's trace backend too (the tests run
+       with each). */
+    backend = getenv("CPDB_BACKEND");
+    if (backend == NULL || *backend == '\0' || strlen(backend) > 15
+        || strchr(backend, ' ') != NULL) {
+        backend = "default";
+    }
+    snprintf(arg, sizeof arg, "1 %ld %s %s", (long)geteuid(), backend,
+             ch.path);
     if (cpdb_attach_inject(pid, agent, "cpdb_agent_start", arg, 1000,
                            &result, NULL, err, sizeof err) < 0) {
         channel_remove(&ch);

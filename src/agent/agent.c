@@ -59,6 +59,7 @@ enum {
 typedef struct Agent {
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     uid_t uid;              /* the attaching user's */
+    char backend[16];       /* "default", or the one to use */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     /* Under mu: what woke the agent's thread. */
@@ -348,6 +349,9 @@ agent_main(void *arg)
     opts.quiet = 1;
     opts.no_init_files = 1;
     opts.attached = 1;
+    if (strcmp(agent.backend, "default") != 0) {
+        opts.backend = agent.backend;
+    }
     s = cpdb_session_new_remote(&opts, r);
     if (s != NULL && cpdb_attach_begin(s) == 0) {
         s->on_detach = on_detach;
@@ -370,15 +374,19 @@ agent_main(void *arg)
     return NULL;
 }
 
-/* arg: "VERSION UID PATH": the argument's version, the attaching user,
-   and the socket cpdb listens on.  Return 0, or -1. */
+/* arg: "VERSION UID BACKEND PATH": the argument's version, the
+   attaching user, the trace backend ("default", or a name as
+   CPDB_BACKEND gives it) and the socket cpdb listens on.  Return 0, or
+   -1. */
 static int
 parse_arg(const char *arg)
 {
     unsigned version;
     unsigned long uid;
     int used = 0;
-    if (arg == NULL || sscanf(arg, "%u %lu %n", &version, &uid, &used) < 2
+    if (arg == NULL
+        || sscanf(arg, "%u %lu %15s %n", &version, &uid, agent.backend,
+                  &used) < 3
         || version != AGENT_ARG_VERSION || used == 0
         || strlen(arg + used) >= sizeof agent.path
         || arg[used] != '/') {

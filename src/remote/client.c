@@ -22,7 +22,15 @@ typedef struct Client {
     CpdbConsole *console;
     char err[256];
     int failed;             /* the connection is lost: err says why */
+    int unanswered;         /* INTERRUPTs sent since the engine last
+                               said anything */
 } Client;
+
+/* The way out when the engine does not answer (a thread of the process
+   holds the GIL in a C call that never ends): after this many Ctrl-C
+   without a word from it, the console says so, and two more leave. */
+#define UNANSWERED_WARN 3
+#define UNANSWERED_LEAVE (UNANSWERED_WARN + 2)
 
 /* The self-pipe: the handler only writes a byte (async-signal-safe). */
 static int sigint_pipe[2] = {-1, -1};
@@ -275,12 +283,24 @@ wait_for_engine(Client *cl)
         }
         if ((p[1].revents & POLLIN) && take_sigints()) {
             CpdbMsg m;
+            if (++cl->unanswered >= UNANSWERED_LEAVE) {
+                lost(cl, "left it: the debugger did not answer Ctrl-C");
+                return -1;
+            }
+            if (cl->unanswered == UNANSWERED_WARN) {
+                static const char warn[] =
+                    "cpdb: the debugger does not answer (a thread may hold "
+                    "the GIL in C code); Ctrl-C twice more leaves it.\n";
+                cpdb_console_write(cl->console, CPDB_STREAM_ERR, warn,
+                                   sizeof warn - 1);
+            }
             cpdb_msg_init(&m, CPDB_MSG_INTERRUPT);
             if (send_msg(cl, &m) < 0) {
                 return -1;
             }
         }
         if (p[0].revents != 0) {
+            cl->unanswered = 0;
             return 0;
         }
     }

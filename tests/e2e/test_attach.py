@@ -5,6 +5,7 @@ The targets run under the Python of the build under test (CPDB_PYTHON),
 whose agent the build made.  These tests need ptrace: where the kernel
 refuses it, they are skipped with the reason."""
 import glob
+import shutil
 import os
 import signal
 import subprocess
@@ -139,7 +140,12 @@ def test_agent_thread_is_gone_after_detach(targets):
 def test_breakpoint_in_the_request_path_of_a_running_service(targets):
     t = targets("attach_service.py", env={"STOP_AFTER": "6"})
     t.line()
-    p, _ = attach(t.pid, ["gc types 100", "leak hints", "break handle",
+    # by file and line: the stop may be in another module's frame
+    src = program("attach_service.py")
+    line = open(src).read().splitlines().index(
+        "    LEAK.append(Session(i))") + 1
+    p, _ = attach(t.pid, ["gc types 100", "leak hints",
+                          "break %s:%d" % (src, line),
                           "ignore 1 40", "continue", "leak hints",
                           "p i >= 40", "detach"])
     assert p.returncode == 0, p
@@ -395,5 +401,120 @@ def test_attach_and_listen_a_console_that_goes_away_detaches(targets):
     while t.tasks() != before and time.time() < deadline:
         time.sleep(0.05)
     assert t.tasks() == before
+    out, err, rc = t.finish()
+    assert rc == 0 and out.strip().endswith("done True"), (out, err)
+
+
+def test_ctrl_c_leaves_an_agent_that_cannot_get_the_gil(targets):
+    t = targets("attach_gil_hog.py", "4e8", "4")
+    before = t.tasks()
+    time.sleep(1.0)                 # inside the long call now
+    c = subprocess.Popen([CPDB, "-p", str(t.pid)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(1.5)                 # loaded, waiting for the GIL
+    for _ in range(5):
+        c.send_signal(signal.SIGINT)
+        time.sleep(0.1)
+    out, err = c.communicate(timeout=10)
+    assert c.returncode != 0, (out, err)
+    assert "holds the GIL in C code" in err, err
+    assert "does not answer" in err and "left it" in err, err
+    # when the call returns, the agent finds nobody there and goes
+    assert t.line().startswith("sum done")
+    deadline = time.time() + 3
+    while t.tasks() != before and time.time() < deadline:
+        time.sleep(0.05)
+    assert t.tasks() == before
+    out, err, rc = t.finish()
+    assert rc == 0 and out.split() == ["end", "None"], (out, err)
+
+
+def test_next_from_the_stop_in_c_stops_where_the_thread_wakes(targets):
+    t = targets("attach_sleeper.py", "2")
+    p, _ = attach(t.pid, ["next", "p round(seconds)", "next", "detach"])
+    assert p.returncode == 0, p
+    stops = [l for l in p.stdout.splitlines() if l.startswith("> ")]
+    # where it sleeps, then the line after the sleep, then the next
+    assert [s.rsplit("/", 1)[-1] for s in stops] == [
+        "attach_sleeper.py(18)nap()", "attach_sleeper.py(19)nap()",
+        "attach_sleeper.py(23)<module>()"][:len(stops)], p.stdout
+    assert len(stops) >= 2 and "$1 = 2" in p.stdout, p.stdout
+    out, err, rc = t.finish()
+    assert rc == 0, err
+
+
+def other_python():
+    """A Python of another minor version than the build's, or None."""
+    import re as _re
+    mine = _re.search(r"cpdb-agent-(\d+\.\d+)\.so", " ".join(
+        os.listdir(AGENT_DIR)))
+    root = os.path.expanduser("~/.pyenv/versions")
+    for v in ("3.10", "3.12", "3.13", "3.11"):
+        for d in sorted(glob.glob(os.path.join(root, v + ".*"))):
+            exe = os.path.join(d, "bin", "python" + v)
+            if (mine is None or mine.group(1) != v) and os.path.exists(exe) \
+                    and not os.path.exists(os.path.join(
+                        AGENT_DIR, "cpdb-agent-%s.so" % v)):
+                return exe, v
+    return None
+
+
+def test_a_python_without_an_agent_is_named(tmp_path):
+    found = other_python()
+    if found is None:
+        pytest.skip("no Python of another version here")
+    exe, version = found
+    child = subprocess.Popen([exe, "-c", "import time; time.sleep(30)"])
+    try:
+        time.sleep(0.5)
+        p = subprocess.run([CPDB, "-p", str(child.pid)], capture_output=True,
+                           text=True, timeout=20,
+                           env=dict(os.environ, CPDB_AGENT_DIR=str(tmp_path)))
+        assert p.returncode == 1, p
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and "runs Python %s" % version in lines[0]
+        assert "cpdb-agent-%s.so" % version in lines[0], lines
+        assert child.poll() is None
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_process_traced_already_is_refused_and_unharmed(targets):
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed (dev/deps installs it)")
+    t = targets("attach_service.py", env={"STOP_AFTER": "5"})
+    tracer = subprocess.Popen(["strace", "-p", str(t.pid), "-o",
+                               os.devnull])
+    try:
+        deadline = time.time() + 5
+        while "TracerPid:\t0" in open("/proc/%d/status" % t.pid).read() \
+                and time.time() < deadline:
+            time.sleep(0.05)
+        p = subprocess.run([CPDB, "-p", str(t.pid)], capture_output=True,
+                           text=True, timeout=20)
+        assert p.returncode == 1, p
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and "already traced" in lines[0], p.stderr
+        assert "strace" in lines[0]
+    finally:
+        tracer.terminate()
+        tracer.wait()
+    out, err, rc = t.finish()
+    assert rc == 0 and out.strip().endswith("done True"), (out, err)
+
+
+def test_ptrace_not_permitted_is_said_and_harmless(targets):
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to try as another user")
+    t = targets("attach_service.py", env={"STOP_AFTER": "4"})
+    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                        "--clear-groups", CPDB, "-p", str(t.pid)],
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode == 1, p
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cpdb: "), p.stderr
+    assert "permi" in lines[0], lines
     out, err, rc = t.finish()
     assert rc == 0 and out.strip().endswith("done True"), (out, err)
