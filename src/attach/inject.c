@@ -90,7 +90,8 @@ static const char *const BREAK_AT[] = {
 
 typedef struct Inj {
     pid_t pid;
-    Thread *th;                 /* owned */
+    Thread **th;                /* owned, each owned: a Thread never
+                                   moves, callers keep pointers to it */
     size_t n_th, cap_th;
     Breakpoint bp[N_BREAK];
     size_t n_bp;
@@ -117,8 +118,8 @@ static Thread *
 find_thread(Inj *in, pid_t tid)
 {
     for (size_t i = 0; i < in->n_th; i++) {
-        if (in->th[i].tid == tid) {
-            return &in->th[i];
+        if (in->th[i]->tid == tid) {
+            return in->th[i];
         }
     }
     return NULL;
@@ -128,19 +129,25 @@ find_thread(Inj *in, pid_t tid)
 static Thread *
 add_thread(Inj *in, pid_t tid)
 {
+    Thread *th;
+
     if (in->n_th == in->cap_th) {
         size_t cap = in->cap_th ? 2 * in->cap_th : 16;
-        Thread *th = realloc(in->th, cap * sizeof *th);
+        Thread **all = realloc(in->th, cap * sizeof *all);
 
-        if (th == NULL) {
+        if (all == NULL) {
             return NULL;
         }
-        in->th = th;
+        in->th = all;
         in->cap_th = cap;
     }
-    in->th[in->n_th].tid = tid;
-    in->th[in->n_th].state = TH_RUNNING;
-    return &in->th[in->n_th++];
+    if ((th = malloc(sizeof *th)) == NULL) {
+        return NULL;
+    }
+    th->tid = tid;
+    th->state = TH_RUNNING;
+    in->th[in->n_th++] = th;
+    return th;
 }
 
 static int
@@ -149,7 +156,7 @@ n_alive(const Inj *in)
     int n = 0;
 
     for (size_t i = 0; i < in->n_th; i++) {
-        n += in->th[i].state != TH_GONE;
+        n += in->th[i]->state != TH_GONE;
     }
     return n;
 }
@@ -174,7 +181,7 @@ wait_any(Inj *in, double deadline, Thread **out, int *status)
         int alive = 0;
 
         for (size_t i = 0; i < in->n_th; i++) {
-            Thread *th = &in->th[i];
+            Thread *th = in->th[i];
             pid_t r;
 
             if (th->state == TH_GONE) {
@@ -294,9 +301,9 @@ stop_all(Inj *in)
         int status, sig, ev, running = 0;
 
         for (size_t i = 0; i < in->n_th; i++) {
-            if (in->th[i].state == TH_RUNNING) {
+            if (in->th[i]->state == TH_RUNNING) {
                 running++;
-                ptrace(PTRACE_INTERRUPT, in->th[i].tid, 0, 0);
+                ptrace(PTRACE_INTERRUPT, in->th[i]->tid, 0, 0);
             }
         }
         if (running == 0) {
@@ -316,7 +323,7 @@ stop_all(Inj *in)
             int got = 0;
 
             for (size_t i = 0; i < in->n_th; i++) {
-                Thread *o = &in->th[i];
+                Thread *o = in->th[i];
 
                 if (o->state == TH_RUNNING
                     && waitpid(o->tid, &status, WNOHANG | __WALL)
@@ -763,7 +770,7 @@ pick_in_syscall(Inj *in, long *nr)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < in->n_th; i++) {
-            Thread *th = &in->th[i];
+            Thread *th = in->th[i];
             struct user_regs_struct r;
 
             if (th->state != TH_STOPPED || (pass == 0) != (th->tid == in->pid)
@@ -801,8 +808,8 @@ pick_at_breakpoint(Inj *in, double deadline)
     pid_t via = 0, chosen = 0;
 
     for (size_t i = 0; i < in->n_th && via == 0; i++) {
-        if (in->th[i].state == TH_STOPPED) {
-            via = in->th[i].tid;
+        if (in->th[i]->state == TH_STOPPED) {
+            via = in->th[i]->tid;
         }
     }
     in->bp_used = 1;
@@ -812,8 +819,8 @@ pick_at_breakpoint(Inj *in, double deadline)
         }
     }
     for (size_t i = 0; i < in->n_th; i++) {
-        if (in->th[i].state == TH_STOPPED) {
-            resume(&in->th[i], 0);
+        if (in->th[i]->state == TH_STOPPED) {
+            resume(in->th[i], 0);
         }
     }
     while (chosen == 0) {
@@ -840,8 +847,8 @@ pick_at_breakpoint(Inj *in, double deadline)
             return -1;
         }
         for (size_t i = 0; i < in->n_th; i++) {
-            if (in->th[i].state == TH_STOPPED) {
-                disarm_breakpoints(in, in->th[i].tid);
+            if (in->th[i]->state == TH_STOPPED) {
+                disarm_breakpoints(in, in->th[i]->tid);
                 break;
             }
         }
@@ -925,7 +932,7 @@ static void
 drain_traps(Inj *in)
 {
     for (size_t i = 0; i < in->n_th; i++) {
-        Thread *th = &in->th[i];
+        Thread *th = in->th[i];
         struct user_regs_struct r;
 
         if (th->state != TH_STOPPED || !trap_pending(in->pid, th->tid)
@@ -969,7 +976,7 @@ release_all(Inj *in)
         stop_all(in);
     }
     for (size_t i = 0; i < in->n_th; i++) {
-        Thread *th = &in->th[i];
+        Thread *th = in->th[i];
         int sig = 0;
 
         if (th->state != TH_STOPPED) {
@@ -1340,8 +1347,8 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
         st.strategy = 'A';
         st.syscall_nr = nr;
         for (size_t i = 0; i < in.n_th; i++) {
-            if (in.th[i].tid != in.t && in.th[i].state == TH_STOPPED) {
-                resume(&in.th[i], 0);
+            if (in.th[i]->tid != in.t && in.th[i]->state == TH_STOPPED) {
+                resume(in.th[i], 0);
             }
         }
     }
@@ -1376,6 +1383,9 @@ done:
     }
     st.ms = now_ms() - t0;
     sigprocmask(SIG_SETMASK, &old, NULL);
+    for (size_t i = 0; i < in.n_th; i++) {
+        free(in.th[i]);
+    }
     free(in.th);
     if (stats != NULL) {
         *stats = st;

@@ -73,13 +73,13 @@ test_agent_start(const char *arg)
     pthread_t th;
     sigset_t all, old;
     Job *job = malloc(sizeof *job);
-    int rc;
+    int rc, n;
 
     if (job == NULL || (job->path = strdup(arg)) == NULL) {
         free(job);
         return -1;
     }
-    job->n = ++n_starts;
+    job->n = n = ++n_starts;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_attr_init(&attr);
@@ -92,5 +92,5 @@ test_agent_start(const char *arg)
         free(job);
         return -1;
     }
-    return job->n;
+    return n;                   /* job belongs to the thread now */
 }
