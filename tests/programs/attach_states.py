@@ -34,6 +34,25 @@ def report(name, k, total, errors, extra=""):
                                                        errors, extra))
 
 
+def loop(name, step):
+    """Run step(k) for k = 0, 1, ... until stopped; step returns the
+    value to add (k*k when right) and whether it went wrong."""
+    k = total = errors = 0
+    while not stopped():
+        value, bad = step(k)
+        total += value
+        errors += bad
+        k += 1
+    report(name, k, total, errors)
+
+
+def in_thread(fn, *args):
+    """Run fn(*args) in a thread of its own; the main thread waits."""
+    th = threading.Thread(target=fn, args=args)
+    th.start()
+    th.join()
+
+
 def sleeper(name="sleep"):
     """The main thread in time.sleep: how late does it wake?"""
     k = total = 0
@@ -125,17 +144,13 @@ def alloc():
 
 def worker_threads():
     """Many threads allocating: bytes, json.dumps/loads."""
-    def work(name):
-        k = total = errors = 0
-        while not stopped():
-            obj = {"i": k, "s": "x" * (k % 100), "l": list(range(k % 20))}
-            back = json.loads(json.dumps(obj))
-            errors += back != obj or len(bytes(k % 1000)) != k % 1000
-            total += back["i"] * back["i"]
-            k += 1
-        report(name, k, total, errors)
+    def step(k):
+        obj = {"i": k, "s": "x" * (k % 100), "l": list(range(k % 20))}
+        back = json.loads(json.dumps(obj))
+        return (back["i"] * back["i"],
+                back != obj or len(bytes(k % 1000)) != k % 1000)
 
-    ths = [threading.Thread(target=work, args=("thread%d" % n,))
+    ths = [threading.Thread(target=loop, args=("thread%d" % n, step))
            for n in range(4)]
     for th in ths:
         th.start()
@@ -150,23 +165,16 @@ def importer():
     import importlib
     import colorsys
 
-    def work():
-        k = total = errors = 0
-        while not stopped():
-            libm = ctypes.CDLL("libm.so.6")
-            libm.sqrt.restype = ctypes.c_double
-            libm.sqrt.argtypes = [ctypes.c_double]
-            root = int(libm.sqrt(float(k * k)))
-            del libm
-            importlib.reload(colorsys)
-            errors += root != k
-            total += root * root
-            k += 1
-        report("import", k, total, errors)
+    def step(k):
+        libm = ctypes.CDLL("libm.so.6")
+        libm.sqrt.restype = ctypes.c_double
+        libm.sqrt.argtypes = [ctypes.c_double]
+        root = int(libm.sqrt(float(k * k)))
+        del libm
+        importlib.reload(colorsys)
+        return root * root, root != k
 
-    th = threading.Thread(target=work)
-    th.start()
-    th.join()
+    in_thread(loop, "import", step)
 
 
 def signals():
@@ -205,17 +213,10 @@ def blocked_in_c():
     data = bytes(range(256)) * 4096 * 4
     want = hashlib.sha256(data).hexdigest()
 
-    def work():
-        k = total = errors = 0
-        while not stopped():
-            errors += hashlib.sha256(data).hexdigest() != want
-            total += k * k
-            k += 1
-        report("hash", k, total, errors)
+    def step(k):
+        return k * k, hashlib.sha256(data).hexdigest() != want
 
-    th = threading.Thread(target=work)
-    th.start()
-    th.join()
+    in_thread(loop, "hash", step)
 
 
 MODES = {
