@@ -388,17 +388,20 @@ def test_agent_copied_where_the_target_cannot_see_it(targets, tmp_path):
 
 # --- safety: 50 loads in a row into targets busy in each state -----------
 
-# mode: (loads, the strategy every load must use or None)
+# mode: (loads, the strategy they use, the least share of loads that must
+# use it).  A thread in a system call (A) may be caught just outside it,
+# running Python: then B serves.  Where no thread ever waits in an
+# allowed system call, every load must use B.
 STATES = {
-    "sleep": (50, "A"),
-    "server": (50, "A"),
-    "futex": (50, "B"),
-    "alloc": (50, "B"),
-    "threads": (50, "B"),
-    "import": (50, None),
-    "signals": (50, "B"),
-    "faulthandler": (50, None),
-    "cblock": (50, "B"),
+    "sleep": (50, "A", 0.9),
+    "server": (50, "A", 0.5),
+    "futex": (50, "B", 1),
+    "alloc": (50, "B", 1),
+    "threads": (50, "B", 1),
+    "import": (50, "B", 1),
+    "signals": (50, "B", 1),
+    "faulthandler": (50, None, 0),
+    "cblock": (50, "B", 1),
 }
 MEASURED = {}
 
@@ -409,7 +412,7 @@ def expected_sum(k):
 
 @pytest.mark.parametrize("mode", sorted(STATES))
 def test_loads_in_a_row_leave_the_work_right(targets, tmp_path, mode):
-    n, strategy = STATES[mode]
+    n, strategy, share = STATES[mode]
     stop = tmp_path / "stop"
     t = targets([PYTHON, program("attach_states.py"), mode, str(stop)])
     t.wait_for("ready")
@@ -419,8 +422,9 @@ def test_loads_in_a_row_leave_the_work_right(targets, tmp_path, mode):
     assert r.returncode == 0, r
     done = loads(r)
     assert [int(d["result"]) for d in done] == list(range(1, n + 1))
+    used = [d["strategy"] for d in done]
     if strategy is not None:
-        assert {d["strategy"] for d in done} == {strategy}, r.stdout
+        assert used.count(strategy) >= share * n, r.stdout
     lines = agent_lines(out, n)
     assert sorted(int(line.split()[1][2:]) for line in lines) == list(
         range(1, n + 1))
