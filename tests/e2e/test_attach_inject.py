@@ -177,7 +177,10 @@ def test_probe_names_the_python_and_its_file(targets):
     r = probe(t.pid)
     assert r.returncode == 0, r
     info = dict(kv.split("=", 1) for kv in r.stdout.split())
-    assert info["version"] == python_version(PYTHON)
+    version = python_version(PYTHON)
+    if version.startswith("3.10."):
+        version = "3.10"                # no Py_Version before 3.11
+    assert info["version"] == version
     assert info["agent"] == "0"
     static = not mapped(t.pid, "libpython")
     assert info["static"] == str(int(static))
@@ -441,7 +444,13 @@ def test_loads_in_a_row_leave_the_work_right(targets, tmp_path, mode):
         assert int(total[4:]) == expected_sum(k), line
         assert errors == "errors=0", line
         if name == "sleep":
-            assert float(line.split()[4][8:]) < 50, line
+            # 3.11+ sleeps until a deadline; 3.10's select() restarts with
+            # the time left when it was stopped, so each load's stop of
+            # the thread adds its length.
+            limit = 50
+            if python_version(PYTHON).startswith("3.10."):
+                limit += sum(float(d["ms"]) for d in done)
+            assert float(line.split()[4][8:]) < limit, line
     ms = sorted(float(d["ms"]) for d in done)
     MEASURED[mode] = (sorted({d["strategy"] for d in done}), ms[len(ms) // 2],
                       ms[-1])
