@@ -274,7 +274,22 @@ def test_ptrace_not_permitted(targets):
 
 # --- loading -------------------------------------------------------------
 
-def test_load_into_a_sleeping_python(targets, tmp_path):
+def matching_pythons():
+    """The Python of this build and, when its minor version is the same,
+    Debian's /usr/bin/python3 (libpython linked in): the test agent is
+    compiled for one minor version."""
+    found = [PYTHON]
+    debian = "/usr/bin/python3"
+    if (os.path.exists(debian)
+            and os.path.realpath(debian) != os.path.realpath(PYTHON)
+            and python_version(debian).split(".")[:2]
+            == python_version(PYTHON).split(".")[:2]):
+        found.append(debian)
+    return found
+
+
+@pytest.mark.parametrize("python", matching_pythons())
+def test_load_into_a_sleeping_python(targets, tmp_path, python):
     """The main thread in time.sleep: the agent runs, the sleep ends on
     time, and only one libpython is mapped."""
     code = ("import time, threading\n"
@@ -284,7 +299,7 @@ def test_load_into_a_sleeping_python(targets, tmp_path):
             "print('sleeping', flush=True)\n"
             "time.sleep(1.5)\n"
             "print('slept %.3f' % (time.monotonic() - t0))\n")
-    t = targets([PYTHON, "-c", code])
+    t = targets([python, "-c", code])
     t.wait_for("sleeping")
     time.sleep(0.3)
     out = tmp_path / "agent.txt"
@@ -301,6 +316,30 @@ def test_load_into_a_sleeping_python(targets, tmp_path):
     assert t.finish() == 0
     slept = float(t.lines[-1].split()[1])
     assert abs(slept - 1.5) < 0.05, t.lines
+
+
+def test_signal_during_the_calls_reaches_the_program_after(targets,
+                                                          tmp_path):
+    """A signal for the thread that runs our calls is held while they run
+    and delivered to the program's handler after the detach."""
+    code = ("import signal, time\n"
+            "got = []\n"
+            "signal.signal(signal.SIGUSR1, lambda n, f: got.append(n))\n"
+            "print('sleeping', flush=True)\n"
+            "end = time.monotonic() + 10\n"
+            "while not got and time.monotonic() < end:\n"
+            "    time.sleep(0.05)\n"
+            "print('signals', got)\n")
+    t = targets([PYTHON, "-c", code])
+    t.wait_for("sleeping")
+    time.sleep(0.2)
+    out = tmp_path / "agent.txt"
+    r = inject(t.pid, "%s %d" % (out, signal.SIGUSR1))
+    assert r.returncode == 0, r
+    assert t.finish() == 0
+    assert t.lines[-1] == "signals [%d]" % signal.SIGUSR1
+    (line,) = agent_lines(out, 1)
+    assert re.match(r"^agent n=1 pid=%d threads=\d$" % t.pid, line)
 
 
 def test_second_load_reuses_the_mapping(targets, tmp_path):

@@ -1,6 +1,8 @@
 /* A tiny agent for the injector's tests: loaded into a running Python by
    tests/helpers/cpdb_inject_test, it appends one line to the file named by
-   its argument from a thread of its own, then that thread ends.
+   its argument ("FILE" or "FILE SIGNUM") from a thread of its own, then
+   that thread ends.  With SIGNUM, the entry also sends that signal to the
+   thread that calls it, while the injector holds that thread.
 
    Built against one Python's headers and linked without libpython: its
    Py* symbols bind to the target's own at dlopen time. */
@@ -73,11 +75,16 @@ test_agent_start(const char *arg)
     pthread_t th;
     sigset_t all, old;
     Job *job = malloc(sizeof *job);
-    int rc, n;
+    const char *space = strrchr(arg, ' ');
+    int rc, n, sig = 0;
 
     if (job == NULL || (job->path = strdup(arg)) == NULL) {
         free(job);
         return -1;
+    }
+    if (space != NULL) {
+        job->path[space - arg] = '\0';
+        sig = atoi(space + 1);
     }
     job->n = n = ++n_starts;
     sigfillset(&all);
@@ -91,6 +98,9 @@ test_agent_start(const char *arg)
         free(job->path);
         free(job);
         return -1;
+    }
+    if (sig > 0) {
+        raise(sig);
     }
     return n;                   /* job belongs to the thread now */
 }
