@@ -105,6 +105,15 @@ def targets():
         t.kill()
 
 
+def running(start, code, ready, python=PYTHON):
+    """Start python -c code and wait until it printed ready and went on
+    into what it waits in."""
+    t = start([python, "-c", code])
+    t.wait_for(ready)
+    time.sleep(0.25)
+    return t
+
+
 def heartbeat(start, python=PYTHON):
     t = start([python, "-c", HEARTBEAT])
     t.wait_for("beat 2")
@@ -299,9 +308,7 @@ def test_load_into_a_sleeping_python(targets, tmp_path, python):
             "print('sleeping', flush=True)\n"
             "time.sleep(1.5)\n"
             "print('slept %.3f' % (time.monotonic() - t0))\n")
-    t = targets([python, "-c", code])
-    t.wait_for("sleeping")
-    time.sleep(0.3)
+    t = running(targets, code, "sleeping", python)
     out = tmp_path / "agent.txt"
     libpythons = mapped(t.pid, "libpython")
     r = inject(t.pid, str(out))
@@ -330,9 +337,7 @@ def test_signal_during_the_calls_reaches_the_program_after(targets,
             "while not got and time.monotonic() < end:\n"
             "    time.sleep(0.05)\n"
             "print('signals', got)\n")
-    t = targets([PYTHON, "-c", code])
-    t.wait_for("sleeping")
-    time.sleep(0.2)
+    t = running(targets, code, "sleeping")
     out = tmp_path / "agent.txt"
     r = inject(t.pid, "%s %d" % (out, signal.SIGUSR1))
     assert r.returncode == 0, r
@@ -385,9 +390,7 @@ def test_no_safe_point_in_time(targets):
             "print('got', l.acquire(timeout=1.5), flush=True)\n"
             "x = [str(i) for i in range(10000)]\n"
             "print('done', len(x))\n")
-    t = targets([PYTHON, "-c", code])
-    t.wait_for("waiting")
-    time.sleep(0.2)
+    t = running(targets, code, "waiting")
     r = inject(t.pid, "/dev/null", "-t", "300")
     one_line_error(r, r"^cpdb: no safe point in process %d within 300 ms "
                       r"\(its threads are busy in C code or wait on locks\); "
