@@ -36,9 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(__x86_64__)
-#error "the injector knows x86-64 only"
-#endif
+#if defined(__x86_64__)
 
 #define STACK_SIZE (256 * 1024)     /* the calls' own stack */
 #define ARG_OFFSET 4096             /* the strings at its bottom: path and
@@ -1298,6 +1296,16 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
     if (errlen > 0) {
         err[0] = '\0';
     }
+    if (agent_path == NULL || entry == NULL || result == NULL) {
+        snprintf(err, errlen, "no agent or entry to load");
+        return -1;
+    }
+    if (arg == NULL) {
+        arg = "";
+    }
+    if (timeout_ms <= 0) {
+        timeout_ms = 1000;
+    }
     in.pid = pid;
     in.err = err;
     in.errlen = errlen;
@@ -1392,3 +1400,19 @@ done:
     }
     return rc;
 }
+
+#else /* not x86-64 */
+
+int
+cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
+                   const char *arg, int timeout_ms, int *result,
+                   CpdbInjectStats *stats, char *err, size_t errlen)
+{
+    (void)pid, (void)agent_path, (void)entry, (void)arg, (void)timeout_ms;
+    (void)result, (void)stats;
+    snprintf(err, errlen, "attaching to a process is supported on Linux "
+             "x86-64 only");
+    return -1;
+}
+
+#endif

@@ -6,6 +6,7 @@
 #include "attach/maps.h"
 #include "attach/target.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -100,6 +101,27 @@ cpdb_target_traced(pid_t pid, char *err, size_t errlen)
     snprintf(err, errlen, "process %d (%s) is already traced by %s (pid "
              "%ld); detach it first", (int)pid, comm, tcomm, tracer);
     return 1;
+}
+
+/* Return: how many threads the process has (its main thread may be a
+   zombie while the others run). */
+static int
+n_tasks(pid_t pid)
+{
+    char path[64];
+    DIR *d;
+    struct dirent *de;
+    int n = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    if ((d = opendir(path)) == NULL) {
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        n += de->d_name[0] != '.';
+    }
+    closedir(d);
+    return n;
 }
 
 /* Return: 0 with *minor from a file name "libpython3.N..." or "python3.N"
@@ -245,7 +267,7 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
         return -1;
     }
     if (cpdb_proc_status(pid, 0, "State", buf, sizeof buf) == 0) {
-        if (buf[0] == 'Z' || buf[0] == 'X') {
+        if ((buf[0] == 'Z' || buf[0] == 'X') && n_tasks(pid) <= 1) {
             snprintf(err, errlen, "process %d (%s) has exited", (int)pid,
                      t->comm);
             return -1;

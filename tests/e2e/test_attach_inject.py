@@ -226,6 +226,36 @@ def test_python_too_old(targets):
     t.assert_alive()
 
 
+def test_a_thread_id_is_not_a_process(targets):
+    code = ("import threading, time\n"
+            "threading.Thread(target=time.sleep, args=(30,),"
+            " daemon=True).start()\n" + HEARTBEAT)
+    t = running(targets, code, "beat 2")
+    (tid,) = [int(n) for n in os.listdir("/proc/%d/task" % t.pid)
+              if int(n) != t.pid]
+    for r in (probe(tid), inject(tid, "/dev/null")):
+        one_line_error(r, r"^cpdb: %d is a thread of process %d; give the "
+                          r"process id$" % (tid, t.pid))
+    t.assert_alive()
+
+
+def test_a_stopped_process_is_left_stopped(targets):
+    t = heartbeat(targets)
+    os.kill(t.pid, signal.SIGSTOP)
+    try:
+        time.sleep(0.1)
+        for r in (probe(t.pid), inject(t.pid, "/dev/null")):
+            one_line_error(r, r"^cpdb: process %d \(python3[.0-9]*\) is "
+                              r"stopped; resume it first \(kill -CONT %d\)$"
+                           % (t.pid, t.pid))
+        n = len(t.lines)
+        time.sleep(0.2)
+        assert len(t.lines) == n
+    finally:
+        os.kill(t.pid, signal.SIGCONT)
+    t.assert_alive()
+
+
 def tracer_of(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
