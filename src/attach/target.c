@@ -71,7 +71,8 @@ cpdb_target_denied(pid_t pid, char *err, size_t errlen)
              && !(caps & (1ull << CAP_SYS_PTRACE_BIT))) {
         snprintf(err, errlen, "not permitted to trace process %d (%s): it "
                  "runs as uid %ld and cpdb as uid %ld without "
-                 "CAP_SYS_PTRACE; run cpdb as uid %ld or as root",
+                 "CAP_SYS_PTRACE; run cpdb as uid %ld, or with "
+                 "CAP_SYS_PTRACE (as root)",
                  (int)pid, comm, uid, (long)geteuid(), uid);
     }
     else if (!(caps & (1ull << CAP_SYS_PTRACE_BIT))) {
@@ -173,6 +174,17 @@ cpdb_target_python_map(pid_t pid, const CpdbMaps *maps, int *is_static)
     }
     snprintf(link, sizeof link, "/proc/%d/exe", (int)pid);
     n = readlink(link, exe, sizeof exe - 1);
+    if (n <= 0 && maps->n > 0) {
+        /* Not allowed to read the link (the maps may still be readable):
+           the executable is the first file mapped. */
+        for (size_t i = 0; i < maps->n; i++) {
+            if (maps->items[i].inode != 0 && maps->items[i].path[0] == '/'
+                && maps->items[i].offset == 0) {
+                *is_static = 1;
+                return &maps->items[i];
+            }
+        }
+    }
     if (n <= 0) {
         return NULL;            /* a kernel thread has no executable */
     }
@@ -191,7 +203,8 @@ cpdb_target_python_map(pid_t pid, const CpdbMaps *maps, int *is_static)
 }
 
 /* Find the file that holds libpython and the version it says.
-   Return: 0, 1 when the process is not CPython, -1 with err set. */
+   Return: 0, 1 when the process is not CPython, 2 when cpdb may not read
+   its files, -1 with err set. */
 static int
 find_python(CpdbTarget *t, const CpdbMaps *maps, char *err, size_t errlen)
 {
@@ -210,6 +223,9 @@ find_python(CpdbTarget *t, const CpdbMaps *maps, char *err, size_t errlen)
     minor_from_name(m->path, t->static_python ? "python3." : "libpython3.",
                     &minor);
     if (cpdb_elf_open(t->python_path, &e, why, sizeof why) < 0) {
+        if (errno == EACCES || errno == EPERM) {
+            return 2;
+        }
         if (t->static_python) {
             return 1;
         }
@@ -297,6 +313,10 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
     if (rc == 1) {
         snprintf(err, errlen, "process %d (%s) is not a CPython process",
                  (int)pid, t->comm);
+        return -1;
+    }
+    if (rc == 2) {
+        cpdb_target_denied(pid, err, errlen);
         return -1;
     }
     if (rc < 0) {

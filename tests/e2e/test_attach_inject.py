@@ -291,12 +291,15 @@ def test_already_traced(targets):
     t.assert_alive()
 
 
-def test_ptrace_not_permitted(targets):
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def test_ptrace_not_permitted_to_another_user(targets):
+    """The driver as nobody, the target root's."""
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv to run the driver as nobody")
     t = heartbeat(targets)
-    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    r = subprocess.run(nobody + [DRIVER, "inject", str(t.pid), AGENT, ENTRY,
+    r = subprocess.run(NOBODY + [DRIVER, "inject", str(t.pid), AGENT, ENTRY,
                                  "/dev/null"],
                        capture_output=True, text=True, timeout=30)
     if os.path.exists("/proc/sys/kernel/yama/ptrace_scope"):
@@ -304,9 +307,31 @@ def test_ptrace_not_permitted(targets):
     else:
         pattern = (r"^cpdb: not permitted to trace process %d "
                    r"\(python3[.0-9]*\): it runs as uid 0 and cpdb as uid "
-                   r"65534 without CAP_SYS_PTRACE; run cpdb as uid 0 or as "
-                   r"root$")
+                   r"65534 without CAP_SYS_PTRACE; run cpdb as uid 0, or "
+                   r"with CAP_SYS_PTRACE \(as root\)$")
     one_line_error(r, pattern % t.pid)
+    assert tracer_of(t.pid) == 0
+    t.assert_alive()
+
+
+def test_ptrace_not_permitted_without_the_capability(targets):
+    """The driver as root without CAP_SYS_PTRACE, the target nobody's."""
+    if (os.geteuid() != 0 or not shutil.which("setpriv")
+            or not shutil.which("capsh")):
+        pytest.skip("needs root, setpriv and capsh")
+    if subprocess.run(NOBODY + [PYTHON, "-c", "pass"],
+                      capture_output=True).returncode != 0:
+        pytest.skip("nobody cannot run %s" % PYTHON)
+    t = targets(NOBODY + [PYTHON, "-c", HEARTBEAT])
+    t.wait_for("beat 2")
+    r = subprocess.run(["capsh", "--drop=cap_sys_ptrace", "--", "-c",
+                        '"$0" inject "$1" "$2" "$3" /dev/null', DRIVER,
+                        str(t.pid), AGENT, ENTRY],
+                       capture_output=True, text=True, timeout=30)
+    one_line_error(r, r"^cpdb: not permitted to trace process %d "
+                      r"\(python3[.0-9]*\): it runs as uid 65534 and cpdb "
+                      r"as uid 0 without CAP_SYS_PTRACE; run cpdb as uid "
+                      r"65534, or with CAP_SYS_PTRACE \(as root\)$" % t.pid)
     assert tracer_of(t.pid) == 0
     t.assert_alive()
 
