@@ -856,6 +856,26 @@ pick_at_breakpoint(Inj *in, double deadline)
 
 /* --- seizing and letting go -------------------------------------------- */
 
+/* Return: 1 when thread tid of pid is traced by this process. */
+static int
+traced_by_us(pid_t pid, pid_t tid)
+{
+    char buf[32];
+
+    return cpdb_proc_status(pid, tid, "TracerPid", buf, sizeof buf) == 0
+        && (pid_t)atol(buf) == getpid();
+}
+
+/* Return: 1 when thread tid of pid is still there. */
+static int
+task_exists(pid_t pid, pid_t tid)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/%d/task/%d", (int)pid, (int)tid);
+    return access(path, F_OK) == 0;
+}
+
 /* Seize every thread of the process (again until no new one appears) and
    interrupt it.  Return: 0, or -1 with err set. */
 static int
@@ -885,10 +905,27 @@ seize_all(Inj *in)
                 if (errno == ESRCH && tid != in->pid) {
                     continue;   /* a thread that just ended */
                 }
+                if (errno == EPERM && tid != in->pid) {
+                    int mine = traced_by_us(in->pid, tid);
+
+                    if (mine || !task_exists(in->pid, tid)) {
+                        /* Made by a thread seized already, so attached
+                           with its clone (its first stop or its exit is
+                           on its way), or ended since. */
+                        if (mine && add_thread(in, tid) == NULL) {
+                            snprintf(in->err, in->errlen, "out of memory");
+                            closedir(d);
+                            return -1;
+                        }
+                        added += mine;
+                        continue;
+                    }
+                }
                 if (errno == ESRCH) {
                     exited_error(in);
                 }
-                else if (!cpdb_target_traced(in->pid, in->err, in->errlen)) {
+                else if (!cpdb_target_traced(in->pid, tid, in->err,
+                                             in->errlen)) {
                     cpdb_target_denied(in->pid, in->err, in->errlen);
                 }
                 closedir(d);

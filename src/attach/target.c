@@ -18,19 +18,6 @@
 
 #define CAP_SYS_PTRACE_BIT 19
 
-/* Return: the value of field name of /proc/PID/status as a number, or
-   dflt. */
-static long
-status_long(pid_t pid, const char *name, long dflt)
-{
-    char buf[64];
-
-    if (cpdb_proc_status(pid, 0, name, buf, sizeof buf) < 0) {
-        return dflt;
-    }
-    return strtol(buf, NULL, 10);
-}
-
 void
 cpdb_target_denied(pid_t pid, char *err, size_t errlen)
 {
@@ -89,11 +76,14 @@ cpdb_target_denied(pid_t pid, char *err, size_t errlen)
 }
 
 int
-cpdb_target_traced(pid_t pid, char *err, size_t errlen)
+cpdb_target_traced(pid_t pid, pid_t tid, char *err, size_t errlen)
 {
-    long tracer = status_long(pid, "TracerPid", 0);
-    char comm[32] = "?", tcomm[32] = "?";
+    char comm[32] = "?", tcomm[32] = "?", buf[32];
+    long tracer = 0;
 
+    if (cpdb_proc_status(pid, tid, "TracerPid", buf, sizeof buf) == 0) {
+        tracer = strtol(buf, NULL, 10);
+    }
     if (tracer <= 0) {
         return 0;
     }
@@ -294,7 +284,7 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
             return -1;
         }
     }
-    if (cpdb_target_traced(pid, err, errlen)) {
+    if (cpdb_target_traced(pid, 0, err, errlen)) {
         return -1;
     }
     if (cpdb_maps_read(pid, &maps) < 0) {

@@ -498,6 +498,7 @@ STATES = {
     "futex": (50, "B", 1),
     "alloc": (50, "B", 1),
     "threads": (50, "B", 1),
+    "spawn": (50, None, 0),
     "import": (50, "B", 1),
     "signals": (50, "B", 1),
     "faulthandler": (50, None, 0),

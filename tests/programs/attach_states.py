@@ -158,6 +158,18 @@ def worker_threads():
         th.join()
 
 
+def spawner():
+    """Threads made and ended all the time: each computes one square."""
+    def step(k):
+        out = []
+        th = threading.Thread(target=lambda: out.append(k * k))
+        th.start()
+        th.join()
+        return out[0], len(out) != 1
+
+    loop("spawn", step)
+
+
 def importer():
     """A thread that loads and unloads shared libraries (the loader's
     lock) and re-imports a module (the import lock) in a loop."""
@@ -221,7 +233,7 @@ def blocked_in_c():
 
 MODES = {
     "sleep": sleeper, "server": server, "futex": futex, "alloc": alloc,
-    "threads": worker_threads, "import": importer, "signals": signals,
+    "threads": worker_threads, "spawn": spawner, "import": importer, "signals": signals,
     "faulthandler": faulthandler_on, "cblock": blocked_in_c,
 }
 
