@@ -494,6 +494,20 @@ hold_signal(Inj *in, int sig)
     }
 }
 
+/* Return: 1 when the signal sig that stopped thread tid is a fault of
+   its own code (the kernel's SIGSEGV, SIGBUS, SIGILL or SIGFPE), not one
+   sent by someone. */
+static int
+is_fault(pid_t tid, int sig)
+{
+    siginfo_t si;
+
+    if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE) {
+        return 0;
+    }
+    return ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code > 0;
+}
+
 /* Call fn(args...) in the stopped thread in->t, with registers from base,
    on the stack that ends at stack_top; the call returns to address 0.
    The other threads keep running.  name names the call in errors.
@@ -553,18 +567,19 @@ remote_call(Inj *in, const struct user_regs_struct *base,
             exited_error(in);
             return -1;
         }
-        if (ev == EV_SIGNAL && sig == SIGSEGV) {
+        if (ev == EV_SIGNAL && is_fault(in->t, sig)) {
             if (ptrace(PTRACE_GETREGS, in->t, 0, &r) < 0) {
                 exited_error(in);
                 return -1;
             }
-            if (r.rip == 0) {
+            if (sig == SIGSEGV && r.rip == 0) {
                 *ret = r.rax;
                 return 0;
             }
+            /* Resumed, it would fault again: give the thread back. */
             snprintf(in->err, in->errlen, "%s crashed in thread %d of "
-                     "process %d (SIGSEGV at 0x%llx); the thread was put "
-                     "back", name, (int)in->t, (int)in->pid,
+                     "process %d (%s at 0x%llx); the thread was put back",
+                     name, (int)in->t, (int)in->pid, strsignal(sig),
                      (unsigned long long)r.rip);
             return -1;
         }

@@ -435,6 +435,16 @@ def test_missing_entry(targets):
     t.assert_alive()
 
 
+def test_an_entry_that_crashes_leaves_the_thread_as_it_was(targets):
+    t = heartbeat(targets)
+    r = inject(t.pid, "/dev/null", entry="test_agent_crash")
+    one_line_error(r, r"^cpdb: test_agent_crash crashed in thread %d of "
+                      r"process %d \(Segmentation fault at 0x[0-9a-f]+\); "
+                      r"the thread was put back$" % (t.pid, t.pid))
+    assert tracer_of(t.pid) == 0
+    t.assert_alive()
+
+
 def test_no_safe_point_in_time(targets):
     """Every thread waits on a lock (futex: never strategy A) and none
     runs Python: the load gives up after its timeout and the target,

@@ -16,6 +16,7 @@
 #define AGENT_API __attribute__((visibility("default")))
 
 int test_agent_start(const char *arg) AGENT_API;
+int test_agent_crash(const char *arg) AGENT_API;
 
 /* How many times the entry ran in this process: a second dlopen of the
    same file reuses the mapping, and the count goes on. */
@@ -103,4 +104,15 @@ test_agent_start(const char *arg)
         raise(sig);
     }
     return n;                   /* job belongs to the thread now */
+}
+
+/* An entry that faults: the injector must give the thread back as it
+   was, and the program go on. */
+int
+test_agent_crash(const char *arg)
+{
+    volatile int *volatile nowhere = NULL;
+
+    (void)arg;
+    return *nowhere;
 }
