@@ -623,17 +623,44 @@ open_mapped_elf(pid_t pid, const CpdbMap *m, CpdbElf *e, char *why,
 }
 
 typedef struct LibcFuncs {
-    uint64_t mmap, munmap, dlopen, dlsym, dlerror;
+    uint64_t mmap, munmap, dlopen, dlsym;
+    uint64_t dlerror;           /* 0: none to ask */
 } LibcFuncs;
 
-/* Find mmap, munmap, dlopen, dlsym and dlerror in the target's own libc
-   (glibc 2.34+ has the dl* functions in libc.so.6, older ones in
-   libdl.so.2; musl in its libc). */
+/* Fill the dl* functions of f from the file of mapping m under the names
+   given.  Return: 0, or -1 when one is missing. */
+static int
+find_dl(pid_t pid, const CpdbMaps *maps, const CpdbMap *m,
+        const char *open_name, const char *sym_name, const char *err_name,
+        LibcFuncs *f)
+{
+    char why[128];
+    CpdbElf e;
+    int rc = -1;
+
+    if (m == NULL || open_mapped_elf(pid, m, &e, why, sizeof why) < 0) {
+        return -1;
+    }
+    if (symbol_address(&e, maps, m, open_name, &f->dlopen) == 0
+        && symbol_address(&e, maps, m, sym_name, &f->dlsym) == 0) {
+        if (err_name == NULL
+            || symbol_address(&e, maps, m, err_name, &f->dlerror) < 0) {
+            f->dlerror = 0;
+        }
+        rc = 0;
+    }
+    cpdb_elf_close(&e);
+    return rc;
+}
+
+/* Find mmap, munmap, dlopen, dlsym and dlerror in the target's own libc:
+   glibc 2.34+ and musl have the dl* functions in libc itself, older glibc
+   in libdl.so.2 (when the program loaded it) or, privately, as
+   __libc_dlopen_mode and __libc_dlsym. */
 static int
 find_libc(Inj *in, const CpdbMaps *maps, LibcFuncs *f)
 {
     const CpdbMap *libc = cpdb_maps_find_base(maps, "libc.so.");
-    const CpdbMap *dl = cpdb_maps_find_base(maps, "libdl.so.");
     char why[128];
     CpdbElf e;
     int rc = 0;
@@ -659,26 +686,15 @@ find_libc(Inj *in, const CpdbMaps *maps, LibcFuncs *f)
         || symbol_address(&e, maps, libc, "munmap", &f->munmap) < 0) {
         rc = -1;
     }
-    if (symbol_address(&e, maps, libc, "dlopen", &f->dlopen) < 0
-        || symbol_address(&e, maps, libc, "dlsym", &f->dlsym) < 0
-        || symbol_address(&e, maps, libc, "dlerror", &f->dlerror) < 0) {
-        CpdbElf d;
-
-        if (dl == NULL || open_mapped_elf(in->pid, dl, &d, why,
-                                          sizeof why) < 0) {
-            rc = -1;
-        }
-        else {
-            if (symbol_address(&d, maps, dl, "dlopen", &f->dlopen) < 0
-                || symbol_address(&d, maps, dl, "dlsym", &f->dlsym) < 0
-                || symbol_address(&d, maps, dl, "dlerror",
-                                  &f->dlerror) < 0) {
-                rc = -1;
-            }
-            cpdb_elf_close(&d);
-        }
-    }
     cpdb_elf_close(&e);
+    if (rc == 0
+        && find_dl(in->pid, maps, libc, "dlopen", "dlsym", "dlerror", f) < 0
+        && find_dl(in->pid, maps, cpdb_maps_find_base(maps, "libdl.so."),
+                   "dlopen", "dlsym", "dlerror", f) < 0
+        && find_dl(in->pid, maps, libc, "__libc_dlopen_mode",
+                   "__libc_dlsym", NULL, f) < 0) {
+        rc = -1;
+    }
     if (rc < 0) {
         snprintf(in->err, in->errlen, "cannot find mmap/dlopen/dlsym in the "
                  "C library of process %d (%s); it cannot load cpdb's agent",
@@ -1280,8 +1296,9 @@ run_calls(Inj *in, const LibcFuncs *f, const char *path,
     if (handle == 0) {
         char msg[512];
 
-        if (remote_call(in, &saved.regs, stack + STACK_SIZE, f->dlerror, a,
-                        0, "dlerror", &ret) == 0 && ret != 0) {
+        if (f->dlerror != 0
+            && remote_call(in, &saved.regs, stack + STACK_SIZE, f->dlerror,
+                           a, 0, "dlerror", &ret) == 0 && ret != 0) {
             read_str(in->t, ret, msg, sizeof msg);
         }
         else {
