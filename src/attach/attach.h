@@ -28,7 +28,7 @@ typedef struct CpdbTarget {
 #define CPDB_ATTACH_MAX_MINOR 13
 
 /* Pre-flight checks, without ptrace: fill *t.  Errors: no such process; a
-   thread id; a zombie or stopped process; already traced (names the
+   thread id; an exited or stopped (SIGSTOP) process; already traced (names the
    tracer); not permitted to read the process; not a CPython process; a
    Python older than 3.10 or newer than 3.13 (names it).
    Return: 0, or -1 with the error line in err. */

@@ -57,7 +57,10 @@ cpdb_elf_open(const char *path, CpdbElf *e, char *err, size_t errlen)
     memset(e, 0, sizeof *e);
     e->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (e->fd < 0) {
-        snprintf(err, errlen, "%s", strerror(errno));
+        int saved = errno;
+
+        snprintf(err, errlen, "%s", strerror(saved));
+        errno = saved;
         return -1;
     }
     if (read_all(e->fd, 0, &eh, sizeof eh) < 0
@@ -115,6 +118,7 @@ fail:
     snprintf(err, errlen, "%s", why);
     free(shdrs);
     cpdb_elf_close(e);
+    errno = ENOEXEC;
     return -1;
 }
 

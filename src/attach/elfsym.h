@@ -22,7 +22,8 @@ typedef struct CpdbElf {
 
 /* Open path and load its program headers and dynamic symbol table.
    Return: 0, or -1 with a reason ("not an ELF file", "no dynamic symbol
-   table", strerror text) in err.  Free with cpdb_elf_close. */
+   table", strerror text) in err and errno set (ENOEXEC for a file that
+   is not what we read).  Free with cpdb_elf_close. */
 int cpdb_elf_open(const char *path, CpdbElf *e, char *err, size_t errlen);
 void cpdb_elf_close(CpdbElf *e);
 

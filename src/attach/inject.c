@@ -36,9 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(__x86_64__)
-#error "the injector knows x86-64 only"
-#endif
+#if defined(__x86_64__)
 
 #define STACK_SIZE (256 * 1024)     /* the calls' own stack */
 #define ARG_OFFSET 4096             /* the strings at its bottom: path and
@@ -90,7 +88,8 @@ static const char *const BREAK_AT[] = {
 
 typedef struct Inj {
     pid_t pid;
-    Thread *th;                 /* owned */
+    Thread **th;                /* owned, each owned: a Thread never
+                                   moves, callers keep pointers to it */
     size_t n_th, cap_th;
     Breakpoint bp[N_BREAK];
     size_t n_bp;
@@ -117,8 +116,8 @@ static Thread *
 find_thread(Inj *in, pid_t tid)
 {
     for (size_t i = 0; i < in->n_th; i++) {
-        if (in->th[i].tid == tid) {
-            return &in->th[i];
+        if (in->th[i]->tid == tid) {
+            return in->th[i];
         }
     }
     return NULL;
@@ -128,19 +127,25 @@ find_thread(Inj *in, pid_t tid)
 static Thread *
 add_thread(Inj *in, pid_t tid)
 {
+    Thread *th;
+
     if (in->n_th == in->cap_th) {
         size_t cap = in->cap_th ? 2 * in->cap_th : 16;
-        Thread *th = realloc(in->th, cap * sizeof *th);
+        Thread **all = realloc(in->th, cap * sizeof *all);
 
-        if (th == NULL) {
+        if (all == NULL) {
             return NULL;
         }
-        in->th = th;
+        in->th = all;
         in->cap_th = cap;
     }
-    in->th[in->n_th].tid = tid;
-    in->th[in->n_th].state = TH_RUNNING;
-    return &in->th[in->n_th++];
+    if ((th = malloc(sizeof *th)) == NULL) {
+        return NULL;
+    }
+    th->tid = tid;
+    th->state = TH_RUNNING;
+    in->th[in->n_th++] = th;
+    return th;
 }
 
 static int
@@ -149,7 +154,7 @@ n_alive(const Inj *in)
     int n = 0;
 
     for (size_t i = 0; i < in->n_th; i++) {
-        n += in->th[i].state != TH_GONE;
+        n += in->th[i]->state != TH_GONE;
     }
     return n;
 }
@@ -174,7 +179,7 @@ wait_any(Inj *in, double deadline, Thread **out, int *status)
         int alive = 0;
 
         for (size_t i = 0; i < in->n_th; i++) {
-            Thread *th = &in->th[i];
+            Thread *th = in->th[i];
             pid_t r;
 
             if (th->state == TH_GONE) {
@@ -294,9 +299,9 @@ stop_all(Inj *in)
         int status, sig, ev, running = 0;
 
         for (size_t i = 0; i < in->n_th; i++) {
-            if (in->th[i].state == TH_RUNNING) {
+            if (in->th[i]->state == TH_RUNNING) {
                 running++;
-                ptrace(PTRACE_INTERRUPT, in->th[i].tid, 0, 0);
+                ptrace(PTRACE_INTERRUPT, in->th[i]->tid, 0, 0);
             }
         }
         if (running == 0) {
@@ -316,7 +321,7 @@ stop_all(Inj *in)
             int got = 0;
 
             for (size_t i = 0; i < in->n_th; i++) {
-                Thread *o = &in->th[i];
+                Thread *o = in->th[i];
 
                 if (o->state == TH_RUNNING
                     && waitpid(o->tid, &status, WNOHANG | __WALL)
@@ -489,6 +494,20 @@ hold_signal(Inj *in, int sig)
     }
 }
 
+/* Return: 1 when the signal sig that stopped thread tid is a fault of
+   its own code (the kernel's SIGSEGV, SIGBUS, SIGILL or SIGFPE), not one
+   sent by someone. */
+static int
+is_fault(pid_t tid, int sig)
+{
+    siginfo_t si;
+
+    if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE) {
+        return 0;
+    }
+    return ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code > 0;
+}
+
 /* Call fn(args...) in the stopped thread in->t, with registers from base,
    on the stack that ends at stack_top; the call returns to address 0.
    The other threads keep running.  name names the call in errors.
@@ -548,18 +567,19 @@ remote_call(Inj *in, const struct user_regs_struct *base,
             exited_error(in);
             return -1;
         }
-        if (ev == EV_SIGNAL && sig == SIGSEGV) {
+        if (ev == EV_SIGNAL && is_fault(in->t, sig)) {
             if (ptrace(PTRACE_GETREGS, in->t, 0, &r) < 0) {
                 exited_error(in);
                 return -1;
             }
-            if (r.rip == 0) {
+            if (sig == SIGSEGV && r.rip == 0) {
                 *ret = r.rax;
                 return 0;
             }
+            /* Resumed, it would fault again: give the thread back. */
             snprintf(in->err, in->errlen, "%s crashed in thread %d of "
-                     "process %d (SIGSEGV at 0x%llx); the thread was put "
-                     "back", name, (int)in->t, (int)in->pid,
+                     "process %d (%s at 0x%llx); the thread was put back",
+                     name, (int)in->t, (int)in->pid, strsignal(sig),
                      (unsigned long long)r.rip);
             return -1;
         }
@@ -603,17 +623,44 @@ open_mapped_elf(pid_t pid, const CpdbMap *m, CpdbElf *e, char *why,
 }
 
 typedef struct LibcFuncs {
-    uint64_t mmap, munmap, dlopen, dlsym, dlerror;
+    uint64_t mmap, munmap, dlopen, dlsym;
+    uint64_t dlerror;           /* 0: none to ask */
 } LibcFuncs;
 
-/* Find mmap, munmap, dlopen, dlsym and dlerror in the target's own libc
-   (glibc 2.34+ has the dl* functions in libc.so.6, older ones in
-   libdl.so.2; musl in its libc). */
+/* Fill the dl* functions of f from the file of mapping m under the names
+   given.  Return: 0, or -1 when one is missing. */
+static int
+find_dl(pid_t pid, const CpdbMaps *maps, const CpdbMap *m,
+        const char *open_name, const char *sym_name, const char *err_name,
+        LibcFuncs *f)
+{
+    char why[128];
+    CpdbElf e;
+    int rc = -1;
+
+    if (m == NULL || open_mapped_elf(pid, m, &e, why, sizeof why) < 0) {
+        return -1;
+    }
+    if (symbol_address(&e, maps, m, open_name, &f->dlopen) == 0
+        && symbol_address(&e, maps, m, sym_name, &f->dlsym) == 0) {
+        if (err_name == NULL
+            || symbol_address(&e, maps, m, err_name, &f->dlerror) < 0) {
+            f->dlerror = 0;
+        }
+        rc = 0;
+    }
+    cpdb_elf_close(&e);
+    return rc;
+}
+
+/* Find mmap, munmap, dlopen, dlsym and dlerror in the target's own libc:
+   glibc 2.34+ and musl have the dl* functions in libc itself, older glibc
+   in libdl.so.2 (when the program loaded it) or, privately, as
+   __libc_dlopen_mode and __libc_dlsym. */
 static int
 find_libc(Inj *in, const CpdbMaps *maps, LibcFuncs *f)
 {
     const CpdbMap *libc = cpdb_maps_find_base(maps, "libc.so.");
-    const CpdbMap *dl = cpdb_maps_find_base(maps, "libdl.so.");
     char why[128];
     CpdbElf e;
     int rc = 0;
@@ -639,26 +686,15 @@ find_libc(Inj *in, const CpdbMaps *maps, LibcFuncs *f)
         || symbol_address(&e, maps, libc, "munmap", &f->munmap) < 0) {
         rc = -1;
     }
-    if (symbol_address(&e, maps, libc, "dlopen", &f->dlopen) < 0
-        || symbol_address(&e, maps, libc, "dlsym", &f->dlsym) < 0
-        || symbol_address(&e, maps, libc, "dlerror", &f->dlerror) < 0) {
-        CpdbElf d;
-
-        if (dl == NULL || open_mapped_elf(in->pid, dl, &d, why,
-                                          sizeof why) < 0) {
-            rc = -1;
-        }
-        else {
-            if (symbol_address(&d, maps, dl, "dlopen", &f->dlopen) < 0
-                || symbol_address(&d, maps, dl, "dlsym", &f->dlsym) < 0
-                || symbol_address(&d, maps, dl, "dlerror",
-                                  &f->dlerror) < 0) {
-                rc = -1;
-            }
-            cpdb_elf_close(&d);
-        }
-    }
     cpdb_elf_close(&e);
+    if (rc == 0
+        && find_dl(in->pid, maps, libc, "dlopen", "dlsym", "dlerror", f) < 0
+        && find_dl(in->pid, maps, cpdb_maps_find_base(maps, "libdl.so."),
+                   "dlopen", "dlsym", "dlerror", f) < 0
+        && find_dl(in->pid, maps, libc, "__libc_dlopen_mode",
+                   "__libc_dlsym", NULL, f) < 0) {
+        rc = -1;
+    }
     if (rc < 0) {
         snprintf(in->err, in->errlen, "cannot find mmap/dlopen/dlsym in the "
                  "C library of process %d (%s); it cannot load cpdb's agent",
@@ -763,7 +799,7 @@ pick_in_syscall(Inj *in, long *nr)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < in->n_th; i++) {
-            Thread *th = &in->th[i];
+            Thread *th = in->th[i];
             struct user_regs_struct r;
 
             if (th->state != TH_STOPPED || (pass == 0) != (th->tid == in->pid)
@@ -801,8 +837,8 @@ pick_at_breakpoint(Inj *in, double deadline)
     pid_t via = 0, chosen = 0;
 
     for (size_t i = 0; i < in->n_th && via == 0; i++) {
-        if (in->th[i].state == TH_STOPPED) {
-            via = in->th[i].tid;
+        if (in->th[i]->state == TH_STOPPED) {
+            via = in->th[i]->tid;
         }
     }
     in->bp_used = 1;
@@ -812,8 +848,8 @@ pick_at_breakpoint(Inj *in, double deadline)
         }
     }
     for (size_t i = 0; i < in->n_th; i++) {
-        if (in->th[i].state == TH_STOPPED) {
-            resume(&in->th[i], 0);
+        if (in->th[i]->state == TH_STOPPED) {
+            resume(in->th[i], 0);
         }
     }
     while (chosen == 0) {
@@ -840,8 +876,8 @@ pick_at_breakpoint(Inj *in, double deadline)
             return -1;
         }
         for (size_t i = 0; i < in->n_th; i++) {
-            if (in->th[i].state == TH_STOPPED) {
-                disarm_breakpoints(in, in->th[i].tid);
+            if (in->th[i]->state == TH_STOPPED) {
+                disarm_breakpoints(in, in->th[i]->tid);
                 break;
             }
         }
@@ -850,6 +886,26 @@ pick_at_breakpoint(Inj *in, double deadline)
 }
 
 /* --- seizing and letting go -------------------------------------------- */
+
+/* Return: 1 when thread tid of pid is traced by this process. */
+static int
+traced_by_us(pid_t pid, pid_t tid)
+{
+    char buf[32];
+
+    return cpdb_proc_status(pid, tid, "TracerPid", buf, sizeof buf) == 0
+        && (pid_t)atol(buf) == getpid();
+}
+
+/* Return: 1 when thread tid of pid is still there. */
+static int
+task_exists(pid_t pid, pid_t tid)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/proc/%d/task/%d", (int)pid, (int)tid);
+    return access(path, F_OK) == 0;
+}
 
 /* Seize every thread of the process (again until no new one appears) and
    interrupt it.  Return: 0, or -1 with err set. */
@@ -880,10 +936,27 @@ seize_all(Inj *in)
                 if (errno == ESRCH && tid != in->pid) {
                     continue;   /* a thread that just ended */
                 }
+                if (errno == EPERM && tid != in->pid) {
+                    int mine = traced_by_us(in->pid, tid);
+
+                    if (mine || !task_exists(in->pid, tid)) {
+                        /* Made by a thread seized already, so attached
+                           with its clone (its first stop or its exit is
+                           on its way), or ended since. */
+                        if (mine && add_thread(in, tid) == NULL) {
+                            snprintf(in->err, in->errlen, "out of memory");
+                            closedir(d);
+                            return -1;
+                        }
+                        added += mine;
+                        continue;
+                    }
+                }
                 if (errno == ESRCH) {
                     exited_error(in);
                 }
-                else if (!cpdb_target_traced(in->pid, in->err, in->errlen)) {
+                else if (!cpdb_target_traced(in->pid, tid, in->err,
+                                             in->errlen)) {
                     cpdb_target_denied(in->pid, in->err, in->errlen);
                 }
                 closedir(d);
@@ -925,7 +998,7 @@ static void
 drain_traps(Inj *in)
 {
     for (size_t i = 0; i < in->n_th; i++) {
-        Thread *th = &in->th[i];
+        Thread *th = in->th[i];
         struct user_regs_struct r;
 
         if (th->state != TH_STOPPED || !trap_pending(in->pid, th->tid)
@@ -969,7 +1042,7 @@ release_all(Inj *in)
         stop_all(in);
     }
     for (size_t i = 0; i < in->n_th; i++) {
-        Thread *th = &in->th[i];
+        Thread *th = in->th[i];
         int sig = 0;
 
         if (th->state != TH_STOPPED) {
@@ -1223,8 +1296,9 @@ run_calls(Inj *in, const LibcFuncs *f, const char *path,
     if (handle == 0) {
         char msg[512];
 
-        if (remote_call(in, &saved.regs, stack + STACK_SIZE, f->dlerror, a,
-                        0, "dlerror", &ret) == 0 && ret != 0) {
+        if (f->dlerror != 0
+            && remote_call(in, &saved.regs, stack + STACK_SIZE, f->dlerror,
+                           a, 0, "dlerror", &ret) == 0 && ret != 0) {
             read_str(in->t, ret, msg, sizeof msg);
         }
         else {
@@ -1291,6 +1365,16 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
     if (errlen > 0) {
         err[0] = '\0';
     }
+    if (agent_path == NULL || entry == NULL || result == NULL) {
+        snprintf(err, errlen, "no agent or entry to load");
+        return -1;
+    }
+    if (arg == NULL) {
+        arg = "";
+    }
+    if (timeout_ms <= 0) {
+        timeout_ms = 1000;
+    }
     in.pid = pid;
     in.err = err;
     in.errlen = errlen;
@@ -1340,8 +1424,8 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
         st.strategy = 'A';
         st.syscall_nr = nr;
         for (size_t i = 0; i < in.n_th; i++) {
-            if (in.th[i].tid != in.t && in.th[i].state == TH_STOPPED) {
-                resume(&in.th[i], 0);
+            if (in.th[i]->tid != in.t && in.th[i]->state == TH_STOPPED) {
+                resume(in.th[i], 0);
             }
         }
     }
@@ -1376,9 +1460,28 @@ done:
     }
     st.ms = now_ms() - t0;
     sigprocmask(SIG_SETMASK, &old, NULL);
+    for (size_t i = 0; i < in.n_th; i++) {
+        free(in.th[i]);
+    }
     free(in.th);
     if (stats != NULL) {
         *stats = st;
     }
     return rc;
 }
+
+#else /* not x86-64 */
+
+int
+cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
+                   const char *arg, int timeout_ms, int *result,
+                   CpdbInjectStats *stats, char *err, size_t errlen)
+{
+    (void)pid, (void)agent_path, (void)entry, (void)arg, (void)timeout_ms;
+    (void)result, (void)stats;
+    snprintf(err, errlen, "attaching to a process is supported on Linux "
+             "x86-64 only");
+    return -1;
+}
+
+#endif

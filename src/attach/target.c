@@ -6,6 +6,7 @@
 #include "attach/maps.h"
 #include "attach/target.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -16,19 +17,6 @@
 #include <unistd.h>
 
 #define CAP_SYS_PTRACE_BIT 19
-
-/* Return: the value of field name of /proc/PID/status as a number, or
-   dflt. */
-static long
-status_long(pid_t pid, const char *name, long dflt)
-{
-    char buf[64];
-
-    if (cpdb_proc_status(pid, 0, name, buf, sizeof buf) < 0) {
-        return dflt;
-    }
-    return strtol(buf, NULL, 10);
-}
 
 void
 cpdb_target_denied(pid_t pid, char *err, size_t errlen)
@@ -70,7 +58,8 @@ cpdb_target_denied(pid_t pid, char *err, size_t errlen)
              && !(caps & (1ull << CAP_SYS_PTRACE_BIT))) {
         snprintf(err, errlen, "not permitted to trace process %d (%s): it "
                  "runs as uid %ld and cpdb as uid %ld without "
-                 "CAP_SYS_PTRACE; run cpdb as uid %ld or as root",
+                 "CAP_SYS_PTRACE; run cpdb as uid %ld, or with "
+                 "CAP_SYS_PTRACE (as root)",
                  (int)pid, comm, uid, (long)geteuid(), uid);
     }
     else if (!(caps & (1ull << CAP_SYS_PTRACE_BIT))) {
@@ -87,11 +76,14 @@ cpdb_target_denied(pid_t pid, char *err, size_t errlen)
 }
 
 int
-cpdb_target_traced(pid_t pid, char *err, size_t errlen)
+cpdb_target_traced(pid_t pid, pid_t tid, char *err, size_t errlen)
 {
-    long tracer = status_long(pid, "TracerPid", 0);
-    char comm[32] = "?", tcomm[32] = "?";
+    char comm[32] = "?", tcomm[32] = "?", buf[32];
+    long tracer = 0;
 
+    if (cpdb_proc_status(pid, tid, "TracerPid", buf, sizeof buf) == 0) {
+        tracer = strtol(buf, NULL, 10);
+    }
     if (tracer <= 0) {
         return 0;
     }
@@ -100,6 +92,27 @@ cpdb_target_traced(pid_t pid, char *err, size_t errlen)
     snprintf(err, errlen, "process %d (%s) is already traced by %s (pid "
              "%ld); detach it first", (int)pid, comm, tcomm, tracer);
     return 1;
+}
+
+/* Return: how many threads the process has (its main thread may be a
+   zombie while the others run). */
+static int
+n_tasks(pid_t pid)
+{
+    char path[64];
+    DIR *d;
+    struct dirent *de;
+    int n = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    if ((d = opendir(path)) == NULL) {
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        n += de->d_name[0] != '.';
+    }
+    closedir(d);
+    return n;
 }
 
 /* Return: 0 with *minor from a file name "libpython3.N..." or "python3.N"
@@ -151,6 +164,17 @@ cpdb_target_python_map(pid_t pid, const CpdbMaps *maps, int *is_static)
     }
     snprintf(link, sizeof link, "/proc/%d/exe", (int)pid);
     n = readlink(link, exe, sizeof exe - 1);
+    if (n <= 0 && maps->n > 0) {
+        /* Not allowed to read the link (the maps may still be readable):
+           the executable is the first file mapped. */
+        for (size_t i = 0; i < maps->n; i++) {
+            if (maps->items[i].inode != 0 && maps->items[i].path[0] == '/'
+                && maps->items[i].offset == 0) {
+                *is_static = 1;
+                return &maps->items[i];
+            }
+        }
+    }
     if (n <= 0) {
         return NULL;            /* a kernel thread has no executable */
     }
@@ -169,7 +193,8 @@ cpdb_target_python_map(pid_t pid, const CpdbMaps *maps, int *is_static)
 }
 
 /* Find the file that holds libpython and the version it says.
-   Return: 0, 1 when the process is not CPython, -1 with err set. */
+   Return: 0, 1 when the process is not CPython, 2 when cpdb may not read
+   its files, -1 with err set. */
 static int
 find_python(CpdbTarget *t, const CpdbMaps *maps, char *err, size_t errlen)
 {
@@ -188,6 +213,9 @@ find_python(CpdbTarget *t, const CpdbMaps *maps, char *err, size_t errlen)
     minor_from_name(m->path, t->static_python ? "python3." : "libpython3.",
                     &minor);
     if (cpdb_elf_open(t->python_path, &e, why, sizeof why) < 0) {
+        if (errno == EACCES || errno == EPERM) {
+            return 2;
+        }
         if (t->static_python) {
             return 1;
         }
@@ -245,7 +273,7 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
         return -1;
     }
     if (cpdb_proc_status(pid, 0, "State", buf, sizeof buf) == 0) {
-        if (buf[0] == 'Z' || buf[0] == 'X') {
+        if ((buf[0] == 'Z' || buf[0] == 'X') && n_tasks(pid) <= 1) {
             snprintf(err, errlen, "process %d (%s) has exited", (int)pid,
                      t->comm);
             return -1;
@@ -256,7 +284,7 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
             return -1;
         }
     }
-    if (cpdb_target_traced(pid, err, errlen)) {
+    if (cpdb_target_traced(pid, 0, err, errlen)) {
         return -1;
     }
     if (cpdb_maps_read(pid, &maps) < 0) {
@@ -275,6 +303,10 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
     if (rc == 1) {
         snprintf(err, errlen, "process %d (%s) is not a CPython process",
                  (int)pid, t->comm);
+        return -1;
+    }
+    if (rc == 2) {
+        cpdb_target_denied(pid, err, errlen);
         return -1;
     }
     if (rc < 0) {

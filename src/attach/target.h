@@ -11,9 +11,9 @@
    naming why (Yama's ptrace_scope, another user, no CAP_SYS_PTRACE). */
 void cpdb_target_denied(pid_t pid, char *err, size_t errlen);
 
-/* Return: 1 with the line for "pid is traced by someone" in err when
-   /proc/PID/status names a tracer, else 0. */
-int cpdb_target_traced(pid_t pid, char *err, size_t errlen);
+/* Return: 1 with the line for "pid is traced by someone" in err when the
+   status of its thread tid (0: its main thread) names a tracer, else 0. */
+int cpdb_target_traced(pid_t pid, pid_t tid, char *err, size_t errlen);
 
 /* Return: the mapping (offset 0) of the file that holds the process's
    libpython symbols: libpython3.X.so, else the executable, with *is_static

@@ -1,6 +1,8 @@
 /* A tiny agent for the injector's tests: loaded into a running Python by
    tests/helpers/cpdb_inject_test, it appends one line to the file named by
-   its argument from a thread of its own, then that thread ends.
+   its argument ("FILE" or "FILE SIGNUM") from a thread of its own, then
+   that thread ends.  With SIGNUM, the entry also sends that signal to the
+   thread that calls it, while the injector holds that thread.
 
    Built against one Python's headers and linked without libpython: its
    Py* symbols bind to the target's own at dlopen time. */
@@ -14,6 +16,7 @@
 #define AGENT_API __attribute__((visibility("default")))
 
 int test_agent_start(const char *arg) AGENT_API;
+int test_agent_crash(const char *arg) AGENT_API;
 
 /* How many times the entry ran in this process: a second dlopen of the
    same file reuses the mapping, and the count goes on. */
@@ -73,13 +76,18 @@ test_agent_start(const char *arg)
     pthread_t th;
     sigset_t all, old;
     Job *job = malloc(sizeof *job);
-    int rc;
+    const char *space = strrchr(arg, ' ');
+    int rc, n, sig = 0;
 
     if (job == NULL || (job->path = strdup(arg)) == NULL) {
         free(job);
         return -1;
     }
-    job->n = ++n_starts;
+    if (space != NULL) {
+        job->path[space - arg] = '\0';
+        sig = atoi(space + 1);
+    }
+    job->n = n = ++n_starts;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_attr_init(&attr);
@@ -92,5 +100,19 @@ test_agent_start(const char *arg)
         free(job);
         return -1;
     }
-    return job->n;
+    if (sig > 0) {
+        raise(sig);
+    }
+    return n;                   /* job belongs to the thread now */
+}
+
+/* An entry that faults: the injector must give the thread back as it
+   was, and the program go on. */
+int
+test_agent_crash(const char *arg)
+{
+    volatile int *volatile nowhere = NULL;
+
+    (void)arg;
+    return *nowhere;
 }
