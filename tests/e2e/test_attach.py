@@ -124,15 +124,24 @@ def test_attach_to_a_sleeping_process_shows_its_threads_and_detaches(
     assert cpdb_dirs() == before_dirs
 
 
-def test_agent_thread_is_gone_after_detach(targets):
+def fds(pid):
+    """The process's open files: number -> what it is."""
+    d = "/proc/%d/fd" % pid
+    return {n: os.readlink(os.path.join(d, n)) for n in os.listdir(d)}
+
+
+def test_agent_thread_and_socket_are_gone_after_detach(targets):
     t = targets("attach_sleeper.py", "6")
-    before = t.tasks()
-    p, _ = attach(t.pid, ["info threads", "detach"])
+    before, files = t.tasks(), fds(t.pid)
+    p, _ = attach(t.pid, ["info threads", "p print('x')", "detach"])
     assert p.returncode == 0, p
     deadline = time.time() + 2
     while t.tasks() != before and time.time() < deadline:
         time.sleep(0.05)
     assert t.tasks() == before
+    # its standard streams and every other file as they were: the
+    # agent's socket is closed
+    assert fds(t.pid) == files
     status = open("/proc/%d/status" % t.pid).read()
     assert "TracerPid:\t0" in status
 
