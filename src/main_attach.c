@@ -76,6 +76,38 @@ find_agent(int major, int minor, char *path, size_t size, char *where,
     return -1;
 }
 
+/* Whether process pid runs cpdb's engine already: it is a cpdb, or has
+   libcpdb loaded.  Two engines in one interpreter would take each
+   other's hooks and trace functions. */
+static int
+runs_cpdb(pid_t pid)
+{
+    char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
+    ssize_t n;
+    FILE *f;
+    int found = 0;
+    snprintf(path, sizeof path, "/proc/%ld/exe", (long)pid);
+    n = readlink(path, exe, sizeof exe - 1);
+    if (n > 0) {
+        const char *base;
+        exe[n] = '\0';
+        base = strrchr(exe, '/');
+        if (strcmp(base != NULL ? base + 1 : exe, "cpdb") == 0) {
+            return 1;
+        }
+    }
+    snprintf(path, sizeof path, "/proc/%ld/maps", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        found = strstr(line, "/libcpdb.so") != NULL;
+    }
+    fclose(f);
+    return found;
+}
+
 /* The effective user of process pid, or -1. */
 static long
 process_uid(pid_t pid)
@@ -379,6 +411,11 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token)
 
     if (cpdb_target_probe(pid, &t, err, sizeof err) < 0) {
         fprintf(stderr, "cpdb: %s\n", err);
+        return 1;
+    }
+    if (runs_cpdb(pid)) {
+        fprintf(stderr, "cpdb: process %ld runs cpdb already: debug it at "
+                "that cpdb's prompt\n", (long)pid);
         return 1;
     }
     if (find_agent(t.major, t.minor, agent, sizeof agent, where,

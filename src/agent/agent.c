@@ -165,6 +165,18 @@ wait_event(long ms)
     return any;
 }
 
+/* Whether the connection is gone (under the lock: the reader thread
+   sets it). */
+static int
+hung_up(void)
+{
+    int h;
+    pthread_mutex_lock(&agent.mu);
+    h = agent.hangup;
+    pthread_mutex_unlock(&agent.mu);
+    return h;
+}
+
 /* Ask for a stop at the next line of any thread and let the threads
    run; when none stopped within STOP_WAIT_MS, stop here for them.  With
    the GIL. */
@@ -183,7 +195,7 @@ stop_somewhere(CpdbSession *s)
     }
     PyEval_RestoreThread(save);
     if (s->stop_serial == serial && !s->at_stop && !s->detach
-        && !agent.hangup) {
+        && !hung_up()) {
         cpdb_attach_stop_here(s);
     }
 }
@@ -211,7 +223,7 @@ serve(CpdbSession *s)
         if (s->detach) {
             break;
         }
-        if (agent.hangup) {
+        if (hung_up()) {
             if (!s->at_stop) {
                 cpdb_attach_request(s, CPDB_DETACH);
                 break;

@@ -527,3 +527,22 @@ def test_ptrace_not_permitted_is_said_and_harmless(targets):
     assert "permi" in lines[0], lines
     out, err, rc = t.finish()
     assert rc == 0 and out.strip().endswith("done True"), (out, err)
+
+
+def test_a_process_under_cpdb_already_is_refused():
+    c = subprocess.Popen([CPDB, "-q", "-nx", "-ex", "continue",
+                          program("attach_sleeper.py"), "20"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        assert c.stdout.readline().startswith("ready")
+        p = subprocess.run([CPDB, "-p", str(c.pid)], capture_output=True,
+                           text=True, timeout=20)
+        assert p.returncode == 1, p
+        assert p.stderr.strip() == ("cpdb: process %d runs cpdb already: "
+                                    "debug it at that cpdb's prompt"
+                                    % c.pid), p.stderr
+        assert c.poll() is None
+    finally:
+        c.kill()
+        c.communicate()
