@@ -535,7 +535,10 @@ def test_a_process_under_cpdb_already_is_refused():
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
-        assert c.stdout.readline().startswith("ready")
+        line = c.stdout.readline()
+        while line and not line.startswith("ready"):
+            line = c.stdout.readline()
+        assert line.startswith("ready"), line
         p = subprocess.run([CPDB, "-p", str(c.pid)], capture_output=True,
                            text=True, timeout=20)
         assert p.returncode == 1, p
