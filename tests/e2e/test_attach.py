@@ -553,3 +553,25 @@ def test_a_process_under_cpdb_already_is_refused():
     finally:
         c.kill()
         c.communicate()
+
+
+def test_many_attaches_in_a_row_leave_the_service_working(targets,
+                                                          tmp_path):
+    stop_file = tmp_path / "stop"
+    t = targets("attach_service.py", str(stop_file),
+                env={"STOP_AFTER": "120"})
+    before = t.tasks()
+    for i in range(50):
+        p, _ = attach(t.pid, ["p len(LEAK) > 0", "detach"])
+        assert p.returncode == 0 and "True" in p.stdout, (i, p)
+    deadline = time.time() + 3
+    while t.tasks() != before and time.time() < deadline:
+        time.sleep(0.05)
+    assert t.tasks() == before
+    stop_file.write_text("")
+    out, err, rc = t.finish()
+    assert rc == 0, err
+    lines = out.strip().splitlines()
+    assert lines[-1] == "done True", out
+    assert all(l.split()[2] == "None" for l in lines
+               if l.startswith("beat"))
