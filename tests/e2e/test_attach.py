@@ -43,7 +43,8 @@ class Target:
     """A python process the tests attach to; its output lines are read
     as they come."""
 
-    def __init__(self, name, *args, env=None):
+    def __init__(self, name, *args, env=None, stop_file=None):
+        self.stop_file = stop_file
         e = dict(os.environ)
         e.pop("PYTHONPATH", None)
         e.update(env or {})
@@ -64,6 +65,9 @@ class Target:
         return sorted(os.listdir("/proc/%d/task" % self.pid))
 
     def finish(self, timeout=30):
+        if self.stop_file is not None:
+            with open(self.stop_file, "w"):
+                pass            # the service ends its work now
         out, err = self.proc.communicate(timeout=timeout)
         return out, err, self.proc.returncode
 
@@ -74,11 +78,17 @@ class Target:
 
 
 @pytest.fixture
-def targets():
+def targets(tmp_path):
     made = []
 
     def make(name, *args, env=None):
-        t = Target(name, *args, env=env)
+        stop_file = None
+        if name == "attach_service.py" and not args:
+            # it serves until finish() says stop (or a minute passes)
+            stop_file = str(tmp_path / ("stop%d" % len(made)))
+            args = (stop_file,)
+            env = dict(env or {}, STOP_AFTER="60")
+        t = Target(name, *args, env=env, stop_file=stop_file)
         made.append(t)
         return t
     yield make
@@ -104,7 +114,7 @@ def cpdb_dirs():
 
 def test_attach_to_a_sleeping_process_shows_its_threads_and_detaches(
         targets, tmp_path):
-    t = targets("attach_sleeper.py", "4")
+    t = targets("attach_sleeper.py", "2")
     before_dirs = cpdb_dirs()
     p, took = attach(t.pid, ["bt", "p seconds", "detach"])
     assert p.returncode == 0, p
@@ -112,14 +122,14 @@ def test_attach_to_a_sleeping_process_shows_its_threads_and_detaches(
     # stack, and info threads lists both
     assert "Every thread is in C code" in p.stdout, p.stdout
     assert "nap()" in p.stdout and "waiter" in p.stdout, p.stdout
-    assert "4.0" in p.stdout            # p seconds
+    assert "2.0" in p.stdout            # p seconds
     assert "Detached from process %d." % t.pid in p.stdout
     assert took < 5, took
     out, err, rc = t.finish()
     assert rc == 0, err
     # woke as it would have, with no tracer left
     slept = float(out.split()[1])
-    assert 3.9 < slept < 4.3, out
+    assert 1.95 < slept < 2.3, out
     assert out.split()[2] == "None", out
     assert cpdb_dirs() == before_dirs
 
@@ -147,7 +157,7 @@ def test_agent_thread_and_socket_are_gone_after_detach(targets):
 
 
 def test_breakpoint_in_the_request_path_of_a_running_service(targets):
-    t = targets("attach_service.py", env={"STOP_AFTER": "6"})
+    t = targets("attach_service.py")
     t.line()
     # by file and line: the stop may be in another module's frame
     src = program("attach_service.py")
@@ -176,7 +186,7 @@ def test_breakpoint_in_the_request_path_of_a_running_service(targets):
 
 
 def test_quit_and_end_of_input_detach(targets):
-    t = targets("attach_service.py", env={"STOP_AFTER": "8"})
+    t = targets("attach_service.py")
     p, _ = attach(t.pid, ["quit"])
     assert p.returncode == 0 and "Detached" in p.stdout, p
     p, _ = attach(t.pid, [])
@@ -202,7 +212,7 @@ def test_kill_ends_the_process(targets):
 
 
 def test_attach_again_after_detach(targets):
-    t = targets("attach_sleeper.py", "8")
+    t = targets("attach_sleeper.py", "3")
     for _ in range(3):
         p, _ = attach(t.pid, ["p 6 * 7", "detach"])
         assert p.returncode == 0 and "42" in p.stdout, p
@@ -228,7 +238,7 @@ def test_a_second_attach_is_refused_while_one_is_live(targets):
 
 
 def test_cpdb_killed_detaches(targets):
-    t = targets("attach_service.py", env={"STOP_AFTER": "10"})
+    t = targets("attach_service.py")
     before = t.tasks()
     c = subprocess.Popen([CPDB, "-p", str(t.pid)], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -295,7 +305,7 @@ def test_ctrl_c_in_the_cpdb_terminal_stops_the_process_again(targets,
                                                              tmp_path):
     pexpect = pytest.importorskip("pexpect")
     from test_terminal import PROMPT, default_sigint, finish
-    t = targets("attach_service.py", env={"STOP_AFTER": "12"})
+    t = targets("attach_service.py")
     env = dict(os.environ, HOME=str(tmp_path), NO_COLOR="1", TERM="xterm")
     c = pexpect.spawn(CPDB, ["-p", str(t.pid)], env=env,
                       preexec_fn=default_sigint, encoding="utf-8",
@@ -368,7 +378,7 @@ class Relay:
 
 
 def test_attach_and_listen_serves_a_console_with_the_token(targets):
-    t = targets("attach_sleeper.py", "6")
+    t = targets("attach_sleeper.py", "3")
     relay = Relay(t.pid)
     bad = relay.connect(["p 1"], token="0" * 32)
     assert bad.returncode != 0 and "wrong token" in bad.stderr, bad
@@ -376,7 +386,7 @@ def test_attach_and_listen_serves_a_console_with_the_token(targets):
     assert len(os.listdir("/proc/%d/task" % t.pid)) == 2
     good = relay.connect(["p seconds", "bt", "detach"])
     assert good.returncode == 0, good
-    assert "$1 = 6.0" in good.stdout and "nap (seconds=6.0)" in good.stdout
+    assert "$1 = 3.0" in good.stdout and "nap (seconds=3.0)" in good.stdout
     assert "Detached from process %d." % t.pid in good.stdout
     rc, out, err = relay.finish()
     assert rc == 0, err
@@ -395,7 +405,7 @@ def test_attach_and_listen_kill_from_the_console(targets):
 
 
 def test_attach_and_listen_a_console_that_goes_away_detaches(targets):
-    t = targets("attach_service.py", env={"STOP_AFTER": "8"})
+    t = targets("attach_service.py")
     before = t.tasks()
     relay = Relay(t.pid)
     c = subprocess.Popen([CPDB, "--connect", relay.address, "--token",
@@ -415,19 +425,20 @@ def test_attach_and_listen_a_console_that_goes_away_detaches(targets):
 
 
 def test_ctrl_c_leaves_an_agent_that_cannot_get_the_gil(targets):
-    t = targets("attach_gil_hog.py", "4e8", "4")
+    t = targets("attach_gil_hog.py", "3e8", "0.5")
     before = t.tasks()
-    time.sleep(1.0)                 # inside the long call now
+    time.sleep(0.7)                 # inside the long call now
     c = subprocess.Popen([CPDB, "-p", str(t.pid)], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
-    time.sleep(1.5)                 # loaded, waiting for the GIL
+    # loaded, and waiting for the GIL: it says so after a second
+    said = c.stderr.readline()
+    assert "holds the GIL in C code" in said, said
     for _ in range(5):
         c.send_signal(signal.SIGINT)
         time.sleep(0.1)
     out, err = c.communicate(timeout=10)
     assert c.returncode != 0, (out, err)
-    assert "holds the GIL in C code" in err, err
     assert "does not answer" in err and "left it" in err, err
     # when the call returns, the agent finds nobody there and goes
     assert t.line().startswith("sum done")
@@ -493,7 +504,7 @@ def test_a_python_without_an_agent_is_named(tmp_path):
 def test_a_process_traced_already_is_refused_and_unharmed(targets):
     if shutil.which("strace") is None:
         pytest.skip("strace is not installed (dev/deps installs it)")
-    t = targets("attach_service.py", env={"STOP_AFTER": "5"})
+    t = targets("attach_service.py")
     tracer = subprocess.Popen(["strace", "-p", str(t.pid), "-o",
                                os.devnull])
     try:
@@ -522,7 +533,7 @@ def test_ptrace_not_permitted_is_said_and_harmless(targets):
                       capture_output=True).returncode != 0:
         pytest.skip("this cpdb cannot run as another user here (its "
                     "libpython is in a private directory)")
-    t = targets("attach_service.py", env={"STOP_AFTER": "4"})
+    t = targets("attach_service.py")
     p = subprocess.run(nobody + [CPDB, "-p", str(t.pid)],
                        capture_output=True, text=True, timeout=20)
     assert p.returncode == 1, p
