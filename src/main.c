@@ -609,6 +609,54 @@ listen_for_console(const Args *a, int *status)
     return r;
 }
 
+/* The lines of the -ex commands and -x files, in order, for a console
+   that answers the prompts of a session elsewhere with them.  Return 0
+   with *lines (malloc'd, each malloc'd) and *n, or -1 (said) when a
+   file cannot be read. */
+static int
+script_lines(const Args *a, char ***lines, size_t *n)
+{
+    size_t cap = 0;
+    int i;
+    *lines = NULL;
+    *n = 0;
+    for (i = 0; i < a->n_cmds; i++) {
+        FILE *f = NULL;
+        char *line = NULL;
+        size_t len = 0;
+        ssize_t got;
+        if (a->cmds[i][0] == '@' && (f = fopen(a->cmds[i] + 1, "r")) == NULL) {
+            fprintf(stderr, "cpdb: cannot read %s: %s\n", a->cmds[i] + 1,
+                    strerror(errno));
+            return -1;
+        }
+        for (;;) {
+            if (f != NULL) {
+                if ((got = getline(&line, &len, f)) < 0) {
+                    break;
+                }
+                line[strcspn(line, "\n")] = '\0';
+            }
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 8;
+                *lines = realloc(*lines, cap * sizeof **lines);
+                if (*lines == NULL) {
+                    abort();
+                }
+            }
+            (*lines)[(*n)++] = strdup(f != NULL ? line : a->cmds[i]);
+            if (f == NULL) {
+                break;
+            }
+        }
+        free(line);
+        if (f != NULL) {
+            fclose(f);
+        }
+    }
+    return 0;
+}
+
 /* cpdb -p PID, and with --listen: the attached process's prompt is
    served to a cpdb --connect. */
 static int
@@ -616,17 +664,29 @@ run_attach(const Args *a)
 {
     char token[CPDB_REMOTE_TOKEN_LEN + 1];
     const char *want = NULL;
+    char **lines;
+    size_t n, k;
+    CpdbConsoleScript script;
     int lfd = -1, status;
+    if (script_lines(a, &lines, &n) < 0) {
+        return 1;
+    }
+    script.lines = (const char *const *)lines;
+    script.n_lines = n;
+    script.then_end = a->opts.batch;
     if (a->listen != NULL) {
         lfd = open_listener(a, token, &want, &status);
-        if (lfd < 0) {
-            return status;
-        }
     }
-    status = cpdb_attach_main((pid_t)a->pid, lfd, want);
+    if (a->listen == NULL || lfd >= 0) {
+        status = cpdb_attach_main((pid_t)a->pid, lfd, want, &script);
+    }
     if (lfd >= 0) {
         close(lfd);
     }
+    for (k = 0; k < n; k++) {
+        free(lines[k]);
+    }
+    free(lines);
     return status;
 }
 

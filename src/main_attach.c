@@ -386,10 +386,10 @@ load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
     return fd;
 }
 
-/* The session is over: kill (action) ends the process.  Return:
-   cpdb's exit status. */
+/* The session is over, with the status its BYE gave: kill (action) ends
+   the process.  Return: cpdb's exit status. */
 static int
-ended(pid_t pid, int action)
+ended(pid_t pid, int status, int action)
 {
     /* The agent said "Detached from process PID" (at the console). */
     if (action == CPDB_BYE_KILL_TARGET && kill(pid, SIGKILL) < 0
@@ -398,11 +398,12 @@ ended(pid_t pid, int action)
                 strerror(errno));
         return 1;
     }
-    return 0;
+    return status;
 }
 
 int
-cpdb_attach_main(pid_t pid, int lfd, const char *token)
+cpdb_attach_main(pid_t pid, int lfd, const char *token,
+                 const CpdbConsoleScript *script)
 {
     CpdbTarget t;
     CpdbMsg hello;
@@ -460,9 +461,10 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token)
                    "detaches." : "The connection to the agent was lost.");
             return process_gone(pid) ? 0 : (lost == 1 ? 0 : 1);
         }
-        return ended(pid, status);
+        return ended(pid, 0, status);
     }
-    status = cpdb_remote_console_run(fd, NULL, &action, err, sizeof err);
+    status = cpdb_remote_console_run_script(fd, NULL, script, &action, err,
+                                            sizeof err);
     close(fd);
     if (status < 0 && process_gone(pid)) {
         printf("Process %ld exited.\n", (long)pid);
@@ -472,5 +474,5 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token)
         fprintf(stderr, "cpdb: %s\n", err);
         return 1;
     }
-    return ended(pid, action);
+    return ended(pid, status, action);
 }

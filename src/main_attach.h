@@ -9,7 +9,11 @@
    one-line error on stderr when the process could not be attached:
    it is left running).  lfd >= 0 (--listen): the console is a cpdb
    --connect that gives token on that listening socket; the process is
-   attached once one has, and cpdb relays between the two. */
-int cpdb_attach_main(pid_t pid, int lfd, const char *token);
+   attached once one has, and cpdb relays between the two.  script:
+   the first lines to answer the prompt with (-ex, -x, --batch), for the
+   console here. */
+struct CpdbConsoleScript;
+int cpdb_attach_main(pid_t pid, int lfd, const char *token,
+                     const struct CpdbConsoleScript *script);
 
 #endif /* CPDB_SRC_MAIN_ATTACH_H */

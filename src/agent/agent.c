@@ -341,7 +341,7 @@ agent_main(void *arg)
     CpdbSession *s;
     PyGILState_STATE gil;
     char err[256], info[256];
-    int fd, how = CPDB_DETACH;
+    int fd, how = CPDB_DETACH, status;
     (void)arg;
 
     fd = connect_cpdb();
@@ -375,11 +375,13 @@ agent_main(void *arg)
     else {
         PyErr_Clear();
     }
+    /* As --batch says: 1 when a command failed. */
+    status = s != NULL && cpdb_session_failed_commands(s) > 0;
     cpdb_session_free(s);
     PyErr_Clear();
     PyGILState_Release(gil);
     say_detached(r, how);
-    cpdb_remote_engine_bye(r, 0, how == CPDB_DETACH_KILL
+    cpdb_remote_engine_bye(r, status, how == CPDB_DETACH_KILL
                                  ? CPDB_BYE_KILL_TARGET : CPDB_BYE_NONE);
     cpdb_remote_engine_free(r);
     atomic_store(&live, 0);

@@ -24,6 +24,8 @@ typedef struct Client {
     int failed;             /* the connection is lost: err says why */
     int unanswered;         /* INTERRUPTs sent since the engine last
                                said anything */
+    const CpdbConsoleScript *script;    /* borrowed, or NULL */
+    size_t next_line;       /* the script's line to send next */
 } Client;
 
 /* The way out when the engine does not answer (a thread of the process
@@ -208,7 +210,21 @@ answer_prompt(Client *cl, const char *prompt)
     char *line;
     int rc;
     take_sigints();
-    line = cpdb_console_read_line(cl->console, prompt);
+    if (cl->script != NULL && cl->next_line < cl->script->n_lines) {
+        /* As a command given with -ex: shown after its prompt. */
+        const char *given = cl->script->lines[cl->next_line++];
+        char *shown = cpdb_xasprintf("%s%s\n", prompt, given);
+        cpdb_console_write(cl->console, CPDB_STREAM_OUT, shown,
+                           strlen(shown));
+        free(shown);
+        line = cpdb_xstrdup(given);
+    }
+    else if (cl->script != NULL && cl->script->then_end) {
+        line = NULL;            /* --batch: the end of input */
+    }
+    else {
+        line = cpdb_console_read_line(cl->console, prompt);
+    }
     /* A Ctrl-C typed at the prompt was the console's: it cancelled a
        line, and stops nothing. */
     take_sigints();
@@ -351,11 +367,21 @@ int
 cpdb_remote_console_run(int fd, const char *token, int *action, char *err,
                         size_t errlen)
 {
+    return cpdb_remote_console_run_script(fd, token, NULL, action, err,
+                                          errlen);
+}
+
+int
+cpdb_remote_console_run_script(int fd, const char *token,
+                               const CpdbConsoleScript *script, int *action,
+                               char *err, size_t errlen)
+{
     Client cl;
     struct sigaction old;
     int status = -1, dummy;
     memset(&cl, 0, sizeof cl);
     cl.fd = fd;
+    cl.script = script;
     if (action == NULL) {
         action = &dummy;
     }

@@ -18,4 +18,19 @@
 int cpdb_remote_console_run(int fd, const char *token, int *action,
                             char *err, size_t errlen);
 
+/* Lines to answer the first prompts with, before the console's own
+   (cpdb -p PID -ex CMD); then_end: the end of input after them
+   (--batch). */
+typedef struct CpdbConsoleScript {
+    const char *const *lines;
+    size_t n_lines;
+    int then_end;
+} CpdbConsoleScript;
+
+/* As cpdb_remote_console_run(), answering the first prompts from
+   script (NULL: none). */
+int cpdb_remote_console_run_script(int fd, const char *token,
+                                   const CpdbConsoleScript *script,
+                                   int *action, char *err, size_t errlen);
+
 #endif /* CPDB_SRC_REMOTE_CLIENT_H */

@@ -586,3 +586,22 @@ def test_many_attaches_in_a_row_leave_the_service_working(targets,
     assert lines[-1] == "done True", out
     assert all(l.split()[2] == "None" for l in lines
                if l.startswith("beat"))
+
+
+def test_commands_given_with_ex_and_batch(targets, tmp_path):
+    t = targets("attach_sleeper.py", "3")
+    cmds = tmp_path / "cmds"
+    cmds.write_text("p seconds * 2\n")
+    p = subprocess.run([CPDB, "-p", str(t.pid), "-ex", "bt", "-x",
+                        str(cmds), "--batch"], capture_output=True,
+                       text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p
+    assert "(cpdb) bt\n" in p.stdout and "nap (seconds=3.0)" in p.stdout
+    assert "$1 = 6.0" in p.stdout
+    assert "Detached from process %d." % t.pid in p.stdout
+    bad = subprocess.run([CPDB, "-p", str(t.pid), "-ex", "frobnicate",
+                          "--batch"], capture_output=True, text=True,
+                         timeout=30, stdin=subprocess.DEVNULL)
+    assert bad.returncode == 1 and "Undefined command" in bad.stderr, bad
+    out, err, rc = t.finish()
+    assert rc == 0 and out.split()[2] == "None", (out, err)
