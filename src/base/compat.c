@@ -479,6 +479,20 @@ cpdb_set_thread_trace(PyThreadState *tstate, Py_tracefunc fn, PyObject *obj)
 #endif
 }
 
+int
+cpdb_set_all_threads_trace(Py_tracefunc fn, PyObject *obj)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyEval_SetTraceAllThreads(fn, obj);
+    PyErr_Clear();      /* an audit hook refused it */
+    return 0;
+#else
+    (void)fn;
+    (void)obj;
+    return -1;
+#endif
+}
+
 void
 cpdb_get_trace(PyThreadState *tstate, Py_tracefunc *fn,
                PyObject **obj_borrowed)

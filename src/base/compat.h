@@ -285,6 +285,9 @@ void cpdb_set_trace(Py_tracefunc fn, PyObject *obj);
    where this Python has no way to (3.13+: only the calling thread's). */
 int cpdb_set_thread_trace(PyThreadState *tstate, Py_tracefunc fn,
                           PyObject *obj);
+/* The same for every thread's slot (PyEval_SetTraceAllThreads, 3.12+).
+   Return 0, or -1 where this Python has no way to. */
+int cpdb_set_all_threads_trace(Py_tracefunc fn, PyObject *obj);
 /* What a thread's trace slot holds now (sys.settrace's, a C tracer's, or
    cpdb's): the function, or NULL, and its object (borrowed, or NULL). */
 void cpdb_get_trace(PyThreadState *tstate, Py_tracefunc *fn,

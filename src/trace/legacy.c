@@ -716,6 +716,34 @@ legacy_start(CpdbTraceClient *c)
    untraced after detach. */
 static void lines_in_other_threads(CpdbTraceClient *c);
 
+/* Whether a thread's slot holds a tracer of the program's, alone or
+   chained (anything but cpdb's own function, or nothing). */
+static int
+any_program_tracer(void)
+{
+    PyThreadState *ts = PyInterpreterState_ThreadHead(
+        PyInterpreterState_Get());
+    for (; ts != NULL; ts = PyThreadState_Next(ts)) {
+        Py_tracefunc fn;
+        PyObject *obj;
+        cpdb_get_trace(ts, &fn, &obj);
+        if (fn != NULL && fn != trace_event) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Put fn in every thread's slot where this Python cannot set one other
+   thread's (3.13+), unless a slot holds the program's tracer. */
+static void
+all_slots(Py_tracefunc fn)
+{
+    if (!any_program_tracer()) {
+        cpdb_set_all_threads_trace(fn, NULL);
+    }
+}
+
 static void
 clear_other_slots(void)
 {
@@ -728,8 +756,9 @@ clear_other_slots(void)
             continue;
         }
         cpdb_get_trace(ts, &fn, &obj);
-        if (fn == trace_event) {
-            cpdb_set_thread_trace(ts, NULL, NULL);
+        if (fn == trace_event && cpdb_set_thread_trace(ts, NULL, NULL) < 0) {
+            all_slots(NULL);
+            return;
         }
     }
 }
@@ -749,8 +778,9 @@ cpdb_trace_legacy_arm_threads(CpdbTraceClient *c)
             continue;
         }
         cpdb_get_trace(ts, &fn, &obj);
-        if (fn == NULL) {
-            cpdb_set_thread_trace(ts, trace_event, NULL);
+        if (fn == NULL && cpdb_set_thread_trace(ts, trace_event, NULL) < 0) {
+            all_slots(trace_event);
+            break;
         }
     }
     lines_in_other_threads(c);
