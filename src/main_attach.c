@@ -7,6 +7,7 @@
    behind: the socket and its directory go as soon as the agent is
    connected. */
 #include "main_attach.h"
+#include "agent/agent.h"
 #include "attach/attach.h"
 #include "remote/client.h"
 #include "remote/engine.h"
@@ -29,15 +30,6 @@
 /* How long the agent may take to connect after the injection (it needs
    the GIL first: a thread holding it in a long C call delays it). */
 #define CONNECT_WAIT_MS 10000
-
-/* The agent's start codes (src/agent/agent.c). */
-enum {
-    AGENT_E_ARGS = -1,
-    AGENT_E_VERSION = -2,
-    AGENT_E_PYTHON = -3,
-    AGENT_E_THREAD = -4,
-    AGENT_E_BUSY = -16
-};
 
 /* Find the agent for Python major.minor: in $CPDB_AGENT_DIR, beside the
    cpdb executable (a build tree), then where it is installed.  Return 0
@@ -155,8 +147,9 @@ process_gone(pid_t pid)
 }
 
 typedef struct Channel {
-    char dir[64];
-    char path[128];
+    char dir[128];          /* as cpdb sees them */
+    char path[160];
+    char target_path[64];   /* the socket as the process sees it */
     int fd;                 /* listening */
 } Channel;
 
@@ -177,26 +170,49 @@ channel_remove(Channel *c)
     }
 }
 
-/* A listening socket in a fresh directory only its owner can enter; when
-   cpdb is root and the process is not, the process's user owns them
-   (the agent runs as that user).  Return 0, or -1 with errno. */
+/* The /tmp the process sees: cpdb's own, or, when the process has
+   another (a container, a private mount namespace), the way to it
+   through /proc.  Return: static text. */
+static const char *
+target_tmp(pid_t pid, char *buf, size_t size)
+{
+    struct stat mine, theirs;
+    snprintf(buf, size, "/proc/%ld/root/tmp", (long)pid);
+    if (stat("/tmp", &mine) == 0 && stat(buf, &theirs) == 0
+        && (mine.st_dev != theirs.st_dev || mine.st_ino != theirs.st_ino)) {
+        return buf;
+    }
+    return "/tmp";
+}
+
+/* A listening socket in a fresh directory only its owner can enter,
+   under the /tmp the process sees; when cpdb is root and the process is
+   not, the process's user owns them (the agent runs as that user).
+   Return 0, or -1 with errno. */
 static int
-channel_open(Channel *c, long uid)
+channel_open(Channel *c, pid_t pid, long uid)
 {
     struct sockaddr_un addr;
-    const char *tmp = getenv("TMPDIR");
+    char buf[64];
+    const char *tmp = target_tmp(pid, buf, sizeof buf);
     memset(c, 0, sizeof *c);
     c->fd = -1;
-    snprintf(c->dir, sizeof c->dir, "%s/cpdb-XXXXXX",
-             tmp != NULL && *tmp == '/' && strlen(tmp) < 40 ? tmp : "/tmp");
+    snprintf(c->dir, sizeof c->dir, "%s/cpdb-XXXXXX", tmp);
     if (mkdtemp(c->dir) == NULL) {
         c->dir[0] = '\0';
         return -1;
     }
     snprintf(c->path, sizeof c->path, "%s/sock", c->dir);
+    snprintf(c->target_path, sizeof c->target_path, "/tmp/%s/sock",
+             strrchr(c->dir, '/') + 1);
     c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     memset(&addr, 0, sizeof addr);
     addr.sun_family = AF_UNIX;
+    if (strlen(c->path) >= sizeof addr.sun_path) {
+        channel_remove(c);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     strcpy(addr.sun_path, c->path);
     if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&addr, sizeof addr) < 0
         || listen(c->fd, 1) < 0) {
@@ -252,15 +268,15 @@ static void
 agent_error(pid_t pid, const CpdbTarget *t, int code)
 {
     switch (code) {
-    case AGENT_E_BUSY:
+    case CPDB_AGENT_E_BUSY:
         fprintf(stderr, "cpdb: process %ld already has a cpdb attached; "
                 "detach that one first\n", (long)pid);
         break;
-    case AGENT_E_VERSION:
+    case CPDB_AGENT_E_VERSION:
         fprintf(stderr, "cpdb: process %ld runs Python %s, which the agent "
                 "was not built for\n", (long)pid, t->version);
         break;
-    case AGENT_E_PYTHON:
+    case CPDB_AGENT_E_PYTHON:
         fprintf(stderr, "cpdb: Python in process %ld is starting or "
                 "ending; try again\n", (long)pid);
         break;
@@ -351,7 +367,7 @@ load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
     char err[512], arg[256];
     const char *backend;
     int result = 0, fd;
-    if (channel_open(&ch, process_uid(pid)) < 0) {
+    if (channel_open(&ch, pid, process_uid(pid)) < 0) {
         fprintf(stderr, "cpdb: cannot make a socket for the agent: %s\n",
                 strerror(errno));
         return -1;
@@ -363,9 +379,10 @@ load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
         || strchr(backend, ' ') != NULL) {
         backend = "default";
     }
-    snprintf(arg, sizeof arg, "1 %ld %s %s", (long)geteuid(), backend,
-             ch.path);
-    if (cpdb_attach_inject(pid, agent, "cpdb_agent_start", arg, 1000,
+    snprintf(arg, sizeof arg, "%d %ld %s %s", CPDB_AGENT_ARG_VERSION,
+             (long)geteuid(), backend,
+             ch.target_path);
+    if (cpdb_attach_inject(pid, agent, CPDB_AGENT_ENTRY, arg, 1000,
                            &result, NULL, err, sizeof err) < 0) {
         channel_remove(&ch);
         fprintf(stderr, "cpdb: %s\n", err);

@@ -22,6 +22,7 @@
       already running may still return through its code), and the next
       attach calls cpdb_agent_start() again. */
 #include "cpdb/cpdb.h"
+#include "agent/agent.h"
 #include "cli/cli.h"
 #include "core/attach.h"
 #include "core/session.h"
@@ -43,18 +44,6 @@
    in their place: a thread running Python reaches one within a switch
    interval (5 ms); longer means it waits in C. */
 #define STOP_WAIT_MS 300
-
-/* What cpdb_agent_start() returns besides 0. */
-enum {
-    AGENT_E_ARGS = -1,      /* the argument is malformed */
-    AGENT_E_VERSION = -2,   /* the process runs another Python */
-    AGENT_E_PYTHON = -3,    /* Python is not running (starting, ending) */
-    AGENT_E_THREAD = -4,    /* no thread could be started */
-    AGENT_E_BUSY = -16      /* a session is on already */
-};
-
-/* The version of the protocol of the argument. */
-#define AGENT_ARG_VERSION 1
 
 typedef struct Agent {
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -401,7 +390,7 @@ parse_arg(const char *arg)
     if (arg == NULL
         || sscanf(arg, "%u %lu %15s %n", &version, &uid, agent.backend,
                   &used) < 3
-        || version != AGENT_ARG_VERSION || used == 0
+        || version != CPDB_AGENT_ARG_VERSION || used == 0
         || strlen(arg + used) >= sizeof agent.path
         || arg[used] != '/') {
         return -1;
@@ -429,17 +418,17 @@ cpdb_agent_start(const char *arg)
     snprintf(want, sizeof want, "%d.%d.", PY_MAJOR_VERSION,
              PY_MINOR_VERSION);
     if (strncmp(Py_GetVersion(), want, strlen(want)) != 0) {
-        return AGENT_E_VERSION;
+        return CPDB_AGENT_E_VERSION;
     }
     if (!Py_IsInitialized()) {
-        return AGENT_E_PYTHON;
+        return CPDB_AGENT_E_PYTHON;
     }
     if (!atomic_compare_exchange_strong(&live, &expected, 1)) {
-        return AGENT_E_BUSY;
+        return CPDB_AGENT_E_BUSY;
     }
     if (parse_arg(arg) < 0) {
         atomic_store(&live, 0);
-        return AGENT_E_ARGS;
+        return CPDB_AGENT_E_ARGS;
     }
     agent.interrupt = agent.hangup = agent.detach = 0;
     /* The program's signals are never delivered to the agent's thread. */
@@ -452,7 +441,7 @@ cpdb_agent_start(const char *arg)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         atomic_store(&live, 0);
-        return AGENT_E_THREAD;
+        return CPDB_AGENT_E_THREAD;
     }
     return 0;
 }

@@ -605,3 +605,28 @@ def test_commands_given_with_ex_and_batch(targets, tmp_path):
     assert bad.returncode == 1 and "Undefined command" in bad.stderr, bad
     out, err, rc = t.finish()
     assert rc == 0 and out.split()[2] == "None", (out, err)
+
+
+def test_a_process_with_a_tmp_of_its_own(tmp_path):
+    """A process in another mount namespace (a container's /tmp): the
+    agent's socket is made where the process can reach it."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare for a private /tmp")
+    child = subprocess.Popen(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c",
+         'mount -t tmpfs none /tmp && exec "$0" -u "$1" 3', PYTHON,
+         program("attach_sleeper.py")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = child.stdout.readline()
+        if not first.startswith("ready"):
+            pytest.skip("no private mount namespace here: %s"
+                        % child.stderr.read().strip())
+        p, _ = attach(child.pid, ["p seconds", "detach"])
+        assert p.returncode == 0 and "$1 = 3.0" in p.stdout, p
+        out, err = child.communicate(timeout=20)
+        assert out.split()[2] == "None", (out, err)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
