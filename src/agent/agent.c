@@ -96,6 +96,92 @@ on_detach(CpdbSession *s, void *ctx)
 
 /* --- the connection ------------------------------------------------------- */
 
+/* --- a child the program forks ------------------------------------------- */
+
+/* The session and its socket while one is on (else NULL and -1): what a
+   child forked meanwhile must let go of.  The child runs free, without
+   the debugger (gdb's follow-fork-mode parent): no stop there could
+   reach the console, whose reader thread is the parent's. */
+static CpdbSession *volatile live_session;
+static volatile int live_fd = -1;
+
+/* In the child, right after fork (async-signal-safe: no Python, no
+   lock): no stop from now on, and the parent's socket closed, so that
+   the console hears when the parent goes. */
+static void
+child_after_fork(void)
+{
+    CpdbSession *s = live_session;
+    if (s != NULL) {
+        s->detach = CPDB_DETACH;
+        if (live_fd >= 0) {
+            close(live_fd);
+        }
+    }
+    live_session = NULL;
+    live_fd = -1;
+}
+
+/* os.register_at_fork's after_in_child, with the GIL: the child's
+   events stop too.  s was the live session when the child forked. */
+static CpdbSession *forked_session;
+
+static void
+child_before_python(void)
+{
+    forked_session = live_session;
+}
+
+static PyObject *
+child_stop_tracing(PyObject *self, PyObject *unused)
+{
+    CpdbSession *s = forked_session;
+    (void)self;
+    (void)unused;
+    forked_session = NULL;
+    if (s != NULL && s->tracing) {
+        s->backend->stop(&s->trace);
+        s->tracing = 0;
+    }
+    PyErr_Clear();
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef child_stop_tracing_def = {
+    "cpdb_agent_after_fork", child_stop_tracing, METH_NOARGS, NULL};
+
+/* Once per process (the handlers outlive sessions: neither C's nor
+   Python's can be taken back, so they do nothing without one).  With
+   the GIL. */
+static void
+watch_forks(void)
+{
+    static int done;
+    PyObject *os, *fn, *r = NULL;
+    if (done) {
+        return;
+    }
+    done = 1;
+    pthread_atfork(child_before_python, NULL, child_after_fork);
+    os = PyImport_ImportModule("os");
+    fn = PyCFunction_New(&child_stop_tracing_def, NULL);
+    if (os != NULL && fn != NULL) {
+        PyObject *reg = PyObject_GetAttrString(os, "register_at_fork");
+        PyObject *args = PyTuple_New(0);
+        PyObject *kw = Py_BuildValue("{sO}", "after_in_child", fn);
+        if (reg != NULL && args != NULL && kw != NULL) {
+            r = PyObject_Call(reg, args, kw);
+        }
+        Py_XDECREF(kw);
+        Py_XDECREF(args);
+        Py_XDECREF(reg);
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(fn);
+    Py_XDECREF(os);
+    PyErr_Clear();
+}
+
 /* Connect to cpdb's socket; its owner must be the attaching user or
    root.  Return: the socket, or -1. */
 static int
@@ -357,8 +443,13 @@ agent_main(void *arg)
     if (s != NULL && cpdb_attach_begin(s) == 0) {
         s->on_detach = on_detach;
         cpdb_session_queue_command(s, "info threads");
+        watch_forks();
+        live_fd = cpdb_remote_engine_fd(r);
+        live_session = s;
         how = serve(s);
         wait_no_stop(s);
+        live_session = NULL;
+        live_fd = -1;
         cpdb_attach_end(s);
     }
     else {

@@ -5,10 +5,12 @@ The targets run under the Python of the build under test (CPDB_PYTHON),
 whose agent the build made.  These tests need ptrace: where the kernel
 refuses it, they are skipped with the reason."""
 import glob
-import shutil
 import os
+import queue
+import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -55,11 +57,26 @@ class Target:
                                      env=e,
                                      preexec_fn=sigint_as_on_a_terminal)
         self.pid = self.proc.pid
-        first = self.proc.stdout.readline()
+        # Its output is read as it comes by a thread of ours, so that a
+        # target that hangs fails the test instead of hanging it.
+        self.lines = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        first = self.line()
         assert first.startswith("ready"), first
 
-    def line(self):
-        return self.proc.stdout.readline()
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def line(self, timeout=20):
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("the target printed nothing for %d s"
+                                 % timeout)
+        return line if line is not None else ""
 
     def tasks(self):
         return sorted(os.listdir("/proc/%d/task" % self.pid))
@@ -68,13 +85,21 @@ class Target:
         if self.stop_file is not None:
             with open(self.stop_file, "w"):
                 pass            # the service ends its work now
-        out, err = self.proc.communicate(timeout=timeout)
-        return out, err, self.proc.returncode
+        self.proc.wait(timeout=timeout)    # they write little to stderr
+        err = self.proc.stderr.read()
+        self.reader.join(timeout=timeout)
+        out = []
+        while True:
+            line = self.lines.get(timeout=timeout)
+            if line is None:
+                break
+            out.append(line)
+        return "".join(out), err, self.proc.returncode
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+            self.proc.wait()
 
 
 @pytest.fixture
@@ -630,3 +655,25 @@ def test_a_process_with_a_tmp_of_its_own(tmp_path):
         if child.poll() is None:
             child.kill()
             child.communicate()
+
+
+def test_a_child_forked_while_attached_runs_free(targets, tmp_path):
+    stop_file = str(tmp_path / "stop")
+    t = targets("attach_forker.py", stop_file)
+    t.stop_file = stop_file
+    src = program("attach_forker.py")
+    line = open(src).read().splitlines().index("    return n * 3") + 1
+    p, _ = attach(t.pid, ["break %s:%d" % (src, line), "continue",
+                          "p os.getpid() == %d" % t.pid, "continue",
+                          "p os.getpid() == %d" % t.pid, "detach"],
+                  timeout=30)
+    assert p.returncode == 0, p
+    # both stops in the parent; the children, which also ran work(),
+    # went on (the parent waited for each)
+    assert p.stdout.count("Breakpoint 1, work") == 2, p.stdout
+    assert p.stdout.count("True") == 2, p.stdout
+    rounds = [t.line() for _ in range(3)]
+    assert all(r.split()[0] == "round" and r.split()[2] == "7"
+               and r.split()[3] == "None" for r in rounds), rounds
+    out, err, rc = t.finish()
+    assert rc == 0 and out.strip().splitlines()[-1].startswith("done"), err
