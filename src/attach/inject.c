@@ -47,6 +47,7 @@
 #define MAX_HELD 16                 /* signals held back for the thread */
 #define POLL_NS 100000              /* between waitpid polls */
 #define SI_KERNEL_CODE 0x80         /* si_code of the int3 trap */
+#define WAKE_AFTER_MS 100           /* B: when lock waiters are woken */
 
 /* Return values the kernel leaves in rax of a thread stopped inside an
    interruptible system call that it will restart. */
@@ -826,16 +827,65 @@ disarm_breakpoints(Inj *in, pid_t via)
     }
 }
 
-/* Strategy B: break at the entry of the BREAK_AT functions, let every
-   thread run, and take the first that gets there (all threads stopped on
-   entry).  Return: its tid (stopped at the function's entry, the
-   breakpoints gone), 0 when none came before deadline (every thread is
-   stopped again), -1 when the process is gone. */
-static pid_t
-pick_at_breakpoint(Inj *in, double deadline)
+/* Every thread stopped: make the futex waits among them return EINTR
+   when resumed, instead of restarting, as a signal with a handler does.
+   Every user of futex waits again on a spurious wake-up; a Python thread
+   waiting on a lock comes back through PyEval_SaveThread on its way to
+   waiting again.  Return: how many threads were woken. */
+static int
+wake_lock_waiters(Inj *in)
 {
+    int n = 0;
+
+    for (size_t i = 0; i < in->n_th; i++) {
+        Thread *th = in->th[i];
+        struct user_regs_struct r;
+
+        /* A futex wait with a timeout that was stopped before goes on
+           as restart_syscall. */
+        if (th->state != TH_STOPPED
+            || ptrace(PTRACE_GETREGS, th->tid, 0, &r) < 0
+            || ((long)r.orig_rax != SYS_futex
+                && (long)r.orig_rax != SYS_restart_syscall)
+            || (long)r.rax > -ERESTARTSYS
+            || (long)r.rax < -ERESTART_RESTARTBLOCK) {
+            continue;
+        }
+        r.rax = (uint64_t)-EINTR;
+        r.orig_rax = (uint64_t)-1;
+        n += ptrace(PTRACE_SETREGS, th->tid, 0, &r) == 0;
+    }
+    return n;
+}
+
+static void
+resume_stopped(Inj *in)
+{
+    for (size_t i = 0; i < in->n_th; i++) {
+        if (in->th[i]->state == TH_STOPPED) {
+            resume(in->th[i], 0);
+        }
+    }
+}
+
+/* Strategy B: break at the entry of the BREAK_AT functions, let every
+   thread run, and take the first that gets there.  When none has come
+   after a quarter of the time (at most WAKE_AFTER_MS), every thread may
+   be waiting on a lock: those are woken once (wake_lock_waiters).
+   *woken gets how many were.  Return: the tid of the chosen thread
+   (stopped at the function's entry, the breakpoints gone), 0 when none
+   came before deadline (every thread is stopped again), -1 when the
+   process is gone. */
+static pid_t
+pick_at_breakpoint(Inj *in, double deadline, int *woken)
+{
+    double wake_at = now_ms() + (deadline - now_ms()) / 4;
     pid_t via = 0, chosen = 0;
 
+    *woken = -1;
+    if (wake_at > now_ms() + WAKE_AFTER_MS) {
+        wake_at = now_ms() + WAKE_AFTER_MS;
+    }
     for (size_t i = 0; i < in->n_th && via == 0; i++) {
         if (in->th[i]->state == TH_STOPPED) {
             via = in->th[i]->tid;
@@ -847,17 +897,22 @@ pick_at_breakpoint(Inj *in, double deadline)
             in->bp[i].armed = 1;
         }
     }
-    for (size_t i = 0; i < in->n_th; i++) {
-        if (in->th[i]->state == TH_STOPPED) {
-            resume(in->th[i], 0);
-        }
-    }
+    resume_stopped(in);
     while (chosen == 0) {
         Thread *th;
-        int status, sig, ev, w = wait_any(in, deadline, &th, &status);
+        int status, sig, ev;
+        int w = wait_any(in, *woken < 0 ? wake_at : deadline, &th, &status);
 
         if (w < 0) {
             return -1;
+        }
+        if (w > 0 && *woken < 0 && now_ms() < deadline) {
+            if (stop_all(in) < 0) {
+                return -1;
+            }
+            *woken = wake_lock_waiters(in);
+            resume_stopped(in);
+            continue;
         }
         if (w > 0) {
             break;
@@ -870,6 +925,9 @@ pick_at_breakpoint(Inj *in, double deadline)
         else {
             let_run(th, ev, sig);
         }
+    }
+    if (*woken < 0) {
+        *woken = 0;
     }
     if (chosen == 0) {
         if (stop_all(in) < 0) {
@@ -1430,7 +1488,8 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
         }
     }
     else if (in.n_bp > 0) {
-        pid_t t = pick_at_breakpoint(&in, now_ms() + timeout_ms);
+        pid_t t = pick_at_breakpoint(&in, now_ms() + timeout_ms,
+                                     &st.woken);
 
         if (t < 0) {
             exited_error(&in);

@@ -445,23 +445,64 @@ def test_an_entry_that_crashes_leaves_the_thread_as_it_was(targets):
     t.assert_alive()
 
 
-def test_no_safe_point_in_time(targets):
-    """Every thread waits on a lock (futex: never strategy A) and none
-    runs Python: the load gives up after its timeout and the target,
-    breakpoints gone, goes on when the lock is released."""
-    code = ("import threading, time\n"
+def test_every_thread_waiting_on_a_lock(targets, tmp_path):
+    """No thread runs Python and each waits on a lock (futex, never
+    strategy A): the waits are woken once, as a signal would, and the
+    first thread back in PyEval_SaveThread runs the load; the waits end
+    when they would have."""
+    code = ("import queue, threading, time\n"
             "l = threading.Lock(); l.acquire()\n"
+            "q = queue.Queue()\n"
+            "def work():\n"
+            "    try:\n"
+            "        q.get(timeout=2.5)\n"
+            "    except queue.Empty:\n"
+            "        print('worker empty', flush=True)\n"
+            "th = threading.Thread(target=work); th.start()\n"
+            "t0 = time.monotonic()\n"
             "print('waiting', flush=True)\n"
-            "print('got', l.acquire(timeout=1.5), flush=True)\n"
-            "x = [str(i) for i in range(10000)]\n"
-            "print('done', len(x))\n")
+            "got = l.acquire(timeout=2)\n"
+            "print('got', got, round(time.monotonic() - t0, 1), flush=True)\n"
+            "th.join()\n")
     t = running(targets, code, "waiting")
-    r = inject(t.pid, "/dev/null", "-t", "300")
-    one_line_error(r, r"^cpdb: no safe point in process %d within 300 ms "
-                      r"\(its threads are busy in C code or wait on locks\); "
-                      r"try again$" % t.pid)
+    out = tmp_path / "agent.txt"
+    r = inject(t.pid, str(out))
+    assert r.returncode == 0, r
+    (load,) = loads(r)
+    assert load["strategy"] == "B" and int(load["woken"]) >= 1, load
+    assert float(load["ms"]) < 1000
+    (line,) = agent_lines(out, 1)
+    assert line == "agent n=1 pid=%d threads=2" % t.pid
     assert t.finish() == 0
-    assert t.lines[-2:] == ["got False", "done 10000"]
+    assert t.lines[1:] == ["got False 2.0", "worker empty"], t.lines
+
+
+def test_no_safe_point_in_time(targets, tmp_path):
+    """The only thread waits in flock(), neither an allowed system call
+    nor a lock of the process, and runs no Python: the load gives up after
+    its timeout, and the target, breakpoints gone, goes on when the file
+    lock is released."""
+    import fcntl
+    path = tmp_path / "lock"
+    path.write_text("")
+    with open(path) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        code = ("import fcntl, sys\n"
+                "f = open(sys.argv[1])\n"
+                "print('waiting', flush=True)\n"
+                "fcntl.flock(f, fcntl.LOCK_EX)\n"
+                "x = [str(i) for i in range(10000)]\n"
+                "print('done', len(x))\n")
+        t = targets([PYTHON, "-c", code, str(path)])
+        t.wait_for("waiting")
+        time.sleep(0.25)
+        r = inject(t.pid, "/dev/null", "-t", "300")
+        one_line_error(r, r"^cpdb: no safe point in process %d within 300 "
+                          r"ms \(its threads are busy in C code or wait on "
+                          r"locks\); try again$" % t.pid)
+        assert tracer_of(t.pid) == 0
+    assert t.finish() == 0
+    assert t.lines[-1] == "done 10000"
 
 
 def test_agent_copied_where_the_target_cannot_see_it(targets, tmp_path):
