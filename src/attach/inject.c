@@ -1500,8 +1500,8 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
     }
     if (in.t == 0) {
         snprintf(err, errlen, "no safe point in process %d within %d ms "
-                 "(its threads are busy in C code or wait on locks); try "
-                 "again", (int)pid, timeout_ms);
+                 "(its threads run C code, or wait in system calls that cpdb "
+                 "does not interrupt); try again", (int)pid, timeout_ms);
         goto done;
     }
     st.tid = in.t;
