@@ -48,6 +48,7 @@
 #define POLL_NS 100000              /* between waitpid polls */
 #define SI_KERNEL_CODE 0x80         /* si_code of the int3 trap */
 #define WAKE_AFTER_MS 100           /* B: when lock waiters are woken */
+#define REAP_MS 2000                /* at most, for the exits to reap */
 
 /* Return values the kernel leaves in rax of a thread stopped inside an
    interruptible system call that it will restart. */
@@ -267,14 +268,15 @@ classify(Inj *in, Thread *th, int status, int *sig)
     return EV_SIGNAL;
 }
 
+/* Let a stopped thread go on, with signal sig (0: none).  A thread the
+   kernel says is not there (ESRCH) is exiting: it stays ours to wait for,
+   as its exit must be reaped by us before its process can end. */
 static void
 resume(Thread *th, int sig)
 {
-    if (ptrace(PTRACE_CONT, th->tid, 0, (void *)(long)sig) == 0) {
+    if (ptrace(PTRACE_CONT, th->tid, 0, (void *)(long)sig) == 0
+        || errno == ESRCH) {
         th->state = TH_RUNNING;
-    }
-    else if (errno == ESRCH) {
-        th->state = TH_GONE;
     }
 }
 
@@ -1088,6 +1090,27 @@ drain_traps(Inj *in)
     }
 }
 
+/* Wait for the exits of the threads still ours after the detach (an
+   exiting process: until we reap them, its parent cannot), detaching any
+   that stops instead.  Bounded: the kernel reports them at once. */
+static void
+reap_exiting(Inj *in)
+{
+    double deadline = now_ms() + REAP_MS;
+    Thread *th;
+    int status;
+
+    while (wait_any(in, deadline, &th, &status) == 0) {
+        if (WIFEXITED(status) || WIFSIGNALED(status)) {
+            th->state = TH_GONE;
+        }
+        else {
+            ptrace(PTRACE_DETACH, th->tid, 0, 0);
+            th->state = TH_GONE;
+        }
+    }
+}
+
 /* Stop everything, then detach every thread; the signals held for the
    calling thread are delivered to it. */
 static void
@@ -1110,9 +1133,12 @@ release_all(Inj *in)
             sig = in->held[0];
             first = 0;
         }
-        ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)sig);
-        th->state = TH_GONE;
+        /* ESRCH: killed meanwhile (the process exits); its exit is ours
+           to reap, below. */
+        th->state = ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)sig) < 0
+                    && errno == ESRCH ? TH_RUNNING : TH_GONE;
     }
+    reap_exiting(in);
     for (int i = first ? 0 : 1; i < in->n_held; i++) {
         syscall(SYS_tgkill, (int)in->pid, (int)in->t, in->held[i]);
     }
@@ -1447,17 +1473,15 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
     }
     if (cpdb_maps_read(pid, &maps) < 0) {
         cpdb_target_denied(pid, err, errlen);
-        return -1;
+        goto not_started;
     }
     if (find_libc(&in, &maps, &libc) < 0) {
-        cpdb_maps_free(&maps);
-        return -1;
+        goto not_started;
     }
     find_breakpoints(&in, &maps);
     if (place_agent(&in, &maps, agent, in_target, sizeof in_target,
                     copy_dir, copy_path, sizeof copy_path, &st.reused) < 0) {
-        cpdb_maps_free(&maps);
-        return -1;
+        goto not_started;
     }
     cpdb_maps_free(&maps);
     st.copied = copy_dir[0] != '\0';
@@ -1514,6 +1538,9 @@ done:
         unlink(copy_path);
         rmdir(copy_dir);
     }
+    if (rc < 0 && cpdb_target_gone(pid)) {
+        exited_error(&in);
+    }
     if (n_alive(&in) > 0) {
         release_all(&in);
     }
@@ -1527,6 +1554,13 @@ done:
         *stats = st;
     }
     return rc;
+not_started:
+    /* A process that ends while we read it fails any step: say so. */
+    cpdb_maps_free(&maps);
+    if (cpdb_target_gone(pid)) {
+        exited_error(&in);
+    }
+    return -1;
 }
 
 #else /* not x86-64 */

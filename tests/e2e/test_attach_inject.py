@@ -131,10 +131,16 @@ def probe(pid, **kw):
                           text=True, timeout=30, **kw)
 
 
-def one_line_error(r, pattern):
-    """The run failed with exactly one line on stderr matching pattern."""
+def one_line_error(r, pattern, after_loads=False):
+    """The run failed with exactly one line on stderr matching pattern,
+    and nothing on stdout (after_loads: but the "ok" lines of the loads
+    that went well)."""
     assert r.returncode == 1, r
-    assert r.stdout == "", r
+    if after_loads:
+        assert all(line.startswith("ok ")
+                   for line in r.stdout.splitlines()), r
+    else:
+        assert r.stdout == "", r
     lines = r.stderr.splitlines()
     assert len(lines) == 1, r.stderr
     assert lines[0].startswith("cpdb: "), lines[0]
@@ -475,6 +481,29 @@ def test_every_thread_waiting_on_a_lock(targets, tmp_path):
     assert line == "agent n=1 pid=%d threads=2" % t.pid
     assert t.finish() == 0
     assert t.lines[1:] == ["got False 2.0", "worker empty"], t.lines
+
+
+def test_a_process_that_exits_during_the_loads(targets):
+    """Loads in a row until the target ends itself (os._exit(3) while its
+    threads allocate): one line saying it exited, no hang, and the
+    target's own exit status, never a crash of ours."""
+    code = ("import json, os, threading, time\n"
+            "def work():\n"
+            "    while True:\n"
+            "        json.loads(json.dumps({'a': list(range(50))}))\n"
+            "for _ in range(3):\n"
+            "    threading.Thread(target=work, daemon=True).start()\n"
+            "print('working', flush=True)\n"
+            "time.sleep(0.5)\n"
+            "os._exit(3)\n")
+    t = running(targets, code, "working")
+    r = inject(t.pid, "/dev/null", "-n", "100000")
+    assert r.stdout.count("ok ") > 0, r
+    line = one_line_error(r, "", after_loads=True)
+    assert re.match(r"^cpdb: (no process with id %d|process %d \(python3"
+                    r"[.0-9]*\) has exited|process %d exited while cpdb was "
+                    r"attaching to it)$" % ((t.pid,) * 3), line), line
+    assert t.finish() == 3
 
 
 def test_no_safe_point_in_time(targets, tmp_path):
