@@ -3,10 +3,16 @@
    over to libcpdb. */
 #include "cpdb/cpdb.h"
 #include "cpdb_config.h"
+#include "main_attach.h"
+#include "remote/client.h"
+#include "remote/engine.h"
+#include "remote/net.h"
+#include "remote/proto.h"
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +23,9 @@ static const char usage[] =
     "Usage: cpdb [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb [OPTIONS] -m MODULE [ARGS...]\n"
     "       cpdb [OPTIONS] DIR|FILE.zip [ARGS...]   (its __main__.py)\n"
+    "       cpdb -p PID [--listen [HOST:]PORT]  (attach to a running python)\n"
+    "       cpdb --listen [HOST:]PORT [OPTIONS] SCRIPT.py [ARGS...]\n"
+    "       cpdb --connect HOST:PORT [--token TOKEN]\n"
     "\n"
     "Debug a Python program: it runs as __main__ with sys.argv = [SCRIPT,\n"
     "ARGS...] and stops before its first line.\n"
@@ -29,6 +38,19 @@ static const char usage[] =
     "                   status is non-zero if a command failed\n"
     "  -q, --quiet      do not print the banner\n"
     "  -nx              do not read ~/.cpdbrc and ./.cpdbrc\n"
+    "  -p PID, --pid PID  attach to the running Python process PID; quit\n"
+    "                   or detach leaves it running\n"
+    "  --listen [HOST:]PORT\n"
+    "                   run the program with the debugger's prompt on\n"
+    "                   the network: wait for one cpdb --connect (HOST\n"
+    "                   127.0.0.1 if omitted; PORT 0 picks a free one);\n"
+    "                   prints the port and the token it asks for\n"
+    "  --allow-remote   let --listen use an address that is not loopback\n"
+    "                   (the traffic is not encrypted: prefer ssh -L)\n"
+    "  --connect HOST:PORT\n"
+    "                   be the prompt of a cpdb --listen\n"
+    "  --token TOKEN    the token --listen printed (or set CPDB_TOKEN;\n"
+    "                   for --listen, CPDB_TOKEN sets the one it asks)\n"
     "  --version        print the version and exit\n"
     "  --help           print this help and exit\n"
     "\n"
@@ -41,8 +63,14 @@ typedef struct Args {
     int n_head;
     const char **cmds;      /* -ex and -x, in order; -x entries start "@" */
     int n_cmds;
+    const char *listen;     /* --listen [HOST:]PORT, or NULL */
+    const char *connect;    /* --connect HOST:PORT, or NULL */
+    const char *token;      /* --token, or NULL */
+    int allow_remote;
+    const char *remote_fd;  /* the restore option's console socket */
     const char *script;     /* or NULL */
     const char *module;     /* or NULL */
+    long pid;               /* -p: the process to attach to, or 0 */
     int prog_argc;
     char **prog_argv;
 } Args;
@@ -62,12 +90,17 @@ add_cmd(Args *a, const char *cmd, int argc)
 
 typedef enum {
     OPT_COMMAND, OPT_FILE, OPT_BATCH, OPT_QUIET, OPT_NO_INIT, OPT_VERSION,
-    OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE
+    OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE, OPT_PID, OPT_LISTEN,
+    OPT_CONNECT, OPT_TOKEN, OPT_ALLOW_REMOTE, OPT_REMOTE_FD
 } OptKind;
 
 /* The option "run" adds when it re-executes cpdb: the state file the
    new process restores (not for users: not in --help). */
 #define RESTORE_OPTION "--restart-state"
+/* ... and, for a --listen session, the connected console's socket:
+   "FD:COLUMNS:COLOR" (the new process talks on it without a new
+   handshake). */
+#define REMOTE_FD_OPTION "--restart-remote"
 
 
 /* The options, with gdb's and pdb's spellings; what follows an option
@@ -85,8 +118,14 @@ static const struct {
     {"--version -v", OPT_VERSION, NULL},
     {"--help -h", OPT_HELP, NULL},
     {"-m", OPT_MODULE, "a module name"},
+    {"-p --pid", OPT_PID, "a process id"},
     {"--", OPT_END, NULL},
     {RESTORE_OPTION, OPT_RESTORE, "a file"},
+    {"--listen", OPT_LISTEN, "an address [HOST:]PORT"},
+    {"--connect", OPT_CONNECT, "an address HOST:PORT"},
+    {"--token", OPT_TOKEN, "a token"},
+    {"--allow-remote", OPT_ALLOW_REMOTE, NULL},
+    {REMOTE_FD_OPTION, OPT_REMOTE_FD, "a socket"},
 };
 
 /* Return: the index in options[] of the option named o, or -1. */
@@ -130,7 +169,8 @@ take_option(Args *a, int argc, char **argv, int *i)
         value = argv[++*i];
     }
     if (options[k].kind != OPT_RESTORE && options[k].kind != OPT_END
-        && options[k].kind != OPT_MODULE) {
+        && options[k].kind != OPT_MODULE && options[k].kind != OPT_REMOTE_FD
+        && options[k].kind != OPT_TOKEN) {
         a->head[a->n_head++] = o;
         if (value != NULL) {
             a->head[a->n_head++] = value;
@@ -173,13 +213,55 @@ take_option(Args *a, int argc, char **argv, int *i)
             a->script = argv[(*i)++];
         }
         return 2;
+    case OPT_PID: {
+        char *end;
+        long pid = strtol(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || pid <= 0 || pid > 0x3fffffff) {
+            fprintf(stderr, "cpdb: %s needs a process id (a positive "
+                    "number), not \"%s\"\n", o, value);
+            return -1;
+        }
+        a->pid = pid;
+        return 0;
+    }
     case OPT_RESTORE:
         a->opts.restore_state = value;
         a->opts.quiet = 1;
         a->opts.no_init_files = 1;
         return 0;
+    case OPT_LISTEN:
+        a->listen = value;
+        return 0;
+    case OPT_CONNECT:
+        a->connect = value;
+        return 0;
+    case OPT_TOKEN:
+        a->token = value;
+        return 0;
+    case OPT_ALLOW_REMOTE:
+        a->allow_remote = 1;
+        return 0;
+    case OPT_REMOTE_FD:
+        a->remote_fd = value;
+        return 0;
     }
     return -1;
+}
+
+/* "FD:COLUMNS:COLOR" of the console's socket for a restart. */
+static char remote_fd_text[64];
+
+/* --connect is a console alone: no program, no --listen.  Return: 0,
+   or -1 (said) to exit with status 2. */
+static int
+check_connect_args(const Args *a)
+{
+    if (a->script != NULL || a->module != NULL || a->listen != NULL) {
+        fprintf(stderr, "cpdb: --connect takes no program and no --listen: "
+                "the program runs where cpdb --listen runs\n");
+        return -1;
+    }
+    return 0;
 }
 
 /* Return: -1 to exit with status 2, 1 to exit with 0, 0 to go on. */
@@ -187,7 +269,7 @@ static int
 parse_args(int argc, char **argv, Args *a)
 {
     int i, rc = 0;
-    a->head = calloc((size_t)argc + 2, sizeof(char *));
+    a->head = calloc((size_t)argc + 4, sizeof(char *));
     if (a->head == NULL) {
         return -1;
     }
@@ -206,6 +288,23 @@ parse_args(int argc, char **argv, Args *a)
     if (rc != 0) {
         return rc;
     }
+    if (a->pid != 0) {
+        if (a->connect != NULL) {
+            fprintf(stderr, "cpdb: -p PID attaches here; --connect is the "
+                    "prompt of another cpdb (cpdb -p PID --listen PORT "
+                    "serves one)\n");
+            return -1;
+        }
+        if (a->script != NULL || a->module != NULL) {
+            fprintf(stderr, "cpdb: -p PID attaches to a running process: "
+                    "no script or -m MODULE goes with it\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (a->connect != NULL) {
+        return check_connect_args(a);
+    }
     if (a->script == NULL && a->module == NULL) {
         fprintf(stderr, "cpdb: a script or -m MODULE is expected "
                 "(try --help)\n");
@@ -213,6 +312,11 @@ parse_args(int argc, char **argv, Args *a)
     }
     a->prog_argc = argc - i;
     a->prog_argv = argv + i;
+    if (a->listen != NULL) {
+        /* Filled once the console is connected (listen_for_console). */
+        a->head[a->n_head++] = REMOTE_FD_OPTION;
+        a->head[a->n_head++] = remote_fd_text;
+    }
     a->head[a->n_head++] = RESTORE_OPTION;
     return 0;
 }
@@ -316,11 +420,222 @@ die_of_signal(int sig, const Args *a, int interactive)
     kill(getpid(), sig);
 }
 
+/* --- the prompt over the network ----------------------------------------- */
+
+/* cpdb --connect: this terminal is the prompt of a cpdb --listen.
+   Return: the exit status the listener's session ended with, 1 when the
+   connection failed, 2 for bad arguments. */
+static int
+run_connect(const Args *a)
+{
+    char *host = NULL, *port = NULL, err[512];
+    const char *token = a->token != NULL ? a->token : getenv("CPDB_TOKEN");
+    int fd, status, action;
+    if (token == NULL || *token == '\0') {
+        fprintf(stderr, "cpdb: --connect needs the token the listener "
+                "printed: --token TOKEN, or CPDB_TOKEN in the "
+                "environment\n");
+        return 2;
+    }
+    if (cpdb_remote_parse_address(a->connect, 1, &host, &port, err,
+                                  sizeof err) < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        return 2;
+    }
+    fd = cpdb_remote_connect(host, port, err, sizeof err);
+    free(host);
+    free(port);
+    if (fd < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        return 1;
+    }
+    status = cpdb_remote_console_run(fd, token, &action, err, sizeof err);
+    close(fd);
+    if (status < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        return 1;
+    }
+    return status;
+}
+
+/* Refuse a non-loopback address without --allow-remote; warn with it.
+   Return: 0, or -1 (said) to exit with status 2. */
+static int
+check_listen_host(const Args *a, const char *host, const char *port)
+{
+    char err[512];
+    int loopback = cpdb_remote_is_loopback(host, port, err, sizeof err);
+    if (loopback < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        return -1;
+    }
+    if (loopback) {
+        return 0;
+    }
+    if (!a->allow_remote) {
+        fprintf(stderr, "cpdb: %s is not a loopback address: anyone who "
+                "can reach it could run code in the program, over an "
+                "unencrypted connection; add --allow-remote to mean it, "
+                "or listen on 127.0.0.1 and tunnel (ssh -L %s:localhost:%s "
+                "HOST)\n", host, port, port);
+        return -1;
+    }
+    fprintf(stderr, "cpdb: warning: the session's traffic (commands, "
+            "values, the token) is not encrypted; an SSH tunnel keeps it "
+            "private: listen on 127.0.0.1 and run ssh -L %s:localhost:%s "
+            "HOST where the console is\n", port, port);
+    return 0;
+}
+
+/* What the console is told runs here. */
+static char *
+program_text(const Args *a)
+{
+    const char *what = a->script != NULL ? a->script : a->module;
+    size_t n = strlen(what) + 8;
+    char *text = malloc(n);
+    if (text != NULL) {
+        snprintf(text, n, "%s%s", a->script != NULL ? "" : "-m ", what);
+    }
+    return text;
+}
+
+/* Accept connections on lfd until one gives the token.  Return: its
+   channel, or NULL when accepting failed (said). */
+static CpdbRemote *
+accept_console(const Args *a, int lfd, const char *token)
+{
+    char peer[128], err[512], *info = program_text(a);
+    CpdbRemote *r = NULL;
+    while (r == NULL) {
+        int fd = cpdb_remote_accept(lfd, peer, sizeof peer);
+        if (fd < 0) {
+            fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
+                    strerror(errno));
+            break;
+        }
+        r = cpdb_remote_engine_new(fd, token, info, NULL, err, sizeof err);
+        if (r == NULL) {
+            fprintf(stderr, "cpdb: refused a connection from %s: %s\n",
+                    peer, err);
+        }
+        else {
+            fprintf(stderr, "cpdb: connected to %s\n", peer);
+        }
+    }
+    free(info);
+    return r;
+}
+
+/* Bind the address of --listen (after the checks of its host) and say
+   where, and the token a console must give: CPDB_TOKEN's, or a new one
+   in token.  Return: the listening socket with *want the token, or -1
+   with *status the exit status (2: a bad address, 1: failed; said). */
+static int
+open_listener(const Args *a, char *token, const char **want, int *status)
+{
+    char *host = NULL, *port = NULL, where[128], err[512];
+    int lfd = -1;
+    *status = 1;
+    *want = getenv("CPDB_TOKEN");
+    if (cpdb_remote_parse_address(a->listen, 0, &host, &port, err,
+                                  sizeof err) < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        *status = 2;
+        return -1;
+    }
+    if (check_listen_host(a, host, port) < 0) {
+        *status = 2;
+        goto done;
+    }
+    if (*want == NULL || **want == '\0') {
+        if (cpdb_remote_new_token(token) < 0) {
+            fprintf(stderr, "cpdb: no random bytes for a token: %s\n",
+                    strerror(errno));
+            goto done;
+        }
+        *want = token;
+    }
+    lfd = cpdb_remote_listen(host, port, where, sizeof where, err,
+                             sizeof err);
+    if (lfd < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        goto done;
+    }
+    fprintf(stderr, "cpdb: listening on %s (token %s)\n", where,
+            *want == token ? token : "from CPDB_TOKEN");
+done:
+    free(host);
+    free(port);
+    return lfd;
+}
+
+/* cpdb --listen: bind, say where and the token, and wait for a console
+   that gives it.  After a restart ("run"), take the console's socket
+   back instead.  Return: the channel, or NULL with *status the exit
+   status (2: bad address, 1: failed; said). */
+static CpdbRemote *
+listen_for_console(const Args *a, int *status)
+{
+    char token[CPDB_REMOTE_TOKEN_LEN + 1];
+    const char *want;
+    CpdbRemote *r = NULL;
+    int lfd, fd, columns, color;
+
+    *status = 1;
+    if (a->remote_fd != NULL) {
+        if (sscanf(a->remote_fd, "%d:%d:%d", &fd, &columns, &color) != 3
+            || (r = cpdb_remote_engine_resume(fd, columns, color,
+                                              NULL)) == NULL) {
+            fprintf(stderr, "cpdb: the console's connection was lost in "
+                    "the restart\n");
+            return NULL;
+        }
+        snprintf(remote_fd_text, sizeof remote_fd_text, "%s",
+                 a->remote_fd);
+        return r;
+    }
+    lfd = open_listener(a, token, &want, status);
+    if (lfd < 0) {
+        return NULL;
+    }
+    r = accept_console(a, lfd, want);
+    close(lfd);
+    if (r != NULL) {
+        snprintf(remote_fd_text, sizeof remote_fd_text, "%d:%d:%d",
+                 cpdb_remote_engine_fd(r), cpdb_remote_engine_columns(r),
+                 cpdb_remote_engine_color(r));
+    }
+    return r;
+}
+
+/* cpdb -p PID, and with --listen: the attached process's prompt is
+   served to a cpdb --connect. */
+static int
+run_attach(const Args *a)
+{
+    char token[CPDB_REMOTE_TOKEN_LEN + 1];
+    const char *want = NULL;
+    int lfd = -1, status;
+    if (a->listen != NULL) {
+        lfd = open_listener(a, token, &want, &status);
+        if (lfd < 0) {
+            return status;
+        }
+    }
+    status = cpdb_attach_main((pid_t)a->pid, lfd, want);
+    if (lfd >= 0) {
+        close(lfd);
+    }
+    return status;
+}
+
 int
 main(int argc, char **argv)
 {
     Args a;
     CpdbSession *s;
+    CpdbRemote *remote = NULL;
     int i, rc, status, sig, interactive = isatty(STDIN_FILENO);
 
     memset(&a, 0, sizeof a);
@@ -333,8 +648,24 @@ main(int argc, char **argv)
         free_args(&a);
         return rc < 0 ? 2 : 0;
     }
+    if (a.pid != 0) {
+        status = run_attach(&a);
+        free_args(&a);
+        return status;
+    }
+    if (a.connect != NULL) {
+        status = run_connect(&a);
+        free_args(&a);
+        return status;
+    }
+    if (a.listen != NULL
+        && (remote = listen_for_console(&a, &status)) == NULL) {
+        free_args(&a);
+        return status;
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (start_python(&a) < 0) {
+        cpdb_remote_engine_free(remote);
         free_args(&a);
         return 1;
     }
@@ -342,13 +673,14 @@ main(int argc, char **argv)
        program, and run re-executes cpdb (docs/embedding.md). */
     a.opts.own_process = 1;
     a.opts.restart_argv = (char *const *)a.head;
-    s = cpdb_session_new(&a.opts);
+    s = remote != NULL ? cpdb_session_new_remote(&a.opts, remote)
+                       : cpdb_session_new(&a.opts);
     if (s == NULL) {
         fprintf(stderr, "cpdb: cannot create the debugger session\n");
         free_args(&a);
         return 1;
     }
-    if (!a.opts.quiet) {
+    if (!a.opts.quiet && remote == NULL) {
         printf("cpdb %s (Python %s) -- type \"help\" for help.\n",
                CPDB_VERSION, CPDB_PYTHON_VERSION);
     }
@@ -357,6 +689,8 @@ main(int argc, char **argv)
             if (cpdb_session_queue_file(s, a.cmds[i] + 1) < 0) {
                 cpdb_session_free(s);
                 Py_FinalizeEx();
+                cpdb_remote_engine_bye(remote, 1, CPDB_BYE_NONE);
+                cpdb_remote_engine_free(remote);
                 free_args(&a);
                 return 1;
             }
@@ -388,6 +722,8 @@ main(int argc, char **argv)
     if (Py_FinalizeEx() < 0 && status == 0) {
         status = 120;
     }
+    cpdb_remote_engine_bye(remote, status, CPDB_BYE_NONE);
+    cpdb_remote_engine_free(remote);
     free_args(&a);
     if (status == 128 + sig) {
         die_of_signal(sig, &a, interactive);

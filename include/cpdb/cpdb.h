@@ -72,6 +72,12 @@ typedef struct CpdbOptions {
     /* own_process: the state file a restart left (restored once, then
        deleted), or NULL. */
     const char *restore_state;
+    /* The session was loaded into a process that was running without it
+       (cpdb -p PID): quit and the end of input detach and leave the
+       program running, kill ends the process from outside (the front-end
+       does it), run is refused; the program's SIGINT handler, pdb and
+       fork handlers are left alone. */
+    int attached;
 } CpdbOptions;
 
 /* --- sessions ----------------------------------------------------------- */
@@ -100,6 +106,17 @@ typedef struct CpdbIo {
 CPDB_API CpdbSession *cpdb_session_new_io(const CpdbOptions *opts,
                                           const CpdbIo *io);
 CPDB_API void cpdb_session_free(CpdbSession *s);
+
+/* The engine's end of a cpdb control channel (docs/protocol.md), made
+   inside cpdb (cpdb --listen, the attach agent); opaque to hosts. */
+struct CpdbRemote;
+/* As cpdb_session_new(), but the console is at the other end of r: the
+   prompt reads and writes through it, Tab completes there with this
+   session's names, and the width and colour are its terminal's.  r is
+   borrowed: free it after the session.  Return: NULL if r is NULL or
+   out of memory. */
+CPDB_API CpdbSession *cpdb_session_new_remote(const CpdbOptions *opts,
+                                              struct CpdbRemote *r);
 
 /* The one-line reason of the last call on s that failed ("" if none).
    Borrowed: valid until the next call on s. */
@@ -139,8 +156,13 @@ typedef enum CpdbStopReason {
     CPDB_STOP_WATCH_SCOPE,  /* the frame of watchpoint .breakpoint
                                returned: it was deleted, and the program
                                stopped in the caller */
-    CPDB_STOP_CATCH         /* catchpoint .breakpoint: .value was raised
+    CPDB_STOP_CATCH,        /* catchpoint .breakpoint: .value was raised
                                in .frame ("catch raise") */
+    CPDB_STOP_ATTACHED      /* attached (cpdb -p) while every thread was
+                               in C code (sleeping, waiting): the stack
+                               is the main thread's, where it waits;
+                               step and next stop at the next line any
+                               thread runs */
 } CpdbStopReason;
 
 /* What a stop is.  Valid during the callback it is given to. */

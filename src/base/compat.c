@@ -461,6 +461,24 @@ cpdb_set_trace(Py_tracefunc fn, PyObject *obj)
     PyEval_SetTrace(fn, obj);
 }
 
+int
+cpdb_set_thread_trace(PyThreadState *tstate, Py_tracefunc fn, PyObject *obj)
+{
+    if (tstate == PyThreadState_Get()) {
+        PyEval_SetTrace(fn, obj);
+        return 0;
+    }
+#if PY_VERSION_HEX < 0x030D0000
+    if (_PyEval_SetTrace(tstate, fn, obj) < 0) {
+        PyErr_Clear();      /* an audit hook refused it */
+        return -1;
+    }
+    return 0;
+#else
+    return -1;
+#endif
+}
+
 void
 cpdb_get_trace(PyThreadState *tstate, Py_tracefunc *fn,
                PyObject **obj_borrowed)

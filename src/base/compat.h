@@ -281,6 +281,10 @@ int cpdb_call_done(PyObject *r);
 
 /* Install or remove a C trace function for the calling thread. */
 void cpdb_set_trace(Py_tracefunc fn, PyObject *obj);
+/* The same for another thread's slot (needs the GIL).  Return 0, or -1
+   where this Python has no way to (3.13+: only the calling thread's). */
+int cpdb_set_thread_trace(PyThreadState *tstate, Py_tracefunc fn,
+                          PyObject *obj);
 /* What a thread's trace slot holds now (sys.settrace's, a C tracer's, or
    cpdb's): the function, or NULL, and its object (borrowed, or NULL). */
 void cpdb_get_trace(PyThreadState *tstate, Py_tracefunc *fn,

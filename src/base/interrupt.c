@@ -6,6 +6,9 @@
    sees the signal. */
 #include "base/interrupt.h"
 
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -14,6 +17,9 @@
 static atomic_int n_external;   /* from the terminal or another process */
 static atomic_int n_answered;   /* of n_external, answered already */
 static atomic_int n_self;       /* the process sent it to itself */
+static _Atomic(int (*)(void *)) fallback;
+static atomic_int n_forwarded;  /* sent by cpdb_interrupt_raise, not
+                                   yet seen by the handler */
 static struct sigaction chained;    /* what runs after the count; written
                                        only while the wrapper is not
                                        installed */
@@ -64,13 +70,27 @@ escape(int n)
     }
 }
 
+/* Whether a self-sent SIGINT is one cpdb_interrupt_raise sent for a
+   console elsewhere; counts it off. */
+static int
+take_forwarded(void)
+{
+    int n = atomic_load(&n_forwarded);
+    while (n > 0) {
+        if (atomic_compare_exchange_weak(&n_forwarded, &n, n - 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Only async-signal-safe calls: getpid, write, sigaction, kill,
    lock-free atomics, and the chained handler, which is itself a signal
    handler. */
 static void
 on_sigint(int sig, siginfo_t *info, void *uctx)
 {
-    if (is_self_sent(info)) {
+    if (is_self_sent(info) && !take_forwarded()) {
         atomic_fetch_add(&n_self, 1);
     }
     else {
@@ -130,6 +150,29 @@ cpdb_interrupt_is_wrapped(void)
 {
     struct sigaction cur;
     return sigaction(SIGINT, NULL, &cur) == 0 && is_wrapper(&cur);
+}
+
+void
+cpdb_interrupt_set_fallback(int (*fn)(void *))
+{
+    atomic_store(&fallback, fn);
+}
+
+void
+cpdb_interrupt_raise(void)
+{
+    if (!cpdb_interrupt_is_wrapped()) {
+        int (*fn)(void *) = atomic_load(&fallback);
+        if (fn != NULL) {
+            Py_AddPendingCall(fn, NULL);
+        }
+        return;
+    }
+    atomic_fetch_add(&n_forwarded, 1);
+    /* To the process, not a thread: the kernel gives it to a thread
+       that does not block it, the main thread when it can, as it does
+       a Ctrl-C. */
+    kill(getpid(), SIGINT);
 }
 
 int

@@ -25,6 +25,21 @@ void cpdb_interrupt_unwrap(void);
 /* Whether the wrapper is SIGINT's handler now. */
 int cpdb_interrupt_is_wrapped(void);
 
+/* A Ctrl-C typed elsewhere (a remote console): the same as one typed
+   at this terminal.  SIGINT goes to the process, marked so that the
+   wrapper counts it as one from outside although the process sent it,
+   and Python's handler then runs as for a real one (a blocking call
+   returns EINTR, the program stops at its next line).  When the
+   wrapper is not in place (SIGINT ignored, as for a program started in
+   the background, or not Python's), the fallback runs instead, as a
+   pending call: in the main thread, with the GIL, between two
+   bytecodes.  Any thread, no GIL needed; not from a signal handler. */
+void cpdb_interrupt_raise(void);
+/* Set the fallback of cpdb_interrupt_raise (NULL: none).  fn gets a
+   NULL argument; it returns 0, or -1 with an exception set (raised in
+   the main thread). */
+void cpdb_interrupt_set_fallback(int (*fn)(void *));
+
 /* Whether a SIGINT came from the terminal or another process since the
    counts were cleared or taken (answered or not). */
 int cpdb_interrupt_pending(void);

@@ -6,10 +6,12 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/complete.h"
+#include "core/hooks.h"
 #include "cli/files.h"
 #include "cli/output.h"
 #include "core/session.h"
 #include "core/source.h"
+#include "remote/engine.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,6 +59,15 @@ queue_init_files(CpdbSession *s)
     free(real_cwd);
 }
 
+/* A terminal's width, when it has one worth using, for the listings. */
+static void
+use_columns(CpdbCli *c, int cols)
+{
+    if (cols > 20) {
+        c->set.width = cols;
+    }
+}
+
 static char **
 complete_in_session(void *ctx, const char *line, int start,
                     const char *text, int *words)
@@ -79,14 +90,10 @@ cpdb_cli_attach(CpdbSession *s, const CpdbIo *io)
         c->io = *io;
     }
     else {
-        int cols;
         c->console = cpdb_console_new();
         cpdb_console_io(c->console, &c->io);
         cpdb_console_set_completer(c->console, complete_in_session, s);
-        cols = cpdb_console_columns(c->console);
-        if (cols > 20) {
-            c->set.width = cols;
-        }
+        use_columns(c, cpdb_console_columns(c->console));
     }
     cpdb_cli_callbacks(&s->cb, s);
     cpdb_files_record_start(s);
@@ -149,6 +156,94 @@ cpdb_session_new_io(const CpdbOptions *opts, const CpdbIo *io)
         cpdb_session_destroy(s);
         return NULL;
     }
+    return s;
+}
+
+/* A console elsewhere (cpdb --listen, cpdb -p): the output of Python
+   typed at a stop goes there, not to the process's own streams, which
+   are not the user's terminal.  write(text) of the file object that
+   stands for sys.stdout and sys.stderr while it runs (s->eval_output). */
+static PyObject *
+output_write(PyObject *self, PyObject *arg)
+{
+    CpdbSession *s = PyCapsule_GetPointer(self, "cpdb.session");
+    Py_ssize_t n;
+    const char *text;
+    if (s == NULL) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "write() argument must be str, not %s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    text = PyUnicode_AsUTF8AndSize(arg, &n);
+    if (text == NULL) {
+        return NULL;
+    }
+    cpdb_out(s, "%.*s", (int)n, text);
+    return PyLong_FromSsize_t(PyUnicode_GET_LENGTH(arg));
+}
+
+static PyObject *
+output_flush(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef output_write_def = {"write", output_write, METH_O, NULL};
+static PyMethodDef output_flush_def = {"flush", output_flush, METH_NOARGS,
+                                       NULL};
+
+/* Return: new reference to an object with write() and flush() bound to
+   s, or NULL with an exception set. */
+static PyObject *
+output_object(CpdbSession *s)
+{
+    PyObject *types = PyImport_ImportModule("types");
+    PyObject *ns = types ? PyObject_GetAttrString(types, "SimpleNamespace")
+                         : NULL;
+    PyObject *w = cpdb_hooks_function(s, &output_write_def);
+    PyObject *f = cpdb_hooks_function(s, &output_flush_def);
+    PyObject *kw = Py_BuildValue("{sOsOsi}", "write", w, "flush", f,
+                                 "encoding", 0);
+    PyObject *args = PyTuple_New(0), *out = NULL;
+    if (ns != NULL && w != NULL && f != NULL && kw != NULL && args != NULL) {
+        PyObject *utf8 = PyUnicode_FromString("utf-8");
+        if (utf8 != NULL && PyDict_SetItemString(kw, "encoding", utf8) == 0) {
+            out = PyObject_Call(ns, args, kw);
+        }
+        Py_XDECREF(utf8);
+    }
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    Py_XDECREF(f);
+    Py_XDECREF(w);
+    Py_XDECREF(ns);
+    Py_XDECREF(types);
+    return out;
+}
+
+CpdbSession *
+cpdb_session_new_remote(const CpdbOptions *opts, struct CpdbRemote *r)
+{
+    CpdbSession *s;
+    CpdbIo io;
+    if (r == NULL) {
+        return NULL;
+    }
+    cpdb_remote_engine_io(r, &io);
+    s = cpdb_session_new_io(opts, &io);
+    if (s == NULL) {
+        return NULL;
+    }
+    s->cli->remote = r;
+    cpdb_remote_engine_set_completer(r, complete_in_session, s);
+    use_columns(s->cli, cpdb_remote_engine_columns(r));
+    s->eval_output = output_object(s);
+    PyErr_Clear();
     return s;
 }
 

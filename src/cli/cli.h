@@ -10,6 +10,7 @@
 #include "base/compat.h"
 #include "base/util.h"
 #include "console/console.h"
+#include "remote/engine.h"
 
 typedef struct CpdbSession CpdbSession;
 typedef struct CpdbCli CpdbCli;
@@ -57,6 +58,10 @@ void cpdb_aliases_free(CpdbAliases *t);
 struct CpdbCli {
     CpdbIo io;              /* where lines come from and text goes */
     CpdbConsole *console;   /* owned: the terminal, when io is it */
+    CpdbRemote *remote;     /* borrowed (the caller of
+                               cpdb_session_new_remote frees it after the
+                               session): the console elsewhere, when io
+                               is it */
     CpdbBuf *capture;       /* borrowed: a command's text goes here
                                instead (cpdb_session_command_output) */
     CpdbSettings set;

@@ -387,6 +387,18 @@ cmd_quit(CpdbSession *s, const char *args)
     return exec_result(s, cpdb_exec_quit(s));
 }
 
+static CmdResult
+cmd_detach(CpdbSession *s, const char *args)
+{
+    (void)args;
+    if (!s->opts.attached) {
+        cpdb_error(s, "Not attached to a process: \"detach\" is for cpdb "
+                   "-p PID (\"quit\" ends this program).");
+        return CMD_FAILED;
+    }
+    return exec_result(s, cpdb_exec_quit(s));
+}
+
 /* --- info --------------------------------------------------------------- */
 
 static CmdResult
@@ -493,7 +505,15 @@ const CmdDef cpdb_cmds_running[] = {
      "is stopped in its code; after it ended, cpdb ends as python3 does\n"
      "(finalizers run, open files are flushed).  The exit\n"
      "status is the program's if it finished (os._exit too), else 0; with\n"
-     "--batch, 1 if a command failed and the program's status was 0.",
+     "--batch, 1 if a command failed and the program's status was 0.\n"
+     "Attached to a process (cpdb -p), quit detaches, as \"detach\" does;\n"
+     "kill detaches and then ends the process (SIGKILL).",
      NULL},
+    {"detach", NULL, CMD_CLASS_RUNNING, 0, cmd_detach, "detach",
+     "Leave a process cpdb attached to (cpdb -p PID) running on its own.\n"
+     "Breakpoints, trace functions, monitoring events and hooks are taken\n"
+     "out of it, the program goes on where it stood, and cpdb ends.  The\n"
+     "end of input and quit do the same; kill detaches, then ends the\n"
+     "process.", NULL},
     {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL}
 };

@@ -44,13 +44,18 @@ cpdb_out_sync(CpdbSession *s)
 /* Colour on a stream: only on the terminal console when that stream is
    a terminal that is not "dumb" (Emacs runs debuggers on a dumb
    terminal and reads their output), never with NO_COLOR set, and only
-   as "set color" says. */
+   as "set color" says.  A console elsewhere said in its HELLO whether
+   its terminal passes the same test. */
 static int
 color_on(CpdbSession *s, int stream)
 {
     const char *nc = getenv("NO_COLOR");
     const char *term = getenv("TERM");
     CpdbCli *c = s->cli;
+    if (c->remote != NULL) {
+        return c->set.color && c->capture == NULL
+               && cpdb_remote_engine_color(c->remote);
+    }
     if (!c->set.color || c->console == NULL || c->capture != NULL
         || (nc != NULL && *nc != '\0') || term == NULL
         || strcmp(term, "dumb") == 0) {

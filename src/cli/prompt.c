@@ -96,6 +96,12 @@ print_stop_header(CpdbSession *s, const CpdbStop *stop)
     case CPDB_STOP_INTERRUPT:
         /* The engine said so when the signal came (on_message). */
         break;
+    case CPDB_STOP_ATTACHED:
+        cpdb_out(s, "Every thread is in C code (sleeping or waiting); the "
+                 "stack is thread %d's. \"next\" stops at the next line "
+                 "any thread runs, \"continue\" lets them run.\n",
+                 s->threads.stopped_number);
+        break;
     case CPDB_STOP_WATCH:
     case CPDB_STOP_WATCH_SCOPE:
         print_watch_header(s, stop);
@@ -161,6 +167,7 @@ pass_repeated_stop(CpdbSession *s, const CpdbStop *stop)
     if (stop->reason == CPDB_STOP_BREAK
         || stop->reason == CPDB_STOP_BREAK_TEMP
         || stop->reason == CPDB_STOP_INTERRUPT
+        || stop->reason == CPDB_STOP_ATTACHED
         || stop->reason == CPDB_STOP_WATCH
         || stop->reason == CPDB_STOP_WATCH_SCOPE
         || stop->reason == CPDB_STOP_CATCH) {
@@ -235,7 +242,9 @@ prompt_on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
     }
     else {
         cpdb_out(s, "Uncaught exception. Entering post mortem debugging "
-                 "(\"continue\" ends the program).\n");
+                 "(\"continue\" %s).\n", s->opts.attached
+                 ? "lets it end the thread, as without cpdb"
+                 : "ends the program");
     }
     cpdb_cli_print_location(s, NULL);
     prompt_loop(s);

@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/user.h"
+#include "remote/proto.h"
 #include "core/eval.h"
 #include "core/process.h"
 #include "core/session.h"
@@ -205,6 +206,14 @@ char *
 cpdb_cli_save_state(CpdbSession *s)
 {
     CpdbBuf b;
+    if (s->cli->remote != NULL) {
+        /* The console elsewhere stays connected: the new process talks
+           on the same socket (main.c passes it on), one of the fds the
+           exec keeps open. */
+        cpdb_remote_engine_keep_on_exec(s->cli->remote);
+        cpdb_array_push(&s->process.inherited,
+                        cpdb_remote_engine_fd(s->cli->remote));
+    }
     cpdb_buf_init(&b);
     cpdb_buf_add(&b, "# cpdb: the state of a session, for the process "
                  "\"run\" started\n");
@@ -389,12 +398,16 @@ cpdb_cli_restore_commands(CpdbSession *s)
 /* --- the cpdb program's session ------------------------------------------ */
 
 /* As main.c's end: with --batch, a failed command makes the status 1
-   when the program's is 0. */
+   when the program's is 0.  A console elsewhere is told it, as main.c
+   tells it. */
 static int
 final_status(CpdbSession *s, int status)
 {
     if (s->opts.batch && s->cli->n_failed > 0 && status == 0) {
-        return 1;
+        status = 1;
+    }
+    if (s->cli->remote != NULL) {
+        cpdb_remote_engine_bye(s->cli->remote, status, CPDB_BYE_NONE);
     }
     return status;
 }

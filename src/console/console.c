@@ -229,7 +229,8 @@ history_save(CpdbConsole *c, const char *line)
 static void
 forget_interrupt(void)
 {
-    if (PyErr_CheckSignals() < 0) {
+    /* cpdb --connect reads lines with no interpreter: nothing noted. */
+    if (Py_IsInitialized() && PyErr_CheckSignals() < 0) {
         PyErr_Clear();
     }
 }

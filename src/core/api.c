@@ -144,6 +144,29 @@ resumed(CpdbSession *s)
     return CPDB_OK;
 }
 
+/* At the stop made when every thread was in C (attached), no thread is
+   at a trace event: step and next stop at the next line any thread
+   runs; finish and until have no frame to follow.  Return: 1 when that
+   stop is the current one (*rc is the answer), else 0. */
+static int
+attached_step(CpdbSession *s, int can, int *rc)
+{
+    if (s == NULL || !s->at_stop || s->stop_reason != CPDB_STOP_ATTACHED) {
+        return 0;
+    }
+    if (!can) {
+        *rc = cpdb_session_fail(s, CPDB_E_STATE, "Every thread is in C "
+                                "code: no Python frame runs to follow. "
+                                "\"step\" or \"next\" stops at the next "
+                                "line any thread runs.");
+        return 1;
+    }
+    cpdb_step_set_continue(s);
+    cpdb_attach_interrupt(s);
+    *rc = resumed(s);
+    return 1;
+}
+
 int
 cpdb_exec_continue(CpdbSession *s)
 {
@@ -161,6 +184,10 @@ cpdb_exec_continue(CpdbSession *s)
 int
 cpdb_exec_step(CpdbSession *s)
 {
+    int rc;
+    if (attached_step(s, 1, &rc)) {
+        return rc;
+    }
     if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
@@ -171,6 +198,10 @@ cpdb_exec_step(CpdbSession *s)
 int
 cpdb_exec_next(CpdbSession *s)
 {
+    int rc;
+    if (attached_step(s, 1, &rc)) {
+        return rc;
+    }
     if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
@@ -181,6 +212,10 @@ cpdb_exec_next(CpdbSession *s)
 int
 cpdb_exec_finish(CpdbSession *s)
 {
+    int rc;
+    if (attached_step(s, 0, &rc)) {
+        return rc;
+    }
     if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
@@ -192,6 +227,10 @@ int
 cpdb_exec_until(CpdbSession *s, int line)
 {
     CpdbFrameEntry *e;
+    int rc;
+    if (attached_step(s, 0, &rc)) {
+        return rc;
+    }
     if (require_stopped_thread(s) < 0) {
         return CPDB_E_STATE;
     }
@@ -262,6 +301,11 @@ cpdb_exec_run(CpdbSession *s)
 {
     if (s == NULL) {
         return CPDB_E_ARGS;
+    }
+    if (s->opts.attached) {
+        return cpdb_session_fail(s, CPDB_E_STATE, "The process was running "
+                                 "before cpdb attached: it cannot be "
+                                 "started again from here.");
     }
     if (s->prog.kind == CPDB_PROG_NONE) {
         return cpdb_session_fail(s, CPDB_E_STATE, "No program to run: start "

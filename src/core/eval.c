@@ -490,13 +490,52 @@ cpdb_eval_namespaces(PyFrameObject *frame, PyObject **globals,
     return 0;
 }
 
+/* While the user's Python runs, sys.stdout and sys.stderr are
+   s->eval_output (when set); saved[] gets what they were. */
+static void
+output_swap(CpdbSession *s, PyObject *saved[2])
+{
+    static const char *const names[2] = {"stdout", "stderr"};
+    int i;
+    saved[0] = saved[1] = NULL;
+    if (s->eval_output == NULL) {
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        saved[i] = Py_XNewRef(PySys_GetObject(names[i]));
+        if (PySys_SetObject(names[i], s->eval_output) < 0) {
+            PyErr_Clear();
+        }
+    }
+}
+
+/* Put them back, unless the Python typed replaced them itself. */
+static void
+output_restore(CpdbSession *s, PyObject *saved[2])
+{
+    static const char *const names[2] = {"stdout", "stderr"};
+    int i;
+    if (s->eval_output == NULL) {
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        if (PySys_GetObject(names[i]) == s->eval_output && saved[i] != NULL
+            && PySys_SetObject(names[i], saved[i]) < 0) {
+            PyErr_Clear();
+        }
+        Py_CLEAR(saved[i]);
+    }
+}
+
 PyObject *
 cpdb_eval_code_in(CpdbSession *s, PyObject *code, PyObject *globals,
                   PyObject *locals)
 {
-    PyObject *result;
+    PyObject *result, *saved[2];
     unsigned long saved_thread;
+    CpdbExcState st;
     cpdb_guard_begin(&s->busy);
+    output_swap(s, saved);
     saved_thread = s->py_thread;
     s->py_thread = PyThread_get_thread_ident();    /* Ctrl-C's target */
     s->eval_serial++;
@@ -507,6 +546,9 @@ cpdb_eval_code_in(CpdbSession *s, PyObject *code, PyObject *globals,
     cpdb_session_gc_debugger(s);
     cpdb_hooks_sigint_settle(s);
     s->py_thread = saved_thread;
+    cpdb_exc_save(&st);
+    output_restore(s, saved);
+    cpdb_exc_restore(&st);
     cpdb_guard_end(&s->busy);
     return result;
 }

@@ -10,10 +10,13 @@
 PyObject *
 cpdb_hooks_function(CpdbSession *s, PyMethodDef *def)
 {
-    PyObject *cap = PyCapsule_New(s, "cpdb.session", NULL);
-    PyObject *fn = cap ? PyCFunction_New(def, cap) : NULL;
-    Py_XDECREF(cap);
-    return fn;
+    if (s->capsule == NULL) {
+        s->capsule = PyCapsule_New(s, "cpdb.session", NULL);
+        if (s->capsule == NULL) {
+            return NULL;
+        }
+    }
+    return PyCFunction_New(def, s->capsule);
 }
 
 /* --- fork ---------------------------------------------------------------- */
@@ -82,9 +85,18 @@ cpdb_hooks_install(CpdbSession *s, CpdbHooks *h)
         PyErr_Clear();
     }
     Py_XDECREF(fn);
+    if (s->opts.attached) {
+        /* A process cpdb was loaded into keeps its SIGINT (Ctrl-C comes
+           as a message), and nothing is left that detach could not take
+           back: pdb's patched functions and a fork handler would call
+           into a session that is gone. */
+        h->old_sigint = NULL;
+        return;
+    }
     cpdb_hooks_redirect_pdb(s);
     h->old_sigint = cpdb_hooks_install_sigint(s);
     cpdb_interrupt_wrap();      /* signal.signal() put Python's back */
+    cpdb_hooks_sigint_fallback(s, 1);
     register_fork_handler(s);
 }
 
@@ -92,7 +104,6 @@ void
 cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
 {
     PyObject *cur = PySys_GetObject("breakpointhook");  /* borrowed */
-    (void)s;
     if (h->old_breakpointhook != NULL && cur != NULL
         && PyCFunction_Check(cur)
         && PyCFunction_GET_FUNCTION(cur)
@@ -102,10 +113,14 @@ cpdb_hooks_remove(CpdbSession *s, CpdbHooks *h)
         }
     }
     Py_CLEAR(h->old_breakpointhook);
+    if (s->opts.attached) {
+        return;
+    }
     cpdb_hooks_remove_pdb_finder();
     if (h->old_sigint != NULL) {
         cpdb_hooks_restore_sigint(h->old_sigint);
     }
     Py_CLEAR(h->old_sigint);
     cpdb_interrupt_wrap();
+    cpdb_hooks_sigint_fallback(s, 0);
 }

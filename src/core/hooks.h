@@ -67,6 +67,10 @@ void cpdb_hooks_restore_sigint(PyObject *old);
    back in front of SIGINT's handler (base/interrupt.h). */
 void cpdb_hooks_sigint_take(CpdbSession *s);
 void cpdb_hooks_sigint_give_back(CpdbSession *s);
+/* on: a Ctrl-C from a console elsewhere stops s's program even where
+   SIGINT is not Python's (base/interrupt.h's fallback); off: no more
+   (if s had it). */
+void cpdb_hooks_sigint_fallback(CpdbSession *s, int on);
 /* The debugger's Python in s->py_thread has ended: take back a
    KeyboardInterrupt sent to that thread that has not fired, so that it
    never reaches the program. */

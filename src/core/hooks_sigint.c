@@ -26,6 +26,20 @@ debugger_runs_python(const CpdbSession *s)
     return s->at_stop || s->busy.depth > 0 || !s->tracing;
 }
 
+/* Stop the running program at its next line, and say so now: a
+   program blocked in C (sleep, input(), a socket) reaches no line
+   until the call returns. */
+static void
+request_stop(CpdbSession *s)
+{
+    s->step.interrupt = 1;
+    cpdb_session_refresh_trace(s);
+    cpdb_session_flush_program(s);
+    cpdb_session_message(s, "Program received signal SIGINT, Interrupt. "
+                         "It stops at its next Python line; Ctrl-C again "
+                         "raises KeyboardInterrupt in it.");
+}
+
 static PyObject *
 interrupt_handler(PyObject *self, PyObject *args)
 {
@@ -84,17 +98,42 @@ interrupt_handler(PyObject *self, PyObject *args)
             PyErr_SetNone(PyExc_KeyboardInterrupt);
             return NULL;
         }
-        s->step.interrupt = 1;
-        cpdb_session_refresh_trace(s);
-        /* Said now: a program blocked in C (sleep, input(), a socket)
-           reaches no line until the call returns. */
-        cpdb_session_flush_program(s);
-        cpdb_session_message(s, "Program received signal SIGINT, "
-                             "Interrupt. It stops at its next Python "
-                             "line; Ctrl-C again raises KeyboardInterrupt "
-                             "in it.");
+        request_stop(s);
     }
     Py_RETURN_NONE;
+}
+
+/* The session whose hooks are installed (borrowed; set and read with
+   the GIL), for a Ctrl-C that comes without a signal. */
+static CpdbSession *fallback_session;
+
+/* A Ctrl-C from a console elsewhere while SIGINT is not Python's (the
+   program was started with SIGINT ignored, in the background): a
+   pending call in the main thread (base/interrupt.h).  Only a running
+   program is stopped; the debugger's own Python is left alone. */
+static int
+interrupt_without_signal(void *unused)
+{
+    CpdbSession *s = fallback_session;
+    (void)unused;
+    if (s != NULL && !debugger_runs_python(s) && s->tracing
+        && !s->step.interrupt) {
+        request_stop(s);
+    }
+    return 0;
+}
+
+void
+cpdb_hooks_sigint_fallback(CpdbSession *s, int on)
+{
+    if (on) {
+        fallback_session = s;
+        cpdb_interrupt_set_fallback(interrupt_without_signal);
+    }
+    else if (fallback_session == s) {
+        fallback_session = NULL;
+        cpdb_interrupt_set_fallback(NULL);
+    }
 }
 
 void
@@ -167,6 +206,9 @@ void
 cpdb_hooks_sigint_take(CpdbSession *s)
 {
     PyObject *signal = NULL, *cur = NULL, *ign = NULL, *fn = NULL;
+    if (s->opts.attached) {
+        return;     /* the process's SIGINT stays its own */
+    }
     if (s->sigint_saved != NULL) {
         goto done;
     }
@@ -201,6 +243,9 @@ void
 cpdb_hooks_sigint_give_back(CpdbSession *s)
 {
     PyObject *saved = s->sigint_saved;
+    if (s->opts.attached) {
+        return;
+    }
     if (saved != NULL) {
         s->sigint_saved = NULL;
         cpdb_hooks_restore_sigint(saved);

@@ -113,6 +113,14 @@ cpdb_session_destroy(CpdbSession *s)
     Py_CLEAR(s->stop_value);
     Py_CLEAR(s->exc_chain);
     Py_CLEAR(s->sigint_saved);
+    Py_CLEAR(s->eval_output);
+    if (s->capsule != NULL) {
+        /* PyCapsule_GetPointer() with "cpdb.session" now fails. */
+        if (PyCapsule_SetName(s->capsule, "cpdb.session (ended)") < 0) {
+            PyErr_Clear();
+        }
+        Py_CLEAR(s->capsule);
+    }
     cpdb_step_fini(&s->step);
     cpdb_threads_fini(&s->threads);
     cpdb_bp_table_fini(&s->bps);
@@ -310,6 +318,9 @@ cpdb_session_heap_context(CpdbSession *s, CpdbHeapContext *ctx)
     }
     if (s->exc_chain != NULL) {
         ctx->own[ctx->n_own++] = s->exc_chain;
+    }
+    if (s->eval_output != NULL) {
+        ctx->own[ctx->n_own++] = s->eval_output;
     }
     if (s->tracing && s->backend->own_object != NULL
         && s->backend->own_object() != NULL) {
@@ -551,6 +562,13 @@ stop_event(CpdbSession *s, CpdbStop *ev, CpdbStopReason reason, int bp,
 static int
 end_or_unwind(CpdbSession *s)
 {
+    if (s->opts.attached) {
+        /* Not this session's program: it runs on, without the
+           debugger. */
+        cpdb_attach_request(s, s->request == CPDB_REQ_KILL
+                               ? CPDB_DETACH_KILL : CPDB_DETACH);
+        return 0;
+    }
     if (s->opts.own_process) {
         cpdb_session_end_here(s, CPDB_STOP_KILLED, 0);
     }
@@ -565,7 +583,7 @@ cpdb_session_stop(CpdbSession *s, PyFrameObject *frame,
     CpdbExcState st;
     CpdbStop ev;
 
-    if (s->busy.depth > 0 || s->at_stop) {
+    if (s->busy.depth > 0 || s->at_stop || s->detach) {
         return 0;
     }
     cpdb_exc_save(&st);

@@ -8,6 +8,7 @@
 #include "cpdb/cpdb.h"
 #include "base/compat.h"
 #include "base/util.h"
+#include "core/attach.h"
 #include "core/breakpoints.h"
 #include "core/frames.h"
 #include "core/hooks.h"
@@ -117,6 +118,24 @@ struct CpdbSession {
     /* Set by the front-end of an own_process session: its state as
        commands for the process a restart makes (malloc'd text), and
        the exit status of cpdb when it quits (given the program's). */
+    /* Attached (opts.attached, attach.c): CPDB_DETACH or
+       CPDB_DETACH_KILL once quit, kill or the end of input asked to
+       detach (no stop is made after that), else 0; on_detach tells the
+       agent, from the thread at the stop. */
+    int detach;
+    PyObject *capsule;      /* strong, or NULL: the session in the
+                               functions cpdb gives Python (hooks); when
+                               the session goes it is renamed, so that a
+                               function the program kept fails with an
+                               exception instead of reaching freed
+                               memory (an attached process runs on) */
+    PyObject *eval_output;  /* strong, or NULL: a file object that writes
+                               to the front-end; sys.stdout and
+                               sys.stderr are it while Python typed at a
+                               stop runs (attached: the process's own
+                               streams are not the user's terminal) */
+    void (*on_detach)(CpdbSession *s, void *ctx);
+    void *detach_ctx;
     char *(*save_state)(CpdbSession *s);
     int (*final_status)(CpdbSession *s, int status);
 };

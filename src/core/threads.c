@@ -30,6 +30,9 @@
    typing: a millisecond is nothing to them and little to the CPU). */
 #define HOLD_POLL_NS 1000000L
 
+/* The key of a thread's number in its thread state's dict. */
+#define NUMBER_KEY "cpdb.thread_number"
+
 /* Let go of what heap contexts borrowed during the stop. */
 static void
 drop_held(CpdbThreadTable *t)
@@ -126,7 +129,7 @@ cpdb_threads_start(CpdbSession *s)
 
 /* Give every thread that has none a number, oldest first (the
    interpreter lists the newest first), so that "thread N" can name any
-   thread at a stop. */
+   thread at a stop.  The agent's thread gets none. */
 static void
 number_all(CpdbSession *s)
 {
@@ -135,7 +138,9 @@ number_all(CpdbSession *s)
     size_t i;
     for (ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
          ts != NULL; ts = PyThreadState_Next(ts)) {
-        cpdb_array_push(&all, ts);
+        if (s->threads.agent == 0 || ts->thread_id != s->threads.agent) {
+            cpdb_array_push(&all, ts);
+        }
     }
     for (i = all.n; i > 0; i--) {
         cpdb_threads_number(s, all.items[i - 1]);
@@ -143,14 +148,66 @@ number_all(CpdbSession *s)
     free(all.items);
 }
 
+/* Return: the thread state of the thread ident, or NULL (borrowed). */
+static PyThreadState *
+state_of(unsigned long ident)
+{
+    PyThreadState *ts;
+    for (ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
+         ts != NULL; ts = PyThreadState_Next(ts)) {
+        if (ts->thread_id == ident) {
+            return ts;
+        }
+    }
+    return NULL;
+}
+
+void
+cpdb_threads_adopt(CpdbSession *s)
+{
+    PyThreadState *ts, *oldest = NULL;
+    s->threads.agent = PyThread_get_thread_ident();
+    /* The interpreter's first thread state is its main thread's: the
+       list has the newest first. */
+    for (ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
+         ts != NULL; ts = PyThreadState_Next(ts)) {
+        if (ts->thread_id != s->threads.agent) {
+            oldest = ts;
+        }
+    }
+    s->threads.main_ident = oldest != NULL ? oldest->thread_id : 0;
+    number_all(s);
+}
+
+void
+cpdb_threads_forget(CpdbSession *s)
+{
+    PyThreadState *ts;
+    CpdbExcState st;
+    (void)s;
+    cpdb_exc_save(&st);
+    for (ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
+         ts != NULL; ts = PyThreadState_Next(ts)) {
+        PyObject *d = cpdb_thread_dict(ts);             /* borrowed */
+        if (d != NULL && PyDict_GetItemString(d, NUMBER_KEY) != NULL
+            && PyDict_DelItemString(d, NUMBER_KEY) < 0) {
+            PyErr_Clear();
+        }
+        PyErr_Clear();
+    }
+    cpdb_exc_restore(&st);
+}
+
 void
 cpdb_threads_stop_begin(CpdbSession *s, PyFrameObject *frame)
 {
     CpdbThreadTable *t = &s->threads;
-    t->stopped = PyThread_get_thread_ident();
+    PyThreadState *as = t->stop_as ? state_of(t->stop_as) : NULL;
+    t->stopped = as ? as->thread_id : PyThread_get_thread_ident();
     t->selected = t->stopped;
     number_all(s);
-    t->stopped_number = cpdb_threads_current(s);
+    t->stopped_number = as ? cpdb_threads_number(s, as)
+                           : cpdb_threads_current(s);
     t->selected_number = t->stopped_number;
     Py_XSETREF(t->stop_frame, (PyFrameObject *)Py_XNewRef(frame));
     set_thread_var(s);
@@ -169,8 +226,6 @@ cpdb_threads_stop_end(CpdbSession *s)
     drop_held(t);
 }
 
-/* The key of a thread's number in its thread state's dict. */
-#define NUMBER_KEY "cpdb.thread_number"
 
 int
 cpdb_threads_number(CpdbSession *s, PyThreadState *ts)

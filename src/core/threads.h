@@ -17,6 +17,10 @@ typedef struct CpdbThreadTable {
                                sight; each thread keeps its own in its
                                thread state's dict (system and thread
                                state ids are reused, that dict is not) */
+    unsigned long agent;    /* attached (cpdb -p): the debugger's own
+                               thread, never numbered or listed; or 0 */
+    unsigned long stop_as;  /* a stop the agent makes for a thread in C
+                               (attach.c): that thread; or 0 */
     unsigned long engine;   /* the thread inside the engine now (an
                                event, a stop), or 0 */
     unsigned long stopped;  /* the thread of the current stop
@@ -38,6 +42,13 @@ void cpdb_threads_fini(CpdbThreadTable *t);
 /* The program starts in the calling thread: it is the main one, number
    1. */
 void cpdb_threads_start(CpdbSession *s);
+
+/* Attached to a running process from the calling thread (the agent's):
+   the interpreter's main thread is the main one, and every thread gets
+   its number now, oldest first, the agent's none. */
+void cpdb_threads_adopt(CpdbSession *s);
+/* Take the numbers out of the threads' dicts (detach). */
+void cpdb_threads_forget(CpdbSession *s);
 
 /* Wait, without the GIL, while another thread is inside the engine (at a
    stop, say): all-stop.  Needs the GIL; returns with it. */

@@ -30,7 +30,7 @@ cpdb_heap_poll(size_t i)
    variables hold objects without the collector seeing it, from 3.11),
    and its re-entrancy guard (held while the collector's own Python may
    run).  Filled by the engine; everything borrowed. */
-#define CPDB_HEAP_MAX_OWN 8
+#define CPDB_HEAP_MAX_OWN 10
 typedef struct CpdbHeapContext {
     PyObject *own[CPDB_HEAP_MAX_OWN];
     int n_own;

@@ -711,10 +711,56 @@ legacy_start(CpdbTraceClient *c)
     return 0;
 }
 
+/* Take cpdb's function out of every other thread's slot (the program's
+   tracer stays where it is): the threads of an attached process run on
+   untraced after detach. */
+static void lines_in_other_threads(CpdbTraceClient *c);
+
+static void
+clear_other_slots(void)
+{
+    PyThreadState *ts = PyInterpreterState_ThreadHead(
+        PyInterpreterState_Get());
+    for (; ts != NULL; ts = PyThreadState_Next(ts)) {
+        Py_tracefunc fn;
+        PyObject *obj;
+        if (ts == PyThreadState_Get()) {
+            continue;
+        }
+        cpdb_get_trace(ts, &fn, &obj);
+        if (fn == trace_event) {
+            cpdb_set_thread_trace(ts, NULL, NULL);
+        }
+    }
+}
+
+void
+cpdb_trace_legacy_arm_threads(CpdbTraceClient *c)
+{
+    PyThreadState *ts;
+    if (traced != c) {
+        return;
+    }
+    ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
+    for (; ts != NULL; ts = PyThreadState_Next(ts)) {
+        Py_tracefunc fn;
+        PyObject *obj;
+        if (ts == PyThreadState_Get()) {
+            continue;
+        }
+        cpdb_get_trace(ts, &fn, &obj);
+        if (fn == NULL) {
+            cpdb_set_thread_trace(ts, trace_event, NULL);
+        }
+    }
+    lines_in_other_threads(c);
+}
+
 static void
 legacy_stop(CpdbTraceClient *c)
 {
     if (traced == c) {
+        clear_other_slots();
         PyObject *obj;
         Py_tracefunc fn;
         cpdb_eval_gate_remove();

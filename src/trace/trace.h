@@ -99,6 +99,13 @@ typedef struct CpdbTraceBackend {
 extern const CpdbTraceBackend cpdb_trace_legacy;
 extern const CpdbTraceBackend cpdb_trace_monitoring;
 
+/* Legacy backend, attached to a running process: put cpdb's function
+   in the slot of every thread that has none and give the frames they
+   are running their line events, so that the next line any thread runs
+   reaches the engine (a thread's frames that started before the attach
+   never passed the gate).  Needs the GIL. */
+void cpdb_trace_legacy_arm_threads(CpdbTraceClient *client);
+
 /* The backend to use by default on this Python: monitoring where it
    exists (3.12+), legacy before. */
 const CpdbTraceBackend *cpdb_trace_default(void);

@@ -2,10 +2,13 @@
 """Arrows point down only: a file of a layer includes headers of its own
 layer and of the layers below it, never of one above.
 
-    base  <  trace, heap  <  core  <  cli        console  <  cli
-    base  <  attach   (used by main.c only)
+    base  <  trace, heap  <  core  <  cli        console  <  remote  <  cli
+    base  <  attach   (the injector: used by the program only)
 
-(main.c, on top, includes only the public header, and attach/attach.h.)  Prints one line per
+(main.c, on top, includes the public header, the control channel's
+headers for the front-ends that talk over a socket: --listen,
+--connect, and the injector's for -p.  src/agent, the program cpdb -p
+loads into a process, sits on top as main.c does.)  Prints one line per
 include that breaks the rule and exits 1 if there is any.
 
 Usage: check_layers.py [SRC]   (default: the src/ beside tests/)
@@ -22,11 +25,13 @@ ALLOWED = {
     "heap": {"base", "heap"},
     "core": {"base", "trace", "heap", "core"},
     "console": {"base", "console"},
-    "cli": {"base", "trace", "heap", "core", "console", "cli"},
+    "remote": {"base", "console", "remote"},
+    "cli": {"base", "trace", "heap", "core", "console", "remote", "cli"},
     "attach": {"base", "attach"},
 }
-# What the program (main.c) may include besides the public headers.
-MAIN_ALLOWED = ("cpdb/cpdb.h", "cpdb_config.h", "attach/attach.h")
+# What the program may include besides the public header: the layers
+# of its front-ends that are not the library's API.
+PROGRAM_LAYERS = ("remote/", "attach/", "main_attach.h")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
@@ -67,9 +72,10 @@ def check(src):
         with open(main, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 m = INCLUDE.match(line)
-                if m and m.group(1) not in MAIN_ALLOWED:
+                if m and m.group(1) not in ("cpdb/cpdb.h", "cpdb_config.h") \
+                        and not m.group(1).startswith(PROGRAM_LAYERS):
                     bad.append("%s:%d: the program includes \"%s\": only "
-                               "the public header and attach/attach.h"
+                               "the public header, remote/ and attach/"
                                % (main, n, m.group(1)))
     return bad
 

@@ -71,13 +71,23 @@ main(void)
     cpdb_interrupt_clear();
     OK(!cpdb_interrupt_pending(), "clear forgets");
 
+    cpdb_interrupt_raise();
+    OK(chained_calls == 5 && cpdb_interrupt_take_self() == 0
+       && cpdb_interrupt_take_external() == 1,
+       "a Ctrl-C from a console elsewhere counts as one from outside");
+    raise(SIGINT);
+    OK(cpdb_interrupt_take_self() == 1 && cpdb_interrupt_take_external() == 0,
+       "and the next raise() is the process's own again");
+
     OK(cpdb_interrupt_poll_due(0) && cpdb_interrupt_poll_due(4096)
        && !cpdb_interrupt_poll_due(4095), "polls every 4096 steps");
 
     cpdb_interrupt_unwrap();
     OK(!cpdb_interrupt_is_wrapped(), "unwrap puts the handler back");
     raise(SIGINT);
-    OK(chained_calls == 5 && cpdb_interrupt_take_self() == 0,
+    OK(chained_calls == 7 && cpdb_interrupt_take_self() == 0,
        "which runs alone");
+    cpdb_interrupt_raise();
+    OK(chained_calls == 7, "no wrapper: a console's Ctrl-C sends nothing");
     return tap_done();
 }

@@ -1,0 +1,476 @@
+/* cpdb -p PID: the console side of an attach.
+
+   The engine runs inside the process (src/agent); here are only the
+   checks before touching it, the injection (src/attach), a private
+   socket for the agent to connect back to, and the console
+   (src/remote's client) until the agent says BYE.  Nothing is left
+   behind: the socket and its directory go as soon as the agent is
+   connected. */
+#include "main_attach.h"
+#include "attach/attach.h"
+#include "remote/client.h"
+#include "remote/engine.h"
+#include "remote/net.h"
+#include "remote/proto.h"
+#include "cpdb_config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* How long the agent may take to connect after the injection (it needs
+   the GIL first: a thread holding it in a long C call delays it). */
+#define CONNECT_WAIT_MS 10000
+
+/* The agent's start codes (src/agent/agent.c). */
+enum {
+    AGENT_E_ARGS = -1,
+    AGENT_E_VERSION = -2,
+    AGENT_E_PYTHON = -3,
+    AGENT_E_THREAD = -4,
+    AGENT_E_BUSY = -16
+};
+
+/* Find the agent for Python major.minor: in $CPDB_AGENT_DIR, beside the
+   cpdb executable (a build tree), then where it is installed.  Return 0
+   with path filled, or -1 with *where listing where it looked. */
+static int
+find_agent(int major, int minor, char *path, size_t size, char *where,
+           size_t wsize)
+{
+    char exe[PATH_MAX], name[64];
+    const char *dirs[3];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    int i, nd = 0;
+    snprintf(name, sizeof name, "cpdb-agent-%d.%d.so", major, minor);
+    if (getenv("CPDB_AGENT_DIR") != NULL && *getenv("CPDB_AGENT_DIR")) {
+        dirs[nd++] = getenv("CPDB_AGENT_DIR");
+    }
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            dirs[nd++] = exe;
+        }
+    }
+    dirs[nd++] = CPDB_AGENT_INSTALL_DIR;
+    where[0] = '\0';
+    for (i = 0; i < nd; i++) {
+        snprintf(path, size, "%s/%s", dirs[i], name);
+        if (access(path, R_OK) == 0) {
+            return 0;
+        }
+        snprintf(where + strlen(where), wsize - strlen(where), "%s%s",
+                 i ? ", " : "", dirs[i]);
+    }
+    return -1;
+}
+
+/* Whether process pid runs cpdb's engine already: it is a cpdb, or has
+   libcpdb loaded.  Two engines in one interpreter would take each
+   other's hooks and trace functions. */
+static int
+runs_cpdb(pid_t pid)
+{
+    char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
+    ssize_t n;
+    FILE *f;
+    int found = 0;
+    snprintf(path, sizeof path, "/proc/%ld/exe", (long)pid);
+    n = readlink(path, exe, sizeof exe - 1);
+    if (n > 0) {
+        const char *base;
+        exe[n] = '\0';
+        base = strrchr(exe, '/');
+        if (strcmp(base != NULL ? base + 1 : exe, "cpdb") == 0) {
+            return 1;
+        }
+    }
+    snprintf(path, sizeof path, "/proc/%ld/maps", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        found = strstr(line, "/libcpdb.so") != NULL;
+    }
+    fclose(f);
+    return found;
+}
+
+/* The effective user of process pid, or -1. */
+static long
+process_uid(pid_t pid)
+{
+    char path[64], line[256];
+    FILE *f;
+    long uid = -1;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        long real, eff;
+        if (sscanf(line, "Uid: %ld %ld", &real, &eff) == 2) {
+            uid = eff;
+            break;
+        }
+    }
+    fclose(f);
+    return uid;
+}
+
+/* Whether process pid has ended (a zombie counts: its parent has not
+   waited for it yet). */
+static int
+process_gone(pid_t pid)
+{
+    char path[64], line[256];
+    FILE *f;
+    int gone = 1;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return 1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "State:", 6) == 0) {
+            gone = strchr(line, 'Z') != NULL || strchr(line, 'X') != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return gone;
+}
+
+typedef struct Channel {
+    char dir[64];
+    char path[128];
+    int fd;                 /* listening */
+} Channel;
+
+static void
+channel_remove(Channel *c)
+{
+    if (c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+    if (c->path[0] != '\0') {
+        unlink(c->path);
+        c->path[0] = '\0';
+    }
+    if (c->dir[0] != '\0') {
+        rmdir(c->dir);
+        c->dir[0] = '\0';
+    }
+}
+
+/* A listening socket in a fresh directory only its owner can enter; when
+   cpdb is root and the process is not, the process's user owns them
+   (the agent runs as that user).  Return 0, or -1 with errno. */
+static int
+channel_open(Channel *c, long uid)
+{
+    struct sockaddr_un addr;
+    const char *tmp = getenv("TMPDIR");
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    snprintf(c->dir, sizeof c->dir, "%s/cpdb-XXXXXX",
+             tmp != NULL && *tmp == '/' && strlen(tmp) < 40 ? tmp : "/tmp");
+    if (mkdtemp(c->dir) == NULL) {
+        c->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(c->path, sizeof c->path, "%s/sock", c->dir);
+    c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    strcpy(addr.sun_path, c->path);
+    if (c->fd < 0 || bind(c->fd, (struct sockaddr *)&addr, sizeof addr) < 0
+        || listen(c->fd, 1) < 0) {
+        int e = errno;
+        channel_remove(c);
+        errno = e;
+        return -1;
+    }
+    if (uid >= 0 && (uid_t)uid != geteuid() && geteuid() == 0) {
+        if (chown(c->dir, (uid_t)uid, (gid_t)-1) < 0
+            || chown(c->path, (uid_t)uid, (gid_t)-1) < 0) {
+            int e = errno;
+            channel_remove(c);
+            errno = e;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Accept the agent's connection: it must come from process pid.
+   Return: the connected socket, or -1. */
+static int
+channel_accept(Channel *c, pid_t pid)
+{
+    struct pollfd p = {c->fd, POLLIN, 0};
+    int waited = 0;
+    while (waited < CONNECT_WAIT_MS) {
+        int fd;
+        struct ucred cred;
+        socklen_t len = sizeof cred;
+        if (poll(&p, 1, 100) <= 0) {
+            waited += 100;
+            if (kill(pid, 0) < 0 && errno == ESRCH) {
+                return -1;
+            }
+            continue;
+        }
+        fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            continue;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0
+            && cred.pid == pid) {
+            return fd;
+        }
+        close(fd);      /* someone else: not ours to serve */
+    }
+    return -1;
+}
+
+static void
+agent_error(pid_t pid, const CpdbTarget *t, int code)
+{
+    switch (code) {
+    case AGENT_E_BUSY:
+        fprintf(stderr, "cpdb: process %ld already has a cpdb attached; "
+                "detach that one first\n", (long)pid);
+        break;
+    case AGENT_E_VERSION:
+        fprintf(stderr, "cpdb: process %ld runs Python %s, which the agent "
+                "was not built for\n", (long)pid, t->version);
+        break;
+    case AGENT_E_PYTHON:
+        fprintf(stderr, "cpdb: Python in process %ld is starting or "
+                "ending; try again\n", (long)pid);
+        break;
+    default:
+        fprintf(stderr, "cpdb: the agent could not start in process %ld "
+                "(code %d)\n", (long)pid, code);
+        break;
+    }
+}
+
+/* --- cpdb -p PID --listen: a relay --------------------------------------- */
+
+/* Wait on lfd for a console that gives token.  Return: its socket with
+   its HELLO in *hello, or -1 (said) when accepting failed. */
+static int
+accept_front(int lfd, const char *token, CpdbMsg *hello)
+{
+    char peer[128], err[256];
+    for (;;) {
+        int fd = cpdb_remote_accept(lfd, peer, sizeof peer);
+        if (fd < 0) {
+            fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
+                    strerror(errno));
+            return -1;
+        }
+        if (cpdb_remote_take_hello(fd, token, hello, err, sizeof err) == 0) {
+            fprintf(stderr, "cpdb: connected to %s\n", peer);
+            return fd;
+        }
+        fprintf(stderr, "cpdb: refused a connection from %s: %s\n", peer,
+                err);
+        close(fd);
+    }
+}
+
+/* Hand messages between the console (front) and the agent until one
+   side ends; each is read whole and checked before it is passed on.
+   Return: the BYE's action, or -1 when the session ended without one
+   (*lost says which side: 1 the console, 2 the agent). */
+static int
+relay(int front, int agent, int *lost)
+{
+    for (;;) {
+        struct pollfd p[2] = {{front, POLLIN, 0}, {agent, POLLIN, 0}};
+        int i;
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            *lost = 2;
+            return -1;
+        }
+        for (i = 0; i < 2; i++) {
+            CpdbMsg m;
+            char err[256];
+            int action;
+            if (p[i].revents == 0) {
+                continue;
+            }
+            if (cpdb_proto_recv(p[i].fd, &m, err, sizeof err)
+                != CPDB_PROTO_OK) {
+                *lost = i + 1;
+                return -1;
+            }
+            if (cpdb_proto_send(p[1 - i].fd, &m) < 0) {
+                cpdb_msg_fini(&m);
+                *lost = 2 - i;
+                return -1;
+            }
+            action = (int)m.action;
+            if (i == 1 && m.type == CPDB_MSG_BYE) {
+                cpdb_msg_fini(&m);
+                return action;
+            }
+            cpdb_msg_fini(&m);
+        }
+    }
+}
+
+/* --- attaching ------------------------------------------------------------ */
+
+/* Load the agent and take its connection.  Return: the connected
+   socket, or -1 (said). */
+static int
+load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
+{
+    Channel ch;
+    char err[512], arg[256];
+    const char *backend;
+    int result = 0, fd;
+    if (channel_open(&ch, process_uid(pid)) < 0) {
+        fprintf(stderr, "cpdb: cannot make a socket for the agent: %s\n",
+                strerror(errno));
+        return -1;
+    }
+    /* CPDB_BACKEND picks the agent's trace backend too (the tests run
+       with each). */
+    backend = getenv("CPDB_BACKEND");
+    if (backend == NULL || *backend == '\0' || strlen(backend) > 15
+        || strchr(backend, ' ') != NULL) {
+        backend = "default";
+    }
+    snprintf(arg, sizeof arg, "1 %ld %s %s", (long)geteuid(), backend,
+             ch.path);
+    if (cpdb_attach_inject(pid, agent, "cpdb_agent_start", arg, 1000,
+                           &result, NULL, err, sizeof err) < 0) {
+        channel_remove(&ch);
+        fprintf(stderr, "cpdb: %s\n", err);
+        return -1;
+    }
+    if (result != 0) {
+        channel_remove(&ch);
+        agent_error(pid, t, result);
+        return -1;
+    }
+    fd = channel_accept(&ch, pid);
+    channel_remove(&ch);
+    if (fd < 0) {
+        fprintf(stderr, "cpdb: the agent in process %ld did not answer "
+                "within %d s (a thread may hold the GIL in C code)\n",
+                (long)pid, CONNECT_WAIT_MS / 1000);
+    }
+    return fd;
+}
+
+/* The session is over: kill (action) ends the process.  Return:
+   cpdb's exit status. */
+static int
+ended(pid_t pid, int action)
+{
+    /* The agent said "Detached from process PID" (at the console). */
+    if (action == CPDB_BYE_KILL_TARGET && kill(pid, SIGKILL) < 0
+        && errno != ESRCH) {
+        fprintf(stderr, "cpdb: cannot kill process %ld: %s\n", (long)pid,
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+int
+cpdb_attach_main(pid_t pid, int lfd, const char *token)
+{
+    CpdbTarget t;
+    CpdbMsg hello;
+    char err[512], agent[PATH_MAX], where[PATH_MAX * 2];
+    int fd, front = -1, action = 0, status, lost = 0;
+
+    if (cpdb_target_probe(pid, &t, err, sizeof err) < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        return 1;
+    }
+    if (runs_cpdb(pid)) {
+        fprintf(stderr, "cpdb: process %ld runs cpdb already: debug it at "
+                "that cpdb's prompt\n", (long)pid);
+        return 1;
+    }
+    if (find_agent(t.major, t.minor, agent, sizeof agent, where,
+                   sizeof where) < 0) {
+        fprintf(stderr, "cpdb: process %ld runs Python %s, and there is no "
+                "cpdb-agent-%d.%d.so for it (looked in %s); build cpdb "
+                "against Python %d.%d too\n", (long)pid, t.version, t.major,
+                t.minor, where, t.major, t.minor);
+        return 1;
+    }
+    if (lfd >= 0) {
+        /* The process is stopped only once someone is there to see. */
+        front = accept_front(lfd, token, &hello);
+        if (front < 0) {
+            return 1;
+        }
+    }
+    fd = load_agent(pid, &t, agent);
+    if (fd < 0) {
+        if (front >= 0) {
+            cpdb_proto_send_text(front, CPDB_MSG_ERROR, "the process could "
+                                 "not be attached (see the listener's "
+                                 "terminal)");
+            cpdb_msg_fini(&hello);
+            close(front);
+        }
+        return 1;
+    }
+    if (front >= 0) {
+        /* The agent asks no token: its socket is private. */
+        if (hello.text != NULL) {
+            hello.text[0] = '\0';
+        }
+        hello.text_len = 0;
+        status = cpdb_proto_send(fd, &hello) < 0 ? -1
+                 : relay(front, fd, &lost);
+        cpdb_msg_fini(&hello);
+        close(front);
+        close(fd);
+        if (status < 0) {
+            printf("%s\n", lost == 1 ? "The console went away: the agent "
+                   "detaches." : "The connection to the agent was lost.");
+            return process_gone(pid) ? 0 : (lost == 1 ? 0 : 1);
+        }
+        return ended(pid, status);
+    }
+    status = cpdb_remote_console_run(fd, NULL, &action, err, sizeof err);
+    close(fd);
+    if (status < 0 && process_gone(pid)) {
+        printf("Process %ld exited.\n", (long)pid);
+        return 0;
+    }
+    if (status < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
+        return 1;
+    }
+    return ended(pid, action);
+}
