@@ -1,5 +1,5 @@
 """A target for the injector's tests (tests/e2e/test_attach_inject.py),
-busy in one state until the file STOP exists:
+busy in one state (MODES) until the file STOP exists:
 
     python3 attach_states.py MODE STOP
 
@@ -233,7 +233,8 @@ def blocked_in_c():
 
 MODES = {
     "sleep": sleeper, "server": server, "futex": futex, "alloc": alloc,
-    "threads": worker_threads, "spawn": spawner, "import": importer, "signals": signals,
+    "threads": worker_threads, "spawn": spawner, "import": importer,
+    "signals": signals,
     "faulthandler": faulthandler_on, "cblock": blocked_in_c,
 }
 
