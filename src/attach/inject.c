@@ -764,8 +764,11 @@ in_safe_syscall(pid_t pid, const struct user_regs_struct *r)
 {
     long rax = (long)r->rax;
 
-    if (rax > -ERESTARTSYS || rax < -ERESTART_RESTARTBLOCK) {
-        return 0;               /* not inside a system call it restarts */
+    /* Inside the call, to be restarted; or one that never restarts
+       (epoll_wait, poll after a stop) on its way out with EINTR. */
+    if ((rax > -ERESTARTSYS || rax < -ERESTART_RESTARTBLOCK)
+        && rax != -EINTR) {
+        return 0;
     }
     switch ((long)r->orig_rax) {
     case SYS_clock_nanosleep:

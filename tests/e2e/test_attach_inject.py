@@ -576,6 +576,7 @@ def test_agent_copied_where_the_target_cannot_see_it(targets, tmp_path):
 STATES = {
     "sleep": (50, "A", 0.9),
     "server": (50, "A", 0.5),
+    "asyncio": (50, "A", 0.5),
     "futex": (50, "B", 1),
     "alloc": (50, "B", 1),
     "threads": (50, "B", 1),

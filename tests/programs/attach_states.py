@@ -101,6 +101,37 @@ def server():
     report("server", k, total, errors)
 
 
+def event_loop():
+    """asyncio: the loop in epoll_wait between a producer that sleeps and
+    a consumer on an asyncio.Queue."""
+    import asyncio
+
+    async def main():
+        q = asyncio.Queue()
+
+        async def produce():
+            i = 0
+            while not stopped():
+                await asyncio.sleep(0.002)
+                await q.put(i)
+                i += 1
+            await q.put(None)
+
+        task = asyncio.create_task(produce())
+        k = total = errors = 0
+        while True:
+            i = await q.get()
+            if i is None:
+                break
+            errors += i != k
+            total += i * i
+            k += 1
+        await task
+        report("asyncio", k, total, errors)
+
+    asyncio.run(main())
+
+
 def futex():
     """Every thread waits on a lock or a condition (futex): a producer
     waits on an event with a timeout, the consumer in Queue.get."""
@@ -232,7 +263,8 @@ def blocked_in_c():
 
 
 MODES = {
-    "sleep": sleeper, "server": server, "futex": futex, "alloc": alloc,
+    "sleep": sleeper, "server": server, "asyncio": event_loop,
+    "futex": futex, "alloc": alloc,
     "threads": worker_threads, "spawn": spawner, "import": importer,
     "signals": signals,
     "faulthandler": faulthandler_on, "cblock": blocked_in_c,
