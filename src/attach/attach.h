@@ -41,6 +41,8 @@ typedef struct CpdbInjectStats {
                                'B': a thread at a breakpoint in libpython */
     pid_t tid;              /* the thread that ran the calls */
     long syscall_nr;        /* A: the system call it was in */
+    int woken;              /* B: how many threads waiting on a lock
+                               (futex) were woken to come by */
     double ms;              /* from the first ptrace call to the detach */
     int reused;             /* the agent was mapped already */
     int copied;             /* the agent was copied into the target's /tmp */

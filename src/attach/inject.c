@@ -47,6 +47,8 @@
 #define MAX_HELD 16                 /* signals held back for the thread */
 #define POLL_NS 100000              /* between waitpid polls */
 #define SI_KERNEL_CODE 0x80         /* si_code of the int3 trap */
+#define WAKE_AFTER_MS 100           /* B: when lock waiters are woken */
+#define REAP_MS 2000                /* at most, for the exits to reap */
 
 /* Return values the kernel leaves in rax of a thread stopped inside an
    interruptible system call that it will restart. */
@@ -266,14 +268,15 @@ classify(Inj *in, Thread *th, int status, int *sig)
     return EV_SIGNAL;
 }
 
+/* Let a stopped thread go on, with signal sig (0: none).  A thread the
+   kernel says is not there (ESRCH) is exiting: it stays ours to wait for,
+   as its exit must be reaped by us before its process can end. */
 static void
 resume(Thread *th, int sig)
 {
-    if (ptrace(PTRACE_CONT, th->tid, 0, (void *)(long)sig) == 0) {
+    if (ptrace(PTRACE_CONT, th->tid, 0, (void *)(long)sig) == 0
+        || errno == ESRCH) {
         th->state = TH_RUNNING;
-    }
-    else if (errno == ESRCH) {
-        th->state = TH_GONE;
     }
 }
 
@@ -761,8 +764,11 @@ in_safe_syscall(pid_t pid, const struct user_regs_struct *r)
 {
     long rax = (long)r->rax;
 
-    if (rax > -ERESTARTSYS || rax < -ERESTART_RESTARTBLOCK) {
-        return 0;               /* not inside a system call it restarts */
+    /* Inside the call, to be restarted; or one that never restarts
+       (epoll_wait, poll after a stop) on its way out with EINTR. */
+    if ((rax > -ERESTARTSYS || rax < -ERESTART_RESTARTBLOCK)
+        && rax != -EINTR) {
+        return 0;
     }
     switch ((long)r->orig_rax) {
     case SYS_clock_nanosleep:
@@ -826,16 +832,65 @@ disarm_breakpoints(Inj *in, pid_t via)
     }
 }
 
-/* Strategy B: break at the entry of the BREAK_AT functions, let every
-   thread run, and take the first that gets there (all threads stopped on
-   entry).  Return: its tid (stopped at the function's entry, the
-   breakpoints gone), 0 when none came before deadline (every thread is
-   stopped again), -1 when the process is gone. */
-static pid_t
-pick_at_breakpoint(Inj *in, double deadline)
+/* Every thread stopped: make the futex waits among them return EINTR
+   when resumed, instead of restarting, as a signal with a handler does.
+   Every user of futex waits again on a spurious wake-up; a Python thread
+   waiting on a lock comes back through PyEval_SaveThread on its way to
+   waiting again.  Return: how many threads were woken. */
+static int
+wake_lock_waiters(Inj *in)
 {
+    int n = 0;
+
+    for (size_t i = 0; i < in->n_th; i++) {
+        Thread *th = in->th[i];
+        struct user_regs_struct r;
+
+        /* A futex wait with a timeout that was stopped before goes on
+           as restart_syscall. */
+        if (th->state != TH_STOPPED
+            || ptrace(PTRACE_GETREGS, th->tid, 0, &r) < 0
+            || ((long)r.orig_rax != SYS_futex
+                && (long)r.orig_rax != SYS_restart_syscall)
+            || (long)r.rax > -ERESTARTSYS
+            || (long)r.rax < -ERESTART_RESTARTBLOCK) {
+            continue;
+        }
+        r.rax = (uint64_t)-EINTR;
+        r.orig_rax = (uint64_t)-1;
+        n += ptrace(PTRACE_SETREGS, th->tid, 0, &r) == 0;
+    }
+    return n;
+}
+
+static void
+resume_stopped(Inj *in)
+{
+    for (size_t i = 0; i < in->n_th; i++) {
+        if (in->th[i]->state == TH_STOPPED) {
+            resume(in->th[i], 0);
+        }
+    }
+}
+
+/* Strategy B: break at the entry of the BREAK_AT functions, let every
+   thread run, and take the first that gets there.  When none has come
+   after a quarter of the time (at most WAKE_AFTER_MS), every thread may
+   be waiting on a lock: those are woken once (wake_lock_waiters).
+   *woken gets how many were.  Return: the tid of the chosen thread
+   (stopped at the function's entry, the breakpoints gone), 0 when none
+   came before deadline (every thread is stopped again), -1 when the
+   process is gone. */
+static pid_t
+pick_at_breakpoint(Inj *in, double deadline, int *woken)
+{
+    double wake_at = now_ms() + (deadline - now_ms()) / 4;
     pid_t via = 0, chosen = 0;
 
+    *woken = -1;
+    if (wake_at > now_ms() + WAKE_AFTER_MS) {
+        wake_at = now_ms() + WAKE_AFTER_MS;
+    }
     for (size_t i = 0; i < in->n_th && via == 0; i++) {
         if (in->th[i]->state == TH_STOPPED) {
             via = in->th[i]->tid;
@@ -847,17 +902,22 @@ pick_at_breakpoint(Inj *in, double deadline)
             in->bp[i].armed = 1;
         }
     }
-    for (size_t i = 0; i < in->n_th; i++) {
-        if (in->th[i]->state == TH_STOPPED) {
-            resume(in->th[i], 0);
-        }
-    }
+    resume_stopped(in);
     while (chosen == 0) {
         Thread *th;
-        int status, sig, ev, w = wait_any(in, deadline, &th, &status);
+        int status, sig, ev;
+        int w = wait_any(in, *woken < 0 ? wake_at : deadline, &th, &status);
 
         if (w < 0) {
             return -1;
+        }
+        if (w > 0 && *woken < 0 && now_ms() < deadline) {
+            if (stop_all(in) < 0) {
+                return -1;
+            }
+            *woken = wake_lock_waiters(in);
+            resume_stopped(in);
+            continue;
         }
         if (w > 0) {
             break;
@@ -870,6 +930,9 @@ pick_at_breakpoint(Inj *in, double deadline)
         else {
             let_run(th, ev, sig);
         }
+    }
+    if (*woken < 0) {
+        *woken = 0;
     }
     if (chosen == 0) {
         if (stop_all(in) < 0) {
@@ -1030,6 +1093,27 @@ drain_traps(Inj *in)
     }
 }
 
+/* Wait for the exits of the threads still ours after the detach (an
+   exiting process: until we reap them, its parent cannot), detaching any
+   that stops instead.  Bounded: the kernel reports them at once. */
+static void
+reap_exiting(Inj *in)
+{
+    double deadline = now_ms() + REAP_MS;
+    Thread *th;
+    int status;
+
+    while (wait_any(in, deadline, &th, &status) == 0) {
+        if (WIFEXITED(status) || WIFSIGNALED(status)) {
+            th->state = TH_GONE;
+        }
+        else {
+            ptrace(PTRACE_DETACH, th->tid, 0, 0);
+            th->state = TH_GONE;
+        }
+    }
+}
+
 /* Stop everything, then detach every thread; the signals held for the
    calling thread are delivered to it. */
 static void
@@ -1052,9 +1136,12 @@ release_all(Inj *in)
             sig = in->held[0];
             first = 0;
         }
-        ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)sig);
-        th->state = TH_GONE;
+        /* ESRCH: killed meanwhile (the process exits); its exit is ours
+           to reap, below. */
+        th->state = ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)sig) < 0
+                    && errno == ESRCH ? TH_RUNNING : TH_GONE;
     }
+    reap_exiting(in);
     for (int i = first ? 0 : 1; i < in->n_held; i++) {
         syscall(SYS_tgkill, (int)in->pid, (int)in->t, in->held[i]);
     }
@@ -1389,17 +1476,15 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
     }
     if (cpdb_maps_read(pid, &maps) < 0) {
         cpdb_target_denied(pid, err, errlen);
-        return -1;
+        goto not_started;
     }
     if (find_libc(&in, &maps, &libc) < 0) {
-        cpdb_maps_free(&maps);
-        return -1;
+        goto not_started;
     }
     find_breakpoints(&in, &maps);
     if (place_agent(&in, &maps, agent, in_target, sizeof in_target,
                     copy_dir, copy_path, sizeof copy_path, &st.reused) < 0) {
-        cpdb_maps_free(&maps);
-        return -1;
+        goto not_started;
     }
     cpdb_maps_free(&maps);
     st.copied = copy_dir[0] != '\0';
@@ -1430,7 +1515,8 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
         }
     }
     else if (in.n_bp > 0) {
-        pid_t t = pick_at_breakpoint(&in, now_ms() + timeout_ms);
+        pid_t t = pick_at_breakpoint(&in, now_ms() + timeout_ms,
+                                     &st.woken);
 
         if (t < 0) {
             exited_error(&in);
@@ -1441,8 +1527,8 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
     }
     if (in.t == 0) {
         snprintf(err, errlen, "no safe point in process %d within %d ms "
-                 "(its threads are busy in C code or wait on locks); try "
-                 "again", (int)pid, timeout_ms);
+                 "(its threads run C code, or wait in system calls that cpdb "
+                 "does not interrupt); try again", (int)pid, timeout_ms);
         goto done;
     }
     st.tid = in.t;
@@ -1454,6 +1540,9 @@ done:
     if (copy_dir[0] != '\0') {
         unlink(copy_path);
         rmdir(copy_dir);
+    }
+    if (rc < 0 && cpdb_target_gone(pid)) {
+        exited_error(&in);
     }
     if (n_alive(&in) > 0) {
         release_all(&in);
@@ -1468,6 +1557,13 @@ done:
         *stats = st;
     }
     return rc;
+not_started:
+    /* A process that ends while we read it fails any step: say so. */
+    cpdb_maps_free(&maps);
+    if (cpdb_target_gone(pid)) {
+        exited_error(&in);
+    }
+    return -1;
 }
 
 #else /* not x86-64 */

@@ -251,6 +251,27 @@ find_python(CpdbTarget *t, const CpdbMaps *maps, char *err, size_t errlen)
 }
 
 int
+cpdb_target_gone(pid_t pid)
+{
+    char buf[64], ppid[32] = "";
+    CpdbMaps maps = {0};
+    int empty;
+
+    if (cpdb_proc_status(pid, 0, "State", buf, sizeof buf) < 0) {
+        return 1;
+    }
+    if ((buf[0] == 'Z' || buf[0] == 'X') && n_tasks(pid) <= 1) {
+        return 1;
+    }
+    /* Exiting: its memory is gone before its state says so.  Kernel
+       threads (children of kthreadd, pid 2) never had any. */
+    empty = cpdb_maps_read(pid, &maps) == 0 && maps.n == 0;
+    cpdb_maps_free(&maps);
+    cpdb_proc_status(pid, 0, "PPid", ppid, sizeof ppid);
+    return empty && pid != 2 && strcmp(ppid, "2") != 0;
+}
+
+int
 cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
 {
     CpdbMaps maps = {0};
@@ -273,7 +294,7 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
         return -1;
     }
     if (cpdb_proc_status(pid, 0, "State", buf, sizeof buf) == 0) {
-        if ((buf[0] == 'Z' || buf[0] == 'X') && n_tasks(pid) <= 1) {
+        if (cpdb_target_gone(pid)) {
             snprintf(err, errlen, "process %d (%s) has exited", (int)pid,
                      t->comm);
             return -1;
@@ -300,6 +321,12 @@ cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen)
     rc = find_python(t, &maps, err, errlen);
     t->has_agent = cpdb_maps_find_base(&maps, "cpdb-agent-") != NULL;
     cpdb_maps_free(&maps);
+    if (rc != 0 && cpdb_target_gone(pid)) {
+        /* It ended while we read it: its maps were emptied. */
+        snprintf(err, errlen, "process %d (%s) has exited", (int)pid,
+                 t->comm);
+        return -1;
+    }
     if (rc == 1) {
         snprintf(err, errlen, "process %d (%s) is not a CPython process",
                  (int)pid, t->comm);

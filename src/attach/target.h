@@ -15,6 +15,10 @@ void cpdb_target_denied(pid_t pid, char *err, size_t errlen);
    status of its thread tid (0: its main thread) names a tracer, else 0. */
 int cpdb_target_traced(pid_t pid, pid_t tid, char *err, size_t errlen);
 
+/* Return: 1 when process pid has ended (no longer there, or a zombie
+   without threads left), else 0. */
+int cpdb_target_gone(pid_t pid);
+
 /* Return: the mapping (offset 0) of the file that holds the process's
    libpython symbols: libpython3.X.so, else the executable, with *is_static
    set to 1; NULL when neither is mapped.  Borrowed: owned by maps.  The

@@ -131,10 +131,16 @@ def probe(pid, **kw):
                           text=True, timeout=30, **kw)
 
 
-def one_line_error(r, pattern):
-    """The run failed with exactly one line on stderr matching pattern."""
+def one_line_error(r, pattern, after_loads=False):
+    """The run failed with exactly one line on stderr matching pattern,
+    and nothing on stdout (after_loads: but the "ok" lines of the loads
+    that went well)."""
     assert r.returncode == 1, r
-    assert r.stdout == "", r
+    if after_loads:
+        assert all(line.startswith("ok ")
+                   for line in r.stdout.splitlines()), r
+    else:
+        assert r.stdout == "", r
     lines = r.stderr.splitlines()
     assert len(lines) == 1, r.stderr
     assert lines[0].startswith("cpdb: "), lines[0]
@@ -445,23 +451,88 @@ def test_an_entry_that_crashes_leaves_the_thread_as_it_was(targets):
     t.assert_alive()
 
 
-def test_no_safe_point_in_time(targets):
-    """Every thread waits on a lock (futex: never strategy A) and none
-    runs Python: the load gives up after its timeout and the target,
-    breakpoints gone, goes on when the lock is released."""
-    code = ("import threading, time\n"
+def test_every_thread_waiting_on_a_lock(targets, tmp_path):
+    """No thread runs Python and each waits on a lock (futex, never
+    strategy A): the waits are woken once, as a signal would, and the
+    first thread back in PyEval_SaveThread runs the load; the waits end
+    when they would have."""
+    code = ("import queue, threading, time\n"
             "l = threading.Lock(); l.acquire()\n"
+            "q = queue.Queue()\n"
+            "def work():\n"
+            "    try:\n"
+            "        q.get(timeout=2.5)\n"
+            "    except queue.Empty:\n"
+            "        print('worker empty', flush=True)\n"
+            "th = threading.Thread(target=work); th.start()\n"
+            "t0 = time.monotonic()\n"
             "print('waiting', flush=True)\n"
-            "print('got', l.acquire(timeout=1.5), flush=True)\n"
-            "x = [str(i) for i in range(10000)]\n"
-            "print('done', len(x))\n")
+            "got = l.acquire(timeout=2)\n"
+            "print('got', got, round(time.monotonic() - t0, 1), flush=True)\n"
+            "th.join()\n")
     t = running(targets, code, "waiting")
-    r = inject(t.pid, "/dev/null", "-t", "300")
-    one_line_error(r, r"^cpdb: no safe point in process %d within 300 ms "
-                      r"\(its threads are busy in C code or wait on locks\); "
-                      r"try again$" % t.pid)
+    out = tmp_path / "agent.txt"
+    r = inject(t.pid, str(out))
+    assert r.returncode == 0, r
+    (load,) = loads(r)
+    assert load["strategy"] == "B" and int(load["woken"]) >= 1, load
+    assert float(load["ms"]) < 1000
+    (line,) = agent_lines(out, 1)
+    assert line == "agent n=1 pid=%d threads=2" % t.pid
     assert t.finish() == 0
-    assert t.lines[-2:] == ["got False", "done 10000"]
+    assert t.lines[1:] == ["got False 2.0", "worker empty"], t.lines
+
+
+def test_a_process_that_exits_during_the_loads(targets):
+    """Loads in a row until the target ends itself (os._exit(3) while its
+    threads allocate): one line saying it exited, no hang, and the
+    target's own exit status, never a crash of ours."""
+    code = ("import json, os, threading, time\n"
+            "def work():\n"
+            "    while True:\n"
+            "        json.loads(json.dumps({'a': list(range(50))}))\n"
+            "for _ in range(3):\n"
+            "    threading.Thread(target=work, daemon=True).start()\n"
+            "print('working', flush=True)\n"
+            "time.sleep(0.5)\n"
+            "os._exit(3)\n")
+    t = running(targets, code, "working")
+    r = inject(t.pid, "/dev/null", "-n", "100000")
+    assert r.stdout.count("ok ") > 0, r
+    line = one_line_error(r, "", after_loads=True)
+    assert re.match(r"^cpdb: (no process with id %d|process %d \(python3"
+                    r"[.0-9]*\) has exited|process %d exited while cpdb was "
+                    r"attaching to it)$" % ((t.pid,) * 3), line), line
+    assert t.finish() == 3
+
+
+def test_no_safe_point_in_time(targets, tmp_path):
+    """The only thread waits in flock(), neither an allowed system call
+    nor a lock of the process, and runs no Python: the load gives up after
+    its timeout, and the target, breakpoints gone, goes on when the file
+    lock is released."""
+    import fcntl
+    path = tmp_path / "lock"
+    path.write_text("")
+    with open(path) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        code = ("import fcntl, sys\n"
+                "f = open(sys.argv[1])\n"
+                "print('waiting', flush=True)\n"
+                "fcntl.flock(f, fcntl.LOCK_EX)\n"
+                "x = [str(i) for i in range(10000)]\n"
+                "print('done', len(x))\n")
+        t = targets([PYTHON, "-c", code, str(path)])
+        t.wait_for("waiting")
+        time.sleep(0.25)
+        r = inject(t.pid, "/dev/null", "-t", "300")
+        one_line_error(r, r"^cpdb: no safe point in process %d within 300 "
+                          r"ms \(its threads run C code, or wait in system "
+                          r"calls that cpdb does not interrupt\); try again$"
+                       % t.pid)
+        assert tracer_of(t.pid) == 0
+    assert t.finish() == 0
+    assert t.lines[-1] == "done 10000"
 
 
 def test_agent_copied_where_the_target_cannot_see_it(targets, tmp_path):
@@ -505,6 +576,7 @@ def test_agent_copied_where_the_target_cannot_see_it(targets, tmp_path):
 STATES = {
     "sleep": (50, "A", 0.9),
     "server": (50, "A", 0.5),
+    "asyncio": (50, "A", 0.5),
     "futex": (50, "B", 1),
     "alloc": (50, "B", 1),
     "threads": (50, "B", 1),

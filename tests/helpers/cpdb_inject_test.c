@@ -99,9 +99,10 @@ inject(int argc, char **argv)
             fprintf(stderr, "cpdb: %s\n", err);
             return 1;
         }
-        printf("ok result=%d strategy=%c tid=%d syscall=%ld ms=%.3f "
-               "reused=%d copied=%d\n", result, st.strategy, (int)st.tid,
-               st.syscall_nr, st.ms, st.reused, st.copied);
+        printf("ok result=%d strategy=%c tid=%d syscall=%ld woken=%d "
+               "ms=%.3f reused=%d copied=%d\n", result, st.strategy,
+               (int)st.tid, st.syscall_nr, st.woken, st.ms, st.reused,
+               st.copied);
         fflush(stdout);
     }
     return 0;

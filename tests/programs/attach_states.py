@@ -1,5 +1,5 @@
 """A target for the injector's tests (tests/e2e/test_attach_inject.py),
-busy in one state until the file STOP exists:
+busy in one state (MODES) until the file STOP exists:
 
     python3 attach_states.py MODE STOP
 
@@ -99,6 +99,37 @@ def server():
         c.sendall(b"bye")
     th.join()
     report("server", k, total, errors)
+
+
+def event_loop():
+    """asyncio: the loop in epoll_wait between a producer that sleeps and
+    a consumer on an asyncio.Queue."""
+    import asyncio
+
+    async def main():
+        q = asyncio.Queue()
+
+        async def produce():
+            i = 0
+            while not stopped():
+                await asyncio.sleep(0.002)
+                await q.put(i)
+                i += 1
+            await q.put(None)
+
+        task = asyncio.create_task(produce())
+        k = total = errors = 0
+        while True:
+            i = await q.get()
+            if i is None:
+                break
+            errors += i != k
+            total += i * i
+            k += 1
+        await task
+        report("asyncio", k, total, errors)
+
+    asyncio.run(main())
 
 
 def futex():
@@ -232,8 +263,10 @@ def blocked_in_c():
 
 
 MODES = {
-    "sleep": sleeper, "server": server, "futex": futex, "alloc": alloc,
-    "threads": worker_threads, "spawn": spawner, "import": importer, "signals": signals,
+    "sleep": sleeper, "server": server, "asyncio": event_loop,
+    "futex": futex, "alloc": alloc,
+    "threads": worker_threads, "spawn": spawner, "import": importer,
+    "signals": signals,
     "faulthandler": faulthandler_on, "cblock": blocked_in_c,
 }
 
