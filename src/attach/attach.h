@@ -38,7 +38,9 @@ int cpdb_target_probe(pid_t pid, CpdbTarget *t, char *err, size_t errlen);
    benchmarks). */
 typedef struct CpdbInjectStats {
     char strategy;          /* 'A': a thread in a blocking system call;
-                               'B': a thread at a breakpoint in libpython */
+                               'B': a thread at a breakpoint in libpython;
+                               'C': a thread running the interpreter's
+                               own code (a loop that calls none of B's) */
     pid_t tid;              /* the thread that ran the calls */
     long syscall_nr;        /* A: the system call it was in */
     int woken;              /* B: how many threads waiting on a lock

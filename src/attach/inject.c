@@ -88,6 +88,8 @@ static const char *const BREAK_AT[] = {
 };
 #define N_BREAK (sizeof BREAK_AT / sizeof BREAK_AT[0])
 
+#define MAX_TEXT 8
+
 typedef struct Inj {
     pid_t pid;
     Thread **th;                /* owned, each owned: a Thread never
@@ -95,6 +97,10 @@ typedef struct Inj {
     size_t n_th, cap_th;
     Breakpoint bp[N_BREAK];
     size_t n_bp;
+    /* Strategy C: the executable mappings of the file that holds
+       libpython. */
+    struct { uint64_t start, end; } text[MAX_TEXT];
+    size_t n_text;
     int bp_used;                /* breakpoints were written at some time */
     pid_t t;                    /* the thread that runs our calls, or 0 */
     int held[MAX_HELD];         /* signals for t held during our calls */
@@ -718,7 +724,20 @@ find_breakpoints(Inj *in, const CpdbMaps *maps)
 
     in->n_bp = 0;
     py = cpdb_target_python_map(in->pid, maps, &is_static);
-    if (py == NULL || open_mapped_elf(in->pid, py, &e, why, sizeof why) < 0) {
+    if (py == NULL) {
+        return -1;
+    }
+    in->n_text = 0;
+    for (size_t i = 0; i < maps->n && in->n_text < MAX_TEXT; i++) {
+        const CpdbMap *m = &maps->items[i];
+        if (m->perms[2] == 'x' && m->inode == py->inode
+            && m->dev_major == py->dev_major && m->dev_minor == py->dev_minor) {
+            in->text[in->n_text].start = m->start;
+            in->text[in->n_text].end = m->end;
+            in->n_text++;
+        }
+    }
+    if (open_mapped_elf(in->pid, py, &e, why, sizeof why) < 0) {
         return -1;
     }
     for (size_t i = 0; i < N_BREAK; i++) {
@@ -946,6 +965,47 @@ pick_at_breakpoint(Inj *in, double deadline, int *woken)
         }
     }
     return chosen;
+}
+
+/* Return: the signals a thread blocks and those the process catches,
+   from /proc (0 when unknown). */
+static uint64_t
+status_mask(pid_t pid, pid_t tid, const char *name)
+{
+    char buf[64];
+    return cpdb_proc_status(pid, tid, name, buf, sizeof buf) == 0
+           ? strtoull(buf, NULL, 16) : 0;
+}
+
+/* Strategy C, for a thread that runs Python code and never calls one of
+   BREAK_AT's functions (a loop that allocates nothing): a stopped thread
+   interrupted in the interpreter's own code (the executable mappings of
+   the file that holds libpython), not in a system call, and not in a
+   signal handler (no signal the process catches is blocked in it, as a
+   handler's own signal is while it runs).  Code there holds no lock of
+   the C library: libc calls none of the interpreter's functions with
+   one held.  Return: the thread, or 0. */
+static pid_t
+pick_in_interpreter(Inj *in)
+{
+    uint64_t caught = status_mask(in->pid, in->pid, "SigCgt");
+    for (size_t i = 0; i < in->n_th; i++) {
+        struct user_regs_struct r;
+        pid_t tid = in->th[i]->tid;
+        int inside = 0;
+        if (in->th[i]->state != TH_STOPPED
+            || ptrace(PTRACE_GETREGS, tid, 0, &r) < 0
+            || (long)r.orig_rax >= 0) {
+            continue;
+        }
+        for (size_t k = 0; k < in->n_text; k++) {
+            inside |= r.rip >= in->text[k].start && r.rip < in->text[k].end;
+        }
+        if (inside && (status_mask(in->pid, tid, "SigBlk") & caught) == 0) {
+            return tid;
+        }
+    }
+    return 0;
 }
 
 /* --- seizing and letting go -------------------------------------------- */
@@ -1524,6 +1584,17 @@ cpdb_attach_inject(pid_t pid, const char *agent_path, const char *entry,
         }
         in.t = t;
         st.strategy = 'B';
+        if (t == 0) {
+            in.t = pick_in_interpreter(&in);
+            st.strategy = 'C';
+        }
+    }
+    if (in.t != 0 && st.strategy == 'C') {
+        for (size_t i = 0; i < in.n_th; i++) {
+            if (in.th[i]->tid != in.t && in.th[i]->state == TH_STOPPED) {
+                resume(in.th[i], 0);
+            }
+        }
     }
     if (in.t == 0) {
         snprintf(err, errlen, "no safe point in process %d within %d ms "

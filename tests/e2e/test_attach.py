@@ -677,3 +677,14 @@ def test_a_child_forked_while_attached_runs_free(targets, tmp_path):
                and r.split()[3] == "None" for r in rounds), rounds
     out, err, rc = t.finish()
     assert rc == 0 and out.strip().splitlines()[-1].startswith("done"), err
+
+
+def test_a_loop_that_calls_nothing_is_attached_in_the_interpreter(targets):
+    t = targets("attach_spin.py")
+    p, took = attach(t.pid, ["p spinning", "detach"])
+    assert p.returncode == 0, p
+    assert "attach_spin.py(8)<module>()" in p.stdout \
+        or "attach_spin.py(9)<module>()" in p.stdout, p.stdout
+    assert "$1 = True" in p.stdout
+    assert took < 5, took
+    assert t.proc.poll() is None
