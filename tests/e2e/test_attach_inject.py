@@ -39,6 +39,11 @@ HEARTBEAT = ("import threading, time\n"
 
 @pytest.fixture(scope="module", autouse=True)
 def ptrace_allowed():
+    if os.environ.get("CPDB_BACKEND") == "legacy" and subprocess.run(
+            [PYTHON, "-c", "import sys; sys.monitoring"],
+            capture_output=True).returncode == 0:
+        pytest.skip("the injector does not depend on the trace backend: "
+                    "run once per Python, with the default one")
     if not os.path.exists(DRIVER) or not os.path.exists(AGENT):
         pytest.skip("tests/helpers not built in %s" % BUILD)
     r = subprocess.run([DRIVER, "can-ptrace"], capture_output=True,
