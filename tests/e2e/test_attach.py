@@ -222,7 +222,7 @@ def test_quit_and_end_of_input_detach(targets):
 
 
 def test_print_at_the_prompt_goes_to_cpdb_not_to_the_process(targets):
-    t = targets("attach_sleeper.py", "3")
+    t = targets("attach_sleeper.py", "1.5")
     p, _ = attach(t.pid, ["p print('hello from the prompt')", "detach"])
     assert "hello from the prompt" in p.stdout, p
     out, err, rc = t.finish()
@@ -365,7 +365,7 @@ def test_a_busy_process_stops_at_its_next_line(targets):
 
 
 def test_a_hook_the_program_kept_fails_cleanly_after_detach(targets):
-    t = targets("attach_keeper.py", "3")
+    t = targets("attach_keeper.py", "2")
     p, _ = attach(t.pid, ["p KEPT.append(sys.breakpointhook)",
                           "p KEPT.append(sys.excepthook)",
                           "p KEPT[0] is sys.__breakpointhook__", "detach"])
