@@ -40,6 +40,16 @@ _REFUSED = _ptrace_refused()
 pytestmark = pytest.mark.skipif(_REFUSED is not None,
                                 reason=str(_REFUSED))
 
+# On 3.12+ the suite runs once more with the legacy backend: tests of
+# what does not depend on the backend (errors, the channel, the relay)
+# run with the default one only.
+_SECOND_BACKEND = os.environ.get("CPDB_BACKEND") == "legacy" and \
+    subprocess.run([PYTHON, "-c", "import sys; sys.monitoring"],
+                   capture_output=True).returncode == 0
+backend_independent = pytest.mark.skipif(
+    _SECOND_BACKEND, reason="does not depend on the trace backend: run "
+    "with the default one")
+
 
 class Target:
     """A python process the tests attach to; its output lines are read
@@ -165,6 +175,7 @@ def fds(pid):
     return {n: os.readlink(os.path.join(d, n)) for n in os.listdir(d)}
 
 
+@backend_independent
 def test_agent_thread_and_socket_are_gone_after_detach(targets):
     t = targets("attach_sleeper.py", "6")
     before, files = t.tasks(), fds(t.pid)
@@ -210,6 +221,7 @@ def test_breakpoint_in_the_request_path_of_a_running_service(targets):
     assert out.strip().splitlines()[-1] == "done True"
 
 
+@backend_independent
 def test_quit_and_end_of_input_detach(targets):
     t = targets("attach_service.py")
     p, _ = attach(t.pid, ["quit"])
@@ -221,6 +233,7 @@ def test_quit_and_end_of_input_detach(targets):
     assert rc == 0 and out.strip().endswith("done True"), (out, err)
 
 
+@backend_independent
 def test_print_at_the_prompt_goes_to_cpdb_not_to_the_process(targets):
     t = targets("attach_sleeper.py", "1.5")
     p, _ = attach(t.pid, ["p print('hello from the prompt')", "detach"])
@@ -229,6 +242,7 @@ def test_print_at_the_prompt_goes_to_cpdb_not_to_the_process(targets):
     assert "hello from the prompt" not in out + err
 
 
+@backend_independent
 def test_kill_ends_the_process(targets):
     t = targets("attach_sleeper.py", "30")
     p, _ = attach(t.pid, ["kill"])
@@ -245,6 +259,7 @@ def test_attach_again_after_detach(targets):
     assert rc == 0 and out.split()[2] == "None", (out, err)
 
 
+@backend_independent
 def test_a_second_attach_is_refused_while_one_is_live(targets):
     t = targets("attach_sleeper.py", "20")
     first = subprocess.Popen([CPDB, "-p", str(t.pid)],
@@ -279,6 +294,7 @@ def test_cpdb_killed_detaches(targets):
                for l in lines), lines
 
 
+@backend_independent
 @pytest.mark.parametrize("case", ["no-such", "not-python", "bad-pid"])
 def test_bad_targets_get_one_line(case):
     if case == "no-such":
@@ -364,6 +380,7 @@ def test_a_busy_process_stops_at_its_next_line(targets):
     assert t.proc.poll() is None
 
 
+@backend_independent
 def test_a_hook_the_program_kept_fails_cleanly_after_detach(targets):
     t = targets("attach_keeper.py", "2")
     p, _ = attach(t.pid, ["p KEPT.append(sys.breakpointhook)",
@@ -402,6 +419,7 @@ class Relay:
         return self.proc.returncode, out, err
 
 
+@backend_independent
 def test_attach_and_listen_serves_a_console_with_the_token(targets):
     t = targets("attach_sleeper.py", "3")
     relay = Relay(t.pid)
@@ -420,6 +438,7 @@ def test_attach_and_listen_serves_a_console_with_the_token(targets):
     assert rc == 0 and out.split()[2] == "None", (out, err)
 
 
+@backend_independent
 def test_attach_and_listen_kill_from_the_console(targets):
     t = targets("attach_sleeper.py", "30")
     relay = Relay(t.pid)
@@ -429,6 +448,7 @@ def test_attach_and_listen_kill_from_the_console(targets):
     assert t.proc.wait(timeout=5) == -signal.SIGKILL
 
 
+@backend_independent
 def test_attach_and_listen_a_console_that_goes_away_detaches(targets):
     t = targets("attach_service.py")
     before = t.tasks()
@@ -449,6 +469,7 @@ def test_attach_and_listen_a_console_that_goes_away_detaches(targets):
     assert rc == 0 and out.strip().endswith("done True"), (out, err)
 
 
+@backend_independent
 def test_ctrl_c_leaves_an_agent_that_cannot_get_the_gil(targets):
     t = targets("attach_gil_hog.py", "3e8", "0.5")
     before = t.tasks()
@@ -505,6 +526,7 @@ def other_python():
     return None
 
 
+@backend_independent
 def test_a_python_without_an_agent_is_named(tmp_path):
     found = other_python()
     if found is None:
@@ -526,6 +548,7 @@ def test_a_python_without_an_agent_is_named(tmp_path):
         child.wait()
 
 
+@backend_independent
 def test_a_process_traced_already_is_refused_and_unharmed(targets):
     if shutil.which("strace") is None:
         pytest.skip("strace is not installed (dev/deps installs it)")
@@ -550,6 +573,7 @@ def test_a_process_traced_already_is_refused_and_unharmed(targets):
     assert rc == 0 and out.strip().endswith("done True"), (out, err)
 
 
+@backend_independent
 def test_ptrace_not_permitted_is_said_and_harmless(targets):
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to try as another user")
@@ -569,6 +593,7 @@ def test_ptrace_not_permitted_is_said_and_harmless(targets):
     assert rc == 0 and out.strip().endswith("done True"), (out, err)
 
 
+@backend_independent
 def test_a_process_under_cpdb_already_is_refused():
     c = subprocess.Popen([CPDB, "-q", "-nx", "-ex", "continue",
                           program("attach_sleeper.py"), "20"],
@@ -598,8 +623,9 @@ def test_many_attaches_in_a_row_leave_the_service_working(targets,
                 env={"STOP_AFTER": "120"})
     before = t.tasks()
     for i in range(50):
-        p, _ = attach(t.pid, ["p len(LEAK) > 0", "detach"])
-        assert p.returncode == 0 and "True" in p.stdout, (i, p)
+        # the stop may be in any frame (threading's too): no names
+        p, _ = attach(t.pid, ["p 6 * 7", "detach"])
+        assert p.returncode == 0 and "$1 = 42" in p.stdout, (i, p)
     deadline = time.time() + 3
     while t.tasks() != before and time.time() < deadline:
         time.sleep(0.05)
@@ -613,6 +639,7 @@ def test_many_attaches_in_a_row_leave_the_service_working(targets,
                if l.startswith("beat"))
 
 
+@backend_independent
 def test_commands_given_with_ex_and_batch(targets, tmp_path):
     t = targets("attach_sleeper.py", "3")
     cmds = tmp_path / "cmds"
@@ -632,6 +659,7 @@ def test_commands_given_with_ex_and_batch(targets, tmp_path):
     assert rc == 0 and out.split()[2] == "None", (out, err)
 
 
+@backend_independent
 def test_a_process_with_a_tmp_of_its_own(tmp_path):
     """A process in another mount namespace (a container's /tmp): the
     agent's socket is made where the process can reach it."""
