@@ -9,6 +9,8 @@
 #include "main_attach.h"
 #include "agent/agent.h"
 #include "attach/attach.h"
+#include "attach/maps.h"
+#include "attach/target.h"
 #include "remote/client.h"
 #include "remote/engine.h"
 #include "remote/net.h"
@@ -74,9 +76,9 @@ find_agent(int major, int minor, char *path, size_t size, char *where,
 static int
 runs_cpdb(pid_t pid)
 {
-    char path[64], exe[PATH_MAX], line[PATH_MAX + 128];
+    char path[64], exe[PATH_MAX];
+    CpdbMaps maps = {0};
     ssize_t n;
-    FILE *f;
     int found = 0;
     snprintf(path, sizeof path, "/proc/%ld/exe", (long)pid);
     n = readlink(path, exe, sizeof exe - 1);
@@ -88,15 +90,12 @@ runs_cpdb(pid_t pid)
             return 1;
         }
     }
-    snprintf(path, sizeof path, "/proc/%ld/maps", (long)pid);
-    f = fopen(path, "r");
-    if (f == NULL) {
-        return 0;
+    if (cpdb_maps_read(pid, &maps) == 0) {
+        for (size_t i = 0; i < maps.n && !found; i++) {
+            found = strstr(maps.items[i].path, "/libcpdb.so") != NULL;
+        }
     }
-    while (!found && fgets(line, sizeof line, f) != NULL) {
-        found = strstr(line, "/libcpdb.so") != NULL;
-    }
-    fclose(f);
+    cpdb_maps_free(&maps);
     return found;
 }
 
@@ -104,46 +103,13 @@ runs_cpdb(pid_t pid)
 static long
 process_uid(pid_t pid)
 {
-    char path[64], line[256];
-    FILE *f;
-    long uid = -1;
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    f = fopen(path, "r");
-    if (f == NULL) {
+    char buf[128];
+    long real, eff;
+    if (cpdb_proc_status(pid, 0, "Uid", buf, sizeof buf) < 0
+        || sscanf(buf, "%ld %ld", &real, &eff) != 2) {
         return -1;
     }
-    while (fgets(line, sizeof line, f) != NULL) {
-        long real, eff;
-        if (sscanf(line, "Uid: %ld %ld", &real, &eff) == 2) {
-            uid = eff;
-            break;
-        }
-    }
-    fclose(f);
-    return uid;
-}
-
-/* Whether process pid has ended (a zombie counts: its parent has not
-   waited for it yet). */
-static int
-process_gone(pid_t pid)
-{
-    char path[64], line[256];
-    FILE *f;
-    int gone = 1;
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    f = fopen(path, "r");
-    if (f == NULL) {
-        return 1;
-    }
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, "State:", 6) == 0) {
-            gone = strchr(line, 'Z') != NULL || strchr(line, 'X') != NULL;
-            break;
-        }
-    }
-    fclose(f);
-    return gone;
+    return eff;
 }
 
 typedef struct Channel {
@@ -476,14 +442,14 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token,
         if (status < 0) {
             printf("%s\n", lost == 1 ? "The console went away: the agent "
                    "detaches." : "The connection to the agent was lost.");
-            return process_gone(pid) ? 0 : (lost == 1 ? 0 : 1);
+            return cpdb_target_gone(pid) ? 0 : (lost == 1 ? 0 : 1);
         }
         return ended(pid, 0, status);
     }
     status = cpdb_remote_console_run_script(fd, NULL, script, &action, err,
                                             sizeof err);
     close(fd);
-    if (status < 0 && process_gone(pid)) {
+    if (status < 0 && cpdb_target_gone(pid)) {
         printf("Process %ld exited.\n", (long)pid);
         return 0;
     }

@@ -711,9 +711,6 @@ legacy_start(CpdbTraceClient *c)
     return 0;
 }
 
-/* Take cpdb's function out of every other thread's slot (the program's
-   tracer stays where it is): the threads of an attached process run on
-   untraced after detach. */
 static void lines_in_other_threads(CpdbTraceClient *c);
 
 /* Whether a thread's slot holds a tracer of the program's, alone or
@@ -744,8 +741,11 @@ all_slots(Py_tracefunc fn)
     }
 }
 
+/* In every other thread whose slot holds from, put to; where this
+   Python cannot set one other thread's slot (3.13+), every slot at once
+   (all_slots). */
 static void
-clear_other_slots(void)
+swap_other_slots(Py_tracefunc from, Py_tracefunc to)
 {
     PyThreadState *ts = PyInterpreterState_ThreadHead(
         PyInterpreterState_Get());
@@ -756,8 +756,8 @@ clear_other_slots(void)
             continue;
         }
         cpdb_get_trace(ts, &fn, &obj);
-        if (fn == trace_event && cpdb_set_thread_trace(ts, NULL, NULL) < 0) {
-            all_slots(NULL);
+        if (fn == from && cpdb_set_thread_trace(ts, to, NULL) < 0) {
+            all_slots(to);
             return;
         }
     }
@@ -766,23 +766,10 @@ clear_other_slots(void)
 void
 cpdb_trace_legacy_arm_threads(CpdbTraceClient *c)
 {
-    PyThreadState *ts;
     if (traced != c) {
         return;
     }
-    ts = PyInterpreterState_ThreadHead(PyInterpreterState_Get());
-    for (; ts != NULL; ts = PyThreadState_Next(ts)) {
-        Py_tracefunc fn;
-        PyObject *obj;
-        if (ts == PyThreadState_Get()) {
-            continue;
-        }
-        cpdb_get_trace(ts, &fn, &obj);
-        if (fn == NULL && cpdb_set_thread_trace(ts, trace_event, NULL) < 0) {
-            all_slots(trace_event);
-            break;
-        }
-    }
+    swap_other_slots(NULL, trace_event);
     lines_in_other_threads(c);
 }
 
@@ -790,9 +777,10 @@ static void
 legacy_stop(CpdbTraceClient *c)
 {
     if (traced == c) {
-        clear_other_slots();
         PyObject *obj;
         Py_tracefunc fn;
+        /* Threads of an attached process run on untraced after detach. */
+        swap_other_slots(trace_event, NULL);
         cpdb_eval_gate_remove();
         thread_tool_stop();
         unwrap_sys_function(&settrace_def, orig_settrace);
