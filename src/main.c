@@ -734,6 +734,12 @@ dap_start_python(const CpdbDapLaunch *l, char *err, size_t size)
     return 0;
 }
 
+static int
+dap_attach_pid(long pid, char *err, size_t size)
+{
+    return cpdb_attach_dap((pid_t)pid, err, size);
+}
+
 /* cpdb --dap [--listen ADDRESS].  Return: the exit status. */
 static int
 run_dap(const Args *a)
@@ -771,6 +777,7 @@ run_dap(const Args *a)
     }
     cfg.backend = a->opts.backend;
     cfg.start_python = dap_start_python;
+    cfg.attach_pid = dap_attach_pid;
     return cpdb_dap_main(&cfg);
 }
 

@@ -231,24 +231,25 @@ channel_accept(Channel *c, pid_t pid)
 }
 
 static void
-agent_error(pid_t pid, const CpdbTarget *t, int code)
+agent_error(pid_t pid, const CpdbTarget *t, int code, char *err,
+            size_t size)
 {
     switch (code) {
     case CPDB_AGENT_E_BUSY:
-        fprintf(stderr, "cpdb: process %ld already has a cpdb attached; "
-                "detach that one first\n", (long)pid);
+        snprintf(err, size, "process %ld already has a cpdb attached; "
+                 "detach that one first", (long)pid);
         break;
     case CPDB_AGENT_E_VERSION:
-        fprintf(stderr, "cpdb: process %ld runs Python %s, which the agent "
-                "was not built for\n", (long)pid, t->version);
+        snprintf(err, size, "process %ld runs Python %s, which the agent "
+                 "was not built for", (long)pid, t->version);
         break;
     case CPDB_AGENT_E_PYTHON:
-        fprintf(stderr, "cpdb: Python in process %ld is starting or "
-                "ending; try again\n", (long)pid);
+        snprintf(err, size, "Python in process %ld is starting or "
+                 "ending; try again", (long)pid);
         break;
     default:
-        fprintf(stderr, "cpdb: the agent could not start in process %ld "
-                "(code %d)\n", (long)pid, code);
+        snprintf(err, size, "the agent could not start in process %ld "
+                 "(code %d)", (long)pid, code);
         break;
     }
 }
@@ -324,18 +325,20 @@ relay(int front, int agent, int *lost)
 
 /* --- attaching ------------------------------------------------------------ */
 
-/* Load the agent and take its connection.  Return: the connected
-   socket, or -1 (said). */
+/* Load the agent, its socket speaking mode ("console" or "dap"), and
+   take its connection.  Return: the connected socket, or -1 with err
+   filled. */
 static int
-load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
+load_agent(pid_t pid, const CpdbTarget *t, const char *agent,
+           const char *mode, char *err, size_t size)
 {
     Channel ch;
-    char err[512], arg[256];
+    char arg[256];
     const char *backend;
     int result = 0, fd;
     if (channel_open(&ch, pid, process_uid(pid)) < 0) {
-        fprintf(stderr, "cpdb: cannot make a socket for the agent: %s\n",
-                strerror(errno));
+        snprintf(err, size, "cannot make a socket for the agent: %s",
+                 strerror(errno));
         return -1;
     }
     /* CPDB_BACKEND picks the agent's trace backend too (the tests run
@@ -345,28 +348,64 @@ load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
         || strchr(backend, ' ') != NULL) {
         backend = "default";
     }
-    snprintf(arg, sizeof arg, "%d %ld %s %s", CPDB_AGENT_ARG_VERSION,
-             (long)geteuid(), backend,
-             ch.target_path);
+    snprintf(arg, sizeof arg, "%d %ld %s %s %s", CPDB_AGENT_ARG_VERSION,
+             (long)geteuid(), backend, mode, ch.target_path);
     if (cpdb_attach_inject(pid, agent, CPDB_AGENT_ENTRY, arg, 1000,
-                           &result, NULL, err, sizeof err) < 0) {
+                           &result, NULL, err, size) < 0) {
         channel_remove(&ch);
-        fprintf(stderr, "cpdb: %s\n", err);
         return -1;
     }
     if (result != 0) {
         channel_remove(&ch);
-        agent_error(pid, t, result);
+        agent_error(pid, t, result, err, size);
         return -1;
     }
     fd = channel_accept(&ch, pid);
     channel_remove(&ch);
     if (fd < 0) {
-        fprintf(stderr, "cpdb: the agent in process %ld did not answer "
-                "within %d s (a thread may hold the GIL in C code)\n",
-                (long)pid, CONNECT_WAIT_MS / 1000);
+        snprintf(err, size, "the agent in process %ld did not answer "
+                 "within %d s (a thread may hold the GIL in C code)",
+                 (long)pid, CONNECT_WAIT_MS / 1000);
     }
     return fd;
+}
+
+/* The checks before an attach: the process, cpdb not in it already,
+   an agent for its Python.  Return 0 with *t and agent filled, or -1
+   with err filled. */
+static int
+attach_checks(pid_t pid, CpdbTarget *t, char *agent, size_t agent_size,
+              char *err, size_t size)
+{
+    char where[PATH_MAX * 2];
+    if (cpdb_target_probe(pid, t, err, size) < 0) {
+        return -1;
+    }
+    if (runs_cpdb(pid)) {
+        snprintf(err, size, "process %ld runs cpdb already: debug it at "
+                 "that cpdb's prompt", (long)pid);
+        return -1;
+    }
+    if (find_agent(t->major, t->minor, agent, agent_size, where,
+                   sizeof where) < 0) {
+        snprintf(err, size, "process %ld runs Python %s, and there is no "
+                 "cpdb-agent-%d.%d.so for it (looked in %s); build cpdb "
+                 "against Python %d.%d too", (long)pid, t->version,
+                 t->major, t->minor, where, t->major, t->minor);
+        return -1;
+    }
+    return 0;
+}
+
+int
+cpdb_attach_dap(pid_t pid, char *err, size_t size)
+{
+    CpdbTarget t;
+    char agent[PATH_MAX];
+    if (attach_checks(pid, &t, agent, sizeof agent, err, size) < 0) {
+        return -1;
+    }
+    return load_agent(pid, &t, agent, "dap", err, size);
 }
 
 /* The session is over, with the status its BYE gave: kill (action) ends
@@ -390,24 +429,11 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token,
 {
     CpdbTarget t;
     CpdbMsg hello;
-    char err[512], agent[PATH_MAX], where[PATH_MAX * 2];
+    char err[PATH_MAX * 3], agent[PATH_MAX];
     int fd, front = -1, action = 0, status, lost = 0;
 
-    if (cpdb_target_probe(pid, &t, err, sizeof err) < 0) {
+    if (attach_checks(pid, &t, agent, sizeof agent, err, sizeof err) < 0) {
         fprintf(stderr, "cpdb: %s\n", err);
-        return 1;
-    }
-    if (runs_cpdb(pid)) {
-        fprintf(stderr, "cpdb: process %ld runs cpdb already: debug it at "
-                "that cpdb's prompt\n", (long)pid);
-        return 1;
-    }
-    if (find_agent(t.major, t.minor, agent, sizeof agent, where,
-                   sizeof where) < 0) {
-        fprintf(stderr, "cpdb: process %ld runs Python %s, and there is no "
-                "cpdb-agent-%d.%d.so for it (looked in %s); build cpdb "
-                "against Python %d.%d too\n", (long)pid, t.version, t.major,
-                t.minor, where, t.major, t.minor);
         return 1;
     }
     if (lfd >= 0) {
@@ -417,8 +443,9 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token,
             return 1;
         }
     }
-    fd = load_agent(pid, &t, agent);
+    fd = load_agent(pid, &t, agent, "console", err, sizeof err);
     if (fd < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
         if (front >= 0) {
             cpdb_proto_send_text(front, CPDB_MSG_ERROR, "the process could "
                                  "not be attached (see the listener's "

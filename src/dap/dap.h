@@ -68,6 +68,7 @@ typedef struct Dap {
                                the end): the service thread waits */
     int ended;              /* the service thread must end */
     int disconnecting;      /* disconnect or the end of input came */
+    int detaching;          /* attached: the session asked to detach */
 
     /* At a stop (with the GIL). */
     int resumed;            /* a request resumed the program */
