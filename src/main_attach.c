@@ -11,6 +11,7 @@
 #include "attach/attach.h"
 #include "attach/maps.h"
 #include "attach/target.h"
+#include "dap/dap_main.h"
 #include "remote/client.h"
 #include "remote/engine.h"
 #include "remote/net.h"
@@ -256,18 +257,58 @@ agent_error(pid_t pid, const CpdbTarget *t, int code, char *err,
 
 /* --- cpdb -p PID --listen: a relay --------------------------------------- */
 
-/* Wait on lfd for a console that gives token.  Return: its socket with
-   its HELLO in *hello, or -1 (said) when accepting failed. */
 static int
-accept_front(int lfd, const char *token, CpdbMsg *hello)
+attach_dap_pid(long pid, char *err, size_t size)
+{
+    return cpdb_attach_dap((pid_t)pid, err, size);
+}
+
+/* An editor connected to cpdb -p PID --listen: its attach request
+   attaches to pid, and the whole session runs here.  Return: cpdb's
+   exit status, or CPDB_DAP_REFUSED. */
+static int
+serve_dap_front(int fd, int lfd, const char *token, pid_t pid)
+{
+    CpdbDapConfig cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.in_fd = cfg.out_fd = fd;
+    cfg.token = token;
+    cfg.listen_fd = lfd;
+    cfg.attach_pid = attach_dap_pid;
+    cfg.preset_pid = (long)pid;
+    return cpdb_dap_main(&cfg);
+}
+
+/* Wait on lfd for a console that gives token, or for a client that
+   speaks the Debug Adapter Protocol (its whole session runs here: *dap
+   is then cpdb's exit status + 1, as the session ended).  Return: its
+   socket with its HELLO in *hello (*dap 0), or -1 (said) when accepting
+   failed. */
+static int
+accept_front(int lfd, const char *token, CpdbMsg *hello, int *dap,
+             pid_t pid)
 {
     char peer[128], err[256];
+    *dap = 0;
     for (;;) {
         int fd = cpdb_remote_accept(lfd, peer, sizeof peer);
         if (fd < 0) {
             fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
                     strerror(errno));
             return -1;
+        }
+        if (cpdb_remote_speaks_dap(fd, CPDB_REMOTE_HELLO_SECONDS) == 1) {
+            fprintf(stderr, "cpdb: connected to %s (a debug adapter "
+                    "client)\n", peer);
+            *dap = serve_dap_front(fd, lfd, token, pid);
+            if (*dap != CPDB_DAP_REFUSED) {
+                *dap += 1;
+                return fd;
+            }
+            fprintf(stderr, "cpdb: refused a connection from %s: wrong "
+                    "token\n", peer);
+            close(fd);
+            continue;
         }
         if (cpdb_remote_take_hello(fd, token, hello, err, sizeof err) == 0) {
             fprintf(stderr, "cpdb: connected to %s\n", peer);
@@ -437,10 +478,15 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token,
         return 1;
     }
     if (lfd >= 0) {
+        int dap;
         /* The process is stopped only once someone is there to see. */
-        front = accept_front(lfd, token, &hello);
+        front = accept_front(lfd, token, &hello, &dap, pid);
         if (front < 0) {
             return 1;
+        }
+        if (dap) {
+            close(front);   /* an editor's session ran (to its end) */
+            return dap - 1;
         }
     }
     fd = load_agent(pid, &t, agent, "console", err, sizeof err);

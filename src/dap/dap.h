@@ -62,6 +62,7 @@ typedef struct Dap {
     int stop_on_entry;
     int just_my_code;
     int attached;           /* the session runs in an attached process */
+    int token_refused;      /* launch or attach gave a wrong token */
 
     /* Under w.mu. */
     int at_stop;            /* a thread serves requests at a stop (or

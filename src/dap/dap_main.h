@@ -27,9 +27,20 @@ typedef struct CpdbDapConfig {
        SCRIPT): an attach request without "pid" or "host" starts it; or
        NULL. */
     const CpdbDapLaunch *preset;
+    /* The process cpdb's command line names (cpdb -p PID --listen PORT):
+       an attach request without "pid" or "port" attaches to it; or 0. */
+    long preset_pid;
+    /* The listening socket the client came from, or -1: shut once the
+       client gave the token (no one else may connect then). */
+    int listen_fd;
 } CpdbDapConfig;
 
-/* Serve one client until it disconnects.  Return: cpdb's exit status. */
+/* What cpdb_dap_main returns when the client gave a wrong token: drop
+   it and take the next connection. */
+#define CPDB_DAP_REFUSED (-2)
+
+/* Serve one client until it disconnects.  Return: cpdb's exit status,
+   or CPDB_DAP_REFUSED. */
 int cpdb_dap_main(const CpdbDapConfig *cfg);
 
 /* The attach agent in its debug adapter mode: serve the client on fd

@@ -153,16 +153,25 @@ do_initialize(Dap *d, json_t *req)
     cpdb_dap_respond(&d->w, req, caps, NULL);
 }
 
-/* Whether the request gives the token the adapter asks for. */
+/* Whether the request gives the token the adapter asks for.  A wrong
+   one ends the connection (the listener takes the next); a right one
+   shuts the listener. */
 static int
 token_ok(Dap *d, json_t *args)
 {
     const char *t;
-    if (d->cfg->token == NULL) {
-        return 1;
+    if (d->cfg->token != NULL) {
+        t = json_string_value(json_object_get(args, "token"));
+        if (t == NULL || strcmp(t, d->cfg->token) != 0) {
+            d->token_refused = 1;
+            return 0;
+        }
     }
-    t = json_string_value(json_object_get(args, "token"));
-    return t != NULL && strcmp(t, d->cfg->token) == 0;
+    if (d->cfg->listen_fd >= 0) {
+        /* No one else connects from now on (its owner closes it). */
+        shutdown(d->cfg->listen_fd, SHUT_RDWR);
+    }
+    return 1;
 }
 
 /* --- the stop ------------------------------------------------------------- */
@@ -912,7 +921,7 @@ do_launch(Dap *d, json_t *req, const CpdbDapLaunch *preset, int *status)
     memset(&l, 0, sizeof l);
     if (!token_ok(d, args)) {
         cpdb_dap_respond(&d->w, req, NULL, "Wrong or missing \"token\": "
-                         "give the one cpdb --dap --listen printed.");
+                         "give the one cpdb printed when it began to listen.");
         return 0;
     }
     if (preset != NULL) {
@@ -1291,7 +1300,9 @@ do_attach(Dap *d, json_t *req, int *status)
     char err[512];
     int fd;
 
-    if (pid == NULL && port == NULL && d->cfg->preset != NULL) {
+    /* A listener's own program or process: what the client attaches
+       to, whatever address it came through. */
+    if (pid == NULL && d->cfg->preset != NULL) {
         return do_launch(d, req, d->cfg->preset, status);
     }
     if (!token_ok(d, args)) {
@@ -1299,6 +1310,10 @@ do_attach(Dap *d, json_t *req, int *status)
                          "give the one cpdb printed when it began to "
                          "listen.");
         return 0;
+    }
+    if (pid == NULL && d->cfg->preset_pid > 0) {
+        json_object_set_new(args, "pid", json_integer(d->cfg->preset_pid));
+        pid = json_object_get(args, "pid");
     }
     if (pid != NULL) {
         if (!json_is_integer(pid) || json_integer_value(pid) <= 0
@@ -1363,6 +1378,23 @@ agent_on_detach(CpdbSession *s, void *ctx)
     d->detaching = 1;
     pthread_cond_broadcast(&d->w.cv);
     pthread_mutex_unlock(&d->w.mu);
+}
+
+/* Wait (a bounded time) for the reader thread to see the end of the
+   client's stream. */
+static void
+wait_reader(Dap *d)
+{
+    int i, eof = 0;
+    for (i = 0; i < 2000 && !eof; i++) {
+        struct timespec ts = {0, 1000000L};
+        pthread_mutex_lock(&d->w.mu);
+        eof = d->w.eof;
+        pthread_mutex_unlock(&d->w.mu);
+        if (!eof) {
+            nanosleep(&ts, NULL);
+        }
+    }
 }
 
 /* Close the client's stream and wait for the reader to end, so that the
@@ -1550,8 +1582,18 @@ cpdb_dap_main(const CpdbDapConfig *cfg)
             int done = do_attach(d, req, &status);
             if (done) {
                 json_decref(req);
-                return status;
+                return d->launched && !d->attached
+                           ? finish_launch(d, status) : status;
             }
+        }
+        if (d->token_refused) {
+            json_decref(req);
+            pthread_mutex_lock(&d->w.mu);
+            d->w.closed = 1;
+            pthread_mutex_unlock(&d->w.mu);
+            shutdown(cfg->in_fd, SHUT_RDWR);
+            wait_reader(d);
+            return CPDB_DAP_REFUSED;
         }
         else {
             cpdb_dap_respondf(&d->w, req, "\"%.100s\" comes after launch "
