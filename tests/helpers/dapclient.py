@@ -318,10 +318,12 @@ class DapClient:
         return self._wait_for(find, timeout, "output %r" % text)
 
     def launch(self, arguments, breakpoints=None, function_breakpoints=None,
-               exception_filters=None, request="launch", timeout=30.0):
+               exception_filters=None, request="launch", timeout=30.0,
+               configure=None):
         """Run the start of a session as an editor does: launch (or
         attach), then after the 'initialized' event the breakpoints
-        (breakpoints: {path: [line or dict, ...]}) and configurationDone.
+        (breakpoints: {path: [line or dict, ...]}), configure(self) if
+        given, and configurationDone.
         An adapter may answer launch before 'initialized' (cpdb) or after
         configurationDone (debugpy); both are waited for.  Return: the
         launch response; DapError if launch failed."""
@@ -353,6 +355,8 @@ class DapClient:
         if exception_filters is not None:
             self.call("setExceptionBreakpoints",
                       {"filters": exception_filters}, timeout)
+        if configure is not None:
+            configure(self)
         self.call("configurationDone", {}, timeout)
         resp = self.response(seq, timeout)
         if not resp.get("success"):
