@@ -101,6 +101,17 @@ def run_to_end(c, prog, stop_on_entry=False):
     finish(c)
 
 
+def entry_stop(c, prog):
+    """Launch prog stopped at its entry.  Return: (threadId, the top
+    frame's id, its first scope's variablesReference)."""
+    thread = run_to_end(c, prog, stop_on_entry=True)
+    frame_id = c.call("stackTrace", {"threadId": thread})[
+        "stackFrames"][0]["id"]
+    ref = c.call("scopes", {"frameId": frame_id})[
+        "scopes"][0]["variablesReference"]
+    return thread, frame_id, ref
+
+
 def finish(c, thread=None):
     if thread is not None:
         c.call("continue", {"threadId": thread})
@@ -203,9 +214,7 @@ def test_a_body_over_the_limit_closes_the_connection(tmp_path):
 
 def test_a_big_body_under_the_limit_is_read(dap, prog):
     initialize(dap)
-    thread = run_to_end(dap, prog, stop_on_entry=True)
-    frame_id = dap.call("stackTrace", {"threadId": thread})[
-        "stackFrames"][0]["id"]
+    thread, frame_id, _ = entry_stop(dap, prog)
     expr = "len(%r)" % ("y" * (4 * 1024 * 1024))
     body = dap.call("evaluate", {"expression": expr, "frameId": frame_id,
                                  "context": "watch"}, timeout=30)
@@ -374,11 +383,8 @@ def bad_argument_cases(prog, thread, frame_id, ref):
 
 def test_every_request_with_bad_arguments_gets_an_error(dap, prog):
     initialize(dap)
-    thread = run_to_end(dap, prog, stop_on_entry=True)
+    thread, frame_id, ref = entry_stop(dap, prog)
     frames = dap.call("stackTrace", {"threadId": thread})["stackFrames"]
-    frame_id = frames[0]["id"]
-    scopes = dap.call("scopes", {"frameId": frame_id})["scopes"]
-    ref = scopes[0]["variablesReference"]
     failures = []
     for cmd, args in bad_argument_cases(prog, thread, frame_id, ref):
         resp = dap.request(cmd, args, timeout=15)
@@ -416,11 +422,7 @@ LENIENT = [("continue", {"threadId": "1"}), ("continue", {"threadId": 1.5}),
                               for i, (c, _) in enumerate(LENIENT)])
 def test_ill_typed_or_missing_ids_accepted_today(dap, prog, cmd, args):
     initialize(dap)
-    thread = run_to_end(dap, prog, stop_on_entry=True)
-    frame_id = dap.call("stackTrace", {"threadId": thread})[
-        "stackFrames"][0]["id"]
-    ref = dap.call("scopes", {"frameId": frame_id})[
-        "scopes"][0]["variablesReference"]
+    thread, frame_id, ref = entry_stop(dap, prog)
     args = {k: (ref if v == "REF" else v) for k, v in args.items()}
     resp = dap.request(cmd, args)
     moved = resp["success"] and cmd in ("continue", "next", "stepIn",
@@ -457,9 +459,7 @@ def test_set_variable_of_a_local_sticks_or_says_why(dap, prog):
     """setVariable in the Locals scope (at module level: the globals)
     with a value, one that does not compile and one that raises."""
     initialize(dap)
-    thread = run_to_end(dap, prog, stop_on_entry=True)
-    frame_id = dap.call("stackTrace", {"threadId": thread})[
-        "stackFrames"][0]["id"]
+    thread, frame_id, _ = entry_stop(dap, prog)
     scopes = dap.call("scopes", {"frameId": frame_id})["scopes"]
     local = next(s for s in scopes if s["name"] == "Locals")
     ref = local["variablesReference"]
@@ -487,11 +487,7 @@ def test_odd_but_valid_values_are_answered(dap, prog):
     """Values that are of the right type but out of range get an answer
     (an error or an empty result), never a crash or silence."""
     initialize(dap)
-    thread = run_to_end(dap, prog, stop_on_entry=True)
-    frame_id = dap.call("stackTrace", {"threadId": thread})[
-        "stackFrames"][0]["id"]
-    ref = dap.call("scopes", {"frameId": frame_id})[
-        "scopes"][0]["variablesReference"]
+    thread, frame_id, ref = entry_stop(dap, prog)
     for cmd, args in [
             ("stackTrace", {"threadId": thread, "startFrame": 10 ** 6}),
             ("stackTrace", {"threadId": thread, "startFrame": -5,
@@ -550,9 +546,7 @@ def test_breakpoints_in_a_file_that_does_not_exist(dap, prog, tmp_path):
 
 def test_evaluate_that_raises_says_why_in_one_line(dap, prog):
     initialize(dap)
-    thread = run_to_end(dap, prog, stop_on_entry=True)
-    frame_id = dap.call("stackTrace", {"threadId": thread})[
-        "stackFrames"][0]["id"]
+    thread, frame_id, _ = entry_stop(dap, prog)
     for expr, why in (("1/0", "ZeroDivisionError"),
                       ("undefined_name_xyz", "NameError"),
                       ("1 +", "SyntaxError"),
@@ -658,11 +652,7 @@ def expected_request(body):
 def test_fuzzed_messages_never_break_the_adapter(dap, prog):
     rng = random.Random(1313)
     initialize(dap)
-    thread = run_to_end(dap, prog, stop_on_entry=True)
-    frame_id = dap.call("stackTrace", {"threadId": thread})[
-        "stackFrames"][0]["id"]
-    ref = dap.call("scopes", {"frameId": frame_id})[
-        "scopes"][0]["variablesReference"]
+    thread, frame_id, ref = entry_stop(dap, prog)
     bases = base_messages(prog, thread, frame_id, ref)
     dap.seq = 2 ** 30          # our own requests: far from mutated seqs
     seq = 1000
