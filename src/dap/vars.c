@@ -642,15 +642,25 @@ cpdb_dap_set_variable(Dap *d, json_t *req)
     f = handle_frame(d, h);
     if (h->kind == HANDLE_LOCALS) {
         char *line;
+        PyObject *none = NULL;      /* an assignment has no value */
+        PyObject *check;
         if (!is_identifier(name)) {
             cpdb_dap_respondf(&d->w, req, "\"%.100s\" is not a variable's "
                               "name.", name);
             return;
         }
-        /* As "set var" does: the assignment sticks in the frame. */
-        line = cpdb_xasprintf("%s = (%s)\n", name, value);
-        rc = cpdb_eval_line(s, f, line, NULL);
-        free(line);
+        /* The value must be an expression on its own: spliced into the
+           assignment, "1)(" would make a call of it. */
+        check = cpdb_eval_compile(s, value, 1);
+        rc = -1;
+        if (check != NULL) {
+            Py_DECREF(check);
+            /* As "set var" does: the assignment sticks in the frame. */
+            line = cpdb_xasprintf("%s = (%s)\n", name, value);
+            rc = cpdb_eval_line(s, f, line, &none);
+            Py_XDECREF(none);
+            free(line);
+        }
         v = rc == 0 ? cpdb_eval_expr(s, f, name) : NULL;
     }
     else {
