@@ -1586,8 +1586,12 @@ cpdb_dap_main(const CpdbDapConfig *cfg)
                            ? finish_launch(d, status) : status;
             }
         }
+        else {
+            cpdb_dap_respondf(&d->w, req, "\"%.100s\" comes after launch "
+                              "or attach.", c);
+        }
+        json_decref(req);
         if (d->token_refused) {
-            json_decref(req);
             pthread_mutex_lock(&d->w.mu);
             d->w.closed = 1;
             pthread_mutex_unlock(&d->w.mu);
@@ -1595,10 +1599,5 @@ cpdb_dap_main(const CpdbDapConfig *cfg)
             wait_reader(d);
             return CPDB_DAP_REFUSED;
         }
-        else {
-            cpdb_dap_respondf(&d->w, req, "\"%.100s\" comes after launch "
-                              "or attach.", c);
-        }
-        json_decref(req);
     }
 }
