@@ -544,20 +544,30 @@ require_stop(Dap *d, json_t *req)
     return 1;
 }
 
+/* Whether the request names a thread (answered with an error if not). */
+static int
+require_thread_id(Dap *d, json_t *req)
+{
+    json_t *t = json_object_get(cpdb_dap_args(req), "threadId");
+    if (!json_is_integer(t) || json_integer_value(t) < 1
+        || json_integer_value(t) > 0x7fffffff) {
+        cpdb_dap_respondf(&d->w, req, "\"%s\" needs \"threadId\": a "
+                          "thread's id (a positive integer).",
+                          cpdb_dap_command(req));
+        return 0;
+    }
+    return 1;
+}
+
 /* The threadId of a stepping request must be the stopped thread's. */
 static int
 require_stopped_thread(Dap *d, json_t *req)
 {
     json_t *t = json_object_get(cpdb_dap_args(req), "threadId");
-    if (!require_stop(d, req)) {
+    if (!require_thread_id(d, req) || !require_stop(d, req)) {
         return 0;
     }
-    if (t != NULL && !json_is_integer(t)) {
-        cpdb_dap_respond(&d->w, req, NULL, "\"threadId\" must be an "
-                         "integer.");
-        return 0;
-    }
-    if (t != NULL && d->s->threads.stopped_number != 0
+    if (d->s->threads.stopped_number != 0
         && json_integer_value(t) != d->s->threads.stopped_number
         && d->s->stop_reason != CPDB_STOP_ATTACHED) {
         cpdb_dap_respondf(&d->w, req, "Thread %lld is held where it waits: "
@@ -732,7 +742,9 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
         return;
     }
     else if (strcmp(c, "pause") == 0) {
-        do_pause(d, req);
+        if (require_thread_id(d, req)) {
+            do_pause(d, req);
+        }
         return;
     }
     else if (strcmp(c, "terminate") == 0) {
@@ -740,6 +752,9 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
         return;
     }
     else if (strcmp(c, "continue") == 0) {
+        if (!require_thread_id(d, req)) {
+            return;
+        }
         if (!s->at_stop) {
             cpdb_dap_respond(&d->w, req, json_pack(
                 "{s:b}", "allThreadsContinued", 1), NULL);
