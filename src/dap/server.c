@@ -463,7 +463,7 @@ stop_somewhere(Dap *d)
 
 /* How often the service thread looks for new and ended threads while
    no request comes. */
-#define THREAD_POLL_MS 500
+#define THREAD_POLL_MS 200
 
 /* Wait on w's condition for up to ms, w->mu held.  Return: 1 when the
    time ran out. */
