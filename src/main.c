@@ -4,6 +4,7 @@
 #include "cpdb/cpdb.h"
 #include "cpdb_config.h"
 #include "main_attach.h"
+#include "dap/dap_main.h"
 #include "remote/client.h"
 #include "remote/engine.h"
 #include "remote/net.h"
@@ -13,6 +14,7 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ static const char usage[] =
     "       cpdb -p PID [--listen [HOST:]PORT]  (attach to a running python)\n"
     "       cpdb --listen [HOST:]PORT [OPTIONS] SCRIPT.py [ARGS...]\n"
     "       cpdb --connect HOST:PORT [--token TOKEN]\n"
+    "       cpdb --dap [--listen [HOST:]PORT]   (a debug adapter for editors)\n"
     "\n"
     "Debug a Python program: it runs as __main__ with sys.argv = [SCRIPT,\n"
     "ARGS...] and stops before its first line.\n"
@@ -51,6 +54,10 @@ static const char usage[] =
     "                   be the prompt of a cpdb --listen\n"
     "  --token TOKEN    the token --listen printed (or set CPDB_TOKEN;\n"
     "                   for --listen, CPDB_TOKEN sets the one it asks)\n"
+    "  --dap            be a debug adapter (the Debug Adapter Protocol) on\n"
+    "                   stdin and stdout, or with --listen for one client\n"
+    "                   over TCP; the program comes in the launch request\n"
+    "                   (docs/dap.md)\n"
     "  --version        print the version and exit\n"
     "  --help           print this help and exit\n"
     "\n"
@@ -71,6 +78,7 @@ typedef struct Args {
     const char *script;     /* or NULL */
     const char *module;     /* or NULL */
     long pid;               /* -p: the process to attach to, or 0 */
+    int dap;                /* --dap */
     int prog_argc;
     char **prog_argv;
 } Args;
@@ -91,7 +99,7 @@ add_cmd(Args *a, const char *cmd, int argc)
 typedef enum {
     OPT_COMMAND, OPT_FILE, OPT_BATCH, OPT_QUIET, OPT_NO_INIT, OPT_VERSION,
     OPT_HELP, OPT_MODULE, OPT_END, OPT_RESTORE, OPT_PID, OPT_LISTEN,
-    OPT_CONNECT, OPT_TOKEN, OPT_ALLOW_REMOTE, OPT_REMOTE_FD
+    OPT_CONNECT, OPT_TOKEN, OPT_ALLOW_REMOTE, OPT_REMOTE_FD, OPT_DAP
 } OptKind;
 
 /* The option "run" adds when it re-executes cpdb: the state file the
@@ -126,6 +134,7 @@ static const struct {
     {"--token", OPT_TOKEN, "a token"},
     {"--allow-remote", OPT_ALLOW_REMOTE, NULL},
     {REMOTE_FD_OPTION, OPT_REMOTE_FD, "a socket"},
+    {"--dap", OPT_DAP, NULL},
 };
 
 /* Return: the index in options[] of the option named o, or -1. */
@@ -244,6 +253,9 @@ take_option(Args *a, int argc, char **argv, int *i)
     case OPT_REMOTE_FD:
         a->remote_fd = value;
         return 0;
+    case OPT_DAP:
+        a->dap = 1;
+        return 0;
     }
     return -1;
 }
@@ -304,6 +316,14 @@ parse_args(int argc, char **argv, Args *a)
     }
     if (a->connect != NULL) {
         return check_connect_args(a);
+    }
+    if (a->dap) {
+        if (a->script != NULL || a->module != NULL) {
+            fprintf(stderr, "cpdb: --dap takes no program: it comes in the "
+                    "client's launch request\n");
+            return -1;
+        }
+        return 0;
     }
     if (a->script == NULL && a->module == NULL) {
         fprintf(stderr, "cpdb: a script or -m MODULE is expected "
@@ -378,6 +398,10 @@ start_python(const Args *a)
 
     PyConfig_InitPythonConfig(&config);
     config.parse_argv = 0;
+    if (a->dap) {
+        /* The program's output goes to the editor as it is written. */
+        config.buffered_stdio = 0;
+    }
     argv[0] = (char *)(a->script ? a->script : a->module);
     status = PyConfig_SetBytesArgv(&config, 1, argv);
     if (!PyStatus_Exception(status)) {
@@ -690,6 +714,66 @@ run_attach(const Args *a)
     return status;
 }
 
+/* --- the debug adapter ---------------------------------------------------- */
+
+static const Args *dap_args;
+
+/* Start Python for the program a launch request names. */
+static int
+dap_start_python(const CpdbDapLaunch *l, char *err, size_t size)
+{
+    Args a = *dap_args;
+    a.script = l->script;
+    a.module = l->module;
+    a.prog_argc = l->argc;
+    a.prog_argv = l->argv;
+    if (start_python(&a) < 0) {
+        snprintf(err, size, "Cannot start Python %s.", CPDB_PYTHON_VERSION);
+        return -1;
+    }
+    return 0;
+}
+
+/* cpdb --dap [--listen ADDRESS].  Return: the exit status. */
+static int
+run_dap(const Args *a)
+{
+    CpdbDapConfig cfg;
+    char token[CPDB_REMOTE_TOKEN_LEN + 1], peer[128];
+    int status;
+
+    memset(&cfg, 0, sizeof cfg);
+    dap_args = a;
+    if (a->listen != NULL) {
+        int lfd = open_listener(a, token, &cfg.token, &status), fd;
+        if (lfd < 0) {
+            return status;
+        }
+        fd = cpdb_remote_accept(lfd, peer, sizeof peer);
+        close(lfd);
+        if (fd < 0) {
+            fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
+                    strerror(errno));
+            return 1;
+        }
+        fprintf(stderr, "cpdb: connected to %s\n", peer);
+        cfg.in_fd = cfg.out_fd = fd;
+    }
+    else {
+        /* The protocol keeps copies of the client's fds: 0, 1 and 2
+           become the program's (/dev/null and pipes) at launch. */
+        cfg.in_fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+        cfg.out_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+        if (cfg.in_fd < 0 || cfg.out_fd < 0) {
+            fprintf(stderr, "cpdb: --dap needs stdin and stdout open\n");
+            return 2;
+        }
+    }
+    cfg.backend = a->opts.backend;
+    cfg.start_python = dap_start_python;
+    return cpdb_dap_main(&cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -715,6 +799,11 @@ main(int argc, char **argv)
     }
     if (a.connect != NULL) {
         status = run_connect(&a);
+        free_args(&a);
+        return status;
+    }
+    if (a.dap) {
+        status = run_dap(&a);
         free_args(&a);
         return status;
     }

@@ -164,15 +164,10 @@ cpdb_catch_learn_library(void)
 
 /* Whether code is the library's: a file under one of its folders, or
    a module frozen into python ("<frozen importlib._bootstrap>"). */
-static int
-is_library_code(PyCodeObject *code)
+int
+cpdb_catch_is_library_path(const char *fn)
 {
-    const char *fn = PyUnicode_AsUTF8(code->co_filename);
     size_t i;
-    if (fn == NULL) {
-        PyErr_Clear();
-        return 0;
-    }
     if (strncmp(fn, "<frozen ", 8) == 0) {
         return 1;
     }
@@ -183,6 +178,17 @@ is_library_code(PyCodeObject *code)
         }
     }
     return 0;
+}
+
+static int
+is_library_code(PyCodeObject *code)
+{
+    const char *fn = PyUnicode_AsUTF8(code->co_filename);
+    if (fn == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    return cpdb_catch_is_library_path(fn);
 }
 
 static int

@@ -42,6 +42,10 @@ int cpdb_catch_name_valid(const char *name);
    holds the session's re-entrancy guard.  Leaves no exception. */
 void cpdb_catch_learn_library(void);
 
+/* Whether a file (co_filename) is the library's: under the standard
+   library's or installed packages' folders (cpdb_catch_learn_library
+   first), or frozen into python. */
+int cpdb_catch_is_library_path(const char *path);
 /* Whether the exception event of frame (exc: the exception, tb: the
    traceback the event carries) stops catchpoint c.  Runs no Python
    code.  Return: 1 or 0. */
