@@ -136,6 +136,11 @@ test('attach to a pid that is not a process is an error response', T,
      () => withSession(async (s) => {
     await s.request('initialize', { adapterID: 'cpdb', linesStartAt1: true,
                                     columnsStartAt1: true });
-    const msg = await s.requestFails('attach', { pid: 999999999 });
-    assert.match(msg, /999999999|process|pid/i);
+    /* A process of ours that has ended: its pid names no process. */
+    const gone = cp.spawnSync('true').pid;
+    const msg = await s.requestFails('attach', { pid: gone });
+    assert.match(msg, new RegExp(`no process with id ${gone}`, 'i'));
+    /* The adapter is still up and answers. */
+    const again = await s.requestFails('attach', { pid: 'twelve' });
+    assert.match(again, /pid/);
 }));

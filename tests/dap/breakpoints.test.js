@@ -81,8 +81,18 @@ test('function breakpoint stops in the function, reason "function ' +
     const r = await s.launch({ program: LOOP }, {
         functionBreakpoints: [{ name: 'compute', condition: 'i == 4' }] });
     assert.equal(r.setFunctionBreakpoints.breakpoints.length, 1);
-    assert.equal(r.setFunctionBreakpoints.breakpoints[0].verified, true);
+    const bp = r.setFunctionBreakpoints.breakpoints[0];
     const ev = await s.stopped('function breakpoint');
+    /* compute is not defined before the program runs: the breakpoint is
+       verified at once or, pending, by a breakpoint event when it binds
+       (before it stops there). */
+    if (!bp.verified) {
+        const changed = s.events.find((e) => e.event === 'breakpoint' &&
+                                      e.body.breakpoint.id === bp.id);
+        assert.ok(changed && changed.body.breakpoint.verified,
+                  'a breakpoint event for the pending function breakpoint');
+    }
+    assert.deepEqual(ev.body.hitBreakpointIds, [bp.id]);
     assert.equal(ev.top.name, 'compute');
     assert.equal(await local(s, ev, 'i'), '4');
     /* It stops in compute at its first line, before the body ran. */

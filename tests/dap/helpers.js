@@ -218,8 +218,9 @@ class Session {
             supportsVariableType: true, supportsRunInTerminalRequest: false,
         });
         const launched = this.request(request, args);
-        launched.catch(() => {});
-        await this.event('initialized');
+        /* A refused launch fails here, not as a missing event. */
+        await Promise.race([this.event('initialized'),
+                            launched.then(() => this.event('initialized'))]);
         const result = { capabilities: init.body, setBreakpoints: {} };
         for (const [file, bps] of Object.entries(config.breakpoints || {})) {
             const r = await this.request('setBreakpoints', {

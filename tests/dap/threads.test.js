@@ -35,20 +35,41 @@ test('three named threads: listed, and a breakpoint in worker-b stops ' +
                                 { threadId: byName['worker-a'] })).body;
     assert.ok(st.stackFrames.some((f) => f.name === 'worker'),
               st.stackFrames.map((f) => f.name).join(','));
-    /* Thread events: the workers were announced. */
-    const started = s.events.filter((e) => e.event === 'thread' &&
-                                    e.body.reason === 'started')
-        .map((e) => e.body.threadId);
-    for (const name of ['worker-a', 'worker-b', 'worker-c']) {
-        assert.ok(started.includes(byName[name]), `started ${name}`);
-    }
     await s.request('continue', { threadId: ev.body.threadId });
     assert.equal((await s.event('exited')).body.exitCode, 0);
     assert.match(s.output('stdout'), /threads done\n/);
-    const exited = s.events.filter((e) => e.event === 'thread' &&
-                                   e.body.reason === 'exited')
+}));
+
+/* Return: the threadIds of the thread events with that reason. */
+function threadEvents(s, reason) {
+    return s.events.filter((e) => e.event === 'thread' &&
+                           e.body.reason === reason)
         .map((e) => e.body.threadId);
-    assert.ok(exited.includes(byName['worker-b']), 'worker-b exited');
+}
+
+test('thread events: started for each worker, exited when it ends', T,
+     () => withSession(async (s) => {
+    const body = lineOf('threads3.py', 'step-body');
+    await s.launch({ program: THREADS }, {
+        breakpoints: { [THREADS]: [{ line: body,
+                                     condition: 'tag == "c"' }] } });
+    const ev = await s.stopped('breakpoint');
+    const threads = (await s.request('threads')).body.threads;
+    const workers = threads.filter((t) => t.name.startsWith('worker-'))
+        .map((t) => t.id);
+    assert.equal(workers.length, 3);
+    const started = threadEvents(s, 'started');
+    for (const id of workers) {
+        assert.ok(started.includes(id), `thread ${id} started: ` +
+                  JSON.stringify(started));
+    }
+    await s.request('continue', { threadId: ev.body.threadId });
+    await s.event('exited');
+    const exited = threadEvents(s, 'exited');
+    for (const id of workers) {
+        assert.ok(exited.includes(id), `thread ${id} exited: ` +
+                  JSON.stringify(exited));
+    }
 }));
 
 test('pause stops a running loop with reason pause', T, () => withSession(

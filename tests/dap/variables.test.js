@@ -166,16 +166,37 @@ test('evaluate in the repl: Python, then cpdb commands', T,
     assert.equal(r.result, '8');
 }));
 
+/* Return: the line text once target is applied as VS Code applies a
+   completion: it replaces `length` characters from `start` (1-based, as
+   the client said columnsStartAt1), or without a start the word before
+   the cursor. */
+function complete(text, target) {
+    const insert = target.text !== undefined ? target.text : target.label;
+    if (target.start !== undefined) {
+        const from = target.start - 1;
+        const length = target.length !== undefined ? target.length
+            : text.length - from;
+        return text.slice(0, from) + insert + text.slice(from + length);
+    }
+    return text.replace(/\w*$/, '') + insert;
+}
+
+/* Return: the lines the completions of text (cursor at its end) give. */
+async function completions(s, text, frameId) {
+    const r = await s.request('completions',
+                              { text, column: text.length + 1, frameId });
+    return r.body.targets.map((t) => complete(text, t));
+}
+
 test('completions for the debug console', T, () => withSession(
     async (s) => {
     const ev = await atValues(s);
-    let r = await s.request('completions', { text: 'big_', column: 5,
-                                             frameId: ev.top.id });
-    let labels = r.body.targets.map((t) => t.label);
-    assert.ok(labels.includes('big_list'), labels.join(','));
-    assert.ok(labels.includes('big_dict'), labels.join(','));
-    r = await s.request('completions', { text: 'basket.ow', column: 10,
-                                         frameId: ev.top.id });
-    labels = r.body.targets.map((t) => t.label);
-    assert.ok(labels.includes('owner'), labels.join(','));
+    let lines = await completions(s, 'big_', ev.top.id);
+    assert.ok(lines.includes('big_list'), lines.join(','));
+    assert.ok(lines.includes('big_dict'), lines.join(','));
+    lines = await completions(s, 'basket.ow', ev.top.id);
+    assert.ok(lines.includes('basket.owner'), lines.join(','));
+    /* A cpdb command's subcommand. */
+    lines = await completions(s, 'gc ty', ev.top.id);
+    assert.ok(lines.includes('gc types'), lines.join(','));
 }));
