@@ -12,6 +12,7 @@
  *     CPDB=$PWD/build/dev/src/cpdb node --test tests/dap/
  */
 const assert = require('node:assert/strict');
+const cp = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { DebugClient } = require('@vscode/debugadapter-testsupport');
@@ -21,7 +22,9 @@ const CPDB = process.env.CPDB || path.join(ROOT, 'build', 'dev', 'src',
                                            'cpdb');
 const PYTHON = process.env.CPDB_PYTHON || '/usr/bin/python3';
 const PROGRAMS = path.join(__dirname, 'programs');
-const TIMEOUT = 15000;          /* ms for one request or one event */
+const TIMEOUT = 10000;          /* ms for one request or one event */
+/* What cpdb --dap --listen says on stderr: address, port, token. */
+const LISTENING = /listening on (\S+):(\d+) \(token (\w+)\)/;
 const EXIT_GRACE = 500;         /* ms to read what an adapter wrote last */
 /* Extra launch arguments (JSON), to run these tests against another
    adapter while developing them, e.g. {"console": "internalConsole"}. */
@@ -75,13 +78,15 @@ class Session {
     /* opts.env: extra environment of the adapter; opts.command and
        opts.arg: the adapter's command (looked up on the PATH of env) and
        its one argument (DebugClient passes one), by default $CPDB --dap;
-       opts.cwd: its folder. */
+       opts.cwd: its folder; opts.listen: run `$CPDB --dap --listen 0`
+       instead and connect to it over TCP (this.token is its token). */
     constructor(opts = {}) {
         const env = Object.assign({}, process.env, opts.env || {});
         delete env.PYTHONPATH;
+        this.spawnOptions = { env, cwd: opts.cwd || ROOT };
+        this.listen = !!opts.listen;
         this.dc = new DebugClient(opts.command || CPDB, opts.arg || '--dap',
-                                  'cpdb', { env, cwd: opts.cwd || ROOT },
-                                  false);
+                                  'cpdb', this.spawnOptions, false);
         this.events = [];       /* every event, in order */
         this.taken = new Set(); /* events a wait has returned */
         this.waiters = [];
@@ -98,13 +103,38 @@ class Session {
     }
 
     async start() {
-        await this.dc.start();
-        const proc = this.dc._adapterProcess;
+        if (this.listen) {
+            this.watch(cp.spawn(CPDB, ['--dap', '--listen', '0'],
+                                Object.assign({ stdio: ['ignore', 'ignore',
+                                                        'pipe'] },
+                                              this.spawnOptions)));
+            const m = await within(new Promise((resolve) => {
+                this.proc.stderr.on('data', () => {
+                    const found = LISTENING.exec(this.stderr);
+                    if (found) {
+                        resolve(found);
+                    }
+                });
+            }), TIMEOUT, 'the line "cpdb: listening on ..."', this);
+            this.port = Number(m[2]);
+            this.token = m[3];
+            await this.dc.start(this.port);
+            /* The adapter closing the connection is its exit's business. */
+            this.dc._socket.on('error', () => {});
+        } else {
+            await this.dc.start();
+            this.watch(this.dc._adapterProcess);
+            /* An adapter that exits makes writes to it fail (EPIPE): the
+               request waiting for its answer reports the exit instead. */
+            this.proc.stdin.on('error', () => {});
+        }
+        return this;
+    }
+
+    /* Keeps the stderr and the exit of the adapter's process. */
+    watch(proc) {
         this.proc = proc;
         proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
-        /* An adapter that exits makes writes to it fail (EPIPE): the
-           request waiting for its answer reports the exit instead. */
-        proc.stdin.on('error', () => {});
         this.exitPromise = new Promise((resolve) => {
             proc.on('exit', (code, signal) => {
                 this.exited = { code, signal };
@@ -112,7 +142,6 @@ class Session {
                 resolve(this.exited);
             });
         });
-        return this;
     }
 
     diagnostics() {
@@ -312,6 +341,9 @@ class Session {
         if (this.exited === null) {
             this.proc.kill('SIGKILL');
             await this.exitPromise;
+        }
+        if (this.dc._socket) {
+            this.dc._socket.destroy();
         }
     }
 

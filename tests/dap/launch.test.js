@@ -120,3 +120,24 @@ test('end of the client stream is a disconnect', T, () => withSession(
     const exit = await s.waitExit();
     assert.equal(exit.signal, null);
 }));
+
+test('--dap --listen: one client over TCP, with the token', T,
+     () => withSession(async (s) => {
+    assert.match(s.token, /^[0-9a-f]{16,}$/);
+    await s.request('initialize', { adapterID: 'cpdb', linesStartAt1: true,
+                                    columnsStartAt1: true });
+    /* A launch without the token, or with another, is refused. */
+    let msg = await s.requestFails('launch', {
+        program: program('launched.py'), args: ['4'] });
+    assert.match(msg, /token/);
+    msg = await s.requestFails('launch', {
+        program: program('launched.py'), args: ['4'], token: 'f00d' });
+    assert.match(msg, /token/);
+    /* The adapter is still there: the right token launches. */
+    await s.begin('launch', { program: program('launched.py'), args: ['4'],
+                              token: s.token });
+    assert.equal((await s.event('exited')).body.exitCode, 4);
+    assert.match(s.output('stdout'), /argv=\['4'\]\n/);
+    assert.equal(s.output('stderr'), 'to stderr\n');
+    await s.event('terminated');
+}, { listen: true }));
