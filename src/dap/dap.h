@@ -62,12 +62,14 @@ typedef struct Dap {
     int stop_on_entry;
     int just_my_code;
     int attached;           /* the session runs in an attached process */
+    int token_refused;      /* launch or attach gave a wrong token */
 
     /* Under w.mu. */
     int at_stop;            /* a thread serves requests at a stop (or
                                the end): the service thread waits */
     int ended;              /* the service thread must end */
     int disconnecting;      /* disconnect or the end of input came */
+    int detaching;          /* attached: the session asked to detach */
 
     /* At a stop (with the GIL). */
     int resumed;            /* a request resumed the program */
