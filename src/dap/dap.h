@@ -99,6 +99,9 @@ typedef struct Dap {
     pthread_mutex_t out_mu;
     long out_busy;          /* bytes taken but not yet sent */
 
+    CPDB_ARRAY(int) known_threads;  /* told to the client (thread
+                                       events), by number */
+
     pthread_t service;
     int service_started;
     unsigned long service_ident;
@@ -109,6 +112,9 @@ typedef struct Dap {
 void cpdb_dap_dispatch(Dap *d, json_t *req);
 /* An output event. */
 void cpdb_dap_output(Dap *d, const char *category, const char *text);
+/* Tell the client of threads that started or ended since the last
+   time (thread events).  With the GIL. */
+void cpdb_dap_threads_diff(Dap *d);
 
 /* vars.c: stack frames, scopes, variables, evaluation. */
 void cpdb_dap_handles_clear(Dap *d);

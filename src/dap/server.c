@@ -324,6 +324,7 @@ on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     cpdb_session_flush_program(s);
     cpdb_dap_output_drain(d);
     cpdb_dap_breaks_bind(d);
+    cpdb_dap_threads_diff(d);
     d->stops++;
     reason = stop_reason_name(d, stop, function);
     d->pause_asked = 0;
@@ -460,6 +461,64 @@ stop_somewhere(Dap *d)
     }
 }
 
+/* How often the service thread looks for new and ended threads while
+   no request comes. */
+#define THREAD_POLL_MS 500
+
+/* Wait on w's condition for up to ms, w->mu held.  Return: 1 when the
+   time ran out. */
+static int
+timed_wait(CpdbDapWire *w, long ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT;
+}
+
+void
+cpdb_dap_threads_diff(Dap *d)
+{
+    size_t n, i, k;
+    CpdbThreadInfo *t = cpdb_threads_list(d->s, &n);
+    CPDB_ARRAY(int) now = {NULL, 0, 0};
+    for (i = 0; t != NULL && i < n; i++) {
+        cpdb_array_push(&now, t[i].number);
+    }
+    cpdb_threads_list_free(t, n);
+    for (i = 0; i < now.n; i++) {
+        int known = 0;
+        for (k = 0; k < d->known_threads.n; k++) {
+            known |= d->known_threads.items[k] == now.items[i];
+        }
+        if (!known) {
+            cpdb_dap_event(&d->w, "thread", json_pack(
+                "{s:s, s:i}", "reason", "started", "threadId",
+                now.items[i]));
+        }
+    }
+    for (k = 0; k < d->known_threads.n; k++) {
+        int alive = 0;
+        for (i = 0; i < now.n; i++) {
+            alive |= d->known_threads.items[k] == now.items[i];
+        }
+        if (!alive) {
+            cpdb_dap_event(&d->w, "thread", json_pack(
+                "{s:s, s:i}", "reason", "exited", "threadId",
+                d->known_threads.items[k]));
+        }
+    }
+    free(d->known_threads.items);
+    d->known_threads.items = now.items;
+    d->known_threads.n = now.n;
+    d->known_threads.cap = now.cap;
+}
+
 /* Answer requests while no thread is stopped, taking the GIL for each,
    until the adapter ends (or, attached, the session detaches).  Without
    the GIL. */
@@ -469,11 +528,11 @@ serve_running(Dap *d)
     PyGILState_STATE gil;
     for (;;) {
         json_t *req = NULL;
-        int eof;
+        int eof, idle = 0;
         pthread_mutex_lock(&d->w.mu);
-        while (!d->ended && !d->detaching
+        while (!d->ended && !d->detaching && !idle
                && (d->at_stop || (d->w.head == NULL && !d->w.eof))) {
-            pthread_cond_wait(&d->w.cv, &d->w.mu);
+            idle = timed_wait(&d->w, THREAD_POLL_MS) && !d->at_stop;
         }
         eof = d->w.eof && d->w.head == NULL && !d->at_stop;
         pthread_mutex_unlock(&d->w.mu);
@@ -481,6 +540,16 @@ serve_running(Dap *d)
             break;
         }
         gil = PyGILState_Ensure();
+        if (idle) {
+            /* Nothing asked for a while: tell of threads that started
+               or ended meanwhile. */
+            if (!d->s->at_stop && d->s->threads.engine == 0
+                && d->s->state == CPDB_PROG_RUNNING) {
+                cpdb_dap_threads_diff(d);
+            }
+            PyGILState_Release(gil);
+            continue;
+        }
         if (eof && d->attached) {
             /* The client went without a word: as disconnect. */
             if (!d->s->at_stop && d->s->threads.engine == 0) {
@@ -1548,6 +1617,7 @@ cpdb_dap_agent(int fd, const char *backend,
     }
     free(d->breaks.items);
     free(d->handles.items);
+    free(d->known_threads.items);
     save = PyEval_SaveThread();
     wire_close(d, fd);
     PyEval_RestoreThread(save);
