@@ -85,21 +85,38 @@ class Session {
         delete env.PYTHONPATH;
         this.spawnOptions = { env, cwd: opts.cwd || ROOT };
         this.listen = !!opts.listen;
-        this.dc = new DebugClient(opts.command || CPDB, opts.arg || '--dap',
-                                  'cpdb', this.spawnOptions, false);
         this.events = [];       /* every event, in order */
         this.taken = new Set(); /* events a wait has returned */
         this.waiters = [];
         this.stderr = '';
         this.exited = null;     /* the adapter's exit, once it is known */
-        const emit = this.dc.emit.bind(this.dc);
-        this.dc.emit = (name, ev) => {
+        this.client(new DebugClient(opts.command || CPDB,
+                                    opts.arg || '--dap', 'cpdb',
+                                    this.spawnOptions, false));
+    }
+
+    /* Makes dc this session's client, its events kept in this.events. */
+    client(dc) {
+        this.dc = dc;
+        const emit = dc.emit.bind(dc);
+        dc.emit = (name, ev) => {
             if (ev && ev.type === 'event') {
                 this.events.push(ev);
                 this.waiters.slice().forEach((w) => w());
             }
             return emit(name, ev);
         };
+    }
+
+    /* With opts.listen: a new client connects to the same adapter;
+       this.closed is resolved when the adapter closes the connection. */
+    async connect() {
+        this.client(new DebugClient(CPDB, '--dap', 'cpdb'));
+        await this.dc.start(this.port);
+        const socket = this.dc._socket;
+        /* The adapter closing the connection is its exit's business. */
+        socket.on('error', () => {});
+        this.closed = new Promise((resolve) => socket.on('close', resolve));
     }
 
     async start() {
@@ -118,9 +135,7 @@ class Session {
             }), TIMEOUT, 'the line "cpdb: listening on ..."', this);
             this.port = Number(m[2]);
             this.token = m[3];
-            await this.dc.start(this.port);
-            /* The adapter closing the connection is its exit's business. */
-            this.dc._socket.on('error', () => {});
+            await this.connect();
         } else {
             await this.dc.start();
             this.watch(this.dc._adapterProcess);
@@ -134,7 +149,10 @@ class Session {
     /* Keeps the stderr and the exit of the adapter's process. */
     watch(proc) {
         this.proc = proc;
-        proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
+        proc.stderr.on('data', (d) => {
+            this.stderr += d.toString();
+            this.waiters.slice().forEach((w) => w());
+        });
         this.exitPromise = new Promise((resolve) => {
             proc.on('exit', (code, signal) => {
                 this.exited = { code, signal };
@@ -217,11 +235,12 @@ class Session {
             .map((e) => e.body.output).join('');
     }
 
-    /* Waits until the output of that category holds text. */
-    async waitOutput(category, text, ms = TIMEOUT) {
+    /* Waits until pred() is true, looked at after each event, each
+       piece of stderr and the exit. */
+    async until(pred, what, ms = TIMEOUT) {
         const p = new Promise((resolve) => {
             const w = () => {
-                if (this.output(category).includes(text)) {
+                if (pred()) {
                     this.waiters = this.waiters.filter((x) => x !== w);
                     resolve();
                 }
@@ -229,8 +248,13 @@ class Session {
             this.waiters.push(w);
             w();
         });
-        await within(p, ms, `output ${JSON.stringify(text)} (${category}); ` +
-                     `got ${JSON.stringify(this.output(category))}`, this);
+        await within(p, ms, what, this);
+    }
+
+    /* Waits until the output of that category holds text. */
+    waitOutput(category, text, ms = TIMEOUT) {
+        return this.until(() => this.output(category).includes(text),
+                          `output ${JSON.stringify(text)} (${category})`, ms);
     }
 
     /* initialize, launch (or attach), the configuration (breakpoints),

@@ -50,9 +50,10 @@ function threadEvents(s, reason) {
 test('thread events: started for each worker, exited when it ends', T,
      () => withSession(async (s) => {
     const body = lineOf('threads3.py', 'step-body');
+    const done = lineOf('threads3.py', 'done');
     await s.launch({ program: THREADS }, {
-        breakpoints: { [THREADS]: [{ line: body,
-                                     condition: 'tag == "c"' }] } });
+        breakpoints: { [THREADS]: [{ line: body, condition: 'tag == "c"' },
+                                   { line: done }] } });
     const ev = await s.stopped('breakpoint');
     const threads = (await s.request('threads')).body.threads;
     const workers = threads.filter((t) => t.name.startsWith('worker-'))
@@ -63,13 +64,40 @@ test('thread events: started for each worker, exited when it ends', T,
         assert.ok(started.includes(id), `thread ${id} started: ` +
                   JSON.stringify(started));
     }
+    /* At a stop after the workers were joined, they were told gone. */
     await s.request('continue', { threadId: ev.body.threadId });
-    await s.event('exited');
+    const after = await s.stopped('breakpoint');
+    assert.equal(after.top.line, done);
     const exited = threadEvents(s, 'exited');
     for (const id of workers) {
         assert.ok(exited.includes(id), `thread ${id} exited: ` +
                   JSON.stringify(exited));
     }
+    const left = (await s.request('threads')).body.threads
+        .map((t) => t.name);
+    assert.deepEqual(left, ['MainThread']);
+}));
+
+test('a breakpoint set at a stop in a worker, on a line the main ' +
+     'thread has yet to run, stops the main thread there', T,
+     () => withSession(async (s) => {
+    const body = lineOf('threads3.py', 'step-body');
+    const done = lineOf('threads3.py', 'done');
+    await s.launch({ program: THREADS }, {
+        breakpoints: { [THREADS]: [{ line: body,
+                                     condition: 'tag == "a"' }] } });
+    const ev = await s.stopped('breakpoint');
+    /* The main thread's module frame already runs (it waits for the
+       workers): the new breakpoint must reach it. */
+    await s.request('setBreakpoints', { source: { path: THREADS },
+                                        breakpoints: [{ line: done }] });
+    await s.request('continue', { threadId: ev.body.threadId });
+    const after = await s.stopped('breakpoint');
+    assert.equal(after.top.line, done);
+    assert.equal(after.top.name, '<module>');
+    const threads = (await s.request('threads')).body.threads;
+    const main = threads.find((t) => t.name === 'MainThread');
+    assert.equal(after.body.threadId, main.id);
 }));
 
 test('pause stops a running loop with reason pause', T, () => withSession(

@@ -23,4 +23,4 @@ for t in threads:
 finished.wait()
 for t in threads:
     t.join()
-print("threads done")
+print("threads done")  # @done
