@@ -340,6 +340,21 @@ class Session {
         return out;
     }
 
+    /* Checks that bp (from a setBreakpoints or setFunctionBreakpoints
+       response) is verified: at once or, pending because its file or
+       function is not loaded yet, by a breakpoint event "changed" since
+       (call it at a stop there, after it bound). */
+    assertBound(bp) {
+        if (bp.verified) {
+            return;
+        }
+        const changed = this.events.find((e) => e.event === 'breakpoint' &&
+                                         e.body.breakpoint.id === bp.id &&
+                                         e.body.breakpoint.verified);
+        assert.ok(changed, `breakpoint ${bp.id} neither verified nor ` +
+                  `changed to verified: ${JSON.stringify(bp)}`);
+    }
+
     async evaluate(expression, frameId, context = 'repl') {
         return (await this.request('evaluate',
                                    { expression, frameId, context })).body;
