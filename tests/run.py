@@ -12,6 +12,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,6 +152,90 @@ def e2e_tests(name, bdir, python_exe, env, jobs, extra_args):
     return passed, failed
 
 
+DAP_DIR = os.path.join(ROOT, "tests", "dap")
+DAP_CLIENT = os.path.join(DAP_DIR, "node_modules", "@vscode",
+                          "debugadapter-testsupport")
+TAP_POINT = re.compile(r"^(?P<indent> *)(?P<not>not )?ok \d+ - "
+                       r"(?P<name>.*?)(?: # (?P<directive>SKIP|TODO)\b.*)?$")
+
+
+def tap_results(text):
+    """[(name, 'pass'|'fail'|'skip', diagnostics)] of the leaf tests of
+    node's TAP output: a test point is a parent (a file, or a test with
+    subtests) when the test point before it is indented deeper."""
+    results = []
+    lines = text.splitlines()
+    prev_indent = -1
+    for i, line in enumerate(lines):
+        m = TAP_POINT.match(line)
+        if not m:
+            continue
+        indent = len(m.group("indent"))
+        is_parent = prev_indent > indent
+        prev_indent = indent
+        if is_parent:
+            continue
+        if m.group("directive") == "SKIP":
+            outcome = "skip"
+        elif m.group("not") and m.group("directive") != "TODO":
+            outcome = "fail"
+        else:
+            outcome = "pass"
+        diag = []
+        for nxt in lines[i + 1:i + 40]:
+            if TAP_POINT.match(nxt) or nxt.strip() == "...":
+                break
+            diag.append(nxt)
+        results.append((m.group("name"), outcome, "\n".join(diag)))
+    return results
+
+
+def dap_tests(name, bdir, python_exe, env):
+    """The DAP tests (tests/dap/*.test.js, node's test runner driving
+    cpdb --dap with the VS Code team's DebugClient).  Without node or
+    that npm package they count one failure: dev/deps installs both.
+    Return: (passed, failed)."""
+    node = shutil.which("node")
+    if node is None:
+        log("  DAP tests [%s]: FAILED: node is not installed (dev/deps "
+            "installs it)" % name)
+        return 0, 1
+    if not os.path.isdir(DAP_CLIENT):
+        log("  DAP tests [%s]: FAILED: the npm package "
+            "@vscode/debugadapter-testsupport is not in tests/dap/"
+            "node_modules (dev/deps installs it: npm ci)" % name)
+        return 0, 1
+    env = dict(env)
+    env["CPDB"] = os.path.join(bdir, "src", "cpdb")
+    env["CPDB_PYTHON"] = python_exe
+    env["CPDB_BUILD"] = bdir
+    env.pop("CPDB_BACKEND", None)
+    files = sorted(glob.glob(os.path.join(DAP_DIR, "*.test.js")))
+    try:
+        r = subprocess.run([node, "--test", "--test-reporter=tap"] + files,
+                           cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=600)
+        out, rc = r.stdout, r.returncode
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout or ""
+        out, rc = (out if isinstance(out, str)
+                   else out.decode(errors="replace")), None
+        log("  DAP tests [%s]: timed out" % name)
+    passed = failed = 0
+    for test, outcome, diag in tap_results(out):
+        if outcome == "pass":
+            passed += 1
+        elif outcome == "fail":
+            failed += 1
+            log("  DAP FAIL [%s]: %s\n%s" % (name, test, diag[:3000]))
+    if failed == 0 and (rc != 0 or passed == 0):
+        failed = 1
+        log("  DAP tests [%s]: node exited with %s\n%s" % (
+            name, rc, (out[-3000:] + r.stderr[-2000:]
+                       if rc is not None else out[-3000:])))
+    return passed, failed
+
+
 def sanitizer_reports(folder, name):
     """Log and remove the sanitizer reports written to folder (None: not
     a sanitizer run).  Return: how many processes reported an error."""
@@ -188,6 +273,9 @@ def main():
     start = time.time()
     configs = configurations(args.python)
     runs = [(name, opt, exe, ()) for name, opt, exe in configs]
+    dap_configs = set(c[0] for c in configs[:1])
+    newer = [c[0] for c in configs if has_monitoring(c[2])]
+    dap_configs.update(newer[-1:])
     if not args.no_sanitize and configs:
         name, opt, exe = configs[0]
         runs.append((name + "-asan", opt, exe,
@@ -235,6 +323,15 @@ def main():
                 % (name, backend, ep, ef, time.time() - t0))
             total_pass += ep
             total_fail += ef
+        # The DAP tests: with the system Python's build and the newest
+        # 3.12+ one (their trace backend is the default one).
+        if not extra and name in dap_configs:
+            t1 = time.time()
+            dp, df = dap_tests(name, bdir, exe, run_env)
+            log("  %s: DAP %d passed, %d failed (%.0f s)"
+                % (name, dp, df, time.time() - t1))
+            total_pass += dp
+            total_fail += df
         if reports is not None:
             shutil.rmtree(reports, ignore_errors=True)
     log("total time %.0f s" % (time.time() - start))
