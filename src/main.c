@@ -318,11 +318,10 @@ parse_args(int argc, char **argv, Args *a)
         return check_connect_args(a);
     }
     if (a->dap) {
-        if (a->script != NULL || a->module != NULL) {
-            fprintf(stderr, "cpdb: --dap takes no program: it comes in the "
-                    "client's launch request\n");
-            return -1;
-        }
+        /* A program here is started by an attach request (the launch
+           request names its own). */
+        a->prog_argc = argc - i;
+        a->prog_argv = argv + i;
         return 0;
     }
     if (a->script == NULL && a->module == NULL) {
@@ -524,10 +523,16 @@ program_text(const Args *a)
     return text;
 }
 
-/* Accept connections on lfd until one gives the token.  Return: its
-   channel, or NULL when accepting failed (said). */
+static int serve_dap(const Args *a, int in_fd, int out_fd,
+                     const char *token, int lfd);
+
+/* Accept connections on lfd until one gives the token, or speaks the
+   Debug Adapter Protocol and gives it in its launch or attach request
+   (an editor: its whole session runs here, and *dap_status is cpdb's
+   exit status then).  Return: the console's channel, or NULL when
+   accepting failed (said) or an editor's session ran. */
 static CpdbRemote *
-accept_console(const Args *a, int lfd, const char *token)
+accept_console(const Args *a, int lfd, const char *token, int *dap_status)
 {
     char peer[128], err[512], *info = program_text(a);
     CpdbRemote *r = NULL;
@@ -537,6 +542,20 @@ accept_console(const Args *a, int lfd, const char *token)
             fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
                     strerror(errno));
             break;
+        }
+        if (cpdb_remote_speaks_dap(fd, CPDB_REMOTE_HELLO_SECONDS) == 1) {
+            int status;
+            fprintf(stderr, "cpdb: connected to %s (a debug adapter "
+                    "client)\n", peer);
+            status = serve_dap(a, fd, fd, token, lfd);
+            if (status != CPDB_DAP_REFUSED) {
+                *dap_status = status;
+                break;
+            }
+            fprintf(stderr, "cpdb: refused a connection from %s: wrong "
+                    "token\n", peer);
+            close(fd);
+            continue;
         }
         r = cpdb_remote_engine_new(fd, token, info, NULL, err, sizeof err);
         if (r == NULL) {
@@ -594,14 +613,18 @@ done:
     return lfd;
 }
 
+/* The token --listen asks for: CPDB_TOKEN's, or listen_token. */
+static char listen_token[CPDB_REMOTE_TOKEN_LEN + 1];
+
 /* cpdb --listen: bind, say where and the token, and wait for a console
    that gives it.  After a restart ("run"), take the console's socket
    back instead.  Return: the channel, or NULL with *status the exit
-   status (2: bad address, 1: failed; said). */
+   status (2: bad address, 1: failed; said), or NULL with *dap_status
+   the exit status of an editor's session (accept_console). */
 static CpdbRemote *
-listen_for_console(const Args *a, int *status)
+listen_for_console(const Args *a, int *status, int *dap_status)
 {
-    char token[CPDB_REMOTE_TOKEN_LEN + 1];
+    char *token = listen_token;
     const char *want;
     CpdbRemote *r = NULL;
     int lfd, fd, columns, color;
@@ -623,7 +646,7 @@ listen_for_console(const Args *a, int *status)
     if (lfd < 0) {
         return NULL;
     }
-    r = accept_console(a, lfd, want);
+    r = accept_console(a, lfd, want, dap_status);
     close(lfd);
     if (r != NULL) {
         snprintf(remote_fd_text, sizeof remote_fd_text, "%d:%d:%d",
@@ -723,6 +746,7 @@ static int
 dap_start_python(const CpdbDapLaunch *l, char *err, size_t size)
 {
     Args a = *dap_args;
+    a.dap = 1;
     a.script = l->script;
     a.module = l->module;
     a.prog_argc = l->argc;
@@ -734,44 +758,85 @@ dap_start_python(const CpdbDapLaunch *l, char *err, size_t size)
     return 0;
 }
 
+static int
+dap_attach_pid(long pid, char *err, size_t size)
+{
+    return cpdb_attach_dap((pid_t)pid, err, size);
+}
+
+/* Serve one debug adapter client on in_fd/out_fd (token: what launch
+   and attach must give, or NULL; lfd: the listening socket it came
+   from, or -1); the program of the command line, if any, is what an
+   attach request starts.  Return: the exit status, or CPDB_DAP_REFUSED
+   (a wrong token; lfd is still open). */
+static int
+serve_dap(const Args *a, int in_fd, int out_fd, const char *token, int lfd)
+{
+    CpdbDapConfig cfg;
+    CpdbDapLaunch preset;
+    memset(&cfg, 0, sizeof cfg);
+    dap_args = a;
+    cfg.listen_fd = lfd;
+    cfg.in_fd = in_fd;
+    cfg.out_fd = out_fd;
+    cfg.token = token;
+    cfg.backend = a->opts.backend;
+    cfg.start_python = dap_start_python;
+    cfg.attach_pid = dap_attach_pid;
+    if (a->script != NULL || a->module != NULL) {
+        preset.script = a->script;
+        preset.module = a->module;
+        preset.argc = a->prog_argc;
+        preset.argv = a->prog_argv;
+        cfg.preset = &preset;
+    }
+    return cpdb_dap_main(&cfg);
+}
+
 /* cpdb --dap [--listen ADDRESS].  Return: the exit status. */
 static int
 run_dap(const Args *a)
 {
-    CpdbDapConfig cfg;
     char token[CPDB_REMOTE_TOKEN_LEN + 1], peer[128];
-    int status;
+    const char *want = NULL;
+    int status, in_fd, out_fd;
 
-    memset(&cfg, 0, sizeof cfg);
-    dap_args = a;
     if (a->listen != NULL) {
-        int lfd = open_listener(a, token, &cfg.token, &status), fd;
+        int lfd = open_listener(a, token, &want, &status), fd;
         if (lfd < 0) {
             return status;
         }
-        fd = cpdb_remote_accept(lfd, peer, sizeof peer);
-        close(lfd);
-        if (fd < 0) {
-            fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
-                    strerror(errno));
-            return 1;
+        for (;;) {
+            fd = cpdb_remote_accept(lfd, peer, sizeof peer);
+            if (fd < 0) {
+                fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
+                        strerror(errno));
+                close(lfd);
+                return 1;
+            }
+            fprintf(stderr, "cpdb: connected to %s\n", peer);
+            status = serve_dap(a, fd, fd, want, lfd);
+            if (status != CPDB_DAP_REFUSED) {
+                close(lfd);
+                return status;
+            }
+            fprintf(stderr, "cpdb: refused a connection from %s: wrong "
+                    "token\n", peer);
+            close(fd);
         }
-        fprintf(stderr, "cpdb: connected to %s\n", peer);
-        cfg.in_fd = cfg.out_fd = fd;
     }
     else {
         /* The protocol keeps copies of the client's fds: 0, 1 and 2
            become the program's (/dev/null and pipes) at launch. */
-        cfg.in_fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
-        cfg.out_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
-        if (cfg.in_fd < 0 || cfg.out_fd < 0) {
+        in_fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+        out_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+        if (in_fd < 0 || out_fd < 0) {
             fprintf(stderr, "cpdb: --dap needs stdin and stdout open\n");
             return 2;
         }
     }
-    cfg.backend = a->opts.backend;
-    cfg.start_python = dap_start_python;
-    return cpdb_dap_main(&cfg);
+    status = serve_dap(a, in_fd, out_fd, NULL, -1);
+    return status == CPDB_DAP_REFUSED ? 1 : status;
 }
 
 int
@@ -781,6 +846,7 @@ main(int argc, char **argv)
     CpdbSession *s;
     CpdbRemote *remote = NULL;
     int i, rc, status, sig, interactive = isatty(STDIN_FILENO);
+    int dap_status = -1;
 
     memset(&a, 0, sizeof a);
     /* CPDB_BACKEND picks the trace backend for a whole session (the test
@@ -808,9 +874,12 @@ main(int argc, char **argv)
         return status;
     }
     if (a.listen != NULL
-        && (remote = listen_for_console(&a, &status)) == NULL) {
+        && (remote = listen_for_console(&a, &status, &dap_status))
+               == NULL) {
         free_args(&a);
-        return status;
+        /* An editor's session ran (the adapter's exit status), or the
+           listener failed. */
+        return dap_status >= 0 ? dap_status : status;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (start_python(&a) < 0) {

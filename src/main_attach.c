@@ -11,6 +11,7 @@
 #include "attach/attach.h"
 #include "attach/maps.h"
 #include "attach/target.h"
+#include "dap/dap_main.h"
 #include "remote/client.h"
 #include "remote/engine.h"
 #include "remote/net.h"
@@ -231,42 +232,83 @@ channel_accept(Channel *c, pid_t pid)
 }
 
 static void
-agent_error(pid_t pid, const CpdbTarget *t, int code)
+agent_error(pid_t pid, const CpdbTarget *t, int code, char *err,
+            size_t size)
 {
     switch (code) {
     case CPDB_AGENT_E_BUSY:
-        fprintf(stderr, "cpdb: process %ld already has a cpdb attached; "
-                "detach that one first\n", (long)pid);
+        snprintf(err, size, "process %ld already has a cpdb attached; "
+                 "detach that one first", (long)pid);
         break;
     case CPDB_AGENT_E_VERSION:
-        fprintf(stderr, "cpdb: process %ld runs Python %s, which the agent "
-                "was not built for\n", (long)pid, t->version);
+        snprintf(err, size, "process %ld runs Python %s, which the agent "
+                 "was not built for", (long)pid, t->version);
         break;
     case CPDB_AGENT_E_PYTHON:
-        fprintf(stderr, "cpdb: Python in process %ld is starting or "
-                "ending; try again\n", (long)pid);
+        snprintf(err, size, "Python in process %ld is starting or "
+                 "ending; try again", (long)pid);
         break;
     default:
-        fprintf(stderr, "cpdb: the agent could not start in process %ld "
-                "(code %d)\n", (long)pid, code);
+        snprintf(err, size, "the agent could not start in process %ld "
+                 "(code %d)", (long)pid, code);
         break;
     }
 }
 
 /* --- cpdb -p PID --listen: a relay --------------------------------------- */
 
-/* Wait on lfd for a console that gives token.  Return: its socket with
-   its HELLO in *hello, or -1 (said) when accepting failed. */
 static int
-accept_front(int lfd, const char *token, CpdbMsg *hello)
+attach_dap_pid(long pid, char *err, size_t size)
+{
+    return cpdb_attach_dap((pid_t)pid, err, size);
+}
+
+/* An editor connected to cpdb -p PID --listen: its attach request
+   attaches to pid, and the whole session runs here.  Return: cpdb's
+   exit status, or CPDB_DAP_REFUSED. */
+static int
+serve_dap_front(int fd, int lfd, const char *token, pid_t pid)
+{
+    CpdbDapConfig cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.in_fd = cfg.out_fd = fd;
+    cfg.token = token;
+    cfg.listen_fd = lfd;
+    cfg.attach_pid = attach_dap_pid;
+    cfg.preset_pid = (long)pid;
+    return cpdb_dap_main(&cfg);
+}
+
+/* Wait on lfd for a console that gives token, or for a client that
+   speaks the Debug Adapter Protocol (its whole session runs here: *dap
+   is then cpdb's exit status + 1, as the session ended).  Return: its
+   socket with its HELLO in *hello (*dap 0), or -1 (said) when accepting
+   failed. */
+static int
+accept_front(int lfd, const char *token, CpdbMsg *hello, int *dap,
+             pid_t pid)
 {
     char peer[128], err[256];
+    *dap = 0;
     for (;;) {
         int fd = cpdb_remote_accept(lfd, peer, sizeof peer);
         if (fd < 0) {
             fprintf(stderr, "cpdb: cannot accept a connection: %s\n",
                     strerror(errno));
             return -1;
+        }
+        if (cpdb_remote_speaks_dap(fd, CPDB_REMOTE_HELLO_SECONDS) == 1) {
+            fprintf(stderr, "cpdb: connected to %s (a debug adapter "
+                    "client)\n", peer);
+            *dap = serve_dap_front(fd, lfd, token, pid);
+            if (*dap != CPDB_DAP_REFUSED) {
+                *dap += 1;
+                return fd;
+            }
+            fprintf(stderr, "cpdb: refused a connection from %s: wrong "
+                    "token\n", peer);
+            close(fd);
+            continue;
         }
         if (cpdb_remote_take_hello(fd, token, hello, err, sizeof err) == 0) {
             fprintf(stderr, "cpdb: connected to %s\n", peer);
@@ -324,18 +366,20 @@ relay(int front, int agent, int *lost)
 
 /* --- attaching ------------------------------------------------------------ */
 
-/* Load the agent and take its connection.  Return: the connected
-   socket, or -1 (said). */
+/* Load the agent, its socket speaking mode ("console" or "dap"), and
+   take its connection.  Return: the connected socket, or -1 with err
+   filled. */
 static int
-load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
+load_agent(pid_t pid, const CpdbTarget *t, const char *agent,
+           const char *mode, char *err, size_t size)
 {
     Channel ch;
-    char err[512], arg[256];
+    char arg[256];
     const char *backend;
     int result = 0, fd;
     if (channel_open(&ch, pid, process_uid(pid)) < 0) {
-        fprintf(stderr, "cpdb: cannot make a socket for the agent: %s\n",
-                strerror(errno));
+        snprintf(err, size, "cannot make a socket for the agent: %s",
+                 strerror(errno));
         return -1;
     }
     /* CPDB_BACKEND picks the agent's trace backend too (the tests run
@@ -345,28 +389,64 @@ load_agent(pid_t pid, const CpdbTarget *t, const char *agent)
         || strchr(backend, ' ') != NULL) {
         backend = "default";
     }
-    snprintf(arg, sizeof arg, "%d %ld %s %s", CPDB_AGENT_ARG_VERSION,
-             (long)geteuid(), backend,
-             ch.target_path);
+    snprintf(arg, sizeof arg, "%d %ld %s %s %s", CPDB_AGENT_ARG_VERSION,
+             (long)geteuid(), backend, mode, ch.target_path);
     if (cpdb_attach_inject(pid, agent, CPDB_AGENT_ENTRY, arg, 1000,
-                           &result, NULL, err, sizeof err) < 0) {
+                           &result, NULL, err, size) < 0) {
         channel_remove(&ch);
-        fprintf(stderr, "cpdb: %s\n", err);
         return -1;
     }
     if (result != 0) {
         channel_remove(&ch);
-        agent_error(pid, t, result);
+        agent_error(pid, t, result, err, size);
         return -1;
     }
     fd = channel_accept(&ch, pid);
     channel_remove(&ch);
     if (fd < 0) {
-        fprintf(stderr, "cpdb: the agent in process %ld did not answer "
-                "within %d s (a thread may hold the GIL in C code)\n",
-                (long)pid, CONNECT_WAIT_MS / 1000);
+        snprintf(err, size, "the agent in process %ld did not answer "
+                 "within %d s (a thread may hold the GIL in C code)",
+                 (long)pid, CONNECT_WAIT_MS / 1000);
     }
     return fd;
+}
+
+/* The checks before an attach: the process, cpdb not in it already,
+   an agent for its Python.  Return 0 with *t and agent filled, or -1
+   with err filled. */
+static int
+attach_checks(pid_t pid, CpdbTarget *t, char *agent, size_t agent_size,
+              char *err, size_t size)
+{
+    char where[PATH_MAX * 2];
+    if (cpdb_target_probe(pid, t, err, size) < 0) {
+        return -1;
+    }
+    if (runs_cpdb(pid)) {
+        snprintf(err, size, "process %ld runs cpdb already: debug it at "
+                 "that cpdb's prompt", (long)pid);
+        return -1;
+    }
+    if (find_agent(t->major, t->minor, agent, agent_size, where,
+                   sizeof where) < 0) {
+        snprintf(err, size, "process %ld runs Python %s, and there is no "
+                 "cpdb-agent-%d.%d.so for it (looked in %s); build cpdb "
+                 "against Python %d.%d too", (long)pid, t->version,
+                 t->major, t->minor, where, t->major, t->minor);
+        return -1;
+    }
+    return 0;
+}
+
+int
+cpdb_attach_dap(pid_t pid, char *err, size_t size)
+{
+    CpdbTarget t;
+    char agent[PATH_MAX];
+    if (attach_checks(pid, &t, agent, sizeof agent, err, size) < 0) {
+        return -1;
+    }
+    return load_agent(pid, &t, agent, "dap", err, size);
 }
 
 /* The session is over, with the status its BYE gave: kill (action) ends
@@ -390,35 +470,28 @@ cpdb_attach_main(pid_t pid, int lfd, const char *token,
 {
     CpdbTarget t;
     CpdbMsg hello;
-    char err[512], agent[PATH_MAX], where[PATH_MAX * 2];
+    char err[PATH_MAX * 3], agent[PATH_MAX];
     int fd, front = -1, action = 0, status, lost = 0;
 
-    if (cpdb_target_probe(pid, &t, err, sizeof err) < 0) {
+    if (attach_checks(pid, &t, agent, sizeof agent, err, sizeof err) < 0) {
         fprintf(stderr, "cpdb: %s\n", err);
         return 1;
     }
-    if (runs_cpdb(pid)) {
-        fprintf(stderr, "cpdb: process %ld runs cpdb already: debug it at "
-                "that cpdb's prompt\n", (long)pid);
-        return 1;
-    }
-    if (find_agent(t.major, t.minor, agent, sizeof agent, where,
-                   sizeof where) < 0) {
-        fprintf(stderr, "cpdb: process %ld runs Python %s, and there is no "
-                "cpdb-agent-%d.%d.so for it (looked in %s); build cpdb "
-                "against Python %d.%d too\n", (long)pid, t.version, t.major,
-                t.minor, where, t.major, t.minor);
-        return 1;
-    }
     if (lfd >= 0) {
+        int dap;
         /* The process is stopped only once someone is there to see. */
-        front = accept_front(lfd, token, &hello);
+        front = accept_front(lfd, token, &hello, &dap, pid);
         if (front < 0) {
             return 1;
         }
+        if (dap) {
+            close(front);   /* an editor's session ran (to its end) */
+            return dap - 1;
+        }
     }
-    fd = load_agent(pid, &t, agent);
+    fd = load_agent(pid, &t, agent, "console", err, sizeof err);
     if (fd < 0) {
+        fprintf(stderr, "cpdb: %s\n", err);
         if (front >= 0) {
             cpdb_proto_send_text(front, CPDB_MSG_ERROR, "the process could "
                                  "not be attached (see the listener's "

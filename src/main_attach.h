@@ -16,4 +16,9 @@ struct CpdbConsoleScript;
 int cpdb_attach_main(pid_t pid, int lfd, const char *token,
                      const struct CpdbConsoleScript *script);
 
+/* cpdb --dap's attach to process pid: the checks, then the agent loaded
+   in its debug adapter mode.  Return: the socket it speaks DAP on, or
+   -1 with a one-line reason in err (the process is left as it was). */
+int cpdb_attach_dap(pid_t pid, char *err, size_t size);
+
 #endif /* CPDB_SRC_MAIN_ATTACH_H */

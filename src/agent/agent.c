@@ -26,6 +26,7 @@
 #include "cli/cli.h"
 #include "core/attach.h"
 #include "core/session.h"
+#include "dap/dap_main.h"
 #include "remote/engine.h"
 
 #include <errno.h>
@@ -49,6 +50,7 @@ typedef struct Agent {
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     uid_t uid;              /* the attaching user's */
     char backend[16];       /* "default", or the one to use */
+    int dap;                /* the socket speaks DAP (cpdb --dap) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     /* Under mu: what woke the agent's thread. */
@@ -407,6 +409,36 @@ say_detached(CpdbRemote *r, int how)
     io.write(io.ctx, CPDB_STREAM_OUT, text, (size_t)n);
 }
 
+/* The session of the debug adapter mode begins (s) or ends (NULL). */
+static void
+dap_live(CpdbSession *s, void *ctx)
+{
+    int fd = *(int *)ctx;
+    if (s != NULL) {
+        watch_forks();
+        live_fd = fd;
+        live_session = s;
+    }
+    else {
+        live_session = NULL;
+        live_fd = -1;
+    }
+}
+
+/* The debug adapter mode: the client's requests come through cpdb
+   --dap on fd. */
+static void
+dap_main(int fd)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int how = cpdb_dap_agent(fd, strcmp(agent.backend, "default") != 0
+                                     ? agent.backend : NULL,
+                             dap_live, &fd);
+    (void)how;      /* cpdb --dap ends the process for terminate */
+    PyGILState_Release(gil);
+    atomic_store(&live, 0);
+}
+
 static void *
 agent_main(void *arg)
 {
@@ -422,6 +454,10 @@ agent_main(void *arg)
     fd = connect_cpdb();
     if (fd < 0) {
         atomic_store(&live, 0);
+        return NULL;
+    }
+    if (agent.dap) {
+        dap_main(fd);
         return NULL;
     }
     command_line(info, sizeof info);
@@ -468,25 +504,29 @@ agent_main(void *arg)
     return NULL;
 }
 
-/* arg: "VERSION UID BACKEND PATH": the argument's version, the
+/* arg: "VERSION UID BACKEND MODE PATH": the argument's version, the
    attaching user, the trace backend ("default", or a name as
-   CPDB_BACKEND gives it) and the socket cpdb listens on.  Return 0, or
+   CPDB_BACKEND gives it), "console" or "dap", and the socket cpdb
+   listens on.  Return 0, or
    -1. */
 static int
 parse_arg(const char *arg)
 {
     unsigned version;
     unsigned long uid;
+    char mode[16];
     int used = 0;
     if (arg == NULL
-        || sscanf(arg, "%u %lu %15s %n", &version, &uid, agent.backend,
-                  &used) < 3
+        || sscanf(arg, "%u %lu %15s %15s %n", &version, &uid, agent.backend,
+                  mode, &used) < 4
+        || (strcmp(mode, "console") != 0 && strcmp(mode, "dap") != 0)
         || version != CPDB_AGENT_ARG_VERSION || used == 0
         || strlen(arg + used) >= sizeof agent.path
         || arg[used] != '/') {
         return -1;
     }
     strcpy(agent.path, arg + used);
+    agent.dap = strcmp(mode, "dap") == 0;
     agent.uid = (uid_t)uid;
     return 0;
 }

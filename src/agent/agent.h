@@ -4,11 +4,13 @@
 #define CPDB_SRC_AGENT_H
 
 /* int cpdb_agent_start(const char *arg), with arg
-   "VERSION UID BACKEND SOCKET": CPDB_AGENT_ARG_VERSION, the attaching
-   user, the trace backend ("default" or a name), and the socket cpdb
-   listens on, as the process sees it. */
+   "VERSION UID BACKEND MODE SOCKET": CPDB_AGENT_ARG_VERSION, the
+   attaching user, the trace backend ("default" or a name), what speaks
+   on the socket ("console": cpdb's control channel, docs/protocol.md;
+   "dap": the Debug Adapter Protocol, cpdb --dap relaying it), and the
+   socket cpdb listens on, as the process sees it. */
 #define CPDB_AGENT_ENTRY "cpdb_agent_start"
-#define CPDB_AGENT_ARG_VERSION 1
+#define CPDB_AGENT_ARG_VERSION 2
 
 /* What it returns besides 0 (started). */
 enum {

@@ -62,12 +62,14 @@ typedef struct Dap {
     int stop_on_entry;
     int just_my_code;
     int attached;           /* the session runs in an attached process */
+    int token_refused;      /* launch or attach gave a wrong token */
 
     /* Under w.mu. */
     int at_stop;            /* a thread serves requests at a stop (or
                                the end): the service thread waits */
     int ended;              /* the service thread must end */
     int disconnecting;      /* disconnect or the end of input came */
+    int detaching;          /* attached: the session asked to detach */
 
     /* At a stop (with the GIL). */
     int resumed;            /* a request resumed the program */
@@ -97,6 +99,9 @@ typedef struct Dap {
     pthread_mutex_t out_mu;
     long out_busy;          /* bytes taken but not yet sent */
 
+    CPDB_ARRAY(int) known_threads;  /* told to the client (thread
+                                       events), by number */
+
     pthread_t service;
     int service_started;
     unsigned long service_ident;
@@ -107,6 +112,9 @@ typedef struct Dap {
 void cpdb_dap_dispatch(Dap *d, json_t *req);
 /* An output event. */
 void cpdb_dap_output(Dap *d, const char *category, const char *text);
+/* Tell the client of threads that started or ended since the last
+   time (thread events).  With the GIL. */
+void cpdb_dap_threads_diff(Dap *d);
 
 /* vars.c: stack frames, scopes, variables, evaluation. */
 void cpdb_dap_handles_clear(Dap *d);

@@ -14,6 +14,8 @@
 
 /* How long a drain waits for the output thread at most. */
 #define DRAIN_MS 500
+/* How long the output thread waits for the end of a line. */
+#define LINE_WAIT_MS 2
 
 /* Send text as output of category, cut where a UTF-8 character would
    be split (the rest waits for more bytes).  Return: bytes used. */
@@ -114,7 +116,16 @@ output_main(void *arg)
                 open_fds--;
             }
             else if (k > 0) {
+                struct pollfd more = {p[i].fd, POLLIN, 0};
                 have[i] += (size_t)k;
+                /* An unbuffered print() writes its text and its newline
+                   apart: wait a moment for the rest of a line. */
+                while (have[i] < sizeof buf[i] && buf[i][have[i] - 1] != '\n'
+                       && poll(&more, 1, LINE_WAIT_MS) > 0
+                       && (k = read(p[i].fd, buf[i] + have[i],
+                                    sizeof buf[i] - have[i])) > 0) {
+                    have[i] += (size_t)k;
+                }
                 used = send_chunk(d, categories[i], buf[i], have[i]);
                 memmove(buf[i], buf[i] + used, have[i] - used);
                 have[i] -= used;

@@ -5,6 +5,7 @@
 #include "core/attach.h"
 #include "core/process.h"
 #include "core/session.h"
+#include "remote/net.h"
 #include "trace/trace.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,16 +153,25 @@ do_initialize(Dap *d, json_t *req)
     cpdb_dap_respond(&d->w, req, caps, NULL);
 }
 
-/* Whether the request gives the token the adapter asks for. */
+/* Whether the request gives the token the adapter asks for.  A wrong
+   one ends the connection (the listener takes the next); a right one
+   shuts the listener. */
 static int
 token_ok(Dap *d, json_t *args)
 {
     const char *t;
-    if (d->cfg->token == NULL) {
-        return 1;
+    if (d->cfg->token != NULL) {
+        t = json_string_value(json_object_get(args, "token"));
+        if (t == NULL || strcmp(t, d->cfg->token) != 0) {
+            d->token_refused = 1;
+            return 0;
+        }
     }
-    t = json_string_value(json_object_get(args, "token"));
-    return t != NULL && strcmp(t, d->cfg->token) == 0;
+    if (d->cfg->listen_fd >= 0) {
+        /* No one else connects from now on (its owner closes it). */
+        shutdown(d->cfg->listen_fd, SHUT_RDWR);
+    }
+    return 1;
 }
 
 /* --- the stop ------------------------------------------------------------- */
@@ -313,6 +324,7 @@ on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
     cpdb_session_flush_program(s);
     cpdb_dap_output_drain(d);
     cpdb_dap_breaks_bind(d);
+    cpdb_dap_threads_diff(d);
     d->stops++;
     reason = stop_reason_name(d, stop, function);
     d->pause_asked = 0;
@@ -449,23 +461,107 @@ stop_somewhere(Dap *d)
     }
 }
 
-static void *
-service_main(void *arg)
+/* How often the service thread looks for new and ended threads while
+   no request comes. */
+#define THREAD_POLL_MS 500
+
+/* Wait on w's condition for up to ms, w->mu held.  Return: 1 when the
+   time ran out. */
+static int
+timed_wait(CpdbDapWire *w, long ms)
 {
-    Dap *d = arg;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT;
+}
+
+void
+cpdb_dap_threads_diff(Dap *d)
+{
+    size_t n, i, k;
+    CpdbThreadInfo *t = cpdb_threads_list(d->s, &n);
+    CPDB_ARRAY(int) now = {NULL, 0, 0};
+    for (i = 0; t != NULL && i < n; i++) {
+        cpdb_array_push(&now, t[i].number);
+    }
+    cpdb_threads_list_free(t, n);
+    for (i = 0; i < now.n; i++) {
+        int known = 0;
+        for (k = 0; k < d->known_threads.n; k++) {
+            known |= d->known_threads.items[k] == now.items[i];
+        }
+        if (!known) {
+            cpdb_dap_event(&d->w, "thread", json_pack(
+                "{s:s, s:i}", "reason", "started", "threadId",
+                now.items[i]));
+        }
+    }
+    for (k = 0; k < d->known_threads.n; k++) {
+        int alive = 0;
+        for (i = 0; i < now.n; i++) {
+            alive |= d->known_threads.items[k] == now.items[i];
+        }
+        if (!alive) {
+            cpdb_dap_event(&d->w, "thread", json_pack(
+                "{s:s, s:i}", "reason", "exited", "threadId",
+                d->known_threads.items[k]));
+        }
+    }
+    free(d->known_threads.items);
+    d->known_threads.items = now.items;
+    d->known_threads.n = now.n;
+    d->known_threads.cap = now.cap;
+}
+
+/* Answer requests while no thread is stopped, taking the GIL for each,
+   until the adapter ends (or, attached, the session detaches).  Without
+   the GIL. */
+static void
+serve_running(Dap *d)
+{
     PyGILState_STATE gil;
-    d->service_ident = (unsigned long)pthread_self();
     for (;;) {
         json_t *req = NULL;
+        int eof, idle = 0;
         pthread_mutex_lock(&d->w.mu);
-        while (!d->ended && (d->at_stop || d->w.head == NULL)) {
-            pthread_cond_wait(&d->w.cv, &d->w.mu);
+        while (!d->ended && !d->detaching && !idle
+               && (d->at_stop || (d->w.head == NULL && !d->w.eof))) {
+            idle = timed_wait(&d->w, THREAD_POLL_MS) && !d->at_stop;
         }
+        eof = d->w.eof && d->w.head == NULL && !d->at_stop;
         pthread_mutex_unlock(&d->w.mu);
-        if (d->ended) {
+        if (d->ended || d->detaching) {
             break;
         }
         gil = PyGILState_Ensure();
+        if (idle) {
+            /* Nothing asked for a while: tell of threads that started
+               or ended meanwhile. */
+            if (!d->s->at_stop && d->s->threads.engine == 0
+                && d->s->state == CPDB_PROG_RUNNING) {
+                cpdb_dap_threads_diff(d);
+            }
+            PyGILState_Release(gil);
+            continue;
+        }
+        if (eof && d->attached) {
+            /* The client went without a word: as disconnect. */
+            if (!d->s->at_stop && d->s->threads.engine == 0) {
+                cpdb_attach_request(d->s, CPDB_DETACH);
+                PyGILState_Release(gil);
+                break;
+            }
+        }
+        else if (eof) {
+            /* The client went: the program's code must not run on. */
+            cpdb_session_leave(d->s);
+        }
         /* A stop may have begun while this thread waited for the GIL:
            the stopped thread takes the requests then. */
         pthread_mutex_lock(&d->w.mu);
@@ -490,6 +586,14 @@ service_main(void *arg)
             nanosleep(&ts, NULL);
         }
     }
+}
+
+static void *
+service_main(void *arg)
+{
+    Dap *d = arg;
+    d->service_ident = (unsigned long)pthread_self();
+    serve_running(d);
     return NULL;
 }
 
@@ -509,20 +613,30 @@ require_stop(Dap *d, json_t *req)
     return 1;
 }
 
+/* Whether the request names a thread (answered with an error if not). */
+static int
+require_thread_id(Dap *d, json_t *req)
+{
+    json_t *t = json_object_get(cpdb_dap_args(req), "threadId");
+    if (!json_is_integer(t) || json_integer_value(t) < 1
+        || json_integer_value(t) > 0x7fffffff) {
+        cpdb_dap_respondf(&d->w, req, "\"%s\" needs \"threadId\": a "
+                          "thread's id (a positive integer).",
+                          cpdb_dap_command(req));
+        return 0;
+    }
+    return 1;
+}
+
 /* The threadId of a stepping request must be the stopped thread's. */
 static int
 require_stopped_thread(Dap *d, json_t *req)
 {
     json_t *t = json_object_get(cpdb_dap_args(req), "threadId");
-    if (!require_stop(d, req)) {
+    if (!require_thread_id(d, req) || !require_stop(d, req)) {
         return 0;
     }
-    if (t != NULL && !json_is_integer(t)) {
-        cpdb_dap_respond(&d->w, req, NULL, "\"threadId\" must be an "
-                         "integer.");
-        return 0;
-    }
-    if (t != NULL && d->s->threads.stopped_number != 0
+    if (d->s->threads.stopped_number != 0
         && json_integer_value(t) != d->s->threads.stopped_number
         && d->s->stop_reason != CPDB_STOP_ATTACHED) {
         cpdb_dap_respondf(&d->w, req, "Thread %lld is held where it waits: "
@@ -697,7 +811,9 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
         return;
     }
     else if (strcmp(c, "pause") == 0) {
-        do_pause(d, req);
+        if (require_thread_id(d, req)) {
+            do_pause(d, req);
+        }
         return;
     }
     else if (strcmp(c, "terminate") == 0) {
@@ -705,6 +821,9 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
         return;
     }
     else if (strcmp(c, "continue") == 0) {
+        if (!require_thread_id(d, req)) {
+            return;
+        }
         if (!s->at_stop) {
             cpdb_dap_respond(&d->w, req, json_pack(
                 "{s:b}", "allThreadsContinued", 1), NULL);
@@ -868,7 +987,7 @@ bool_arg(json_t *args, const char *name, int dflt, int *out)
    Return: 1 when the program ran (the session ended), 0 when the
    request was refused (answered). */
 static int
-do_launch(Dap *d, json_t *req, int *status)
+do_launch(Dap *d, json_t *req, const CpdbDapLaunch *preset, int *status)
 {
     json_t *args = cpdb_dap_args(req);
     json_t *program = json_object_get(args, "program");
@@ -886,8 +1005,20 @@ do_launch(Dap *d, json_t *req, int *status)
     memset(&l, 0, sizeof l);
     if (!token_ok(d, args)) {
         cpdb_dap_respond(&d->w, req, NULL, "Wrong or missing \"token\": "
-                         "give the one cpdb --dap --listen printed.");
+                         "give the one cpdb printed when it began to listen.");
         return 0;
+    }
+    if (preset != NULL) {
+        program = preset->script != NULL ? json_string(preset->script)
+                                         : NULL;
+        module = preset->module != NULL ? json_string(preset->module)
+                                        : NULL;
+        cwd = NULL;
+        /* Borrowed like the request's members: the request keeps them. */
+        json_object_set_new(req, "cpdb-program", program ? program
+                                                         : json_null());
+        json_object_set_new(req, "cpdb-module", module ? module
+                                                       : json_null());
     }
     if ((program != NULL && !json_is_string(program))
         || (module != NULL && !json_is_string(module))
@@ -911,7 +1042,16 @@ do_launch(Dap *d, json_t *req, int *status)
         cpdb_dap_respondf(&d->w, req, "\"%s\" %s.", which, why);
         return 0;
     }
-    if (string_array(json_object_get(args, "args"), &l.argv, &l.argc) < 0) {
+    if (preset != NULL) {
+        int i;
+        l.argc = preset->argc;
+        l.argv = cpdb_xcalloc((size_t)preset->argc + 1, sizeof(char *));
+        for (i = 0; i < preset->argc; i++) {
+            l.argv[i] = cpdb_xstrdup(preset->argv[i]);
+        }
+    }
+    else if (string_array(json_object_get(args, "args"), &l.argv, &l.argc)
+             < 0) {
         cpdb_dap_respond(&d->w, req, NULL, "\"args\" must be an array of "
                          "strings.");
         return 0;
@@ -922,7 +1062,8 @@ do_launch(Dap *d, json_t *req, int *status)
                           strerror(errno));
         goto refused;
     }
-    if ((why = apply_env(json_object_get(args, "env"))) != NULL) {
+    if (preset == NULL
+        && (why = apply_env(json_object_get(args, "env"))) != NULL) {
         cpdb_dap_respond(&d->w, req, NULL, why);
         goto refused;
     }
@@ -1105,6 +1246,384 @@ finish_launch(Dap *d, int status)
     return status;
 }
 
+/* --- attach: relaying to an agent or another cpdb -------------------------- */
+
+typedef struct Relay {
+    Dap *d;
+    int fd;
+    int gone;               /* under d->w.mu: the other end closed */
+} Relay;
+
+/* Pass each message of the other end to the client, whole. */
+static void *
+relay_back(void *arg)
+{
+    Relay *r = arg;
+    char *body;
+    size_t len;
+    while ((body = cpdb_dap_read_frame(r->fd, &len)) != NULL) {
+        cpdb_dap_send_raw(&r->d->w, body, len);
+        free(body);
+    }
+    pthread_mutex_lock(&r->d->w.mu);
+    r->gone = 1;
+    pthread_cond_broadcast(&r->d->w.cv);
+    pthread_mutex_unlock(&r->d->w.mu);
+    return NULL;
+}
+
+/* Wait up to ms for the other end to close.  Return: whether it did. */
+static int
+relay_wait_gone(Relay *r, long ms)
+{
+    int gone;
+    long i;
+    for (i = 0; i < ms; i += 10) {
+        struct timespec ts = {0, 10000000L};
+        pthread_mutex_lock(&r->d->w.mu);
+        gone = r->gone;
+        pthread_mutex_unlock(&r->d->w.mu);
+        if (gone) {
+            return 1;
+        }
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* Be the pipe between the client and fd (an agent in process pid, or a
+   cpdb --listen when pid is 0), starting with the attach request first.
+   terminate, and disconnect with terminateDebuggee, kill process pid
+   once its agent has detached.  Return: cpdb's exit status. */
+static int
+relay(Dap *d, int fd, json_t *first, long pid)
+{
+    Relay r = {d, fd, 0};
+    pthread_t th;
+    int kill_it = 0, told = 0;
+
+    if (pthread_create(&th, NULL, relay_back, &r) != 0) {
+        cpdb_dap_respond(&d->w, first, NULL, "Cannot start the relay's "
+                         "thread.");
+        close(fd);
+        return 1;
+    }
+    if (cpdb_dap_write_frame(fd, first) < 0) {
+        cpdb_dap_respond(&d->w, first, NULL, "The debugged process closed "
+                         "the connection.");
+    }
+    for (;;) {
+        json_t *req = cpdb_dap_next(&d->w, 200);
+        int gone, eof;
+        const char *c;
+        pthread_mutex_lock(&d->w.mu);
+        gone = r.gone;
+        eof = d->w.eof && d->w.head == NULL;
+        pthread_mutex_unlock(&d->w.mu);
+        if (gone && !told) {
+            told = 1;
+            if (kill_it && pid > 0) {
+                kill((pid_t)pid, SIGKILL);
+            }
+            send_terminated(d);
+        }
+        if (req == NULL) {
+            if (eof) {
+                break;
+            }
+            continue;
+        }
+        c = cpdb_dap_command(req);
+        if (gone) {
+            if (strcmp(c, "disconnect") == 0) {
+                cpdb_dap_respond(&d->w, req, NULL, NULL);
+                json_decref(req);
+                break;
+            }
+            cpdb_dap_respondf(&d->w, req, "The debugged process is gone "
+                              "(detached or ended): \"%.100s\" cannot be "
+                              "done.", c);
+            json_decref(req);
+            continue;
+        }
+        if (strcmp(c, "terminate") == 0) {
+            kill_it = 1;
+        }
+        if (strcmp(c, "disconnect") == 0) {
+            kill_it = kill_it || json_is_true(json_object_get(
+                cpdb_dap_args(req), "terminateDebuggee"));
+            cpdb_dap_write_frame(fd, req);
+            json_decref(req);
+            relay_wait_gone(&r, 5000);
+            break;
+        }
+        cpdb_dap_write_frame(fd, req);
+        json_decref(req);
+    }
+    /* The other end detaches when its client goes. */
+    shutdown(fd, SHUT_RDWR);
+    pthread_join(th, NULL);
+    close(fd);
+    if (kill_it && pid > 0 && !told) {
+        kill((pid_t)pid, SIGKILL);
+    }
+    return 0;
+}
+
+/* The attach request: to a process (pid), to a cpdb --listen
+   (host and port), or, given cpdb's own program (cpdb --listen PORT
+   SCRIPT), start it.  Return: 1 when the session ran (*status is cpdb's
+   exit status), 0 when the request was refused (answered). */
+static int
+do_attach(Dap *d, json_t *req, int *status)
+{
+    json_t *args = cpdb_dap_args(req);
+    json_t *pid = json_object_get(args, "pid");
+    json_t *host = json_object_get(args, "host");
+    json_t *port = json_object_get(args, "port");
+    char err[512];
+    int fd;
+
+    /* A listener's own program or process: what the client attaches
+       to, whatever address it came through. */
+    if (pid == NULL && d->cfg->preset != NULL) {
+        return do_launch(d, req, d->cfg->preset, status);
+    }
+    if (!token_ok(d, args)) {
+        cpdb_dap_respond(&d->w, req, NULL, "Wrong or missing \"token\": "
+                         "give the one cpdb printed when it began to "
+                         "listen.");
+        return 0;
+    }
+    if (pid == NULL && d->cfg->preset_pid > 0) {
+        json_object_set_new(args, "pid", json_integer(d->cfg->preset_pid));
+        pid = json_object_get(args, "pid");
+    }
+    if (pid != NULL) {
+        if (!json_is_integer(pid) || json_integer_value(pid) <= 0
+            || json_integer_value(pid) > 0x3fffffff) {
+            cpdb_dap_respond(&d->w, req, NULL, "\"pid\" must be the "
+                             "process id of a running python (a positive "
+                             "integer).");
+            return 0;
+        }
+        if (d->cfg->attach_pid == NULL) {
+            cpdb_dap_respond(&d->w, req, NULL, "This cpdb cannot attach to "
+                             "a process.");
+            return 0;
+        }
+        fd = d->cfg->attach_pid((long)json_integer_value(pid), err,
+                                sizeof err);
+        if (fd < 0) {
+            cpdb_dap_respond(&d->w, req, NULL, err);
+            return 0;
+        }
+        *status = relay(d, fd, req, (long)json_integer_value(pid));
+        return 1;
+    }
+    if (port != NULL) {
+        char port_text[16];
+        if (!json_is_integer(port) || json_integer_value(port) < 1
+            || json_integer_value(port) > 65535
+            || (host != NULL && !json_is_string(host))) {
+            cpdb_dap_respond(&d->w, req, NULL, "\"port\" must be a TCP "
+                             "port (1-65535) and \"host\" a host name or "
+                             "address.");
+            return 0;
+        }
+        snprintf(port_text, sizeof port_text, "%lld",
+                 (long long)json_integer_value(port));
+        fd = cpdb_remote_connect(host != NULL ? json_string_value(host)
+                                              : "127.0.0.1",
+                                 port_text, err, sizeof err);
+        if (fd < 0) {
+            cpdb_dap_respond(&d->w, req, NULL, err);
+            return 0;
+        }
+        *status = relay(d, fd, req, 0);
+        return 1;
+    }
+    cpdb_dap_respond(&d->w, req, NULL, "attach needs \"pid\" (a running "
+                     "python's process id), or \"port\" (and \"host\") "
+                     "of a cpdb --listen.");
+    return 0;
+}
+
+/* --- the agent ------------------------------------------------------------ */
+
+/* The session asked to detach (disconnect, terminate, or the client
+   gone at a stop): the agent's thread stops serving. */
+static void
+agent_on_detach(CpdbSession *s, void *ctx)
+{
+    Dap *d = ctx;
+    (void)s;
+    pthread_mutex_lock(&d->w.mu);
+    d->detaching = 1;
+    pthread_cond_broadcast(&d->w.cv);
+    pthread_mutex_unlock(&d->w.mu);
+}
+
+/* Wait (a bounded time) for the reader thread to see the end of the
+   client's stream. */
+static void
+wait_reader(Dap *d)
+{
+    int i, eof = 0;
+    for (i = 0; i < 2000 && !eof; i++) {
+        struct timespec ts = {0, 1000000L};
+        pthread_mutex_lock(&d->w.mu);
+        eof = d->w.eof;
+        pthread_mutex_unlock(&d->w.mu);
+        if (!eof) {
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/* Close the client's stream and wait for the reader to end, so that the
+   next attach can use the adapter's state again. */
+static void
+wire_close(Dap *d, int fd)
+{
+    int i, eof = 0;
+    shutdown(fd, SHUT_RDWR);
+    for (i = 0; i < 2000 && !eof; i++) {
+        struct timespec ts = {0, 1000000L};
+        pthread_mutex_lock(&d->w.mu);
+        eof = d->w.eof;
+        pthread_mutex_unlock(&d->w.mu);
+        if (!eof) {
+            nanosleep(&ts, NULL);
+        }
+    }
+    while (d->w.head != NULL) {
+        CpdbDapItem *it = d->w.head;
+        d->w.head = it->next;
+        json_decref(it->msg);
+        free(it);
+    }
+    d->w.tail = NULL;
+    close(fd);
+}
+
+int
+cpdb_dap_agent(int fd, const char *backend,
+               void (*live)(CpdbSession *s, void *ctx), void *ctx)
+{
+    static CpdbDapConfig agent_cfg;
+    Dap *d = &dap;
+    CpdbOptions opts;
+    CpdbCallbacks cb;
+    CpdbIo io;
+    PyThreadState *save;
+    json_t *req;
+    int how = CPDB_DETACH;
+    size_t i;
+
+    memset(d, 0, sizeof *d);
+    memset(&agent_cfg, 0, sizeof agent_cfg);
+    agent_cfg.in_fd = agent_cfg.out_fd = fd;
+    d->cfg = &agent_cfg;
+    d->attached = 1;
+    d->out_pipe = d->err_pipe = -1;
+    d->next_break_id = 1;
+    d->filter_uncaught = 1;
+    d->w.on_eof = on_eof;
+    d->w.ctx = d;
+    if (cpdb_dap_wire_start(&d->w, fd, fd) < 0) {
+        close(fd);
+        return CPDB_DETACH;
+    }
+    /* The first request is the client's attach, which cpdb passed on. */
+    save = PyEval_SaveThread();
+    req = cpdb_dap_next(&d->w, 10000);
+    PyEval_RestoreThread(save);
+    if (req == NULL || strcmp(cpdb_dap_command(req), "attach") != 0) {
+        if (req != NULL) {
+            cpdb_dap_respond(&d->w, req, NULL, "attach is expected first.");
+            json_decref(req);
+        }
+        wire_close(d, fd);
+        return CPDB_DETACH;
+    }
+    if (bool_arg(cpdb_dap_args(req), "justMyCode", 1, &d->just_my_code)
+        != NULL) {
+        d->just_my_code = 1;
+    }
+    memset(&opts, 0, sizeof opts);
+    opts.quiet = 1;
+    opts.no_init_files = 1;
+    opts.attached = 1;
+    opts.backend = backend;
+    io.read_line = io_read_line;
+    io.write = io_write;
+    io.ctx = d;
+    d->s = cpdb_session_new_io(&opts, &io);
+    if (d->s == NULL || cpdb_attach_begin(d->s) < 0) {
+        char *why = PyErr_Occurred() ? cpdb_exc_take_line()
+                                     : cpdb_xstrdup("out of memory");
+        cpdb_dap_respondf(&d->w, req, "Cannot begin the session: %s.", why);
+        free(why);
+        json_decref(req);
+        cpdb_session_free(d->s);
+        d->s = NULL;
+        wire_close(d, fd);
+        return CPDB_DETACH;
+    }
+    d->s->cli->set.color = 0;
+    memset(&cb, 0, sizeof cb);
+    cb.on_stop = on_stop;
+    cb.on_post_mortem = on_post_mortem;
+    cb.on_exit = on_exit_cb;
+    cb.on_idle = on_idle;
+    cb.on_message = on_message;
+    cb.ctx = d;
+    cpdb_session_set_callbacks(d->s, &cb);
+    d->s->on_detach = agent_on_detach;
+    d->s->detach_ctx = d;
+    d->launched = 1;
+    d->configured = 1;
+    d->service_ident = (unsigned long)pthread_self();
+    if (live != NULL) {
+        live(d->s, ctx);
+    }
+    cpdb_dap_respond(&d->w, req, NULL, NULL);
+    json_decref(req);
+    cpdb_dap_event(&d->w, "initialized", NULL);
+    save = PyEval_SaveThread();
+    serve_running(d);
+    PyEval_RestoreThread(save);
+    /* A stop in another thread may still be ending. */
+    while (d->s->at_stop || d->s->threads.engine != 0) {
+        struct timespec ts = {0, 1000000L};
+        save = PyEval_SaveThread();
+        nanosleep(&ts, NULL);
+        PyEval_RestoreThread(save);
+    }
+    how = d->s->detach == CPDB_DETACH_KILL ? CPDB_DETACH_KILL : CPDB_DETACH;
+    if (live != NULL) {
+        live(NULL, ctx);
+    }
+    cpdb_dap_handles_clear(d);
+    cpdb_attach_end(d->s);
+    cpdb_session_free(d->s);
+    d->s = NULL;
+    PyErr_Clear();
+    for (i = 0; i < d->breaks.n; i++) {
+        free(d->breaks.items[i].source);
+        free(d->breaks.items[i].hit_condition);
+        free(d->breaks.items[i].log_message);
+    }
+    free(d->breaks.items);
+    free(d->handles.items);
+    free(d->known_threads.items);
+    save = PyEval_SaveThread();
+    wire_close(d, fd);
+    PyEval_RestoreThread(save);
+    return how;
+}
+
 int
 cpdb_dap_main(const CpdbDapConfig *cfg)
 {
@@ -1139,40 +1658,17 @@ cpdb_dap_main(const CpdbDapConfig *cfg)
             return 0;
         }
         else if (strcmp(c, "launch") == 0) {
-            if (do_launch(d, req, &status)) {
+            if (do_launch(d, req, NULL, &status)) {
                 json_decref(req);
                 return finish_launch(d, status);
             }
         }
         else if (strcmp(c, "attach") == 0) {
-            json_t *args = cpdb_dap_args(req);
-            json_t *pid = json_object_get(args, "pid");
-            if (!token_ok(d, args)) {
-                cpdb_dap_respond(&d->w, req, NULL, "Wrong or missing "
-                                 "\"token\": give the one cpdb --dap "
-                                 "--listen printed.");
-            }
-            else if (!json_is_integer(pid) || json_integer_value(pid) <= 0
-                     || json_integer_value(pid) > 0x3fffffff) {
-                cpdb_dap_respond(&d->w, req, NULL, "attach needs \"pid\": "
-                                 "the process id of a running python (a "
-                                 "positive integer).");
-            }
-            else if (cfg->attach_pid == NULL) {
-                cpdb_dap_respond(&d->w, req, NULL, "This cpdb cannot "
-                                 "attach to a process.");
-            }
-            else {
-                char err[512], *text = json_dumps(req, JSON_COMPACT);
-                int rc = cfg->attach_pid((long)json_integer_value(pid),
-                                         cfg->in_fd, cfg->out_fd, text,
-                                         d->w.seq, err, sizeof err);
-                free(text);
-                if (rc >= 0) {
-                    json_decref(req);
-                    return rc;
-                }
-                cpdb_dap_respond(&d->w, req, NULL, err);
+            int done = do_attach(d, req, &status);
+            if (done) {
+                json_decref(req);
+                return d->launched && !d->attached
+                           ? finish_launch(d, status) : status;
             }
         }
         else {
@@ -1180,5 +1676,13 @@ cpdb_dap_main(const CpdbDapConfig *cfg)
                               "or attach.", c);
         }
         json_decref(req);
+        if (d->token_refused) {
+            pthread_mutex_lock(&d->w.mu);
+            d->w.closed = 1;
+            pthread_mutex_unlock(&d->w.mu);
+            shutdown(cfg->in_fd, SHUT_RDWR);
+            wait_reader(d);
+            return CPDB_DAP_REFUSED;
+        }
     }
 }

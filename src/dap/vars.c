@@ -481,11 +481,15 @@ cpdb_dap_variables(Dap *d, json_t *req)
     if (int_arg(args, "variablesReference", 1, 0x7fffffff, 0, &id) != 0
         || (h = cpdb_dap_handle(d, id)) == NULL || h->kind == HANDLE_FRAME
         || int_arg(args, "start", 0, 0x7fffffff, 0, &start) < 0
-        || int_arg(args, "count", 0, 0x7fffffff, 0, &count) < 0) {
+        || int_arg(args, "count", 0, 0x7fffffff, 0, &count) < 0
+        || (json_object_get(args, "filter") != NULL
+            && (filter == NULL || (strcmp(filter, "indexed") != 0
+                                   && strcmp(filter, "named") != 0)))) {
         cpdb_dap_respond(&d->w, req, NULL, "variables needs "
                          "\"variablesReference\" from scopes or variables "
                          "at this stop; \"start\" and \"count\" are "
-                         "integers >= 0.");
+                         "integers >= 0, \"filter\" \"indexed\" or "
+                         "\"named\".");
         return;
     }
     out = json_array();
@@ -898,11 +902,14 @@ cpdb_dap_completions(Dap *d, json_t *req)
     char *line, *py;
     size_t start, cut, skip = 0;
     int words;
+    PyFrameObject *f;
 
     if (text == NULL
-        || int_arg(args, "column", 1, 0x7fffffff, 0, &column) != 0) {
+        || int_arg(args, "column", 1, 0x7fffffff, 0, &column) != 0
+        || request_frame(d, args, &f) < 0) {
         cpdb_dap_respond(&d->w, req, NULL, "completions needs \"text\" and "
-                         "\"column\" (>= 1).");
+                         "\"column\" (>= 1), and \"frameId\" if given "
+                         "must be a frame of this stop.");
         return;
     }
     cut = strlen(text);

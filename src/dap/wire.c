@@ -167,6 +167,88 @@ cpdb_dap_send(CpdbDapWire *w, json_t *msg)
 }
 
 int
+cpdb_dap_send_raw(CpdbDapWire *w, const char *body, size_t len)
+{
+    char header[64];
+    int rc = -1, hn;
+    pthread_mutex_lock(&w->wmu);
+    if (!w->write_failed) {
+        hn = snprintf(header, sizeof header, "Content-Length: %zu\r\n\r\n",
+                      len);
+        rc = write_all(w->out_fd, header, (size_t)hn) == 0
+                     && write_all(w->out_fd, body, len) == 0 ? 0 : -1;
+        if (rc < 0) {
+            w->write_failed = 1;
+        }
+    }
+    pthread_mutex_unlock(&w->wmu);
+    return rc;
+}
+
+int
+cpdb_dap_write_frame(int fd, json_t *req)
+{
+    char *text = json_dumps(req, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char header[64];
+    int hn, rc = -1;
+    if (text != NULL) {
+        size_t n = strlen(text);
+        hn = snprintf(header, sizeof header, "Content-Length: %zu\r\n\r\n",
+                      n);
+        rc = write_all(fd, header, (size_t)hn) == 0
+             && write_all(fd, text, n) == 0 ? 0 : -1;
+    }
+    free(text);
+    return rc;
+}
+
+char *
+cpdb_dap_read_frame(int fd, size_t *len)
+{
+    char header[CPDB_DAP_HEADER_MAX];
+    size_t n = 0, got = 0;
+    long length;
+    char *body;
+    /* A byte at a time: the header is short, and nothing after it may be
+       taken from the stream. */
+    while (n < sizeof header) {
+        ssize_t k = read(fd, header + n, 1);
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k <= 0) {
+            return NULL;
+        }
+        n++;
+        if (n >= 4 && memcmp(header + n - 4, "\r\n\r\n", 4) == 0) {
+            break;
+        }
+    }
+    length = cpdb_dap_header_length(header, n);
+    if (length < 0 || n >= sizeof header) {
+        return NULL;
+    }
+    body = malloc((size_t)length + 1);
+    if (body == NULL) {
+        return NULL;
+    }
+    while (got < (size_t)length) {
+        ssize_t k = read(fd, body + got, (size_t)length - got);
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k <= 0) {
+            free(body);
+            return NULL;
+        }
+        got += (size_t)k;
+    }
+    body[length] = '\0';
+    *len = (size_t)length;
+    return body;
+}
+
+int
 cpdb_dap_respond(CpdbDapWire *w, json_t *req, json_t *body,
                  const char *message)
 {

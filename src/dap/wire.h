@@ -84,6 +84,18 @@ int cpdb_dap_respondf(CpdbDapWire *w, json_t *req, const char *fmt, ...)
 /* Send event name with body (taken; may be NULL). */
 int cpdb_dap_event(CpdbDapWire *w, const char *name, json_t *body);
 
+/* Send a message made elsewhere (an agent's), body[0..len) as it is,
+   framed.  Return 0, or -1 when the client is gone. */
+int cpdb_dap_send_raw(CpdbDapWire *w, const char *body, size_t len);
+
+/* Read one framed message from fd (a peer of ours: an agent, another
+   cpdb), waiting for it.  Return: its body (malloc'd, NUL-terminated)
+   with *len, or NULL at the end of the stream or on a malformed one. */
+char *cpdb_dap_read_frame(int fd, size_t *len);
+
+/* Send req (a request, as it came) framed on fd.  Return 0, or -1. */
+int cpdb_dap_write_frame(int fd, json_t *req);
+
 /* Take the next request, waiting up to ms milliseconds (-1: for ever)
    when none is queued.  Return: a new reference, or NULL when none came
    or the stream ended (see w->eof). */

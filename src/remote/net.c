@@ -5,12 +5,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -259,4 +261,31 @@ cpdb_remote_new_token(char *out)
         snprintf(out + 2 * i, 3, "%02x", bytes[i]);
     }
     return 0;
+}
+
+int
+cpdb_remote_speaks_dap(int fd, int seconds)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    char head[4];
+    ssize_t n;
+    int waited;
+    for (waited = 0; waited < seconds * 1000;
+         waited += 50) {
+        if (poll(&p, 1, 50) < 0 && errno != EINTR) {
+            return -1;
+        }
+        n = recv(fd, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0) {
+            return -1;
+        }
+        if (n == (ssize_t)sizeof head) {
+            return strncasecmp(head, "cont", sizeof head) == 0;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+            && errno != EINTR) {
+            return -1;
+        }
+    }
+    return -1;
 }

@@ -27,6 +27,12 @@ int cpdb_remote_listen(const char *host, const char *port, char *where,
 /* Take the next connection (EINTR resumed).  Return: the socket, with
    the peer's "ADDR:PORT" in peer; or -1 with errno set. */
 int cpdb_remote_accept(int lfd, char *peer, size_t peerlen);
+/* What a client that connected speaks, from its first bytes (left in
+   the stream), waiting up to seconds: the Debug
+   Adapter Protocol (a "Content-Length" header: an editor, cpdb --dap)
+   or cpdb's own channel.  Return: 1 for DAP, 0 for cpdb's own (or
+   anything else: its HELLO check refuses it), -1 when nothing came. */
+int cpdb_remote_speaks_dap(int fd, int seconds);
 /* Connect to host:port.  Return: the socket, or -1 with a one-line
    reason in err. */
 int cpdb_remote_connect(const char *host, const char *port, char *err,
