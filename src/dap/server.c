@@ -311,6 +311,25 @@ on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         cpdb_exec_step(s);
         return;
     }
+    d->hide_top = 0;
+    if (stop->reason == CPDB_STOP_CALL) {
+        /* An editor's step into a function shows its first line, not
+           its def line (pdb's --Call--). */
+        cpdb_exec_step(s);
+        return;
+    }
+    if (stop->reason == CPDB_STOP_RETURN) {
+        /* ... and a step out of one (stepOut, or the last line's next)
+           shows the caller on the line of the call, where it goes on
+           (pdb's --Return-- is the returning frame).  Out of the
+           program's last frame: it ends. */
+        if (s->stack.n < 2) {
+            cpdb_exec_continue(s);
+            return;
+        }
+        cpdb_stack_select(s, 1);
+        d->hide_top = 1;
+    }
     cpdb_session_flush_program(s);
     cpdb_dap_output_drain(d);
     cpdb_dap_breaks_bind(d);
@@ -349,8 +368,7 @@ static void
 on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
     Dap *d = ctx;
-    if (stop->reason == CPDB_STOP_POST_MORTEM && !d->filter_uncaught
-        && !d->filter_user_uncaught) {
+    if (stop->reason == CPDB_STOP_POST_MORTEM && !d->filter_uncaught) {
         return;         /* the program ends */
     }
     on_stop(s, stop, ctx);
@@ -890,10 +908,10 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
                           "\"%.100s\".", c);
         return;
     }
-    /* Breakpoints changed. */
-    if (!s->at_stop) {
-        refresh_running(s);
-    }
+    /* Breakpoints changed: frames already running in other threads get
+       their line events too (at a stop the engine sees to the stopped
+       thread's). */
+    refresh_running(s);
 }
 
 /* --- launch ------------------------------------------------------------- */
@@ -1111,7 +1129,13 @@ do_launch(Dap *d, json_t *req, const CpdbDapLaunch *preset, int *status)
     d->filter_uncaught = 1;
     cpdb_dap_respond(&d->w, req, NULL, NULL);
     cpdb_dap_event(&d->w, "initialized", NULL);
-    /* The service thread answers while the program runs. */
+    /* The service thread answers while the program runs; until the
+       stop before its first line, where the program is known to the
+       engine (breakpoints on its functions resolve there), the main
+       thread answers. */
+    pthread_mutex_lock(&d->w.mu);
+    d->at_stop = 1;
+    pthread_mutex_unlock(&d->w.mu);
     {
         PyThreadState *save = PyEval_SaveThread();
         if (pthread_create(&d->service, NULL, service_main, d) == 0) {

@@ -170,7 +170,7 @@ test('exception filter userUncaught stops when user code lets an ' +
     /* Not at the ValueError caught by user code: at the property whose
        AttributeError inspect.getmembers catches. */
     assert.equal(ev.top.line, PROP_RAISE);
-    assert.equal(ev.top.name, 'secret');
+    assert.equal(ev.top.name, 'Shy.secret');   /* the qualified name */
     const info = await exceptionInfo(s, ev);
     assert.match(info.exceptionId, /AttributeError/);
     assert.match(info.description, /no secret here/);
