@@ -41,6 +41,33 @@ test('line breakpoint: verified, stops at its line each time', T,
     assert.match(s.output('stdout'), /total 285\n/);
 }));
 
+test('a breakpoint in a module not imported yet is pending, then bound ' +
+     'by a breakpoint event, and stops', T, () => withSession(async (s) => {
+    const LAZY = program('lazymod.py');
+    const line = lineOf('lazymod.py', 'lazy-body');
+    const r = await s.launch({ program: program('lazy_main.py'),
+                               args: ['5'] },
+                             { breakpoints: { [LAZY]: [line] } });
+    const bp = r.setBreakpoints[LAZY].breakpoints[0];
+    assert.equal(bp.verified, false);
+    const ev = await s.stopped('breakpoint');
+    assert.equal(ev.top.source.path, LAZY);
+    assert.equal(ev.top.line, line);
+    assert.equal(ev.top.name, 'work');
+    const changed = await s.event('breakpoint');
+    assert.equal(changed.body.reason, 'changed');
+    assert.equal(changed.body.breakpoint.id, bp.id);
+    assert.equal(changed.body.breakpoint.verified, true);
+    assert.equal(changed.body.breakpoint.line, line);
+    /* It came before the stop, after the program's first output. */
+    const order = s.events.map((e) => e.event);
+    assert.ok(order.indexOf('breakpoint') < order.indexOf('stopped'));
+    assert.match(s.output('stdout'), /^before import\n$/);
+    await s.request('continue', { threadId: ev.body.threadId });
+    await s.event('exited');
+    assert.match(s.output('stdout'), /work 15\n/);
+}));
+
 test('conditional breakpoint stops only where the condition holds', T,
      () => withSession(async (s) => {
     await s.launch({ program: LOOP }, {
