@@ -162,7 +162,7 @@ test('evaluate in the repl: Python, then cpdb commands', T,
     const mark = s.output().length;
     r = await s.evaluate(`gc chain $${m5[1]}`, ev.top.id, 'repl');
     assert.match(r.result + s.output().slice(mark),
-                 /module __main__ \.BASKETS -> list \[5\] -> <__main__\.Basket/);
+                 /module __main__ \.BASKETS -> list \[5\] -> <__main__\./);
     r = await s.evaluate('leak hints', ev.top.id, 'repl');
     assert.match(r.result + s.output().slice(mark), /leak pattern/);
     /* A bare command name: bt. */
