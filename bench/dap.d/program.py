@@ -17,7 +17,7 @@ def steps(n):
 
 
 def main():
-    build(10000)
+    build(10000)        # BREAK-MAIN
     print("total", steps(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
 
 

@@ -15,13 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-cpdb_dap_is_library(const char *path)
-{
-    cpdb_catch_learn_library();
-    return cpdb_catch_is_library_path(path);
-}
-
 static void
 break_fini(DapBreak *b)
 {
@@ -427,7 +420,7 @@ cpdb_dap_break_passes(Dap *d, int number, PyFrameObject *frame,
         if (b->log_message != NULL) {
             char *text = cpdb_dap_format_log(d, frame, b->log_message);
             char *line = cpdb_xasprintf("%s\n", text);
-            cpdb_dap_output(d, "console", line);
+            cpdb_dap_output(&d->w, "console", line);
             free(line);
             free(text);
             return 1;

@@ -110,8 +110,6 @@ typedef struct Dap {
 /* server.c */
 /* Answer one request (with the GIL once launched). */
 void cpdb_dap_dispatch(Dap *d, json_t *req);
-/* An output event. */
-void cpdb_dap_output(Dap *d, const char *category, const char *text);
 /* Tell the client of threads that started or ended since the last
    time (thread events).  With the GIL. */
 void cpdb_dap_threads_diff(Dap *d);
@@ -129,6 +127,8 @@ void cpdb_dap_set_variable(Dap *d, json_t *req);
 void cpdb_dap_evaluate(Dap *d, json_t *req);
 void cpdb_dap_completions(Dap *d, json_t *req);
 void cpdb_dap_exception_info(Dap *d, json_t *req);
+/* Whether code in path is library code (justMyCode leaves it out). */
+int cpdb_dap_is_library(const char *path);
 /* "{expr}" parts of a logpoint's message evaluated in frame.  Return:
    malloc'd. */
 char *cpdb_dap_format_log(Dap *d, PyFrameObject *frame, const char *msg);
@@ -144,8 +144,6 @@ int cpdb_dap_break_passes(Dap *d, int number, PyFrameObject *frame,
                           int *function);
 /* Tell the client of breakpoints whose files got imported. */
 void cpdb_dap_breaks_bind(Dap *d);
-/* Whether code in path is library code (justMyCode leaves it out). */
-int cpdb_dap_is_library(const char *path);
 
 /* output.c */
 /* Give the process's fds 1 and 2 to pipes read by the output thread,

@@ -27,16 +27,6 @@
 
 static Dap dap;
 
-void
-cpdb_dap_output(Dap *d, const char *category, const char *text)
-{
-    json_t *body = json_object();
-    json_t *t = json_string(text);
-    json_object_set_new(body, "category", json_string(category));
-    json_object_set_new(body, "output",
-                        t != NULL ? t : json_string("(not UTF-8)\n"));
-    cpdb_dap_event(&d->w, "output", body);
-}
 
 /* --- ending -------------------------------------------------------------- */
 
@@ -394,7 +384,7 @@ on_message(CpdbSession *s, const char *text, void *ctx)
     char *line = cpdb_xmalloc(strlen(text) + 2);
     (void)s;
     sprintf(line, "%s\n", text);
-    cpdb_dap_output(ctx, "console", line);
+    cpdb_dap_output(&((Dap *)ctx)->w, "console", line);
     free(line);
 }
 
@@ -406,7 +396,7 @@ io_write(void *ctx, int stream, const char *text, size_t len)
     (void)stream;
     memcpy(copy, text, len);
     copy[len] = '\0';
-    cpdb_dap_output(ctx, "console", copy);
+    cpdb_dap_output(&((Dap *)ctx)->w, "console", copy);
     free(copy);
 }
 
@@ -463,7 +453,7 @@ stop_somewhere(Dap *d)
 
 /* How often the service thread looks for new and ended threads while
    no request comes. */
-#define THREAD_POLL_MS 500
+#define THREAD_POLL_MS 200
 
 /* Wait on w's condition for up to ms, w->mu held.  Return: 1 when the
    time ran out. */
@@ -1149,7 +1139,7 @@ do_launch(Dap *d, json_t *req, const CpdbDapLaunch *preset, int *status)
     if (rc < 0 && rc != CPDB_E_QUIT) {
         char line[600];
         snprintf(line, sizeof line, "%s\n", cpdb_session_errmsg(d->s));
-        cpdb_dap_output(d, "stderr", line);
+        cpdb_dap_output(&d->w, "stderr", line);
     }
     if (l.argv != NULL) {
         int i;

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/command.h"
 #include "cli/complete.h"
+#include "core/catch.h"
 #include "core/eval.h"
 #include "core/frames.h"
 #include "core/session.h"
@@ -24,6 +25,13 @@
 #define VALUE_LIMIT 1000
 /* A container longer than this shows its length instead of its repr. */
 #define SUMMARY_LEN 100
+
+int
+cpdb_dap_is_library(const char *path)
+{
+    cpdb_catch_learn_library();
+    return cpdb_catch_is_library_path(path);
+}
 
 void
 cpdb_dap_handles_clear(Dap *d)

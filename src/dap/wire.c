@@ -301,6 +301,17 @@ cpdb_dap_event(CpdbDapWire *w, const char *name, json_t *body)
     return cpdb_dap_send(w, e);
 }
 
+void
+cpdb_dap_output(CpdbDapWire *w, const char *category, const char *text)
+{
+    json_t *body = json_object();
+    json_t *t = json_string(text);
+    json_object_set_new(body, "category", json_string(category));
+    json_object_set_new(body, "output",
+                        t != NULL ? t : json_string("(not UTF-8)\n"));
+    cpdb_dap_event(w, "output", body);
+}
+
 /* --- reading ------------------------------------------------------------- */
 
 /* Read into buf[*len..cap).  Return: bytes read, 0 at the end. */

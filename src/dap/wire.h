@@ -96,6 +96,11 @@ char *cpdb_dap_read_frame(int fd, size_t *len);
 /* Send req (a request, as it came) framed on fd.  Return 0, or -1. */
 int cpdb_dap_write_frame(int fd, json_t *req);
 
+/* Send text (UTF-8) as an output event of category ("console",
+   "stdout", "stderr"). */
+void cpdb_dap_output(CpdbDapWire *w, const char *category,
+                     const char *text);
+
 /* Take the next request, waiting up to ms milliseconds (-1: for ever)
    when none is queued.  Return: a new reference, or NULL when none came
    or the stream ended (see w->eof). */

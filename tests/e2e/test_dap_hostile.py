@@ -402,27 +402,27 @@ def test_every_request_with_bad_arguments_gets_an_error(dap, prog):
     finish(dap, thread)
 
 
-# Arguments the contract calls ill-typed or missing that cpdb --dap
-# accepts today: continue and pause take any threadId (all-stop: every
-# thread resumes or stops), the steps step the stopped thread when
-# threadId is missing, completions ignore frameId, variables ignore a
-# filter that is not a string.
-LENIENT = [("continue", {"threadId": "1"}), ("continue", {"threadId": 1.5}),
+# Requests that resume, pause or complete, each with a thread or frame
+# that is missing, ill-typed or out of range: each gets an error and
+# nothing moves (an adapter that took any threadId would resume the
+# program).  A continue that names a thread number no thread has resumes
+# them all, as the all-stop continue does whatever thread it names.
+RESUMES = [("continue", {"threadId": "1"}), ("continue", {"threadId": 1.5}),
            ("continue", {"threadId": None}), ("continue", {}),
+           ("continue", {"threadId": -1}),
            ("pause", {"threadId": "1"}), ("pause", {"threadId": [1]}),
-           ("next", {}), ("stepIn", {}), ("stepOut", {}),
+           ("pause", {}), ("next", {}), ("stepIn", {}), ("stepOut", {}),
            ("completions", {"text": "x", "column": 2, "frameId": "1"}),
            ("completions", {"text": "x", "column": 2, "frameId": -1}),
            ("variables", {"variablesReference": "REF", "filter": 5})]
 
 
-@pytest.mark.xfail(reason="cpdb --dap accepts these (see LENIENT)")
-@pytest.mark.parametrize("cmd,args", LENIENT,
+@pytest.mark.parametrize("cmd,args", RESUMES,
                          ids=["%s-%d" % (c, i)
-                              for i, (c, _) in enumerate(LENIENT)])
-def test_ill_typed_or_missing_ids_accepted_today(dap, prog, cmd, args):
+                              for i, (c, _) in enumerate(RESUMES)])
+def test_resuming_with_a_bad_thread_gets_an_error(dap, prog, cmd, args):
     initialize(dap)
-    thread, frame_id, ref = entry_stop(dap, prog)
+    thread, _, ref = entry_stop(dap, prog)
     args = {k: (ref if v == "REF" else v) for k, v in args.items()}
     resp = dap.request(cmd, args)
     moved = resp["success"] and cmd in ("continue", "next", "stepIn",

@@ -275,17 +275,21 @@ class DapClient:
                             check=True).get("body") or {}
 
     def wait_event(self, name, timeout=10.0, pred=None):
-        """Return: the first event called name (and for which pred(event)
-        is true) that no earlier wait_event returned, waiting up to
-        timeout seconds for it."""
+        """Return: the first event called name (a name, or a tuple of
+        names: any of them), for which pred(event) is true, that no
+        earlier wait_event returned, waiting up to timeout seconds for
+        it."""
+        names = (name,) if isinstance(name, str) else tuple(name)
+
         def find():
             for ev in self.events:
-                if (ev.get("event") == name and id(ev) not in self._taken
+                if (ev.get("event") in names and id(ev) not in self._taken
                         and (pred is None or pred(ev))):
                     self._taken.add(id(ev))
                     return ev
             return None
-        return self._wait_for(find, timeout, "%r event" % name)
+        return self._wait_for(find, timeout, "%s event" % " or ".join(
+            repr(n) for n in names))
 
     def events_named(self, name):
         """Return: every event called name received so far."""
