@@ -158,6 +158,14 @@ test('exception filter raised stops where it is raised, caught or not',
     const scopes = (await s.request('scopes', { frameId: ev.top.id })).body
         .scopes.map((x) => x.name);
     assert.ok(scopes.includes('Exception'), scopes.join(','));
+    /* The next one raised in the program: the property's, which the
+       library catches. */
+    await s.request('continue', { threadId: ev.body.threadId });
+    const next = await s.stopped('exception');
+    assert.equal(next.top.line, PROP_RAISE);
+    assert.match(next.top.name, /(^|\.)secret$/);
+    assert.match((await exceptionInfo(s, next)).exceptionId,
+                 /AttributeError/);
 }));
 
 test('exception filter uncaught (the default) passes over caught ones', T,
@@ -189,19 +197,23 @@ test('no exception filter: an uncaught exception does not stop', T,
     assert.equal(s.events.filter((e) => e.event === 'stopped').length, 0);
 }));
 
-test('exception filter userUncaught stops when user code lets an ' +
-     'exception out into the library', T, () => withSession(async (s) => {
-    await s.launch({ program: RAISING },
+/* userUncaught is documented (docs/dap.md) as uncaught: it stops where
+   an uncaught exception ends the program, not where user code lets an
+   exception out into library code that catches it (debugpy's meaning). */
+test('exception filter userUncaught stops at an uncaught exception, ' +
+     'not at caught ones', T, () => withSession(async (s) => {
+    await s.launch({ program: RAISING, args: ['--uncaught'] },
                    { exceptionFilters: ['userUncaught'] });
     const ev = await s.stopped('exception');
-    /* Not at the ValueError caught by user code: at the property whose
-       AttributeError inspect.getmembers catches. */
-    assert.equal(ev.top.line, PROP_RAISE);
-    assert.equal(ev.top.name, 'secret');
+    assert.equal(ev.top.line, RAISE);
+    assert.equal(await local(s, ev, 'n'), '3');
     const info = await exceptionInfo(s, ev);
-    assert.match(info.exceptionId, /AttributeError/);
-    assert.match(info.description, /no secret here/);
+    assert.match(info.exceptionId, /ValueError/);
+    assert.match(info.description, /bad 3/);
+    /* Neither the ValueError caught in caught() nor the AttributeError
+       inspect.getmembers caught stopped it. */
+    assert.equal(s.events.filter((e) => e.event === 'stopped').length, 1);
+    assert.match(s.output('stdout'), /members True\n/);
     await s.request('continue', { threadId: ev.body.threadId });
-    assert.equal((await s.event('exited')).body.exitCode, 0);
-    assert.match(s.output('stdout'), /done\n/);
+    assert.equal((await s.event('exited')).body.exitCode, 1);
 }));
