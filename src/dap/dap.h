@@ -70,6 +70,7 @@ typedef struct Dap {
     int ended;              /* the service thread must end */
     int disconnecting;      /* disconnect or the end of input came */
     int detaching;          /* attached: the session asked to detach */
+    int service_busy;       /* the service thread answers a request */
 
     /* At a stop (with the GIL). */
     int resumed;            /* a request resumed the program */

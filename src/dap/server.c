@@ -208,6 +208,32 @@ stop_text(const CpdbStop *stop)
     return NULL;
 }
 
+/* The service thread may be in the middle of a request that runs
+   Python (a breakpoint's file resolved, a condition compiled), which
+   let go of the GIL when this stop took it: let it finish before this
+   stop holds the GIL for good, or neither would go on. */
+static void
+wait_service(Dap *d)
+{
+    if ((unsigned long)pthread_self() == d->service_ident) {
+        return;     /* the stop is the service thread's own (pause) */
+    }
+    pthread_mutex_lock(&d->w.mu);
+    if (d->service_busy) {
+        PyThreadState *save;
+        pthread_mutex_unlock(&d->w.mu);
+        save = PyEval_SaveThread();
+        pthread_mutex_lock(&d->w.mu);
+        while (d->service_busy) {
+            pthread_cond_wait(&d->w.cv, &d->w.mu);
+        }
+        pthread_mutex_unlock(&d->w.mu);
+        PyEval_RestoreThread(save);
+        return;
+    }
+    pthread_mutex_unlock(&d->w.mu);
+}
+
 /* Serve requests at this stop until one resumes the program (or the
    client goes).  With the GIL: the program's other threads wait. */
 static void
@@ -220,8 +246,10 @@ serve_stop(Dap *d)
     d->resumed = 0;
     d->resumed_by_console = 0;
     while (!d->resumed && !cpdb_session_should_resume(s)) {
-        json_t *req = cpdb_dap_next(&d->w, 200);
+        json_t *req;
         int gone;
+        wait_service(d);
+        req = cpdb_dap_next(&d->w, 200);
         if (req != NULL) {
             cpdb_dap_dispatch(d, req);
             json_decref(req);
@@ -582,11 +610,16 @@ serve_running(Dap *d)
             }
             req = it->msg;
             free(it);
+            d->service_busy = 1;
         }
         pthread_mutex_unlock(&d->w.mu);
         if (req != NULL) {
             cpdb_dap_dispatch(d, req);
             json_decref(req);
+            pthread_mutex_lock(&d->w.mu);
+            d->service_busy = 0;
+            pthread_cond_broadcast(&d->w.cv);
+            pthread_mutex_unlock(&d->w.mu);
         }
         PyGILState_Release(gil);
         if (req == NULL) {

@@ -202,9 +202,9 @@ def test_bad_catch_arguments_are_one_line_errors():
     assert error_lines(r)[:4] == [
         '"int" is not an exception class.',
         'Bad exception type "3x": a class name (ValueError, '
-        'json.JSONDecodeError) or --user is expected.',
+        'json.JSONDecodeError), --user or --user-uncaught is expected.',
         'Bad exception type "Value-Error": a class name (ValueError, '
-        'json.JSONDecodeError) or --user is expected.',
+        'json.JSONDecodeError), --user or --user-uncaught is expected.',
         'Bad argument "maybe": "on" or "off" is expected.'], r
     assert len(error_lines(r)) == 5, r
     assert len(after(r, "info catch")) == 2, r
