@@ -272,3 +272,16 @@ def test_the_main_thread_has_its_name_before_threading_is_imported():
                     r"\(\d+\)<module>\(\)$", rows[1]), rows
     assert after(r, "thread") == [
         '[Current thread is 1 (Thread 1 "MainThread")]'], r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_breakpoint_set_in_a_worker_stop_reaches_the_main_frame(backend):
+    """The main thread's module frame already runs (it waits for the
+    workers) when a breakpoint is set, at a stop in a worker, on a line
+    it has yet to run: it stops there."""
+    prog = program("threads_barrier.py")
+    r = cpdb([prog], ["break 10 if tag == 'a'", "continue", "clear 10",
+                      "break 27", "continue", "info threads", "continue"],
+             backend)
+    assert "Breakpoint 2, <module> ()" in r.out, r
+    assert "threads done" in r.out and "exited with status 0" in r.out, r
