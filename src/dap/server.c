@@ -941,10 +941,12 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
                           "\"%.100s\".", c);
         return;
     }
-    /* Breakpoints changed: frames already running in other threads get
-       their line events too (at a stop the engine sees to the stopped
-       thread's). */
-    refresh_running(s);
+    /* Breakpoints changed while the program runs: frames already
+       running get their line events (at a stop the engine's refresh
+       sees to every thread's). */
+    if (!s->at_stop) {
+        refresh_running(s);
+    }
 }
 
 /* --- launch ------------------------------------------------------------- */
