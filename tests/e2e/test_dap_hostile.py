@@ -269,13 +269,24 @@ def test_a_bad_launch_gets_an_error_and_a_good_one_then_runs(dap, prog,
 
 
 def test_arguments_that_are_not_an_object_get_errors(dap, prog):
+    """Before launch and at a stop; terminate and disconnect with them
+    end nothing."""
     initialize(dap)
     for seq, args in enumerate(([1], "x", 5, True, None), 500):
         assert dap.send_bytes(frame({"seq": seq, "type": "request",
                                      "command": "launch",
                                      "arguments": args}))
         assert_error(dap.response(seq), "launch")
-    run_to_end(dap, prog)
+    thread, _, _ = entry_stop(dap, prog)
+    for seq, cmd in enumerate(("stackTrace", "evaluate", "threads",
+                               "setBreakpoints", "variables", "terminate",
+                               "disconnect"), 600):
+        assert dap.send_bytes(frame({"seq": seq, "type": "request",
+                                     "command": cmd, "arguments": [1]}))
+        assert_error(dap.response(seq), cmd)
+    assert_alive(dap)
+    assert dap.events_named("exited") == []
+    finish(dap, thread)
 
 
 def test_a_second_launch_and_attach_get_errors(dap, prog):
@@ -752,36 +763,36 @@ sys.exit(3)
 @pytest.mark.parametrize("token", ["wrong", None, "", 5],
                          ids=["wrong", "missing", "empty", "number"])
 def test_listen_refuses_a_wrong_token(tmp_path, token):
+    """A wrong token: an error, the connection closed, the program not
+    started; the listener then serves a client with the right one."""
     prog = tmp_path / "ran.py"
     prog.write_text(RAN)
     marker = tmp_path / "marker"
     p, host, port, real = listen(tmp_path)
     assert real == "s3cret"
-    c = DapClient.connect(host, port, proc=p)
+    args = {"program": str(prog), "args": [str(marker)]}
+    c = DapClient.connect(host, port)
     try:
         initialize(c)
-        args = {"program": str(prog), "args": [str(marker)]}
         if token is not None:
             args["token"] = token
         assert_error(c.request("launch", args, timeout=15), "launch")
-        time.sleep(0.3)
+        c.wait_closed(timeout=10)
         assert not marker.exists()
         assert "the program ran" not in c.output()
         assert c.events_named("exited") == []
     finally:
-        c.close_input()
         c.sock.close()
-    # Whether it then waits for another client is its choice; a crash
-    # is not.
-    try:
-        rc = p.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        p.terminate()
-        rc = p.wait(timeout=5)
-        assert rc in (0, -15, 128 + 15), c.stderr()
-    else:
-        assert 0 <= rc < 128, c.stderr()
-    assert not marker.exists()
+    assert p.poll() is None
+    c = DapClient.connect(host, port, proc=p)
+    initialize(c)
+    c.launch(dict(args, token=real))
+    assert c.wait_event("exited", timeout=15)["body"]["exitCode"] == 3
+    assert marker.read_text() == "ran"
+    c.request("disconnect", {})
+    c.close_input()
+    assert 0 <= p.wait(timeout=15) < 128, c.stderr()
+    c.sock.close()
     p.stdout.close()
     p.stderr.close()
 
