@@ -341,6 +341,60 @@ cpdb_frame_in_call(PyFrameObject *f)
 #endif
 }
 
+#if PY_VERSION_HEX >= 0x030B0000
+/* One number of a code object's exception table (3.11+): 6 bits a byte,
+   bit 6 saying another byte follows.  Return: 0, or -1 at the end. */
+static int
+table_varint(const unsigned char **p, const unsigned char *end, long *out)
+{
+    unsigned char b;
+    if (*p >= end) {
+        return -1;
+    }
+    b = *(*p)++;
+    *out = b & 63;
+    while (b & 64) {
+        if (*p >= end) {
+            return -1;
+        }
+        b = *(*p)++;
+        *out = (*out << 6) | (b & 63);
+    }
+    return 0;
+}
+#endif
+
+int
+cpdb_frame_in_handler(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    /* An entry of co_exceptiontable covers the instruction: start,
+       length, target, depth-and-lasti, in code units
+       (InternalDocs/exception_handling.md). */
+    PyCodeObject *co = PyFrame_GetCode(f);
+    PyObject *table = co->co_exceptiontable;
+    long at = PyFrame_GetLasti(f) / 2, start, length, target, depth;
+    int covered = 0;
+    if (at >= 0 && table != NULL && PyBytes_Check(table)) {
+        const unsigned char *p =
+            (const unsigned char *)PyBytes_AS_STRING(table);
+        const unsigned char *end = p + PyBytes_GET_SIZE(table);
+        while (!covered && table_varint(&p, end, &start) == 0
+               && table_varint(&p, end, &length) == 0
+               && table_varint(&p, end, &target) == 0
+               && table_varint(&p, end, &depth) == 0) {
+            covered = at >= start && at < start + length;
+        }
+    }
+    Py_DECREF(co);
+    return covered;
+#else
+    /* A try, with or finally block is open (SETUP_FINALLY and the like
+       push one). */
+    return f->f_iblock > 0;
+#endif
+}
+
 int
 cpdb_frame_column(PyFrameObject *f)
 {

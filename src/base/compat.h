@@ -256,6 +256,10 @@ int cpdb_frame_is_delegating(PyFrameObject *f);
 /* Whether the frame stands on a call: a thread whose top Python frame
    does, and does not run, is in a C function. */
 int cpdb_frame_in_call(PyFrameObject *f);
+/* Whether the instruction the frame stands on is inside a handler's
+   range (a try, except, finally or with block): an exception raised or
+   passing there may be caught in this frame.  Return: 1 or 0. */
+int cpdb_frame_in_handler(PyFrameObject *f);
 /* Return: the column (from 0) where the expression the frame stands on
    starts, or -1 where Python does not keep columns (3.10). */
 int cpdb_frame_column(PyFrameObject *f);

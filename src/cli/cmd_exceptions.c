@@ -42,13 +42,13 @@ known_class(CpdbSession *s, const char *name)
     return found;
 }
 
-/* "catch raise [--user] [TYPE...]". */
+/* "catch raise [--user|--user-uncaught] [TYPE...]". */
 static CmdResult
 catch_raise(CpdbSession *s, const char *args)
 {
     char *copy = cpdb_xstrdup(args), *word, *save = NULL;
     char *types[MAX_CATCH_TYPES];
-    int n = 0, user = 0, ok = 1;
+    int n = 0, user = 0, user_uncaught = 0, ok = 1;
     CpdbBreakpoint *bp;
     char *what;
 
@@ -58,10 +58,13 @@ catch_raise(CpdbSession *s, const char *args)
         if (strcmp(word, "--user") == 0) {
             user = 1;
         }
+        else if (strcmp(word, "--user-uncaught") == 0) {
+            user = user_uncaught = 1;
+        }
         else if (!cpdb_catch_name_valid(word)) {
             cpdb_error(s, "Bad exception type \"%s\": a class name "
-                       "(ValueError, json.JSONDecodeError) or --user is "
-                       "expected.", word);
+                       "(ValueError, json.JSONDecodeError), --user or "
+                       "--user-uncaught is expected.", word);
             ok = 0;
         }
         else if (n == MAX_CATCH_TYPES) {
@@ -90,6 +93,7 @@ catch_raise(CpdbSession *s, const char *args)
         cpdb_guard_end(&s->busy);
     }
     bp = cpdb_bp_add_catch(&s->bps, cpdb_catch_new(types, n, user));
+    bp->catch->user_uncaught = user_uncaught;
     what = cpdb_catch_describe(bp->catch);
     cpdb_out(s, "Catchpoint %d (%s)\n", bp->number, what);
     free(what);
@@ -125,7 +129,7 @@ catch_uncaught(CpdbSession *s, const char *args)
 
 static const CmdDef catch_subcmds[] = {
     {"raise", "throw", CMD_CLASS_BREAKPOINTS, 0, catch_raise,
-     "catch raise [--user] [TYPE...]",
+     "catch raise [--user|--user-uncaught] [TYPE...]",
      "Stop where an exception of a TYPE, or of a subclass, is raised.\n"
      "It stops whether the exception is caught or not, in the frame that\n"
      "raised it (for an exception raised by a C function, the line that\n"
@@ -137,7 +141,12 @@ static const CmdDef catch_subcmds[] = {
      "standard library and installed packages: the program stops where\n"
      "its own code raises, or where an exception raised in library code\n"
      "first reaches its code, so exceptions raised and caught inside the\n"
-     "library never stop it.  Catchpoints are numbered with the\n"
+     "library never stop it.  --user-uncaught stops only where the\n"
+     "program's own code raises an exception that none of its frames\n"
+     "above may catch before it reaches library code or leaves the\n"
+     "program (a frame inside a try, with or finally block counts as\n"
+     "catching it): a callback's error that a library swallows.\n"
+     "Catchpoints are numbered with the\n"
      "breakpoints: \"delete\", \"disable\", \"enable\", \"condition\" and\n"
      "\"ignore\" work on them.  While one is enabled, Python 3.10 and\n"
      "3.11 run every frame with the trace function (slower); 3.12+ pays\n"

@@ -44,7 +44,10 @@ cpdb_catch_describe(const CpdbCatch *c)
     int i;
     cpdb_buf_init(&b);
     cpdb_buf_add(&b, "raise");
-    if (c->user_only) {
+    if (c->user_uncaught) {
+        cpdb_buf_add(&b, " --user-uncaught");
+    }
+    else if (c->user_only) {
         cpdb_buf_add(&b, " --user");
     }
     for (i = 0; i < c->n_types; i++) {
@@ -283,6 +286,31 @@ type_matches(const CpdbCatch *c, PyObject *exc)
     return 0;
 }
 
+/* Whether an exception raised in frame (user code) reaches library
+   code, or the bottom of the stack, without passing a frame of user
+   code that stands in a handler's range. */
+static int
+leaves_user_code(PyFrameObject *frame)
+{
+    PyFrameObject *f = (PyFrameObject *)Py_NewRef(frame);
+    int leaves = 1;
+    while (f != NULL) {
+        PyFrameObject *back;
+        if (is_library_frame(f)) {
+            break;
+        }
+        if (cpdb_frame_in_handler(f)) {
+            leaves = 0;
+            break;
+        }
+        back = PyFrame_GetBack(f);
+        Py_DECREF(f);
+        f = back;
+    }
+    Py_XDECREF(f);
+    return leaves;
+}
+
 int
 cpdb_catch_matches(const CpdbCatch *c, PyFrameObject *frame, PyObject *exc,
                    PyObject *tb)
@@ -295,6 +323,10 @@ cpdb_catch_matches(const CpdbCatch *c, PyFrameObject *frame, PyObject *exc,
     t = (PyTracebackObject *)tb;
     if (t->tb_frame != frame) {
         return 0;
+    }
+    if (c->user_uncaught) {
+        return t->tb_next == NULL && !is_library_frame(frame)
+               && leaves_user_code(frame) && type_matches(c, exc);
     }
     if (!c->user_only) {
         /* Raised here: the traceback ends at this frame. */

@@ -22,6 +22,13 @@ typedef struct CpdbCatch {
                                none: any exception */
     int n_types;
     int user_only;          /* --user: library code left out */
+    int user_uncaught;      /* --user-uncaught: only where user code
+                               raises an exception that no frame of
+                               user code above may catch before it
+                               reaches library code (or leaves the
+                               program): a try, except, finally or with
+                               block open in such a frame counts as
+                               catching it */
 } CpdbCatch;
 
 /* Return: a new catchpoint of the n names in types (copied).  Never

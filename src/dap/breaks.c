@@ -10,6 +10,7 @@
 #include "core/location.h"
 #include "core/resolve.h"
 #include "core/session.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,16 +384,28 @@ cpdb_dap_set_exception_breakpoints(Dap *d, json_t *req)
         cpdb_bp_delete(&d->s->bps, d->catch_raised);
         d->catch_raised = 0;
     }
+    if (d->catch_user_uncaught > 0) {
+        cpdb_bp_delete(&d->s->bps, d->catch_user_uncaught);
+        d->catch_user_uncaught = 0;
+    }
+    if (raised || user) {
+        cpdb_guard_begin(&d->s->busy);
+        cpdb_catch_learn_library();
+        cpdb_guard_end(&d->s->busy);
+    }
     if (raised) {
-        if (d->just_my_code) {
-            cpdb_catch_learn_library();
-        }
         d->catch_raised = cpdb_bp_add_catch(
             &d->s->bps, cpdb_catch_new(NULL, 0, d->just_my_code))->number;
     }
+    else if (user) {
+        /* (raised stops at every one of them already) */
+        CpdbBreakpoint *bp = cpdb_bp_add_catch(&d->s->bps,
+                                               cpdb_catch_new(NULL, 0, 1));
+        bp->catch->user_uncaught = 1;
+        d->catch_user_uncaught = bp->number;
+    }
     d->filter_uncaught = uncaught;
-    d->filter_user_uncaught = user;
-    d->s->catch_uncaught = uncaught || user;
+    d->s->catch_uncaught = uncaught;
     out = json_array();
     for (i = 0; i < json_array_size(filters); i++) {
         json_array_append_new(out, json_pack("{s:b}", "verified", 1));

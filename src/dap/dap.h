@@ -70,12 +70,15 @@ typedef struct Dap {
     int ended;              /* the service thread must end */
     int disconnecting;      /* disconnect or the end of input came */
     int detaching;          /* attached: the session asked to detach */
+    int service_busy;       /* the service thread answers a request */
 
     /* At a stop (with the GIL). */
     int resumed;            /* a request resumed the program */
     int resumed_by_console; /* ... from the debug console */
     int kill_at_stop;       /* terminate came while it ran */
     int pause_asked;        /* pause came: the next stop is "pause" */
+    int hide_top;           /* innermost frames of the stopped thread
+                               not shown (a returning one) */
     CPDB_ARRAY(DapHandle) handles;
     int handle_base;        /* the ids of this stop start here */
     long stops;
@@ -84,8 +87,8 @@ typedef struct Dap {
     CPDB_ARRAY(DapBreak) breaks;
     int next_break_id;
     int catch_raised;       /* catchpoint number for "raised", or 0 */
+    int catch_user_uncaught;    /* ... for "userUncaught", or 0 */
     int filter_uncaught;
-    int filter_user_uncaught;
 
     /* Ending. */
     int exit_status;

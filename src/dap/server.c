@@ -208,6 +208,32 @@ stop_text(const CpdbStop *stop)
     return NULL;
 }
 
+/* The service thread may be in the middle of a request that runs
+   Python (a breakpoint's file resolved, a condition compiled), which
+   let go of the GIL when this stop took it: let it finish before this
+   stop holds the GIL for good, or neither would go on. */
+static void
+wait_service(Dap *d)
+{
+    if ((unsigned long)pthread_self() == d->service_ident) {
+        return;     /* the stop is the service thread's own (pause) */
+    }
+    pthread_mutex_lock(&d->w.mu);
+    if (d->service_busy) {
+        PyThreadState *save;
+        pthread_mutex_unlock(&d->w.mu);
+        save = PyEval_SaveThread();
+        pthread_mutex_lock(&d->w.mu);
+        while (d->service_busy) {
+            pthread_cond_wait(&d->w.cv, &d->w.mu);
+        }
+        pthread_mutex_unlock(&d->w.mu);
+        PyEval_RestoreThread(save);
+        return;
+    }
+    pthread_mutex_unlock(&d->w.mu);
+}
+
 /* Serve requests at this stop until one resumes the program (or the
    client goes).  With the GIL: the program's other threads wait. */
 static void
@@ -220,8 +246,10 @@ serve_stop(Dap *d)
     d->resumed = 0;
     d->resumed_by_console = 0;
     while (!d->resumed && !cpdb_session_should_resume(s)) {
-        json_t *req = cpdb_dap_next(&d->w, 200);
+        json_t *req;
         int gone;
+        wait_service(d);
+        req = cpdb_dap_next(&d->w, 200);
         if (req != NULL) {
             cpdb_dap_dispatch(d, req);
             json_decref(req);
@@ -311,6 +339,25 @@ on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         cpdb_exec_step(s);
         return;
     }
+    d->hide_top = 0;
+    if (stop->reason == CPDB_STOP_CALL) {
+        /* An editor's step into a function shows its first line, not
+           its def line (pdb's --Call--). */
+        cpdb_exec_step(s);
+        return;
+    }
+    if (stop->reason == CPDB_STOP_RETURN) {
+        /* ... and a step out of one (stepOut, or the last line's next)
+           shows the caller on the line of the call, where it goes on
+           (pdb's --Return-- is the returning frame).  Out of the
+           program's last frame: it ends. */
+        if (s->stack.n < 2) {
+            cpdb_exec_continue(s);
+            return;
+        }
+        cpdb_stack_select(s, 1);
+        d->hide_top = 1;
+    }
     cpdb_session_flush_program(s);
     cpdb_dap_output_drain(d);
     cpdb_dap_breaks_bind(d);
@@ -349,8 +396,7 @@ static void
 on_post_mortem(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
     Dap *d = ctx;
-    if (stop->reason == CPDB_STOP_POST_MORTEM && !d->filter_uncaught
-        && !d->filter_user_uncaught) {
+    if (stop->reason == CPDB_STOP_POST_MORTEM && !d->filter_uncaught) {
         return;         /* the program ends */
     }
     on_stop(s, stop, ctx);
@@ -564,11 +610,16 @@ serve_running(Dap *d)
             }
             req = it->msg;
             free(it);
+            d->service_busy = 1;
         }
         pthread_mutex_unlock(&d->w.mu);
         if (req != NULL) {
             cpdb_dap_dispatch(d, req);
             json_decref(req);
+            pthread_mutex_lock(&d->w.mu);
+            d->service_busy = 0;
+            pthread_cond_broadcast(&d->w.cv);
+            pthread_mutex_unlock(&d->w.mu);
         }
         PyGILState_Release(gil);
         if (req == NULL) {
@@ -890,10 +941,10 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
                           "\"%.100s\".", c);
         return;
     }
-    /* Breakpoints changed. */
-    if (!s->at_stop) {
-        refresh_running(s);
-    }
+    /* Breakpoints changed: frames already running in other threads get
+       their line events too (at a stop the engine sees to the stopped
+       thread's). */
+    refresh_running(s);
 }
 
 /* --- launch ------------------------------------------------------------- */
@@ -1111,7 +1162,13 @@ do_launch(Dap *d, json_t *req, const CpdbDapLaunch *preset, int *status)
     d->filter_uncaught = 1;
     cpdb_dap_respond(&d->w, req, NULL, NULL);
     cpdb_dap_event(&d->w, "initialized", NULL);
-    /* The service thread answers while the program runs. */
+    /* The service thread answers while the program runs; until the
+       stop before its first line, where the program is known to the
+       engine (breakpoints on its functions resolve there), the main
+       thread answers. */
+    pthread_mutex_lock(&d->w.mu);
+    d->at_stop = 1;
+    pthread_mutex_unlock(&d->w.mu);
     {
         PyThreadState *save = PyEval_SaveThread();
         if (pthread_create(&d->service, NULL, service_main, d) == 0) {

@@ -128,7 +128,7 @@ thread_frames(Dap *d, int number, PyFrameObject ***frames, int **lines)
 
     if (number == s->threads.stopped_number
         && s->threads.selected == s->threads.stopped && s->stack.n > 0) {
-        for (i = 0; i < s->stack.n; i++) {
+        for (i = (size_t)d->hide_top; i < s->stack.n; i++) {
             Py_INCREF(s->stack.items[i].frame);
             cpdb_array_push(&fs, s->stack.items[i].frame);
             cpdb_array_push(&ls, s->stack.items[i].lineno);

@@ -41,6 +41,33 @@ test('line breakpoint: verified, stops at its line each time', T,
     assert.match(s.output('stdout'), /total 285\n/);
 }));
 
+test('a breakpoint in a module not imported yet is pending, then bound ' +
+     'by a breakpoint event, and stops', T, () => withSession(async (s) => {
+    const LAZY = program('lazymod.py');
+    const line = lineOf('lazymod.py', 'lazy-body');
+    const r = await s.launch({ program: program('lazy_main.py'),
+                               args: ['5'] },
+                             { breakpoints: { [LAZY]: [line] } });
+    const bp = r.setBreakpoints[LAZY].breakpoints[0];
+    assert.equal(bp.verified, false);
+    const ev = await s.stopped('breakpoint');
+    assert.equal(ev.top.source.path, LAZY);
+    assert.equal(ev.top.line, line);
+    assert.equal(ev.top.name, 'work');
+    const changed = await s.event('breakpoint');
+    assert.equal(changed.body.reason, 'changed');
+    assert.equal(changed.body.breakpoint.id, bp.id);
+    assert.equal(changed.body.breakpoint.verified, true);
+    assert.equal(changed.body.breakpoint.line, line);
+    /* It came before the stop, after the program's first output. */
+    const order = s.events.map((e) => e.event);
+    assert.ok(order.indexOf('breakpoint') < order.indexOf('stopped'));
+    assert.match(s.output('stdout'), /^before import\n$/);
+    await s.request('continue', { threadId: ev.body.threadId });
+    await s.event('exited');
+    assert.match(s.output('stdout'), /work 15\n/);
+}));
+
 test('conditional breakpoint stops only where the condition holds', T,
      () => withSession(async (s) => {
     await s.launch({ program: LOOP }, {
@@ -131,6 +158,14 @@ test('exception filter raised stops where it is raised, caught or not',
     const scopes = (await s.request('scopes', { frameId: ev.top.id })).body
         .scopes.map((x) => x.name);
     assert.ok(scopes.includes('Exception'), scopes.join(','));
+    /* The next one raised in the program: the property's, which the
+       library catches. */
+    await s.request('continue', { threadId: ev.body.threadId });
+    const next = await s.stopped('exception');
+    assert.equal(next.top.line, PROP_RAISE);
+    assert.match(next.top.name, /(^|\.)secret$/);
+    assert.match((await exceptionInfo(s, next)).exceptionId,
+                 /AttributeError/);
 }));
 
 test('exception filter uncaught (the default) passes over caught ones', T,
@@ -162,19 +197,30 @@ test('no exception filter: an uncaught exception does not stop', T,
     assert.equal(s.events.filter((e) => e.event === 'stopped').length, 0);
 }));
 
-test('exception filter userUncaught stops when user code lets an ' +
-     'exception out into the library', T, () => withSession(async (s) => {
-    await s.launch({ program: RAISING },
+/* userUncaught (docs/dap.md): where user code raises what none of its
+   frames above may catch before library code or the end of the program;
+   not where user code catches it itself. */
+test('exception filter userUncaught stops where user code lets an ' +
+     'exception out, not at caught ones', T, () => withSession(async (s) => {
+    await s.launch({ program: RAISING, args: ['--uncaught'] },
                    { exceptionFilters: ['userUncaught'] });
-    const ev = await s.stopped('exception');
-    /* Not at the ValueError caught by user code: at the property whose
-       AttributeError inspect.getmembers catches. */
+    /* First the property's AttributeError, which inspect.getmembers
+       (the library) catches; not the ValueError caught() catches. */
+    let ev = await s.stopped('exception');
     assert.equal(ev.top.line, PROP_RAISE);
-    assert.equal(ev.top.name, 'secret');
-    const info = await exceptionInfo(s, ev);
+    assert.match(ev.top.name, /(^|\.)secret$/);
+    let info = await exceptionInfo(s, ev);
     assert.match(info.exceptionId, /AttributeError/);
-    assert.match(info.description, /no secret here/);
     await s.request('continue', { threadId: ev.body.threadId });
-    assert.equal((await s.event('exited')).body.exitCode, 0);
-    assert.match(s.output('stdout'), /done\n/);
+    /* Then risky(3), which nothing catches, where it is raised. */
+    ev = await s.stopped('exception');
+    assert.equal(ev.top.line, RAISE);
+    assert.equal(await local(s, ev, 'n'), '3');
+    info = await exceptionInfo(s, ev);
+    assert.match(info.exceptionId, /ValueError/);
+    assert.match(info.description, /bad 3/);
+    assert.equal(s.events.filter((e) => e.event === 'stopped').length, 2);
+    assert.match(s.output('stdout'), /members True\n/);
+    await s.request('continue', { threadId: ev.body.threadId });
+    assert.equal((await s.event('exited')).body.exitCode, 1);
 }));

@@ -141,7 +141,8 @@ function lispCode(text) {
 test('the nvim-dap and dape snippets run cpdb --dap', T, () => {
     const lua = fs.readFileSync(path.join(EDITORS, 'nvim', 'cpdb.lua'),
                                 'utf8');
-    assert.match(lua, /dap\.adapters\.cpdb\s*=\s*\{[^}]*type\s*=\s*'executable'/);
+    assert.match(lua,
+                 /dap\.adapters\.cpdb\s*=\s*\{[^}]*type\s*=\s*'executable'/);
     assert.match(lua, /command\s*=\s*'cpdb'/);
     assert.match(lua, /args\s*=\s*\{\s*'--dap'\s*\}/);
     assert.match(lua, /type = 'cpdb', request = request/);

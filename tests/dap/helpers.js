@@ -9,7 +9,7 @@
  * Environment, as for the end-to-end tests (tests/run.py sets it): CPDB,
  * the cpdb binary under test; CPDB_PYTHON, a python of the same version
  * (for the attach targets).  Run by hand:
- *     CPDB=$PWD/build/dev/src/cpdb node --test tests/dap/
+ *     CPDB=$PWD/build/dev/src/cpdb node --test tests/dap/*.test.js
  */
 const assert = require('node:assert/strict');
 const cp = require('node:child_process');

@@ -154,6 +154,17 @@ test('evaluate in the repl: Python, then cpdb commands', T,
     r = await s.evaluate('gc types', ev.top.id, 'repl');
     const census = r.result + s.output().slice(before);
     assert.match(census, /Basket/);
+    /* gc chain of a printed value: the references that keep it. */
+    r = await s.evaluate('p BASKETS[5]', ev.top.id, 'repl');
+    const m5 = /\$(\d+) = <__main__\.Basket object/.exec(
+        r.result + s.output().slice(before));
+    assert.ok(m5, r.result);
+    const mark = s.output().length;
+    r = await s.evaluate(`gc chain $${m5[1]}`, ev.top.id, 'repl');
+    assert.match(r.result + s.output().slice(mark),
+                 /module __main__ \.BASKETS -> list \[5\] -> <__main__\./);
+    r = await s.evaluate('leak hints', ev.top.id, 'repl');
+    assert.match(r.result + s.output().slice(mark), /leak pattern/);
     /* A bare command name: bt. */
     r = await s.evaluate('bt', ev.top.id, 'repl');
     const bt = r.result + s.output().slice(before);

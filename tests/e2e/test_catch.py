@@ -202,9 +202,9 @@ def test_bad_catch_arguments_are_one_line_errors():
     assert error_lines(r)[:4] == [
         '"int" is not an exception class.',
         'Bad exception type "3x": a class name (ValueError, '
-        'json.JSONDecodeError) or --user is expected.',
+        'json.JSONDecodeError), --user or --user-uncaught is expected.',
         'Bad exception type "Value-Error": a class name (ValueError, '
-        'json.JSONDecodeError) or --user is expected.',
+        'json.JSONDecodeError), --user or --user-uncaught is expected.',
         'Bad argument "maybe": "on" or "off" is expected.'], r
     assert len(error_lines(r)) == 5, r
     assert len(after(r, "info catch")) == 2, r
@@ -256,4 +256,23 @@ def test_raising_a_caught_exception_again_is_not_a_new_raise(backend,
     hits = [l for l in r.out.splitlines() if l.startswith("$")]
     assert hits == ["$1 = ('hit', KeyError('a'))",
                     "$2 = ('hit', KeyError('a'))"], r
+    assert "Program exited with status 0." in r.out, r
+
+
+USER_UNCAUGHT = program("user_uncaught.py")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_catch_raise_user_uncaught_stops_where_user_code_lets_one_out(
+        backend):
+    """Only the property's AttributeError, which inspect.getmembers (the
+    library) swallows, stops: the ValueError the program catches itself
+    does not, nor anything the library raises and catches."""
+    r = run(["catch raise --user-uncaught", "info catch", "continue",
+             "continue"], backend, prog=USER_UNCAUGHT)
+    stops = catch_stops(r)
+    assert [(s[0].split(", ")[1].split(":")[0], s[1]) for s in stops] == [
+        ("AttributeError", ("user_uncaught.py", 15, "secret"))], r
+    assert after(r, "info catch")[2].split()[4:6] == [
+        "raise", "--user-uncaught"], r
     assert "Program exited with status 0." in r.out, r

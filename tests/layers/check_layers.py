@@ -3,12 +3,15 @@
 layer and of the layers below it, never of one above.
 
     base  <  trace, heap  <  core  <  cli        console  <  remote  <  cli
+    cli  <  dap       (the debug adapter: a front-end, for the program and
+                       the agent)
     base  <  attach   (the injector: used by the program only)
 
 (main.c, on top, includes the public header, the control channel's
 headers for the front-ends that talk over a socket: --listen,
---connect, and the injector's for -p.  src/agent, the program cpdb -p
-loads into a process, sits on top as main.c does.)  Prints one line per
+--connect, the debug adapter's (--dap), and the injector's for -p.
+src/agent, the program cpdb -p loads into a process, sits on top as
+main.c does.)  Prints one line per
 include that breaks the rule and exits 1 if there is any.
 
 Usage: check_layers.py [SRC]   (default: the src/ beside tests/)
@@ -28,10 +31,12 @@ ALLOWED = {
     "remote": {"base", "console", "remote"},
     "cli": {"base", "trace", "heap", "core", "console", "remote", "cli"},
     "attach": {"base", "attach"},
+    "dap": {"base", "trace", "heap", "core", "console", "remote", "cli",
+            "dap"},
 }
 # What the program may include besides the public header: the layers
 # of its front-ends that are not the library's API.
-PROGRAM_LAYERS = ("remote/", "attach/", "main_attach.h")
+PROGRAM_LAYERS = ("remote/", "attach/", "dap/", "main_attach.h")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
@@ -75,7 +80,8 @@ def check(src):
                 if m and m.group(1) not in ("cpdb/cpdb.h", "cpdb_config.h") \
                         and not m.group(1).startswith(PROGRAM_LAYERS):
                     bad.append("%s:%d: the program includes \"%s\": only "
-                               "the public header, remote/ and attach/"
+                               "the public header, remote/, dap/ and "
+                               "attach/"
                                % (main, n, m.group(1)))
     return bad
 
