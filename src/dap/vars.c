@@ -819,9 +819,11 @@ cpdb_dap_evaluate(Dap *d, json_t *req)
     long limit = context != NULL && strcmp(context, "clipboard") == 0
                      ? 0 : VALUE_LIMIT * 10;
 
-    if (text == NULL) {
+    if (text == NULL || (context == NULL
+                         && !json_is_null(json_object_get(args, "context"))
+                         && json_object_get(args, "context") != NULL)) {
         cpdb_dap_respond(&d->w, req, NULL, "evaluate needs \"expression\" "
-                         "(a string).");
+                         "(a string), and \"context\" is a string.");
         return;
     }
     if (request_frame(d, args, &f) < 0) {

@@ -192,6 +192,20 @@ def test_an_unknown_command_gets_an_error_and_the_session_goes_on(dap,
     finish(dap, thread)
 
 
+@pytest.mark.xfail(reason="after launch, fd 2 is the program's stderr pipe: "
+                   "the adapter's notices reach the client as the "
+                   "program's stderr")
+def test_the_adapters_notices_are_not_the_programs_output(dap, prog):
+    """What the adapter says of dropped input goes to its own stderr or
+    to the console category, never into the program's stdout/stderr."""
+    initialize(dap)
+    thread, _, _ = entry_stop(dap, prog)
+    dap.send_bytes(frame(b"{not json"))
+    assert_alive(dap)
+    finish(dap, thread)
+    assert "cpdb:" not in dap.output("stderr") + dap.output("stdout")
+
+
 def test_a_body_over_the_limit_closes_the_connection(tmp_path):
     c = DapClient.spawn([CPDB, "--dap"], env=env(), cwd=str(tmp_path))
     initialize(c)
@@ -269,13 +283,24 @@ def test_a_bad_launch_gets_an_error_and_a_good_one_then_runs(dap, prog,
 
 
 def test_arguments_that_are_not_an_object_get_errors(dap, prog):
+    """Before launch and at a stop; terminate and disconnect with them
+    end nothing."""
     initialize(dap)
     for seq, args in enumerate(([1], "x", 5, True, None), 500):
         assert dap.send_bytes(frame({"seq": seq, "type": "request",
                                      "command": "launch",
                                      "arguments": args}))
         assert_error(dap.response(seq), "launch")
-    run_to_end(dap, prog)
+    thread, _, _ = entry_stop(dap, prog)
+    for seq, cmd in enumerate(("stackTrace", "evaluate", "threads",
+                               "setBreakpoints", "variables", "terminate",
+                               "disconnect"), 600):
+        assert dap.send_bytes(frame({"seq": seq, "type": "request",
+                                     "command": cmd, "arguments": [1]}))
+        assert_error(dap.response(seq), cmd)
+    assert_alive(dap)
+    assert dap.events_named("exited") == []
+    finish(dap, thread)
 
 
 def test_a_second_launch_and_attach_get_errors(dap, prog):
@@ -622,6 +647,71 @@ def mutate(rng, body, others):
     return bytes(b)
 
 
+# Values a structural mutation puts in place of another: each of the
+# wrong type or out of range somewhere.
+POOL = [None, True, False, -1, 0, 1, 2 ** 31, 2 ** 53, -2 ** 31, 1.5, "",
+        "x", "y" * 1000, "\u00e9\u4e2d", [], {}, [1, "a"], {"a": None},
+        [[[[]]]], "1/0", "`bt", "!x"]
+
+
+# The JSON type of each argument the base messages carry.
+ARG_TYPES = {"threadId": int, "frameId": int, "variablesReference": int,
+             "start": int, "count": int, "startFrame": int, "levels": int,
+             "line": int, "column": int, "expression": str, "text": str,
+             "context": str, "path": str, "name": str, "condition": str,
+             "hitCondition": str, "breakpoints": list,
+             "filters": list, "source": dict}
+
+
+def ill_typed(key, value):
+    """Whether value, not null, is not of the JSON type of argument
+    key (a boolean is not an integer)."""
+    want = ARG_TYPES.get(key)
+    if want is None or value is None:
+        return False
+    if want is int:
+        return type(value) is not int
+    return not isinstance(value, want)
+
+
+def mutate_structure(rng, msg, commands):
+    """Return: (a copy of msg (a request) with one value replaced, a key
+    removed or added, or its command swapped for another's; whether an
+    argument it kept is now of the wrong type)."""
+    msg = json.loads(json.dumps(msg))
+    places = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            for k in v:
+                places.append((v, k))
+                walk(v[k])
+        elif isinstance(v, list):
+            for i in range(len(v)):
+                places.append((v, i))
+                walk(v[i])
+    walk(msg.get("arguments"))
+    # Mostly a value of the arguments; now and then seq, type, command or
+    # arguments themselves.
+    if not places or rng.random() < 0.15:
+        places = [(msg, k) for k in msg]
+    op = rng.choice([0, 0, 0, 1, 2, 3])
+    where, key = rng.choice(places)
+    bad = False
+    if op == 0:
+        where[key] = rng.choice(POOL)
+        bad = where is not msg and ill_typed(key, where[key])
+    elif op == 1 and isinstance(where, dict):
+        del where[key]
+    elif op == 2 and isinstance(where, dict):
+        where[rng.choice(["extra", "seq", "line", "threadId", "frameId",
+                          "variablesReference", "arguments"])] = \
+            rng.choice(POOL)
+    else:
+        msg["command"] = rng.choice(commands)
+    return msg, bad
+
+
 def no_duplicates(pairs):
     keys = [k for k, _ in pairs]
     if len(keys) != len(set(keys)):
@@ -650,42 +740,62 @@ def expected_request(body):
 
 
 def test_fuzzed_messages_never_break_the_adapter(dap, prog):
-    rng = random.Random(1313)
+    # DAP_FUZZ_SEED runs another seed (each fixed seed gives the same
+    # messages every run, so a failure can be run again).
+    rng = random.Random(int(os.environ.get("DAP_FUZZ_SEED", "1313")))
     initialize(dap)
     thread, frame_id, ref = entry_stop(dap, prog)
     bases = base_messages(prog, thread, frame_id, ref)
     dap.seq = 2 ** 30          # our own requests: far from mutated seqs
-    seq = 1000
-    encoded = []
-    for m in bases:
-        seq += 1
-        encoded.append(json.dumps(dict(m, seq=seq, type="request")).encode())
 
-    # Bodies mutated, framing kept: whatever reads as a request with a
-    # seq and a command is answered.
-    expected, sent = [], 0
+    def encoded(seq):
+        return json.dumps(dict(rng.choice(bases), seq=seq,
+                               type="request")).encode()
+
+    # Bodies mutated, framing kept: bytes flipped, cut, spliced (most no
+    # longer JSON), or values of the request replaced by values of other
+    # types (requests with bad arguments).  Whatever reads as a request
+    # with a seq and a command is answered.  Each message starts with a
+    # seq of its own, so that an answer tells which message it answers.
+    commands = [b["command"] for b in bases]
+    expected, must_fail, seq = [], {}, 10000
     for batch in range(30):
-        for _ in range(80):
-            body = mutate(rng, rng.choice(encoded), encoded)
+        for i in range(80):
+            seq += 1
+            bad = False
+            if i % 2:
+                body = mutate(rng, encoded(seq), [encoded(0), encoded(0)])
+            else:
+                msg, bad = mutate_structure(rng, json.loads(encoded(seq)),
+                                            commands)
+                body = json.dumps(msg, ensure_ascii=False).encode()
             want = expected_request(body)
             if want is not None:
                 expected.append(want)
+                if bad:
+                    must_fail[want[0]] = body
             assert dap.send_bytes(frame(body))
-            sent += 1
         assert_alive(dap)
     time.sleep(0.2)
-    answered = {(r["request_seq"]) for r in list(dap.responses.values())}
+    answered = {r["request_seq"] for r in list(dap.response_log)}
     missing = [w for w in expected if w[0] not in answered]
     assert missing == [], missing[:10]
-    assert len(expected) > 100
+    taken = [must_fail[r["request_seq"]] for r in list(dap.response_log)
+             if r["request_seq"] in must_fail and r["success"]]
+    assert taken == [], taken[:5]
+    assert len(must_fail) > 150
+    assert len(expected) > 800
+    errors = [r for r in list(dap.response_log) if not r["success"]]
+    assert errors and all("\n" not in r["message"].strip()
+                          for r in errors)
 
     # Framing mutated: lengths off by a little, headers broken.  The
     # adapter may read a message's end as the next one's start; it must
     # find its feet again.
     for _ in range(600):
-        body = rng.choice(encoded)
+        body = encoded(rng.randrange(1, 10000))
         if rng.random() < 0.5:
-            body = mutate(rng, body, encoded)
+            body = mutate(rng, body, [encoded(0)])
         n = len(body) + rng.choice([0, 0, -1, 1, -10, 10, -len(body), 64])
         header = rng.choice([b"Content-Length: %d\r\n\r\n" % n,
                              b"Content-Length:%d\r\n\r\n" % n,
@@ -752,36 +862,36 @@ sys.exit(3)
 @pytest.mark.parametrize("token", ["wrong", None, "", 5],
                          ids=["wrong", "missing", "empty", "number"])
 def test_listen_refuses_a_wrong_token(tmp_path, token):
+    """A wrong token: an error, the connection closed, the program not
+    started; the listener then serves a client with the right one."""
     prog = tmp_path / "ran.py"
     prog.write_text(RAN)
     marker = tmp_path / "marker"
     p, host, port, real = listen(tmp_path)
     assert real == "s3cret"
-    c = DapClient.connect(host, port, proc=p)
+    args = {"program": str(prog), "args": [str(marker)]}
+    c = DapClient.connect(host, port)
     try:
         initialize(c)
-        args = {"program": str(prog), "args": [str(marker)]}
         if token is not None:
             args["token"] = token
         assert_error(c.request("launch", args, timeout=15), "launch")
-        time.sleep(0.3)
+        c.wait_closed(timeout=10)
         assert not marker.exists()
         assert "the program ran" not in c.output()
         assert c.events_named("exited") == []
     finally:
-        c.close_input()
         c.sock.close()
-    # Whether it then waits for another client is its choice; a crash
-    # is not.
-    try:
-        rc = p.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        p.terminate()
-        rc = p.wait(timeout=5)
-        assert rc in (0, -15, 128 + 15), c.stderr()
-    else:
-        assert 0 <= rc < 128, c.stderr()
-    assert not marker.exists()
+    assert p.poll() is None
+    c = DapClient.connect(host, port, proc=p)
+    initialize(c)
+    c.launch(dict(args, token=real))
+    assert c.wait_event("exited", timeout=15)["body"]["exitCode"] == 3
+    assert marker.read_text() == "ran"
+    c.request("disconnect", {})
+    c.close_input()
+    assert 0 <= p.wait(timeout=15) < 128, c.stderr()
+    c.sock.close()
     p.stdout.close()
     p.stderr.close()
 

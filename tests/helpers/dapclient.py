@@ -62,7 +62,8 @@ class DapClient:
         self.sock = sock
         self.seq = 0
         self.events = []              # every event, in order
-        self.responses = {}           # request_seq -> response
+        self.responses = {}           # request_seq -> last response
+        self.response_log = []        # every response, in order
         self.reverse_requests = []    # requests the adapter sent us
         self.garbage = []             # what was not a framed JSON object
         self.closed = False           # the adapter's stream ended
@@ -192,6 +193,7 @@ class DapClient:
             elif kind == "response":
                 msg["_time"] = time.monotonic()
                 self.responses[msg.get("request_seq")] = msg
+                self.response_log.append(msg)
             elif kind == "request":
                 self.reverse_requests.append(msg)
             else:
