@@ -35,8 +35,8 @@ watchdog_main(void *arg)
 {
     (void)arg;
     sleep(LEAVE_GRACE_S);
-    fprintf(stderr, "cpdb: the program did not end within %d s of the "
-            "disconnect: ending it now\n", LEAVE_GRACE_S);
+    dprintf(dap.w.log_fd, "cpdb: the program did not end within %d s of "
+            "the disconnect: ending it now\n", LEAVE_GRACE_S);
     _exit(dap.exit_status > 0 ? dap.exit_status : 0);
 }
 

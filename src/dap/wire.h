@@ -48,6 +48,8 @@ typedef struct CpdbDapItem {
 
 typedef struct CpdbDapWire {
     int in_fd, out_fd;      /* owned */
+    int log_fd;             /* cpdb's own stderr (2 until the program's
+                               output is taken) */
     pthread_mutex_t mu;     /* the queue and the flags below */
     pthread_cond_t cv;      /* signalled on a new item or the end */
     CpdbDapItem *head, *tail;
