@@ -16,7 +16,10 @@ import time
 
 import pytest
 
-from conftest import CPDB, TESTS
+from conftest import CPDB, TESTS, backend_independent
+
+# The protocol's checks do not depend on the trace backend.
+pytestmark = backend_independent
 
 sys.path.insert(0, os.path.join(TESTS, "helpers"))
 from dapclient import DapClient, DapError, frame  # noqa: E402
