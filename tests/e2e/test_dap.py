@@ -17,7 +17,7 @@ import pytest
 from conftest import CPDB, PYTHON, TESTS, backend_independent
 
 sys.path.insert(0, os.path.join(TESTS, "helpers"))
-from dapclient import DapClient, DapError  # noqa: E402
+from dapclient import DapClient  # noqa: E402
 
 
 def env(**extra):
