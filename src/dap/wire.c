@@ -515,27 +515,31 @@ cpdb_dap_wire_start(CpdbDapWire *w, int in_fd, int out_fd)
     return 0;
 }
 
+int
+cpdb_dap_wait(CpdbDapWire *w, long ms)
+{
+    struct timespec until;
+    if (ms < 0) {
+        pthread_cond_wait(&w->cv, &w->mu);
+        return 0;
+    }
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT;
+}
+
 json_t *
 cpdb_dap_next(CpdbDapWire *w, long ms)
 {
-    struct timespec until;
     json_t *msg = NULL;
-    if (ms >= 0) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-    }
     pthread_mutex_lock(&w->mu);
     while (w->head == NULL && !w->eof) {
-        if (ms < 0) {
-            pthread_cond_wait(&w->cv, &w->mu);
-        }
-        else if (pthread_cond_timedwait(&w->cv, &w->mu, &until)
-                 == ETIMEDOUT) {
+        if (cpdb_dap_wait(w, ms)) {
             break;
         }
     }

@@ -103,6 +103,10 @@ int cpdb_dap_write_frame(int fd, json_t *req);
 void cpdb_dap_output(CpdbDapWire *w, const char *category,
                      const char *text);
 
+/* Wait on w's condition (w->mu held) for up to ms milliseconds (-1:
+   until signalled).  Return: 1 when the time ran out. */
+int cpdb_dap_wait(CpdbDapWire *w, long ms);
+
 /* Take the next request, waiting up to ms milliseconds (-1: for ever)
    when none is queued.  Return: a new reference, or NULL when none came
    or the stream ended (see w->eof). */

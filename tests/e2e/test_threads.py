@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import CPDB, program, python_version, run_cpdb
+from conftest import CPDB, TESTS, program, python_version, run_cpdb
 from transcript import after
 
 POOL = program("threads_pool.py")
@@ -279,9 +279,9 @@ def test_a_breakpoint_set_in_a_worker_stop_reaches_the_main_frame(backend):
     """The main thread's module frame already runs (it waits for the
     workers) when a breakpoint is set, at a stop in a worker, on a line
     it has yet to run: it stops there."""
-    prog = program("threads_barrier.py")
-    r = cpdb([prog], ["break 10 if tag == 'a'", "continue", "clear 10",
-                      "break 27", "continue", "info threads", "continue"],
+    prog = os.path.join(TESTS, "dap", "programs", "threads3.py")
+    r = cpdb([prog], ["break 9 if tag == 'a'", "continue", "clear 9",
+                      "break 26", "continue", "info threads", "continue"],
              backend)
     assert "Breakpoint 2, <module> ()" in r.out, r
     assert "threads done" in r.out and "exited with status 0" in r.out, r
