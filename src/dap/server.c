@@ -3,6 +3,8 @@
 #include "base/text.h"
 #include "cli/cli.h"
 #include "core/attach.h"
+#include "core/breakpoints.h"
+#include "core/eval.h"
 #include "core/process.h"
 #include "core/session.h"
 #include "remote/net.h"
@@ -302,10 +304,49 @@ step_into_library(Dap *d, const CpdbStop *stop)
     return lib;
 }
 
+static PyObject *
+eval_condition(void *ctx, PyFrameObject *frame, PyObject *code)
+{
+    return cpdb_eval_code(ctx, frame, code);
+}
+
+/* Whether a breakpoint on the line of the start stop fires (its
+   condition and counts applied, as at any line): *out is then that
+   stop as a breakpoint's. */
+static int
+first_line_break(CpdbSession *s, const CpdbStop *stop, CpdbStop *out)
+{
+    static char *cond_error;
+    CpdbBpEval eval = {eval_condition, s};
+    PyFrameObject *f = (PyFrameObject *)stop->frame;
+    PyCodeObject *code;
+    int temporary, bp;
+    if (f == NULL) {
+        return 0;
+    }
+    code = PyFrame_GetCode(f);
+    free(cond_error);
+    cond_error = NULL;
+    bp = cpdb_bp_code_has_breaks(&s->bps, code)
+         ? cpdb_bp_check(&s->bps, f, code, PyFrame_GetLineNumber(f), 1,
+                         &eval, &cond_error, &temporary)
+         : 0;
+    Py_DECREF(code);
+    if (bp <= 0) {
+        return 0;
+    }
+    *out = *stop;
+    out->reason = CPDB_STOP_BREAK;
+    out->breakpoint = bp;
+    out->condition_error = cond_error;
+    return 1;
+}
+
 static void
 on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
     Dap *d = ctx;
+    CpdbStop as_break;
     int function = 0;
     const char *reason;
     char *text;
@@ -322,12 +363,14 @@ on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         if (cpdb_session_should_resume(s) || d->w.eof) {
             return;
         }
-        if (!d->stop_on_entry) {
+    }
+    if (stop->reason == CPDB_STOP_START && !d->stop_on_entry) {
+        /* The start stop is the adapter's own: a breakpoint on the first
+           line stops there as it would anywhere. */
+        if (!first_line_break(s, stop, &as_break)) {
             return;     /* continue */
         }
-    }
-    else if (stop->reason == CPDB_STOP_START && !d->stop_on_entry) {
-        return;
+        stop = &as_break;
     }
     if ((stop->reason == CPDB_STOP_BREAK
          || stop->reason == CPDB_STOP_BREAK_TEMP)

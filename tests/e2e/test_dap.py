@@ -593,3 +593,24 @@ def test_requests_while_running_and_after_the_end(tmp_path, adapters):
     assert not resp["success"]
     assert c.call("threads")["threads"][0]["id"] == 1
     c.call("disconnect", {})
+
+
+def test_a_breakpoint_on_the_first_line_stops(tmp_path, adapters):
+    """The start stop is the adapter's own: a breakpoint on line 1 is hit
+    as any other, its condition and log message applied."""
+    prog = write(tmp_path, "prog.py", PROGRAM)
+    c = adapters()
+    c.launch({"program": prog}, breakpoints={prog: [1]})
+    ev = c.wait_event("stopped", 20)
+    assert ev["body"]["reason"] == "breakpoint"
+    assert top(c, ev["body"]["threadId"])["line"] == 1
+    c.call("continue", {"threadId": ev["body"]["threadId"]})
+    c.wait_event("exited", 20)
+    c.call("disconnect", {})
+    c = adapters()
+    c.launch({"program": prog}, breakpoints={prog: [
+        {"line": 1, "logMessage": "first in {__name__}"}]})
+    c.wait_event("exited", 20)
+    assert not c.events_named("stopped")
+    assert c.output("console") == "first in __main__\n"
+    c.call("disconnect", {})
