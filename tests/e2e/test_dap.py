@@ -520,7 +520,7 @@ class Session:
     def __init__(self, n):
         self.n = n
 cache = {}
-for i in range(50):
+for i in range(5000):
     cache[i] = Session(i)
 bt = "a name the program binds"
 x = 1
@@ -538,7 +538,7 @@ def test_the_debug_console_runs_cpdb_commands(tmp_path, adapters):
         return c.call("evaluate", {"expression": text, "frameId": fid,
                                    "context": "repl"})["result"]
     census = repl("gc types")
-    assert re.search(r"Session\s+50\b", census), census
+    assert re.search(r"Session\s+5000\b", census), census
     printed = repl("p cache[3]")
     m = re.match(r"\$(\d+) = <", printed)
     assert m, printed
@@ -548,7 +548,7 @@ def test_the_debug_console_runs_cpdb_commands(tmp_path, adapters):
     # command; a backquote forces the command.
     assert repl("bt") == "'a name the program binds'"
     assert "<module>" in repl("`bt")
-    assert repl("len(cache)") == "50"
+    assert repl("len(cache)") == "5000"
     # A command that resumes: continued, then the program ends.
     repl("continue")
     c.wait_event("continued", 10)
