@@ -483,13 +483,14 @@ reader_main(void *arg)
     }
 done:
     free(buf);
+    if (w->on_eof != NULL) {
+        w->on_eof(w->ctx);
+    }
+    /* The last touch of w: once eof is seen, its owner may reuse it. */
     pthread_mutex_lock(&w->mu);
     w->eof = 1;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
-    if (w->on_eof != NULL) {
-        w->on_eof(w->ctx);
-    }
     return NULL;
 }
 

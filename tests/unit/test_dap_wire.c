@@ -142,6 +142,31 @@ test_fuzz_classify(void)
        "command, nothing else is kept (%d requests)", requests);
 }
 
+/* End the reader thread: the end of its stream, waited for, so that
+   no thread of the wire runs while the process exits. */
+static void
+stop_reader(CpdbDapWire *w)
+{
+    int i, eof = 0;
+    shutdown(w->in_fd, SHUT_RDWR);
+    for (i = 0; i < 5000 && !eof; i++) {
+        pthread_mutex_lock(&w->mu);
+        eof = w->eof;
+        pthread_mutex_unlock(&w->mu);
+        if (!eof) {
+            usleep(1000);
+        }
+    }
+    close(w->in_fd);
+    for (;;) {
+        json_t *left = cpdb_dap_next(w, 0);
+        if (left == NULL) {
+            break;
+        }
+        json_decref(left);
+    }
+}
+
 static void
 send_all(int fd, const char *b, size_t n)
 {
@@ -238,6 +263,7 @@ test_reader(void)
     }
     OK(answered >= 2, "bad requests and ours were answered with errors, "
        "each a whole message (%d)", answered);
+    stop_reader(&w);
     close(sv[1]);
 }
 
@@ -264,6 +290,7 @@ test_too_big(void)
         pthread_mutex_unlock(&w.mu);
     }
     OK(eof, "a body over %d bytes ends the stream", CPDB_DAP_BODY_MAX);
+    stop_reader(&w);
     close(sv[1]);
 }
 
