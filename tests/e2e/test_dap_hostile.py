@@ -889,11 +889,8 @@ def test_listen_refuses_a_wrong_token(tmp_path, token):
     assert c.wait_event("exited", timeout=15)["body"]["exitCode"] == 3
     assert marker.read_text() == "ran"
     c.request("disconnect", {})
-    c.close_input()
-    assert 0 <= p.wait(timeout=15) < 128, c.stderr()
-    c.sock.close()
+    assert 0 <= c.close(timeout=15) < 128, c.stderr()
     p.stdout.close()
-    p.stderr.close()
 
 
 def test_listen_with_the_token_runs_the_program(tmp_path):
@@ -909,12 +906,10 @@ def test_listen_with_the_token_runs_the_program(tmp_path):
     assert "the program ran" in c.wait_output("the program ran",
                                               category="stdout")
     c.request("disconnect", {})
-    c.close_input()
     assert marker.read_text() == "ran"
+    assert 0 <= c.close(timeout=15) < 128, c.stderr()
     assert p.stdout.read() == b""       # nothing on stdout, ever
-    assert 0 <= p.wait(timeout=15) < 128
-    c.sock.close()
-    p.stderr.close()
+    p.stdout.close()
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0:0", "[::]:0"])
