@@ -169,6 +169,11 @@ cpdb_dap_output_start(Dap *d)
         close(null_fd);
     }
     pthread_mutex_init(&d->out_mu, NULL);
+    /* cpdb's own notices keep going where they went. */
+    d->w.log_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    if (d->w.log_fd < 0) {
+        d->w.log_fd = 2;
+    }
     d->out_pipe = pipe_onto(1);
     d->err_pipe = pipe_onto(2);
     if (d->out_pipe < 0 || d->err_pipe < 0) {

@@ -3,6 +3,8 @@
 #include "base/text.h"
 #include "cli/cli.h"
 #include "core/attach.h"
+#include "core/breakpoints.h"
+#include "core/eval.h"
 #include "core/process.h"
 #include "core/session.h"
 #include "remote/net.h"
@@ -35,8 +37,8 @@ watchdog_main(void *arg)
 {
     (void)arg;
     sleep(LEAVE_GRACE_S);
-    fprintf(stderr, "cpdb: the program did not end within %d s of the "
-            "disconnect: ending it now\n", LEAVE_GRACE_S);
+    dprintf(dap.w.log_fd, "cpdb: the program did not end within %d s of "
+            "the disconnect: ending it now\n", LEAVE_GRACE_S);
     _exit(dap.exit_status > 0 ? dap.exit_status : 0);
 }
 
@@ -302,10 +304,49 @@ step_into_library(Dap *d, const CpdbStop *stop)
     return lib;
 }
 
+static PyObject *
+eval_condition(void *ctx, PyFrameObject *frame, PyObject *code)
+{
+    return cpdb_eval_code(ctx, frame, code);
+}
+
+/* Whether a breakpoint on the line of the start stop fires (its
+   condition and counts applied, as at any line): *out is then that
+   stop as a breakpoint's. */
+static int
+first_line_break(CpdbSession *s, const CpdbStop *stop, CpdbStop *out)
+{
+    static char *cond_error;
+    CpdbBpEval eval = {eval_condition, s};
+    PyFrameObject *f = (PyFrameObject *)stop->frame;
+    PyCodeObject *code;
+    int temporary, bp;
+    if (f == NULL) {
+        return 0;
+    }
+    code = PyFrame_GetCode(f);
+    free(cond_error);
+    cond_error = NULL;
+    bp = cpdb_bp_code_has_breaks(&s->bps, code)
+         ? cpdb_bp_check(&s->bps, f, code, PyFrame_GetLineNumber(f), 1,
+                         &eval, &cond_error, &temporary)
+         : 0;
+    Py_DECREF(code);
+    if (bp <= 0) {
+        return 0;
+    }
+    *out = *stop;
+    out->reason = CPDB_STOP_BREAK;
+    out->breakpoint = bp;
+    out->condition_error = cond_error;
+    return 1;
+}
+
 static void
 on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
 {
     Dap *d = ctx;
+    CpdbStop as_break;
     int function = 0;
     const char *reason;
     char *text;
@@ -322,12 +363,14 @@ on_stop(CpdbSession *s, const CpdbStop *stop, void *ctx)
         if (cpdb_session_should_resume(s) || d->w.eof) {
             return;
         }
-        if (!d->stop_on_entry) {
+    }
+    if (stop->reason == CPDB_STOP_START && !d->stop_on_entry) {
+        /* The start stop is the adapter's own: a breakpoint on the first
+           line stops there as it would anywhere. */
+        if (!first_line_break(s, stop, &as_break)) {
             return;     /* continue */
         }
-    }
-    else if (stop->reason == CPDB_STOP_START && !d->stop_on_entry) {
-        return;
+        stop = &as_break;
     }
     if ((stop->reason == CPDB_STOP_BREAK
          || stop->reason == CPDB_STOP_BREAK_TEMP)
@@ -501,22 +544,6 @@ stop_somewhere(Dap *d)
    no request comes. */
 #define THREAD_POLL_MS 200
 
-/* Wait on w's condition for up to ms, w->mu held.  Return: 1 when the
-   time ran out. */
-static int
-timed_wait(CpdbDapWire *w, long ms)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    return pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT;
-}
-
 void
 cpdb_dap_threads_diff(Dap *d)
 {
@@ -568,7 +595,7 @@ serve_running(Dap *d)
         pthread_mutex_lock(&d->w.mu);
         while (!d->ended && !d->detaching && !idle
                && (d->at_stop || (d->w.head == NULL && !d->w.eof))) {
-            idle = timed_wait(&d->w, THREAD_POLL_MS) && !d->at_stop;
+            idle = cpdb_dap_wait(&d->w, THREAD_POLL_MS) && !d->at_stop;
         }
         eof = d->w.eof && d->w.head == NULL && !d->at_stop;
         pthread_mutex_unlock(&d->w.mu);
@@ -806,11 +833,92 @@ exec_step_out(CpdbSession *s)
     return cpdb_exec_finish(s);
 }
 
+static void
+do_configuration_done(Dap *d, json_t *req)
+{
+    d->configured = 1;
+    cpdb_dap_respond(&d->w, req, NULL, NULL);
+    if (d->s->at_stop && d->s->stop_reason == CPDB_STOP_START) {
+        d->resumed = 1;
+    }
+}
+
+static void
+do_continue(Dap *d, json_t *req)
+{
+    if (!d->s->at_stop) {
+        cpdb_dap_respond(&d->w, req, json_pack(
+            "{s:b}", "allThreadsContinued", 1), NULL);
+        return;
+    }
+    d->configured = 1;
+    resume_with(d, req, cpdb_exec_continue);
+}
+
+static void
+do_next(Dap *d, json_t *req)
+{
+    resume_with(d, req, cpdb_exec_next);
+}
+
+static void
+do_step_in(Dap *d, json_t *req)
+{
+    resume_with(d, req, cpdb_exec_step);
+}
+
+static void
+do_step_out(Dap *d, json_t *req)
+{
+    resume_with(d, req, exec_step_out);
+}
+
+/* What a request needs before its handler runs. */
+typedef enum {
+    NEEDS_SESSION,          /* a launch or attach came */
+    NEEDS_THREAD,           /* ... and a threadId */
+    NEEDS_STOP,             /* ... and a stopped program */
+    NEEDS_STOPPED_THREAD    /* ... and threadId the stopped thread's */
+} DapNeeds;
+
+typedef struct DapRequest {
+    const char *command;
+    DapNeeds needs;
+    void (*handler)(Dap *d, json_t *req);
+    int breakpoints;        /* it changes breakpoints */
+} DapRequest;
+
+/* The requests of a session, after launch or attach (initialize and
+   disconnect are answered before). */
+static const DapRequest requests[] = {
+    {"configurationDone", NEEDS_SESSION, do_configuration_done, 0},
+    {"setBreakpoints", NEEDS_SESSION, cpdb_dap_set_breakpoints, 1},
+    {"setFunctionBreakpoints", NEEDS_SESSION,
+     cpdb_dap_set_function_breakpoints, 1},
+    {"setExceptionBreakpoints", NEEDS_SESSION,
+     cpdb_dap_set_exception_breakpoints, 1},
+    {"threads", NEEDS_SESSION, do_threads, 0},
+    {"terminate", NEEDS_SESSION, do_terminate, 0},
+    {"evaluate", NEEDS_SESSION, cpdb_dap_evaluate, 0},
+    {"pause", NEEDS_THREAD, do_pause, 0},
+    {"continue", NEEDS_THREAD, do_continue, 0},
+    {"next", NEEDS_STOPPED_THREAD, do_next, 0},
+    {"stepIn", NEEDS_STOPPED_THREAD, do_step_in, 0},
+    {"stepOut", NEEDS_STOPPED_THREAD, do_step_out, 0},
+    {"stackTrace", NEEDS_STOP, cpdb_dap_stack_trace, 0},
+    {"scopes", NEEDS_STOP, cpdb_dap_scopes, 0},
+    {"variables", NEEDS_STOP, cpdb_dap_variables, 0},
+    {"setVariable", NEEDS_STOP, cpdb_dap_set_variable, 0},
+    {"completions", NEEDS_STOP, cpdb_dap_completions, 0},
+    {"exceptionInfo", NEEDS_STOP, cpdb_dap_exception_info, 0},
+};
+
 void
 cpdb_dap_dispatch(Dap *d, json_t *req)
 {
     const char *c = cpdb_dap_command(req);
-    CpdbSession *s = d->s;
+    const DapRequest *r = NULL;
+    size_t i;
 
     if (strcmp(c, "initialize") == 0) {
         do_initialize(d, req);
@@ -825,126 +933,34 @@ cpdb_dap_dispatch(Dap *d, json_t *req)
                          "already: one launch or attach per adapter.");
         return;
     }
-    if (s == NULL) {
-        cpdb_dap_respondf(&d->w, req, "\"%s\" comes after launch or "
-                          "attach.", c);
-        return;
-    }
-    if (strcmp(c, "configurationDone") == 0) {
-        d->configured = 1;
-        cpdb_dap_respond(&d->w, req, NULL, NULL);
-        if (s->at_stop && s->stop_reason == CPDB_STOP_START) {
-            d->resumed = 1;
+    for (i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+        if (strcmp(c, requests[i].command) == 0) {
+            r = &requests[i];
         }
-        return;
     }
-    if (strcmp(c, "setBreakpoints") == 0) {
-        cpdb_dap_set_breakpoints(d, req);
-    }
-    else if (strcmp(c, "setFunctionBreakpoints") == 0) {
-        cpdb_dap_set_function_breakpoints(d, req);
-    }
-    else if (strcmp(c, "setExceptionBreakpoints") == 0) {
-        cpdb_dap_set_exception_breakpoints(d, req);
-    }
-    else if (strcmp(c, "threads") == 0) {
-        do_threads(d, req);
-        return;
-    }
-    else if (strcmp(c, "pause") == 0) {
-        if (require_thread_id(d, req)) {
-            do_pause(d, req);
-        }
-        return;
-    }
-    else if (strcmp(c, "terminate") == 0) {
-        do_terminate(d, req);
-        return;
-    }
-    else if (strcmp(c, "continue") == 0) {
-        if (!require_thread_id(d, req)) {
-            return;
-        }
-        if (!s->at_stop) {
-            cpdb_dap_respond(&d->w, req, json_pack(
-                "{s:b}", "allThreadsContinued", 1), NULL);
-        }
-        else if (s->stop_reason == CPDB_STOP_START && !d->configured) {
-            d->configured = 1;
-            resume_with(d, req, cpdb_exec_continue);
-        }
-        else {
-            resume_with(d, req, cpdb_exec_continue);
-        }
-        return;
-    }
-    else if (strcmp(c, "next") == 0) {
-        if (require_stopped_thread(d, req)) {
-            resume_with(d, req, cpdb_exec_next);
-        }
-        return;
-    }
-    else if (strcmp(c, "stepIn") == 0) {
-        if (require_stopped_thread(d, req)) {
-            resume_with(d, req, cpdb_exec_step);
-        }
-        return;
-    }
-    else if (strcmp(c, "stepOut") == 0) {
-        if (require_stopped_thread(d, req)) {
-            resume_with(d, req, exec_step_out);
-        }
-        return;
-    }
-    else if (strcmp(c, "stackTrace") == 0) {
-        if (require_stop(d, req)) {
-            cpdb_dap_stack_trace(d, req);
-        }
-        return;
-    }
-    else if (strcmp(c, "scopes") == 0) {
-        if (require_stop(d, req)) {
-            cpdb_dap_scopes(d, req);
-        }
-        return;
-    }
-    else if (strcmp(c, "variables") == 0) {
-        if (require_stop(d, req)) {
-            cpdb_dap_variables(d, req);
-        }
-        return;
-    }
-    else if (strcmp(c, "setVariable") == 0) {
-        if (require_stop(d, req)) {
-            cpdb_dap_set_variable(d, req);
-        }
-        return;
-    }
-    else if (strcmp(c, "evaluate") == 0) {
-        cpdb_dap_evaluate(d, req);
-        return;
-    }
-    else if (strcmp(c, "completions") == 0) {
-        if (require_stop(d, req)) {
-            cpdb_dap_completions(d, req);
-        }
-        return;
-    }
-    else if (strcmp(c, "exceptionInfo") == 0) {
-        if (require_stop(d, req)) {
-            cpdb_dap_exception_info(d, req);
-        }
-        return;
-    }
-    else {
+    if (r == NULL) {
         cpdb_dap_respondf(&d->w, req, "Unknown or unsupported request "
                           "\"%.100s\".", c);
         return;
     }
-    /* Breakpoints changed: frames already running in other threads get
-       their line events too (at a stop the engine sees to the stopped
-       thread's). */
-    refresh_running(s);
+    if (d->s == NULL) {
+        cpdb_dap_respondf(&d->w, req, "\"%s\" comes after launch or "
+                          "attach.", c);
+        return;
+    }
+    if ((r->needs == NEEDS_THREAD && !require_thread_id(d, req))
+        || (r->needs == NEEDS_STOP && !require_stop(d, req))
+        || (r->needs == NEEDS_STOPPED_THREAD
+            && !require_stopped_thread(d, req))) {
+        return;
+    }
+    r->handler(d, req);
+    /* Breakpoints changed while the program runs: frames already
+       running get their line events (at a stop the engine's refresh
+       sees to every thread's). */
+    if (r->breakpoints && !d->s->at_stop) {
+        refresh_running(d->s);
+    }
 }
 
 /* --- launch ------------------------------------------------------------- */

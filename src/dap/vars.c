@@ -237,6 +237,18 @@ cpdb_dap_stack_trace(Dap *d, json_t *req)
                                            "totalFrames", (int)n), NULL);
 }
 
+/* Answer req with the pending exception, as "Type: message" with cpdb's
+   names for $N put back. */
+static void
+respond_exception(Dap *d, json_t *req)
+{
+    char *why = cpdb_exc_take_line();
+    char *pub = cpdb_eval_public_names(why);
+    cpdb_dap_respond(&d->w, req, NULL, pub);
+    free(pub);
+    free(why);
+}
+
 /* --- values ------------------------------------------------------------- */
 
 /* Whether o is shown with children, and how many of each kind. */
@@ -698,11 +710,7 @@ cpdb_dap_set_variable(Dap *d, json_t *req)
         }
     }
     if (v == NULL) {
-        char *why = cpdb_exc_take_line();
-        char *pub = cpdb_eval_public_names(why);
-        cpdb_dap_respond(&d->w, req, NULL, pub);
-        free(pub);
-        free(why);
+        respond_exception(d, req);
         return;
     }
     body = json_object();
@@ -858,11 +866,7 @@ cpdb_dap_evaluate(Dap *d, json_t *req)
         v = cpdb_eval_expr(s, f, text);
     }
     if (v == NULL) {
-        char *why = cpdb_exc_take_line();
-        char *pub = cpdb_eval_public_names(why);
-        cpdb_dap_respond(&d->w, req, NULL, pub);
-        free(pub);
-        free(why);
+        respond_exception(d, req);
         return;
     }
     body = json_object();

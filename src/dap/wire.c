@@ -312,6 +312,25 @@ cpdb_dap_output(CpdbDapWire *w, const char *category, const char *text)
     cpdb_dap_event(w, "output", body);
 }
 
+/* A line of cpdb's own about the client's stream, on cpdb's stderr (not
+   the program's, which is a pipe to the client once it runs). */
+static void wire_log(CpdbDapWire *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+wire_log(CpdbDapWire *w, const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    int n = snprintf(text, sizeof text, "cpdb: ");
+    va_start(ap, fmt);
+    vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (write(w->log_fd, text, strlen(text)) < 0) {
+        return;     /* nowhere to say it */
+    }
+}
+
 /* --- reading ------------------------------------------------------------- */
 
 /* Read into buf[*len..cap).  Return: bytes read, 0 at the end. */
@@ -390,7 +409,7 @@ take_body(CpdbDapWire *w, const char *body, size_t len)
     case CPDB_DAP_OTHER:
         break;
     case CPDB_DAP_GARBAGE:
-        fprintf(stderr, "cpdb: dropped a message: %s\n", why);
+        wire_log(w, "dropped a message: %s\n", why);
         break;
     }
 }
@@ -409,7 +428,7 @@ reader_main(void *arg)
             if (len >= CPDB_DAP_HEADER_MAX) {
                 /* No header ends here: drop what came, keep a tail that
                    may start the next one. */
-                fprintf(stderr, "cpdb: dropped %zu bytes that are not a "
+                wire_log(w, "dropped %zu bytes that are not a "
                         "message header\n", len - 3);
                 memmove(buf, buf + len - 3, 3);
                 len = 3;
@@ -421,12 +440,12 @@ reader_main(void *arg)
         }
         n = cpdb_dap_header_length(buf, end);
         if (n == -2) {
-            fprintf(stderr, "cpdb: a message over %d bytes: the connection "
+            wire_log(w, "a message over %d bytes: the connection "
                     "is closed\n", CPDB_DAP_BODY_MAX);
             break;
         }
         if (n < 0) {
-            fprintf(stderr, "cpdb: dropped a message header without a "
+            wire_log(w, "dropped a message header without a "
                     "Content-Length\n");
             memmove(buf, buf + end, len - end);
             len -= end;
@@ -481,6 +500,7 @@ cpdb_dap_wire_start(CpdbDapWire *w, int in_fd, int out_fd)
     w->in_fd = in_fd;
     w->out_fd = out_fd;
     w->seq = 1;
+    w->log_fd = 2;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     pthread_mutex_init(&w->wmu, NULL);
@@ -495,27 +515,31 @@ cpdb_dap_wire_start(CpdbDapWire *w, int in_fd, int out_fd)
     return 0;
 }
 
+int
+cpdb_dap_wait(CpdbDapWire *w, long ms)
+{
+    struct timespec until;
+    if (ms < 0) {
+        pthread_cond_wait(&w->cv, &w->mu);
+        return 0;
+    }
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    return pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT;
+}
+
 json_t *
 cpdb_dap_next(CpdbDapWire *w, long ms)
 {
-    struct timespec until;
     json_t *msg = NULL;
-    if (ms >= 0) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-    }
     pthread_mutex_lock(&w->mu);
     while (w->head == NULL && !w->eof) {
-        if (ms < 0) {
-            pthread_cond_wait(&w->cv, &w->mu);
-        }
-        else if (pthread_cond_timedwait(&w->cv, &w->mu, &until)
-                 == ETIMEDOUT) {
+        if (cpdb_dap_wait(w, ms)) {
             break;
         }
     }

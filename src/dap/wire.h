@@ -48,6 +48,8 @@ typedef struct CpdbDapItem {
 
 typedef struct CpdbDapWire {
     int in_fd, out_fd;      /* owned */
+    int log_fd;             /* cpdb's own stderr (2 until the program's
+                               output is taken) */
     pthread_mutex_t mu;     /* the queue and the flags below */
     pthread_cond_t cv;      /* signalled on a new item or the end */
     CpdbDapItem *head, *tail;
@@ -100,6 +102,10 @@ int cpdb_dap_write_frame(int fd, json_t *req);
    "stdout", "stderr"). */
 void cpdb_dap_output(CpdbDapWire *w, const char *category,
                      const char *text);
+
+/* Wait on w's condition (w->mu held) for up to ms milliseconds (-1:
+   until signalled).  Return: 1 when the time ran out. */
+int cpdb_dap_wait(CpdbDapWire *w, long ms);
 
 /* Take the next request, waiting up to ms milliseconds (-1: for ever)
    when none is queued.  Return: a new reference, or NULL when none came

@@ -824,6 +824,46 @@ lines_in_other_threads(CpdbTraceClient *c)
     }
 }
 
+/* 3.10/3.11: a frame another thread is running that may stop now (a
+   breakpoint set at a stop in this thread, on a line that thread has
+   yet to run) gets its line events, and its thread cpdb's function when
+   its slot is empty: the gate only decides as frames start and end. */
+/* The breakpoints' generation the last refresh saw. */
+static unsigned refreshed_gen;
+
+static void
+arm_threads_that_may_stop(CpdbTraceClient *c)
+{
+    PyThreadState *ts = PyInterpreterState_ThreadHead(
+        PyInterpreterState_Get());
+    for (; ts != NULL; ts = PyThreadState_Next(ts)) {
+        PyFrameObject *f = ts != PyThreadState_Get()
+                           ? PyThreadState_GetFrame(ts) : NULL;
+        int wanted = 0;
+        while (f != NULL) {
+            PyCodeObject *code = PyFrame_GetCode(f);
+            PyFrameObject *back;
+            if (c->wants_lines(c->ctx, f, code)) {
+                cpdb_frame_set_trace_lines(f, 1);
+                wanted = 1;
+            }
+            Py_DECREF(code);
+            back = PyFrame_GetBack(f);
+            Py_DECREF(f);
+            f = back;
+        }
+        if (wanted) {
+            Py_tracefunc fn;
+            PyObject *obj;
+            cpdb_get_trace(ts, &fn, &obj);
+            if (fn == NULL) {
+                cpdb_set_thread_trace(ts, trace_event, NULL);
+            }
+        }
+    }
+    PyErr_Clear();
+}
+
 static void
 legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
 {
@@ -860,6 +900,10 @@ legacy_refresh(CpdbTraceClient *c, PyFrameObject *top)
     if (!CPDB_HAVE_EVAL_HOOK) {
         thread_tool_update(c);
         lines_in_other_threads(c);
+    }
+    else if (*c->bp_generation != refreshed_gen) {
+        refreshed_gen = *c->bp_generation;
+        arm_threads_that_may_stop(c);
     }
 }
 

@@ -128,3 +128,14 @@ def python_version():
                           "import sys; print(sys.version_info[:2])"],
                          capture_output=True, text=True).stdout
     return tuple(int(x) for x in re.findall(r"\d+", out))
+
+
+# On 3.12+ the suite runs once more with the legacy backend: tests of
+# what does not depend on the backend (errors, channels, the adapter's
+# protocol) run with the default one only.
+SECOND_BACKEND = os.environ.get("CPDB_BACKEND") == "legacy" and \
+    subprocess.run([PYTHON, "-c", "import sys; sys.monitoring"],
+                   capture_output=True).returncode == 0
+backend_independent = pytest.mark.skipif(
+    SECOND_BACKEND, reason="does not depend on the trace backend: run "
+    "with the default one")

@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import CPDB, PYTHON, program, sigint_as_on_a_terminal
+from conftest import (CPDB, PYTHON, backend_independent, program,
+                      sigint_as_on_a_terminal)
 
 AGENT_DIR = os.path.dirname(CPDB)
 
@@ -40,15 +41,6 @@ _REFUSED = _ptrace_refused()
 pytestmark = pytest.mark.skipif(_REFUSED is not None,
                                 reason=str(_REFUSED))
 
-# On 3.12+ the suite runs once more with the legacy backend: tests of
-# what does not depend on the backend (errors, the channel, the relay)
-# run with the default one only.
-_SECOND_BACKEND = os.environ.get("CPDB_BACKEND") == "legacy" and \
-    subprocess.run([PYTHON, "-c", "import sys; sys.monitoring"],
-                   capture_output=True).returncode == 0
-backend_independent = pytest.mark.skipif(
-    _SECOND_BACKEND, reason="does not depend on the trace backend: run "
-    "with the default one")
 
 
 class Target:

@@ -14,10 +14,10 @@ import time
 
 import pytest
 
-from conftest import CPDB, PYTHON, TESTS
+from conftest import CPDB, PYTHON, TESTS, backend_independent
 
 sys.path.insert(0, os.path.join(TESTS, "helpers"))
-from dapclient import DapClient, DapError  # noqa: E402
+from dapclient import DapClient  # noqa: E402
 
 
 def env(**extra):
@@ -152,6 +152,7 @@ def test_attach_to_a_pid_stops_in_the_server_thread_and_detaches(
     assert p.poll() is None
 
 
+@backend_independent
 @needs_ptrace
 def test_terminate_of_an_attached_process_kills_it(tmp_path, adapters,
                                                     procs):
@@ -165,6 +166,7 @@ def test_terminate_of_an_attached_process_kills_it(tmp_path, adapters,
     c.call("disconnect", {})
 
 
+@backend_independent
 @needs_ptrace
 def test_attach_refusals_say_why(tmp_path, adapters, procs):
     c = adapters()
@@ -206,6 +208,7 @@ sys.exit(v - 40)
 """
 
 
+@backend_independent
 def test_attach_to_a_listener_by_host_and_port(tmp_path, adapters, procs):
     prog = write(tmp_path, "prog.py", PROGRAM)
     lp, port = listener(procs, prog)
@@ -227,6 +230,7 @@ def test_attach_to_a_listener_by_host_and_port(tmp_path, adapters, procs):
     assert lp.wait(10) == 2
 
 
+@backend_independent
 def test_an_editor_connects_to_a_listener_directly(tmp_path, procs):
     """nvim-dap's "server" adapters and VS Code's debugServer connect to
     the port and speak DAP from their first byte."""
@@ -244,6 +248,7 @@ def test_an_editor_connects_to_a_listener_directly(tmp_path, procs):
     assert lp.wait(10) == 2
 
 
+@backend_independent
 def test_dap_listen_launches_and_refuses_a_wrong_token(tmp_path, procs):
     prog = write(tmp_path, "prog.py", PROGRAM)
     p = procs([CPDB, "--dap", "--listen", "127.0.0.1:0"],
@@ -264,6 +269,7 @@ def test_dap_listen_launches_and_refuses_a_wrong_token(tmp_path, procs):
     assert p.wait(10) == 2
 
 
+@backend_independent
 def test_a_non_loopback_address_needs_allow_remote():
     p = subprocess.run([CPDB, "--dap", "--listen", "0.0.0.0:0"],
                        capture_output=True, text=True, timeout=20,
@@ -298,6 +304,7 @@ def test_a_breakpoint_set_while_the_loop_runs_is_hit(tmp_path, adapters):
     c.call("disconnect", {})
 
 
+@backend_independent
 def test_the_end_of_input_while_running_ends_the_program(tmp_path,
                                                          adapters):
     prog = write(tmp_path, "loop.py", LOOP)
@@ -310,6 +317,7 @@ def test_the_end_of_input_while_running_ends_the_program(tmp_path,
     assert time.monotonic() - t0 < 4
 
 
+@backend_independent
 def test_disconnect_ends_a_program_that_holds_the_gil_in_c(tmp_path,
                                                            adapters):
     """A thread inside one long C call keeps the GIL: the adapter cannot
@@ -326,6 +334,7 @@ def test_disconnect_ends_a_program_that_holds_the_gil_in_c(tmp_path,
     assert time.monotonic() - t0 < 6
 
 
+@backend_independent
 def test_terminate_of_a_sleeping_program(tmp_path, adapters):
     prog = write(tmp_path, "sleep.py",
                  "import time\nprint('up', flush=True)\ntime.sleep(60)\n")
@@ -339,6 +348,7 @@ def test_terminate_of_a_sleeping_program(tmp_path, adapters):
     assert c.wait(10) is not None
 
 
+@backend_independent
 def test_os_exit_and_output_order(tmp_path, adapters):
     prog = write(tmp_path, "ex.py", "import os, sys\nprint('a')\n"
                  "print('b', file=sys.stderr)\nos._exit(7)\n")
@@ -571,6 +581,7 @@ def test_thread_events(tmp_path, adapters):
     c.call("disconnect", {})
 
 
+@backend_independent
 def test_requests_while_running_and_after_the_end(tmp_path, adapters):
     prog = write(tmp_path, "loop.py", LOOP)
     c = adapters()
@@ -581,4 +592,25 @@ def test_requests_while_running_and_after_the_end(tmp_path, adapters):
     resp = c.request("next", {"threadId": 1})
     assert not resp["success"]
     assert c.call("threads")["threads"][0]["id"] == 1
+    c.call("disconnect", {})
+
+
+def test_a_breakpoint_on_the_first_line_stops(tmp_path, adapters):
+    """The start stop is the adapter's own: a breakpoint on line 1 is hit
+    as any other, its condition and log message applied."""
+    prog = write(tmp_path, "prog.py", PROGRAM)
+    c = adapters()
+    c.launch({"program": prog}, breakpoints={prog: [1]})
+    ev = c.wait_event("stopped", 20)
+    assert ev["body"]["reason"] == "breakpoint"
+    assert top(c, ev["body"]["threadId"])["line"] == 1
+    c.call("continue", {"threadId": ev["body"]["threadId"]})
+    c.wait_event("exited", 20)
+    c.call("disconnect", {})
+    c = adapters()
+    c.launch({"program": prog}, breakpoints={prog: [
+        {"line": 1, "logMessage": "first in {__name__}"}]})
+    c.wait_event("exited", 20)
+    assert not c.events_named("stopped")
+    assert c.output("console") == "first in __main__\n"
     c.call("disconnect", {})

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import CPDB, program, python_version, run_cpdb
+from conftest import CPDB, TESTS, program, python_version, run_cpdb
 from transcript import after
 
 POOL = program("threads_pool.py")
@@ -272,3 +272,16 @@ def test_the_main_thread_has_its_name_before_threading_is_imported():
                     r"\(\d+\)<module>\(\)$", rows[1]), rows
     assert after(r, "thread") == [
         '[Current thread is 1 (Thread 1 "MainThread")]'], r
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_breakpoint_set_in_a_worker_stop_reaches_the_main_frame(backend):
+    """The main thread's module frame already runs (it waits for the
+    workers) when a breakpoint is set, at a stop in a worker, on a line
+    it has yet to run: it stops there."""
+    prog = os.path.join(TESTS, "dap", "programs", "threads3.py")
+    r = cpdb([prog], ["break 9 if tag == 'a'", "continue", "clear 9",
+                      "break 26", "continue", "info threads", "continue"],
+             backend)
+    assert "Breakpoint 2, <module> ()" in r.out, r
+    assert "threads done" in r.out and "exited with status 0" in r.out, r
