@@ -588,6 +588,64 @@ def test_evaluate_that_raises_says_why_in_one_line(dap, prog):
     finish(dap, thread)
 
 
+FOREVER = """\
+import time
+n = 0
+while True:
+    n += 1
+    time.sleep(0.001)
+"""
+
+
+def test_requests_while_the_program_runs_get_errors(dap, tmp_path):
+    """While the program runs, what needs a stop is refused; pause then
+    stops it, and the same requests are answered."""
+    prog = tmp_path / "forever.py"
+    prog.write_text(FOREVER)
+    initialize(dap)
+    dap.launch({"program": str(prog)})
+    time.sleep(0.2)
+    for cmd, args in [("stackTrace", {"threadId": 1}),
+                      ("scopes", {"frameId": 1}),
+                      ("variables", {"variablesReference": 1}),
+                      ("evaluate", {"expression": "n", "frameId": 1,
+                                    "context": "watch"}),
+                      ("next", {"threadId": 1}),
+                      ("exceptionInfo", {"threadId": 1})]:
+        assert_error(dap.request(cmd, args), cmd)
+    assert dap.events_named("stopped") == []
+    dap.call("pause", {"threadId": 1})
+    ev = dap.wait_event("stopped", timeout=10)
+    assert ev["body"]["reason"] == "pause"
+    frames = dap.call("stackTrace", {"threadId": ev["body"]["threadId"]})[
+        "stackFrames"]
+    assert int(dap.call("evaluate", {"expression": "n",
+                                     "frameId": frames[0]["id"],
+                                     "context": "watch"})["result"]) > 0
+    dap.call("disconnect", {"terminateDebuggee": True})
+
+
+@pytest.mark.parametrize("cut", [b"Content-Len",
+                                 b"Content-Length: 50\r\n",
+                                 b'Content-Length: 50\r\n\r\n{"seq": 9'],
+                         ids=["header", "no-blank-line", "body"])
+def test_end_of_input_in_the_middle_of_a_message(tmp_path, cut):
+    """The client goes away in the middle of a message, at a stop and
+    while the program runs forever: cpdb ends, without a crash."""
+    prog = tmp_path / "forever.py"
+    prog.write_text(FOREVER)
+    for stop in (True, False):
+        c = DapClient.spawn([CPDB, "--dap"], env=env(), cwd=str(tmp_path))
+        initialize(c)
+        c.launch({"program": str(prog), "stopOnEntry": stop})
+        if stop:
+            c.wait_event("stopped", timeout=10)
+        c.send_bytes(cut)
+        rc = c.close(timeout=10)
+        assert 0 <= rc < 128, (rc, c.stderr())
+    assert not [f for f in os.listdir(tmp_path) if f.startswith("core")]
+
+
 # -- the fuzz loop -------------------------------------------------------
 
 def base_messages(prog, thread, frame_id, ref):
