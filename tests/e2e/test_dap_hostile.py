@@ -4,7 +4,7 @@ request with missing or ill-typed arguments, requests out of order, a
 seeded fuzz loop of mutated messages, and --listen's token and address
 checks.  After each, the adapter must still answer a valid request, run
 the program to its end with its exit code, and end without a crash
-(docs/manual.md, "Bad input to the adapter")."""
+(docs/dap.md, "Bad input")."""
 
 import json
 import os
