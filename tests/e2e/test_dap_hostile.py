@@ -4,7 +4,7 @@ request with missing or ill-typed arguments, requests out of order, a
 seeded fuzz loop of mutated messages, and --listen's token and address
 checks.  After each, the adapter must still answer a valid request, run
 the program to its end with its exit code, and end without a crash
-(docs/manual.md, "Bad input to the adapter")."""
+(docs/dap.md, "Bad input")."""
 
 import json
 import os
@@ -588,6 +588,64 @@ def test_evaluate_that_raises_says_why_in_one_line(dap, prog):
     finish(dap, thread)
 
 
+FOREVER = """\
+import time
+n = 0
+while True:
+    n += 1
+    time.sleep(0.001)
+"""
+
+
+def test_requests_while_the_program_runs_get_errors(dap, tmp_path):
+    """While the program runs, what needs a stop is refused; pause then
+    stops it, and the same requests are answered."""
+    prog = tmp_path / "forever.py"
+    prog.write_text(FOREVER)
+    initialize(dap)
+    dap.launch({"program": str(prog)})
+    time.sleep(0.2)
+    for cmd, args in [("stackTrace", {"threadId": 1}),
+                      ("scopes", {"frameId": 1}),
+                      ("variables", {"variablesReference": 1}),
+                      ("evaluate", {"expression": "n", "frameId": 1,
+                                    "context": "watch"}),
+                      ("next", {"threadId": 1}),
+                      ("exceptionInfo", {"threadId": 1})]:
+        assert_error(dap.request(cmd, args), cmd)
+    assert dap.events_named("stopped") == []
+    dap.call("pause", {"threadId": 1})
+    ev = dap.wait_event("stopped", timeout=10)
+    assert ev["body"]["reason"] == "pause"
+    frames = dap.call("stackTrace", {"threadId": ev["body"]["threadId"]})[
+        "stackFrames"]
+    assert int(dap.call("evaluate", {"expression": "n",
+                                     "frameId": frames[0]["id"],
+                                     "context": "watch"})["result"]) > 0
+    dap.call("disconnect", {"terminateDebuggee": True})
+
+
+@pytest.mark.parametrize("cut", [b"Content-Len",
+                                 b"Content-Length: 50\r\n",
+                                 b'Content-Length: 50\r\n\r\n{"seq": 9'],
+                         ids=["header", "no-blank-line", "body"])
+def test_end_of_input_in_the_middle_of_a_message(tmp_path, cut):
+    """The client goes away in the middle of a message, at a stop and
+    while the program runs forever: cpdb ends, without a crash."""
+    prog = tmp_path / "forever.py"
+    prog.write_text(FOREVER)
+    for stop in (True, False):
+        c = DapClient.spawn([CPDB, "--dap"], env=env(), cwd=str(tmp_path))
+        initialize(c)
+        c.launch({"program": str(prog), "stopOnEntry": stop})
+        if stop:
+            c.wait_event("stopped", timeout=10)
+        c.send_bytes(cut)
+        rc = c.close(timeout=10)
+        assert 0 <= rc < 128, (rc, c.stderr())
+    assert not [f for f in os.listdir(tmp_path) if f.startswith("core")]
+
+
 # -- the fuzz loop -------------------------------------------------------
 
 def base_messages(prog, thread, frame_id, ref):
@@ -889,11 +947,8 @@ def test_listen_refuses_a_wrong_token(tmp_path, token):
     assert c.wait_event("exited", timeout=15)["body"]["exitCode"] == 3
     assert marker.read_text() == "ran"
     c.request("disconnect", {})
-    c.close_input()
-    assert 0 <= p.wait(timeout=15) < 128, c.stderr()
-    c.sock.close()
+    assert 0 <= c.close(timeout=15) < 128, c.stderr()
     p.stdout.close()
-    p.stderr.close()
 
 
 def test_listen_with_the_token_runs_the_program(tmp_path):
@@ -909,12 +964,10 @@ def test_listen_with_the_token_runs_the_program(tmp_path):
     assert "the program ran" in c.wait_output("the program ran",
                                               category="stdout")
     c.request("disconnect", {})
-    c.close_input()
     assert marker.read_text() == "ran"
+    assert 0 <= c.close(timeout=15) < 128, c.stderr()
     assert p.stdout.read() == b""       # nothing on stdout, ever
-    assert 0 <= p.wait(timeout=15) < 128
-    c.sock.close()
-    p.stderr.close()
+    p.stdout.close()
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0:0", "[::]:0"])

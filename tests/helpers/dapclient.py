@@ -74,8 +74,11 @@ class DapClient:
         self._thread = threading.Thread(target=self._read_loop,
                                         daemon=True)
         self._thread.start()
+        self._err_thread = None
         if proc is not None and proc.stderr is not None:
-            threading.Thread(target=self._drain_stderr, daemon=True).start()
+            self._err_thread = threading.Thread(target=self._drain_stderr,
+                                                daemon=True)
+            self._err_thread.start()
 
     # -- starting --------------------------------------------------------
 
@@ -298,28 +301,27 @@ class DapClient:
         with self._cond:
             return [e for e in self.events if e.get("event") == name]
 
+    def _output_text(self, category):
+        """Return: the text of the output events so far (of category,
+        when not None).  Called with the lock held."""
+        return "".join(e.get("body", {}).get("output", "")
+                       for e in self.events
+                       if e.get("event") == "output"
+                       and (category is None or
+                            e.get("body", {}).get("category", "console")
+                            == category))
+
     def output(self, category=None):
         """Return: the text of the output events so far (of category,
         when given: "stdout", "stderr", "console")."""
         with self._cond:
-            return "".join(e.get("body", {}).get("output", "")
-                           for e in self.events
-                           if e.get("event") == "output"
-                           and (category is None or
-                                e.get("body", {}).get("category",
-                                                      "console")
-                                == category))
+            return self._output_text(category)
 
     def wait_output(self, text, timeout=10.0, category=None):
         """Wait until the output (of category) holds text.  Return: the
         output so far."""
         def find():
-            out = "".join(e.get("body", {}).get("output", "")
-                          for e in self.events
-                          if e.get("event") == "output"
-                          and (category is None or
-                               e.get("body", {}).get("category", "console")
-                               == category))
+            out = self._output_text(category)
             return out if text in out else None
         return self._wait_for(find, timeout, "output %r" % text)
 
@@ -415,4 +417,17 @@ class DapClient:
             if self.sock is not None:
                 self.sock.close()
         self._thread.join(1.0)
+        if self._err_thread is not None:
+            self._err_thread.join(1.0)
+        if self.proc is not None:
+            # A pipe a reader thread still reads (a child of the adapter
+            # holds it open) is left to the garbage collector.
+            pipes = [(self.proc.stderr, self._err_thread)]
+            if self.sock is None:       # spawned: its stdio is ours
+                pipes += [(self.proc.stdin, None),
+                          (self.proc.stdout, self._thread)]
+            for f, reader in pipes:
+                if (f is not None and not f.closed
+                        and (reader is None or not reader.is_alive())):
+                    f.close()
         return rc
