@@ -188,3 +188,9 @@ def test_tab_lists_a_module_and_completes_a_type(home, proj):
         finish(c)
     finally:
         c.close(force=True)
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

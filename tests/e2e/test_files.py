@@ -173,3 +173,9 @@ def test_unwritable_folder_is_one_line(tmp_path):
         'Cannot write "%s": No such file or directory.'
         % (tmp_path / "no/such/dir/g.dot")], r
     assert after(r, "p 1") == ["$1 = 1"]
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

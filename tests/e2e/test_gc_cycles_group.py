@@ -90,3 +90,9 @@ def test_cycles_count_bounds_the_shapes_shown(tmp_path):
     assert lines[-1] == ('  ... and 4 more cycles of 2 more shapes ("gc '
                          'cycles N" shows N shapes).'), r
     assert 'Bad count "x": a positive number is expected.' in r.out + r.err
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

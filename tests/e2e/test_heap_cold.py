@@ -190,3 +190,9 @@ def test_graph_of_backrefs_of_an_untracked_object(tmp_path):
     assert ("dict", "dict", "['nest']") in edges, edges
     assert holders == ["frame #0 inner() variable 'local_list'",
                        "frame #1 main() variable 'app'"], holders
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

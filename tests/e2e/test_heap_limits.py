@@ -117,3 +117,9 @@ def test_pp_honours_the_print_limit(tmp_path):
         lines
     # One line longer than the limit is cut as print cuts it.
     assert after(r, "pp 'y' * 500") == ["$4 = '" + "y" * 59 + "..."], r
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

@@ -132,3 +132,9 @@ def test_ctrl_c_stops_a_big_gc_graph(home, tmp_path):
         assert finish(c) == 0
     finally:
         c.close(force=True)
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

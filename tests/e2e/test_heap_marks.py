@@ -103,3 +103,9 @@ def test_the_collector_lists_are_intact_afterwards(tmp_path):
     assert any(".next" in l or "{'next':" in l for l in lines[1:]), lines
     lines = after(r, "gc chain DEEP() to DEEP_HEAD")
     assert any(".next × 4,99" in l for l in lines), lines
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

@@ -100,3 +100,9 @@ def test_a_value_the_expression_made(tmp_path):
         "variable to list (2 items) [[1], 2].",
         "Nothing refers to it but this command: the expression made it, "
         "and it goes when the command ends."]
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

@@ -105,3 +105,9 @@ def test_chain_leads_from_the_module_or_the_frame(session, kind):
         assert re.match("^  " + chain, lines[1]), (expr, lines[1])
         # The object itself is recorded last.
         assert re.match(r"^  \$\d+ = %s " % kind, lines[-1]), lines
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

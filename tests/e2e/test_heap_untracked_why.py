@@ -53,3 +53,9 @@ def test_delete_values_takes_no_argument():
     assert "\"delete values\" takes no argument: it drops the whole value " \
         "history." in r.err, r
     assert after(r, "p $1") == ["$2 = 1"], r
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

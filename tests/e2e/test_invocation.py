@@ -424,3 +424,9 @@ def test_main_module_namespace_and_orig_argv_match_python(tmp_path):
     r = run_cpdb([str(prog), "a", "b"], ["continue"])
     got = [l for l in r.out.splitlines() if l.startswith("[")]
     assert got == want, r
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

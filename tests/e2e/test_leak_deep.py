@@ -204,3 +204,9 @@ def test_del_cycles_are_the_programs_classes_only(tmp_path):
     hint = [line for line in lines if "with __del__" in line]
     assert hint == ["1. 1 object with __del__ (__main__.Closer) is in "
                     "reference cycles."], r
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

@@ -108,3 +108,9 @@ def test_django_worker_ranks_its_own_line_first():
         and own[0][1] in (17, 18), r.out
     raw = rows(after(r, "mem top 1 --raw"))
     assert raw and not raw[0][0].endswith("djdebug.py"), r.out
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

@@ -62,3 +62,9 @@ def test_a_list_reusing_older_memory_says_why_and_where_its_items_are():
     assert out[4] == "  #1 %s:42" % PROG, out
     # the instance made just before it was traced as usual
     assert after(r, "mem where late[0]")[0].endswith(" was allocated at:")
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

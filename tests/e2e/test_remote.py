@@ -554,3 +554,9 @@ def test_listen_with_commands_and_batch(listener):
     assert r.returncode == 1, r         # a command failed in --batch
     rc, out, err = lst.finish()
     assert rc == 1 and out == ""
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent

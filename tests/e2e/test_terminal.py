@@ -314,3 +314,9 @@ def test_no_colour_on_a_pipe():
                  env={"NO_COLOR": "", "TERM": "xterm"})
     assert "Breakpoint 1, inner" in r.out
     assert "\x1b[" not in r.out and "\x1b[" not in r.err, r
+
+
+# Nothing here depends on the trace backend: on 3.12+ these run with
+# the default one only.
+from conftest import backend_independent  # noqa: E402
+pytestmark = backend_independent
