@@ -660,8 +660,15 @@ static void *
 service_main(void *arg)
 {
     Dap *d = arg;
+    /* One thread state for the thread's life: made and deleted around
+       each request, it would come and go in the interpreter's list while
+       the engine walks other threads' frames. */
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyThreadState *save = PyEval_SaveThread();
     d->service_ident = (unsigned long)pthread_self();
     serve_running(d);
+    PyEval_RestoreThread(save);
+    PyGILState_Release(gil);
     return NULL;
 }
 
